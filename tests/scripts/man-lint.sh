@@ -1,0 +1,32 @@
+#!/bin/bash
+# Man pages must format without a single groff warning, and must match the code:
+# every CLI command is documented in netshare(1), every exported function in a
+# section 3 page.
+set -eu
+mandir=$1 cli=$2 so=$3 nm=$4
+fail=0
+for page in "$mandir"/*.[0-9]; do
+	out=$(groff -man -t -ww -z "$page" 2>&1 || echo "groff exited with status $?")
+	if [ -n "$out" ]; then
+		echo "FAIL: $(basename "$page"):"
+		echo "$out" | sed 's/^/  /'
+		fail=1
+	fi
+done
+
+# Commands: the lines under "Commands:" in `netshare --help`.
+for cmd in $("$cli" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
+	if ! grep -q "^\.SS $cmd\b" "$mandir/netshare.1"; then
+		echo "FAIL: netshare(1) has no '.SS $cmd' section for the command '$cmd'"
+		fail=1
+	fi
+done
+
+for fn in $("$nm" -D --defined-only "$so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }'); do
+	if ! grep -q "\b$fn\b" "$mandir"/*.3; then
+		echo "FAIL: the exported function $fn is not documented in any man/*.3 page"
+		fail=1
+	fi
+done
+[ $fail -eq 0 ] && echo "ok: man pages format cleanly and cover the CLI and the API"
+exit $fail
