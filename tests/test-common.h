@@ -30,16 +30,32 @@
 	              "last error \"%s\" does not mention \"%s\"", netshare_last_error(),   \
 	              (needle))
 
-/* int main(void) running the suite built by `make_suite`. Check forks each test, so a
- * crash fails that test only; CK_FORK=no runs them in-process (for gdb and valgrind). */
-#define NETSHARE_TEST_MAIN(make_suite)                                                    \
+/* Seconds one test may take (CK_DEFAULT_TIMEOUT and CK_TIMEOUT_MULTIPLIER still apply). */
+#define NETSHARE_TEST_TIMEOUT 120
+
+static inline int
+netshare_test_run(const char *name, const TTest *const *tests, size_t n)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+	tcase_set_timeout(tc, NETSHARE_TEST_TIMEOUT);
+	for (size_t i = 0; i < n; i++)
+		_tcase_add_test(tc, tests[i], 0, 0, 0, 1);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* int main(void) running the listed START_TEST functions as the suite `name`. Check forks
+ * each test, so a crash fails that test only; CK_FORK=no runs them in-process (gdb). */
+#define NETSHARE_TEST_MAIN(name, ...)                                                     \
 	int main(void)                                                                    \
 	{                                                                                 \
-		SRunner *sr = srunner_create(make_suite());                               \
-		srunner_run_all(sr, CK_NORMAL);                                           \
-		int failed = srunner_ntests_failed(sr);                                   \
-		srunner_free(sr);                                                         \
-		return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;                         \
+		const TTest *const tests_[] = { __VA_ARGS__ };                            \
+		return netshare_test_run(name, tests_, sizeof tests_ / sizeof tests_[0]); \
 	}
 
 #endif

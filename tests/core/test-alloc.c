@@ -60,16 +60,7 @@ START_TEST(byte_order_helpers)
 }
 END_TEST
 
-static Suite *
-alloc_suite(void)
-{
-	Suite *s = suite_create("core-alloc");
-	TCase *tc = tcase_create("alloc");
-	tcase_add_test(tc, overflowing_sizes_fail);
-	tcase_add_test(tc, injected_failure_hits_the_nth_allocation);
-	tcase_add_test(tc, byte_order_helpers);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(alloc_suite)
+NETSHARE_TEST_MAIN("core-alloc",
+	overflowing_sizes_fail,
+	injected_failure_hits_the_nth_allocation,
+	byte_order_helpers)

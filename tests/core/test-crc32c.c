@@ -57,16 +57,7 @@ START_TEST(any_single_bit_flip_changes_it)
 }
 END_TEST
 
-static Suite *
-crc_suite(void)
-{
-	Suite *s = suite_create("core-crc32c");
-	TCase *tc = tcase_create("crc32c");
-	tcase_add_test(tc, published_check_values);
-	tcase_add_test(tc, incremental_and_unaligned_agree);
-	tcase_add_test(tc, any_single_bit_flip_changes_it);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(crc_suite)
+NETSHARE_TEST_MAIN("core-crc32c",
+	published_check_values,
+	incremental_and_unaligned_agree,
+	any_single_bit_flip_changes_it)

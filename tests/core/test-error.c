@@ -164,20 +164,11 @@ START_TEST(log_callback_filters_by_level)
 }
 END_TEST
 
-static Suite *
-error_suite(void)
-{
-	Suite *s = suite_create("core-error");
-	TCase *tc = tcase_create("error");
-	tcase_add_test(tc, every_status_has_a_name_and_text);
-	tcase_add_test(tc, unknown_status_is_named_unknown);
-	tcase_add_test(tc, last_error_records_and_clears);
-	tcase_add_test(tc, long_messages_are_cut_not_overflowed);
-	tcase_add_test(tc, oom_and_errno_messages);
-	tcase_add_test(tc, last_error_is_per_thread);
-	tcase_add_test(tc, log_callback_filters_by_level);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(error_suite)
+NETSHARE_TEST_MAIN("core-error",
+	every_status_has_a_name_and_text,
+	unknown_status_is_named_unknown,
+	last_error_records_and_clears,
+	long_messages_are_cut_not_overflowed,
+	oom_and_errno_messages,
+	last_error_is_per_thread,
+	log_callback_filters_by_level)

@@ -98,18 +98,9 @@ START_TEST(newer_caller_using_new_fields_is_eabi)
 }
 END_TEST
 
-static Suite *
-params_suite(void)
-{
-	Suite *s = suite_create("core-params");
-	TCase *tc = tcase_create("params");
-	tcase_add_test(tc, null_params_is_einval);
-	tcase_add_test(tc, garbage_sizes_are_eabi);
-	tcase_add_test(tc, older_caller_keeps_new_defaults);
-	tcase_add_test(tc, newer_caller_with_defaulted_fields_is_accepted);
-	tcase_add_test(tc, newer_caller_using_new_fields_is_eabi);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(params_suite)
+NETSHARE_TEST_MAIN("core-params",
+	null_params_is_einval,
+	garbage_sizes_are_eabi,
+	older_caller_keeps_new_defaults,
+	newer_caller_with_defaulted_fields_is_accepted,
+	newer_caller_using_new_fields_is_eabi)

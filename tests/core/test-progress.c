@@ -82,17 +82,8 @@ START_TEST(no_callback_is_a_no_op)
 }
 END_TEST
 
-static Suite *
-progress_suite(void)
-{
-	Suite *s = suite_create("core-progress");
-	TCase *tc = tcase_create("progress");
-	tcase_add_test(tc, begin_reports_once_with_nan_losses);
-	tcase_add_test(tc, updates_are_rate_limited_unless_forced);
-	tcase_add_test(tc, nonzero_return_cancels);
-	tcase_add_test(tc, no_callback_is_a_no_op);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(progress_suite)
+NETSHARE_TEST_MAIN("core-progress",
+	begin_reports_once_with_nan_losses,
+	updates_are_rate_limited_unless_forced,
+	nonzero_return_cancels,
+	no_callback_is_a_no_op)

@@ -146,21 +146,11 @@ START_TEST(below_is_in_range_and_uniform)
 }
 END_TEST
 
-static Suite *
-rng_suite(void)
-{
-	Suite *s = suite_create("core-rng");
-	TCase *tc = tcase_create("rng");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, matches_reference_xoshiro256starstar);
-	tcase_add_test(tc, split_jumps_2_pow_128);
-	tcase_add_test(tc, same_seed_same_stream);
-	tcase_add_test(tc, uniform_moments);
-	tcase_add_test(tc, normal_moments);
-	tcase_add_test(tc, fill_normalf_scales);
-	tcase_add_test(tc, below_is_in_range_and_uniform);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(rng_suite)
+NETSHARE_TEST_MAIN("core-rng",
+	matches_reference_xoshiro256starstar,
+	split_jumps_2_pow_128,
+	same_seed_same_stream,
+	uniform_moments,
+	normal_moments,
+	fill_normalf_scales,
+	below_is_in_range_and_uniform)

@@ -90,17 +90,7 @@ START_TEST(limits_and_null)
 }
 END_TEST
 
-static Suite *
-pool_suite(void)
-{
-	Suite *s = suite_create("core-threadpool");
-	TCase *tc = tcase_create("threadpool");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, every_index_once_for_any_size);
-	tcase_add_test(tc, many_short_loops);
-	tcase_add_test(tc, limits_and_null);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-NETSHARE_TEST_MAIN(pool_suite)
+NETSHARE_TEST_MAIN("core-threadpool",
+	every_index_once_for_any_size,
+	many_short_loops,
+	limits_and_null)
