@@ -33,5 +33,6 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 int cli_print_help(const cli_command *cmd);
 
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_stats;
 
 #endif

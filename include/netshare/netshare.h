@@ -15,5 +15,6 @@
 
 #include <netshare/version.h>
 #include <netshare/common.h>
+#include <netshare/dataset.h>
 
 #endif /* NETSHARE_NETSHARE_H */

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* `netshare stats`: what a trace file contains, as text or JSON lines. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "options.h"
+
+static int
+progress_line(const netshare_progress *p, void *user)
+{
+	fprintf(stderr, "\r%s %s: %" PRIu64 " frames/rows", p->stage, (const char *)user, p->done);
+	return 0;
+}
+
+static void
+print_text(const char *file, const netshare_dataset *ds, const netshare_dataset_info *in,
+           const netshare_summary *s)
+{
+	printf("%s\n", file);
+	printf("  format        %s", cli_format_name(in->format));
+	if (in->link_type >= 0)
+		printf(" (link type %s, %d)", netshare_link_type_name(in->link_type), in->link_type);
+	printf("\n  records       %" PRIu64 " %s (IPv4 %" PRIu64 ", IPv6 %" PRIu64 ")\n",
+	       in->records, in->kind == NETSHARE_RECORDS_PACKETS ? "packets" : "flow records",
+	       in->ipv4, in->ipv6);
+	printf("  frames/rows   %" PRIu64 " read, %" PRIu64 " skipped", in->frames,
+	       in->frames - in->records);
+	const char *sep = ": ";
+	for (int r = 0; r < NETSHARE_SKIP_REASONS; r++) {
+		uint64_t n = netshare_dataset_skipped(ds, r);
+		if (n) {
+			printf("%s%s %" PRIu64, sep, netshare_skip_reason_name(r), n);
+			sep = ", ";
+		}
+	}
+	printf("\n  time span     %.6f s", s->duration_s);
+	if (in->out_of_order)
+		printf(" (%" PRIu64 " records earlier than the one before)", in->out_of_order);
+	printf("\n  protocols    ");
+	for (int p = 0; p < 256; p++) {
+		if (!s->protocol_records[p])
+			continue;
+		const char *name = netshare_protocol_name(p);
+		printf(" %s%s%d%s %" PRIu64 " (%.1f%%)", name ? name : "", name ? "(" : "", p,
+		       name ? ")" : "", s->protocol_records[p],
+		       100.0 * (double)s->protocol_records[p] / (double)s->records);
+	}
+	printf("\n  flows         %" PRIu64 " directional 5-tuples\n", s->flows);
+	printf("  flow size     records per flow: mean %.2f, p50 %" PRIu64 ", p90 %" PRIu64
+	       ", p99 %" PRIu64 ", max %" PRIu64 "\n", s->flow_size_mean, s->flow_size_p50,
+	       s->flow_size_p90, s->flow_size_p99, s->flow_size_max);
+	printf("  volume        %" PRIu64 " packets, %" PRIu64 " bytes\n", s->flow_packets_total,
+	       s->flow_bytes_total);
+}
+
+static void
+print_json(const char *file, const netshare_dataset *ds, const netshare_dataset_info *in,
+           const netshare_summary *s)
+{
+	printf("{\"file\":");
+	json_string(stdout, file);
+	printf(",\"format\":\"%s\",\"kind\":\"%s\",\"link_type\":%d", cli_format_name(in->format),
+	       in->kind == NETSHARE_RECORDS_PACKETS ? "packets" : "flows", in->link_type);
+	if (in->link_type >= 0)
+		printf(",\"link_type_name\":\"%s\"", netshare_link_type_name(in->link_type));
+	printf(",\"records\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"ipv4\":%" PRIu64 ",\"ipv6\":%"
+	       PRIu64 ",\"out_of_order\":%" PRIu64 ",\"skipped\":{", in->records, in->frames,
+	       in->ipv4, in->ipv6, in->out_of_order);
+	for (int r = 0; r < NETSHARE_SKIP_REASONS; r++)
+		printf("%s\"%s\":%" PRIu64, r ? "," : "", netshare_skip_reason_name(r),
+		       netshare_dataset_skipped(ds, r));
+	printf("},\"time_min_ns\":%" PRId64 ",\"time_max_ns\":%" PRId64 ",\"duration_s\":%.9f",
+	       in->time_min_ns, in->time_max_ns, s->duration_s);
+	printf(",\"protocols\":[");
+	const char *sep = "";
+	for (int p = 0; p < 256; p++) {
+		if (!s->protocol_records[p])
+			continue;
+		const char *name = netshare_protocol_name(p);
+		printf("%s{\"number\":%d,\"name\":", sep, p);
+		if (name)
+			json_string(stdout, name);
+		else
+			printf("null");
+		printf(",\"records\":%" PRIu64 "}", s->protocol_records[p]);
+		sep = ",";
+	}
+	printf("],\"flows\":%" PRIu64 ",\"flow_size\":{\"mean\":%.6f,\"p50\":%" PRIu64
+	       ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"packets\":%"
+	       PRIu64 ",\"bytes\":%" PRIu64 "}\n", s->flows, s->flow_size_mean, s->flow_size_p50,
+	       s->flow_size_p90, s->flow_size_p99, s->flow_size_max, s->flow_packets_total,
+	       s->flow_bytes_total);
+}
+
+static int
+stats_one(const char *file, const netshare_read_params *rp, int json)
+{
+	netshare_dataset *ds;
+	netshare_status st = netshare_dataset_read(&ds, file, rp);
+	if (rp->progress)
+		fputc('\n', stderr);
+	if (st < 0)
+		return cli_fail(st);
+	netshare_dataset_info info;
+	memset(&info, 0, sizeof info);
+	info.struct_size = sizeof info;
+	netshare_summary sum;
+	memset(&sum, 0, sizeof sum);
+	sum.struct_size = sizeof sum;
+	if ((st = netshare_dataset_info_get(ds, &info)) < 0 ||
+	    (st = netshare_dataset_summary(ds, &sum)) < 0) {
+		netshare_dataset_free(ds);
+		return cli_fail(st);
+	}
+	if (json)
+		print_json(file, ds, &info, &sum);
+	else
+		print_text(file, ds, &info, &sum);
+	netshare_dataset_free(ds);
+	return CLI_EXIT_OK;
+}
+
+static int
+run_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "lenient", no_argument, NULL, 'l' },
+		{ "max-records", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	int json = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jf:m:ln:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'f':
+			if (cli_parse_format(optarg, &rp.format) < 0)
+				return cli_usage_error(&cli_cmd_stats, "unknown format '%s' (formats: %s)",
+				                       optarg, CLI_FORMAT_NAMES);
+			break;
+		case 'm': rp.column_map = optarg; break;
+		case 'l': rp.lenient = 1; break;
+		case 'n':
+			if (cli_parse_u64(optarg, UINT64_MAX, &rp.max_records) < 0)
+				return cli_usage_error(&cli_cmd_stats, "--max-records needs a number, "
+				                       "not '%s'", optarg);
+			break;
+		case 'h': return cli_print_help(&cli_cmd_stats);
+		default:
+			return cli_usage_error(&cli_cmd_stats, "unknown or incomplete option '%s'",
+			                       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&cli_cmd_stats, "no input file");
+	int rc = CLI_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		if (!json && cli_stderr_is_tty()) {
+			rp.progress = progress_line;
+			rp.progress_user = argv[i];
+		}
+		if (stats_one(argv[i], &rp, json) != CLI_EXIT_OK)
+			rc = CLI_EXIT_RUNTIME;
+	}
+	return rc;
+}
+
+const cli_command cli_cmd_stats = {
+	.name = "stats",
+	.summary = "describe trace files: records, protocols, flows, skipped frames",
+	.usage =
+		"Usage: netshare stats [OPTIONS] FILE...\n"
+		"\n"
+		"Read each trace (pcap, pcapng, NetFlow/nfdump CSV, Zeek conn.log; '-' is\n"
+		"standard input) and print its records, time span, protocols, flows\n"
+		"(directional 5-tuples), flow-size quantiles and skipped frames by reason.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json             one JSON object per file (JSON Lines) on stdout\n"
+		"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"
+		"                         (default auto: detected from the content)\n"
+		"  -m, --map MAP          column map for other CSVs, e.g.\n"
+		"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n"
+		"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"
+		"  -n, --max-records N    stop after N records\n"
+		"  -h, --help             print this help\n"
+		"\n"
+		"Exit status: 0 if every file was read, 1 if any failed, 2 on a usage error.\n",
+	.run = run_stats,
+};

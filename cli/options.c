@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netshare/dataset.h>
+
+static const struct {
+	const char *name;
+	int format;
+} formats[] = {
+	{ "auto", NETSHARE_FORMAT_AUTO }, { "pcap", NETSHARE_FORMAT_PCAP },
+	{ "netflow-csv", NETSHARE_FORMAT_NETFLOW_CSV }, { "nfdump-csv", NETSHARE_FORMAT_NFDUMP_CSV },
+	{ "zeek", NETSHARE_FORMAT_ZEEK_CONN }, { "mapped-csv", NETSHARE_FORMAT_MAPPED_CSV },
+	{ "packet-csv", NETSHARE_FORMAT_PACKET_CSV },
+};
+
+int
+cli_parse_format(const char *name, int *format)
+{
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(formats[i].name, name) == 0) {
+			*format = formats[i].format;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+cli_format_name(int format)
+{
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (formats[i].format == format)
+			return formats[i].name;
+	return "unknown";
+}
+
+int
+cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+cli_stderr_is_tty(void)
+{
+	return isatty(STDERR_FILENO);
+}
