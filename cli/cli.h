@@ -34,5 +34,6 @@ int cli_print_help(const cli_command *cmd);
 
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_stats;
+extern const cli_command cli_cmd_convert;
 
 #endif

@@ -19,6 +19,7 @@ static const cli_command cli_cmd_help;
 /* Every subcommand, in the order `netshare --help` lists them. */
 static const cli_command *const commands[] = {
 	&cli_cmd_stats,
+	&cli_cmd_convert,
 	&cli_cmd_version,
 	&cli_cmd_help,
 };

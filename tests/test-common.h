@@ -4,6 +4,8 @@
 #define NETSHARE_TEST_COMMON_H
 
 #include <check.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,68 @@
 	ck_assert_msg(strstr(netshare_last_error(), (needle)) != NULL,                     \
 	              "last error \"%s\" does not mention \"%s\"", netshare_last_error(),   \
 	              (needle))
+
+/* A fresh temporary directory for this test (removed by the OS's tmp cleaning; tests
+ * remove what they create). The path is static storage; returns NULL on failure. */
+static inline const char *
+netshare_test_tmpdir(void)
+{
+	static char dir[256];
+	const char *base = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/netshare-test-XXXXXX", base && *base ? base : "/tmp");
+	return mkdtemp(dir);
+}
+
+/* dir/name into buf. */
+static inline const char *
+netshare_test_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+	return buf;
+}
+
+/* Write `text` to path; returns 0 on success. */
+static inline int
+netshare_test_write_file(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t w = fwrite(data, 1, n, f);
+	return fclose(f) == 0 && w == n ? 0 : -1;
+}
+
+/* Number of entries in a directory other than . and .. (to catch leftover temp files). */
+static inline int
+netshare_test_count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* The shared real traces (../shared/data), or NULL when absent (tests then return
+ * early with a note: they must not be the only tests of a feature). */
+static inline const char *
+netshare_test_data(char *buf, size_t size, const char *name)
+{
+	const char *dir = getenv("NETSHARE_TEST_DATA");
+	if (!dir)
+		return NULL;
+	snprintf(buf, size, "%s/%s", dir, name);
+	FILE *f = fopen(buf, "rb");
+	if (!f) {
+		fprintf(stderr, "note: %s absent, part of this test skipped\n", buf);
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}
 
 /* Seconds one test may take (CK_DEFAULT_TIMEOUT and CK_TIMEOUT_MULTIPLIER still apply). */
 #define NETSHARE_TEST_TIMEOUT 120

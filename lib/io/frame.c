@@ -32,6 +32,7 @@ transport_header_len(uint8_t proto)
 	case 6: return 20;                 /* TCP without options */
 	case 17: case 136: return 8;       /* UDP, UDP-Lite */
 	case 1: case 58: return 8;         /* ICMP / ICMPv6 echo */
+	case 2: return 8;                  /* IGMP */
 	case 33: case 132: return 12;      /* DCCP, SCTP: ports + the fields after them */
 	default: return 0;
 	}
@@ -96,6 +97,12 @@ write_transport(const netshare_record *r, const uint8_t *ip, uint8_t *t, size_t 
 		t[0] = r->protocol == 1 ? 8 : 128; /* echo request */
 		sum = netshare__csum_fold(netshare__csum_add(
 			r->protocol == 58 ? pseudo_sum(r, ip, len) : 0, t, h));
+		netshare__put_be16(t + 2, sum);
+		break;
+	case 2:
+		/* A v3 membership query (no sources) fills >= 12 bytes exactly; shorter is v2. */
+		t[0] = len >= 12 ? 0x11 : 0x16;
+		sum = netshare__csum_fold(netshare__csum_add(0, t, h));
 		netshare__put_be16(t + 2, sum);
 		break;
 	case 33: case 132:

@@ -61,10 +61,11 @@ version_of_ethertype(uint16_t et)
 	return et == ETHERTYPE_IPV4 ? 4 : et == ETHERTYPE_IPV6 ? 6 : -1;
 }
 
-/* Walk Ethernet: VLAN/QinQ tags, MPLS label stacks, PPPoE. Sets *off to the IP header.
- * Returns the expected IP version, -1 if not IP, or -2 if truncated. */
+/* Walk Ethernet: VLAN/QinQ tags, MPLS label stacks (with IP or an Ethernet pseudowire
+ * behind them), PPPoE. Sets *off to the IP header. Returns the expected IP version,
+ * -1 if not IP, or -2 if truncated. `depth` bounds pseudowire nesting. */
 static int
-parse_ethernet(const uint8_t *d, size_t cap, size_t *off)
+parse_ethernet(const uint8_t *d, size_t cap, size_t *off, int depth)
 {
 	if (cap < 14)
 		return -2;
@@ -91,8 +92,24 @@ parse_ethernet(const uint8_t *d, size_t cap, size_t *off)
 			if (bottom)
 				break;
 		}
-		*off = o;
-		return 0; /* MPLS does not say what it carries: look at the version nibble */
+		if (cap < o + 1)
+			return -2;
+		/* MPLS does not say what it carries: IP by its version nibble, or an Ethernet
+		 * pseudowire behind a control word (first nibble 0, RFC 4385). */
+		int nibble = d[o] >> 4;
+		if (nibble == 4 || nibble == 6) {
+			*off = o;
+			return 0;
+		}
+		if (nibble != 0 || depth >= MAX_LINK_TAGS)
+			return -1;
+		o += 4;
+		if (cap < o)
+			return -2;
+		size_t inner;
+		int v = parse_ethernet(d + o, cap - o, &inner, depth + 1);
+		*off = o + inner;
+		return v;
 	}
 	if (et == ETHERTYPE_PPPOE) {
 		if (cap < o + 8)
@@ -115,7 +132,7 @@ parse_link(int lt, const uint8_t *d, size_t cap, size_t *off)
 	*off = 0;
 	switch (lt) {
 	case NETSHARE__DLT_EN10MB:
-		return parse_ethernet(d, cap, off);
+		return parse_ethernet(d, cap, off, 0);
 	case NETSHARE__DLT_RAW: case NETSHARE__DLT_RAW_OPENBSD: case NETSHARE__LINKTYPE_RAW:
 		return 0;
 	case NETSHARE__DLT_IPV4:

@@ -86,11 +86,12 @@ netshare_dataset_write(const netshare_dataset *ds, const char *path,
 		st = netshare__write_pcap(ds, &out, &p, &pr);
 	else
 		st = netshare__write_csv(ds, &out, format, &pr);
+	/* The last report comes before the commit, so a cancel still leaves no file. */
+	if (st == NETSHARE_OK)
+		st = netshare__progress_update(&pr, ds->n, 1);
 	if (st < 0) {
 		netshare__outfile_abort(&out);
 		return st;
 	}
-	if ((st = netshare__outfile_commit(&out)) < 0)
-		return st;
-	return netshare__progress_update(&pr, ds->n, 1);
+	return netshare__outfile_commit(&out);
 }

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* `netshare convert`: read a trace, write it in another format (pcap <-> CSV, ...). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "options.h"
+
+static int
+run_convert(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "lenient", no_argument, NULL, 'l' },
+		{ "to", required_argument, NULL, 't' },
+		{ "link", required_argument, NULL, 'k' },
+		{ "ns", no_argument, NULL, 'N' },
+		{ "headers-only", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	netshare_write_params wp;
+	netshare_write_params_init(&wp);
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:m:lt:k:NHh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+		case 't':
+			if (cli_parse_format(optarg, c == 'f' ? &rp.format : &wp.format) < 0)
+				return cli_usage_error(&cli_cmd_convert, "unknown format '%s' (formats: "
+				                       "%s)", optarg, CLI_FORMAT_NAMES);
+			break;
+		case 'm': rp.column_map = optarg; break;
+		case 'l': rp.lenient = 1; break;
+		case 'k':
+			if (strcmp(optarg, "ethernet") == 0)
+				wp.link_type = NETSHARE_LINK_ETHERNET;
+			else if (strcmp(optarg, "raw") == 0)
+				wp.link_type = NETSHARE_LINK_RAW;
+			else
+				return cli_usage_error(&cli_cmd_convert, "--link is 'ethernet' or 'raw', "
+				                       "not '%s'", optarg);
+			break;
+		case 'N': wp.nanosecond = 1; break;
+		case 'H': wp.headers_only = 1; break;
+		case 'h': return cli_print_help(&cli_cmd_convert);
+		default:
+			return cli_usage_error(&cli_cmd_convert, "unknown or incomplete option '%s'",
+			                       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(&cli_cmd_convert, "expected INPUT and OUTPUT, got %d "
+		                       "argument%s", argc - optind, argc - optind == 1 ? "" : "s");
+	netshare_dataset *ds;
+	netshare_status st = netshare_dataset_read(&ds, argv[optind], &rp);
+	if (st < 0)
+		return cli_fail(st);
+	st = netshare_dataset_write(ds, argv[optind + 1], &wp);
+	size_t n = netshare_dataset_count(ds);
+	netshare_dataset_free(ds);
+	if (st < 0)
+		return cli_fail(st);
+	if (strcmp(argv[optind + 1], "-") != 0)
+		fprintf(stderr, "%s: wrote %zu records to %s\n", cli_progname, n, argv[optind + 1]);
+	return CLI_EXIT_OK;
+}
+
+const cli_command cli_cmd_convert = {
+	.name = "convert",
+	.summary = "convert a trace between pcap and the CSV formats",
+	.usage =
+		"Usage: netshare convert [OPTIONS] INPUT OUTPUT\n"
+		"\n"
+		"Read INPUT ('-' for standard input) and write its records to OUTPUT ('-' for\n"
+		"standard output). The output format follows OUTPUT's name: .pcap writes pcap,\n"
+		".csv the CSV schema the input was read in (NetShare's NetFlow or packet CSV\n"
+		"for pcap input), .log a Zeek conn.log. OUTPUT appears only when complete.\n"
+		"\n"
+		"Options:\n"
+		"  -f, --format NAME      input format (default auto): " CLI_FORMAT_NAMES "\n"
+		"  -m, --map MAP          column map for other CSVs (see netshare help stats)\n"
+		"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"
+		"  -t, --to NAME          output format, overriding the name's extension\n"
+		"  -k, --link TYPE        pcap link type: ethernet (default) or raw\n"
+		"  -N, --ns               pcap with nanosecond timestamps (default microseconds)\n"
+		"  -H, --headers-only     pcap with headers only, the length kept in orig_len\n"
+		"  -h, --help             print this help\n",
+	.run = run_convert,
+};

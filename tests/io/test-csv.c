@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CSV, nfdump and Zeek reading: exact number and date conversion, format detection,
+ * errors that name file, line and column, lenient reading, column maps, and every
+ * truncation of a small file.
+ */
+#include <unistd.h>
+
+#include "../test-common.h"
+#include "io/csv_schema.h"
+#include "io/reader.h"
+
+START_TEST(scaled_decimals_are_exact)
+{
+	int64_t v;
+	ck_assert_int_eq(netshare__parse_scaled("305.63599999999997", 18, 9, &v), 0);
+	ck_assert_int_eq(v, 305636000000LL);
+	ck_assert_int_eq(netshare__parse_scaled("1458298072364000.0", 18, 3, &v), 0);
+	ck_assert_int_eq(v, 1458298072364000000LL);
+	ck_assert_int_eq(netshare__parse_scaled("1.458298072364e+15", 18, 3, &v), 0);
+	ck_assert_int_eq(v, 1458298072364000000LL);
+	ck_assert_int_eq(netshare__parse_scaled("-0.0000000015", 13, 9, &v), 0);
+	ck_assert_int_eq(v, -2); /* half away from zero */
+	ck_assert_int_eq(netshare__parse_scaled("62", 2, 0, &v), 0);
+	ck_assert_int_eq(v, 62);
+	ck_assert_int_eq(netshare__parse_scaled("62.0", 4, 0, &v), 0);
+	ck_assert_int_eq(v, 62);
+	const char *bad[] = { "", ".", "1.2.3", "abc", "1e", "--1", "1 2", "99999999999999999999" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(netshare__parse_scaled(bad[i], strlen(bad[i]), 0, &v) != 0, "%s", bad[i]);
+	char buf[64];
+	netshare__format_scaled(buf, sizeof buf, 305636000000LL, 9, 1);
+	ck_assert_str_eq(buf, "305.636");
+	netshare__format_scaled(buf, sizeof buf, 1458298072364000000LL, 3, 1);
+	ck_assert_str_eq(buf, "1458298072364000.0");
+	netshare__format_scaled(buf, sizeof buf, -1500, 3, 0);
+	ck_assert_str_eq(buf, "-1.5");
+	netshare__format_scaled(buf, sizeof buf, -5, 3, 0);
+	ck_assert_str_eq(buf, "-0.005");
+}
+END_TEST
+
+START_TEST(datetimes_are_utc)
+{
+	int64_t ns;
+	/* date -u -d '2018-01-12 15:37:30' +%s = 1515771450 */
+	ck_assert_int_eq(netshare__parse_datetime("2018-01-12 15:37:30", 19, &ns), 0);
+	ck_assert_int_eq(ns, 1515771450LL * 1000000000);
+	ck_assert_int_eq(netshare__parse_datetime("2018-01-12T15:37:30.123", 23, &ns), 0);
+	ck_assert_int_eq(ns, 1515771450123000000LL);
+	ck_assert_int_eq(netshare__parse_datetime("1970-01-01 00:00:00", 19, &ns), 0);
+	ck_assert_int_eq(ns, 0);
+	ck_assert_int_eq(netshare__parse_datetime("2000-02-29 23:59:59", 19, &ns), 0);
+	ck_assert_int_eq(ns, 951868799LL * 1000000000);
+	ck_assert_int_ne(netshare__parse_datetime("2018-13-12 15:37:30", 19, &ns), 0);
+	ck_assert_int_ne(netshare__parse_datetime("2018-01-12 15:37", 16, &ns), 0);
+	ck_assert_int_ne(netshare__parse_datetime("2018-01-12 15:37:30x", 20, &ns), 0);
+	char buf[64];
+	netshare__format_datetime(buf, sizeof buf, 1515771450123000000LL);
+	ck_assert_str_eq(buf, "2018-01-12 15:37:30.123");
+	netshare__format_datetime(buf, sizeof buf, 951868799LL * 1000000000);
+	ck_assert_str_eq(buf, "2000-02-29 23:59:59");
+}
+END_TEST
+
+START_TEST(format_detection)
+{
+	const struct {
+		const char *head;
+		int format;
+	} cases[] = {
+		{ "\xd4\xc3\xb2\xa1....", NETSHARE_FORMAT_PCAP },
+		{ "\x0a\x0d\x0d\x0a....", NETSHARE_FORMAT_PCAP },
+		{ "#separator \\x09\n", NETSHARE_FORMAT_ZEEK_CONN },
+		{ "srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n1,2", NETSHARE_FORMAT_NETFLOW_CSV },
+		{ "srcip,dstip,srcport,dstport,proto,time,pkt_len,version\n", NETSHARE_FORMAT_PACKET_CSV },
+		{ "ts,te,td,sa,da,sp,dp,pr,flg\n", NETSHARE_FORMAT_NFDUMP_CSV },
+		{ "start,src,dst\n", NETSHARE_FORMAT_AUTO },
+		{ "srcipx,dstip,tsx\n", NETSHARE_FORMAT_AUTO },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_int_eq(netshare__detect_format((const unsigned char *)cases[i].head,
+		                                         strlen(cases[i].head)), cases[i].format);
+}
+END_TEST
+
+static const char *tmp;
+
+static netshare_status
+read_text(const char *text, const netshare_read_params *rp, netshare_dataset **out)
+{
+	static char path[512];
+	netshare_test_path(path, sizeof path, tmp, "in.csv");
+	ck_assert_int_eq(netshare_test_write_file(path, text, strlen(text)), 0);
+	netshare_status st = netshare_dataset_read(out, path, rp);
+	unlink(path);
+	return st;
+}
+
+#define NETFLOW_HEADER "srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
+
+START_TEST(netflow_rows_parse_and_fail_clearly)
+{
+	tmp = netshare_test_tmpdir();
+	netshare_dataset *ds;
+	ck_assert_ok(read_text(NETFLOW_HEADER
+	                       "1730436467,10.1.2.3,0,0,ICMP,1458298072364000.0,305.63599999999997,62,1736,background\r\n"
+	                       "\n"
+	                       "2001:db8::1,2001:db8::2,53,5353,17,1458298072364001.5,0,1,80,\n",
+	                       NULL, &ds));
+	ck_assert_uint_eq(netshare_dataset_count(ds), 2);
+	netshare_record r;
+	netshare_record_init(&r);
+	ck_assert_ok(netshare_dataset_get(ds, 0, &r));
+	ck_assert_uint_eq(r.src_ip, 1730436467u);
+	ck_assert_uint_eq(r.dst_ip, 0x0a010203u);
+	ck_assert_uint_eq(r.protocol, 1);
+	ck_assert_int_eq(r.time_ns, 1458298072364000000LL);
+	ck_assert_int_eq(r.duration_ns, 305636000000LL);
+	ck_assert_uint_eq(r.packets, 62);
+	ck_assert_uint_eq(r.bytes, 1736);
+	ck_assert_str_eq(r.label, "background");
+	ck_assert_ok(netshare_dataset_get(ds, 1, &r));
+	ck_assert_uint_eq(r.ip_version, 6);
+	ck_assert_uint_eq(r.src_port, 53);
+	ck_assert_int_eq(r.time_ns, 1458298072364001500LL);
+	ck_assert_ptr_null(r.label);
+	netshare_dataset_free(ds);
+
+	const struct {
+		const char *row;
+		const char *message;
+	} bad[] = {
+		{ "1.2.3.4,5.6.7.8,0,0,TCP,1,0,1,1,x\n1.2.3.4,5.6.7.8,70000,0,TCP,1,0,1,1,x\n",
+		  "line 3, column 3 (srcport): cannot parse '70000' as a port" },
+		{ "1.2.3.400,5.6.7.8,0,0,TCP,1,0,1,1,x\n", "line 2, column 1 (srcip)" },
+		{ "1.2.3.4,5.6.7.8,0,0,XTP,1,0,1,1,x\n", "column 5 (proto): cannot parse 'XTP'" },
+		{ "1.2.3.4,5.6.7.8,0,0,TCP,soon,0,1,1,x\n", "column 6 (ts)" },
+		{ "1.2.3.4,5.6.7.8,0,0,TCP,1,-3,1,1,x\n", "a duration (>= 0)" },
+		{ "1.2.3.4,::1,0,0,TCP,1,0,1,1,x\n", "source is IPv4 but destination is IPv6" },
+		{ "1.2.3.4,5.6.7.8,0,0,TCP\n", "line 2: 5 columns, the header has 10" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text, NETFLOW_HEADER "%s", bad[i].row);
+		ds = (netshare_dataset *)1;
+		ck_assert_status(read_text(text, NULL, &ds), NETSHARE_EFORMAT);
+		ck_assert_ptr_null(ds);
+		ck_assert_error_contains("in.csv: ");
+		ck_assert_error_contains(bad[i].message);
+		/* Leniently, the bad row is skipped and counted. */
+		netshare_read_params rp;
+		netshare_read_params_init(&rp);
+		rp.lenient = 1;
+		ck_assert_ok(read_text(text, &rp, &ds));
+		ck_assert_uint_eq(netshare_dataset_skipped(ds, NETSHARE_SKIP_BAD_ROW), 1);
+		netshare_dataset_free(ds);
+	}
+	ck_assert_status(read_text("srcip,dstip,ts\n", NULL, &ds), NETSHARE_EFORMAT);
+	ck_assert_error_contains("no column 'proto'");
+	ck_assert_status(read_text("", NULL, &ds), NETSHARE_EFORMAT);
+	ck_assert_status(read_text("hello world\n", NULL, &ds), NETSHARE_EFORMAT);
+	ck_assert_error_contains("column map");
+	rmdir(tmp);
+}
+END_TEST
+
+START_TEST(zeek_nfdump_and_mapped)
+{
+	tmp = netshare_test_tmpdir();
+	netshare_dataset *ds;
+	netshare_record r;
+	netshare_record_init(&r);
+	ck_assert_ok(read_text("#separator \\x09\n#path\tconn\n"
+	                       "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\tlabel\n"
+	                       "1655071231.749548\tC1\t193.201.9.232\t46563\t147.32.81.167\t3933\ttcp\t-\t-\t2\t80\t1\t40\tMalicious\n"
+	                       "#close\t2022\n", NULL, &ds));
+	ck_assert_uint_eq(netshare_dataset_count(ds), 1);
+	ck_assert_ok(netshare_dataset_get(ds, 0, &r));
+	ck_assert_int_eq(r.time_ns, 1655071231749548000LL);
+	ck_assert_int_eq(r.duration_ns, 0);  /* "-" is unset */
+	ck_assert_uint_eq(r.packets, 3);     /* both directions */
+	ck_assert_uint_eq(r.bytes, 120);
+	ck_assert_uint_eq(r.dst_port, 3933);
+	ck_assert_str_eq(r.label, "Malicious");
+	netshare_dataset_free(ds);
+
+	ck_assert_ok(read_text("ts,te,td,sa,da,sp,dp,pr,flg,ipkt,ibyt\n"
+	                       "2018-01-12 15:37:30,2018-01-12 15:37:31.500,1.500,147.32.80.119,147.32.82.62,52324,902,TCP,......S.,3,180\n"
+	                       "Summary\nflows,bytes\n1,180\n", NULL, &ds));
+	ck_assert_uint_eq(netshare_dataset_count(ds), 1);
+	ck_assert_ok(netshare_dataset_get(ds, 0, &r));
+	ck_assert_int_eq(r.time_ns, 1515771450LL * 1000000000);
+	ck_assert_int_eq(r.duration_ns, 1500000000LL);
+	ck_assert_uint_eq(r.packets, 3);
+	netshare_dataset_free(ds);
+
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	rp.column_map = "srcip=a,dstip=b,proto=p,ts_ms=start,te_ms=end,pkt=n";
+	ck_assert_ok(read_text("start,end,a,b,p,n,other\n1000,1250,1.1.1.1,2.2.2.2,udp,7,zz\n",
+	                       &rp, &ds));
+	ck_assert_ok(netshare_dataset_get(ds, 0, &r));
+	ck_assert_int_eq(r.time_ns, 1000000000LL);
+	ck_assert_int_eq(r.duration_ns, 250000000LL);
+	ck_assert_uint_eq(r.protocol, 17);
+	ck_assert_uint_eq(r.packets, 7);
+	/* Written back in the mapped schema, it reads back the same. */
+	char out[512];
+	netshare_test_path(out, sizeof out, tmp, "mapped-out.csv");
+	ck_assert_ok(netshare_dataset_write(ds, out, NULL));
+	netshare_dataset *back;
+	ck_assert_ok(netshare_dataset_read(&back, out, &rp));
+	netshare_record b;
+	netshare_record_init(&b);
+	ck_assert_ok(netshare_dataset_get(back, 0, &b));
+	ck_assert_mem_eq(&r, &b, sizeof r);
+	netshare_dataset_free(back);
+	netshare_dataset_free(ds);
+	unlink(out);
+
+	const char *bad_maps[] = { "srcip", "srcip=a,srcip=b", "nosuch=a", "ts_hours=x", "" };
+	for (size_t i = 0; i < sizeof bad_maps / sizeof bad_maps[0]; i++) {
+		rp.column_map = bad_maps[i];
+		ck_assert_status(read_text("a,b\n", &rp, &ds), NETSHARE_EINVAL);
+		ck_assert_error_contains("column_map");
+	}
+	rmdir(tmp);
+}
+END_TEST
+
+START_TEST(every_truncation_of_a_small_csv)
+{
+	tmp = netshare_test_tmpdir();
+	const char *text = NETFLOW_HEADER
+		"1730436467,719036359,0,0,ICMP,1458298072364000.0,305.636,62,1736,background\n"
+		"10.0.0.1,10.0.0.2,1234,80,TCP,1458298072365000.0,1.5,10,4000,blacklist\n"
+		"10.0.0.3,10.0.0.2,1234,53,UDP,1458298072366000.0,0,1,60,background\n";
+	size_t n = strlen(text);
+	for (size_t cut = 0; cut <= n; cut++) {
+		char part[1024];
+		memcpy(part, text, cut);
+		part[cut] = '\0';
+		netshare_dataset *ds = NULL;
+		netshare_status st = read_text(part, NULL, &ds);
+		/* A clean error, or the complete rows before the cut (a cut inside a number
+		 * can still parse: "4000" cut to "40" is a valid row). */
+		ck_assert_msg(st == NETSHARE_OK || st == NETSHARE_EFORMAT, "cut %zu: %s", cut,
+		              netshare_status_name(st));
+		if (st == NETSHARE_OK) {
+			ck_assert_uint_le(netshare_dataset_count(ds), 3);
+			netshare_dataset_free(ds);
+		} else {
+			ck_assert_ptr_null(ds);
+			ck_assert(netshare_last_error()[0] != '\0');
+		}
+	}
+	rmdir(tmp);
+}
+END_TEST
+
+START_TEST(real_flow_logs)
+{
+	char path[512];
+	netshare_dataset *ds;
+	if (netshare_test_data(path, sizeof path, "ugr16-1k.csv")) {
+		ck_assert_ok(netshare_dataset_read(&ds, path, NULL));
+		ck_assert_uint_eq(netshare_dataset_count(ds), 1000);
+		netshare_dataset_free(ds);
+	}
+	if (netshare_test_data(path, sizeof path, "slips-nfdump.csv")) {
+		ck_assert_ok(netshare_dataset_read(&ds, path, NULL));
+		ck_assert_uint_eq(netshare_dataset_count(ds), 4593);
+		netshare_dataset_free(ds);
+	}
+	if (netshare_test_data(path, sizeof path, "stratosphere-010.conn.log")) {
+		ck_assert_ok(netshare_dataset_read(&ds, path, NULL));
+		ck_assert_uint_gt(netshare_dataset_count(ds), 5000);
+		netshare_dataset_free(ds);
+	}
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("io-csv",
+	scaled_decimals_are_exact,
+	datetimes_are_utc,
+	format_detection,
+	netflow_rows_parse_and_fail_clearly,
+	zeek_nfdump_and_mapped,
+	every_truncation_of_a_small_csv,
+	real_flow_logs)

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Cross-checks of the pcap reader and writer against Wireshark's tshark and capinfos.
+
+Reading: frame, IPv4/IPv6/non-IP, protocol and 5-tuple counts of real traces equal what
+tshark dissects; every tcpdump regression capture we read has capinfos' packet count.
+Writing: tshark finds no malformed packet and no bad checksum in pcaps we write.
+Skips (77) where tshark or ../shared/data is absent.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CLI = os.environ["NETSHARE_CLI"]
+DATA = os.environ.get("NETSHARE_TEST_DATA", "")
+TSHARK = shutil.which("tshark")
+CAPINFOS = shutil.which("capinfos")
+
+TRACES = ["caida-10k.pcapng", "pathspider-real.pcap", "ndpi-reddit-ipv6.pcap",
+          "ndpi-gnutella-mixed.pcap", "ndpi-kakaotalk-sll.pcap", "pathspider-icmp-ttl.pcapng",
+          "cicids2017-demo.pcapng", "tcpreplay-test.pcap", "caida-1k.pcapng"]
+PORT_PROTOS = {6: "tcp", 17: "udp", 132: "sctp"}
+V6_EXT = {"ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts"}
+V6_NAMES = {"tcp": 6, "udp": 17, "icmpv6": 58, "sctp": 132, "esp": 50, "gre": 47}
+
+
+def stats(path):
+    r = subprocess.run([CLI, "stats", "--json", path], capture_output=True, text=True,
+                       timeout=300)
+    if r.returncode != 0:
+        raise AssertionError("netshare stats %s: %s" % (path, r.stderr))
+    return json.loads(r.stdout)
+
+
+def tshark_counts(path):
+    """What tshark sees, counted the way the library defines records and flows."""
+    fields = ["frame.protocols", "ip.proto", "ip.src", "ip.dst", "ip.frag_offset",
+              "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport",
+              "udp.dstport", "sctp.srcport", "sctp.dstport"]
+    cmd = [TSHARK, "-r", path, "-n", "-o", "ip.defragment:FALSE",
+           "-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "occurrence=f"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
+    frames = ipv4 = ipv6 = 0
+    protos = {}
+    tuples = set()
+    for line in out.splitlines():
+        v = dict(zip(fields, line.split("\t")))
+        frames += 1
+        chain = v["frame.protocols"].split(":")
+        first = next((t for t in chain if t in ("ip", "ipv6")), None)
+        if first is None:
+            continue
+        if first == "ip":
+            ipv4 += 1
+            proto = int(v["ip.proto"])
+            src, dst = v["ip.src"], v["ip.dst"]
+            first_fragment = v["ip.frag_offset"] in ("", "0")
+        else:
+            ipv6 += 1
+            rest = chain[chain.index("ipv6") + 1:]
+            while rest and rest[0] in V6_EXT:
+                rest = rest[1:]
+            proto = V6_NAMES.get(rest[0] if rest else "", -1)
+            src, dst = v["ipv6.src"], v["ipv6.dst"]
+            first_fragment = "ipv6.fraghdr" not in chain or rest
+        protos[proto] = protos.get(proto, 0) + 1
+        sport = dport = "0"
+        if proto in PORT_PROTOS and first_fragment:
+            name = PORT_PROTOS[proto]
+            sport, dport = v[name + ".srcport"], v[name + ".dstport"]
+        tuples.add((first, src, dst, sport, dport, proto))
+    return frames, ipv4, ipv6, protos, len(tuples)
+
+
+@unittest.skipUnless(TSHARK and CAPINFOS, "tshark/capinfos not installed")
+@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+class ReadMatchesTshark(unittest.TestCase):
+    def test_counts(self):
+        for name in TRACES:
+            with self.subTest(trace=name):
+                ours = stats(os.path.join(DATA, name))
+                frames, ipv4, ipv6, protos, tuples = tshark_counts(os.path.join(DATA, name))
+                self.assertEqual(ours["frames"], frames)
+                self.assertEqual(ours["ipv4"], ipv4)
+                self.assertEqual(ours["ipv6"], ipv6)
+                self.assertEqual(ours["records"], ipv4 + ipv6)
+                # tshark calls a frame cut inside its link header "not IP" too.
+                self.assertEqual(sum(ours["skipped"].values()), frames - ipv4 - ipv6)
+                mine = {p["number"]: p["records"] for p in ours["protocols"]}
+                self.assertNotIn(-1, protos, "tshark showed an IPv6 payload we cannot name")
+                self.assertEqual(mine, protos)
+                self.assertEqual(ours["flows"], tuples)
+
+    def test_tcpdump_corpus_packet_counts(self):
+        corpus = os.path.join(DATA, "tcpdump-tests")
+        files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus))
+        r = subprocess.run([CLI, "stats", "--json", *files], capture_output=True, text=True,
+                           timeout=600)
+        self.assertIn(r.returncode, (0, 1))
+        ours = {d["file"]: d["frames"] for d in map(json.loads, r.stdout.splitlines())}
+        self.assertGreater(len(ours), 500)
+        # Every failure is one line naming its file.
+        for line in r.stderr.splitlines():
+            self.assertTrue(line.startswith("netshare: " + corpus), line)
+        checked = 0
+        for path, frames in sorted(ours.items()):
+            c = subprocess.run([CAPINFOS, "-T", "-r", "-c", "-M", path], capture_output=True,
+                               text=True, timeout=60)
+            if c.returncode != 0:
+                continue  # capinfos rejects it; we read it: nothing to compare
+            expected = int(c.stdout.split("\t")[-1])
+            with self.subTest(file=os.path.basename(path)):
+                self.assertEqual(frames, expected)
+            checked += 1
+        self.assertGreater(checked, 500)
+
+
+def tshark_config(home):
+    """A Wireshark profile with every dissector above the transport layer disabled: our
+    payloads are zeros, which application dissectors (NTP, MySQL, ...) rightly reject."""
+    keep = {"frame", "eth", "ethertype", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6",
+            "igmp", "gre", "esp", "sctp", "udplite", "dccp", "raw", "data", "ipv6.hopopts",
+            "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "ah"}
+    names = subprocess.run([TSHARK, "-G", "protocols"], capture_output=True, text=True,
+                           timeout=120).stdout
+    os.makedirs(os.path.join(home, "wireshark"))
+    with open(os.path.join(home, "wireshark", "disabled_protos"), "w") as f:
+        for line in names.splitlines():
+            name = line.split("\t")[2]
+            if name not in keep and not name.startswith("_ws."):
+                f.write(name + "\n")
+
+
+@unittest.skipUnless(TSHARK, "tshark not installed")
+@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+class WrittenPcapIsValid(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        tshark_config(cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def check(self, pcap):
+        env = dict(os.environ, XDG_CONFIG_HOME=self.tmp)
+        base = [TSHARK, "-r", pcap, "-n", "-o", "ip.check_checksum:TRUE",
+                "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"]
+        bad = subprocess.run(base + ["-Y", "_ws.malformed || _ws.expert.severity >= 8388608 || "
+                                     "ip.checksum.status == 0 || tcp.checksum.status == 0 || "
+                                     "udp.checksum.status == 0 || icmp.checksum.status == 0 "
+                                     "|| icmpv6.checksum.status == 0 || "
+                                     "igmp.checksum.status == 0"],
+                             capture_output=True, text=True, env=env, timeout=600)
+        self.assertEqual(bad.returncode, 0, bad.stderr)
+        self.assertEqual(bad.stdout, "", "tshark flags these frames:\n" + bad.stdout[:2000])
+        # The check can fail: checksums were really verified (status 1 = good).
+        good = subprocess.run(base + ["-Y", "ip.checksum.status == 1 || "
+                                      "tcp.checksum.status == 1 || udp.checksum.status == 1"],
+                              capture_output=True, text=True, env=env, timeout=600)
+        self.assertGreater(len(good.stdout.splitlines()), 0)
+
+    def test_written_pcaps(self):
+        for name in ["caida-10k.pcapng", "pathspider-real.pcap", "ndpi-reddit-ipv6.pcap",
+                     "ndpi-gnutella-mixed.pcap", "pathspider-icmp-ttl.pcapng"]:
+            for extra in ([], ["--link", "raw", "--ns"]):
+                with self.subTest(trace=name, options=extra):
+                    out = os.path.join(self.tmp, "out.pcap")
+                    r = subprocess.run([CLI, "convert", *extra, os.path.join(DATA, name), out],
+                                       capture_output=True, text=True, timeout=300)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.check(out)
+                    self.assertEqual(stats(out)["records"],
+                                     stats(os.path.join(DATA, name))["records"])
+
+
+if __name__ == "__main__":
+    unittest.main()
