@@ -28,7 +28,7 @@ run_convert(int argc, char **argv)
 	netshare_write_params_init(&wp);
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:m:lt:k:NHh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:m:lt:k:NHh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 		case 't':

@@ -140,7 +140,7 @@ run_stats(int argc, char **argv)
 	netshare_read_params_init(&rp);
 	int json = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jf:m:ln:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jf:m:ln:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'f':

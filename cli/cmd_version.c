@@ -15,7 +15,7 @@ run_version(int argc, char **argv)
 	};
 	int json = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_version);

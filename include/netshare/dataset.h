@@ -74,12 +74,18 @@ typedef enum netshare_skip_reason {
 	NETSHARE_SKIP_BAD_IP_HEADER = 4,       /**< IPv4 IHL < 5, total length < header, bad extension chain. */
 	NETSHARE_SKIP_TRUNCATED_TRANSPORT = 5, /**< Ports needed but the capture ends before them. */
 	NETSHARE_SKIP_BAD_ROW = 6,             /**< CSV row rejected in lenient mode. */
-	NETSHARE_SKIP_DAMAGED_TAIL = 7         /**< Lenient pcap read stopped at a damaged or
+	NETSHARE_SKIP_DAMAGED_TAIL = 7,        /**< Lenient pcap read stopped at a damaged or
 	                                            truncated block; the records before it kept. */
+	NETSHARE_SKIP_BAD_TIME = 8             /**< Timestamp outside the representable range
+	                                            (see ::NETSHARE_TIME_LIMIT_NS). */
 } netshare_skip_reason;
 
 /** Number of ::netshare_skip_reason values in this version. */
-#define NETSHARE_SKIP_REASONS 8
+#define NETSHARE_SKIP_REASONS 9
+
+/** Record times must lie strictly within ±this many ns of the epoch (about 1824..2116),
+ *  and durations below it, so that any time plus any duration fits in 64 bits. */
+#define NETSHARE_TIME_LIMIT_NS (INT64_C(1) << 62)
 
 /**
  * One record, as copied out by netshare_dataset_get() and passed to
@@ -192,8 +198,8 @@ NETSHARE_API netshare_status netshare_dataset_get(const netshare_dataset *ds, si
 /**
  * Append a record (of the dataset's kind; the fields of the other kind are ignored).
  *
- * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (ip_version not 4 or 6), ::NETSHARE_ENOMEM,
- *         ::NETSHARE_EABI.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (ip_version not 4 or 6, time or duration
+ *         outside ::NETSHARE_TIME_LIMIT_NS), ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
  */
 NETSHARE_API netshare_status netshare_dataset_append(netshare_dataset *ds,
                                                      const netshare_record *rec);

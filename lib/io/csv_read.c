@@ -145,14 +145,21 @@ parse_uint(const field_ref *f, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* A time or duration in ns: datetime text, or a decimal in the column's unit. */
+/* A time or duration in ns: datetime text, or a decimal in the column's unit; -1 if
+ * unparseable or outside ±NETSHARE_TIME_LIMIT_NS. */
 static int
 parse_time(const field_ref *f, netshare__csv_unit unit, int64_t *ns)
 {
-	if (f->len >= 19 && f->s[4] == '-')
-		return netshare__parse_datetime(f->s, f->len, ns);
-	int scale = unit == UNIT_MS ? 6 : unit == UNIT_US ? 3 : unit == UNIT_NS ? 0 : 9;
-	return netshare__parse_scaled(f->s, f->len, scale, ns);
+	int rc;
+	if (f->len >= 19 && f->s[4] == '-') {
+		rc = netshare__parse_datetime(f->s, f->len, ns);
+	} else {
+		int scale = unit == UNIT_MS ? 6 : unit == UNIT_US ? 3 : unit == UNIT_NS ? 0 : 9;
+		rc = netshare__parse_scaled(f->s, f->len, scale, ns);
+	}
+	if (rc == 0 && (*ns <= -NETSHARE_TIME_LIMIT_NS || *ns >= NETSHARE_TIME_LIMIT_NS))
+		return -1;
+	return rc;
 }
 
 /* Parse one data row into a record and append it. */
@@ -192,7 +199,7 @@ parse_row(csv_state *st, netshare_dataset *ds, field_ref *f, size_t n)
 		}
 		case CSV_TS:
 			if (parse_time(&f[c], col->unit, &r.time_ns))
-				return row_error(st, c, &f[c], "a time");
+				return row_error(st, c, &f[c], "a time (1824..2116)");
 			break;
 		case CSV_TE:
 			if (parse_time(&f[c], col->unit, &te))
@@ -272,6 +279,8 @@ parse_row(csv_state *st, netshare_dataset *ds, field_ref *f, size_t n)
 static netshare_status
 bind_header(csv_state *st, char *line)
 {
+	/* Concatenated Zeek logs repeat their header: the newest one applies. */
+	netshare__free(st->header_names);
 	st->header_names = netshare__strdup(line);
 	if (!st->header_names)
 		return netshare__error_oom("CSV header");

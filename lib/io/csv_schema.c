@@ -311,6 +311,8 @@ netshare__parse_datetime(const char *s, size_t len, int64_t *out_ns)
 			return -1;
 	}
 	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	if (days < -106000 || days > 106000) /* beyond ±290 years the ns count overflows */
+		return -1;
 	*out_ns = ((days * 24 + h) * 60 + mi) * 60000000000LL + (int64_t)sec * 1000000000LL + frac;
 	return 0;
 }

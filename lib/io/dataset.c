@@ -94,6 +94,13 @@ netshare__dataset_push(netshare_dataset *ds, const netshare_record *r)
 	}
 	size_t i = ds->n;
 	uint32_t src, dst, label = 0;
+	if (r->time_ns <= -NETSHARE_TIME_LIMIT_NS || r->time_ns >= NETSHARE_TIME_LIMIT_NS ||
+	    (ds->kind == NETSHARE_RECORDS_FLOWS &&
+	     (r->duration_ns < 0 || r->duration_ns >= NETSHARE_TIME_LIMIT_NS)))
+		return netshare__error(NETSHARE_EINVAL, "record %zu: time %lld ns or duration %lld ns "
+		                       "is outside the supported range (|t| < 2^62 ns, 0 <= "
+		                       "duration < 2^62 ns)", i, (long long)r->time_ns,
+		                       (long long)r->duration_ns);
 	if (r->ip_version == 4) {
 		src = r->src_ip;
 		dst = r->dst_ip;
@@ -262,6 +269,7 @@ netshare_skip_reason_name(int reason)
 	static const char *const names[NETSHARE_SKIP_REASONS] = {
 		"not-ip", "truncated-link-header", "truncated-ip-header", "bad-ip-version",
 		"bad-ip-header", "truncated-transport-header", "bad-row", "damaged-tail",
+		"bad-time",
 	};
 	if (reason < 0 || reason >= NETSHARE_SKIP_REASONS)
 		return "unknown";

@@ -95,6 +95,10 @@ netshare__read_pcap(netshare_dataset *ds, netshare__read_ctx *ctx)
 			st = damaged(ds, ctx, p, frame);
 			break;
 		}
+		if (h->ts.tv_sec < 0 || h->ts.tv_sec >= NETSHARE_TIME_LIMIT_NS / 1000000000) {
+			ds->skipped[NETSHARE_SKIP_BAD_TIME]++;
+			continue;
+		}
 		int64_t t = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
 		if ((st = take_frame(ds, lt, t, data, h->caplen, h->len)) < 0)
 			break;
@@ -122,5 +126,9 @@ netshare_dataset_append_frame(netshare_dataset *ds, int link_type, int64_t time_
 		                       netshare__link_supported_names());
 	if (ds->link_type < 0)
 		ds->link_type = link_type;
+	if (time_ns <= -NETSHARE_TIME_LIMIT_NS || time_ns >= NETSHARE_TIME_LIMIT_NS) {
+		ds->skipped[NETSHARE_SKIP_BAD_TIME]++;
+		return NETSHARE_OK;
+	}
 	return take_frame(ds, link_type, time_ns, data, caplen, wire_len);
 }

@@ -137,6 +137,7 @@ START_TEST(netflow_rows_parse_and_fail_clearly)
 		{ "1.2.3.4,5.6.7.8,0,0,XTP,1,0,1,1,x\n", "column 5 (proto): cannot parse 'XTP'" },
 		{ "1.2.3.4,5.6.7.8,0,0,TCP,soon,0,1,1,x\n", "column 6 (ts)" },
 		{ "1.2.3.4,5.6.7.8,0,0,TCP,1,-3,1,1,x\n", "a duration (>= 0)" },
+		{ "1.2.3.4,5.6.7.8,0,0,TCP,1e30,0,1,1,x\n", "a time (1824..2116)" }, /* fuzz find */
 		{ "1.2.3.4,::1,0,0,TCP,1,0,1,1,x\n", "source is IPv4 but destination is IPv6" },
 		{ "1.2.3.4,5.6.7.8,0,0,TCP\n", "line 2: 5 columns, the header has 10" },
 	};
@@ -183,6 +184,17 @@ START_TEST(zeek_nfdump_and_mapped)
 	ck_assert_uint_eq(r.bytes, 120);
 	ck_assert_uint_eq(r.dst_port, 3933);
 	ck_assert_str_eq(r.label, "Malicious");
+	netshare_dataset_free(ds);
+
+	/* Concatenated logs repeat the header; the later one applies (fuzzer-found leak). */
+	ck_assert_ok(read_text("#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"
+	                       "1.5\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\n"
+	                       "#fields\tproto\tts\tid.orig_h\tid.resp_h\n"
+	                       "udp\t2.5\t::1\t::2\n", NULL, &ds));
+	ck_assert_uint_eq(netshare_dataset_count(ds), 2);
+	ck_assert_ok(netshare_dataset_get(ds, 1, &r));
+	ck_assert_uint_eq(r.protocol, 17);
+	ck_assert_uint_eq(r.ip_version, 6);
 	netshare_dataset_free(ds);
 
 	ck_assert_ok(read_text("ts,te,td,sa,da,sp,dp,pr,flg,ipkt,ibyt\n"

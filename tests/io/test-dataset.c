@@ -112,6 +112,15 @@ START_TEST(bad_arguments)
 	ck_assert_status(netshare_dataset_append(ds, &r), NETSHARE_EABI);
 	ck_assert_status(netshare_dataset_append_frame(ds, 1, 0, "x", 1, 1), NETSHARE_EINVAL);
 	ck_assert_error_contains("flow records");
+	r.struct_size = sizeof r;
+	r.ip_version = 4;
+	r.time_ns = NETSHARE_TIME_LIMIT_NS;
+	ck_assert_status(netshare_dataset_append(ds, &r), NETSHARE_EINVAL);
+	ck_assert_error_contains("outside the supported range");
+	r.time_ns = 0;
+	r.duration_ns = -1;
+	ck_assert_status(netshare_dataset_append(ds, &r), NETSHARE_EINVAL);
+	ck_assert_uint_eq(netshare_dataset_count(ds), 0);
 	netshare_dataset_free(ds);
 
 	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
@@ -124,6 +133,8 @@ START_TEST(bad_arguments)
 	ck_assert_ok(netshare_dataset_append_frame(ds, 1, 0, arp, sizeof arp, sizeof arp));
 	ck_assert_uint_eq(netshare_dataset_count(ds), 0);
 	ck_assert_uint_eq(netshare_dataset_skipped(ds, NETSHARE_SKIP_NOT_IP), 1);
+	ck_assert_ok(netshare_dataset_append_frame(ds, 1, INT64_MAX, arp, sizeof arp, sizeof arp));
+	ck_assert_uint_eq(netshare_dataset_skipped(ds, NETSHARE_SKIP_BAD_TIME), 1);
 	ck_assert_uint_eq(netshare_dataset_skipped(ds, 99), 0);
 	ck_assert_str_eq(netshare_skip_reason_name(NETSHARE_SKIP_NOT_IP), "not-ip");
 	ck_assert_str_eq(netshare_skip_reason_name(99), "unknown");

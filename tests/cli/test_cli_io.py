@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""netshare stats / convert: output, JSON, and bad input (one-line errors, exit codes, no
+partial output files). Uses small files it writes itself; real traces where present."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+CLI = os.environ["NETSHARE_CLI"]
+DATA = os.environ.get("NETSHARE_TEST_DATA", "")
+
+NETFLOW = ("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
+           "10.0.0.1,10.0.0.2,1234,80,TCP,1458298072364000.0,1.5,10,4000,background\n"
+           "10.0.0.1,10.0.0.2,1234,80,TCP,1458298072365000.0,0.5,3,200,background\n"
+           "10.0.0.3,10.0.0.2,5353,53,UDP,1458298072366000.0,0,1,60,blacklist\n")
+
+
+def run(*args, stdin=None):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300,
+                          input=stdin)
+
+
+class StatsAndConvert(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.csv = os.path.join(self.dir, "flows.csv")
+        with open(self.csv, "w") as f:
+            f.write(NETFLOW)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def assert_one_line_error(self, r, code, *needles):
+        self.assertEqual(r.returncode, code, r)
+        lines = r.stderr.strip().splitlines()
+        self.assertTrue(lines and lines[0].startswith("netshare"), r.stderr)
+        if code == 1:
+            self.assertEqual(len(lines), 1, r.stderr)
+        for n in needles:
+            self.assertIn(n, r.stderr)
+
+    def test_stats_json(self):
+        r = run("stats", "--json", self.csv)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d = json.loads(r.stdout)
+        self.assertEqual(d["records"], 3)
+        self.assertEqual(d["flows"], 2)
+        self.assertEqual(d["format"], "netflow-csv")
+        self.assertEqual(d["kind"], "flows")
+        self.assertEqual(d["packets"], 14)
+        self.assertEqual(d["bytes"], 4260)
+        self.assertEqual(d["flow_size"]["max"], 2)
+        self.assertEqual([p["name"] for p in d["protocols"]], ["TCP", "UDP"])
+
+    def test_stats_text_and_stdin(self):
+        r = run("stats", "-", stdin=NETFLOW)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("records       3 flow records", r.stdout)
+        self.assertIn("flows         2 directional 5-tuples", r.stdout)
+
+    def test_convert_round_trip(self):
+        log = os.path.join(self.dir, "flows.log")
+        back = os.path.join(self.dir, "back.csv")
+        self.assertEqual(run("convert", self.csv, log).returncode, 0)
+        self.assertEqual(run("convert", log, back, "--to", "netflow-csv").returncode, 0)
+        a = json.loads(run("stats", "--json", self.csv).stdout)
+        b = json.loads(run("stats", "--json", back).stdout)
+        for key in ("records", "flows", "packets", "bytes", "time_min_ns", "protocols"):
+            self.assertEqual(a[key], b[key], key)
+
+    def test_missing_file(self):
+        self.assert_one_line_error(run("stats", "/nonexistent/t.pcap"), 1,
+                                   "/nonexistent/t.pcap: No such file or directory")
+
+    def test_wrong_format(self):
+        junk = os.path.join(self.dir, "junk.bin")
+        with open(junk, "wb") as f:
+            f.write(b"\x00\x01garbage that is no trace\n")
+        self.assert_one_line_error(run("stats", junk), 1, "junk.bin", "not a pcap")
+        self.assert_one_line_error(run("stats", "--format", "pcap", junk), 1, "junk.bin")
+
+    def test_bad_row_named_and_lenient(self):
+        bad = os.path.join(self.dir, "bad.csv")
+        with open(bad, "w") as f:
+            f.write(NETFLOW + "10.0.0.9,10.0.0.2,99999,80,TCP,1,0,1,1,x\n")
+        self.assert_one_line_error(run("stats", bad), 1, "bad.csv: line 5, column 3 (srcport)")
+        r = run("stats", "--json", "--lenient", bad)
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(json.loads(r.stdout)["skipped"]["bad-row"], 1)
+
+    def test_unwritable_output_leaves_nothing(self):
+        self.assert_one_line_error(run("convert", self.csv, "/nonexistent-dir/out.csv"), 1,
+                                   "/nonexistent-dir/out.csv")
+        out = os.path.join(self.dir, "out.pcap")
+        self.assert_one_line_error(run("convert", self.csv, out), 1, "pcap needs packet records")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["flows.csv"])
+
+    def test_existing_output_survives_failure(self):
+        out = os.path.join(self.dir, "keep.csv")
+        with open(out, "w") as f:
+            f.write("precious")
+        bad = os.path.join(self.dir, "bad.csv")
+        with open(bad, "w") as f:
+            f.write("srcip,dstip\n")
+        self.assertEqual(run("convert", bad, out).returncode, 1)
+        with open(out) as f:
+            self.assertEqual(f.read(), "precious")
+
+    def test_usage_errors(self):
+        self.assert_one_line_error(run("stats"), 2, "no input file")
+        self.assert_one_line_error(run("stats", "--format", "xml", self.csv), 2, "unknown format 'xml'")
+        self.assert_one_line_error(run("convert", self.csv), 2, "expected INPUT and OUTPUT")
+        self.assert_one_line_error(run("convert", "--link", "wifi", self.csv, "x.pcap"), 2, "--link")
+        self.assert_one_line_error(run("stats", "--max-records", "-3", self.csv), 2, "--max-records")
+
+    @unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+    def test_real_pcap_stats(self):
+        d = json.loads(run("stats", "--json", os.path.join(DATA, "pathspider-real.pcap")).stdout)
+        self.assertEqual(d["frames"], 62781)
+        self.assertEqual(d["skipped"]["not-ip"], 743)
+        self.assertEqual(d["flows"], 11978)
+        self.assertEqual(d["link_type_name"], "EN10MB")
+
+
+if __name__ == "__main__":
+    unittest.main()
