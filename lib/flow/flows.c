@@ -63,11 +63,11 @@ table_grow(table *t)
 	return NETSHARE_OK;
 }
 
-/* Flow id of key k, inserting it if new; UINT32_MAX on allocation failure. */
+/* Flow id of key k (hash h), inserting it if new; UINT32_MAX on allocation failure. */
 static uint32_t
-table_id(table *t, flow_key k)
+table_id(table *t, flow_key k, uint64_t h)
 {
-	size_t s = hash_key(k) & t->mask;
+	size_t s = h & t->mask;
 	for (;; s = (s + 1) & t->mask) {
 		uint32_t v = t->slots[s];
 		if (v == 0)
@@ -132,8 +132,24 @@ netshare__flows_build(const netshare_dataset *ds, netshare__flows *out)
 		st = netshare__error_oom("flow table");
 		goto done;
 	}
+	/* The table outgrows the caches, so a lookup waits on a miss for its slot and
+	 * another for the key the slot names. Hashes are computed PREFETCH records ahead
+	 * into a ring and their slots prefetched, so the misses of consecutive records
+	 * overlap instead of adding up. */
+	enum { PREFETCH = 16 };
+	uint64_t ring[PREFETCH];
+	for (size_t i = 0; i < PREFETCH && i < n; i++) {
+		ring[i] = hash_key(key_of(ds, i));
+		__builtin_prefetch(&t.slots[ring[i] & t.mask]);
+	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t id = table_id(&t, key_of(ds, i));
+		uint64_t h = ring[i % PREFETCH];
+		if (i + PREFETCH < n) {
+			uint64_t ahead = hash_key(key_of(ds, i + PREFETCH));
+			ring[i % PREFETCH] = ahead;
+			__builtin_prefetch(&t.slots[ahead & t.mask]);
+		}
+		uint32_t id = table_id(&t, key_of(ds, i), h);
 		if (id == UINT32_MAX) {
 			st = netshare__error_oom("flow table");
 			goto done;

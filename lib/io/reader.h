@@ -8,6 +8,10 @@
 #include "core/progress.h"
 #include "dataset.h"
 
+/* Most records reserved up front from a file's size (64M records = 2 GiB of address
+ * space, none of it resident until used); larger files grow past it as needed. */
+#define NETSHARE__READ_RESERVE_MAX (64u << 20)
+
 /* Records between two looks at the clock for progress reports. */
 #define NETSHARE__READ_PROGRESS_EVERY 4096
 
