@@ -331,9 +331,11 @@ netshare__format_scaled(char *buf, size_t size, int64_t v, int scale, int keep_p
 			n += snprintf(buf + n, size > (size_t)n ? size - n : 0, ".0");
 		return n;
 	}
-	char frac[24];
-	snprintf(frac, sizeof frac, "%0*llu", scale, (unsigned long long)fp);
-	size_t fl = strlen(frac);
+	char frac[24]; /* scale <= 18 digits, zero-padded on the left */
+	size_t fl = (size_t)scale < sizeof frac - 1 ? (size_t)scale : sizeof frac - 1;
+	frac[fl] = '\0';
+	for (size_t i = fl; i-- > 0; fp /= 10)
+		frac[i] = (char)('0' + fp % 10);
 	while (fl > 0 && frac[fl - 1] == '0')
 		frac[--fl] = '\0';
 	return n + snprintf(buf + n, size > (size_t)n ? size - n : 0, ".%s", frac);

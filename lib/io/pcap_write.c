@@ -35,9 +35,11 @@ netshare__write_pcap(const netshare_dataset *ds, netshare__outfile *out,
 			frac += 1000000000;
 			sec--;
 		}
-		if (sec < 0 || sec > UINT32_MAX)
+		/* The field is 32 bits and libpcap reads it as signed: after 2038-01-19 the
+		 * file would read back as times before 1970. */
+		if (sec < 0 || sec > INT32_MAX)
 			return netshare__error(NETSHARE_EINVAL, "%s: record %zu: time %lld ns is "
-			                       "outside what pcap can store (1970..2106)", out->path, i,
+			                       "outside what pcap can store (1970..2038)", out->path, i,
 			                       (long long)r.time_ns);
 		/* Build into the output buffer: 16-byte record header, then the frame. */
 		size_t frame_len = (p->link_type == NETSHARE_LINK_ETHERNET ? 14 : 0) +
