@@ -12,9 +12,7 @@ static int
 run_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "lenient", no_argument, NULL, 'l' },
+		CLI_READ_LONGOPTS,
 		{ "to", required_argument, NULL, 't' },
 		{ "link", required_argument, NULL, 'k' },
 		{ "ns", no_argument, NULL, 'N' },
@@ -28,16 +26,18 @@ run_convert(int argc, char **argv)
 	netshare_write_params_init(&wp);
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:m:lt:k:NHh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:k:NHh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+		int taken = cli_read_option(&cli_cmd_convert, c, optarg, &rp);
+		if (taken < 0)
+			return CLI_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'f':
 		case 't':
-			if (cli_parse_format(optarg, c == 'f' ? &rp.format : &wp.format) < 0)
+			if (cli_parse_format(optarg, &wp.format) < 0)
 				return cli_usage_error(&cli_cmd_convert, "unknown format '%s' (formats: "
 				                       "%s)", optarg, CLI_FORMAT_NAMES);
 			break;
-		case 'm': rp.column_map = optarg; break;
-		case 'l': rp.lenient = 1; break;
 		case 'k':
 			if (strcmp(optarg, "ethernet") == 0)
 				wp.link_type = NETSHARE_LINK_ETHERNET;
@@ -84,9 +84,7 @@ const cli_command cli_cmd_convert = {
 		"for pcap input), .log a Zeek conn.log. OUTPUT appears only when complete.\n"
 		"\n"
 		"Options:\n"
-		"  -f, --format NAME      input format (default auto): " CLI_FORMAT_NAMES "\n"
-		"  -m, --map MAP          column map for other CSVs (see netshare help stats)\n"
-		"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"
+		CLI_READ_HELP
 		"  -t, --to NAME          output format, overriding the name's extension\n"
 		"  -k, --link TYPE        pcap link type: ethernet (default) or raw\n"
 		"  -N, --ns               pcap with nanosecond timestamps (default microseconds)\n"

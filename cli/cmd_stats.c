@@ -129,32 +129,22 @@ run_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "lenient", no_argument, NULL, 'l' },
-		{ "max-records", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	netshare_read_params rp;
 	netshare_read_params_init(&rp);
 	int json = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jf:m:ln:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+		int taken = cli_read_option(&cli_cmd_stats, c, optarg, &rp);
+		if (taken < 0)
+			return CLI_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'f':
-			if (cli_parse_format(optarg, &rp.format) < 0)
-				return cli_usage_error(&cli_cmd_stats, "unknown format '%s' (formats: %s)",
-				                       optarg, CLI_FORMAT_NAMES);
-			break;
-		case 'm': rp.column_map = optarg; break;
-		case 'l': rp.lenient = 1; break;
-		case 'n':
-			if (cli_parse_u64(optarg, UINT64_MAX, &rp.max_records) < 0)
-				return cli_usage_error(&cli_cmd_stats, "--max-records needs a number, "
-				                       "not '%s'", optarg);
-			break;
 		case 'h': return cli_print_help(&cli_cmd_stats);
 		default:
 			return cli_usage_error(&cli_cmd_stats, "unknown or incomplete option '%s'",
@@ -187,12 +177,7 @@ const cli_command cli_cmd_stats = {
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON object per file (JSON Lines) on stdout\n"
-		"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"
-		"                         (default auto: detected from the content)\n"
-		"  -m, --map MAP          column map for other CSVs, e.g.\n"
-		"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n"
-		"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"
-		"  -n, --max-records N    stop after N records\n"
+		CLI_READ_HELP
 		"  -h, --help             print this help\n"
 		"\n"
 		"Exit status: 0 if every file was read, 1 if any failed, 2 on a usage error.\n",

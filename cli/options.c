@@ -8,6 +8,8 @@
 
 #include <netshare/dataset.h>
 
+#include "cli.h"
+
 static const struct {
 	const char *name;
 	int format;
@@ -56,4 +58,31 @@ int
 cli_stderr_is_tty(void)
 {
 	return isatty(STDERR_FILENO);
+}
+
+int
+cli_read_option(const cli_command *cmd, int c, const char *arg, netshare_read_params *rp)
+{
+	switch (c) {
+	case 'f':
+		if (cli_parse_format(arg, &rp->format) < 0) {
+			cli_usage_error(cmd, "unknown format '%s' (formats: %s)", arg, CLI_FORMAT_NAMES);
+			return -1;
+		}
+		return 1;
+	case 'm':
+		rp->column_map = arg;
+		return 1;
+	case 'l':
+		rp->lenient = 1;
+		return 1;
+	case 'n':
+		if (cli_parse_u64(arg, UINT64_MAX, &rp->max_records) < 0) {
+			cli_usage_error(cmd, "--max-records needs a number, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
 }

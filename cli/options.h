@@ -11,6 +11,27 @@ const char *cli_format_name(int format);
 /* The list of names, for help and error messages. */
 #define CLI_FORMAT_NAMES "auto, pcap, netflow-csv, nfdump-csv, zeek, mapped-csv, packet-csv"
 
+/* The options every command that reads a trace accepts, for its getopt_long table and
+ * short-option string, and their handler: returns 1 if `c` was one of them (applied to
+ * rp), 0 if not, or -1 after printing a usage error for `cmd`. */
+#define CLI_READ_LONGOPTS                                     \
+	{ "format", required_argument, NULL, 'f' },           \
+	{ "map", required_argument, NULL, 'm' },              \
+	{ "lenient", no_argument, NULL, 'l' },                \
+	{ "max-records", required_argument, NULL, 'n' }
+#define CLI_READ_SHORTOPTS "f:m:ln:"
+#define CLI_READ_HELP                                                                     \
+	"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"                     \
+	"                         (default auto: detected from the content)\n"              \
+	"  -m, --map MAP          column map for other CSVs, e.g.\n"                         \
+	"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n" \
+	"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"    \
+	"  -n, --max-records N    stop reading after N records\n"
+struct cli_command;
+struct netshare_read_params;
+int cli_read_option(const struct cli_command *cmd, int c, const char *arg,
+                    struct netshare_read_params *rp);
+
 /* A non-negative integer option; 0 or -1 (not a number, or above max). */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
