@@ -55,6 +55,24 @@ print_text(const char *file, const netshare_dataset *ds, const netshare_dataset_
 	       s->flow_size_p90, s->flow_size_p99, s->flow_size_max);
 	printf("  volume        %" PRIu64 " packets, %" PRIu64 " bytes\n", s->flow_packets_total,
 	       s->flow_bytes_total);
+	for (size_t e = 0; e < netshare_dataset_extra_count(ds); e++)
+		printf("%s%s (%s)", e ? ", " : "  extra columns ", netshare_dataset_extra_name(ds, e),
+		       netshare_dataset_extra_is_categorical(ds, e) ? "categorical" : "numeric");
+	if (netshare_dataset_extra_count(ds))
+		putchar('\n');
+}
+
+static void
+print_json_extras(const netshare_dataset *ds)
+{
+	printf(",\"extra_columns\":[");
+	for (size_t e = 0; e < netshare_dataset_extra_count(ds); e++) {
+		printf("%s{\"name\":", e ? "," : "");
+		json_string(stdout, netshare_dataset_extra_name(ds, e));
+		printf(",\"categorical\":%s}",
+		       netshare_dataset_extra_is_categorical(ds, e) ? "true" : "false");
+	}
+	printf("]");
 }
 
 static void
@@ -89,7 +107,9 @@ print_json(const char *file, const netshare_dataset *ds, const netshare_dataset_
 		printf(",\"records\":%" PRIu64 "}", s->protocol_records[p]);
 		sep = ",";
 	}
-	printf("],\"flows\":%" PRIu64 ",\"flow_size\":{\"mean\":%.6f,\"p50\":%" PRIu64
+	printf("]");
+	print_json_extras(ds);
+	printf(",\"flows\":%" PRIu64 ",\"flow_size\":{\"mean\":%.6f,\"p50\":%" PRIu64
 	       ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"packets\":%"
 	       PRIu64 ",\"bytes\":%" PRIu64 "}\n", s->flows, s->flow_size_mean, s->flow_size_p50,
 	       s->flow_size_p90, s->flow_size_p99, s->flow_size_max, s->flow_packets_total,

@@ -18,15 +18,17 @@ const char *cli_format_name(int format);
 	{ "format", required_argument, NULL, 'f' },           \
 	{ "map", required_argument, NULL, 'm' },              \
 	{ "lenient", no_argument, NULL, 'l' },                \
-	{ "max-records", required_argument, NULL, 'n' }
-#define CLI_READ_SHORTOPTS "f:m:ln:"
+	{ "max-records", required_argument, NULL, 'n' },      \
+	{ "extra", required_argument, NULL, 'x' }
+#define CLI_READ_SHORTOPTS "f:m:ln:x:"
 #define CLI_READ_HELP                                                                     \
 	"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"                     \
 	"                         (default auto: detected from the content)\n"              \
 	"  -m, --map MAP          column map for other CSVs, e.g.\n"                         \
 	"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n" \
 	"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"    \
-	"  -n, --max-records N    stop reading after N records\n"
+	"  -n, --max-records N    stop reading after N records\n"                           \
+	"  -x, --extra COLS       more flow-CSV columns to keep: 'name:num,name:cat,...'\n"
 struct cli_command;
 struct netshare_read_params;
 int cli_read_option(const struct cli_command *cmd, int c, const char *arg,

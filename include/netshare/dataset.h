@@ -141,6 +141,10 @@ typedef struct netshare_read_params {
 	uint64_t max_records;     /**< Stop after this many records; 0 (default) reads all. */
 	netshare_progress_fn progress; /**< Optional progress callback (stage "read"). */
 	void *progress_user;      /**< Passed to @p progress. */
+	const char *extra_columns; /**< Flow-record CSVs: more columns to keep, as
+	                               "name:num,name:cat,..." (numeric or categorical; no
+	                               suffix means categorical). Each must exist in the
+	                               header. Default NULL: none. */
 } netshare_read_params;
 
 /** Set the defaults: AUTO format, strict, whole file, no callback. */
@@ -287,6 +291,57 @@ NETSHARE_API void netshare_write_params_init(netshare_write_params *p);
  */
 NETSHARE_API netshare_status netshare_dataset_write(const netshare_dataset *ds, const char *path,
                                                     const netshare_write_params *params);
+
+/**
+ * @name Extra columns
+ * Flow datasets can carry user-declared columns beyond the built-in fields: numeric
+ * (double, NaN = missing) or categorical (a string, NULL = missing). They are read from
+ * CSV with netshare_read_params.extra_columns, written back as CSV columns after the
+ * schema's own, and can be added to any flow dataset. Packet datasets have none.
+ * @{
+ */
+
+/** Number of extra columns of @p ds. */
+NETSHARE_API size_t netshare_dataset_extra_count(const netshare_dataset *ds);
+
+/** Name of extra column @p col, or NULL if out of range. Owned by the dataset. */
+NETSHARE_API const char *netshare_dataset_extra_name(const netshare_dataset *ds, size_t col);
+
+/** 1 if extra column @p col is categorical, 0 if numeric, -1 if out of range. */
+NETSHARE_API int netshare_dataset_extra_is_categorical(const netshare_dataset *ds, size_t col);
+
+/**
+ * Add an extra column to a flow dataset; existing records get a missing value.
+ * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (packet dataset, empty or duplicate name,
+ *         a name that is a built-in field, more than ::NETSHARE_MAX_EXTRA_COLUMNS);
+ *         ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_dataset_add_extra(netshare_dataset *ds, const char *name,
+                                                        int categorical);
+
+/** Most extra columns one dataset can have. */
+#define NETSHARE_MAX_EXTRA_COLUMNS 32
+
+/**
+ * Read the value of extra column @p col in record @p row: a numeric column sets
+ * *number (NaN if missing) and *text = NULL; a categorical one sets *text (NULL if
+ * missing; owned by the dataset, valid until it is modified or freed) and
+ * *number = NaN. Either pointer may be NULL.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (row or column out of range).
+ */
+NETSHARE_API netshare_status netshare_dataset_extra_get(const netshare_dataset *ds, size_t row,
+                                                        size_t col, double *number,
+                                                        const char **text);
+
+/**
+ * Set the value of extra column @p col in record @p row: @p number for a numeric column
+ * (NaN = missing), @p text for a categorical one (copied; NULL = missing).
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_dataset_extra_set(netshare_dataset *ds, size_t row,
+                                                        size_t col, double number,
+                                                        const char *text);
+/** @} */
 
 /** Distribution summary of a dataset's flows; see netshare_dataset_summary(). */
 typedef struct netshare_summary {

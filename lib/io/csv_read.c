@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +29,12 @@ typedef struct field_ref {
 
 typedef struct csv_state {
 	netshare__read_ctx *ctx;
+	netshare_dataset *ds;
 	netshare__csv_schema schema;
 	char sep;
 	size_t n_cols;                         /* columns in the header */
 	const netshare__csv_column *use[MAX_FILE_COLUMNS]; /* schema column of each, or NULL */
+	int extra_of[MAX_FILE_COLUMNS];        /* extra column of each, or -1 */
 	char *header_names;                    /* copy of the header line, for messages */
 	field_ref names[MAX_FILE_COLUMNS];
 	uint64_t line;
@@ -162,6 +165,20 @@ parse_time(const field_ref *f, netshare__csv_unit unit, int64_t *ns)
 	return rc;
 }
 
+static int
+parse_double(const field_ref *f, double *out)
+{
+	char buf[64];
+	if (f->len >= sizeof buf)
+		return -1;
+	memcpy(buf, f->s, f->len);
+	buf[f->len] = '\0';
+	char *end;
+	errno = 0;
+	*out = strtod(buf, &end);
+	return *end != '\0' || errno == ERANGE ? -1 : 0;
+}
+
 /* Parse one data row into a record and append it. */
 static netshare_status
 parse_row(csv_state *st, netshare_dataset *ds, field_ref *f, size_t n)
@@ -172,7 +189,18 @@ parse_row(csv_state *st, netshare_dataset *ds, field_ref *f, size_t n)
 	int64_t te = 0;
 	uint64_t u, pkt_rev = 0, byt_rev = 0;
 	char label[256];
+	double extra_num[NETSHARE_MAX_EXTRA_COLUMNS];
+	const field_ref *extra_text[NETSHARE_MAX_EXTRA_COLUMNS] = { NULL };
+	for (size_t e = 0; e < ds->n_extra; e++)
+		extra_num[e] = NAN;
 	for (size_t c = 0; c < n && c < st->n_cols; c++) {
+		if (st->extra_of[c] >= 0 && !is_unset(st, &f[c])) {
+			int e = st->extra_of[c];
+			if (ds->extra[e].categorical)
+				extra_text[e] = &f[c];
+			else if (parse_double(&f[c], &extra_num[e]))
+				return row_error(st, c, &f[c], "a number");
+		}
 		const netshare__csv_column *col = st->use[c];
 		if (!col || is_unset(st, &f[c]))
 			continue;
@@ -272,7 +300,22 @@ parse_row(csv_state *st, netshare_dataset *ds, field_ref *f, size_t n)
 	}
 	r.packets += pkt_rev;
 	r.bytes += byt_rev;
-	return netshare__dataset_push(ds, &r);
+	netshare_status rc = netshare__dataset_push(ds, &r);
+	for (size_t e = 0; rc == NETSHARE_OK && e < ds->n_extra; e++) {
+		char text[1024];
+		const field_ref *t = extra_text[e];
+		if (t && t->len >= sizeof text)
+			return netshare__error(NETSHARE_EFORMAT, "%s: line %llu: value of %s longer "
+			                       "than %zu bytes", st->ctx->name,
+			                       (unsigned long long)st->line, ds->extra[e].name,
+			                       sizeof text - 1);
+		if (t) {
+			memcpy(text, t->s, t->len);
+			text[t->len] = '\0';
+		}
+		rc = netshare_dataset_extra_set(ds, ds->n - 1, e, extra_num[e], t ? text : NULL);
+	}
+	return rc;
 }
 
 /* Match the header's columns against the schema and check the required ones exist. */
@@ -291,6 +334,8 @@ bind_header(csv_state *st, char *line)
 	st->n_cols = (size_t)n;
 	for (size_t c = 0; c < st->n_cols; c++) {
 		st->use[c] = NULL;
+		st->extra_of[c] = netshare__dataset_extra_find(st->ds, st->names[c].s,
+		                                               st->names[c].len);
 		for (size_t k = 0; k < st->schema.n; k++) {
 			const char *want = st->schema.col[k].name;
 			if (strlen(want) == st->names[c].len &&
@@ -311,6 +356,15 @@ bind_header(csv_state *st, char *line)
 			return netshare__error(NETSHARE_EFORMAT, "%s: line %llu: the header has no "
 			                       "column '%s'", st->ctx->name,
 			                       (unsigned long long)st->line, name ? name : "?");
+	}
+	for (size_t e = 0; e < st->ds->n_extra; e++) {
+		int found = 0;
+		for (size_t c = 0; c < st->n_cols; c++)
+			found |= st->extra_of[c] == (int)e;
+		if (!found)
+			return netshare__error(NETSHARE_EFORMAT, "%s: line %llu: the header has no "
+			                       "column '%s' (named in extra_columns)", st->ctx->name,
+			                       (unsigned long long)st->line, st->ds->extra[e].name);
 	}
 	return NETSHARE_OK;
 }
@@ -338,6 +392,7 @@ netshare__read_csv(netshare_dataset *ds, netshare__read_ctx *ctx, int format)
 	csv_state st;
 	memset(&st, 0, sizeof st);
 	st.ctx = ctx;
+	st.ds = ds;
 	netshare_status rc;
 	if (format == NETSHARE_FORMAT_MAPPED_CSV) {
 		if ((rc = netshare__csv_parse_map(&st.schema, ctx->params->column_map)) < 0)

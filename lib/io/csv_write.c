@@ -5,6 +5,7 @@
  * back with csv_read.c gives the same records.
  */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -116,13 +117,33 @@ put_value(netshare__outfile *out, const netshare_record *r, const netshare__csv_
 	}
 }
 
+/* Extra columns follow the schema's own: a number with 17 significant digits (exact
+ * for a double), or a categorical value written like a label. Missing: empty ("-" in
+ * Zeek). */
 static void
-zeek_header(netshare__outfile *out, const netshare__csv_schema *s)
+put_extra(netshare__outfile *out, const netshare_dataset *ds, size_t row, size_t col,
+          int zeek)
+{
+	double v;
+	const char *text;
+	netshare_dataset_extra_get(ds, row, col, &v, &text);
+	if (ds->extra[col].categorical)
+		put_label(out, text, zeek);
+	else if (isnan(v))
+		netshare__outfile_write(out, "-", zeek ? 1 : 0);
+	else
+		netshare__outfile_printf(out, "%.17g", v);
+}
+
+static void
+zeek_header(netshare__outfile *out, const netshare__csv_schema *s, const netshare_dataset *ds)
 {
 	netshare__outfile_printf(out, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
 	                         "#unset_field\t-\n#path\tconn\n#fields");
 	for (size_t c = 0; c < s->n; c++)
 		netshare__outfile_printf(out, "\t%s", s->col[c].name);
+	for (size_t e = 0; e < ds->n_extra; e++)
+		netshare__outfile_printf(out, "\t%s", ds->extra[e].name);
 	netshare__outfile_printf(out, "\n#types");
 	for (size_t c = 0; c < s->n; c++) {
 		netshare__csv_field f = s->col[c].field;
@@ -133,6 +154,8 @@ zeek_header(netshare__outfile *out, const netshare__csv_schema *s)
 		                   "count";
 		netshare__outfile_printf(out, "\t%s", type);
 	}
+	for (size_t e = 0; e < ds->n_extra; e++)
+		netshare__outfile_printf(out, "\t%s", ds->extra[e].categorical ? "string" : "double");
 	netshare__outfile_write(out, "\n", 1);
 }
 
@@ -156,10 +179,12 @@ netshare__write_csv(const netshare_dataset *ds, netshare__outfile *out, int form
 		                       s->packets ? "packet" : "flow",
 		                       ds->kind == NETSHARE_RECORDS_PACKETS ? "packet" : "flow");
 	if (format == NETSHARE_FORMAT_ZEEK_CONN) {
-		zeek_header(out, s);
+		zeek_header(out, s, ds);
 	} else {
 		for (size_t c = 0; c < s->n; c++)
 			netshare__outfile_printf(out, "%s%s", c ? "," : "", s->col[c].name);
+		for (size_t e = 0; e < ds->n_extra; e++)
+			netshare__outfile_printf(out, ",%s", ds->extra[e].name);
 		netshare__outfile_write(out, "\n", 1);
 	}
 	netshare_record r;
@@ -171,6 +196,10 @@ netshare__write_csv(const netshare_dataset *ds, netshare__outfile *out, int form
 			if (c)
 				netshare__outfile_write(out, &sep, 1);
 			put_value(out, &r, &s->col[c], i, s);
+		}
+		for (size_t e = 0; e < ds->n_extra; e++) {
+			netshare__outfile_write(out, &sep, 1);
+			put_extra(out, ds, i, e, format == NETSHARE_FORMAT_ZEEK_CONN);
 		}
 		netshare__outfile_write(out, "\n", 1);
 		if (((i + 1) & (NETSHARE__WRITE_PROGRESS_EVERY - 1)) == 0) {

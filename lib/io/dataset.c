@@ -48,6 +48,11 @@ netshare_dataset_free(netshare_dataset *ds)
 	netshare__intern_free(&ds->addr6);
 	netshare__intern_free(&ds->strings);
 	netshare__free(ds->column_map);
+	for (size_t i = 0; i < ds->n_extra; i++) {
+		netshare__free(ds->extra[i].name);
+		netshare__free(ds->extra[i].num);
+		netshare__free(ds->extra[i].cat);
+	}
 	netshare__free(ds);
 }
 
@@ -73,6 +78,11 @@ netshare__dataset_reserve(netshare_dataset *ds, size_t n)
 		NETSHARE__FLOW_COLUMNS(GROW_COLUMN)
 	}
 #undef GROW_COLUMN
+	for (size_t i = 0; i < ds->n_extra; i++) {
+		netshare_status st = netshare__extra_grow(&ds->extra[i], ds->cap, n);
+		if (st < 0)
+			return st;
+	}
 	ds->cap = n;
 	return NETSHARE_OK;
 }

@@ -40,6 +40,14 @@
 	X(uint64_t, bytes)         \
 	X(uint32_t, label)
 
+/* A user-declared column of a flow dataset. */
+typedef struct netshare__extra {
+	char *name;
+	int categorical;
+	double *num;       /* numeric: [cap], NaN = missing */
+	uint32_t *cat;     /* categorical: [cap], id + 1 in `strings`, 0 = missing */
+} netshare__extra;
+
 struct netshare_dataset {
 	int kind;                 /* netshare_record_kind */
 	size_t n, cap;
@@ -49,7 +57,9 @@ struct netshare_dataset {
 	NETSHARE__FLOW_COLUMNS(NETSHARE__DECLARE_COLUMN)
 #undef NETSHARE__DECLARE_COLUMN
 	netshare__intern addr6;   /* IPv6 addresses (16-byte keys) */
-	netshare__intern strings; /* labels */
+	netshare__intern strings; /* labels and categorical extra values */
+	netshare__extra extra[NETSHARE_MAX_EXTRA_COLUMNS];
+	size_t n_extra;
 
 	/* Where it came from and what was skipped on the way. */
 	int format;               /* netshare_format read from; AUTO if built in memory */
@@ -70,6 +80,16 @@ void netshare__dataset_row(const netshare_dataset *ds, size_t i, netshare_record
  * ::ffff:a.b.c.d, so both versions share one key space. */
 void netshare__dataset_addr(const netshare_dataset *ds, size_t i, int which,
                             uint8_t out[16]);
+
+/* Size one extra column to `cap` rows, filling rows [from, cap) as missing. */
+netshare_status netshare__extra_grow(netshare__extra *e, size_t from, size_t cap);
+
+/* Declare the extra columns of a spec "name:num,name:cat,name" (EINVAL naming the bad
+ * entry). */
+netshare_status netshare__dataset_declare_extras(netshare_dataset *ds, const char *spec);
+
+/* Index of the extra column called `name`, or -1. */
+int netshare__dataset_extra_find(const netshare_dataset *ds, const char *name, size_t len);
 
 /* Reserve room for n records in total (a hint; push grows as needed). */
 netshare_status netshare__dataset_reserve(netshare_dataset *ds, size_t n);

@@ -155,6 +155,15 @@ netshare_dataset_read(netshare_dataset **out, const char *path,
 		st = netshare__error_oom("column map");
 		goto done;
 	}
+	if (rp.extra_columns && *rp.extra_columns) {
+		if (kind != NETSHARE_RECORDS_FLOWS) {
+			st = netshare__error(NETSHARE_EINVAL, "extra_columns: %s holds packets; extra "
+			                     "columns exist for flow-record CSVs only", name);
+			goto done;
+		}
+		if ((st = netshare__dataset_declare_extras(ds, rp.extra_columns)) < 0)
+			goto done;
+	}
 	if ((st = netshare__progress_begin(&ctx.progress, rp.progress, rp.progress_user, "read",
 	                                   -1, 0, NETSHARE__PROGRESS_INTERVAL_S)) < 0)
 		goto done;

@@ -4,6 +4,7 @@
  * errors that name file, line and column, lenient reading, column maps, and every
  * truncation of a small file.
  */
+#include <math.h>
 #include <unistd.h>
 
 #include "../test-common.h"
@@ -98,6 +99,7 @@ read_text(const char *text, const netshare_read_params *rp, netshare_dataset **o
 }
 
 #define NETFLOW_HEADER "srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
+#define NETFLOW_HEADER_EXTRA "srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type,service,bytes_in,state\n"
 
 START_TEST(netflow_rows_parse_and_fail_clearly)
 {
@@ -241,6 +243,127 @@ START_TEST(zeek_nfdump_and_mapped)
 }
 END_TEST
 
+START_TEST(extra_columns_read_write_and_errors)
+{
+	tmp = netshare_test_tmpdir();
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	rp.extra_columns = "service,bytes_in:num,state:cat";
+	netshare_dataset *ds;
+	ck_assert_ok(read_text(NETFLOW_HEADER_EXTRA
+	                       "1.1.1.1,2.2.2.2,1,2,TCP,1000000.0,1,3,120,bg,http,1.5e3,SF\n"
+	                       "1.1.1.1,2.2.2.2,1,2,TCP,2000000.0,1,3,120,bg,,,\"S0,x\"\n", &rp, &ds));
+	ck_assert_uint_eq(netshare_dataset_extra_count(ds), 3);
+	ck_assert_str_eq(netshare_dataset_extra_name(ds, 1), "bytes_in");
+	ck_assert_int_eq(netshare_dataset_extra_is_categorical(ds, 0), 1);
+	ck_assert_int_eq(netshare_dataset_extra_is_categorical(ds, 1), 0);
+	ck_assert_int_eq(netshare_dataset_extra_is_categorical(ds, 3), -1);
+	ck_assert_ptr_null(netshare_dataset_extra_name(ds, 3));
+	double v;
+	const char *t;
+	ck_assert_ok(netshare_dataset_extra_get(ds, 0, 0, &v, &t));
+	ck_assert_str_eq(t, "http");
+	ck_assert(isnan(v));
+	ck_assert_ok(netshare_dataset_extra_get(ds, 0, 1, &v, &t));
+	ck_assert_double_eq(v, 1500.0);
+	ck_assert_ptr_null(t);
+	ck_assert_ok(netshare_dataset_extra_get(ds, 1, 0, &v, &t));
+	ck_assert_ptr_null(t);                      /* missing categorical */
+	ck_assert_ok(netshare_dataset_extra_get(ds, 1, 1, &v, NULL));
+	ck_assert(isnan(v));                        /* missing number */
+	ck_assert_ok(netshare_dataset_extra_get(ds, 1, 2, NULL, &t));
+	ck_assert_str_eq(t, "S0,x");
+	ck_assert_status(netshare_dataset_extra_get(ds, 2, 0, &v, &t), NETSHARE_EINVAL);
+	ck_assert_status(netshare_dataset_extra_get(ds, 0, 3, &v, &t), NETSHARE_EINVAL);
+
+	/* Written in each flow schema and read back with the same declaration: identical. */
+	const char *names[] = { "x.csv", "x.log", "x.nfd" };
+	const int formats[] = { 0, 0, NETSHARE_FORMAT_NFDUMP_CSV };
+	for (size_t k = 0; k < 3; k++) {
+		char out[512];
+		netshare_test_path(out, sizeof out, tmp, names[k]);
+		netshare_write_params wp;
+		netshare_write_params_init(&wp);
+		wp.format = formats[k];
+		ck_assert_ok(netshare_dataset_write(ds, out, &wp));
+		netshare_dataset *back;
+		ck_assert_ok(netshare_dataset_read(&back, out, &rp));
+		for (size_t row = 0; row < 2; row++)
+			for (size_t col = 0; col < 3; col++) {
+				double a, b;
+				const char *ta, *tb;
+				ck_assert_ok(netshare_dataset_extra_get(ds, row, col, &a, &ta));
+				ck_assert_ok(netshare_dataset_extra_get(back, row, col, &b, &tb));
+				ck_assert(isnan(a) ? isnan(b) : a == b);
+				ck_assert(ta ? tb && strcmp(ta, tb) == 0 : tb == NULL);
+			}
+		netshare_dataset_free(back);
+		unlink(out);
+	}
+	netshare_dataset_free(ds);
+
+	/* Errors: a number that is not, a declared column the file lacks, bad specs. */
+	ck_assert_status(read_text(NETFLOW_HEADER_EXTRA
+	                           "1.1.1.1,2.2.2.2,1,2,TCP,1,1,3,120,bg,http,lots,SF\n", &rp, &ds),
+	                 NETSHARE_EFORMAT);
+	ck_assert_error_contains("line 2, column 12 (bytes_in): cannot parse 'lots' as a number");
+	rp.extra_columns = "nosuch";
+	ck_assert_status(read_text(NETFLOW_HEADER, &rp, &ds), NETSHARE_EFORMAT);
+	ck_assert_error_contains("no column 'nosuch' (named in extra_columns)");
+	const char *bad_specs[] = { "a:float", "a,a", "srcip", "a\"b" };
+	for (size_t i = 0; i < sizeof bad_specs / sizeof bad_specs[0]; i++) {
+		rp.extra_columns = bad_specs[i];
+		ck_assert_status(read_text(NETFLOW_HEADER, &rp, &ds), NETSHARE_EINVAL);
+		ck_assert_error_contains("extra");
+	}
+	rmdir(tmp);
+}
+END_TEST
+
+START_TEST(extra_columns_api)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	ck_assert_status(netshare_dataset_add_extra(ds, "x", 0), NETSHARE_EINVAL);
+	ck_assert_error_contains("only flow datasets");
+	netshare_dataset_free(ds);
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_FLOWS));
+	netshare_record r;
+	netshare_record_init(&r);
+	r.ip_version = 4;
+	ck_assert_ok(netshare_dataset_append(ds, &r));
+	ck_assert_ok(netshare_dataset_add_extra(ds, "rtt", 0));
+	ck_assert_ok(netshare_dataset_add_extra(ds, "app", 1));
+	double v;
+	const char *t;
+	ck_assert_ok(netshare_dataset_extra_get(ds, 0, 0, &v, NULL));
+	ck_assert(isnan(v)); /* rows that existed before the column get a missing value */
+	for (int i = 0; i < 5000; i++) { /* growth keeps the extra columns in step */
+		ck_assert_ok(netshare_dataset_append(ds, &r));
+		ck_assert_ok(netshare_dataset_extra_set(ds, (size_t)i + 1, 0, i * 0.5, NULL));
+		ck_assert_ok(netshare_dataset_extra_set(ds, (size_t)i + 1, 1, 0, i % 2 ? "a" : "b"));
+	}
+	ck_assert_ok(netshare_dataset_extra_get(ds, 4000, 0, &v, NULL));
+	ck_assert_double_eq(v, 3999 * 0.5);
+	ck_assert_ok(netshare_dataset_extra_get(ds, 4000, 1, NULL, &t));
+	ck_assert_str_eq(t, "a");
+	ck_assert_ok(netshare_dataset_extra_set(ds, 4000, 1, 0, NULL));
+	ck_assert_ok(netshare_dataset_extra_get(ds, 4000, 1, NULL, &t));
+	ck_assert_ptr_null(t);
+	ck_assert_status(netshare_dataset_extra_set(ds, 5001, 0, 1, NULL), NETSHARE_EINVAL);
+	ck_assert_status(netshare_dataset_add_extra(ds, "rtt", 0), NETSHARE_EINVAL);
+	ck_assert_status(netshare_dataset_add_extra(ds, "label", 1), NETSHARE_EINVAL);
+	ck_assert_status(netshare_dataset_add_extra(ds, "", 1), NETSHARE_EINVAL);
+	for (int i = 2; i < NETSHARE_MAX_EXTRA_COLUMNS; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "c%d", i);
+		ck_assert_ok(netshare_dataset_add_extra(ds, name, i % 2));
+	}
+	ck_assert_status(netshare_dataset_add_extra(ds, "one-too-many", 0), NETSHARE_EINVAL);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(every_truncation_of_a_small_csv)
 {
 	tmp = netshare_test_tmpdir();
@@ -286,8 +409,12 @@ START_TEST(real_flow_logs)
 		netshare_dataset_free(ds);
 	}
 	if (netshare_test_data(path, sizeof path, "stratosphere-010.conn.log")) {
-		ck_assert_ok(netshare_dataset_read(&ds, path, NULL));
+		netshare_read_params rp;
+		netshare_read_params_init(&rp);
+		rp.extra_columns = "service,conn_state,detailedlabel,orig_bytes:num,missed_bytes:num";
+		ck_assert_ok(netshare_dataset_read(&ds, path, &rp));
 		ck_assert_uint_gt(netshare_dataset_count(ds), 5000);
+		ck_assert_uint_eq(netshare_dataset_extra_count(ds), 5);
 		netshare_dataset_free(ds);
 	}
 }
@@ -299,5 +426,7 @@ NETSHARE_TEST_MAIN("io-csv",
 	format_detection,
 	netflow_rows_parse_and_fail_clearly,
 	zeek_nfdump_and_mapped,
+	extra_columns_read_write_and_errors,
+	extra_columns_api,
 	every_truncation_of_a_small_csv,
 	real_flow_logs)
