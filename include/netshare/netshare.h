@@ -16,5 +16,6 @@
 #include <netshare/version.h>
 #include <netshare/common.h>
 #include <netshare/dataset.h>
+#include <netshare/encoder.h>
 
 #endif /* NETSHARE_NETSHARE_H */

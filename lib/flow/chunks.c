@@ -45,13 +45,24 @@ netshare_status
 netshare__chunks_build(const netshare_dataset *ds, const netshare__flows *f, int k,
                        netshare__chunks *c)
 {
+	return netshare__chunks_build_span(ds, f, k, ds->n ? ds->time_min : 0,
+	                                   ds->n ? ds->time_max : 0, c);
+}
+
+netshare_status
+netshare__chunks_build_span(const netshare_dataset *ds, const netshare__flows *f, int k,
+                            int64_t t_min, int64_t t_max, netshare__chunks *c)
+{
 	memset(c, 0, sizeof *c);
 	if (k < 1 || k > NETSHARE__MAX_CHUNKS)
 		return netshare__error(NETSHARE_EINVAL, "chunks = %d is outside 1..%d", k,
 		                       NETSHARE__MAX_CHUNKS);
+	if (t_max < t_min)
+		return netshare__error(NETSHARE_EINVAL, "chunk span ends (%lld) before it starts "
+		                       "(%lld)", (long long)t_max, (long long)t_min);
 	c->k = k;
-	c->t_min = ds->n ? ds->time_min : 0;
-	c->t_max = ds->n ? ds->time_max : 0;
+	c->t_min = t_min;
+	c->t_max = t_max;
 	c->appears = netshare__calloc(f->n_flows, sizeof *c->appears);
 	c->first_chunk = netshare__calloc(f->n_flows, sizeof *c->first_chunk);
 	c->seg_start = netshare__calloc((size_t)k + 1, sizeof *c->seg_start);

@@ -37,9 +37,14 @@ typedef struct netshare__chunks {
 /* The chunk of time t (t within [t_min, t_max]). */
 int netshare__chunk_of(const netshare__chunks *c, int64_t t);
 
-/* EINVAL if k is outside 1..NETSHARE__MAX_CHUNKS. */
+/* EINVAL if k is outside 1..NETSHARE__MAX_CHUNKS. The span is the dataset's. */
 netshare_status netshare__chunks_build(const netshare_dataset *ds, const netshare__flows *f,
                                        int k, netshare__chunks *out);
+/* The same over a given span [t_min, t_max] (an encoder fitted on other data); records
+ * outside it fall into the first or last chunk. */
+netshare_status netshare__chunks_build_span(const netshare_dataset *ds,
+                                            const netshare__flows *f, int k, int64_t t_min,
+                                            int64_t t_max, netshare__chunks *out);
 void netshare__chunks_free(netshare__chunks *c);
 
 /* Tag of flow `flow` in chunk `chunk`: does the flow start there? */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal: the fitted encoder's state (see include/netshare/encoder.h). */
+#ifndef NETSHARE_ENCODE_ENCODER_H
+#define NETSHARE_ENCODE_ENCODER_H
+
+#include <netshare/encoder.h>
+
+#include "core/intern.h"
+#include "field.h"
+#include "flow/chunks.h"
+#include "word2vec.h"
+
+/* Most fields in one vector (fixed fields, K+1 tags, extras, gen flag). */
+#define NETSHARE__MAX_FIELDS (32 + NETSHARE_MAX_CHUNKS + NETSHARE_MAX_EXTRA_COLUMNS)
+
+typedef struct netshare__vector {
+	netshare__field field[NETSHARE__MAX_FIELDS];
+	size_t n_fields;
+	size_t dim;
+	netshare_field_group *groups; /* heads, names in `names` */
+	size_t n_groups;
+	char *names;
+} netshare__vector;
+
+struct netshare_encoder {
+	int kind;
+	int chunks;
+	int64_t t_min, t_max;      /* the fitted trace's span: chunk edges */
+	uint32_t max_flow_len, sample_len, max_len;
+	int drop_long;
+	int addr_bits;
+	netshare__word2vec w2v;
+	netshare__vector attr, feat;
+	netshare__intern strings;  /* labels and categorical extras: code = id + 1 */
+	size_t n_extra;
+	char extra_name[NETSHARE_MAX_EXTRA_COLUMNS][64];
+	int extra_cat[NETSHARE_MAX_EXTRA_COLUMNS];
+	uint64_t flows, truncated, dropped;
+};
+
+/* Records kept of a segment of `count` records, or 0 if the segment is dropped. */
+static inline uint32_t
+netshare__kept_len(const netshare_encoder *e, uint32_t count)
+{
+	if (count <= e->max_flow_len)
+		return count;
+	return e->drop_long ? 0 : e->max_flow_len;
+}
+
+/* The value of `f` for record i of ds (flow attributes read the segment's first record;
+ * `prev` is the flow's previous record for inter-arrival times, or -1). */
+void netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *ds,
+                             const netshare__field *f, size_t i, ptrdiff_t prev,
+                             netshare__value *v);
+
+/* Chunk c's time window: start (ns after t_min) and width in ns. */
+void netshare__encoder_chunk_window(const netshare_encoder *e, int c, double *lo,
+                                    double *width);
+
+/* Fill the head table of a vector from its fields. */
+netshare_status netshare__vector_finish(netshare__vector *v);
+void netshare__vector_free(netshare__vector *v);
+
+#endif

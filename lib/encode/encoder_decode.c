@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * netshare_encoder_decode: generated (or encoded) tensors back into records. Each field
+ * decodes a whole column at once (word2vec through one sgemm per field); flow lengths
+ * come from the gen flags; times are the chunk window position of the flow start plus
+ * the running sum of inter-arrival times.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "encoder.h"
+#include "io/dataset.h"
+
+/* The decoded values of every field of a vector, rows x fields. */
+typedef struct columns {
+	netshare__value *v[NETSHARE__MAX_FIELDS];
+} columns;
+
+static void
+columns_free(columns *c, size_t n_fields)
+{
+	for (size_t k = 0; k < n_fields; k++)
+		netshare__free(c->v[k]);
+}
+
+static netshare_status
+decode_columns(const netshare__vector *vec, const float *in, size_t rows, columns *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t k = 0; k < vec->n_fields; k++) {
+		c->v[k] = netshare__mallocarray(rows ? rows : 1, sizeof *c->v[k]);
+		if (!c->v[k]) {
+			columns_free(c, vec->n_fields);
+			return netshare__error_oom("decoding");
+		}
+		netshare_status st = netshare__field_decode(&vec->field[k], in, vec->dim, rows, c->v[k]);
+		if (st < 0) {
+			columns_free(c, vec->n_fields);
+			return st;
+		}
+	}
+	return NETSHARE_OK;
+}
+
+/* An address decoded from bits: ::ffff:a.b.c.d (and every 32-bit field) is IPv4. */
+static void
+set_address(netshare_record *r, const uint8_t a[16], int dst)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (memcmp(a, mapped, 12) == 0) {
+		uint32_t v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+		r->ip_version = 4;
+		*(dst ? &r->dst_ip : &r->src_ip) = v4;
+	} else {
+		r->ip_version = 6;
+		memcpy(dst ? r->dst_ip6 : r->src_ip6, a, 16);
+	}
+}
+
+static const char *
+string_of(const netshare_encoder *e, uint32_t code)
+{
+	return code && code != UINT32_MAX ? netshare__intern_get(&e->strings, code - 1, NULL) : NULL;
+}
+
+/* Give `out` the encoder's extra columns (by name) unless it has them already. */
+static netshare_status
+ensure_extras(const netshare_encoder *e, netshare_dataset *out, int *map)
+{
+	for (size_t x = 0; x < e->n_extra; x++) {
+		int col = netshare__dataset_extra_find(out, e->extra_name[x], strlen(e->extra_name[x]));
+		if (col < 0) {
+			netshare_status st = netshare_dataset_add_extra(out, e->extra_name[x],
+			                                                e->extra_cat[x]);
+			if (st < 0)
+				return st;
+			col = (int)out->n_extra - 1;
+		}
+		map[x] = col;
+	}
+	return NETSHARE_OK;
+}
+
+static void
+fill_record_field(const netshare_encoder *e, const netshare__field *f, const netshare__value *v,
+                  netshare_record *r)
+{
+	switch (f->source) {
+	case SRC_IPLEN: r->ip_length = (uint16_t)v->num; break;
+	case SRC_TOS: r->tos = (uint8_t)v->code; break;
+	case SRC_IPID: r->ip_id = (uint16_t)v->num; break;
+	case SRC_IPFLAGS: r->ip_flags = (uint8_t)v->code; break;
+	case SRC_FRAGOFF: r->frag_offset = (uint16_t)v->num; break;
+	case SRC_TTL: r->ttl = (uint8_t)v->num; break;
+	case SRC_TCPFLAGS: r->tcp_flags = (uint8_t)v->code; break;
+	case SRC_DURATION: r->duration_ns = (int64_t)v->num; break;
+	case SRC_PACKETS: r->packets = (uint64_t)v->num; break;
+	case SRC_BYTES: r->bytes = (uint64_t)v->num; break;
+	case SRC_LABEL: r->label = string_of(e, v->code); break;
+	default: break;
+	}
+}
+
+NETSHARE_API netshare_status
+netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attributes,
+                        const float *features, size_t n, netshare_dataset *out)
+{
+	if (!e || !out || (n && (!attributes || !features)))
+		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_decode: a required "
+		                       "argument is NULL");
+	if (chunk < 0 || chunk >= e->chunks)
+		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_decode: chunk %d out of "
+		                       "range (0..%d)", chunk, e->chunks - 1);
+	if (out->kind != e->kind)
+		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_decode: the output dataset "
+		                       "holds the other kind of records");
+	int extra_map[NETSHARE_MAX_EXTRA_COLUMNS];
+	netshare_status st = ensure_extras(e, out, extra_map);
+	if (st < 0)
+		return st;
+	size_t T = e->max_len, F = e->feat.dim;
+	columns a, f;
+	if ((st = decode_columns(&e->attr, attributes, n, &a)) < 0)
+		return st;
+	if ((st = decode_columns(&e->feat, features, n * T, &f)) < 0) {
+		columns_free(&a, e->attr.n_fields);
+		return st;
+	}
+	size_t gen = 0;
+	for (size_t k = 0; k < e->feat.n_fields; k++)
+		if (e->feat.field[k].source == SRC_GEN)
+			gen = e->feat.field[k].offset;
+	double lo, width;
+	netshare__encoder_chunk_window(e, chunk, &lo, &width);
+	for (size_t r = 0; r < n && st == NETSHARE_OK; r++) {
+		netshare_record rec;
+		netshare_record_init(&rec);
+		double t = lo;
+		for (size_t k = 0; k < e->attr.n_fields; k++) {
+			const netshare__field *fd = &e->attr.field[k];
+			const netshare__value *v = &a.v[k][r];
+			switch (fd->source) {
+			case SRC_SRCIP: set_address(&rec, v->addr, 0); break;
+			case SRC_DSTIP: set_address(&rec, v->addr, 1); break;
+			case SRC_SPORT: rec.src_port = (uint16_t)v->code; break;
+			case SRC_DPORT: rec.dst_port = (uint16_t)v->code; break;
+			case SRC_PROTO: rec.protocol = (uint8_t)v->code; break;
+			case SRC_FLOW_START: t = lo + v->num * width; break;
+			default: break;
+			}
+		}
+		/* Length: up to and including the first record flagged "last". */
+		size_t len = T;
+		for (size_t j = 0; j < T; j++) {
+			const float *g = features + (r * T + j) * F + gen;
+			if (g[1] > g[0]) {
+				len = j + 1;
+				break;
+			}
+		}
+		for (size_t j = 0; j < len && st == NETSHARE_OK; j++) {
+			size_t row = r * T + j;
+			for (size_t k = 0; k < e->feat.n_fields; k++) {
+				const netshare__field *fd = &e->feat.field[k];
+				if (fd->source == SRC_IAT && j > 0)
+					t += f.v[k][row].num;
+				fill_record_field(e, fd, &f.v[k][row], &rec);
+			}
+			rec.time_ns = e->t_min + (int64_t)llround(t);
+			if ((st = netshare__dataset_push(out, &rec)) < 0)
+				break;
+			for (size_t k = 0; k < e->feat.n_fields; k++) {
+				const netshare__field *fd = &e->feat.field[k];
+				if (fd->source != SRC_EXTRA)
+					continue;
+				const netshare__value *v = &f.v[k][row];
+				st = netshare_dataset_extra_set(out, out->n - 1, (size_t)extra_map[fd->index],
+				                                v->num, fd->type == FIELD_CAT ?
+				                                string_of(e, v->code) : NULL);
+				if (st < 0)
+					break;
+			}
+		}
+	}
+	columns_free(&a, e->attr.n_fields);
+	columns_free(&f, e->feat.n_fields);
+	return st;
+}

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * netshare_encoder_fit: parameters, field layout, and everything learned from the data
+ * (chunk span, flow lengths, word2vec vectors, continuous bounds, categorical values).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "core/progress.h"
+#include "encoder.h"
+#include "io/dataset.h"
+
+/* Continuous fields of flow records NetShare normalises after log1p by default. */
+#define DEFAULT_LOG1P "duration,packets,bytes"
+/* Records per generator step when sample_len is NETSHARE_AUTO. */
+#define DEFAULT_SAMPLE_LEN_PACKETS 10
+#define DEFAULT_SAMPLE_LEN_FLOWS 1
+
+NETSHARE_API void
+netshare_encoder_params_init(netshare_encoder_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof *p);
+	p->struct_size = sizeof *p;
+	p->chunks = 10;
+	p->max_flow_len = NETSHARE_AUTO;
+	p->sample_len = NETSHARE_AUTO;
+	netshare__w2v_params w;
+	netshare__w2v_params_default(&w);
+	p->word2vec_dim = w.dim;
+	p->word2vec_window = w.window;
+	p->word2vec_negative = w.negative;
+	p->word2vec_epochs = w.epochs;
+	p->word2vec_min_count = w.min_count;
+	p->word2vec_skipgram = w.skipgram;
+	p->word2vec_sample = w.sample;
+	p->seed = w.seed;
+}
+
+void
+netshare__vector_free(netshare__vector *v)
+{
+	for (size_t i = 0; i < v->n_fields; i++)
+		netshare__free(v->field[i].choices);
+	netshare__free(v->groups);
+	netshare__free(v->names);
+	memset(v, 0, sizeof *v);
+}
+
+NETSHARE_API void
+netshare_encoder_free(netshare_encoder *e)
+{
+	if (!e)
+		return;
+	netshare__vector_free(&e->attr);
+	netshare__vector_free(&e->feat);
+	netshare__w2v_free(&e->w2v);
+	netshare__intern_free(&e->strings);
+	netshare__free(e);
+}
+
+static netshare__field *
+add_field(netshare__vector *v, netshare__field_type type, netshare__source src, int index,
+          const char *name, size_t dim)
+{
+	netshare__field *f = &v->field[v->n_fields++];
+	memset(f, 0, sizeof *f);
+	f->type = type;
+	f->source = src;
+	f->index = index;
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->dim = dim; /* categorical: set once the values are known; offsets come last */
+	return f;
+}
+
+static void
+add_cont(netshare__vector *v, netshare__source src, int index, const char *name, int integer,
+         double max_value)
+{
+	netshare__field *f = add_field(v, FIELD_CONT, src, index, name, 1);
+	f->integer = integer;
+	f->min_value = 0;
+	f->max_value = max_value;
+	f->lo = INFINITY;
+	f->hi = -INFINITY;
+}
+
+netshare_status
+netshare__vector_finish(netshare__vector *v)
+{
+	v->dim = 0;
+	for (size_t i = 0; i < v->n_fields; i++) {
+		v->field[i].offset = v->dim;
+		v->dim += v->field[i].dim;
+	}
+	size_t heads = 0, chars = 0;
+	for (size_t i = 0; i < v->n_fields; i++) {
+		heads += netshare__field_heads(&v->field[i]);
+		chars += netshare__field_heads(&v->field[i]) * (strlen(v->field[i].name) + 12);
+	}
+	v->groups = netshare__calloc(heads, sizeof *v->groups);
+	v->names = netshare__malloc(chars + 1);
+	if (!v->groups || !v->names)
+		return netshare__error_oom("encoder layout");
+	char *p = v->names;
+	for (size_t i = 0; i < v->n_fields; i++) {
+		const netshare__field *f = &v->field[i];
+		size_t h = netshare__field_heads(f);
+		for (size_t k = 0; k < h; k++) {
+			netshare_field_group *g = &v->groups[v->n_groups++];
+			g->struct_size = sizeof *g;
+			g->name = p;
+			p += (h > 1 ? sprintf(p, "%s.bit%zu", f->name, k) : sprintf(p, "%s", f->name)) + 1;
+			g->dim = f->dim / h;
+			g->offset = f->offset + k * g->dim;
+			g->activation = f->type == FIELD_W2V ? NETSHARE_ACTIVATION_TANH :
+			                f->type == FIELD_CONT ? NETSHARE_ACTIVATION_SIGMOID :
+			                NETSHARE_ACTIVATION_SOFTMAX;
+		}
+	}
+	return NETSHARE_OK;
+}
+
+/* Find a field by name in either vector (for bounds and log1p lists). */
+static netshare__field *
+field_named(netshare_encoder *e, const char *name, size_t len)
+{
+	netshare__vector *vs[2] = { &e->attr, &e->feat };
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < vs[k]->n_fields; i++)
+			if (strlen(vs[k]->field[i].name) == len &&
+			    strncmp(vs[k]->field[i].name, name, len) == 0)
+				return &vs[k]->field[i];
+	return NULL;
+}
+
+static netshare_status
+apply_log1p(netshare_encoder *e, const char *list)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n) {
+			netshare__field *f = field_named(e, p, n);
+			if (!f || f->type != FIELD_CONT || f->source == SRC_FLOW_START)
+				return netshare__error(NETSHARE_EINVAL, "log1p_fields: '%.*s' is not a "
+				                       "continuous field of this dataset", (int)n, p);
+			f->log1p = 1;
+		}
+		p += n + (p[n] == ',');
+	}
+	return NETSHARE_OK;
+}
+
+/* "field=min:max,...": fixed bounds; marks them so fitting leaves them alone. */
+static netshare_status
+apply_bounds(netshare_encoder *e, const char *list)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n);
+		if (!eq)
+			return netshare__error(NETSHARE_EINVAL, "bounds: '%.*s' is not field=min:max",
+			                       (int)n, p);
+		netshare__field *f = field_named(e, p, (size_t)(eq - p));
+		if (!f || f->type != FIELD_CONT || f->source == SRC_FLOW_START)
+			return netshare__error(NETSHARE_EINVAL, "bounds: '%.*s' is not a continuous "
+			                       "field of this dataset", (int)(eq - p), p);
+		char buf[128];
+		snprintf(buf, sizeof buf, "%.*s", (int)(n - (size_t)(eq + 1 - p)), eq + 1);
+		char *end;
+		double lo = strtod(buf, &end), hi = 0;
+		if (*end == ':')
+			hi = strtod(end + 1, &end);
+		if (*end != '\0' || buf[0] == '\0' || !(lo < hi) || !isfinite(lo) || !isfinite(hi))
+			return netshare__error(NETSHARE_EINVAL, "bounds: %s=%s needs min:max with "
+			                       "min < max", f->name, buf);
+		if (f->log1p && lo < 0)
+			return netshare__error(NETSHARE_EINVAL, "bounds: %s is log1p-normalised, so its "
+			                       "minimum must be >= 0 (got %g)", f->name, lo);
+		f->lo = f->log1p ? log1p(lo) : lo;
+		f->hi = f->log1p ? log1p(hi) : hi;
+		f->fixed = 1;
+		p += n + (p[n] == ',');
+	}
+	return NETSHARE_OK;
+}
+
+static netshare_status
+check_params(const netshare_encoder_params *p)
+{
+	if (p->chunks < 1 || p->chunks > NETSHARE_MAX_CHUNKS)
+		return netshare__error(NETSHARE_EINVAL, "chunks = %d is outside 1..%d", p->chunks,
+		                       NETSHARE_MAX_CHUNKS);
+	if (p->max_flow_len < 1)
+		return netshare__error(NETSHARE_EINVAL, "max_flow_len = %u: must be >= 1 (or "
+		                       "NETSHARE_AUTO)", p->max_flow_len);
+	if (p->sample_len < 1)
+		return netshare__error(NETSHARE_EINVAL, "sample_len = %u: must be >= 1 (or "
+		                       "NETSHARE_AUTO)", p->sample_len);
+	if (p->sample_len != NETSHARE_AUTO && p->max_flow_len != NETSHARE_AUTO &&
+	    p->sample_len > p->max_flow_len)
+		return netshare__error(NETSHARE_EINVAL, "sample_len = %u is larger than "
+		                       "max_flow_len = %u", p->sample_len, p->max_flow_len);
+	return NETSHARE_OK;
+}
+
+/* Lay out the attribute and feature vectors for the data's kind and extras. */
+static void
+layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim)
+{
+	netshare__vector *a = &e->attr, *f = &e->feat;
+	add_field(a, FIELD_BITS, SRC_SRCIP, 0, "srcip", 2 * (size_t)e->addr_bits)->width = e->addr_bits;
+	add_field(a, FIELD_BITS, SRC_DSTIP, 0, "dstip", 2 * (size_t)e->addr_bits)->width = e->addr_bits;
+	netshare__field *w;
+	w = add_field(a, FIELD_W2V, SRC_SPORT, 0, "srcport", (size_t)w2v_dim);
+	w->w2v_kind = NETSHARE__W2V_PORT;
+	w = add_field(a, FIELD_W2V, SRC_DPORT, 0, "dstport", (size_t)w2v_dim);
+	w->w2v_kind = NETSHARE__W2V_PORT;
+	w = add_field(a, FIELD_W2V, SRC_PROTO, 0, "proto", (size_t)w2v_dim);
+	w->w2v_kind = NETSHARE__W2V_PROTO;
+	if (e->chunks > 1) {
+		add_field(a, FIELD_CAT, SRC_TAG_START, 0, "starts_in_chunk", 2);
+		for (int c = 0; c < e->chunks; c++) {
+			char name[32];
+			snprintf(name, sizeof name, "in_chunk%d", c);
+			add_field(a, FIELD_CAT, SRC_TAG_CHUNK, c, name, 2);
+		}
+	}
+	add_field(a, FIELD_CONT, SRC_FLOW_START, 0, "flow_start", 1);
+	add_cont(f, SRC_IAT, 0, "interarrival", 1, (double)INT64_MAX);
+	if (e->kind == NETSHARE_RECORDS_PACKETS) {
+		add_cont(f, SRC_IPLEN, 0, "ip_length", 1, 65535);
+		add_field(f, FIELD_CAT, SRC_TOS, 0, "tos", 0);
+		add_cont(f, SRC_IPID, 0, "ip_id", 1, 65535);
+		add_field(f, FIELD_CAT, SRC_IPFLAGS, 0, "ip_flags", 0);
+		add_cont(f, SRC_FRAGOFF, 0, "frag_offset", 1, 8191);
+		add_cont(f, SRC_TTL, 0, "ttl", 1, 255);
+		add_field(f, FIELD_CAT, SRC_TCPFLAGS, 0, "tcp_flags", 0);
+	} else {
+		add_cont(f, SRC_DURATION, 0, "duration", 1, (double)(NETSHARE_TIME_LIMIT_NS - 1));
+		add_cont(f, SRC_PACKETS, 0, "packets", 1, 1e18);
+		add_cont(f, SRC_BYTES, 0, "bytes", 1, 1e18);
+		add_field(f, FIELD_CAT, SRC_LABEL, 0, "label", 0);
+		for (size_t x = 0; x < ds->n_extra; x++) {
+			if (ds->extra[x].categorical)
+				add_field(f, FIELD_CAT, SRC_EXTRA, (int)x, ds->extra[x].name, 0);
+			else
+				add_cont(f, SRC_EXTRA, (int)x, ds->extra[x].name, 0, 0);
+		}
+	}
+	add_field(f, FIELD_CAT, SRC_GEN, 0, "gen_flag", 2);
+}
+
+/* Intern every label and categorical extra value, so codes are fixed before fitting. */
+static netshare_status
+intern_strings(netshare_encoder *e, const netshare_dataset *ds)
+{
+	if (ds->kind != NETSHARE_RECORDS_FLOWS)
+		return NETSHARE_OK;
+	uint32_t id;
+	netshare_status st;
+	for (size_t i = 0; i < ds->n; i++) {
+		if (ds->label[i]) {
+			size_t len;
+			const char *s = netshare__intern_get(&ds->strings, ds->label[i] - 1, &len);
+			if ((st = netshare__intern_add(&e->strings, s, len, &id)) < 0)
+				return st;
+		}
+		for (size_t x = 0; x < ds->n_extra; x++) {
+			if (!ds->extra[x].categorical || !ds->extra[x].cat[i])
+				continue;
+			size_t len;
+			const char *s = netshare__intern_get(&ds->strings, ds->extra[x].cat[i] - 1, &len);
+			if ((st = netshare__intern_add(&e->strings, s, len, &id)) < 0)
+				return st;
+		}
+	}
+	return NETSHARE_OK;
+}
+
+/* Bounds of continuous fields and values of categorical ones, over every record. */
+static netshare_status
+fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl)
+{
+	netshare__vector *v = &e->feat;
+	size_t n_codes = e->strings.n + 1 > 256 ? e->strings.n + 1 : 256;
+	unsigned char *seen = netshare__calloc(v->n_fields * n_codes, 1);
+	if (!seen)
+		return netshare__error_oom("encoder fitting");
+	for (size_t k = 0; k < fl->n_flows; k++) {
+		const uint32_t *idx = fl->order + fl->start[k];
+		size_t len = netshare__flow_len(fl, k);
+		for (size_t j = 0; j < len; j++) {
+			for (size_t fi = 0; fi < v->n_fields; fi++) {
+				netshare__field *f = &v->field[fi];
+				if (f->source == SRC_GEN)
+					continue;
+				netshare__value val;
+				netshare__encoder_value(e, ds, f, idx[j], j ? (ptrdiff_t)idx[j - 1] : -1, &val);
+				if (f->type == FIELD_CAT) {
+					seen[fi * n_codes + (val.code < n_codes ? val.code : 0)] = 1;
+				} else if (!f->fixed && !isnan(val.num)) {
+					double t = f->log1p ? log1p(val.num > 0 ? val.num : 0) : val.num;
+					f->lo = t < f->lo ? t : f->lo;
+					f->hi = t > f->hi ? t : f->hi;
+				}
+			}
+		}
+	}
+	netshare_status st = NETSHARE_OK;
+	for (size_t fi = 0; fi < v->n_fields && st == NETSHARE_OK; fi++) {
+		netshare__field *f = &v->field[fi];
+		if (f->type == FIELD_CONT && !f->fixed) {
+			if (!(f->lo <= f->hi))
+				f->lo = f->hi = 0; /* no values at all */
+			if (f->hi == f->lo)
+				f->hi = f->lo + 1; /* a constant field: any non-empty range works */
+		}
+		if (f->type != FIELD_CAT || f->source == SRC_GEN)
+			continue;
+		for (size_t c = 0; c < n_codes; c++)
+			f->n_choices += seen[fi * n_codes + c];
+		f->choices = netshare__mallocarray(f->n_choices ? f->n_choices : 1, sizeof *f->choices);
+		if (!f->choices) {
+			st = netshare__error_oom("encoder fitting");
+			break;
+		}
+		f->n_choices = 0;
+		for (size_t c = 0; c < n_codes; c++)
+			if (seen[fi * n_codes + c])
+				f->choices[f->n_choices++] = (uint32_t)c;
+		f->dim = f->n_choices;
+	}
+	netshare__free(seen);
+	return st;
+}
+
+/* Two-valued categorical fields (tags, gen flag): choices {0, 1}. */
+static netshare_status
+binary_choices(netshare__vector *v)
+{
+	for (size_t i = 0; i < v->n_fields; i++) {
+		netshare__field *f = &v->field[i];
+		if (f->type != FIELD_CAT || (f->source != SRC_TAG_START &&
+		                             f->source != SRC_TAG_CHUNK && f->source != SRC_GEN))
+			continue;
+		f->choices = netshare__mallocarray(2, sizeof *f->choices);
+		if (!f->choices)
+			return netshare__error_oom("encoder layout");
+		f->choices[0] = 0;
+		f->choices[1] = 1;
+		f->n_choices = 2;
+		f->dim = 2;
+	}
+	return NETSHARE_OK;
+}
+
+static netshare_status
+train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
+               const netshare_encoder_params *p)
+{
+	uint32_t *s = netshare__mallocarray(corpus->n ? corpus->n * 3 : 1, sizeof *s);
+	if (!s)
+		return netshare__error_oom("word2vec corpus");
+	for (size_t i = 0; i < corpus->n; i++) {
+		s[3 * i] = NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, corpus->sport[i]);
+		s[3 * i + 1] = NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, corpus->dport[i]);
+		s[3 * i + 2] = NETSHARE__W2V_WORD(NETSHARE__W2V_PROTO, corpus->proto[i]);
+	}
+	netshare__w2v_params wp;
+	netshare__w2v_params_default(&wp);
+	wp.dim = p->word2vec_dim;
+	wp.window = p->word2vec_window;
+	wp.negative = p->word2vec_negative;
+	wp.epochs = p->word2vec_epochs;
+	wp.min_count = p->word2vec_min_count;
+	wp.skipgram = p->word2vec_skipgram;
+	wp.sample = p->word2vec_sample;
+	wp.seed = p->seed;
+	netshare_status st = netshare__w2v_train(&e->w2v, s, corpus->n, 3, &wp);
+	netshare__free(s);
+	if (st == NETSHARE_OK && (e->w2v.first[1] == e->w2v.first[0] ||
+	                          e->w2v.first[2] == e->w2v.first[1]))
+		st = netshare__error(NETSHARE_EINVAL, "word2vec: the corpus has no port or no "
+		                     "protocol with at least min_count = %d occurrences",
+		                     p->word2vec_min_count);
+	for (size_t i = 0; i < e->attr.n_fields; i++)
+		e->attr.field[i].w2v = &e->w2v;
+	return st;
+}
+
+/* Flow segments per chunk: the longest one, and what max_flow_len cuts or drops. */
+static void
+count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t requested)
+{
+	uint32_t longest = 1;
+	for (size_t s = 0; s < ch->n_segments; s++)
+		longest = ch->seg[s].count > longest ? ch->seg[s].count : longest;
+	e->max_flow_len = requested == NETSHARE_AUTO ? longest : requested;
+	for (size_t s = 0; s < ch->n_segments; s++) {
+		uint32_t kept = netshare__kept_len(e, ch->seg[s].count);
+		e->flows += kept > 0;
+		e->truncated += kept > 0 && kept < ch->seg[s].count;
+		e->dropped += kept == 0;
+	}
+}
+
+NETSHARE_API netshare_status
+netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
+                     const netshare_encoder_params *params)
+{
+	if (!out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_fit: out is NULL");
+	*out = NULL;
+	if (!ds)
+		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_fit: dataset is NULL");
+	netshare_encoder_params p;
+	netshare_encoder_params_init(&p);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	                                          "netshare_encoder_params")) < 0)
+		return st;
+	if ((st = check_params(&p)) < 0)
+		return st;
+	if (ds->n == 0)
+		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_fit: the dataset is empty");
+	netshare_encoder *e = netshare__calloc(1, sizeof *e);
+	if (!e)
+		return netshare__error_oom("encoder");
+	e->kind = ds->kind;
+	e->chunks = p.chunks;
+	e->t_min = ds->time_min;
+	e->t_max = ds->time_max;
+	e->drop_long = p.drop_long_flows != 0;
+	e->addr_bits = ds->ipv6 ? 128 : 32;
+	e->sample_len = p.sample_len != NETSHARE_AUTO ? p.sample_len :
+	                ds->kind == NETSHARE_RECORDS_PACKETS ? DEFAULT_SAMPLE_LEN_PACKETS :
+	                                                       DEFAULT_SAMPLE_LEN_FLOWS;
+	layout(e, ds, p.word2vec_dim);
+	e->n_extra = ds->n_extra;
+	for (size_t x = 0; x < ds->n_extra; x++) {
+		snprintf(e->extra_name[x], sizeof e->extra_name[x], "%s", ds->extra[x].name);
+		e->extra_cat[x] = ds->extra[x].categorical;
+	}
+	netshare__flows fl = { 0 };
+	netshare__chunks ch = { 0 };
+	netshare__progress pr;
+	if ((st = netshare__progress_begin(&pr, p.progress, p.progress_user, "encode", -1, 3,
+	                                   0.0)) < 0 ||
+	    (st = apply_log1p(e, p.log1p_fields ? p.log1p_fields : ds->kind == NETSHARE_RECORDS_FLOWS ? DEFAULT_LOG1P : "")) < 0 ||
+	    (st = apply_bounds(e, p.bounds ? p.bounds : "")) < 0 ||
+	    (st = netshare__flows_build(ds, &fl)) < 0 ||
+	    (st = netshare__chunks_build(ds, &fl, e->chunks, &ch)) < 0)
+		goto done;
+	count_segments(e, &ch, p.max_flow_len);
+	if (e->sample_len > e->max_flow_len && p.sample_len == NETSHARE_AUTO)
+		e->sample_len = e->max_flow_len;
+	e->max_len = (e->max_flow_len + e->sample_len - 1) / e->sample_len * e->sample_len;
+	if ((st = netshare__progress_update(&pr, 1, 1)) < 0 ||
+	    (st = train_word2vec(e, p.word2vec_corpus ? p.word2vec_corpus : ds, &p)) < 0 ||
+	    (st = netshare__progress_update(&pr, 2, 1)) < 0 ||
+	    (st = intern_strings(e, ds)) < 0 || (st = fit_values(e, ds, &fl)) < 0 ||
+	    (st = binary_choices(&e->attr)) < 0 || (st = binary_choices(&e->feat)) < 0)
+		goto done;
+	for (size_t i = 0; i < e->attr.n_fields; i++) {
+		netshare__field *f = &e->attr.field[i];
+		if (f->source == SRC_FLOW_START) { /* already a fraction of its chunk's window */
+			f->lo = 0;
+			f->hi = 1;
+		}
+	}
+	if ((st = netshare__vector_finish(&e->attr)) < 0 ||
+	    (st = netshare__vector_finish(&e->feat)) < 0)
+		goto done;
+	st = netshare__progress_update(&pr, 3, 1);
+done:
+	netshare__chunks_free(&ch);
+	netshare__flows_free(&fl);
+	if (st < 0) {
+		netshare_encoder_free(e);
+		return st;
+	}
+	*out = e;
+	return NETSHARE_OK;
+}

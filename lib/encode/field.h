@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: field encoders. Each turns one value per row into `dim` floats of a row of a
+ * matrix (at `offset`, rows `stride` floats apart) and back. Kinds follow NetShare:
+ * bits (IP addresses, 2-way softmax per bit), word2vec (ports, protocols; tanh), continuous
+ * (optional log1p, then min-max to [0,1]; sigmoid) and categorical (one-hot; softmax).
+ */
+#ifndef NETSHARE_ENCODE_FIELD_H
+#define NETSHARE_ENCODE_FIELD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netshare/encoder.h>
+
+#include "word2vec.h"
+
+typedef enum netshare__field_type {
+	FIELD_BITS, FIELD_W2V, FIELD_CONT, FIELD_CAT
+} netshare__field_type;
+
+/* What a field encodes: the record field it reads (flow attributes first). */
+typedef enum netshare__source {
+	SRC_SRCIP, SRC_DSTIP, SRC_SPORT, SRC_DPORT, SRC_PROTO, SRC_TAG_START, SRC_TAG_CHUNK,
+	SRC_FLOW_START, SRC_IAT, SRC_IPLEN, SRC_TOS, SRC_IPID, SRC_IPFLAGS, SRC_FRAGOFF, SRC_TTL,
+	SRC_TCPFLAGS, SRC_DURATION, SRC_PACKETS, SRC_BYTES, SRC_LABEL, SRC_EXTRA, SRC_GEN
+} netshare__source;
+
+/* One value to encode or a decoded one. */
+typedef union netshare__value {
+	double num;          /* continuous, in the field's units (ns for times) */
+	uint32_t code;       /* categorical code, word2vec value */
+	uint8_t addr[16];    /* bits: an IPv6 (or ::ffff:IPv4) address */
+} netshare__value;
+
+typedef struct netshare__field {
+	netshare__field_type type;
+	netshare__source source;
+	int index;            /* SRC_TAG_CHUNK: the chunk; SRC_EXTRA: the extra column */
+	char name[48];
+	size_t offset, dim;
+	int width;            /* BITS: 32 or 128 */
+	int w2v_kind;         /* W2V: NETSHARE__W2V_PORT / PROTO */
+	const netshare__word2vec *w2v;
+	int log1p;            /* CONT */
+	int fixed;            /* CONT: bounds given by the caller, not fitted */
+	double lo, hi;        /* CONT: bounds after log1p */
+	int integer;          /* CONT: decode rounds to an integer in [min_value, max_value] */
+	double min_value, max_value;
+	uint32_t n_choices;   /* CAT: sorted codes */
+	uint32_t *choices;
+} netshare__field;
+
+/* Write the encoding of v into out[0 .. dim). */
+void netshare__field_encode(const netshare__field *f, const netshare__value *v, float *out);
+
+/* Decode rows in[i * stride + offset ...] for i < n into values (word2vec decodes the
+ * whole batch through one sgemm, so this works on many rows at once). */
+netshare_status netshare__field_decode(const netshare__field *f, const float *in, size_t stride,
+                                       size_t n, netshare__value *values);
+
+/* Number of output heads (a BITS field has one 2-way head per bit). */
+size_t netshare__field_heads(const netshare__field *f);
+
+/* Continuous normalisation, exposed for fitting and tests. */
+double netshare__cont_forward(const netshare__field *f, double x);
+
+#endif

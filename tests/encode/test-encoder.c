@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The encoder: decode(encode(x)) on real traces (exact for addresses, ports, protocols,
+ * categorical fields and the order of a flow's records; continuous fields within float32
+ * rounding of their normalised value), NetShare's layout, flow tags on a constructed
+ * trace, truncation and dropping of long flows, and bad parameters.
+ */
+#include <math.h>
+
+#include "../test-common.h"
+#include "encode/encoder.h"
+#include "flow/chunks.h"
+#include "io/dataset.h"
+
+static netshare_encoder_info
+info_of(const netshare_encoder *e)
+{
+	netshare_encoder_info in;
+	memset(&in, 0, sizeof in);
+	in.struct_size = sizeof in;
+	ck_assert_ok(netshare_encoder_info_get(e, &in));
+	return in;
+}
+
+/* Tolerance of a continuous field in its own units at value x: one float32 step of the
+ * normalised value, mapped back (through expm1 for log1p fields). */
+static double
+tolerance(const netshare__field *f, double x)
+{
+	double step = (f->hi - f->lo) * 0x1p-23;
+	double tol = f->log1p ? (x + 1) * expm1(step) : step;
+	return f->integer ? (tol < 0.5 ? 0.5 : tol + 0.5) : tol;
+}
+
+/* Encode every chunk, decode it, and compare with the original records of each kept
+ * segment, in order. */
+static void
+round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *what)
+{
+	netshare__flows fl;
+	netshare__chunks ch;
+	ck_assert_ok(netshare__flows_build(ds, &fl));
+	ck_assert_ok(netshare__chunks_build(ds, &fl, e->chunks, &ch));
+	uint64_t compared = 0;
+	for (int c = 0; c < e->chunks; c++) {
+		netshare_encoded *x;
+		ck_assert_ok(netshare_encoder_encode(e, ds, c, &x));
+		netshare_dataset *out;
+		ck_assert_ok(netshare_dataset_new(&out, ds->kind));
+		size_t n = netshare_encoded_flows(x);
+		ck_assert_ok(netshare_encoder_decode(e, c, netshare_encoded_attributes(x),
+		                                     netshare_encoded_features(x), n, out));
+		size_t row = 0, flow = 0;
+		netshare_record a, b;
+		netshare_record_init(&a);
+		netshare_record_init(&b);
+		double lo, width;
+		netshare__encoder_chunk_window(e, c, &lo, &width);
+		for (uint32_t s = ch.seg_start[c]; s < ch.seg_start[c + 1]; s++) {
+			uint32_t len = netshare__kept_len(e, ch.seg[s].count);
+			if (!len)
+				continue;
+			ck_assert_uint_eq(netshare_encoded_lengths(x)[flow++], len);
+			const uint32_t *idx = fl.order + fl.start[ch.seg[s].flow] + ch.seg[s].first;
+			int64_t prev = INT64_MIN;
+			for (uint32_t j = 0; j < len; j++, row++) {
+				netshare__dataset_row(ds, idx[j], &a);
+				ck_assert_ok(netshare_dataset_get(out, row, &b));
+				ck_assert_msg(a.ip_version == b.ip_version && a.src_ip == b.src_ip &&
+				              a.dst_ip == b.dst_ip &&
+				              memcmp(a.src_ip6, b.src_ip6, 16) == 0 &&
+				              memcmp(a.dst_ip6, b.dst_ip6, 16) == 0, "%s: addresses of "
+				              "record %zu", what, row);
+				ck_assert_msg(a.src_port == b.src_port && a.dst_port == b.dst_port &&
+				              a.protocol == b.protocol, "%s: record %zu: ports %u>%u/%u "
+				              "became %u>%u/%u", what, row, a.src_port, a.dst_port,
+				              a.protocol, b.src_port, b.dst_port, b.protocol);
+				ck_assert(b.time_ns >= prev); /* a flow's records stay in order */
+				prev = b.time_ns;
+				for (size_t k = 0; k < e->feat.n_fields; k++) {
+					const netshare__field *f = &e->feat.field[k];
+					netshare__value va, vb;
+					netshare__encoder_value(e, ds, f, idx[j], -1, &va);
+					netshare__encoder_value(e, out, f, row, -1, &vb);
+					if (f->source == SRC_GEN || f->source == SRC_IAT)
+						continue;
+					if (f->type == FIELD_CAT)
+						ck_assert_msg(va.code == vb.code, "%s: %s of record %zu", what,
+						              f->name, row);
+					else if (!isnan(va.num)) /* missing extras decode as the minimum */
+						ck_assert_msg(fabs(va.num - vb.num) <= tolerance(f, va.num),
+						              "%s: %s of record %zu: %.17g became %.17g", what,
+						              f->name, row, va.num, vb.num);
+				}
+				/* Times: the flow start within one float32 step of its chunk window, and
+				 * each inter-arrival within its field's tolerance. */
+				double slack = width * 0x1p-23 + 1 + j * tolerance(&e->feat.field[0], 0);
+				ck_assert_msg(fabs((double)(a.time_ns - b.time_ns)) <= slack, "%s: record "
+				              "%zu time %lld became %lld", what, row, (long long)a.time_ns,
+				              (long long)b.time_ns);
+				compared++;
+			}
+		}
+		ck_assert_uint_eq(row, netshare_dataset_count(out));
+		netshare_dataset_free(out);
+		netshare_encoded_free(x);
+	}
+	ck_assert_uint_gt(compared, 0);
+	netshare__chunks_free(&ch);
+	netshare__flows_free(&fl);
+}
+
+static void
+round_trip_file(const char *name, int chunks, const char *extras)
+{
+	char path[512];
+	if (!netshare_test_data(path, sizeof path, name))
+		return;
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	rp.extra_columns = extras;
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_read(&ds, path, &rp));
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = chunks;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	round_trip(ds, e, name);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+
+START_TEST(real_traces_round_trip)
+{
+	round_trip_file("caida-10k.pcapng", 1, NULL);
+	round_trip_file("caida-10k.pcapng", 4, NULL);
+	round_trip_file("pathspider-real.pcap", 10, NULL);
+	round_trip_file("ndpi-reddit-ipv6.pcap", 2, NULL);
+	round_trip_file("ugr16-1k.csv", 2, NULL);
+	round_trip_file("stratosphere-008.conn.log", 3, "service,orig_bytes:num");
+}
+END_TEST
+
+START_TEST(netshare_layout)
+{
+	char path[512];
+	if (!netshare_test_data(path, sizeof path, "caida-10k.pcapng"))
+		return;
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_read(&ds, path, NULL));
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	netshare_encoder_info in = info_of(e);
+	/* NetShare's pcap example: 64 + 64 + 10 + 10 + 10 + 1 = 159 attribute dims. */
+	ck_assert_uint_eq(in.attribute_dim, 159);
+	ck_assert_int_eq(in.address_bits, 32);
+	ck_assert_uint_eq(in.sample_len, 10);
+	ck_assert_uint_eq(in.max_flow_len, 347);
+	ck_assert_uint_eq(in.max_len, 350);
+	ck_assert_uint_eq(in.flows, 3149);
+	ck_assert_uint_eq(in.protocol_words, 2);
+	/* Heads tile the vectors in order: 32 + 32 bit heads, three word2vec, flow start. */
+	ck_assert_uint_eq(in.attribute_groups, 32 + 32 + 3 + 1);
+	size_t next = 0;
+	for (size_t g = 0; g < in.attribute_groups; g++) {
+		netshare_field_group fg = { .struct_size = sizeof fg };
+		ck_assert_ok(netshare_encoder_group(e, 0, g, &fg));
+		ck_assert_uint_eq(fg.offset, next);
+		next += fg.dim;
+		if (g == 0) {
+			ck_assert_str_eq(fg.name, "srcip.bit0");
+			ck_assert_int_eq(fg.activation, NETSHARE_ACTIVATION_SOFTMAX);
+		}
+		if (g == 64) {
+			ck_assert_str_eq(fg.name, "srcport");
+			ck_assert_int_eq(fg.activation, NETSHARE_ACTIVATION_TANH);
+			ck_assert_uint_eq(fg.dim, 10);
+		}
+	}
+	ck_assert_uint_eq(next, in.attribute_dim);
+	next = 0;
+	for (size_t g = 0; g < in.feature_groups; g++) {
+		netshare_field_group fg = { .struct_size = sizeof fg };
+		ck_assert_ok(netshare_encoder_group(e, 1, g, &fg));
+		ck_assert_uint_eq(fg.offset, next);
+		next += fg.dim;
+	}
+	ck_assert_uint_eq(next, in.feature_dim);
+	netshare_field_group fg = { .struct_size = sizeof fg };
+	ck_assert_status(netshare_encoder_group(e, 1, in.feature_groups, &fg), NETSHARE_EINVAL);
+	netshare_encoder_free(e);
+	ep.chunks = 10; /* + (10 + 1) two-way tags */
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	ck_assert_uint_eq(info_of(e).attribute_dim, 159 + 22);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+static void
+add(netshare_dataset *ds, int64_t t, uint32_t src, uint16_t sport)
+{
+	netshare_record r;
+	netshare_record_init(&r);
+	r.time_ns = t;
+	r.ip_version = 4;
+	r.src_ip = src;
+	r.dst_ip = 0x08080808;
+	r.protocol = 17;
+	r.src_port = sport;
+	r.dst_port = 53;
+	r.ip_length = 60;
+	ck_assert_ok(netshare_dataset_append(ds, &r));
+}
+
+/* The constructed trace of tests/flow: flows A (chunks 0,0,1,3), B (1,1), D (1,2),
+ * C (2,3) over K = 4 chunks of 25 ns. */
+static netshare_dataset *
+small_trace(void)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	add(ds, 0, 1, 1000);
+	add(ds, 10, 1, 1000);
+	add(ds, 26, 2, 2000);
+	add(ds, 27, 2, 2000);
+	add(ds, 30, 1, 1000);
+	add(ds, 49, 1, 1001);
+	add(ds, 50, 1, 1001);
+	add(ds, 99, 3, 3000);
+	add(ds, 60, 3, 3000);
+	add(ds, 80, 1, 1000);
+	return ds;
+}
+
+START_TEST(flow_tags_in_the_attributes)
+{
+	netshare_dataset *ds = small_trace();
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 4;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	netshare_encoder_info in = info_of(e);
+	size_t tags = 0;
+	for (size_t g = 0; g < in.attribute_groups; g++) {
+		netshare_field_group fg = { .struct_size = sizeof fg };
+		ck_assert_ok(netshare_encoder_group(e, 0, g, &fg));
+		if (strcmp(fg.name, "starts_in_chunk") == 0)
+			tags = fg.offset;
+	}
+	ck_assert_uint_gt(tags, 0);
+	/* Per chunk, flows by id (A, B, D, C): [starts here, in chunk 0..3]. */
+	const int want[4][3][5] = {
+		{ { 1, 1, 1, 0, 1 } },                                         /* A */
+		{ { 0, 1, 1, 0, 1 }, { 1, 0, 1, 0, 0 }, { 1, 0, 1, 1, 0 } },   /* A, B, D */
+		{ { 0, 0, 1, 1, 0 }, { 1, 0, 0, 1, 1 } },                      /* D, C */
+		{ { 0, 1, 1, 0, 1 }, { 0, 0, 0, 1, 1 } },                      /* A, C */
+	};
+	const size_t flows[4] = { 1, 3, 2, 2 };
+	const uint32_t lengths[4][3] = { { 2 }, { 1, 2, 1 }, { 1, 1 }, { 1, 1 } };
+	for (int c = 0; c < 4; c++) {
+		netshare_encoded *x;
+		ck_assert_ok(netshare_encoder_encode(e, ds, c, &x));
+		ck_assert_uint_eq(netshare_encoded_flows(x), flows[c]);
+		for (size_t r = 0; r < flows[c]; r++) {
+			const float *at = netshare_encoded_attributes(x) + r * in.attribute_dim + tags;
+			for (int t = 0; t < 5; t++) {
+				ck_assert_msg(at[2 * t + want[c][r][t]] == 1.0f &&
+				              at[2 * t + !want[c][r][t]] == 0.0f,
+				              "chunk %d flow %zu tag %d", c, r, t);
+			}
+			ck_assert_uint_eq(netshare_encoded_lengths(x)[r], lengths[c][r]);
+		}
+		netshare_encoded_free(x);
+	}
+	netshare_encoder_free(e);
+
+	/* Long flows: truncated to max_flow_len, or dropped. */
+	ep.chunks = 1;
+	ep.max_flow_len = 2;
+	ep.sample_len = 2;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	in = info_of(e);
+	ck_assert_uint_eq(in.flows, 4);
+	ck_assert_uint_eq(in.flows_truncated, 1); /* A has 4 records */
+	ck_assert_uint_eq(in.max_len, 2);
+	netshare_encoder_free(e);
+	ep.drop_long_flows = 1;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	in = info_of(e);
+	ck_assert_uint_eq(in.flows, 3);
+	ck_assert_uint_eq(in.flows_dropped, 1);
+	netshare_encoded *x;
+	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
+	ck_assert_uint_eq(netshare_encoded_flows(x), 3);
+	netshare_encoded_free(x);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(bad_parameters_are_named)
+{
+	netshare_dataset *ds = small_trace();
+	netshare_encoder *e = (netshare_encoder *)1;
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.sample_len = 0;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_ptr_null(e);
+	ck_assert_error_contains("sample_len = 0");
+	netshare_encoder_params_init(&ep);
+	ep.max_flow_len = 0;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("max_flow_len = 0");
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 65;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("chunks = 65");
+	netshare_encoder_params_init(&ep);
+	ep.bounds = "ttl=10:5";
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("ttl=10:5 needs min:max with min < max");
+	ep.bounds = "nosuch=0:1";
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("'nosuch' is not a continuous field");
+	netshare_encoder_params_init(&ep);
+	ep.log1p_fields = "tos";
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("log1p_fields: 'tos'");
+	netshare_encoder_params_init(&ep);
+	ep.word2vec_dim = 0;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("word2vec dim");
+	netshare_encoder_params_init(&ep);
+	ep.struct_size = 4;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EABI);
+	/* Fixed bounds are used as given; values outside clamp. */
+	netshare_encoder_params_init(&ep);
+	ep.bounds = "ip_length=0:1500,ttl=0:255";
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	ck_assert_double_eq(e->feat.field[1].lo, 0);
+	ck_assert_double_eq(e->feat.field[1].hi, 1500);
+	netshare_encoded *x;
+	ck_assert_status(netshare_encoder_encode(e, ds, 10, &x), NETSHARE_EINVAL);
+	ck_assert_error_contains("chunk 10 out of range");
+	netshare_dataset *flows;
+	ck_assert_ok(netshare_dataset_new(&flows, NETSHARE_RECORDS_FLOWS));
+	ck_assert_status(netshare_encoder_encode(e, flows, 0, &x), NETSHARE_EINVAL);
+	ck_assert_error_contains("fitted on packet records");
+	ck_assert_status(netshare_encoder_fit(&e, flows, NULL), NETSHARE_EINVAL);
+	ck_assert_error_contains("empty");
+	netshare_dataset_free(flows);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("encode-encoder",
+	real_traces_round_trip,
+	netshare_layout,
+	flow_tags_in_the_attributes,
+	bad_parameters_are_named)
