@@ -17,9 +17,9 @@ fi
 mapfile -t sources < <(find "$src/lib" -name '*.c' | sort)
 "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DNETSHARE_BUILDING -std=c11 \
-	-I"$src/include" -I"$build/include" -I"$src/lib" $(pkg-config --cflags libpcap) \
+	-I"$src/include" -I"$build/include" -I"$src/lib" $(pkg-config --cflags libpcap openblas) \
 	"$src/tests/fuzz/fuzz_read.c" "${sources[@]}" \
-	$(pkg-config --libs libpcap) -lm -lpthread -o "$work/fuzz_read"
+	$(pkg-config --libs libpcap openblas) -lm -lpthread -o "$work/fuzz_read"
 
 # Seeds: small generated files of each format, plus small real traces when present.
 printf '\x00srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n1,2,3,4,TCP,5.0,1.5,6,7,x\n' >"$work/corpus/netflow"
