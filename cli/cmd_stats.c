@@ -77,7 +77,7 @@ print_json_extras(const netshare_dataset *ds)
 
 static void
 print_json(const char *file, const netshare_dataset *ds, const netshare_dataset_info *in,
-           const netshare_summary *s)
+           const netshare_summary *s, int more)
 {
 	printf("{\"file\":");
 	json_string(stdout, file);
@@ -111,13 +111,53 @@ print_json(const char *file, const netshare_dataset *ds, const netshare_dataset_
 	print_json_extras(ds);
 	printf(",\"flows\":%" PRIu64 ",\"flow_size\":{\"mean\":%.6f,\"p50\":%" PRIu64
 	       ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"packets\":%"
-	       PRIu64 ",\"bytes\":%" PRIu64 "}\n", s->flows, s->flow_size_mean, s->flow_size_p50,
+	       PRIu64 ",\"bytes\":%" PRIu64 "%s", s->flows, s->flow_size_mean, s->flow_size_p50,
 	       s->flow_size_p90, s->flow_size_p99, s->flow_size_max, s->flow_packets_total,
-	       s->flow_bytes_total);
+	       s->flow_bytes_total, more ? ",\"encoded\":" : "}\n");
+}
+
+/* --encoded: what an encoder fitted with the given options makes of the dataset. */
+static int
+print_encoded(const netshare_dataset *ds, const netshare_encoder_params *ep, int json)
+{
+	netshare_encoder *enc;
+	netshare_status st = netshare_encoder_fit(&enc, ds, ep);
+	if (st < 0)
+		return cli_fail(st);
+	netshare_encoder_info in;
+	memset(&in, 0, sizeof in);
+	in.struct_size = sizeof in;
+	netshare_encoder_info_get(enc, &in);
+	if (json)
+		printf("{\"chunks\":%d,\"max_flow_len\":%u,\"sample_len\":%u,\"T\":%u,\"A\":%zu,"
+		       "\"F\":%zu,\"address_bits\":%d,\"port_words\":%zu,\"protocol_words\":%zu,"
+		       "\"flows\":%" PRIu64 ",\"flows_truncated\":%" PRIu64 ",\"flows_dropped\":%"
+		       PRIu64 ",\"flows_per_chunk\":[", in.chunks, in.max_flow_len, in.sample_len,
+		       in.max_len, in.attribute_dim, in.feature_dim, in.address_bits, in.port_words,
+		       in.protocol_words, in.flows, in.flows_truncated, in.flows_dropped);
+	else
+		printf("  encoded       %d chunks, T = %u (max flow length %u, sample_len %u), A = %zu, "
+		       "F = %zu\n  encoded flows %" PRIu64 " (%" PRIu64 " truncated, %" PRIu64
+		       " dropped); %d-bit addresses; word2vec: %zu ports, %zu protocols\n"
+		       "  per chunk    ", in.chunks, in.max_len, in.max_flow_len, in.sample_len,
+		       in.attribute_dim, in.feature_dim, in.flows, in.flows_truncated,
+		       in.flows_dropped, in.address_bits, in.port_words, in.protocol_words);
+	for (int c = 0; c < in.chunks && st == NETSHARE_OK; c++) {
+		netshare_encoded *x;
+		if ((st = netshare_encoder_encode(enc, ds, c, &x)) < 0)
+			break;
+		printf(json ? "%s%zu" : "%s%zu", c ? (json ? "," : " ") : (json ? "" : " "),
+		       netshare_encoded_flows(x));
+		netshare_encoded_free(x);
+	}
+	printf(json ? "]}}\n" : " flows\n");
+	netshare_encoder_free(enc);
+	return st < 0 ? cli_fail(st) : CLI_EXIT_OK;
 }
 
 static int
-stats_one(const char *file, const netshare_read_params *rp, int json)
+stats_one(const char *file, const netshare_read_params *rp, int json,
+          const netshare_encoder_params *ep)
 {
 	netshare_dataset *ds;
 	netshare_status st = netshare_dataset_read(&ds, file, rp);
@@ -136,12 +176,15 @@ stats_one(const char *file, const netshare_read_params *rp, int json)
 		netshare_dataset_free(ds);
 		return cli_fail(st);
 	}
+	int rc = CLI_EXIT_OK;
 	if (json)
-		print_json(file, ds, &info, &sum);
+		print_json(file, ds, &info, &sum, ep != NULL);
 	else
 		print_text(file, ds, &info, &sum);
+	if (ep)
+		rc = print_encoded(ds, ep, json);
 	netshare_dataset_free(ds);
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 static int
@@ -150,14 +193,21 @@ run_stats(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "encoded", no_argument, NULL, 'e' },
+		{ "chunks", required_argument, NULL, 'K' },
+		{ "max-flow-len", required_argument, NULL, 'M' },
+		{ "sample-len", required_argument, NULL, 'S' },
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	netshare_read_params rp;
 	netshare_read_params_init(&rp);
-	int json = 0, c;
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	int json = 0, encoded = 0, c;
+	uint64_t v;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jheK:M:S:" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_stats, c, optarg, &rp);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
@@ -165,6 +215,19 @@ run_stats(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'j': json = 1; break;
+		case 'e': encoded = 1; break;
+		case 'K': case 'M': case 'S':
+			if (cli_parse_u64(optarg, UINT32_MAX - 1, &v) < 0)
+				return cli_usage_error(&cli_cmd_stats, "%s needs a number, not '%s'",
+				                       argv[optind - 1], optarg);
+			if (c == 'K')
+				ep.chunks = (int)(v > 1000 ? 1000 : v);
+			else if (c == 'M')
+				ep.max_flow_len = (uint32_t)v;
+			else
+				ep.sample_len = (uint32_t)v;
+			encoded = 1;
+			break;
 		case 'h': return cli_print_help(&cli_cmd_stats);
 		default:
 			return cli_usage_error(&cli_cmd_stats, "unknown or incomplete option '%s'",
@@ -179,7 +242,7 @@ run_stats(int argc, char **argv)
 			rp.progress = progress_line;
 			rp.progress_user = argv[i];
 		}
-		if (stats_one(argv[i], &rp, json) != CLI_EXIT_OK)
+		if (stats_one(argv[i], &rp, json, encoded ? &ep : NULL) != CLI_EXIT_OK)
 			rc = CLI_EXIT_RUNTIME;
 	}
 	return rc;
@@ -197,6 +260,11 @@ const cli_command cli_cmd_stats = {
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON object per file (JSON Lines) on stdout\n"
+		"  -e, --encoded          also show what the encoder makes of it: chunks, flows\n"
+		"                         per chunk, T, A, F, truncated/dropped flows, vocabularies\n"
+		"  -K, --chunks K         time chunks for --encoded (default 10)\n"
+		"  -M, --max-flow-len N   records per flow kept (default: the longest)\n"
+		"  -S, --sample-len L     records per generator step (default 10 packets, 1 flows)\n"
 		CLI_READ_HELP
 		"  -h, --help             print this help\n"
 		"\n"

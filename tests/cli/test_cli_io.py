@@ -55,6 +55,22 @@ class StatsAndConvert(unittest.TestCase):
         self.assertEqual(d["flow_size"]["max"], 2)
         self.assertEqual([p["name"] for p in d["protocols"]], ["TCP", "UDP"])
 
+    def test_stats_encoded(self):
+        r = run("stats", "--json", "--encoded", "--chunks", "2", self.csv)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        enc = json.loads(r.stdout)["encoded"]
+        self.assertEqual(enc["chunks"], 2)
+        self.assertEqual(enc["max_flow_len"], 2)   # the two records of one 5-tuple
+        self.assertEqual(enc["flows"], sum(enc["flows_per_chunk"]))
+        self.assertEqual(enc["protocol_words"], 2)
+        # 32 + 32 bit heads x 2, 3 word2vec x 10, 2 + 2 x 2 tags, flow start
+        self.assertEqual(enc["A"], 128 + 30 + 6 + 1)
+        r = run("stats", "-e", "-K", "1", "--max-flow-len", "1", self.csv)
+        self.assertIn("1 truncated", r.stdout)
+        self.assert_one_line_error(run("stats", "--sample-len", "0", self.csv), 1,
+                                   "sample_len = 0")
+        self.assert_one_line_error(run("stats", "--chunks", "many", self.csv), 2, "--chunks")
+
     def test_stats_text_and_stdin(self):
         r = run("stats", "-", stdin=NETFLOW)
         self.assertEqual(r.returncode, 0, r.stderr)
