@@ -219,7 +219,8 @@ run_stats(int argc, char **argv)
 		case 'K': case 'M': case 'S':
 			if (cli_parse_u64(optarg, UINT32_MAX - 1, &v) < 0)
 				return cli_usage_error(&cli_cmd_stats, "%s needs a number, not '%s'",
-				                       argv[optind - 1], optarg);
+				                       c == 'K' ? "--chunks" : c == 'M' ? "--max-flow-len" :
+				                       "--sample-len", optarg);
 			if (c == 'K')
 				ep.chunks = (int)(v > 1000 ? 1000 : v);
 			else if (c == 'M')
