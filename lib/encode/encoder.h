@@ -57,6 +57,13 @@ void netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *
 void netshare__encoder_chunk_window(const netshare_encoder *e, int c, double *lo,
                                     double *width);
 
+struct netshare__wbuf;
+/* Append the encoder's state to b (ENOMEM). */
+netshare_status netshare__encoder_save(const netshare_encoder *e, struct netshare__wbuf *b);
+/* An encoder from saved state: ECORRUPT for anything inconsistent, EVERSION for a newer
+ * layout. */
+netshare_status netshare__encoder_load(netshare_encoder **out, const void *data, size_t len);
+
 /* Fill the head table of a vector from its fields. */
 netshare_status netshare__vector_finish(netshare__vector *v);
 void netshare__vector_free(netshare__vector *v);

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "../test-common.h"
+#include "core/buf.h"
 #include "encode/encoder.h"
 #include "flow/chunks.h"
 #include "io/dataset.h"
@@ -360,7 +361,117 @@ START_TEST(bad_parameters_are_named)
 }
 END_TEST
 
+/* Encode every chunk with two encoders and require identical tensors. */
+static void
+assert_same_encoding(const netshare_encoder *a, const netshare_encoder *b,
+                     const netshare_dataset *ds)
+{
+	netshare_encoder_info ia = info_of(a), ib = info_of(b);
+	ck_assert_mem_eq(&ia, &ib, sizeof ia);
+	for (int c = 0; c < a->chunks; c++) {
+		netshare_encoded *x, *y;
+		ck_assert_ok(netshare_encoder_encode(a, ds, c, &x));
+		ck_assert_ok(netshare_encoder_encode(b, ds, c, &y));
+		size_t n = netshare_encoded_flows(x);
+		ck_assert_uint_eq(n, netshare_encoded_flows(y));
+		ck_assert_mem_eq(netshare_encoded_attributes(x), netshare_encoded_attributes(y),
+		                 n * ia.attribute_dim * sizeof(float));
+		ck_assert_mem_eq(netshare_encoded_features(x), netshare_encoded_features(y),
+		                 n * ia.max_len * ia.feature_dim * sizeof(float));
+		netshare_encoded_free(x);
+		netshare_encoded_free(y);
+	}
+	for (size_t g = 0; g < ia.feature_groups; g++) {
+		netshare_field_group ga = { .struct_size = sizeof ga }, gb = { .struct_size = sizeof gb };
+		ck_assert_ok(netshare_encoder_group(a, 1, g, &ga));
+		ck_assert_ok(netshare_encoder_group(b, 1, g, &gb));
+		ck_assert_str_eq(ga.name, gb.name);
+		ck_assert_uint_eq(ga.offset, gb.offset);
+	}
+}
+
+START_TEST(save_load_and_damaged_state)
+{
+	char path[512];
+	netshare_dataset *ds;
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	if (netshare_test_data(path, sizeof path, "stratosphere-008.conn.log")) {
+		rp.extra_columns = "service,orig_bytes:num";
+		ck_assert_ok(netshare_dataset_read(&ds, path, &rp));
+	} else {
+		ds = small_trace();
+	}
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 3;
+	netshare_encoder *e, *back;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	netshare__wbuf b = { 0 };
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	ck_assert_ok(netshare__encoder_load(&back, b.data, b.len));
+	assert_same_encoding(e, back, ds);
+	netshare_encoder_free(back);
+
+	/* Every truncation is refused cleanly. */
+	for (size_t cut = 0; cut < b.len; cut += 1 + cut / 64) {
+		back = (netshare_encoder *)1;
+		ck_assert_status(netshare__encoder_load(&back, b.data, cut), NETSHARE_ECORRUPT);
+		ck_assert_ptr_null(back);
+	}
+	/* Flipped bytes: refused or accepted, never a crash; what loads still encodes. */
+	for (size_t at = 0; at < b.len; at += 1 + at / 32) {
+		b.data[at] ^= 0x5a;
+		netshare_status st = netshare__encoder_load(&back, b.data, b.len);
+		ck_assert(st == NETSHARE_OK || st == NETSHARE_ECORRUPT || st == NETSHARE_EVERSION ||
+		          st == NETSHARE_ENOMEM);
+		if (st == NETSHARE_OK) {
+			netshare_encoded *x;
+			netshare_status est = netshare_encoder_encode(back, ds, 0, &x);
+			ck_assert(est == NETSHARE_OK || est == NETSHARE_EINVAL || est == NETSHARE_ENOMEM);
+			netshare_encoded_free(x);
+			netshare_encoder_free(back);
+		}
+		b.data[at] ^= 0x5a;
+	}
+	/* A newer layout is a version error, not corruption. */
+	b.data[0] = 9;
+	ck_assert_status(netshare__encoder_load(&back, b.data, b.len), NETSHARE_EVERSION);
+	netshare__wbuf_free(&b);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(word2vec_from_a_public_corpus)
+{
+	/* The vocabulary comes from the corpus: a port only the corpus has is known, and the
+	 * fitted data's own ports map to their nearest corpus port. */
+	netshare_dataset *ds = small_trace(), *corpus;
+	ck_assert_ok(netshare_dataset_new(&corpus, NETSHARE_RECORDS_PACKETS));
+	for (int i = 0; i < 200; i++) {
+		add(corpus, i, 7, (uint16_t)(i % 2 ? 443 : 80));
+	}
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1;
+	ep.word2vec_corpus = corpus;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	netshare_encoder_info in = info_of(e);
+	ck_assert_uint_eq(in.port_words, 3); /* 80, 443 and 53 */
+	ck_assert_int_ge(netshare__w2v_lookup(&e->w2v, NETSHARE__W2V_WORD(0, 443)), 0);
+	ck_assert_uint_eq(e->w2v.word[netshare__w2v_lookup(&e->w2v, NETSHARE__W2V_WORD(0, 1000))],
+	                  NETSHARE__W2V_WORD(0, 443));
+	netshare_encoder_free(e);
+	netshare_dataset_free(corpus);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("encode-encoder",
+	save_load_and_damaged_state,
+	word2vec_from_a_public_corpus,
 	real_traces_round_trip,
 	netshare_layout,
 	flow_tags_in_the_attributes,

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Serialising a fitted encoder (it travels inside the model file) and loading it back.
+ *
+ * The loader treats its input as hostile: every count is checked against the bytes
+ * left before anything is allocated, every enum and dimension against what the encoder
+ * can use, and any inconsistency is NETSHARE_ECORRUPT, never a crash. (The model file's
+ * CRCs catch accidental damage first; this catches everything else.)
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "encoder.h"
+
+/* Version of this layout; bump when it changes (loaders refuse newer ones). */
+#define ENCODER_STATE_VERSION 1
+/* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
+#define MAX_LOADED_LEN (1u << 20)
+
+static void
+save_field(netshare__wbuf *b, const netshare__field *f)
+{
+	netshare__wbuf_u8(b, (uint8_t)f->type);
+	netshare__wbuf_u8(b, (uint8_t)f->source);
+	netshare__wbuf_u32(b, (uint32_t)f->index);
+	netshare__wbuf_str(b, f->name);
+	netshare__wbuf_u32(b, (uint32_t)f->dim);
+	netshare__wbuf_u32(b, (uint32_t)f->width);
+	netshare__wbuf_u8(b, (uint8_t)f->w2v_kind);
+	netshare__wbuf_u8(b, (uint8_t)f->log1p);
+	netshare__wbuf_u8(b, (uint8_t)f->fixed);
+	netshare__wbuf_u8(b, (uint8_t)f->integer);
+	netshare__wbuf_f64(b, f->lo);
+	netshare__wbuf_f64(b, f->hi);
+	netshare__wbuf_f64(b, f->min_value);
+	netshare__wbuf_f64(b, f->max_value);
+	netshare__wbuf_u32(b, f->n_choices);
+	for (uint32_t k = 0; k < f->n_choices; k++)
+		netshare__wbuf_u32(b, f->choices[k]);
+}
+
+netshare_status
+netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
+{
+	netshare__wbuf_u32(b, ENCODER_STATE_VERSION);
+	netshare__wbuf_u8(b, (uint8_t)e->kind);
+	netshare__wbuf_u32(b, (uint32_t)e->chunks);
+	netshare__wbuf_u64(b, (uint64_t)e->t_min);
+	netshare__wbuf_u64(b, (uint64_t)e->t_max);
+	netshare__wbuf_u32(b, e->max_flow_len);
+	netshare__wbuf_u32(b, e->sample_len);
+	netshare__wbuf_u32(b, e->max_len);
+	netshare__wbuf_u8(b, (uint8_t)e->drop_long);
+	netshare__wbuf_u32(b, (uint32_t)e->addr_bits);
+	netshare__wbuf_u64(b, e->flows);
+	netshare__wbuf_u64(b, e->truncated);
+	netshare__wbuf_u64(b, e->dropped);
+	netshare__wbuf_u32(b, (uint32_t)e->strings.n);
+	for (size_t i = 0; i < e->strings.n; i++)
+		netshare__wbuf_str(b, netshare__intern_get(&e->strings, (uint32_t)i, NULL));
+	netshare__wbuf_u32(b, (uint32_t)e->n_extra);
+	for (size_t x = 0; x < e->n_extra; x++) {
+		netshare__wbuf_str(b, e->extra_name[x]);
+		netshare__wbuf_u8(b, (uint8_t)e->extra_cat[x]);
+	}
+	netshare__wbuf_u32(b, (uint32_t)e->w2v.dim);
+	netshare__wbuf_u32(b, (uint32_t)e->w2v.n_words);
+	for (size_t i = 0; i < e->w2v.n_words; i++) {
+		netshare__wbuf_u32(b, e->w2v.word[i]);
+		netshare__wbuf_u64(b, e->w2v.count[i]);
+	}
+	for (size_t i = 0; i < e->w2v.n_words * (size_t)e->w2v.dim; i++)
+		netshare__wbuf_f32(b, e->w2v.vec[i]);
+	const netshare__vector *vs[2] = { &e->attr, &e->feat };
+	for (int k = 0; k < 2; k++) {
+		netshare__wbuf_u32(b, (uint32_t)vs[k]->n_fields);
+		for (size_t i = 0; i < vs[k]->n_fields; i++)
+			save_field(b, &vs[k]->field[i]);
+	}
+	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
+}
+
+static netshare_status
+corrupt(const char *what)
+{
+	return netshare__error(NETSHARE_ECORRUPT, "encoder state: %s", what);
+}
+
+static netshare_status
+load_w2v(netshare__rbuf *r, netshare__word2vec *w)
+{
+	w->dim = (int)netshare__rbuf_u32(r);
+	uint32_t n = netshare__rbuf_u32(r);
+	if (w->dim < 1 || w->dim > 1024 || n > (NETSHARE__W2V_KINDS << 16) ||
+	    !netshare__rbuf_has(r, n, 12 + 4 * (size_t)w->dim))
+		return corrupt("bad word2vec size");
+	w->n_words = n;
+	w->word = netshare__mallocarray(n ? n : 1, sizeof *w->word);
+	w->count = netshare__mallocarray(n ? n : 1, sizeof *w->count);
+	w->vec = netshare__mallocarray(n ? n * (size_t)w->dim : 1, sizeof *w->vec);
+	if (!w->word || !w->count || !w->vec)
+		return netshare__error_oom("encoder state");
+	for (uint32_t i = 0; i < n; i++) {
+		w->word[i] = netshare__rbuf_u32(r);
+		w->count[i] = netshare__rbuf_u64(r);
+		if (w->word[i] >= (NETSHARE__W2V_KINDS << 16) || (i && w->word[i] <= w->word[i - 1]))
+			return corrupt("word2vec words out of order");
+	}
+	for (size_t i = 0; i < n * (size_t)w->dim; i++)
+		if (!isfinite(w->vec[i] = netshare__rbuf_f32(r)))
+			return corrupt("word2vec vector not finite");
+	for (int k = 0; k <= NETSHARE__W2V_KINDS; k++) {
+		size_t f = 0;
+		while (f < n && (w->word[f] >> 16) < (uint32_t)k)
+			f++;
+		w->first[k] = f;
+	}
+	return NETSHARE_OK;
+}
+
+/* One field, checked against what the rest of the encoder can use. */
+static netshare_status
+load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
+{
+	f->type = (netshare__field_type)netshare__rbuf_u8(r);
+	f->source = (netshare__source)netshare__rbuf_u8(r);
+	f->index = (int)netshare__rbuf_u32(r);
+	netshare__rbuf_str(r, f->name, sizeof f->name);
+	f->dim = netshare__rbuf_u32(r);
+	f->width = (int)netshare__rbuf_u32(r);
+	f->w2v_kind = netshare__rbuf_u8(r);
+	f->log1p = netshare__rbuf_u8(r);
+	f->fixed = netshare__rbuf_u8(r);
+	f->integer = netshare__rbuf_u8(r);
+	f->lo = netshare__rbuf_f64(r);
+	f->hi = netshare__rbuf_f64(r);
+	f->min_value = netshare__rbuf_f64(r);
+	f->max_value = netshare__rbuf_f64(r);
+	uint32_t n = netshare__rbuf_u32(r);
+	if (r->bad || f->type > FIELD_CAT || f->source > SRC_GEN || !netshare__rbuf_has(r, n, 4))
+		return corrupt("truncated or unknown field");
+	if ((f->source == SRC_TAG_CHUNK && (f->index < 0 || f->index >= e->chunks)) ||
+	    (f->source == SRC_EXTRA && (f->index < 0 || (size_t)f->index >= e->n_extra)))
+		return corrupt("field index out of range");
+	f->choices = netshare__mallocarray(n ? n : 1, sizeof *f->choices);
+	if (!f->choices)
+		return netshare__error_oom("encoder state");
+	f->n_choices = n;
+	for (uint32_t k = 0; k < n; k++) {
+		f->choices[k] = netshare__rbuf_u32(r);
+		if (k && f->choices[k] <= f->choices[k - 1])
+			return corrupt("categorical values out of order");
+	}
+	int ok;
+	switch (f->type) {
+	case FIELD_BITS:
+		ok = (f->width == 32 || f->width == 128) && f->dim == 2 * (size_t)f->width &&
+		     (f->source == SRC_SRCIP || f->source == SRC_DSTIP) && f->width == e->addr_bits;
+		break;
+	case FIELD_W2V:
+		ok = f->dim == (size_t)e->w2v.dim && f->w2v_kind < NETSHARE__W2V_KINDS &&
+		     e->w2v.first[f->w2v_kind] < e->w2v.first[f->w2v_kind + 1] &&
+		     (f->source == SRC_SPORT || f->source == SRC_DPORT || f->source == SRC_PROTO);
+		f->w2v = &e->w2v;
+		break;
+	case FIELD_CONT:
+		ok = f->dim == 1 && isfinite(f->lo) && isfinite(f->hi) && f->lo < f->hi &&
+		     !isnan(f->min_value) && !isnan(f->max_value) && f->min_value <= f->max_value;
+		break;
+	default:
+		ok = f->dim == f->n_choices && f->n_choices >= 1 &&
+		     (f->source != SRC_GEN || (f->n_choices == 2 && f->choices[1] == 1));
+		break;
+	}
+	return ok ? NETSHARE_OK : corrupt("inconsistent field");
+}
+
+static netshare_status
+load_vector(netshare__rbuf *r, netshare__vector *v, const netshare_encoder *e, int features)
+{
+	uint32_t n = netshare__rbuf_u32(r);
+	if (n > NETSHARE__MAX_FIELDS)
+		return corrupt("too many fields");
+	int gens = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		netshare_status st = load_field(r, &v->field[i], e);
+		v->n_fields = i + 1;
+		if (st < 0)
+			return st;
+		gens += v->field[i].source == SRC_GEN;
+	}
+	if (gens != (features ? 1 : 0) || n == 0)
+		return corrupt("no gen flag in the features");
+	return netshare__vector_finish(v);
+}
+
+netshare_status
+netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
+{
+	*out = NULL;
+	netshare__rbuf r = { data, len, 0, 0 };
+	uint32_t version = netshare__rbuf_u32(&r);
+	if (!r.bad && version != ENCODER_STATE_VERSION)
+		return netshare__error(version > ENCODER_STATE_VERSION ? NETSHARE_EVERSION :
+		                       NETSHARE_ECORRUPT, "encoder state version %u; this library "
+		                       "reads version %d", version, ENCODER_STATE_VERSION);
+	netshare_encoder *e = netshare__calloc(1, sizeof *e);
+	if (!e)
+		return netshare__error_oom("encoder");
+	netshare_status st = NETSHARE_OK;
+	e->kind = netshare__rbuf_u8(&r);
+	e->chunks = (int)netshare__rbuf_u32(&r);
+	e->t_min = (int64_t)netshare__rbuf_u64(&r);
+	e->t_max = (int64_t)netshare__rbuf_u64(&r);
+	e->max_flow_len = netshare__rbuf_u32(&r);
+	e->sample_len = netshare__rbuf_u32(&r);
+	e->max_len = netshare__rbuf_u32(&r);
+	e->drop_long = netshare__rbuf_u8(&r);
+	e->addr_bits = (int)netshare__rbuf_u32(&r);
+	e->flows = netshare__rbuf_u64(&r);
+	e->truncated = netshare__rbuf_u64(&r);
+	e->dropped = netshare__rbuf_u64(&r);
+	if (r.bad || e->kind > 1 || e->chunks < 1 || e->chunks > NETSHARE_MAX_CHUNKS ||
+	    e->t_max < e->t_min || e->t_min <= -NETSHARE_TIME_LIMIT_NS ||
+	    e->t_max >= NETSHARE_TIME_LIMIT_NS || e->max_flow_len < 1 || e->sample_len < 1 ||
+	    e->max_len > MAX_LOADED_LEN || e->max_len < e->max_flow_len ||
+	    e->max_len % e->sample_len != 0 || e->drop_long > 1 ||
+	    (e->addr_bits != 32 && e->addr_bits != 128)) {
+		st = corrupt("bad header");
+		goto done;
+	}
+	uint32_t n = netshare__rbuf_u32(&r);
+	if (!netshare__rbuf_has(&r, n, 4)) {
+		st = corrupt("bad string table");
+		goto done;
+	}
+	for (uint32_t i = 0; i < n && st == NETSHARE_OK; i++) {
+		uint32_t slen = netshare__rbuf_u32(&r), id;
+		const unsigned char *s = netshare__rbuf_bytes(&r, slen);
+		if (!s)
+			st = corrupt("truncated string table");
+		else if ((st = netshare__intern_add(&e->strings, s, slen, &id)) == NETSHARE_OK &&
+		         id != i)
+			st = corrupt("duplicate string");
+	}
+	if (st < 0)
+		goto done;
+	e->n_extra = netshare__rbuf_u32(&r);
+	if (e->n_extra > NETSHARE_MAX_EXTRA_COLUMNS) {
+		st = corrupt("too many extra columns");
+		goto done;
+	}
+	for (size_t x = 0; x < e->n_extra; x++) {
+		netshare__rbuf_str(&r, e->extra_name[x], sizeof e->extra_name[x]);
+		e->extra_cat[x] = netshare__rbuf_u8(&r) != 0;
+	}
+	if ((st = load_w2v(&r, &e->w2v)) < 0 || (st = load_vector(&r, &e->attr, e, 0)) < 0 ||
+	    (st = load_vector(&r, &e->feat, e, 1)) < 0)
+		goto done;
+	if (r.bad || r.pos != r.len)
+		st = corrupt(r.bad ? "truncated" : "trailing bytes");
+done:
+	if (st < 0) {
+		netshare_encoder_free(e);
+		return st;
+	}
+	*out = e;
+	return NETSHARE_OK;
+}
