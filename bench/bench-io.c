@@ -24,72 +24,9 @@
 
 #include "core/clock.h"
 #include "flow/flows.h"
+#include "tile.h"
 
 #define REPEATS 7 /* minimum of several alternating runs: the machines are shared and noisy */
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench-io: %s: %s\n", what, netshare_last_error());
-	exit(1);
-}
-
-static uint32_t
-mix(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352d;
-	x ^= x >> 15;
-	x *= 0x846ca68b;
-	return x ^ (x >> 16);
-}
-
-/* Append tile `k` of `src` to `dst`: times shifted past the previous tile, addresses
- * xor-ed with a per-tile mask (so flows stay flows but tiles do not share them). */
-static int64_t
-append_tile(netshare_dataset *dst, const netshare_dataset *src, int k, int64_t t0,
-            size_t limit)
-{
-	netshare_record r;
-	netshare_record_init(&r);
-	netshare_dataset_info in = { .struct_size = sizeof in };
-	netshare_dataset_info_get(src, &in);
-	uint32_t mask = mix((uint32_t)k + 1);
-	for (size_t i = 0; i < netshare_dataset_count(src) && netshare_dataset_count(dst) < limit;
-	     i++) {
-		netshare_dataset_get(src, i, &r);
-		r.time_ns = r.time_ns - in.time_min_ns + t0;
-		r.src_ip ^= mask;
-		r.dst_ip ^= mask;
-		for (int b = 0; b < 4; b++) {
-			r.src_ip6[12 + b] ^= (uint8_t)(mask >> (8 * b));
-			r.dst_ip6[12 + b] ^= (uint8_t)(mask >> (8 * b));
-		}
-		if (netshare_dataset_append(dst, &r) < 0)
-			die("append");
-	}
-	return t0 + (in.time_max_ns - in.time_min_ns) + 1000;
-}
-
-static netshare_dataset *
-build_trace(const char *data, size_t packets, const char **source)
-{
-	char a[1024], b[1024];
-	snprintf(a, sizeof a, "%s/caida-10k.pcapng", data);
-	snprintf(b, sizeof b, "%s/pathspider-real.pcap", data);
-	netshare_dataset *ca, *pa, *out;
-	if (netshare_dataset_new(&out, NETSHARE_RECORDS_PACKETS) < 0)
-		die("new");
-	if (netshare_dataset_read(&ca, a, NULL) < 0 || netshare_dataset_read(&pa, b, NULL) < 0)
-		die("reading the real traces to tile (give the shared data directory)");
-	*source = "caida-10k + pathspider-real tiled, times shifted, addresses remapped per tile";
-	int64_t t = 1500000000LL * 1000000000LL;
-	for (int k = 0; netshare_dataset_count(out) < packets; k++)
-		t = append_tile(out, k % 2 ? pa : ca, k, t, packets);
-	netshare_dataset_free(ca);
-	netshare_dataset_free(pa);
-	return out;
-}
 
 static double
 bare_libpcap(const char *path, size_t *frames)
@@ -121,10 +58,10 @@ ours(const char *path, size_t *flows)
 	double t0 = netshare__now();
 	netshare_dataset *ds;
 	if (netshare_dataset_read(&ds, path, NULL) < 0)
-		die("read");
+		bench_die("read");
 	netshare__flows f;
 	if (netshare__flows_build(ds, &f) < 0)
-		die("flows");
+		bench_die("flows");
 	double t = netshare__now() - t0;
 	*flows = f.n_flows;
 	netshare__flows_free(&f);
@@ -170,7 +107,7 @@ write_rate(const netshare_dataset *ds, const char *path, int headers_only)
 	for (int r = 0; r < REPEATS; r++) {
 		double t0 = netshare__now();
 		if (netshare_dataset_write(ds, path, &wp) < 0)
-			die("write");
+			bench_die("write");
 		double t = netshare__now() - t0;
 		best = t < best ? t : best;
 		unlink(path);
@@ -189,13 +126,13 @@ main(int argc, char **argv)
 	snprintf(out, sizeof out, "%s/bench-io-out-%ld.pcap", tmpdir, (long)getpid());
 
 	const char *source;
-	netshare_dataset *ds = build_trace(data, packets, &source);
+	netshare_dataset *ds = bench_tiled_trace(data, packets, &source);
 	netshare_write_params wp;
 	netshare_write_params_init(&wp);
 	wp.headers_only = 1;
 	wp.nanosecond = 1;
 	if (netshare_dataset_write(ds, trace, &wp) < 0)
-		die("writing the tiled trace");
+		bench_die("writing the tiled trace");
 
 	double best_bare = 1e30, best_ours = 1e30;
 	size_t frames = 0, flows = 0;

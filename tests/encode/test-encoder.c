@@ -344,7 +344,9 @@ START_TEST(bad_parameters_are_named)
 	/* Fixed bounds are used as given; values outside clamp. */
 	netshare_encoder_params_init(&ep);
 	ep.bounds = "ip_length=0:1500,ttl=0:255";
-	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	netshare_encoder *fixed;
+	ck_assert_ok(netshare_encoder_fit(&fixed, ds, &ep));
+	e = fixed;
 	ck_assert_double_eq(e->feat.field[1].lo, 0);
 	ck_assert_double_eq(e->feat.field[1].hi, 1500);
 	netshare_encoded *x;
@@ -356,6 +358,7 @@ START_TEST(bad_parameters_are_named)
 	ck_assert_error_contains("fitted on packet records");
 	ck_assert_status(netshare_encoder_fit(&e, flows, NULL), NETSHARE_EINVAL);
 	ck_assert_error_contains("empty");
+	netshare_encoder_free(fixed);
 	netshare_dataset_free(flows);
 	netshare_dataset_free(ds);
 }
