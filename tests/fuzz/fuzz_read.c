@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer harness for the trace readers (pcap/pcapng through libpcap, every CSV
- * dialect) and, for inputs that read, the writers.
+ * dialect) and, for inputs that read, the writers; and for the encoder-state loader.
  *
  * Input: byte 0 picks the format (low 3 bits: netshare_format, 7 = a column map) and
- * leniency (bit 7); the rest is the file. Invariants checked beyond "no crash": a failed
+ * leniency (bit 7); with bit 6 set the rest is encoder state instead of a file. Invariants checked beyond "no crash": a failed
  * read sets a message; writing what was read and reading it back gives as many records.
  */
 #include <stdio.h>
@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <netshare/netshare.h>
+
+#include "encode/encoder.h"
 
 static char dir[] = "/tmp/netshare-fuzz-XXXXXX";
 static char in_path[256], out_pcap[256], out_csv[256];
@@ -60,6 +62,14 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	if (size < 1)
 		return 0;
+	if (data[0] & 0x40) {
+		netshare_encoder *e = NULL;
+		netshare_status st = netshare__encoder_load(&e, data + 1, size - 1);
+		if ((st == NETSHARE_OK) != (e != NULL))
+			abort();
+		netshare_encoder_free(e);
+		return 0;
+	}
 	FILE *f = fopen(in_path, "wb");
 	if (!f || fwrite(data + 1, 1, size - 1, f) != size - 1 || fclose(f) != 0)
 		abort();

@@ -26,6 +26,10 @@ printf '\x00srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n1,2,3,4,TCP,5.
 printf '\x04#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\n1.5\t1.2.3.4\t1\t::1\t2\ttcp\t-\t3\n' >"$work/corpus/zeek"
 printf '\x03ts,te,td,sa,da,sp,dp,pr,ipkt,ibyt\n2018-01-12 15:37:30,2018-01-12 15:37:31,1.0,1.2.3.4,5.6.7.8,1,2,UDP,1,60\nSummary\n' >"$work/corpus/nfdump"
 printf '\x07t,a,b,p,d,n,y,l\n5,1.1.1.1,2.2.2.2,17,0.5,3,90,"q,""x"""\n' >"$work/corpus/mapped"
+# Seed for the encoder-state loader: a real encoder's state (tests write it when asked).
+if [ -x "$build/tests/fuzz-seed-encoder" ]; then
+	{ printf '\x40'; "$build/tests/fuzz-seed-encoder"; } >"$work/corpus/encoder-state" || true
+fi
 if [ -n "$data" ] && [ -d "$data" ]; then
 	for f in "$data"/caida-1k.pcapng "$data"/bad-*.pcap "$data"/tcpreplay-test.pcap \
 	         $(ls "$data"/tcpdump-tests/*.pcap* 2>/dev/null | head -n 150); do
