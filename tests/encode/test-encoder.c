@@ -7,7 +7,7 @@
  */
 #include <math.h>
 
-#include "../test-common.h"
+#include "../test-fixtures.h"
 #include "core/buf.h"
 #include "encode/encoder.h"
 #include "flow/chunks.h"
@@ -202,45 +202,9 @@ START_TEST(netshare_layout)
 }
 END_TEST
 
-static void
-add(netshare_dataset *ds, int64_t t, uint32_t src, uint16_t sport)
-{
-	netshare_record r;
-	netshare_record_init(&r);
-	r.time_ns = t;
-	r.ip_version = 4;
-	r.src_ip = src;
-	r.dst_ip = 0x08080808;
-	r.protocol = 17;
-	r.src_port = sport;
-	r.dst_port = 53;
-	r.ip_length = 60;
-	ck_assert_ok(netshare_dataset_append(ds, &r));
-}
-
-/* The constructed trace of tests/flow: flows A (chunks 0,0,1,3), B (1,1), D (1,2),
- * C (2,3) over K = 4 chunks of 25 ns. */
-static netshare_dataset *
-small_trace(void)
-{
-	netshare_dataset *ds;
-	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
-	add(ds, 0, 1, 1000);
-	add(ds, 10, 1, 1000);
-	add(ds, 26, 2, 2000);
-	add(ds, 27, 2, 2000);
-	add(ds, 30, 1, 1000);
-	add(ds, 49, 1, 1001);
-	add(ds, 50, 1, 1001);
-	add(ds, 99, 3, 3000);
-	add(ds, 60, 3, 3000);
-	add(ds, 80, 1, 1000);
-	return ds;
-}
-
 START_TEST(flow_tags_in_the_attributes)
 {
-	netshare_dataset *ds = small_trace();
+	netshare_dataset *ds = netshare_test_small_trace();
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 4;
@@ -307,7 +271,7 @@ END_TEST
 
 START_TEST(bad_parameters_are_named)
 {
-	netshare_dataset *ds = small_trace();
+	netshare_dataset *ds = netshare_test_small_trace();
 	netshare_encoder *e = (netshare_encoder *)1;
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
@@ -403,7 +367,7 @@ START_TEST(save_load_and_damaged_state)
 		rp.extra_columns = "service,orig_bytes:num";
 		ck_assert_ok(netshare_dataset_read(&ds, path, &rp));
 	} else {
-		ds = small_trace();
+		ds = netshare_test_small_trace();
 	}
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
@@ -450,10 +414,10 @@ START_TEST(word2vec_from_a_public_corpus)
 {
 	/* The vocabulary comes from the corpus: a port only the corpus has is known, and the
 	 * fitted data's own ports map to their nearest corpus port. */
-	netshare_dataset *ds = small_trace(), *corpus;
+	netshare_dataset *ds = netshare_test_small_trace(), *corpus;
 	ck_assert_ok(netshare_dataset_new(&corpus, NETSHARE_RECORDS_PACKETS));
 	for (int i = 0; i < 200; i++) {
-		add(corpus, i, 7, (uint16_t)(i % 2 ? 443 : 80));
+		netshare_test_add_udp(corpus, i, 7, (uint16_t)(i % 2 ? 443 : 80));
 	}
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);

@@ -4,55 +4,13 @@
  * against a hand-computed expectation: flow ids, time order inside a flow, chunk of each
  * record, segments per chunk, "starts in this chunk" and "appears in chunk i" tags.
  */
-#include "../test-common.h"
+#include "../test-fixtures.h"
 #include "flow/chunks.h"
 #include "flow/flows.h"
 
-static void
-add(netshare_dataset *ds, int64_t t, uint32_t src, uint16_t sport, uint16_t len)
-{
-	netshare_record r;
-	netshare_record_init(&r);
-	r.time_ns = t;
-	r.ip_version = 4;
-	r.src_ip = src;
-	r.dst_ip = 0x08080808;
-	r.protocol = 17;
-	r.src_port = sport;
-	r.dst_port = 53;
-	r.ip_length = len;
-	ck_assert_ok(netshare_dataset_append(ds, &r));
-}
-
-/*
- * Times 0..99 split into K = 4 chunks of span 25: [0,25) [25,50) [50,75) [75,99].
- *   flow A (src 1): t = 0, 10, 30, 80       -> chunks 0, 0, 1, 3
- *   flow B (src 2): t = 26, 27              -> chunk 1
- *   flow C (src 3): t = 99, 60 (out of order in the file) -> chunks 2, 3
- *   flow D (src 1, other port): t = 49, 50  -> chunks 1, 2
- * No record falls in a chunk alone except as listed; every chunk is non-empty.
- */
-static netshare_dataset *
-trace(void)
-{
-	netshare_dataset *ds;
-	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
-	add(ds, 0, 1, 1000, 100);   /* A */
-	add(ds, 10, 1, 1000, 200);  /* A */
-	add(ds, 26, 2, 2000, 60);   /* B */
-	add(ds, 27, 2, 2000, 60);   /* B */
-	add(ds, 30, 1, 1000, 300);  /* A */
-	add(ds, 49, 1, 1001, 40);   /* D */
-	add(ds, 50, 1, 1001, 40);   /* D */
-	add(ds, 99, 3, 3000, 80);   /* C */
-	add(ds, 60, 3, 3000, 80);   /* C, earlier than the record before it */
-	add(ds, 80, 1, 1000, 400);  /* A */
-	return ds;
-}
-
 START_TEST(flows_group_by_five_tuple_in_time_order)
 {
-	netshare_dataset *ds = trace();
+	netshare_dataset *ds = netshare_test_small_trace();
 	netshare__flows f;
 	ck_assert_ok(netshare__flows_build(ds, &f));
 	ck_assert_uint_eq(f.n_flows, 4);
@@ -70,7 +28,7 @@ START_TEST(flows_group_by_five_tuple_in_time_order)
 	netshare__flow_stats_get(ds, &f, 0, &s);
 	ck_assert_uint_eq(s.records, 4);
 	ck_assert_uint_eq(s.packets, 4);
-	ck_assert_uint_eq(s.bytes, 1000);
+	ck_assert_uint_eq(s.bytes, 4 * 60);
 	ck_assert_int_eq(s.first_ns, 0);
 	ck_assert_int_eq(s.last_ns, 80);
 	netshare__flow_stats_get(ds, &f, 3, &s);
@@ -83,7 +41,7 @@ END_TEST
 
 START_TEST(chunks_segments_and_tags)
 {
-	netshare_dataset *ds = trace();
+	netshare_dataset *ds = netshare_test_small_trace();
 	netshare__flows f;
 	netshare__chunks c;
 	ck_assert_ok(netshare__flows_build(ds, &f));
@@ -151,7 +109,7 @@ START_TEST(empty_and_single_record)
 	ck_assert_uint_eq(c.n_segments, 0);
 	netshare__chunks_free(&c);
 	netshare__flows_free(&f);
-	add(ds, 42, 1, 1, 40);
+	netshare_test_add_udp(ds, 42, 1, 1);
 	ck_assert_ok(netshare__flows_build(ds, &f));
 	ck_assert_ok(netshare__chunks_build(ds, &f, 10, &c));
 	ck_assert_int_eq(netshare__chunk_of(&c, 42), 0);

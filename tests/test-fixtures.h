@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small constructed traces shared by several suites, with their hand-computed facts
+ * documented here once.
+ */
+#ifndef NETSHARE_TEST_FIXTURES_H
+#define NETSHARE_TEST_FIXTURES_H
+
+#include "test-common.h"
+
+/* Append a UDP packet src:sport -> 8.8.8.8:53 at time t (ns), 60 bytes. */
+static inline void
+netshare_test_add_udp(netshare_dataset *ds, int64_t t, uint32_t src, uint16_t sport)
+{
+	netshare_record r;
+	netshare_record_init(&r);
+	r.time_ns = t;
+	r.ip_version = 4;
+	r.src_ip = src;
+	r.dst_ip = 0x08080808;
+	r.protocol = 17;
+	r.src_port = sport;
+	r.dst_port = 53;
+	r.ip_length = 60;
+	ck_assert_ok(netshare_dataset_append(ds, &r));
+}
+
+/*
+ * Times 0..99 split into K = 4 chunks of span 25: [0,25) [25,50) [50,75) [75,99].
+ *   flow A (src 1, port 1000): t = 0, 10, 30, 80   -> chunks 0, 0, 1, 3
+ *   flow B (src 2, port 2000): t = 26, 27          -> chunk 1
+ *   flow C (src 3, port 3000): t = 99, 60 (out of order in the file) -> chunks 2, 3
+ *   flow D (src 1, port 1001): t = 49, 50          -> chunks 1, 2
+ * Flow ids by first appearance: A 0, B 1, D 2, C 3.
+ */
+static inline netshare_dataset *
+netshare_test_small_trace(void)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	netshare_test_add_udp(ds, 0, 1, 1000);   /* A */
+	netshare_test_add_udp(ds, 10, 1, 1000);  /* A */
+	netshare_test_add_udp(ds, 26, 2, 2000);  /* B */
+	netshare_test_add_udp(ds, 27, 2, 2000);  /* B */
+	netshare_test_add_udp(ds, 30, 1, 1000);  /* A */
+	netshare_test_add_udp(ds, 49, 1, 1001);  /* D */
+	netshare_test_add_udp(ds, 50, 1, 1001);  /* D */
+	netshare_test_add_udp(ds, 99, 3, 3000);  /* C */
+	netshare_test_add_udp(ds, 60, 3, 3000);  /* C, earlier than the record before it */
+	netshare_test_add_udp(ds, 80, 1, 1000);  /* A */
+	return ds;
+}
+
+#endif
