@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nn layers: every backward pass against central finite differences of the forward pass
+ * (loss = sum(r * output) for a random r; float32 forward, step 1e-2, relative tolerance
+ * 2e-2 on each entry against max(|analytic|, |numeric|, 1e-2)), plus Adam against a
+ * hand-computed update and the orthogonal initialiser's defining property.
+ */
+#include <math.h>
+
+#include "../test-common.h"
+#include "core/rng.h"
+#include "nn/activation.h"
+#include "nn/adam.h"
+#include "nn/batchnorm.h"
+#include "nn/dense.h"
+#include "nn/init.h"
+
+#define STEP 1e-2f
+#define TOL 2e-2
+
+typedef double (*loss_fn)(void *ctx);
+
+/* Compare analytic gradient g of loss with respect to x[0..n) with central differences. */
+static void
+gradcheck(const char *what, loss_fn loss, void *ctx, float *x, const float *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		float keep = x[i];
+		x[i] = keep + STEP;
+		double up = loss(ctx);
+		x[i] = keep - STEP;
+		double down = loss(ctx);
+		x[i] = keep;
+		double num = (up - down) / (2.0 * STEP), ana = g[i];
+		double scale = fmax(fmax(fabs(num), fabs(ana)), 1e-2);
+		ck_assert_msg(fabs(num - ana) / scale < TOL, "%s[%zu]: analytic %.6g, numeric %.6g",
+		              what, i, ana, num);
+	}
+}
+
+static float *
+randn(netshare__rng *g, size_t n, float scale)
+{
+	float *x = malloc(n * sizeof *x);
+	netshare__rng_fill_normalf(g, x, n, 0.0f, scale);
+	return x;
+}
+
+static double
+dot(const float *a, const float *b, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += (double)a[i] * b[i];
+	return s;
+}
+
+enum { B = 6, IN = 5, OUT = 4 };
+
+struct dense_ctx {
+	netshare__dense d;
+	float *x, *y, *r;
+};
+
+static double
+dense_loss(void *p)
+{
+	struct dense_ctx *c = p;
+	netshare__dense_forward(&c->d, c->x, B, c->y);
+	return dot(c->y, c->r, B * OUT);
+}
+
+START_TEST(dense_backward)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 1);
+	struct dense_ctx c;
+	ck_assert_ok(netshare__dense_init(&c.d, IN, OUT));
+	netshare__dense_init_torch_default(&c.d, &g);
+	c.x = randn(&g, B * IN, 1);
+	c.y = malloc(B * OUT * sizeof *c.y);
+	c.r = randn(&g, B * OUT, 1);
+	float dx[B * IN];
+	netshare__dense_zero_grad(&c.d);
+	netshare__dense_backward(&c.d, c.x, c.r, B, dx);
+	gradcheck("dense dx", dense_loss, &c, c.x, dx, B * IN);
+	gradcheck("dense dW", dense_loss, &c, c.d.w, c.d.dw, IN * OUT);
+	gradcheck("dense db", dense_loss, &c, c.d.b, c.d.db, OUT);
+	/* Gradients accumulate over calls. */
+	float dw0 = c.d.dw[3];
+	netshare__dense_backward(&c.d, c.x, c.r, B, NULL);
+	ck_assert_float_eq_tol(c.d.dw[3], 2 * dw0, 1e-5);
+	netshare__dense_free(&c.d);
+	free(c.x);
+	free(c.y);
+	free(c.r);
+}
+END_TEST
+
+struct act_ctx {
+	int which; /* 0 relu, 1 sigmoid, 2 tanh, 3 softmax groups */
+	float *x, *y, *r;
+	size_t n;
+};
+
+static void
+act_forward(struct act_ctx *c)
+{
+	memcpy(c->y, c->x, c->n * sizeof *c->y);
+	switch (c->which) {
+	case 0: netshare__relu_forward(c->y, c->n); break;
+	case 1: netshare__sigmoid_forward(c->y, c->n); break;
+	case 2: netshare__tanh_forward(c->y, c->n); break;
+	default: /* rows of 8: a 2-way group, a 5-way group, one column untouched */
+		netshare__softmax_forward(c->y, c->n / 8, 8, 0, 2);
+		netshare__softmax_forward(c->y, c->n / 8, 8, 2, 5);
+		break;
+	}
+}
+
+static double
+act_loss(void *p)
+{
+	struct act_ctx *c = p;
+	act_forward(c);
+	return dot(c->y, c->r, c->n);
+}
+
+START_TEST(activation_backward)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 2);
+	for (int which = 0; which < 4; which++) {
+		struct act_ctx c = { .which = which, .n = 48 };
+		c.x = randn(&g, c.n, 1.5f);
+		if (which == 0) /* keep ReLU inputs away from the kink at 0 */
+			for (size_t i = 0; i < c.n; i++)
+				c.x[i] += c.x[i] > 0 ? 0.1f : -0.1f;
+		c.y = malloc(c.n * sizeof *c.y);
+		c.r = randn(&g, c.n, 1);
+		act_forward(&c);
+		float dx[48];
+		memcpy(dx, c.r, sizeof dx);
+		switch (which) {
+		case 0: netshare__relu_backward(c.y, dx, c.n); break;
+		case 1: netshare__sigmoid_backward(c.y, dx, c.n); break;
+		case 2: netshare__tanh_backward(c.y, dx, c.n); break;
+		default:
+			netshare__softmax_backward(c.y, dx, c.n / 8, 8, 0, 2);
+			netshare__softmax_backward(c.y, dx, c.n / 8, 8, 2, 5);
+			/* the untouched column passes its gradient through */
+			break;
+		}
+		const char *names[] = { "relu", "sigmoid", "tanh", "softmax" };
+		gradcheck(names[which], act_loss, &c, c.x, dx, c.n);
+		free(c.x);
+		free(c.y);
+		free(c.r);
+	}
+}
+END_TEST
+
+struct bn_ctx {
+	netshare__batchnorm bn;
+	float *x, *xhat, *y, *r;
+};
+
+static double
+bn_loss(void *p)
+{
+	struct bn_ctx *c = p;
+	netshare__batchnorm_forward_train(&c->bn, c->x, B, c->xhat, c->y);
+	return dot(c->y, c->r, B * IN);
+}
+
+START_TEST(batchnorm_backward_and_running_stats)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 3);
+	struct bn_ctx c;
+	ck_assert_ok(netshare__batchnorm_init(&c.bn, IN, 1e-5f, 0.9f));
+	c.x = randn(&g, B * IN, 2);
+	c.xhat = malloc(B * IN * sizeof *c.xhat);
+	c.y = malloc(B * IN * sizeof *c.y);
+	c.r = randn(&g, B * IN, 1);
+	for (int j = 0; j < IN; j++) {
+		c.bn.gamma[j] = 0.5f + 0.3f * j;
+		c.bn.beta[j] = 0.1f * j;
+	}
+	bn_loss(&c);
+	float dx[B * IN];
+	netshare__batchnorm_zero_grad(&c.bn);
+	netshare__batchnorm_backward(&c.bn, c.xhat, c.r, B, dx);
+	gradcheck("batchnorm dx", bn_loss, &c, c.x, dx, B * IN);
+	gradcheck("batchnorm dgamma", bn_loss, &c, c.bn.gamma, c.bn.dgamma, IN);
+	gradcheck("batchnorm dbeta", bn_loss, &c, c.bn.beta, c.bn.dbeta, IN);
+	/* Normalised output: per feature mean 0, biased variance 1. */
+	for (int j = 0; j < IN; j++) {
+		double m = 0, v = 0;
+		for (int i = 0; i < B; i++)
+			m += c.xhat[i * IN + j];
+		for (int i = 0; i < B; i++)
+			v += (c.xhat[i * IN + j] - m / B) * (c.xhat[i * IN + j] - m / B);
+		ck_assert_double_eq_tol(m / B, 0, 1e-5);
+		ck_assert_double_eq_tol(v / B, 1, 1e-3);
+	}
+	/* Running statistics follow torch: 0.1 * old + 0.9 * batch (unbiased variance). */
+	netshare__batchnorm bn2;
+	ck_assert_ok(netshare__batchnorm_init(&bn2, 1, 1e-5f, 0.9f));
+	float x1[4] = { 1, 2, 3, 6 }, xh[4], y1[4];
+	netshare__batchnorm_forward_train(&bn2, x1, 4, xh, y1);
+	ck_assert_float_eq_tol(bn2.running_mean[0], 0.9f * 3.0f, 1e-6);
+	ck_assert_float_eq_tol(bn2.running_var[0], 0.1f + 0.9f * (14.0f / 3.0f), 1e-5);
+	netshare__batchnorm_forward_eval(&bn2, x1, 4, y1);
+	ck_assert_float_eq_tol(y1[0], (1 - 2.7f) / sqrtf(bn2.running_var[0] + 1e-5f), 1e-5);
+	netshare__batchnorm_free(&bn2);
+	netshare__batchnorm_free(&c.bn);
+	free(c.x);
+	free(c.xhat);
+	free(c.y);
+	free(c.r);
+}
+END_TEST
+
+START_TEST(adam_update_and_convergence)
+{
+	/* One step by hand: g = 2, lr 0.1, b1 0.5, b2 0.999: m^ = 2, v^ = 4, p -= 0.1. */
+	float p = 1.0f, gr = 2.0f;
+	netshare__adam a;
+	netshare__adam_init(&a, 0.1f, 0.5f, 0.999f, 1e-8f);
+	ck_assert_ok(netshare__adam_add(&a, &p, &gr, 1));
+	netshare__adam_step(&a);
+	ck_assert_float_eq_tol(p, 0.9f, 1e-6);
+	/* Second step with g = -1: m = 0.5*(1) + 0.5*(-1)... computed directly. */
+	gr = -1.0f;
+	netshare__adam_step(&a);
+	double m = 0.5 * 1.0 + 0.5 * -1.0, v = 0.999 * 0.004 + 0.001 * 1.0;
+	double mh = m / (1 - 0.25), vh = v / (1 - 0.999 * 0.999);
+	ck_assert_double_eq_tol(p, 0.9 - 0.1 * mh / (sqrt(vh) + 1e-8), 1e-6);
+	netshare__adam_free(&a);
+	/* It minimises a quadratic. */
+	float x[3] = { 3, -2, 1 }, gx[3];
+	netshare__adam_init(&a, 0.05f, 0.9f, 0.999f, 1e-8f);
+	ck_assert_ok(netshare__adam_add(&a, x, gx, 3));
+	for (int s = 0; s < 2000; s++) {
+		for (int i = 0; i < 3; i++)
+			gx[i] = 2 * (x[i] - (float)i);
+		netshare__adam_step(&a);
+	}
+	for (int i = 0; i < 3; i++)
+		ck_assert_float_eq_tol(x[i], (float)i, 1e-2);
+	netshare__adam_free(&a);
+}
+END_TEST
+
+START_TEST(initialisers)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 4);
+	const int shapes[][2] = { { 400, 100 }, { 30, 30 }, { 20, 50 } };
+	for (size_t s = 0; s < 3; s++) {
+		int rows = shapes[s][0], cols = shapes[s][1];
+		float *w = malloc((size_t)rows * cols * sizeof *w);
+		ck_assert_ok(netshare__init_orthogonal(w, rows, cols, &g));
+		int tall = rows >= cols, k = tall ? cols : rows;
+		for (int a = 0; a < k; a++)
+			for (int b = 0; b < k; b++) {
+				double d = 0;
+				for (int i = 0; i < (tall ? rows : cols); i++)
+					d += tall ? (double)w[i * cols + a] * w[i * cols + b]
+					          : (double)w[a * cols + i] * w[b * cols + i];
+				ck_assert_double_eq_tol(d, a == b, 1e-5);
+			}
+		free(w);
+	}
+	netshare__dense d;
+	ck_assert_ok(netshare__dense_init(&d, 300, 200));
+	netshare__dense_init_xavier(&d, &g);
+	float bound = sqrtf(6.0f / 500.0f), mx = 0;
+	double sum2 = 0;
+	for (int i = 0; i < 300 * 200; i++) {
+		mx = fabsf(d.w[i]) > mx ? fabsf(d.w[i]) : mx;
+		sum2 += (double)d.w[i] * d.w[i];
+	}
+	ck_assert_float_le(mx, bound);
+	ck_assert_double_eq_tol(sum2 / (300 * 200), bound * bound / 3, 2e-4); /* U(-a,a) variance */
+	ck_assert_float_eq(d.b[0], 0);
+	netshare__dense_free(&d);
+	ck_assert_status(netshare__dense_init(&d, 0, 3), NETSHARE_EINVAL);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("nn-layers",
+	dense_backward,
+	activation_backward,
+	batchnorm_backward_and_running_stats,
+	adam_update_and_convergence,
+	initialisers)
