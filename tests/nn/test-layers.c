@@ -14,6 +14,7 @@
 #include "nn/batchnorm.h"
 #include "nn/dense.h"
 #include "nn/init.h"
+#include "nn/lstm.h"
 
 #define STEP 1e-2f
 #define TOL 2e-2
@@ -290,7 +291,67 @@ START_TEST(initialisers)
 }
 END_TEST
 
+enum { S = 6, LB = 3, LI = 4, LH = 5 };
+
+struct lstm_ctx {
+	netshare__lstm l;
+	netshare__lstm_cache k;
+	float *x, *h0, *c0, *r;
+};
+
+static double
+lstm_loss(void *p)
+{
+	struct lstm_ctx *c = p;
+	netshare__lstm_forward(&c->l, c->x, c->h0, c->c0, &c->k);
+	return dot(c->k.h + LB * LH, c->r, S * LB * LH);
+}
+
+START_TEST(lstm_backward_through_time)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 5);
+	struct lstm_ctx c;
+	ck_assert_ok(netshare__lstm_init(&c.l, LI, LH));
+	ck_assert_ok(netshare__lstm_init_weights(&c.l, &g));
+	for (int i = 0; i < 4 * LH; i++) { /* non-trivial biases, so their gradients show */
+		c.l.b_ih[i] += 0.1f * (float)netshare__rng_normal(&g);
+		c.l.b_hh[i] = 0.1f * (float)netshare__rng_normal(&g);
+	}
+	ck_assert_ok(netshare__lstm_cache_init(&c.k, &c.l, S, LB));
+	c.x = randn(&g, S * LB * LI, 1);
+	c.h0 = randn(&g, LB * LH, 1);
+	c.c0 = randn(&g, LB * LH, 1);
+	c.r = randn(&g, S * LB * LH, 1);
+	lstm_loss(&c);
+	float dx[S * LB * LI], dh0[LB * LH], dc0[LB * LH];
+	netshare__lstm_zero_grad(&c.l);
+	netshare__lstm_backward(&c.l, c.x, c.r, &c.k, dx, dh0, dc0);
+	gradcheck("lstm dx", lstm_loss, &c, c.x, dx, S * LB * LI);
+	gradcheck("lstm dh0", lstm_loss, &c, c.h0, dh0, LB * LH);
+	gradcheck("lstm dc0", lstm_loss, &c, c.c0, dc0, LB * LH);
+	gradcheck("lstm dW_ih", lstm_loss, &c, c.l.w_ih, c.l.dw_ih, 4 * LH * LI);
+	gradcheck("lstm dW_hh", lstm_loss, &c, c.l.w_hh, c.l.dw_hh, 4 * LH * LH);
+	gradcheck("lstm db_ih", lstm_loss, &c, c.l.b_ih, c.l.db_ih, 4 * LH);
+	gradcheck("lstm db_hh", lstm_loss, &c, c.l.b_hh, c.l.db_hh, 4 * LH);
+	/* The forget gate's bias starts at 1 (the init, before the noise added above). */
+	netshare__lstm l2;
+	ck_assert_ok(netshare__lstm_init(&l2, LI, LH));
+	ck_assert_ok(netshare__lstm_init_weights(&l2, &g));
+	ck_assert_float_eq(l2.b_ih[LH], 1.0f);
+	ck_assert_float_eq(l2.b_ih[0], 0.0f);
+	netshare__lstm_free(&l2);
+	netshare__lstm_cache_free(&c.k);
+	netshare__lstm_free(&c.l);
+	free(c.x);
+	free(c.h0);
+	free(c.c0);
+	free(c.r);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-layers",
+	lstm_backward_through_time,
 	dense_backward,
 	activation_backward,
 	batchnorm_backward_and_running_stats,
