@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: a WGAN critic, the ReLU MLP that DoppelGANger uses for its discriminator and
+ * auxiliary discriminator: `layers` x [Linear(units), ReLU], then Linear(units -> 1).
+ *
+ * Besides the usual forward/backward it computes the WGAN-GP gradient penalty
+ * lambda * mean_b (||grad_x D(x_b)|| - 1)^2 and, in closed form, its gradient with respect
+ * to the weights (double backprop without autodiff). For a ReLU MLP the masks
+ * M_l = [z_l > 0] are constant almost everywhere, so with delta_{L-1} = M_{L-1} w_out,
+ * delta_l = M_l (delta_{l+1} W_{l+1}) and g = delta_0 W_0 = grad_x D:
+ *   u = lambda (2/B) (||g|| - 1) g / ||g||,  a_0 = u,  a_{l+1} = M_l (a_l W_l^T),
+ *   dGP/dW_l = delta_l^T a_l,  dGP/dw_out = sum_b a_L,  biases: none.
+ * Three extra passes of matrix products over the batch (DESIGN.md section 5; checked
+ * against PyTorch's double backprop in reference/gp_closed_form_check.py).
+ */
+#ifndef NETSHARE_NN_CRITIC_H
+#define NETSHARE_NN_CRITIC_H
+
+#include <netshare/common.h>
+
+#include "core/rng.h"
+#include "dense.h"
+
+/* Most hidden layers of a critic. */
+#define NETSHARE__CRITIC_MAX_LAYERS 16
+
+typedef struct netshare__critic {
+	int in, units, layers, max_batch;
+	netshare__dense hidden[NETSHARE__CRITIC_MAX_LAYERS];
+	netshare__dense out;
+	/* Workspace for up to max_batch rows. */
+	float *h[NETSHARE__CRITIC_MAX_LAYERS]; /* post-ReLU activations of the last forward */
+	float *delta[NETSHARE__CRITIC_MAX_LAYERS];
+	float *tmp, *tmp2;                      /* B x max(in, units) */
+	float *score;                           /* B */
+} netshare__critic;
+
+netshare_status netshare__critic_init(netshare__critic *c, int in, int units, int layers,
+                                      int max_batch);
+void netshare__critic_free(netshare__critic *c);
+void netshare__critic_zero_grad(netshare__critic *c);
+/* Xavier-uniform weights, zero biases (NetShare's discriminators). */
+void netshare__critic_init_weights(netshare__critic *c, netshare__rng *r);
+
+/* Scores of x (B x in) into c->score (and returned); keeps activations for backward. */
+const float *netshare__critic_forward(netshare__critic *c, const float *x, int batch);
+/* After forward on x: accumulate the weight gradients of sum_b dscore[b] * D(x_b) and,
+ * unless dx is NULL, write its gradient with respect to x (B x in). */
+void netshare__critic_backward(netshare__critic *c, const float *x, const float *dscore,
+                               int batch, float *dx);
+/* The gradient penalty at x (B x in): returns its value and accumulates its gradient
+ * with respect to the weights (closed form above). Runs its own forward pass. */
+double netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch,
+                                         double lambda);
+
+/* Sum of squares of all weight gradients (for tests and divergence checks). */
+int netshare__critic_finite(const netshare__critic *c);
+
+#endif

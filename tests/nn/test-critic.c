@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The WGAN critic: backward by finite differences, and the closed-form gradient of the
+ * gradient penalty against an independent double-precision reference (the critic, its
+ * input gradient and the penalty written out again here, differentiated numerically
+ * with respect to every weight).
+ */
+#include <math.h>
+
+#include "../test-common.h"
+#include "core/rng.h"
+#include "nn/critic.h"
+
+enum { B = 7, IN = 13, U = 11, L = 3 };
+
+/* The reference: same weights, double precision, written independently. */
+typedef struct ref {
+	double w[L][U][IN > U ? IN : U], b[L][U], wo[U], bo;
+} ref;
+
+static void
+ref_from(ref *r, const netshare__critic *c)
+{
+	for (int l = 0; l < L; l++) {
+		int in = l ? U : IN;
+		for (int j = 0; j < U; j++) {
+			for (int k = 0; k < in; k++)
+				r->w[l][j][k] = c->hidden[l].w[j * in + k];
+			r->b[l][j] = c->hidden[l].b[j];
+		}
+	}
+	for (int j = 0; j < U; j++)
+		r->wo[j] = c->out.w[j];
+	r->bo = c->out.b[0];
+}
+
+/* GP = lambda * mean_b (||dD/dx_b|| - 1)^2, with dD/dx by the chain rule. */
+static double
+ref_gp(const ref *r, const float *x, double lambda)
+{
+	double gp = 0;
+	for (int b = 0; b < B; b++) {
+		double h[L][U], mask[L][U];
+		for (int l = 0; l < L; l++) {
+			int in = l ? U : IN;
+			for (int j = 0; j < U; j++) {
+				double z = r->b[l][j];
+				for (int k = 0; k < in; k++)
+					z += r->w[l][j][k] * (l ? h[l - 1][k] : x[b * IN + k]);
+				mask[l][j] = z > 0;
+				h[l][j] = z > 0 ? z : 0;
+			}
+		}
+		double d[U], g[IN];
+		for (int j = 0; j < U; j++)
+			d[j] = mask[L - 1][j] * r->wo[j];
+		for (int l = L - 1; l >= 1; l--) {
+			double prev[U];
+			for (int k = 0; k < U; k++) {
+				prev[k] = 0;
+				for (int j = 0; j < U; j++)
+					prev[k] += d[j] * r->w[l][j][k];
+				prev[k] *= mask[l - 1][k];
+			}
+			memcpy(d, prev, sizeof d);
+		}
+		double n2 = 0;
+		for (int k = 0; k < IN; k++) {
+			g[k] = 0;
+			for (int j = 0; j < U; j++)
+				g[k] += d[j] * r->w[0][j][k];
+			n2 += g[k] * g[k];
+		}
+		double n = sqrt(n2 + 1e-8);
+		gp += (n - 1) * (n - 1);
+	}
+	return lambda * gp / B;
+}
+
+START_TEST(gradient_penalty_weight_gradient)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 11);
+	netshare__critic c;
+	ck_assert_ok(netshare__critic_init(&c, IN, U, L, B));
+	netshare__critic_init_weights(&c, &g);
+	for (int l = 0; l < L; l++) /* biases that shift the ReLU masks */
+		for (int j = 0; j < U; j++)
+			c.hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(&g);
+	float x[B * IN];
+	netshare__rng_fill_normalf(&g, x, B * IN, 0, 1);
+	netshare__critic_zero_grad(&c);
+	double gp = netshare__critic_gradient_penalty(&c, x, B, 10.0);
+	static ref r;
+	ref_from(&r, &c);
+	double want = ref_gp(&r, x, 10.0);
+	ck_assert_msg(fabs(gp - want) <= 1e-4 * fmax(1, want), "GP %.9g vs reference %.9g", gp, want);
+	ck_assert_double_gt(gp, 0.01);
+	/* Numeric derivative of the reference for every hidden weight and the output weights;
+	 * biases must get no penalty gradient (it is flat in them between mask changes). */
+	const double h = 1e-6;
+	int checked = 0;
+	for (int l = 0; l < L; l++) {
+		int in = l ? U : IN;
+		for (int j = 0; j < U; j++)
+			for (int k = 0; k < in; k++) {
+				double keep = r.w[l][j][k];
+				r.w[l][j][k] = keep + h;
+				double up = ref_gp(&r, x, 10.0);
+				r.w[l][j][k] = keep - h;
+				double down = ref_gp(&r, x, 10.0);
+				r.w[l][j][k] = keep;
+				double num = (up - down) / (2 * h), ana = c.hidden[l].dw[j * in + k];
+				ck_assert_msg(fabs(num - ana) <= 1e-3 * fmax(fabs(num), 1e-2),
+				              "dGP/dW%d[%d][%d]: closed form %.8g, numeric %.8g", l, j, k,
+				              ana, num);
+				checked++;
+			}
+		for (int j = 0; j < U; j++)
+			ck_assert_float_eq(c.hidden[l].db[j], 0.0f);
+	}
+	for (int j = 0; j < U; j++) {
+		double keep = r.wo[j];
+		r.wo[j] = keep + h;
+		double up = ref_gp(&r, x, 10.0);
+		r.wo[j] = keep - h;
+		double down = ref_gp(&r, x, 10.0);
+		r.wo[j] = keep;
+		double num = (up - down) / (2 * h);
+		ck_assert_msg(fabs(num - c.out.dw[j]) <= 1e-3 * fmax(fabs(num), 1e-2),
+		              "dGP/dw_out[%d]: closed form %.8g, numeric %.8g", j, c.out.dw[j], num);
+	}
+	ck_assert_int_eq(checked, IN * U + 2 * U * U);
+	netshare__critic_free(&c);
+}
+END_TEST
+
+struct ctx {
+	netshare__critic c;
+	float *x, *r;
+};
+
+static double
+score_loss(struct ctx *t)
+{
+	const float *s = netshare__critic_forward(&t->c, t->x, B);
+	double v = 0;
+	for (int b = 0; b < B; b++)
+		v += (double)s[b] * t->r[b];
+	return v;
+}
+
+/* The ReLU pattern of the last forward pass, hashed: a probe that flips a mask crosses a
+ * kink, where finite differences do not measure the gradient. */
+static uint64_t
+mask_hash(const struct ctx *t)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (int l = 0; l < L; l++)
+		for (int k = 0; k < B * U; k++)
+			h = (h ^ (uint64_t)(t->c.h[l][k] > 0)) * 1099511628211ULL;
+	return h;
+}
+
+static void
+check(struct ctx *t, float *p, const float *grad, size_t n, const char *what)
+{
+	size_t skipped = 0;
+	for (size_t i = 0; i < n; i++) {
+		float keep = p[i];
+		p[i] = keep + 1e-3f;
+		double up = score_loss(t);
+		uint64_t mu = mask_hash(t);
+		p[i] = keep - 1e-3f;
+		double down = score_loss(t);
+		uint64_t md = mask_hash(t);
+		p[i] = keep;
+		if (mu != md) {
+			skipped++;
+			continue;
+		}
+		double num = (up - down) / 2e-3;
+		ck_assert_msg(fabs(num - grad[i]) <= 2e-2 * fmax(fmax(fabs(num), fabs(grad[i])), 1e-2),
+		              "%s[%zu]: analytic %.6g numeric %.6g", what, i, grad[i], num);
+	}
+	ck_assert_msg(skipped * 10 <= n, "%s: %zu of %zu probes crossed a ReLU kink", what,
+	              skipped, n);
+}
+
+START_TEST(backward_matches_finite_differences)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 12);
+	struct ctx t;
+	ck_assert_ok(netshare__critic_init(&t.c, IN, U, L, B));
+	netshare__critic_init_weights(&t.c, &g);
+	float x[B * IN], r[B], dx[B * IN];
+	netshare__rng_fill_normalf(&g, x, B * IN, 0, 1);
+	netshare__rng_fill_normalf(&g, r, B, 0, 1);
+	t.x = x;
+	t.r = r;
+	score_loss(&t);
+	netshare__critic_zero_grad(&t.c);
+	netshare__critic_backward(&t.c, x, r, B, dx);
+	check(&t, x, dx, B * IN, "dx");
+	check(&t, t.c.hidden[0].w, t.c.hidden[0].dw, IN * U, "dW0");
+	check(&t, t.c.hidden[2].w, t.c.hidden[2].dw, U * U, "dW2");
+	check(&t, t.c.hidden[1].b, t.c.hidden[1].db, U, "db1");
+	check(&t, t.c.out.w, t.c.out.dw, U, "dw_out");
+	ck_assert(netshare__critic_finite(&t.c));
+	netshare__critic_free(&t.c);
+	ck_assert_status(netshare__critic_init(&t.c, IN, U, 0, B), NETSHARE_EINVAL);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("nn-critic",
+	gradient_penalty_weight_gradient,
+	backward_matches_finite_differences)
