@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DoppelGANger generator: forward, masking and backward (see generator.h). */
+#include "generator.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "nn/activation.h"
+#include "nn/adam.h"
+
+/* NetShare's BatchNorm: eps 1e-5, torch momentum 0.9 (reference/netshare.md 1.4). */
+#define BN_EPS 1e-5f
+#define BN_MOMENTUM 0.9f
+
+static size_t
+T_of(const netshare__gen_shape *s)
+{
+	return (size_t)s->sample_len * (size_t)s->steps;
+}
+
+void
+netshare__generator_free(netshare__generator *g)
+{
+	for (int l = 0; l < NETSHARE__GEN_MAX_LAYERS; l++) {
+		netshare__dense_free(&g->attr_dense[l]);
+		netshare__batchnorm_free(&g->attr_bn[l]);
+		netshare__free(g->relu[l]);
+		netshare__free(g->xhat[l]);
+		netshare__free(g->bn[l]);
+	}
+	netshare__dense_free(&g->attr_out);
+	netshare__lstm_free(&g->lstm);
+	netshare__lstm_cache_free(&g->cache);
+	netshare__dense_free(&g->feat_out);
+	float *bufs[] = { g->z_a, g->tmp, g->tmp2, g->lstm_in, g->h0, g->c0, g->step_out,
+	                  g->dstep, g->dh, g->attributes, g->features };
+	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+		netshare__free(bufs[i]);
+	netshare__free(g->lengths);
+	netshare__free(g->step_heads);
+	memset(g, 0, sizeof *g);
+}
+
+netshare_status
+netshare__generator_init(netshare__generator *g, const netshare__gen_shape *s)
+{
+	memset(g, 0, sizeof *g);
+	g->s = *s;
+	g->hidden = s->attr_layers - 1;
+	if (g->hidden < 0 || g->hidden > NETSHARE__GEN_MAX_LAYERS || s->attr_units < 1 ||
+	    s->lstm_units < 1 || s->sample_len < 1 || s->steps < 1 || s->A < 1 || s->F < 3 ||
+	    s->attr_noise < 1 || s->feat_noise < 1 || s->max_batch < 1 || s->gen_offset < 0 ||
+	    s->gen_offset + 2 > s->F)
+		return netshare__error(NETSHARE_EINVAL, "generator shape: attr_layers %d (1..%d), "
+		                       "units %d, lstm %d, sample_len %d, steps %d, A %d, F %d",
+		                       s->attr_layers, NETSHARE__GEN_MAX_LAYERS + 1, s->attr_units,
+		                       s->lstm_units, s->sample_len, s->steps, s->A, s->F);
+	size_t B = (size_t)s->max_batch, U = (size_t)s->attr_units, H = (size_t)s->lstm_units;
+	size_t SF = (size_t)s->sample_len * s->F, steps = (size_t)s->steps;
+	size_t wide = (U > (size_t)s->A ? U : (size_t)s->A) * B;
+	netshare_status st = NETSHARE_OK;
+	for (int l = 0; l < g->hidden && st == NETSHARE_OK; l++) {
+		st = netshare__dense_init(&g->attr_dense[l], l ? (int)U : s->attr_noise, (int)U);
+		if (st == NETSHARE_OK)
+			st = netshare__batchnorm_init(&g->attr_bn[l], (int)U, BN_EPS, BN_MOMENTUM);
+		g->relu[l] = netshare__mallocarray(B * U, sizeof(float));
+		g->xhat[l] = netshare__mallocarray(B * U, sizeof(float));
+		g->bn[l] = netshare__mallocarray(B * U, sizeof(float));
+		if (st == NETSHARE_OK && (!g->relu[l] || !g->xhat[l] || !g->bn[l]))
+			st = netshare__error_oom("generator");
+	}
+	if (st == NETSHARE_OK)
+		st = netshare__dense_init(&g->attr_out, g->hidden ? (int)U : s->attr_noise, s->A);
+	if (st == NETSHARE_OK)
+		st = netshare__lstm_init(&g->lstm, s->A + s->feat_noise, (int)H);
+	if (st == NETSHARE_OK)
+		st = netshare__lstm_cache_init(&g->cache, &g->lstm, s->steps, s->max_batch);
+	if (st == NETSHARE_OK)
+		st = netshare__dense_init(&g->feat_out, (int)H, (int)SF);
+	if (st < 0) {
+		netshare__generator_free(g);
+		return st;
+	}
+	g->n_step_heads = s->n_feat_heads * (size_t)s->sample_len;
+	g->step_heads = netshare__mallocarray(g->n_step_heads, sizeof *g->step_heads);
+	g->z_a = netshare__mallocarray(B * (size_t)s->attr_noise, sizeof(float));
+	g->tmp = netshare__mallocarray(wide, sizeof(float));
+	g->tmp2 = netshare__mallocarray(wide, sizeof(float));
+	g->lstm_in = netshare__mallocarray(steps * B * (size_t)(s->A + s->feat_noise), sizeof(float));
+	g->h0 = netshare__mallocarray(B * H, sizeof(float));
+	g->c0 = netshare__mallocarray(B * H, sizeof(float));
+	g->step_out = netshare__mallocarray(steps * B * SF, sizeof(float));
+	g->dstep = netshare__mallocarray(steps * B * SF, sizeof(float));
+	g->dh = netshare__mallocarray(steps * B * H, sizeof(float));
+	g->attributes = netshare__mallocarray(B * (size_t)s->A, sizeof(float));
+	g->features = netshare__mallocarray(B * T_of(s) * (size_t)s->F, sizeof(float));
+	g->lengths = netshare__mallocarray(B, sizeof *g->lengths);
+	if (!g->step_heads || !g->z_a || !g->tmp || !g->tmp2 || !g->lstm_in || !g->h0 || !g->c0 ||
+	    !g->step_out || !g->dstep || !g->dh || !g->attributes || !g->features || !g->lengths) {
+		netshare__generator_free(g);
+		return netshare__error_oom("generator");
+	}
+	for (int r = 0; r < s->sample_len; r++)
+		for (size_t k = 0; k < s->n_feat_heads; k++) {
+			netshare__head h = s->feat_heads[k];
+			h.offset += (size_t)r * s->F;
+			g->step_heads[(size_t)r * s->n_feat_heads + k] = h;
+		}
+	return NETSHARE_OK;
+}
+
+void
+netshare__generator_zero_grad(netshare__generator *g)
+{
+	for (int l = 0; l < g->hidden; l++) {
+		netshare__dense_zero_grad(&g->attr_dense[l]);
+		netshare__batchnorm_zero_grad(&g->attr_bn[l]);
+	}
+	netshare__dense_zero_grad(&g->attr_out);
+	netshare__lstm_zero_grad(&g->lstm);
+	netshare__dense_zero_grad(&g->feat_out);
+}
+
+netshare_status
+netshare__generator_init_weights(netshare__generator *g, netshare__rng *r)
+{
+	for (int l = 0; l < g->hidden; l++)
+		netshare__dense_init_torch_default(&g->attr_dense[l], r);
+	netshare__dense_init_torch_default(&g->attr_out, r);
+	netshare__dense_init_xavier(&g->feat_out, r);
+	return netshare__lstm_init_weights(&g->lstm, r);
+}
+
+/* Zero every record after the first one flagged "last"; lengths[b] = records kept. */
+static void
+apply_mask(netshare__generator *g)
+{
+	const netshare__gen_shape *s = &g->s;
+	size_t T = T_of(s), F = (size_t)s->F;
+	for (int b = 0; b < g->batch; b++) {
+		float *f = g->features + (size_t)b * T * F;
+		size_t len = T;
+		for (size_t j = 0; j < T; j++) {
+			const float *gen = f + j * F + s->gen_offset;
+			if (gen[1] > gen[0]) {
+				len = j + 1;
+				break;
+			}
+		}
+		memset(f + len * F, 0, (T - len) * F * sizeof *f);
+		g->lengths[b] = (uint32_t)len;
+	}
+}
+
+void
+netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch, int training)
+{
+	const netshare__gen_shape *s = &g->s;
+	size_t B = (size_t)batch, U = (size_t)s->attr_units, A = (size_t)s->A;
+	size_t H = (size_t)s->lstm_units, SF = (size_t)s->sample_len * s->F;
+	size_t cond = A + (size_t)s->feat_noise;
+	g->batch = batch;
+	/* Attributes. */
+	netshare__rng_fill_normalf(r, g->z_a, B * (size_t)s->attr_noise, 0, 1);
+	const float *in = g->z_a;
+	for (int l = 0; l < g->hidden; l++) {
+		netshare__dense_forward(&g->attr_dense[l], in, batch, g->relu[l]);
+		netshare__relu_forward(g->relu[l], B * U);
+		if (training)
+			netshare__batchnorm_forward_train(&g->attr_bn[l], g->relu[l], batch, g->xhat[l],
+			                                  g->bn[l]);
+		else
+			netshare__batchnorm_forward_eval(&g->attr_bn[l], g->relu[l], batch, g->bn[l]);
+		in = g->bn[l];
+	}
+	netshare__dense_forward(&g->attr_out, in, batch, g->attributes);
+	netshare__heads_forward(s->attr_heads, s->n_attr_heads, g->attributes, B, A);
+	/* Feature generator input: the discrete attributes (same every step) and fresh noise. */
+	netshare__heads_discretize(s->attr_heads, s->n_attr_heads, g->attributes, g->tmp, B, A);
+	for (int t = 0; t < s->steps; t++)
+		for (size_t b = 0; b < B; b++) {
+			float *x = g->lstm_in + ((size_t)t * B + b) * cond;
+			if (!g->hold_condition)
+				memcpy(x, g->tmp + b * A, A * sizeof *x);
+			netshare__rng_fill_normalf(r, x + A, (size_t)s->feat_noise, 0, 1);
+		}
+	netshare__rng_fill_normalf(r, g->h0, B * H, 0, 1);
+	netshare__rng_fill_normalf(r, g->c0, B * H, 0, 1);
+	g->cache.batch = batch;
+	netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
+	const float *hs = g->cache.h + B * H;
+	netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
+	netshare__heads_forward(g->step_heads, g->n_step_heads, g->step_out, (size_t)s->steps * B, SF);
+	/* Time-major steps -> batch-major records. */
+	for (int t = 0; t < s->steps; t++)
+		for (size_t b = 0; b < B; b++)
+			memcpy(g->features + (b * T_of(s) + (size_t)t * s->sample_len) * s->F,
+			       g->step_out + ((size_t)t * B + b) * SF, SF * sizeof(float));
+	apply_mask(g);
+}
+
+void
+netshare__generator_backward(netshare__generator *g, float *dattr, const float *dfeat)
+{
+	const netshare__gen_shape *s = &g->s;
+	int batch = g->batch;
+	size_t B = (size_t)batch, U = (size_t)s->attr_units, A = (size_t)s->A;
+	size_t H = (size_t)s->lstm_units, SF = (size_t)s->sample_len * s->F, T = T_of(s);
+	/* Features: masked records get no gradient; back to time-major order. */
+	for (int t = 0; t < s->steps; t++)
+		for (size_t b = 0; b < B; b++) {
+			float *d = g->dstep + ((size_t)t * B + b) * SF;
+			for (int k = 0; k < s->sample_len; k++) {
+				size_t j = (size_t)t * s->sample_len + k;
+				float *dk = d + (size_t)k * s->F;
+				if (j < g->lengths[b])
+					memcpy(dk, dfeat + (b * T + j) * s->F, (size_t)s->F * sizeof *dk);
+				else
+					memset(dk, 0, (size_t)s->F * sizeof *dk);
+			}
+		}
+	netshare__heads_backward(g->step_heads, g->n_step_heads, g->step_out, g->dstep,
+	                         (size_t)s->steps * B, SF);
+	const float *hs = g->cache.h + B * H;
+	netshare__dense_backward(&g->feat_out, hs, g->dstep, s->steps * batch, g->dh);
+	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, NULL, NULL);
+	/* Attributes. */
+	netshare__heads_backward(s->attr_heads, s->n_attr_heads, g->attributes, dattr, B, A);
+	float *d = g->tmp;
+	netshare__dense_backward(&g->attr_out, g->hidden ? g->bn[g->hidden - 1] : g->z_a, dattr,
+	                         batch, g->hidden ? d : NULL);
+	for (int l = g->hidden - 1; l >= 0; l--) {
+		float *dx = g->tmp2;
+		netshare__batchnorm_backward(&g->attr_bn[l], g->xhat[l], d, batch, dx);
+		netshare__relu_backward(g->relu[l], dx, B * U);
+		netshare__dense_backward(&g->attr_dense[l], l ? g->bn[l - 1] : g->z_a, dx, batch,
+		                         l ? d : NULL);
+	}
+}
+
+netshare_status
+netshare__generator_register(netshare__generator *g, netshare__adam *a)
+{
+	netshare_status st = NETSHARE_OK;
+#define REG(p, gr, n) \
+	if (st == NETSHARE_OK) st = netshare__adam_add(a, p, gr, n)
+	for (int l = 0; l < g->hidden; l++) {
+		netshare__dense *d = &g->attr_dense[l];
+		REG(d->w, d->dw, (size_t)d->in * d->out);
+		REG(d->b, d->db, (size_t)d->out);
+		REG(g->attr_bn[l].gamma, g->attr_bn[l].dgamma, (size_t)g->attr_bn[l].dim);
+		REG(g->attr_bn[l].beta, g->attr_bn[l].dbeta, (size_t)g->attr_bn[l].dim);
+	}
+	REG(g->attr_out.w, g->attr_out.dw, (size_t)g->attr_out.in * g->attr_out.out);
+	REG(g->attr_out.b, g->attr_out.db, (size_t)g->attr_out.out);
+	size_t G4 = 4 * (size_t)g->lstm.hidden;
+	REG(g->lstm.w_ih, g->lstm.dw_ih, G4 * g->lstm.in);
+	REG(g->lstm.w_hh, g->lstm.dw_hh, G4 * g->lstm.hidden);
+	REG(g->lstm.b_ih, g->lstm.db_ih, G4);
+	REG(g->lstm.b_hh, g->lstm.db_hh, G4);
+	REG(g->feat_out.w, g->feat_out.dw, (size_t)g->feat_out.in * g->feat_out.out);
+	REG(g->feat_out.b, g->feat_out.db, (size_t)g->feat_out.out);
+#undef REG
+	return st;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the DoppelGANger generator as NetShare trains it.
+ *
+ *  attribute generator: z_a ~ N(0,1) -> (attr_layers - 1) x [Linear(units), ReLU,
+ *      BatchNorm] -> Linear(A) -> per-group activations (softmax / sigmoid / tanh);
+ *  feature generator: per step, [one-hot argmax of the attributes (no gradient), z_f]
+ *      -> LSTM(lstm_units) from a random N(0,1) initial state -> Linear(sample_len * F)
+ *      -> per-record group activations; sample_len records per step, T in all;
+ *  records after the first one whose gen flag says "last" are zeroed (masked).
+ *
+ * Heads are described by the encoder's layout (netshare__head lists), so the generator
+ * knows nothing about traces.
+ */
+#ifndef NETSHARE_DG_GENERATOR_H
+#define NETSHARE_DG_GENERATOR_H
+
+#include <netshare/common.h>
+
+#include "core/rng.h"
+#include "nn/batchnorm.h"
+#include "nn/dense.h"
+#include "nn/heads.h"
+#include "nn/lstm.h"
+
+#define NETSHARE__GEN_MAX_LAYERS 16
+#define NETSHARE__GEN_MAX_HEADS 512
+
+typedef struct netshare__gen_shape {
+	int attr_noise, feat_noise;   /* 5, 5 */
+	int attr_layers, attr_units;  /* 5 (4 hidden + the output layer), 512 */
+	int lstm_units;               /* 100 */
+	int sample_len, steps;        /* records per step; steps = T / sample_len */
+	int A, F;                     /* attribute dims; feature dims per record */
+	int gen_offset;               /* offset of the 2-dim gen flag in a record */
+	size_t n_attr_heads, n_feat_heads;
+	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
+	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */
+	int max_batch;
+} netshare__gen_shape;
+
+typedef struct netshare__generator {
+	netshare__gen_shape s;
+	int hidden;                                 /* attr_layers - 1 */
+	netshare__dense attr_dense[NETSHARE__GEN_MAX_LAYERS];
+	netshare__batchnorm attr_bn[NETSHARE__GEN_MAX_LAYERS];
+	netshare__dense attr_out;
+	netshare__lstm lstm;
+	netshare__dense feat_out;
+	netshare__lstm_cache cache;
+	netshare__head *step_heads;                 /* feat_heads repeated sample_len times */
+	size_t n_step_heads;
+	/* Workspace (max_batch rows). */
+	float *z_a;                                 /* B x attr_noise */
+	float *relu[NETSHARE__GEN_MAX_LAYERS];      /* B x units: post-ReLU */
+	float *xhat[NETSHARE__GEN_MAX_LAYERS];      /* B x units: BatchNorm normalised input */
+	float *bn[NETSHARE__GEN_MAX_LAYERS];        /* B x units: BatchNorm output */
+	float *tmp, *tmp2;                          /* B x max(units, A) */
+	float *lstm_in;                             /* steps x B x (A + feat_noise) */
+	float *h0, *c0;                             /* B x lstm_units */
+	float *step_out;                            /* steps x B x (sample_len * F) */
+	float *dstep, *dh;                          /* backward: same shapes as step_out, h */
+	/* Outputs of the last forward. */
+	float *attributes;                          /* B x A */
+	float *features;                            /* B x T x F (masked) */
+	uint32_t *lengths;                          /* B: records before the mask */
+	int batch;
+	/* Gradient checks: keep the previous forward's conditioning input, i.e. treat it as
+	 * the constant that "no gradient through the conditioning" says it is. */
+	int hold_condition;
+} netshare__generator;
+
+netshare_status netshare__generator_init(netshare__generator *g, const netshare__gen_shape *s);
+void netshare__generator_free(netshare__generator *g);
+void netshare__generator_zero_grad(netshare__generator *g);
+/* PyTorch defaults for the attribute generator's Linear layers (NetShare keeps them),
+ * Xavier for the feature head, the LSTM's own initialisation (lstm.h). */
+netshare_status netshare__generator_init_weights(netshare__generator *g, netshare__rng *r);
+
+/* Generate `batch` samples with noise from r. training != 0: BatchNorm uses batch
+ * statistics (and updates its running averages); otherwise the running averages. */
+void netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
+                                 int training);
+
+/* Backpropagate d(attributes) (B x A) and d(features) (B x T x F) of the last forward
+ * into the weight gradients. The features' conditioning on the attributes carries no
+ * gradient (DESIGN.md section 5). dattr may be modified. */
+void netshare__generator_backward(netshare__generator *g, float *dattr, const float *dfeat);
+
+/* Register every parameter tensor with an optimiser. */
+struct netshare__adam;
+netshare_status netshare__generator_register(netshare__generator *g, struct netshare__adam *a);
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The DoppelGANger generator on a tiny shape: backward against central finite
+ * differences of the forward pass (same noise each time) for parameters of every
+ * component (attribute MLP, BatchNorm, attribute head, LSTM, feature head), skipping
+ * probes that change a flow's length or an attribute's argmax (the mask and the one-hot
+ * conditioning are piecewise constant); masking; shapes.
+ */
+#include <math.h>
+
+#include "../test-common.h"
+#include "dg/generator.h"
+
+enum { B = 5 };
+
+static netshare__gen_shape
+tiny_shape(void)
+{
+	netshare__gen_shape s;
+	memset(&s, 0, sizeof s);
+	s.attr_noise = 3;
+	s.feat_noise = 2;
+	s.attr_layers = 3;
+	s.attr_units = 6;
+	s.lstm_units = 4;
+	s.sample_len = 2;
+	s.steps = 3;
+	/* attributes: softmax 2, softmax 3, sigmoid 1, tanh 2 */
+	const netshare__head ah[] = { { 0, 2, 0 }, { 2, 3, 0 }, { 5, 1, 1 }, { 6, 2, 2 } };
+	s.n_attr_heads = 4;
+	memcpy(s.attr_heads, ah, sizeof ah);
+	s.A = 8;
+	/* a record: sigmoid 1, softmax 2, gen flag softmax 2 */
+	const netshare__head fh[] = { { 0, 1, 1 }, { 1, 2, 0 }, { 3, 2, 0 } };
+	s.n_feat_heads = 3;
+	memcpy(s.feat_heads, fh, sizeof fh);
+	s.F = 5;
+	s.gen_offset = 3;
+	s.max_batch = B;
+	return s;
+}
+
+struct ctx {
+	netshare__generator g;
+	float *ra, *rf;
+};
+
+static double
+loss(struct ctx *c, uint64_t *signature)
+{
+	netshare__rng r;
+	netshare__rng_seed(&r, 77); /* the same noise for every evaluation */
+	netshare__generator_forward(&c->g, &r, B, 1);
+	const netshare__gen_shape *s = &c->g.s;
+	size_t T = (size_t)s->sample_len * s->steps;
+	double v = 0;
+	for (size_t i = 0; i < (size_t)B * s->A; i++)
+		v += (double)c->g.attributes[i] * c->ra[i];
+	for (size_t i = 0; i < (size_t)B * T * s->F; i++)
+		v += (double)c->g.features[i] * c->rf[i];
+	uint64_t h = 1469598103934665603ULL;
+	for (int b = 0; b < B; b++) {
+		h = (h ^ c->g.lengths[b]) * 1099511628211ULL;
+		const float *a = c->g.attributes + (size_t)b * s->A;
+		h = (h ^ (uint64_t)(a[1] > a[0])) * 1099511628211ULL;
+		int m = a[3] > a[2] ? 3 : 2;
+		h = (h ^ (uint64_t)(a[4] > a[m] ? 4 : m)) * 1099511628211ULL;
+	}
+	*signature = h;
+	return v;
+}
+
+static void
+check(struct ctx *c, float *p, const float *grad, size_t n, const char *what)
+{
+	size_t skipped = 0;
+	for (size_t i = 0; i < n; i++) {
+		float keep = p[i];
+		uint64_t su, sd;
+		p[i] = keep + 2e-3f;
+		double up = loss(c, &su);
+		p[i] = keep - 2e-3f;
+		double down = loss(c, &sd);
+		p[i] = keep;
+		if (su != sd) {
+			skipped++;
+			continue;
+		}
+		double num = (up - down) / 4e-3;
+		ck_assert_msg(fabs(num - grad[i]) <= 3e-2 * fmax(fmax(fabs(num), fabs(grad[i])), 2e-2),
+		              "%s[%zu]: analytic %.6g numeric %.6g", what, i, grad[i], num);
+	}
+	ck_assert_msg(skipped * 5 <= n, "%s: %zu of %zu probes changed a length or an argmax",
+	              what, skipped, n);
+}
+
+START_TEST(backward_matches_finite_differences)
+{
+	netshare__gen_shape s = tiny_shape();
+	struct ctx c;
+	ck_assert_ok(netshare__generator_init(&c.g, &s));
+	netshare__rng r;
+	netshare__rng_seed(&r, 3);
+	ck_assert_ok(netshare__generator_init_weights(&c.g, &r));
+	size_t T = 6, nf = (size_t)B * T * s.F;
+	c.ra = malloc((size_t)B * s.A * sizeof *c.ra);
+	c.rf = malloc(nf * sizeof *c.rf);
+	netshare__rng_fill_normalf(&r, c.ra, (size_t)B * s.A, 0, 1);
+	netshare__rng_fill_normalf(&r, c.rf, nf, 0, 1);
+	uint64_t sig;
+	loss(&c, &sig);
+	netshare__generator_zero_grad(&c.g);
+	float *da = malloc((size_t)B * s.A * sizeof *da);
+	memcpy(da, c.ra, (size_t)B * s.A * sizeof *da);
+	netshare__generator_backward(&c.g, da, c.rf);
+	c.g.hold_condition = 1;
+	check(&c, c.g.attr_out.w, c.g.attr_out.dw, 6 * 8, "attr_out.w");
+	check(&c, c.g.attr_bn[1].beta, c.g.attr_bn[1].dbeta, 6, "bn1.beta");
+	check(&c, c.g.attr_bn[1].gamma, c.g.attr_bn[1].dgamma, 6, "bn1.gamma");
+	check(&c, c.g.attr_dense[1].b, c.g.attr_dense[1].db, 6, "attr_dense1.b");
+	check(&c, c.g.attr_bn[0].gamma, c.g.attr_bn[0].dgamma, 6, "bn0.gamma");
+	check(&c, c.g.attr_dense[0].w, c.g.attr_dense[0].dw, 3 * 6, "attr_dense0.w");
+	check(&c, c.g.lstm.w_ih, c.g.lstm.dw_ih, 16 * 10, "lstm.w_ih");
+	check(&c, c.g.lstm.w_hh, c.g.lstm.dw_hh, 16 * 4, "lstm.w_hh");
+	check(&c, c.g.feat_out.w, c.g.feat_out.dw, 4 * 10, "feat_out.w");
+	check(&c, c.g.feat_out.b, c.g.feat_out.db, 10, "feat_out.b");
+	free(da);
+	free(c.ra);
+	free(c.rf);
+	netshare__generator_free(&c.g);
+}
+END_TEST
+
+START_TEST(outputs_are_valid_and_masked)
+{
+	netshare__gen_shape s = tiny_shape();
+	netshare__generator g;
+	ck_assert_ok(netshare__generator_init(&g, &s));
+	netshare__rng r;
+	netshare__rng_seed(&r, 4);
+	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	netshare__generator_forward(&g, &r, B, 0);
+	for (int b = 0; b < B; b++) {
+		const float *a = g.attributes + b * 8;
+		ck_assert_float_eq_tol(a[0] + a[1], 1.0f, 1e-5);
+		ck_assert_float_eq_tol(a[2] + a[3] + a[4], 1.0f, 1e-5);
+		ck_assert(a[5] > 0 && a[5] < 1);
+		ck_assert(a[6] > -1 && a[6] < 1);
+		ck_assert_uint_ge(g.lengths[b], 1);
+		ck_assert_uint_le(g.lengths[b], 6);
+		for (uint32_t j = 0; j < 6; j++) {
+			const float *f = g.features + ((size_t)b * 6 + j) * 5;
+			if (j < g.lengths[b]) {
+				ck_assert_float_eq_tol(f[3] + f[4], 1.0f, 1e-5);
+				ck_assert(j + 1 == g.lengths[b] ? f[4] > f[3] : f[4] <= f[3]);
+			} else {
+				for (int k = 0; k < 5; k++)
+					ck_assert_float_eq(f[k], 0.0f);
+			}
+		}
+	}
+	netshare__generator_free(&g);
+	s.F = 2; /* no room for the gen flag */
+	ck_assert_status(netshare__generator_init(&g, &s), NETSHARE_EINVAL);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("dg-generator",
+	backward_matches_finite_differences,
+	outputs_are_valid_and_masked)
