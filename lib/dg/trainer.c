@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The WGAN-GP training loop of one DoppelGANger model (see trainer.h). */
+#include "trainer.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/progress.h"
+
+void
+netshare__dg_params_default(netshare__dg_params *p)
+{
+	p->batch = 100;
+	p->d_rounds = 5;
+	p->g_rounds = 1;
+	p->disc_layers = 5;
+	p->disc_units = 512;
+	p->aux_disc_layers = 5;
+	p->aux_disc_units = 512;
+	p->lr_g = p->lr_d = p->lr_aux = 1e-4f;
+	p->beta1 = 0.5f;
+	p->beta2 = 0.999f;
+	p->gp_lambda = p->aux_gp_lambda = 10.0;
+	p->aux_weight = 1.0;
+}
+
+void
+netshare__dg_free(netshare__dg *m)
+{
+	netshare__generator_free(&m->g);
+	netshare__critic_free(&m->d);
+	netshare__critic_free(&m->aux);
+	netshare__adam_free(&m->opt_g);
+	netshare__adam_free(&m->opt_d);
+	netshare__adam_free(&m->opt_aux);
+	float *bufs[] = { m->x_real, m->x_fake, m->x_hat, m->dx, m->dscore, m->dattr, m->dfeat };
+	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+		netshare__free(bufs[i]);
+	memset(m, 0, sizeof *m);
+}
+
+static netshare_status
+register_critic(netshare__critic *c, netshare__adam *a)
+{
+	netshare_status st = NETSHARE_OK;
+	for (int l = 0; l < c->layers && st == NETSHARE_OK; l++) {
+		netshare__dense *d = &c->hidden[l];
+		st = netshare__adam_add(a, d->w, d->dw, (size_t)d->in * d->out);
+		if (st == NETSHARE_OK)
+			st = netshare__adam_add(a, d->b, d->db, (size_t)d->out);
+	}
+	if (st == NETSHARE_OK)
+		st = netshare__adam_add(a, c->out.w, c->out.dw, (size_t)c->out.in);
+	if (st == NETSHARE_OK)
+		st = netshare__adam_add(a, c->out.b, c->out.db, 1);
+	return st;
+}
+
+netshare_status
+netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_params *p,
+                  uint64_t seed)
+{
+	memset(m, 0, sizeof *m);
+	m->p = *p;
+	if (p->batch < 1 || p->d_rounds < 0 || p->g_rounds < 0 || p->disc_layers < 2 ||
+	    p->aux_disc_layers < 2)
+		return netshare__error(NETSHARE_EINVAL, "model: batch %d, d_rounds %d, g_rounds %d, "
+		                       "discriminator layers %d and %d (>= 2)", p->batch, p->d_rounds,
+		                       p->g_rounds, p->disc_layers, p->aux_disc_layers);
+	netshare__gen_shape s = *gs;
+	s.max_batch = p->batch;
+	m->A = s.A;
+	m->F = s.F;
+	m->T = s.sample_len * s.steps;
+	size_t B = (size_t)p->batch, X = (size_t)m->T * m->F + (size_t)m->A;
+	netshare__rng_seed(&m->rng, seed);
+	netshare_status st = netshare__generator_init(&m->g, &s);
+	if (st == NETSHARE_OK)
+		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1, p->batch);
+	if (st == NETSHARE_OK)
+		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
+		                           p->batch);
+	if (st < 0) {
+		netshare__dg_free(m);
+		return st;
+	}
+	if ((st = netshare__generator_init_weights(&m->g, &m->rng)) < 0) {
+		netshare__dg_free(m);
+		return st;
+	}
+	netshare__critic_init_weights(&m->d, &m->rng);
+	netshare__critic_init_weights(&m->aux, &m->rng);
+	netshare__adam_init(&m->opt_g, p->lr_g, p->beta1, p->beta2, 1e-8f);
+	netshare__adam_init(&m->opt_d, p->lr_d, p->beta1, p->beta2, 1e-8f);
+	netshare__adam_init(&m->opt_aux, p->lr_aux, p->beta1, p->beta2, 1e-8f);
+	if ((st = netshare__generator_register(&m->g, &m->opt_g)) < 0 ||
+	    (st = register_critic(&m->d, &m->opt_d)) < 0 ||
+	    (st = register_critic(&m->aux, &m->opt_aux)) < 0) {
+		netshare__dg_free(m);
+		return st;
+	}
+	m->x_real = netshare__mallocarray(B * X, sizeof(float));
+	m->x_fake = netshare__mallocarray(B * X, sizeof(float));
+	m->x_hat = netshare__mallocarray(B * X, sizeof(float));
+	m->dx = netshare__mallocarray(B * X, sizeof(float));
+	m->dscore = netshare__mallocarray(B, sizeof(float));
+	m->dattr = netshare__mallocarray(B * (size_t)m->A, sizeof(float));
+	m->dfeat = netshare__mallocarray(B * (size_t)m->T * m->F, sizeof(float));
+	if (!m->x_real || !m->x_fake || !m->x_hat || !m->dx || !m->dscore || !m->dattr || !m->dfeat) {
+		netshare__dg_free(m);
+		return netshare__error_oom("model");
+	}
+	return NETSHARE_OK;
+}
+
+/* Critic input rows: [features (T x F), attributes (A)]. */
+static void
+pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int b)
+{
+	size_t TF = (size_t)m->T * m->F;
+	memcpy(x + (size_t)b * (TF + m->A), feat, TF * sizeof *x);
+	memcpy(x + (size_t)b * (TF + m->A) + TF, attr, (size_t)m->A * sizeof *x);
+}
+
+/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. */
+static double
+critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
+            const float *xf, double lambda, double *wdist)
+{
+	int B = m->p.batch, in = c->in;
+	netshare__critic_zero_grad(c);
+	double fake = 0, real = 0;
+	const float *s = netshare__critic_forward(c, xf, B);
+	for (int b = 0; b < B; b++) {
+		fake += s[b];
+		m->dscore[b] = 1.0f / B;
+	}
+	netshare__critic_backward(c, xf, m->dscore, B, NULL);
+	s = netshare__critic_forward(c, xr, B);
+	for (int b = 0; b < B; b++) {
+		real += s[b];
+		m->dscore[b] = -1.0f / B;
+	}
+	netshare__critic_backward(c, xr, m->dscore, B, NULL);
+	for (int b = 0; b < B; b++) {
+		float a = netshare__rng_uniformf(&m->rng);
+		for (int k = 0; k < in; k++) {
+			size_t i = (size_t)b * in + k;
+			m->x_hat[i] = a * xr[i] + (1 - a) * xf[i];
+		}
+	}
+	double gp = netshare__critic_gradient_penalty(c, m->x_hat, B, lambda);
+	netshare__adam_step(opt);
+	*wdist = (real - fake) / B;
+	return (fake - real) / B + gp;
+}
+
+/* The attribute part of critic input rows (x_fake holds [features, attributes]). */
+static float *
+attributes_of(netshare__dg *m, const float *x, float *out)
+{
+	int B = m->p.batch;
+	size_t TF = (size_t)m->T * m->F;
+	for (int b = 0; b < B; b++)
+		memcpy(out + (size_t)b * m->A, x + (size_t)b * (TF + m->A) + TF, (size_t)m->A * sizeof *out);
+	return out;
+}
+
+static void
+generator_step(netshare__dg *m)
+{
+	int B = m->p.batch;
+	size_t TF = (size_t)m->T * m->F, X = TF + m->A;
+	netshare__generator_zero_grad(&m->g);
+	netshare__generator_forward(&m->g, &m->rng, B, 1);
+	for (int b = 0; b < B; b++)
+		pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A, m->g.features + (size_t)b * TF, b);
+	double loss = 0;
+	const float *s = netshare__critic_forward(&m->d, m->x_fake, B);
+	for (int b = 0; b < B; b++) {
+		loss -= s[b] / B;
+		m->dscore[b] = -1.0f / B;
+	}
+	netshare__critic_backward(&m->d, m->x_fake, m->dscore, B, m->dx);
+	for (int b = 0; b < B; b++) {
+		memcpy(m->dfeat + (size_t)b * TF, m->dx + (size_t)b * X, TF * sizeof(float));
+		memcpy(m->dattr + (size_t)b * m->A, m->dx + (size_t)b * X + TF, (size_t)m->A * sizeof(float));
+	}
+	s = netshare__critic_forward(&m->aux, m->g.attributes, B);
+	for (int b = 0; b < B; b++) {
+		loss -= m->p.aux_weight * s[b] / B;
+		m->dscore[b] = (float)(-m->p.aux_weight / B);
+	}
+	netshare__critic_backward(&m->aux, m->g.attributes, m->dscore, B, m->dx);
+	for (size_t i = 0; i < (size_t)B * m->A; i++)
+		m->dattr[i] += m->dx[i];
+	netshare__generator_backward(&m->g, m->dattr, m->dfeat);
+	netshare__adam_step(&m->opt_g);
+	m->loss_g = loss;
+}
+
+netshare_status
+netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t n,
+                   long iterations, netshare_progress_fn progress, void *user, int chunk)
+{
+	if (n == 0)
+		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
+	int B = m->p.batch;
+	size_t TF = (size_t)m->T * m->F;
+	float *attr_fake = m->dattr; /* scratch: the aux critic's fake attributes */
+	float *attr_real = netshare__mallocarray((size_t)B * m->A, sizeof(float));
+	if (!attr_real)
+		return netshare__error_oom("training batch");
+	netshare__progress pr;
+	netshare_status st = netshare__progress_begin(&pr, progress, user, "train", chunk,
+	                                              (uint64_t)(m->iterations + iterations), 0.0);
+	for (long it = 0; it < iterations && st == NETSHARE_OK; it++) {
+		for (int r = 0; r < m->p.d_rounds; r++) {
+			for (int b = 0; b < B; b++) {
+				size_t k = (size_t)netshare__rng_below(&m->rng, n);
+				pack(m, m->x_real, attr + k * m->A, feat + k * TF, b);
+				memcpy(attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
+			}
+			netshare__generator_forward(&m->g, &m->rng, B, 1);
+			for (int b = 0; b < B; b++)
+				pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A,
+				     m->g.features + (size_t)b * TF, b);
+			m->loss_d = critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake, m->p.gp_lambda,
+			                        &m->wasserstein);
+			double unused;
+			m->loss_aux = critic_step(m, &m->aux, &m->opt_aux, attr_real,
+			                          attributes_of(m, m->x_fake, attr_fake),
+			                          m->p.aux_gp_lambda, &unused);
+		}
+		for (int r = 0; r < m->p.g_rounds; r++)
+			generator_step(m);
+		m->iterations++;
+		if (!isfinite(m->loss_d) || !isfinite(m->loss_aux) || !isfinite(m->loss_g) ||
+		    !netshare__critic_finite(&m->d)) {
+			st = netshare__error(NETSHARE_ENUMERIC, "chunk %d: training diverged at "
+			                     "iteration %ld (losses D %g, aux %g, G %g)", chunk,
+			                     m->iterations, m->loss_d, m->loss_aux, m->loss_g);
+			break;
+		}
+		pr.info.loss_d = m->loss_d;
+		pr.info.loss_aux_d = m->loss_aux;
+		pr.info.loss_g = m->loss_g;
+		pr.info.wasserstein = m->wasserstein;
+		st = netshare__progress_update(&pr, (uint64_t)m->iterations, 1);
+	}
+	netshare__free(attr_real);
+	return st;
+}
+
+static netshare_status
+copy_dense(netshare__dense *dst, const netshare__dense *src)
+{
+	if (dst->in != src->in || dst->out != src->out)
+		return netshare__error(NETSHARE_EINVAL, "warm start: layer %d x %d cannot take "
+		                       "weights of %d x %d", dst->out, dst->in, src->out, src->in);
+	memcpy(dst->w, src->w, (size_t)dst->in * dst->out * sizeof(float));
+	memcpy(dst->b, src->b, (size_t)dst->out * sizeof(float));
+	return NETSHARE_OK;
+}
+
+static netshare_status
+copy_critic(netshare__critic *dst, const netshare__critic *src)
+{
+	if (dst->layers != src->layers)
+		return netshare__error(NETSHARE_EINVAL, "warm start: critics of %d and %d layers",
+		                       dst->layers, src->layers);
+	netshare_status st = NETSHARE_OK;
+	for (int l = 0; l < dst->layers && st == NETSHARE_OK; l++)
+		st = copy_dense(&dst->hidden[l], &src->hidden[l]);
+	return st == NETSHARE_OK ? copy_dense(&dst->out, &src->out) : st;
+}
+
+netshare_status
+netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src)
+{
+	netshare__generator *a = &dst->g;
+	const netshare__generator *b = &src->g;
+	if (a->hidden != b->hidden || a->lstm.in != b->lstm.in || a->lstm.hidden != b->lstm.hidden)
+		return netshare__error(NETSHARE_EINVAL, "warm start: generators of different shapes");
+	netshare_status st = NETSHARE_OK;
+	for (int l = 0; l < a->hidden && st == NETSHARE_OK; l++) {
+		st = copy_dense(&a->attr_dense[l], &b->attr_dense[l]);
+		size_t d = (size_t)a->attr_bn[l].dim * sizeof(float);
+		memcpy(a->attr_bn[l].gamma, b->attr_bn[l].gamma, d);
+		memcpy(a->attr_bn[l].beta, b->attr_bn[l].beta, d);
+		memcpy(a->attr_bn[l].running_mean, b->attr_bn[l].running_mean, d);
+		memcpy(a->attr_bn[l].running_var, b->attr_bn[l].running_var, d);
+	}
+	if (st == NETSHARE_OK)
+		st = copy_dense(&a->attr_out, &b->attr_out);
+	if (st == NETSHARE_OK)
+		st = copy_dense(&a->feat_out, &b->feat_out);
+	if (st == NETSHARE_OK) {
+		size_t G = 4 * (size_t)a->lstm.hidden;
+		memcpy(a->lstm.w_ih, b->lstm.w_ih, G * a->lstm.in * sizeof(float));
+		memcpy(a->lstm.w_hh, b->lstm.w_hh, G * a->lstm.hidden * sizeof(float));
+		memcpy(a->lstm.b_ih, b->lstm.b_ih, G * sizeof(float));
+		memcpy(a->lstm.b_hh, b->lstm.b_hh, G * sizeof(float));
+	}
+	if (st == NETSHARE_OK)
+		st = copy_critic(&dst->d, &src->d);
+	if (st == NETSHARE_OK)
+		st = copy_critic(&dst->aux, &src->aux);
+	return st;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: one DoppelGANger model (one time chunk's) and its WGAN-GP training loop.
+ *
+ * Per iteration: d_rounds x [critic step on (features, attributes), auxiliary critic
+ * step on attributes], then g_rounds generator steps. Critic loss: mean D(fake) -
+ * mean D(real) + lambda * GP at x = a real + (1 - a) fake, a ~ U(0,1) per sample
+ * (NetShare's PyTorch port has a = 1: fixed here). Generator loss: -mean D(fake) -
+ * aux_weight * mean Daux(fake). Batches are drawn with replacement from the chunk's
+ * encoded flows.
+ */
+#ifndef NETSHARE_DG_TRAINER_H
+#define NETSHARE_DG_TRAINER_H
+
+#include <netshare/common.h>
+
+#include "core/rng.h"
+#include "generator.h"
+#include "nn/adam.h"
+#include "nn/critic.h"
+
+typedef struct netshare__dg_params {
+	int batch;                 /* 100 */
+	int d_rounds, g_rounds;    /* 5, 1 */
+	int disc_layers, disc_units;         /* 5 (4 hidden + output), 512 */
+	int aux_disc_layers, aux_disc_units; /* 5, 512 */
+	float lr_g, lr_d, lr_aux;  /* 1e-4 */
+	float beta1, beta2;        /* 0.5, 0.999 */
+	double gp_lambda, aux_gp_lambda; /* 10, 10 */
+	double aux_weight;         /* 1.0 */
+} netshare__dg_params;
+
+void netshare__dg_params_default(netshare__dg_params *p);
+
+typedef struct netshare__dg {
+	netshare__dg_params p;
+	netshare__generator g;
+	netshare__critic d, aux;
+	netshare__adam opt_g, opt_d, opt_aux;
+	netshare__rng rng;
+	long iterations;          /* done so far */
+	double loss_d, loss_aux, loss_g, wasserstein;  /* of the last iteration */
+	int A, F, T;
+	float *x_real, *x_fake, *x_hat, *dx, *dscore, *dattr, *dfeat;
+} netshare__dg;
+
+/* Build a model for generator shape `gs` (its max_batch is set to p->batch). */
+netshare_status netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs,
+                                  const netshare__dg_params *p, uint64_t seed);
+void netshare__dg_free(netshare__dg *m);
+
+/* Copy every weight (not the optimiser state) from `src`, a model of the same shape:
+ * the warm start of chunks 1..K-1 from chunk 0. EINVAL on a shape mismatch. */
+netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src);
+
+/* Train `iterations` more iterations on n encoded flows (attributes n x A, features
+ * n x T x F). progress (may be NULL) is called every iteration with the losses.
+ * ENUMERIC (with the iteration) if a loss or weight stops being finite; ECANCELED. */
+netshare_status netshare__dg_train(netshare__dg *m, const float *attr, const float *feat,
+                                   size_t n, long iterations, netshare_progress_fn progress,
+                                   void *user, int chunk);
+
+#endif
