@@ -17,5 +17,6 @@
 #include <netshare/common.h>
 #include <netshare/dataset.h>
 #include <netshare/encoder.h>
+#include <netshare/model.h>
 
 #endif /* NETSHARE_NETSHARE_H */

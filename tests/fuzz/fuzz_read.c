@@ -4,7 +4,8 @@
  * dialect) and, for inputs that read, the writers; and for the encoder-state loader.
  *
  * Input: byte 0 picks the format (low 3 bits: netshare_format, 7 = a column map) and
- * leniency (bit 7); with bit 6 set the rest is encoder state instead of a file. Invariants checked beyond "no crash": a failed
+ * leniency (bit 7); with bit 6 set the rest is encoder state instead of a file, with
+ * bit 5 set (and 6 clear) a model file. Invariants checked beyond "no crash": a failed
  * read sets a message; writing what was read and reading it back gives as many records.
  */
 #include <stdio.h>
@@ -68,6 +69,17 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if ((st == NETSHARE_OK) != (e != NULL))
 			abort();
 		netshare_encoder_free(e);
+		return 0;
+	}
+	if (data[0] & 0x20) {
+		FILE *mf = fopen(in_path, "wb");
+		if (!mf || fwrite(data + 1, 1, size - 1, mf) != size - 1 || fclose(mf) != 0)
+			abort();
+		netshare_model *m = NULL;
+		netshare_status st = netshare_model_load(&m, in_path);
+		if ((st == NETSHARE_OK) != (m != NULL) || (st < 0 && !netshare_last_error()[0]))
+			abort();
+		netshare_model_free(m);
 		return 0;
 	}
 	FILE *f = fopen(in_path, "wb");

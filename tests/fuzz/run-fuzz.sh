@@ -29,6 +29,9 @@ printf '\x07t,a,b,p,d,n,y,l\n5,1.1.1.1,2.2.2.2,17,0.5,3,90,"q,""x"""\n' >"$work/
 # Seed for the encoder-state loader: a real encoder's state (tests write it when asked).
 if [ -x "$build/tests/fuzz-seed-encoder" ]; then
 	{ printf '\x40'; "$build/tests/fuzz-seed-encoder"; } >"$work/corpus/encoder-state" || true
+	if "$build/tests/fuzz-seed-encoder" "$work/model.nsm"; then
+		{ printf '\x20'; cat "$work/model.nsm"; } >"$work/corpus/model-file"
+	fi
 fi
 if [ -n "$data" ] && [ -d "$data" ]; then
 	for f in "$data"/caida-1k.pcapng "$data"/bad-*.pcap "$data"/tcpreplay-test.pcap \

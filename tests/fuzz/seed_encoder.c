@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Writes the saved state of a small fitted encoder to stdout: a seed for the fuzzer. */
+/* Seeds for the fuzzer: writes the saved state of a small fitted encoder to stdout, and
+ * with an argument, a small trained model file to that path. */
 #include <stdio.h>
 
 #include <netshare/netshare.h>
@@ -8,7 +9,7 @@
 #include "encode/encoder.h"
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	netshare_dataset *ds;
 	if (netshare_dataset_new(&ds, NETSHARE_RECORDS_FLOWS) < 0)
@@ -37,7 +38,23 @@ main(void)
 	netshare__wbuf b = { 0 };
 	if (netshare_encoder_fit(&e, ds, &ep) < 0 || netshare__encoder_save(e, &b) < 0)
 		return 1;
-	fwrite(b.data, 1, b.len, stdout);
+	if (argc > 1) {
+		netshare_model_params mp;
+		netshare_model_params_init(&mp);
+		mp.iterations = 1;
+		mp.batch_size = 4;
+		mp.d_rounds = 1;
+		mp.attr_layers = mp.disc_layers = mp.aux_disc_layers = 2;
+		mp.attr_units = mp.disc_units = mp.aux_disc_units = 4;
+		mp.lstm_units = 3;
+		netshare_model *m;
+		if (netshare_model_new(&m, e, &mp) < 0 || netshare_model_train(m, ds) < 0 ||
+		    netshare_model_save(m, argv[1]) < 0)
+			return 1;
+		netshare_model_free(m);
+	} else {
+		fwrite(b.data, 1, b.len, stdout);
+	}
 	netshare__wbuf_free(&b);
 	netshare_encoder_free(e);
 	netshare_dataset_free(ds);

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file netshare/model.h
+ * @brief netshare_model: the DoppelGANger models of a trace's time chunks, and their file.
+ *
+ * A model holds a copy of the encoder it was created with and one DoppelGANger (an
+ * attribute MLP with BatchNorm, an LSTM feature generator, a discriminator and an
+ * auxiliary attribute discriminator, trained with WGAN-GP) per time chunk. Chunk 0
+ * trains from scratch; chunks 1..K-1 start from chunk 0's weights and train
+ * iterations / fine_tune_divisor (NetShare section 4). One model file holds everything
+ * needed to generate.
+ *
+ * Intended usage:
+ * @code
+ *   netshare_model_params mp;
+ *   netshare_model_params_init(&mp);
+ *   mp.iterations = 2000;
+ *   netshare_model *m;
+ *   netshare_model_new(&m, enc, &mp);
+ *   netshare_model_train(m, ds);
+ *   netshare_model_save(m, "trace.nsm");
+ *   netshare_model_free(m);
+ * @endcode
+ *
+ * Thread safety: training modifies the model; a trained or loaded model is not modified
+ * by saving or querying it and may be shared by threads that only read it.
+ */
+#ifndef NETSHARE_MODEL_H
+#define NETSHARE_MODEL_H
+
+#include <netshare/common.h>
+#include <netshare/dataset.h>
+#include <netshare/encoder.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque model: encoder + one DoppelGANger per time chunk. */
+typedef struct netshare_model netshare_model;
+
+/** Hyperparameters (defaults: NetShare's, DESIGN.md section 5). */
+typedef struct netshare_model_params {
+	size_t struct_size;        /**< sizeof(netshare_model_params). */
+	uint32_t iterations;       /**< Batches chunk 0 trains on; default 2000. */
+	uint32_t fine_tune_divisor;/**< Chunks 1..K-1 train iterations / this; default 4. */
+	int batch_size;            /**< Default 100. */
+	int d_rounds;              /**< Discriminator steps per iteration; default 5. */
+	int g_rounds;              /**< Generator steps per iteration; default 1. */
+	int attr_noise;            /**< Attribute noise dims; default 5. */
+	int feat_noise;            /**< Feature noise dims; default 5. */
+	int attr_layers;           /**< Attribute generator layers (hidden + output); default 5. */
+	int attr_units;            /**< Default 512. */
+	int lstm_units;            /**< Feature generator LSTM units; default 100. */
+	int disc_layers;           /**< Discriminator layers (hidden + output); default 5. */
+	int disc_units;            /**< Default 512. */
+	int aux_disc_layers;       /**< Auxiliary discriminator layers; default 5. */
+	int aux_disc_units;        /**< Default 512. */
+	float lr_g, lr_d, lr_aux;  /**< Adam learning rates; default 1e-4. */
+	float beta1, beta2;        /**< Adam betas; default 0.5, 0.999. */
+	double gp_lambda;          /**< Gradient-penalty weight of the discriminator; default 10. */
+	double aux_gp_lambda;      /**< ... of the auxiliary discriminator; default 10. */
+	double aux_weight;         /**< Weight of the auxiliary discriminator in the generator
+	                                loss; default 1. */
+	uint64_t seed;             /**< Seed of every weight and noise draw; default 1. */
+	netshare_progress_fn progress; /**< Called every iteration (stage "train", the chunk,
+	                                    the losses); non-zero cancels. */
+	void *progress_user;       /**< Passed to @p progress. */
+} netshare_model_params;
+
+/** Set the defaults. */
+NETSHARE_API void netshare_model_params_init(netshare_model_params *p);
+
+/**
+ * Create an untrained model for the data @p enc was fitted on (the model keeps its own
+ * copy of the encoder; @p enc may be freed afterwards).
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (a parameter out of range, named in the
+ *         message), ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
+ */
+NETSHARE_API netshare_status netshare_model_new(netshare_model **out, const netshare_encoder *enc,
+                                                const netshare_model_params *params);
+
+/**
+ * Train every chunk model on the flows of @p ds (encoded with the model's encoder):
+ * chunk 0 to params.iterations, then each other chunk from chunk 0's weights to
+ * iterations / fine_tune_divisor. Iterations already done (a loaded model) are not
+ * repeated. A chunk without flows keeps chunk 0's weights.
+ * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (dataset of another kind);
+ *         ::NETSHARE_ENUMERIC (training diverged: chunk and iteration in the message);
+ *         ::NETSHARE_ECANCELED; ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_model_train(netshare_model *m, const netshare_dataset *ds);
+
+/** Free a model. NULL is a no-op. */
+NETSHARE_API void netshare_model_free(netshare_model *m);
+
+/** The model's encoder (owned by the model). */
+NETSHARE_API const netshare_encoder *netshare_model_encoder(const netshare_model *m);
+
+/** Facts about a model. */
+typedef struct netshare_model_info {
+	size_t struct_size;          /**< Caller sets sizeof(netshare_model_info). */
+	int chunks;                  /**< Chunk models. */
+	uint64_t iterations_chunk0;  /**< Iterations chunk 0 has trained. */
+	uint64_t iterations_total;   /**< Over all chunks. */
+	uint64_t params_generator;   /**< Trainable parameters of one chunk's generator. */
+	uint64_t params_discriminator;     /**< ... of its discriminator. */
+	uint64_t params_aux_discriminator; /**< ... of its auxiliary discriminator. */
+	double loss_d, loss_aux_d, loss_g, wasserstein; /**< Last trained iteration (NaN if none). */
+} netshare_model_info;
+
+/** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */
+NETSHARE_API netshare_status netshare_model_info_get(const netshare_model *m,
+                                                     netshare_model_info *info);
+
+/**
+ * Write the model (encoder, hyperparameters, every chunk's weights) to @p path in the
+ * format of netshare-model(5): tagged chunks with CRC-32C checksums. The file is written
+ * to a temporary name and renamed into place when complete.
+ * @return ::NETSHARE_OK, ::NETSHARE_EIO, ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_model_save(const netshare_model *m, const char *path);
+
+/**
+ * Load a model file.
+ * @return ::NETSHARE_OK; ::NETSHARE_EIO; ::NETSHARE_EFORMAT (not a model file);
+ *         ::NETSHARE_ECORRUPT (a checksum fails, the file is truncated or inconsistent);
+ *         ::NETSHARE_EVERSION (written by a newer format major version);
+ *         ::NETSHARE_EUNSUPPORTED (a critical chunk this version does not know);
+ *         ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_model_load(netshare_model **out, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETSHARE_MODEL_H */

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* netshare_model: creation from an encoder, chunked training, queries (model.h). */
+#include "model.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "encode/encoder.h"
+
+NETSHARE_API void
+netshare_model_params_init(netshare_model_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof *p);
+	p->struct_size = sizeof *p;
+	p->iterations = 2000;
+	p->fine_tune_divisor = 4;
+	netshare__dg_params d;
+	netshare__dg_params_default(&d);
+	p->batch_size = d.batch;
+	p->d_rounds = d.d_rounds;
+	p->g_rounds = d.g_rounds;
+	p->attr_noise = p->feat_noise = 5;
+	p->attr_layers = 5;
+	p->attr_units = 512;
+	p->lstm_units = 100;
+	p->disc_layers = d.disc_layers;
+	p->disc_units = d.disc_units;
+	p->aux_disc_layers = d.aux_disc_layers;
+	p->aux_disc_units = d.aux_disc_units;
+	p->lr_g = d.lr_g;
+	p->lr_d = d.lr_d;
+	p->lr_aux = d.lr_aux;
+	p->beta1 = d.beta1;
+	p->beta2 = d.beta2;
+	p->gp_lambda = d.gp_lambda;
+	p->aux_gp_lambda = d.aux_gp_lambda;
+	p->aux_weight = d.aux_weight;
+	p->seed = 1;
+}
+
+netshare_status
+netshare__model_check_params(const netshare_model_params *p)
+{
+	const struct {
+		const char *name;
+		double v, lo, hi;
+	} b[] = {
+		{ "fine_tune_divisor", p->fine_tune_divisor, 1, 1e6 },
+		{ "batch_size", p->batch_size, 1, 1 << 16 },
+		{ "d_rounds", p->d_rounds, 0, 1000 },
+		{ "g_rounds", p->g_rounds, 0, 1000 },
+		{ "attr_noise", p->attr_noise, 1, 1 << 12 },
+		{ "feat_noise", p->feat_noise, 1, 1 << 12 },
+		{ "attr_layers", p->attr_layers, 1, NETSHARE__GEN_MAX_LAYERS + 1 },
+		{ "attr_units", p->attr_units, 1, 1 << 14 },
+		{ "lstm_units", p->lstm_units, 1, 1 << 13 },
+		{ "disc_layers", p->disc_layers, 2, NETSHARE__CRITIC_MAX_LAYERS + 1 },
+		{ "disc_units", p->disc_units, 1, 1 << 14 },
+		{ "aux_disc_layers", p->aux_disc_layers, 2, NETSHARE__CRITIC_MAX_LAYERS + 1 },
+		{ "aux_disc_units", p->aux_disc_units, 1, 1 << 14 },
+		{ "lr_g", p->lr_g, 1e-12, 10 }, { "lr_d", p->lr_d, 1e-12, 10 },
+		{ "lr_aux", p->lr_aux, 1e-12, 10 }, { "beta1", p->beta1, 0, 0.999999 },
+		{ "beta2", p->beta2, 0, 0.999999999 }, { "gp_lambda", p->gp_lambda, 0, 1e6 },
+		{ "aux_gp_lambda", p->aux_gp_lambda, 0, 1e6 }, { "aux_weight", p->aux_weight, 0, 1e6 },
+	};
+	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
+		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
+			return netshare__error(NETSHARE_EINVAL, "netshare_model_params.%s = %g is outside "
+			                       "%g..%g", b[i].name, b[i].v, b[i].lo, b[i].hi);
+	return NETSHARE_OK;
+}
+
+NETSHARE_API void
+netshare_model_free(netshare_model *m)
+{
+	if (!m)
+		return;
+	for (int c = 0; m->dg && c < m->chunks; c++)
+		netshare__dg_free(&m->dg[c]);
+	netshare__free(m->dg);
+	netshare_encoder_free(m->enc);
+	netshare__free(m);
+}
+
+/* The generator's heads and sizes, from the encoder's layout. */
+static netshare_status
+shape_from(netshare__gen_shape *s, const netshare_encoder *e, const netshare_model_params *p)
+{
+	memset(s, 0, sizeof *s);
+	if (e->attr.n_groups > NETSHARE__GEN_MAX_HEADS || e->feat.n_groups > NETSHARE__GEN_MAX_HEADS)
+		return netshare__error(NETSHARE_EINVAL, "model: %zu attribute and %zu feature heads "
+		                       "(at most %d)", e->attr.n_groups, e->feat.n_groups,
+		                       NETSHARE__GEN_MAX_HEADS);
+	for (size_t k = 0; k < e->attr.n_groups; k++)
+		s->attr_heads[k] = (netshare__head){ e->attr.groups[k].offset, e->attr.groups[k].dim,
+		                                     e->attr.groups[k].activation };
+	for (size_t k = 0; k < e->feat.n_groups; k++) {
+		s->feat_heads[k] = (netshare__head){ e->feat.groups[k].offset, e->feat.groups[k].dim,
+		                                     e->feat.groups[k].activation };
+		if (strcmp(e->feat.groups[k].name, "gen_flag") == 0)
+			s->gen_offset = (int)e->feat.groups[k].offset;
+	}
+	s->n_attr_heads = e->attr.n_groups;
+	s->n_feat_heads = e->feat.n_groups;
+	s->A = (int)e->attr.dim;
+	s->F = (int)e->feat.dim;
+	s->sample_len = (int)e->sample_len;
+	s->steps = (int)(e->max_len / e->sample_len);
+	s->attr_noise = p->attr_noise;
+	s->feat_noise = p->feat_noise;
+	s->attr_layers = p->attr_layers;
+	s->attr_units = p->attr_units;
+	s->lstm_units = p->lstm_units;
+	s->max_batch = p->batch_size;
+	return NETSHARE_OK;
+}
+
+/* A copy of the encoder through its serialised state (one code path for both). */
+static netshare_status
+copy_encoder(netshare_encoder **out, const netshare_encoder *e)
+{
+	netshare__wbuf b = { 0 };
+	netshare_status st = netshare__encoder_save(e, &b);
+	if (st == NETSHARE_OK)
+		st = netshare__encoder_load(out, b.data, b.len);
+	netshare__wbuf_free(&b);
+	return st;
+}
+
+static uint64_t
+chunk_seed(uint64_t seed, int chunk)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(chunk + 1);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	return z ^ (z >> 31);
+}
+
+netshare_status
+netshare__model_create(netshare_model **out, const netshare_encoder *enc,
+                       const netshare_model_params *p)
+{
+	*out = NULL;
+	netshare_model *m = netshare__calloc(1, sizeof *m);
+	if (!m)
+		return netshare__error_oom("model");
+	m->p = *p;
+	m->last_chunk = -1;
+	netshare_status st = copy_encoder(&m->enc, enc);
+	if (st == NETSHARE_OK)
+		st = shape_from(&m->shape, m->enc, p);
+	if (st < 0) {
+		netshare_model_free(m);
+		return st;
+	}
+	netshare__dg_params_default(&m->dgp);
+	m->dgp.batch = p->batch_size;
+	m->dgp.d_rounds = p->d_rounds;
+	m->dgp.g_rounds = p->g_rounds;
+	m->dgp.disc_layers = p->disc_layers;
+	m->dgp.disc_units = p->disc_units;
+	m->dgp.aux_disc_layers = p->aux_disc_layers;
+	m->dgp.aux_disc_units = p->aux_disc_units;
+	m->dgp.lr_g = p->lr_g;
+	m->dgp.lr_d = p->lr_d;
+	m->dgp.lr_aux = p->lr_aux;
+	m->dgp.beta1 = p->beta1;
+	m->dgp.beta2 = p->beta2;
+	m->dgp.gp_lambda = p->gp_lambda;
+	m->dgp.aux_gp_lambda = p->aux_gp_lambda;
+	m->dgp.aux_weight = p->aux_weight;
+	m->chunks = m->enc->chunks;
+	m->dg = netshare__calloc((size_t)m->chunks, sizeof *m->dg);
+	if (!m->dg) {
+		netshare_model_free(m);
+		return netshare__error_oom("model");
+	}
+	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++)
+		st = netshare__dg_init(&m->dg[c], &m->shape, &m->dgp, chunk_seed(p->seed, c));
+	if (st < 0) {
+		netshare_model_free(m);
+		return st;
+	}
+	*out = m;
+	return NETSHARE_OK;
+}
+
+NETSHARE_API netshare_status
+netshare_model_new(netshare_model **out, const netshare_encoder *enc,
+                   const netshare_model_params *params)
+{
+	if (!out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_new: out is NULL");
+	*out = NULL;
+	if (!enc)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_new: encoder is NULL");
+	netshare_model_params p;
+	netshare_model_params_init(&p);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	                                          "netshare_model_params")) < 0)
+		return st;
+	if ((st = netshare__model_check_params(&p)) < 0)
+		return st;
+	return netshare__model_create(out, enc, &p);
+}
+
+NETSHARE_API netshare_status
+netshare_model_train(netshare_model *m, const netshare_dataset *ds)
+{
+	if (!m || !ds)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: %s is NULL",
+		                       m ? "dataset" : "model");
+	netshare_status st = NETSHARE_OK;
+	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++) {
+		long target = c == 0 ? (long)m->p.iterations
+		                     : (long)(m->p.iterations / m->p.fine_tune_divisor);
+		netshare__dg *d = &m->dg[c];
+		if (d->iterations >= target)
+			continue;
+		if (c > 0 && d->iterations == 0 &&
+		    (st = netshare__dg_copy_weights(d, &m->dg[0])) < 0)
+			break;
+		netshare_encoded *x;
+		if ((st = netshare_encoder_encode(m->enc, ds, c, &x)) < 0)
+			break;
+		size_t n = netshare_encoded_flows(x);
+		if (n > 0) {
+			st = netshare__dg_train(d, netshare_encoded_attributes(x),
+			                        netshare_encoded_features(x), n, target - d->iterations,
+			                        m->p.progress, m->p.progress_user, c);
+			m->last_chunk = c;
+		}
+		netshare_encoded_free(x);
+	}
+	return st;
+}
+
+NETSHARE_API const netshare_encoder *
+netshare_model_encoder(const netshare_model *m)
+{
+	return m ? m->enc : NULL;
+}
+
+static uint64_t
+count_params(const netshare__adam *a)
+{
+	uint64_t n = 0;
+	for (size_t k = 0; k < a->n; k++)
+		n += a->t[k].size;
+	return n;
+}
+
+NETSHARE_API netshare_status
+netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
+{
+	if (!m || !info)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_info_get: %s is NULL",
+		                       m ? "info" : "model");
+	if (info->struct_size != sizeof *info)
+		return netshare__error(NETSHARE_EABI, "netshare_model_info: struct_size %zu, expected "
+		                       "%zu", info->struct_size, sizeof *info);
+	memset(info, 0, sizeof *info);
+	info->struct_size = sizeof *info;
+	info->chunks = m->chunks;
+	info->iterations_chunk0 = (uint64_t)m->dg[0].iterations;
+	for (int c = 0; c < m->chunks; c++)
+		info->iterations_total += (uint64_t)m->dg[c].iterations;
+	info->params_generator = count_params(&m->dg[0].opt_g);
+	info->params_discriminator = count_params(&m->dg[0].opt_d);
+	info->params_aux_discriminator = count_params(&m->dg[0].opt_aux);
+	info->loss_d = info->loss_aux_d = info->loss_g = info->wasserstein = NAN;
+	if (m->last_chunk >= 0) {
+		const netshare__dg *d = &m->dg[m->last_chunk];
+		info->loss_d = d->loss_d;
+		info->loss_aux_d = d->loss_aux;
+		info->loss_g = d->loss_g;
+		info->wasserstein = d->wasserstein;
+	}
+	return NETSHARE_OK;
+}
+
+netshare_status
+netshare__model_generate(netshare_model *m, int chunk, uint64_t seed, int batch)
+{
+	if (chunk < 0 || chunk >= m->chunks || batch < 1 || batch > m->p.batch_size)
+		return netshare__error(NETSHARE_EINVAL, "generate: chunk %d, batch %d", chunk, batch);
+	netshare__rng r;
+	netshare__rng_seed(&r, seed);
+	netshare__generator_forward(&m->dg[chunk].g, &r, batch, 0);
+	return NETSHARE_OK;
+}

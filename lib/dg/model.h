@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal: the model handle's state (see include/netshare/model.h). */
+#ifndef NETSHARE_DG_MODEL_H
+#define NETSHARE_DG_MODEL_H
+
+#include <netshare/model.h>
+
+#include "trainer.h"
+
+struct netshare_model {
+	netshare_model_params p;   /* callbacks cleared after use */
+	netshare_encoder *enc;     /* own copy */
+	netshare__gen_shape shape;
+	netshare__dg_params dgp;
+	int chunks;
+	netshare__dg *dg;          /* [chunks] */
+	int last_chunk;            /* trained last (for info), -1 if none */
+};
+
+/* EINVAL naming the first hyperparameter out of range. */
+netshare_status netshare__model_check_params(const netshare_model_params *p);
+
+/* Create a model from a params struct already checked and copied. */
+netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
+                                       const netshare_model_params *p);
+
+/* Generate `batch` (<= batch_size) samples of chunk c with noise seeded by `seed`,
+ * BatchNorm in inference mode; results in m->dg[c].g.attributes / features / lengths. */
+netshare_status netshare__model_generate(netshare_model *m, int chunk, uint64_t seed, int batch);
+
+#endif

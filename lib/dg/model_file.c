@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The model file (netshare-model(5)):
+ *
+ *   header, 32 bytes: magic "\x89NSHM\r\n\x1a\n", u16 format major, u16 minor, u32 flags,
+ *     u64 total length, u32 CRC-32C of the 24 bytes before it, u32 reserved (0);
+ *   chunks: u32 tag, u32 flags (bit 0: critical), u64 payload length, zero padding to
+ *     a multiple of 32 bytes from the start of the file (tensors stay aligned), the
+ *     payload, u32 CRC-32C of the payload;
+ *   last, an "END " chunk whose 4-byte payload is the CRC-32C of every byte before that
+ *     payload (its own header included).
+ * All integers and floats little-endian. Chunks: META (library version, chunks, seed),
+ * HPAR (hyperparameters), ENCD (encoder state), then per time chunk GWTS (generator
+ * weights and BatchNorm statistics) and DWTS (both discriminators' weights).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/bytes.h"
+#include "core/crc32c.h"
+#include "core/error.h"
+#include "encode/encoder.h"
+#include "io/outfile.h"
+#include "model.h"
+
+#define FORMAT_MAJOR 1
+#define FORMAT_MINOR 0
+#define HEADER_SIZE 32
+#define ALIGN 32
+#define FLAG_CRITICAL 1u
+
+static const unsigned char magic[8] = { 0x89, 'N', 'S', 'H', 'M', '\r', '\n', 0x1a };
+
+#define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define TAG_META TAG('M', 'E', 'T', 'A')
+#define TAG_HPAR TAG('H', 'P', 'A', 'R')
+#define TAG_ENCD TAG('E', 'N', 'C', 'D')
+#define TAG_GWTS TAG('G', 'W', 'T', 'S')
+#define TAG_DWTS TAG('D', 'W', 'T', 'S')
+#define TAG_END TAG('E', 'N', 'D', ' ')
+
+/* The tensors of a chunk model, in file order. */
+typedef struct tensor_list {
+	float *p[4 * NETSHARE__ADAM_MAX_TENSORS];
+	size_t n[4 * NETSHARE__ADAM_MAX_TENSORS];
+	size_t count;
+} tensor_list;
+
+static void
+list_add(tensor_list *l, float *p, size_t n)
+{
+	l->p[l->count] = p;
+	l->n[l->count++] = n;
+}
+
+/* Generator: every trained tensor (the optimiser's registry) plus BatchNorm statistics. */
+static void
+generator_tensors(netshare__dg *d, tensor_list *l)
+{
+	l->count = 0;
+	for (size_t k = 0; k < d->opt_g.n; k++)
+		list_add(l, d->opt_g.t[k].param, d->opt_g.t[k].size);
+	for (int i = 0; i < d->g.hidden; i++) {
+		list_add(l, d->g.attr_bn[i].running_mean, (size_t)d->g.attr_bn[i].dim);
+		list_add(l, d->g.attr_bn[i].running_var, (size_t)d->g.attr_bn[i].dim);
+	}
+}
+
+static void
+critic_tensors(netshare__dg *d, tensor_list *l)
+{
+	l->count = 0;
+	for (size_t k = 0; k < d->opt_d.n; k++)
+		list_add(l, d->opt_d.t[k].param, d->opt_d.t[k].size);
+	for (size_t k = 0; k < d->opt_aux.n; k++)
+		list_add(l, d->opt_aux.t[k].param, d->opt_aux.t[k].size);
+}
+
+static size_t
+tensors_bytes(const tensor_list *l)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < l->count; k++)
+		n += 4 * l->n[k];
+	return n;
+}
+
+/* Append one chunk: header, padding, payload, CRC. */
+static void
+put_chunk(netshare__wbuf *b, uint32_t tag, uint32_t flags, const void *payload, size_t len)
+{
+	netshare__wbuf_u32(b, tag);
+	netshare__wbuf_u32(b, flags);
+	netshare__wbuf_u64(b, len);
+	static const unsigned char zeros[ALIGN] = { 0 };
+	netshare__wbuf_bytes(b, zeros, (ALIGN - b->len % ALIGN) % ALIGN);
+	netshare__wbuf_bytes(b, payload, len);
+	netshare__wbuf_u32(b, netshare__crc32c(0, payload, len));
+}
+
+static void
+put_hparams(netshare__wbuf *b, const netshare_model_params *p)
+{
+	netshare__wbuf_u32(b, p->iterations);
+	netshare__wbuf_u32(b, p->fine_tune_divisor);
+	const int ints[] = { p->batch_size, p->d_rounds, p->g_rounds, p->attr_noise, p->feat_noise,
+	                     p->attr_layers, p->attr_units, p->lstm_units, p->disc_layers,
+	                     p->disc_units, p->aux_disc_layers, p->aux_disc_units };
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+		netshare__wbuf_u32(b, (uint32_t)ints[i]);
+	const float floats[] = { p->lr_g, p->lr_d, p->lr_aux, p->beta1, p->beta2 };
+	for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++)
+		netshare__wbuf_f32(b, floats[i]);
+	netshare__wbuf_f64(b, p->gp_lambda);
+	netshare__wbuf_f64(b, p->aux_gp_lambda);
+	netshare__wbuf_f64(b, p->aux_weight);
+	netshare__wbuf_u64(b, p->seed);
+}
+
+static void
+get_hparams(netshare__rbuf *r, netshare_model_params *p)
+{
+	p->iterations = netshare__rbuf_u32(r);
+	p->fine_tune_divisor = netshare__rbuf_u32(r);
+	int *ints[] = { &p->batch_size, &p->d_rounds, &p->g_rounds, &p->attr_noise, &p->feat_noise,
+	                &p->attr_layers, &p->attr_units, &p->lstm_units, &p->disc_layers,
+	                &p->disc_units, &p->aux_disc_layers, &p->aux_disc_units };
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+		*ints[i] = (int)netshare__rbuf_u32(r);
+	float *floats[] = { &p->lr_g, &p->lr_d, &p->lr_aux, &p->beta1, &p->beta2 };
+	for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++)
+		*floats[i] = netshare__rbuf_f32(r);
+	p->gp_lambda = netshare__rbuf_f64(r);
+	p->aux_gp_lambda = netshare__rbuf_f64(r);
+	p->aux_weight = netshare__rbuf_f64(r);
+	p->seed = netshare__rbuf_u64(r);
+}
+
+static void
+put_weights(netshare__wbuf *b, netshare__wbuf *tmp, uint32_t tag, int chunk, uint64_t iterations,
+            const tensor_list *l)
+{
+	tmp->len = 0;
+	netshare__wbuf_u32(tmp, (uint32_t)chunk);
+	netshare__wbuf_u64(tmp, iterations);
+	for (size_t k = 0; k < l->count; k++)
+		for (size_t i = 0; i < l->n[k]; i++)
+			netshare__wbuf_f32(tmp, l->p[k][i]);
+	if (tmp->status == NETSHARE_OK)
+		put_chunk(b, tag, FLAG_CRITICAL, tmp->data, tmp->len);
+	else
+		b->status = tmp->status;
+}
+
+NETSHARE_API netshare_status
+netshare_model_save(const netshare_model *m, const char *path)
+{
+	if (!m || !path || !*path)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_save: %s",
+		                       m ? "path is NULL or empty" : "model is NULL");
+	netshare__wbuf b = { 0 }, tmp = { 0 };
+	netshare__wbuf_bytes(&b, magic, sizeof magic);
+	netshare__wbuf_u32(&b, FORMAT_MAJOR | (uint32_t)FORMAT_MINOR << 16);
+	netshare__wbuf_u32(&b, 0);  /* flags */
+	netshare__wbuf_u64(&b, 0);  /* total length, patched below */
+	netshare__wbuf_u32(&b, 0);  /* header CRC, patched below */
+	netshare__wbuf_u32(&b, 0);
+	netshare__wbuf_u32(&tmp, netshare_version_number());
+	netshare__wbuf_u32(&tmp, (uint32_t)m->chunks);
+	netshare__wbuf_u64(&tmp, m->p.seed);
+	put_chunk(&b, TAG_META, 0, tmp.data, tmp.len);
+	tmp.len = 0;
+	put_hparams(&tmp, &m->p);
+	put_chunk(&b, TAG_HPAR, FLAG_CRITICAL, tmp.data, tmp.len);
+	tmp.len = 0;
+	netshare_status st = netshare__encoder_save(m->enc, &tmp);
+	if (st == NETSHARE_OK)
+		put_chunk(&b, TAG_ENCD, FLAG_CRITICAL, tmp.data, tmp.len);
+	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++) {
+		tensor_list l;
+		generator_tensors(&m->dg[c], &l);
+		put_weights(&b, &tmp, TAG_GWTS, c, (uint64_t)m->dg[c].iterations, &l);
+		critic_tensors(&m->dg[c], &l);
+		put_weights(&b, &tmp, TAG_DWTS, c, (uint64_t)m->dg[c].iterations, &l);
+	}
+	netshare__wbuf_free(&tmp);
+	if (st == NETSHARE_OK && b.status == NETSHARE_OK) {
+		/* The header's length and checksum first (the END chunk's size is fixed), then
+		 * END, whose payload is the CRC of every byte before it (its own header too). */
+		size_t end_at = b.len;
+		size_t total = (end_at + 16 + ALIGN - 1) / ALIGN * ALIGN + 8;
+		netshare__put_le64(b.data + 16, total);
+		netshare__put_le32(b.data + 24, netshare__crc32c(0, b.data, 24));
+		netshare__wbuf_u32(&b, TAG_END);
+		netshare__wbuf_u32(&b, FLAG_CRITICAL);
+		netshare__wbuf_u64(&b, 4);
+		static const unsigned char zeros[ALIGN] = { 0 };
+		netshare__wbuf_bytes(&b, zeros, (ALIGN - b.len % ALIGN) % ALIGN);
+		if (b.status == NETSHARE_OK) {
+			unsigned char crc[4];
+			netshare__put_le32(crc, netshare__crc32c(0, b.data, b.len));
+			netshare__wbuf_bytes(&b, crc, 4);
+			netshare__wbuf_u32(&b, netshare__crc32c(0, crc, 4));
+		}
+	}
+	if (st == NETSHARE_OK && b.status != NETSHARE_OK)
+		st = netshare__error_oom("model file");
+	if (st == NETSHARE_OK) {
+		netshare__outfile out;
+		if ((st = netshare__outfile_open(&out, path)) == NETSHARE_OK) {
+			netshare__outfile_write(&out, b.data, b.len);
+			st = netshare__outfile_commit(&out);
+		}
+	}
+	netshare__wbuf_free(&b);
+	return st;
+}
+
+/* A chunk found in the file. */
+typedef struct found {
+	uint32_t tag, flags;
+	const unsigned char *payload;
+	size_t len;
+} found;
+
+static netshare_status
+corrupt(const char *path, const char *what, size_t at)
+{
+	return netshare__error(NETSHARE_ECORRUPT, "%s: %s at byte %zu", path, what, at);
+}
+
+/* Read the whole file (it is all needed, and a size check up front bounds it). */
+static netshare_status
+slurp(const char *path, unsigned char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return netshare__error_errno(NETSHARE_EIO, errno, "%s", path);
+	struct stat sb;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return netshare__error(NETSHARE_EIO, "%s: not a regular file", path);
+	}
+	*len = (size_t)sb.st_size;
+	*data = netshare__malloc(*len ? *len : 1);
+	if (!*data) {
+		fclose(f);
+		return netshare__error_oom("model file");
+	}
+	size_t got = fread(*data, 1, *len, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || got != *len) {
+		netshare__free(*data);
+		return netshare__error_errno(NETSHARE_EIO, bad ? errno : EIO, "%s: read failed", path);
+	}
+	return NETSHARE_OK;
+}
+
+/* Walk and check the container: header, every chunk's CRC, END. Fills chunks[]. */
+static netshare_status
+parse_container(const char *path, const unsigned char *d, size_t len, found *chunks,
+                size_t max, size_t *n)
+{
+	if (len < sizeof magic || memcmp(d, magic, sizeof magic) != 0)
+		return netshare__error(NETSHARE_EFORMAT, "%s: not a libnetshare model file (bad "
+		                       "magic)", path);
+	if (len < HEADER_SIZE)
+		return corrupt(path, "truncated header", len);
+	if (netshare__le32(d + 24) != netshare__crc32c(0, d, 24))
+		return corrupt(path, "header checksum mismatch", 24);
+	unsigned major = netshare__le16(d + 8), minor = netshare__le16(d + 10);
+	if (major != FORMAT_MAJOR)
+		return netshare__error(major > FORMAT_MAJOR ? NETSHARE_EVERSION : NETSHARE_ECORRUPT,
+		                       "%s: model format %u.%u; this library reads %d.x", path, major,
+		                       minor, FORMAT_MAJOR);
+	if (netshare__le64(d + 16) != len)
+		return corrupt(path, "length differs from the header's (truncated?)", len);
+	size_t at = HEADER_SIZE;
+	*n = 0;
+	for (;;) {
+		if (len - at < 16)
+			return corrupt(path, "truncated chunk header", at);
+		uint32_t tag = netshare__le32(d + at), flags = netshare__le32(d + at + 4);
+		uint64_t plen = netshare__le64(d + at + 8);
+		size_t start = at + 16 + (ALIGN - (at + 16) % ALIGN) % ALIGN;
+		if (start > len || plen > len - start || len - start - plen < 4)
+			return corrupt(path, "chunk runs past the end of the file", at);
+		const unsigned char *payload = d + start;
+		if (netshare__le32(payload + plen) != netshare__crc32c(0, payload, plen))
+			return corrupt(path, "chunk checksum mismatch", at);
+		if (tag == TAG_END) {
+			if (plen != 4 || netshare__le32(payload) != netshare__crc32c(0, d, start))
+				return corrupt(path, "whole-file checksum mismatch", at);
+			if (start + plen + 4 != len)
+				return corrupt(path, "data after the END chunk", start + plen + 4);
+			break;
+		}
+		if (*n == max)
+			return corrupt(path, "too many chunks", at);
+		chunks[(*n)++] = (found){ tag, flags, payload, (size_t)plen };
+		at = start + (size_t)plen + 4;
+	}
+	/* Only now that every byte is known to be as written: chunks this version lacks. */
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		uint32_t tag = chunks[i].tag;
+		if (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD || tag == TAG_GWTS ||
+		    tag == TAG_DWTS) {
+			chunks[kept++] = chunks[i];
+		} else if (chunks[i].flags & FLAG_CRITICAL) {
+			char name[5];
+			memcpy(name, &tag, 4); /* tags are stored little-endian: bytes as in the file */
+			name[4] = '\0';
+			return netshare__error(NETSHARE_EUNSUPPORTED, "%s: critical chunk '%s' is not "
+			                       "known to this version", path, name);
+		} /* unknown optional chunks are skipped */
+	}
+	*n = kept;
+	return NETSHARE_OK;
+}
+
+static netshare_status
+load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk, int generator)
+{
+	tensor_list l;
+	if (generator)
+		generator_tensors(d, &l);
+	else
+		critic_tensors(d, &l);
+	if (f->len != 12 + tensors_bytes(&l) || (int)netshare__le32(f->payload) != want_chunk)
+		return corrupt(path, "weights of the wrong size or chunk", 0);
+	const unsigned char *p = f->payload + 12;
+	for (size_t k = 0; k < l.count; k++)
+		for (size_t i = 0; i < l.n[k]; i++, p += 4)
+			l.p[k][i] = netshare__lef32(p);
+	uint64_t it = netshare__le64(f->payload + 4);
+	if (it > (1ull << 40))
+		return corrupt(path, "implausible iteration count", 0);
+	d->iterations = (long)it;
+	return NETSHARE_OK;
+}
+
+NETSHARE_API netshare_status
+netshare_model_load(netshare_model **out, const char *path)
+{
+	if (!out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_load: out is NULL");
+	*out = NULL;
+	if (!path || !*path)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_load: path is NULL or empty");
+	unsigned char *d = NULL;
+	size_t len = 0;
+	netshare_status st = slurp(path, &d, &len);
+	if (st < 0)
+		return st;
+	enum { MAX_FOUND = 3 + 2 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
+	found chunks[MAX_FOUND];
+	size_t n = 0;
+	const found *hpar = NULL, *encd = NULL;
+	netshare_encoder *enc = NULL;
+	netshare_model *m = NULL;
+	if ((st = parse_container(path, d, len, chunks, MAX_FOUND, &n)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		if (chunks[i].tag == TAG_HPAR)
+			hpar = &chunks[i];
+		if (chunks[i].tag == TAG_ENCD)
+			encd = &chunks[i];
+	}
+	if (!hpar || !encd) {
+		st = corrupt(path, "missing hyperparameters or encoder", 0);
+		goto done;
+	}
+	netshare_model_params p;
+	netshare_model_params_init(&p);
+	netshare__rbuf r = { hpar->payload, hpar->len, 0, 0 };
+	get_hparams(&r, &p);
+	if (r.bad || r.pos != r.len || netshare__model_check_params(&p) < 0) {
+		st = corrupt(path, "bad hyperparameters", 0);
+		goto done;
+	}
+	if ((st = netshare__encoder_load(&enc, encd->payload, encd->len)) < 0) {
+		st = netshare__error_prefix(st, "%s", path);
+		goto done;
+	}
+	if ((st = netshare__model_create(&m, enc, &p)) < 0)
+		goto done;
+	uint64_t have_g = 0, have_d = 0, all;
+	for (size_t i = 0; i < n && st == NETSHARE_OK; i++) {
+		if (chunks[i].tag != TAG_GWTS && chunks[i].tag != TAG_DWTS)
+			continue;
+		int c = chunks[i].len >= 4 ? (int)netshare__le32(chunks[i].payload) : -1;
+		int gen = chunks[i].tag == TAG_GWTS;
+		if (c < 0 || c >= m->chunks || ((gen ? have_g : have_d) >> c & 1u)) {
+			st = corrupt(path, "weights for an unknown or repeated chunk", 0);
+			break;
+		}
+		st = load_weights(path, &chunks[i], &m->dg[c], c, gen);
+		*(gen ? &have_g : &have_d) |= 1ull << c;
+	}
+	all = m ? (m->chunks == 64 ? ~0ull : (1ull << m->chunks) - 1) : 0;
+	if (st == NETSHARE_OK && (have_g != all || have_d != all))
+		st = corrupt(path, "weights missing for a chunk", 0);
+done:
+	netshare_encoder_free(enc);
+	netshare__free(d);
+	if (st < 0) {
+		netshare_model_free(m);
+		return st;
+	}
+	*out = m;
+	return NETSHARE_OK;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The model handle and its file: parameters, chunked training with warm start, save ->
+ * load -> generate bit-identical, and a hostile file: every truncation, every single-byte
+ * change, a newer format, unknown optional and critical chunks.
+ */
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../test-common.h"
+#include "core/bytes.h"
+#include "core/crc32c.h"
+#include "core/rng.h"
+#include "dg/model.h"
+
+/* 300 short UDP/TCP flows over 1 s. */
+static netshare_dataset *
+toy_trace(void)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	netshare__rng g;
+	netshare__rng_seed(&g, 8);
+	for (int f = 0; f < 300; f++) {
+		int tcp = f % 3 != 0, len = tcp ? 3 + f % 4 : 1;
+		int64_t t = (int64_t)netshare__rng_below(&g, 900000000);
+		for (int j = 0; j < len; j++) {
+			netshare_record r;
+			netshare_record_init(&r);
+			r.time_ns = t + j * 1000000;
+			r.ip_version = 4;
+			r.src_ip = 0x0a000000u + (uint32_t)f;
+			r.dst_ip = tcp ? 0x5db8d822u : 0x08080808u;
+			r.protocol = tcp ? 6 : 17;
+			r.src_port = (uint16_t)(30000 + f);
+			r.dst_port = tcp ? 443 : 53;
+			r.ip_length = (uint16_t)(tcp ? 40 + 500 * (j % 2) : 70);
+			r.ttl = 64;
+			ck_assert_ok(netshare_dataset_append(ds, &r));
+		}
+	}
+	return ds;
+}
+
+static netshare_model_params
+small_params(void)
+{
+	netshare_model_params p;
+	netshare_model_params_init(&p);
+	p.iterations = 8;
+	p.batch_size = 20;
+	p.d_rounds = 2;
+	p.attr_layers = 3;
+	p.attr_units = 16;
+	p.lstm_units = 8;
+	p.disc_layers = p.aux_disc_layers = 3;
+	p.disc_units = p.aux_disc_units = 16;
+	return p;
+}
+
+static netshare_model *
+trained_model(netshare_dataset **dsp)
+{
+	netshare_dataset *ds = toy_trace();
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 2;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_model_params p = small_params();
+	netshare_model *m;
+	ck_assert_ok(netshare_model_new(&m, enc, &p));
+	netshare_encoder_free(enc); /* the model has its own copy */
+	ck_assert_ok(netshare_model_train(m, ds));
+	*dsp = ds;
+	return m;
+}
+
+static int calls;
+
+static int
+count_progress(const netshare_progress *p, void *user)
+{
+	(void)user;
+	if (p->done > 0)
+		ck_assert(!isnan(p->loss_d) && !isnan(p->loss_g) && !isnan(p->wasserstein));
+	calls++;
+	return 0;
+}
+
+START_TEST(parameters_training_and_info)
+{
+	netshare_dataset *ds = toy_trace();
+	netshare_encoder *enc;
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 2;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_model *m = (netshare_model *)1;
+	netshare_model_params p = small_params();
+	p.batch_size = 0;
+	ck_assert_status(netshare_model_new(&m, enc, &p), NETSHARE_EINVAL);
+	ck_assert_ptr_null(m);
+	ck_assert_error_contains("netshare_model_params.batch_size = 0");
+	p = small_params();
+	p.disc_layers = 1;
+	ck_assert_status(netshare_model_new(&m, enc, &p), NETSHARE_EINVAL);
+	ck_assert_error_contains("disc_layers");
+	p = small_params();
+	p.progress = count_progress;
+	ck_assert_ok(netshare_model_new(&m, enc, &p));
+	ck_assert_ptr_nonnull(netshare_model_encoder(m));
+	ck_assert_ok(netshare_model_train(m, ds));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(m, &in));
+	ck_assert_int_eq(in.chunks, 2);
+	ck_assert_uint_eq(in.iterations_chunk0, 8);
+	ck_assert_uint_eq(in.iterations_total, 8 + 8 / 4);
+	ck_assert_uint_gt(in.params_generator, 1000);
+	ck_assert_uint_gt(in.params_discriminator, in.params_aux_discriminator);
+	ck_assert(!isnan(in.loss_g));
+	ck_assert_int_ge(calls, 10);
+	/* Training again does nothing more: the iterations are done. */
+	ck_assert_ok(netshare_model_train(m, ds));
+	ck_assert_ok(netshare_model_info_get(m, &in));
+	ck_assert_uint_eq(in.iterations_total, 10);
+	netshare_model_free(m);
+	netshare_model_free(NULL);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+static unsigned char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	unsigned char *d = malloc(*len);
+	ck_assert_uint_eq(fread(d, 1, *len, f), *len);
+	fclose(f);
+	return d;
+}
+
+START_TEST(save_load_generate_identical)
+{
+	netshare_dataset *ds;
+	netshare_model *m = trained_model(&ds), *back;
+	const char *dir = netshare_test_tmpdir();
+	char path[512], path2[512];
+	netshare_test_path(path, sizeof path, dir, "m.nsm");
+	netshare_test_path(path2, sizeof path2, dir, "m2.nsm");
+	ck_assert_ok(netshare_model_save(m, path));
+	ck_assert_ok(netshare_model_load(&back, path));
+	for (int c = 0; c < 2; c++) {
+		ck_assert_ok(netshare__model_generate(m, c, 42, 20));
+		ck_assert_ok(netshare__model_generate(back, c, 42, 20));
+		const netshare__generator *a = &m->dg[c].g, *b = &back->dg[c].g;
+		ck_assert_mem_eq(a->attributes, b->attributes, 20 * (size_t)m->shape.A * sizeof(float));
+		ck_assert_mem_eq(a->features, b->features,
+		                 20 * (size_t)m->shape.sample_len * m->shape.steps * m->shape.F * sizeof(float));
+		ck_assert_int_eq(m->dg[c].iterations, back->dg[c].iterations);
+	}
+	/* Saving the loaded model gives the same bytes. */
+	ck_assert_ok(netshare_model_save(back, path2));
+	size_t l1, l2;
+	unsigned char *d1 = read_all(path, &l1), *d2 = read_all(path2, &l2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_mem_eq(d1, d2, l1);
+	free(d1);
+	free(d2);
+	unlink(path);
+	unlink(path2);
+	rmdir(dir);
+	netshare_model_free(back);
+	netshare_model_free(m);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+static netshare_status
+load_bytes(const char *path, const unsigned char *d, size_t n)
+{
+	ck_assert_int_eq(netshare_test_write_file(path, d, n), 0);
+	netshare_model *m = (netshare_model *)1;
+	netshare_status st = netshare_model_load(&m, path);
+	if (st == NETSHARE_OK)
+		netshare_model_free(m);
+	else
+		ck_assert_ptr_null(m);
+	return st;
+}
+
+/* Offset of the END chunk's header, walking the container independently. */
+static size_t
+end_chunk(const unsigned char *d, size_t len)
+{
+	size_t at = 32;
+	for (;;) {
+		uint64_t plen = netshare__le64(d + at + 8);
+		size_t start = (at + 16 + 31) / 32 * 32;
+		if (memcmp(d + at, "END ", 4) == 0)
+			return at;
+		at = start + (size_t)plen + 4;
+		ck_assert_uint_lt(at, len);
+	}
+}
+
+/* Insert a chunk before END and fix the lengths and checksums, as a newer writer would. */
+static unsigned char *
+with_extra_chunk(const unsigned char *d, size_t len, const char *tag, uint32_t flags, size_t *out)
+{
+	size_t end = end_chunk(d, len);
+	unsigned char *o = calloc(len + 256, 1);
+	memcpy(o, d, end);
+	size_t at = end;
+	memcpy(o + at, tag, 4);
+	netshare__put_le32(o + at + 4, flags);
+	netshare__put_le64(o + at + 8, 5);
+	size_t start = (at + 16 + 31) / 32 * 32;
+	memcpy(o + start, "hello", 5);
+	netshare__put_le32(o + start + 5, netshare__crc32c(0, "hello", 5));
+	at = start + 9;
+	memcpy(o + at, "END ", 4);
+	netshare__put_le32(o + at + 4, 1);
+	netshare__put_le64(o + at + 8, 4);
+	start = (at + 16 + 31) / 32 * 32;
+	*out = start + 8;
+	netshare__put_le64(o + 16, *out);
+	netshare__put_le32(o + 24, netshare__crc32c(0, o, 24));
+	netshare__put_le32(o + start, netshare__crc32c(0, o, start));
+	netshare__put_le32(o + start + 4, netshare__crc32c(0, o + start, 4));
+	return o;
+}
+
+START_TEST(damaged_and_foreign_files)
+{
+	netshare_dataset *ds;
+	netshare_model *m = trained_model(&ds);
+	const char *dir = netshare_test_tmpdir();
+	char path[512], bad[512];
+	netshare_test_path(path, sizeof path, dir, "m.nsm");
+	netshare_test_path(bad, sizeof bad, dir, "bad.nsm");
+	ck_assert_ok(netshare_model_save(m, path));
+	size_t len;
+	unsigned char *d = read_all(path, &len);
+	ck_assert_ok(load_bytes(bad, d, len));
+	/* Every truncation. */
+	for (size_t cut = 0; cut < len; cut += cut < 4096 ? 1 : 13) {
+		netshare_status st = load_bytes(bad, d, cut);
+		ck_assert_msg(st == NETSHARE_ECORRUPT || st == NETSHARE_EFORMAT, "cut %zu: %s", cut,
+		              netshare_status_name(st));
+	}
+	/* Every single-byte change (every byte of the first 4 KiB, then a stride). */
+	for (size_t at = 0; at < len; at += at < 4096 ? 1 : 7) {
+		d[at] ^= 0x01;
+		netshare_status st = load_bytes(bad, d, len);
+		ck_assert_msg(st == NETSHARE_ECORRUPT || st == NETSHARE_EFORMAT, "byte %zu: %s", at,
+		              netshare_status_name(st));
+		ck_assert(netshare_last_error()[0] != '\0');
+		d[at] ^= 0x01;
+	}
+	/* A newer major version (header checksum intact): EVERSION. */
+	unsigned char *v = malloc(len);
+	memcpy(v, d, len);
+	netshare__put_le16(v + 8, 2);
+	netshare__put_le32(v + 24, netshare__crc32c(0, v, 24));
+	ck_assert_status(load_bytes(bad, v, len), NETSHARE_EVERSION);
+	free(v);
+	/* Unknown chunks: optional ones are skipped, critical ones refused. */
+	size_t n2;
+	unsigned char *opt = with_extra_chunk(d, len, "XTRA", 0, &n2);
+	ck_assert_ok(load_bytes(bad, opt, n2));
+	free(opt);
+	unsigned char *crit = with_extra_chunk(d, len, "XTRA", 1, &n2);
+	ck_assert_status(load_bytes(bad, crit, n2), NETSHARE_EUNSUPPORTED);
+	ck_assert_error_contains("critical chunk 'XTRA'");
+	free(crit);
+	ck_assert_status(load_bytes(bad, (const unsigned char *)"hello world", 11), NETSHARE_EFORMAT);
+	netshare_model *x;
+	ck_assert_status(netshare_model_load(&x, "/nonexistent/m.nsm"), NETSHARE_EIO);
+	ck_assert_status(netshare_model_save(m, "/nonexistent-dir/m.nsm"), NETSHARE_EIO);
+	free(d);
+	unlink(path);
+	unlink(bad);
+	rmdir(dir);
+	netshare_model_free(m);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("dg-model",
+	parameters_training_and_info,
+	save_load_generate_identical,
+	damaged_and_foreign_files)
