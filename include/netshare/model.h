@@ -66,6 +66,14 @@ typedef struct netshare_model_params {
 	netshare_progress_fn progress; /**< Called every iteration (stage "train", the chunk,
 	                                    the losses); non-zero cancels. */
 	void *progress_user;       /**< Passed to @p progress. */
+	unsigned threads;          /**< Threads for training, OpenBLAS's included; 0 (default):
+	                                leave OpenBLAS's setting alone. Note: OpenBLAS's thread
+	                                count is process-wide. */
+	const char *checkpoint_path; /**< If set, the model is saved here (atomically) every
+	                                  checkpoint_every iterations of each chunk, with the
+	                                  optimiser and random state, so that loading it and
+	                                  training again continues exactly. Default NULL. */
+	uint32_t checkpoint_every; /**< Default 0: no checkpoints. */
 } netshare_model_params;
 
 /** Set the defaults. */
@@ -84,7 +92,8 @@ NETSHARE_API netshare_status netshare_model_new(netshare_model **out, const nets
  * Train every chunk model on the flows of @p ds (encoded with the model's encoder):
  * chunk 0 to params.iterations, then each other chunk from chunk 0's weights to
  * iterations / fine_tune_divisor. Iterations already done (a loaded model) are not
- * repeated. A chunk without flows keeps chunk 0's weights.
+ * repeated: loading a checkpoint and training again resumes a killed run, and gives the
+ * same weights as an uninterrupted one. A chunk without flows keeps chunk 0's weights.
  * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (dataset of another kind);
  *         ::NETSHARE_ENUMERIC (training diverged: chunk and iteration in the message);
  *         ::NETSHARE_ECANCELED; ::NETSHARE_ENOMEM.
@@ -120,6 +129,17 @@ NETSHARE_API netshare_status netshare_model_info_get(const netshare_model *m,
  * @return ::NETSHARE_OK, ::NETSHARE_EIO, ::NETSHARE_ENOMEM.
  */
 NETSHARE_API netshare_status netshare_model_save(const netshare_model *m, const char *path);
+
+/**
+ * Set the progress callback and checkpointing of a model (e.g. one just loaded from a
+ * checkpoint, whose file does not keep them).
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL.
+ */
+NETSHARE_API netshare_status netshare_model_set_training(netshare_model *m,
+                                                         netshare_progress_fn progress,
+                                                         void *user, const char *checkpoint_path,
+                                                         uint32_t checkpoint_every,
+                                                         unsigned threads);
 
 /**
  * Load a model file.

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -68,6 +70,7 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "lr_aux", p->lr_aux, 1e-12, 10 }, { "beta1", p->beta1, 0, 0.999999 },
 		{ "beta2", p->beta2, 0, 0.999999999 }, { "gp_lambda", p->gp_lambda, 0, 1e6 },
 		{ "aux_gp_lambda", p->aux_gp_lambda, 0, 1e6 }, { "aux_weight", p->aux_weight, 0, 1e6 },
+		{ "threads", p->threads, 0, 1024 },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
@@ -211,11 +214,51 @@ netshare_model_new(netshare_model **out, const netshare_encoder *enc,
 }
 
 NETSHARE_API netshare_status
+netshare_model_set_training(netshare_model *m, netshare_progress_fn progress, void *user,
+                            const char *checkpoint_path, uint32_t checkpoint_every,
+                            unsigned threads)
+{
+	if (!m)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_set_training: model is NULL");
+	if (threads > 1024)
+		return netshare__error(NETSHARE_EINVAL, "threads = %u is more than 1024", threads);
+	m->p.progress = progress;
+	m->p.progress_user = user;
+	m->p.checkpoint_path = checkpoint_path;
+	m->p.checkpoint_every = checkpoint_every;
+	m->p.threads = threads;
+	return NETSHARE_OK;
+}
+
+/* Train chunk model d to `target` iterations, saving a checkpoint every
+ * checkpoint_every iterations when asked. */
+static netshare_status
+train_chunk(netshare_model *m, netshare__dg *d, const netshare_encoded *x, long target, int c)
+{
+	long every = m->p.checkpoint_path && m->p.checkpoint_every ? (long)m->p.checkpoint_every
+	                                                          : target;
+	netshare_status st = NETSHARE_OK;
+	while (st == NETSHARE_OK && d->iterations < target) {
+		long step = every - d->iterations % every;
+		if (step > target - d->iterations)
+			step = target - d->iterations;
+		st = netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
+		                        netshare_encoded_flows(x), step, m->p.progress,
+		                        m->p.progress_user, c);
+		if (st == NETSHARE_OK && m->p.checkpoint_path && m->p.checkpoint_every)
+			st = netshare_model_save(m, m->p.checkpoint_path);
+	}
+	return st;
+}
+
+NETSHARE_API netshare_status
 netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 {
 	if (!m || !ds)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: %s is NULL",
 		                       m ? "dataset" : "model");
+	if (m->p.threads)
+		openblas_set_num_threads((int)m->p.threads);
 	netshare_status st = NETSHARE_OK;
 	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++) {
 		long target = c == 0 ? (long)m->p.iterations
@@ -229,11 +272,8 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 		netshare_encoded *x;
 		if ((st = netshare_encoder_encode(m->enc, ds, c, &x)) < 0)
 			break;
-		size_t n = netshare_encoded_flows(x);
-		if (n > 0) {
-			st = netshare__dg_train(d, netshare_encoded_attributes(x),
-			                        netshare_encoded_features(x), n, target - d->iterations,
-			                        m->p.progress, m->p.progress_user, c);
+		if (netshare_encoded_flows(x) > 0) {
+			st = train_chunk(m, d, x, target, c);
 			m->last_chunk = c;
 		}
 		netshare_encoded_free(x);

@@ -11,7 +11,8 @@
  *     payload (its own header included).
  * All integers and floats little-endian. Chunks: META (library version, chunks, seed),
  * HPAR (hyperparameters), ENCD (encoder state), then per time chunk GWTS (generator
- * weights and BatchNorm statistics) and DWTS (both discriminators' weights).
+ * weights and BatchNorm statistics), DWTS (both discriminators' weights) and the optional
+ * OPTS (Adam moments and the random state: what an exact resume needs).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ static const unsigned char magic[8] = { 0x89, 'N', 'S', 'H', 'M', '\r', '\n', 0x
 #define TAG_ENCD TAG('E', 'N', 'C', 'D')
 #define TAG_GWTS TAG('G', 'W', 'T', 'S')
 #define TAG_DWTS TAG('D', 'W', 'T', 'S')
+#define TAG_OPTS TAG('O', 'P', 'T', 'S')
 #define TAG_END TAG('E', 'N', 'D', ' ')
 
 /* The tensors of a chunk model, in file order. */
@@ -156,6 +158,50 @@ put_weights(netshare__wbuf *b, netshare__wbuf *tmp, uint32_t tag, int chunk, uin
 		b->status = tmp->status;
 }
 
+/* The optimisers and the random generator of a chunk model, in file order. */
+static const netshare__adam *
+optimiser(const netshare__dg *d, int k)
+{
+	return k == 0 ? &d->opt_g : k == 1 ? &d->opt_d : &d->opt_aux;
+}
+
+static size_t
+opts_bytes(const netshare__dg *d)
+{
+	size_t n = 4 + 4 * 8 + 4 + 8;
+	for (int k = 0; k < 3; k++) {
+		const netshare__adam *a = optimiser(d, k);
+		n += 8;
+		for (size_t t = 0; t < a->n; t++)
+			n += 8 * a->t[t].size;
+	}
+	return n;
+}
+
+static void
+put_opts(netshare__wbuf *b, netshare__wbuf *tmp, int chunk, const netshare__dg *d)
+{
+	tmp->len = 0;
+	netshare__wbuf_u32(tmp, (uint32_t)chunk);
+	for (int i = 0; i < 4; i++)
+		netshare__wbuf_u64(tmp, d->rng.s[i]);
+	netshare__wbuf_u32(tmp, (uint32_t)d->rng.has_spare);
+	netshare__wbuf_f64(tmp, d->rng.spare);
+	for (int k = 0; k < 3; k++) {
+		const netshare__adam *a = optimiser(d, k);
+		netshare__wbuf_u64(tmp, (uint64_t)a->step);
+		for (size_t t = 0; t < a->n; t++)
+			for (size_t i = 0; i < a->t[t].size; i++) {
+				netshare__wbuf_f32(tmp, a->t[t].m[i]);
+				netshare__wbuf_f32(tmp, a->t[t].v[i]);
+			}
+	}
+	if (tmp->status == NETSHARE_OK)
+		put_chunk(b, TAG_OPTS, 0, tmp->data, tmp->len);
+	else
+		b->status = tmp->status;
+}
+
 NETSHARE_API netshare_status
 netshare_model_save(const netshare_model *m, const char *path)
 {
@@ -186,6 +232,7 @@ netshare_model_save(const netshare_model *m, const char *path)
 		put_weights(&b, &tmp, TAG_GWTS, c, (uint64_t)m->dg[c].iterations, &l);
 		critic_tensors(&m->dg[c], &l);
 		put_weights(&b, &tmp, TAG_DWTS, c, (uint64_t)m->dg[c].iterations, &l);
+		put_opts(&b, &tmp, c, &m->dg[c]);
 	}
 	netshare__wbuf_free(&tmp);
 	if (st == NETSHARE_OK && b.status == NETSHARE_OK) {
@@ -310,7 +357,7 @@ parse_container(const char *path, const unsigned char *d, size_t len, found *chu
 	for (size_t i = 0; i < *n; i++) {
 		uint32_t tag = chunks[i].tag;
 		if (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD || tag == TAG_GWTS ||
-		    tag == TAG_DWTS) {
+		    tag == TAG_DWTS || tag == TAG_OPTS) {
 			chunks[kept++] = chunks[i];
 		} else if (chunks[i].flags & FLAG_CRITICAL) {
 			char name[5];
@@ -322,6 +369,28 @@ parse_container(const char *path, const unsigned char *d, size_t len, found *chu
 	}
 	*n = kept;
 	return NETSHARE_OK;
+}
+
+static netshare_status
+load_opts(const char *path, const found *f, netshare__dg *d, int chunk)
+{
+	if (f->len != opts_bytes(d) || (int)netshare__le32(f->payload) != chunk)
+		return corrupt(path, "optimiser state of the wrong size or chunk", 0);
+	netshare__rbuf r = { f->payload + 4, f->len - 4, 0, 0 };
+	for (int i = 0; i < 4; i++)
+		d->rng.s[i] = netshare__rbuf_u64(&r);
+	d->rng.has_spare = netshare__rbuf_u32(&r) != 0;
+	d->rng.spare = netshare__rbuf_f64(&r);
+	for (int k = 0; k < 3; k++) {
+		netshare__adam *a = (netshare__adam *)optimiser(d, k);
+		a->step = (long)netshare__rbuf_u64(&r);
+		for (size_t t = 0; t < a->n; t++)
+			for (size_t i = 0; i < a->t[t].size; i++) {
+				a->t[t].m[i] = netshare__rbuf_f32(&r);
+				a->t[t].v[i] = netshare__rbuf_f32(&r);
+			}
+	}
+	return r.bad ? corrupt(path, "truncated optimiser state", 0) : NETSHARE_OK;
 }
 
 static netshare_status
@@ -358,7 +427,7 @@ netshare_model_load(netshare_model **out, const char *path)
 	netshare_status st = slurp(path, &d, &len);
 	if (st < 0)
 		return st;
-	enum { MAX_FOUND = 3 + 2 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
+	enum { MAX_FOUND = 3 + 3 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
 	found chunks[MAX_FOUND];
 	size_t n = 0;
 	const found *hpar = NULL, *encd = NULL;
@@ -391,7 +460,17 @@ netshare_model_load(netshare_model **out, const char *path)
 	if ((st = netshare__model_create(&m, enc, &p)) < 0)
 		goto done;
 	uint64_t have_g = 0, have_d = 0, all;
+	uint64_t have_opts = 0;
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++) {
+		if (chunks[i].tag == TAG_OPTS) {
+			int c = chunks[i].len >= 4 ? (int)netshare__le32(chunks[i].payload) : -1;
+			if (c < 0 || c >= m->chunks || (have_opts >> c & 1u))
+				st = corrupt(path, "optimiser state for an unknown or repeated chunk", 0);
+			else
+				st = load_opts(path, &chunks[i], &m->dg[c], c);
+			have_opts |= c >= 0 && c < 64 ? 1ull << c : 0;
+			continue;
+		}
 		if (chunks[i].tag != TAG_GWTS && chunks[i].tag != TAG_DWTS)
 			continue;
 		int c = chunks[i].len >= 4 ? (int)netshare__le32(chunks[i].payload) : -1;

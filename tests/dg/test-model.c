@@ -293,7 +293,81 @@ START_TEST(damaged_and_foreign_files)
 }
 END_TEST
 
+static uint64_t cancel_at;
+
+static int
+cancel_progress(const netshare_progress *p, void *user)
+{
+	(void)user;
+	return p->chunk == 0 && p->done >= cancel_at;
+}
+
+START_TEST(killed_run_resumes_exactly)
+{
+	netshare_dataset *ds = toy_trace();
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 2;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	const char *dir = netshare_test_tmpdir();
+	char ck[512];
+	netshare_test_path(ck, sizeof ck, dir, "checkpoint.nsm");
+	netshare_model_params p = small_params();
+	p.iterations = 12;
+	netshare_model *a, *b, *c;
+	ck_assert_ok(netshare_model_new(&a, enc, &p));
+	ck_assert_ok(netshare_model_train(a, ds));
+	/* The same run, checkpointing every 5 iterations and killed after 7. */
+	p.checkpoint_path = ck;
+	p.checkpoint_every = 5;
+	p.progress = cancel_progress;
+	cancel_at = 7;
+	ck_assert_ok(netshare_model_new(&b, enc, &p));
+	ck_assert_status(netshare_model_train(b, ds), NETSHARE_ECANCELED);
+	netshare_model_free(b);
+	ck_assert_ok(netshare_model_load(&c, ck));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(c, &in));
+	ck_assert_uint_eq(in.iterations_chunk0, 5);
+	ck_assert_ok(netshare_model_set_training(c, NULL, NULL, NULL, 0, 0));
+	ck_assert_ok(netshare_model_train(c, ds));
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(a->dg[k].iterations, c->dg[k].iterations);
+		ck_assert_mem_eq(a->dg[k].d.hidden[0].w, c->dg[k].d.hidden[0].w,
+		                 (size_t)a->dg[k].d.in * 16 * sizeof(float));
+		ck_assert_ok(netshare__model_generate(a, k, 5, 20));
+		ck_assert_ok(netshare__model_generate(c, k, 5, 20));
+		ck_assert_mem_eq(a->dg[k].g.attributes, c->dg[k].g.attributes,
+		                 20 * (size_t)a->shape.A * sizeof(float));
+	}
+	netshare_model_free(a);
+	netshare_model_free(c);
+	unlink(ck);
+	rmdir(dir);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(divergence_is_reported)
+{
+	netshare_dataset *ds;
+	netshare_model *m = trained_model(&ds);
+	netshare_model_params p = small_params();
+	(void)p;
+	m->dg[0].d.hidden[0].w[0] = NAN; /* what a blown-up step leaves behind */
+	m->p.iterations = 20;
+	ck_assert_status(netshare_model_train(m, ds), NETSHARE_ENUMERIC);
+	ck_assert_error_contains("chunk 0: training diverged at iteration 9");
+	netshare_model_free(m);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-model",
+	killed_run_resumes_exactly,
+	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,
 	damaged_and_foreign_files)
