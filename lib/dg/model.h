@@ -24,6 +24,10 @@ netshare_status netshare__model_check_params(const netshare_model_params *p);
 netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
                                        const netshare_model_params *p);
 
+/* netshare_model_load on bytes in memory; `path` names them in messages. */
+netshare_status netshare__model_load_buffer(netshare_model **out, const char *path,
+                                            const unsigned char *data, size_t len);
+
 /* Generate `batch` (<= batch_size) samples of chunk c with noise seeded by `seed`,
  * BatchNorm in inference mode; results in m->dg[c].g.attributes / features / lengths. */
 netshare_status netshare__model_generate(netshare_model *m, int chunk, uint64_t seed, int batch);

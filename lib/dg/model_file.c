@@ -427,6 +427,17 @@ netshare_model_load(netshare_model **out, const char *path)
 	netshare_status st = slurp(path, &d, &len);
 	if (st < 0)
 		return st;
+	st = netshare__model_load_buffer(out, path, d, len);
+	netshare__free(d);
+	return st;
+}
+
+netshare_status
+netshare__model_load_buffer(netshare_model **out, const char *path, const unsigned char *d,
+                            size_t len)
+{
+	*out = NULL;
+	netshare_status st;
 	enum { MAX_FOUND = 3 + 3 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
 	found chunks[MAX_FOUND];
 	size_t n = 0;
@@ -487,7 +498,6 @@ netshare_model_load(netshare_model **out, const char *path)
 		st = corrupt(path, "weights missing for a chunk", 0);
 done:
 	netshare_encoder_free(enc);
-	netshare__free(d);
 	if (st < 0) {
 		netshare_model_free(m);
 		return st;
