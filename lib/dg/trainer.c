@@ -35,7 +35,8 @@ netshare__dg_free(netshare__dg *m)
 	netshare__adam_free(&m->opt_g);
 	netshare__adam_free(&m->opt_d);
 	netshare__adam_free(&m->opt_aux);
-	float *bufs[] = { m->x_real, m->x_fake, m->x_hat, m->dx, m->dscore, m->dattr, m->dfeat };
+	float *bufs[] = { m->x_real, m->x_fake, m->x_both, m->x_hat, m->dx, m->dscore, m->dattr,
+	                  m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
 	memset(m, 0, sizeof *m);
@@ -78,10 +79,11 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 	netshare__rng_seed(&m->rng, seed);
 	netshare_status st = netshare__generator_init(&m->g, &s);
 	if (st == NETSHARE_OK)
-		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1, p->batch);
+		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1,
+		                           2 * p->batch);
 	if (st == NETSHARE_OK)
 		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
-		                           p->batch);
+		                           2 * p->batch);
 	if (st < 0) {
 		netshare__dg_free(m);
 		return st;
@@ -104,11 +106,13 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 	m->x_real = netshare__mallocarray(B * X, sizeof(float));
 	m->x_fake = netshare__mallocarray(B * X, sizeof(float));
 	m->x_hat = netshare__mallocarray(B * X, sizeof(float));
+	m->x_both = netshare__mallocarray(2 * B * X, sizeof(float));
 	m->dx = netshare__mallocarray(B * X, sizeof(float));
-	m->dscore = netshare__mallocarray(B, sizeof(float));
+	m->dscore = netshare__mallocarray(2 * B, sizeof(float));
 	m->dattr = netshare__mallocarray(B * (size_t)m->A, sizeof(float));
 	m->dfeat = netshare__mallocarray(B * (size_t)m->T * m->F, sizeof(float));
-	if (!m->x_real || !m->x_fake || !m->x_hat || !m->dx || !m->dscore || !m->dattr || !m->dfeat) {
+	if (!m->x_real || !m->x_fake || !m->x_both || !m->x_hat || !m->dx || !m->dscore ||
+	    !m->dattr || !m->dfeat) {
 		netshare__dg_free(m);
 		return netshare__error_oom("model");
 	}
@@ -124,26 +128,27 @@ pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int 
 	memcpy(x + (size_t)b * (TF + m->A) + TF, attr, (size_t)m->A * sizeof *x);
 }
 
-/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. */
+/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. Fake and
+ * real rows go through the critic as one 2B batch (half the matrix products, each twice
+ * as large), with score gradients +1/B for fake rows and -1/B for real ones. */
 static double
 critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
             const float *xf, double lambda, double *wdist)
 {
 	int B = m->p.batch, in = c->in;
+	size_t rows = (size_t)B * in;
 	netshare__critic_zero_grad(c);
+	memcpy(m->x_both, xf, rows * sizeof(float));
+	memcpy(m->x_both + rows, xr, rows * sizeof(float));
+	const float *s = netshare__critic_forward(c, m->x_both, 2 * B);
 	double fake = 0, real = 0;
-	const float *s = netshare__critic_forward(c, xf, B);
 	for (int b = 0; b < B; b++) {
 		fake += s[b];
+		real += s[B + b];
 		m->dscore[b] = 1.0f / B;
+		m->dscore[B + b] = -1.0f / B;
 	}
-	netshare__critic_backward(c, xf, m->dscore, B, NULL);
-	s = netshare__critic_forward(c, xr, B);
-	for (int b = 0; b < B; b++) {
-		real += s[b];
-		m->dscore[b] = -1.0f / B;
-	}
-	netshare__critic_backward(c, xr, m->dscore, B, NULL);
+	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
 	for (int b = 0; b < B; b++) {
 		float a = netshare__rng_uniformf(&m->rng);
 		for (int k = 0; k < in; k++) {
