@@ -35,8 +35,7 @@ netshare__dg_free(netshare__dg *m)
 	netshare__adam_free(&m->opt_g);
 	netshare__adam_free(&m->opt_d);
 	netshare__adam_free(&m->opt_aux);
-	float *bufs[] = { m->x_real, m->x_fake, m->x_both, m->x_hat, m->dx, m->dscore, m->dattr,
-	                  m->dfeat };
+	float *bufs[] = { m->x_real, m->x_fake, m->x_both, m->dx, m->dscore, m->dattr, m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
 	memset(m, 0, sizeof *m);
@@ -80,10 +79,10 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 	netshare_status st = netshare__generator_init(&m->g, &s);
 	if (st == NETSHARE_OK)
 		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1,
-		                           2 * p->batch);
+		                           3 * p->batch);
 	if (st == NETSHARE_OK)
 		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
-		                           2 * p->batch);
+		                           3 * p->batch);
 	if (st < 0) {
 		netshare__dg_free(m);
 		return st;
@@ -105,13 +104,12 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 	}
 	m->x_real = netshare__mallocarray(B * X, sizeof(float));
 	m->x_fake = netshare__mallocarray(B * X, sizeof(float));
-	m->x_hat = netshare__mallocarray(B * X, sizeof(float));
-	m->x_both = netshare__mallocarray(2 * B * X, sizeof(float));
+	m->x_both = netshare__mallocarray(3 * B * X, sizeof(float));
 	m->dx = netshare__mallocarray(B * X, sizeof(float));
 	m->dscore = netshare__mallocarray(2 * B, sizeof(float));
 	m->dattr = netshare__mallocarray(B * (size_t)m->A, sizeof(float));
 	m->dfeat = netshare__mallocarray(B * (size_t)m->T * m->F, sizeof(float));
-	if (!m->x_real || !m->x_fake || !m->x_both || !m->x_hat || !m->dx || !m->dscore ||
+	if (!m->x_real || !m->x_fake || !m->x_both || !m->dx || !m->dscore ||
 	    !m->dattr || !m->dfeat) {
 		netshare__dg_free(m);
 		return netshare__error_oom("model");
@@ -128,9 +126,10 @@ pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int 
 	memcpy(x + (size_t)b * (TF + m->A) + TF, attr, (size_t)m->A * sizeof *x);
 }
 
-/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. Fake and
- * real rows go through the critic as one 2B batch (half the matrix products, each twice
- * as large), with score gradients +1/B for fake rows and -1/B for real ones. */
+/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. Fake rows,
+ * real rows and the interpolates of the penalty go through the critic as one 3B batch
+ * (a third of the matrix calls, each three times as large); the score gradients are
+ * +1/B for fake rows and -1/B for real ones, and the penalty uses the last B rows. */
 static double
 critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
             const float *xf, double lambda, double *wdist)
@@ -140,7 +139,15 @@ critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const flo
 	netshare__critic_zero_grad(c);
 	memcpy(m->x_both, xf, rows * sizeof(float));
 	memcpy(m->x_both + rows, xr, rows * sizeof(float));
-	const float *s = netshare__critic_forward(c, m->x_both, 2 * B);
+	float *x_hat = m->x_both + 2 * rows;
+	for (int b = 0; b < B; b++) {
+		float a = netshare__rng_uniformf(&m->rng);
+		for (int k = 0; k < in; k++) {
+			size_t i = (size_t)b * in + k;
+			x_hat[i] = a * xr[i] + (1 - a) * xf[i];
+		}
+	}
+	const float *s = netshare__critic_forward(c, m->x_both, 3 * B);
 	double fake = 0, real = 0;
 	for (int b = 0; b < B; b++) {
 		fake += s[b];
@@ -149,14 +156,7 @@ critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const flo
 		m->dscore[B + b] = -1.0f / B;
 	}
 	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
-	for (int b = 0; b < B; b++) {
-		float a = netshare__rng_uniformf(&m->rng);
-		for (int k = 0; k < in; k++) {
-			size_t i = (size_t)b * in + k;
-			m->x_hat[i] = a * xr[i] + (1 - a) * xf[i];
-		}
-	}
-	double gp = netshare__critic_gradient_penalty(c, m->x_hat, B, lambda);
+	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
 	netshare__adam_step(opt);
 	*wdist = (real - fake) / B;
 	return (fake - real) / B + gp;

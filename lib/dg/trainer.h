@@ -41,7 +41,7 @@ typedef struct netshare__dg {
 	long iterations;          /* done so far */
 	double loss_d, loss_aux, loss_g, wasserstein;  /* of the last iteration */
 	int A, F, T;
-	float *x_real, *x_fake, *x_both, *x_hat, *dx, *dscore, *dattr, *dfeat;
+	float *x_real, *x_fake, *x_both, *dx, *dscore, *dattr, *dfeat;
 } netshare__dg;
 
 /* Build a model for generator shape `gs` (its max_batch is set to p->batch). */

@@ -114,18 +114,27 @@ double
 netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch,
                                   double lambda)
 {
-	int L = c->layers, U = c->units, IN = c->in;
 	netshare__critic_forward(c, x, batch);
+	return netshare__critic_penalty_rows(c, 0, batch, lambda);
+}
+
+double
+netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda)
+{
+	int L = c->layers, U = c->units, IN = c->in;
+	const float *h[NETSHARE__CRITIC_MAX_LAYERS]; /* this batch's rows of the activations */
+	for (int l = 0; l < L; l++)
+		h[l] = c->h[l] + (size_t)row0 * U;
 	/* delta_{L-1} = M_{L-1} w_out; delta_l = M_l (delta_{l+1} W_{l+1}) */
 	for (int b = 0; b < batch; b++)
 		for (int j = 0; j < U; j++)
-			c->delta[L - 1][(size_t)b * U + j] = c->h[L - 1][(size_t)b * U + j] > 0 ?
+			c->delta[L - 1][(size_t)b * U + j] = h[L - 1][(size_t)b * U + j] > 0 ?
 			                                     c->out.w[j] : 0.0f;
 	for (int l = L - 2; l >= 0; l--) {
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, U, U, 1.0f,
 		            c->delta[l + 1], U, c->hidden[l + 1].w, U, 0.0f, c->delta[l], U);
 		for (size_t k = 0; k < (size_t)batch * U; k++)
-			if (!(c->h[l][k] > 0))
+			if (!(h[l][k] > 0))
 				c->delta[l][k] = 0.0f;
 	}
 	/* g = delta_0 W_0 (B x IN), then u = dGP/dg into the same buffer. */
@@ -153,7 +162,7 @@ netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f, a, in_l,
 		            c->hidden[l].w, in_l, 0.0f, next, U);
 		for (size_t k = 0; k < (size_t)batch * U; k++)
-			if (!(c->h[l][k] > 0))
+			if (!(h[l][k] > 0))
 				next[k] = 0.0f;
 		float *t = a;
 		a = next;

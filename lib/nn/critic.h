@@ -53,7 +53,12 @@ void netshare__critic_backward(netshare__critic *c, const float *x, const float 
 double netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch,
                                          double lambda);
 
-/* Sum of squares of all weight gradients (for tests and divergence checks). */
+/* The same for rows [row0, row0 + batch) of the last forward pass, without running one:
+ * lets a training step evaluate scores and the penalty in a single forward. The delta
+ * and scratch buffers are sized for max_batch rows, so batch <= max_batch. */
+double netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda);
+
+/* True if every weight is finite (divergence check). */
 int netshare__critic_finite(const netshare__critic *c);
 
 #endif
