@@ -46,11 +46,14 @@ netshare__adam_step(netshare__adam *a)
 	double c1 = 1.0 - pow(a->beta1, (double)a->step), c2 = 1.0 - pow(a->beta2, (double)a->step);
 	float step = (float)(a->lr / c1), root_c2 = (float)sqrt(c2);
 	for (size_t k = 0; k < a->n; k++) {
-		float *p = a->t[k].param, *g = a->t[k].grad, *m = a->t[k].m, *v = a->t[k].v;
+		/* restrict: the four arrays never overlap, so the loop vectorises. */
+		float *restrict p = a->t[k].param, *restrict m = a->t[k].m, *restrict v = a->t[k].v;
+		const float *restrict g = a->t[k].grad;
+		float b1 = a->beta1, b2 = a->beta2, eps = a->eps;
 		for (size_t i = 0; i < a->t[k].size; i++) {
-			m[i] = a->beta1 * m[i] + (1 - a->beta1) * g[i];
-			v[i] = a->beta2 * v[i] + (1 - a->beta2) * g[i] * g[i];
-			p[i] -= step * m[i] / (sqrtf(v[i]) / root_c2 + a->eps);
+			m[i] = b1 * m[i] + (1 - b1) * g[i];
+			v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+			p[i] -= step * m[i] / (sqrtf(v[i]) / root_c2 + eps);
 		}
 	}
 }
