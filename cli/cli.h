@@ -35,5 +35,6 @@ int cli_print_help(const cli_command *cmd);
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_stats;
 extern const cli_command cli_cmd_convert;
+extern const cli_command cli_cmd_eval;
 
 #endif

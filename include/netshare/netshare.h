@@ -18,5 +18,6 @@
 #include <netshare/dataset.h>
 #include <netshare/encoder.h>
 #include <netshare/model.h>
+#include <netshare/eval.h>
 
 #endif /* NETSHARE_NETSHARE_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file netshare/eval.h
+ * @brief netshare_report: how close a synthetic trace is to the real one.
+ *
+ * Metrics follow NetShare's paper-era (v3) definitions (reference/eval.md 1.3):
+ * Jensen-Shannon *divergence* in nats (range 0..ln 2) for address popularity-rank
+ * curves, ports (65,536 bins), protocols (256 bins) and labels; 1-D Wasserstein-1 (EMD)
+ * in the field's own units for continuous fields; plus joint distributions that
+ * per-field marginals cannot show, and how much of the synthetic trace also occurs in
+ * the real one (memorisation).
+ *
+ * Thread safety: a report is immutable once created.
+ */
+#ifndef NETSHARE_EVAL_H
+#define NETSHARE_EVAL_H
+
+#include <netshare/common.h>
+#include <netshare/dataset.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque list of metrics comparing two datasets. */
+typedef struct netshare_report netshare_report;
+
+/** One metric of a report. */
+typedef struct netshare_metric {
+	size_t struct_size;   /**< Caller sets sizeof(netshare_metric). */
+	const char *name;     /**< e.g. "dstport", "flow_size", "dstport+proto"; static. */
+	const char *kind;     /**< "jsd" (nats, 0..ln 2), "emd", or "share" (0..1). */
+	const char *unit;     /**< Unit of an EMD ("s", "bytes", "records", ...), else "". */
+	const char *group;    /**< "field", "joint" or "memorisation". */
+	double value;         /**< NaN if it cannot be computed (e.g. an empty side). */
+} netshare_metric;
+
+/**
+ * Compare @p synth with @p real (datasets of the same record kind).
+ *
+ * Per field (packets): srcip/dstip popularity rank (JSD), srcport, dstport, proto (JSD),
+ * ip_length (EMD, bytes), time since the trace's start (EMD, s), inter-arrival within a
+ * flow (EMD, s), flow size (EMD, records per 5-tuple), flow duration (EMD, s).
+ * Flow records: the address, port and protocol metrics, start time (EMD, s), duration
+ * (EMD, s), packets and bytes (EMD), label (JSD), flow size (EMD).
+ * Joint: dstport+proto and srcport+dstport (JSD over the pairs).
+ * Memorisation: the share of synthetic 5-tuples, source and destination addresses that
+ * occur in the real trace.
+ *
+ * @param[out] out  the report; free with netshare_report_free().
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds, an empty dataset),
+ *         ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_report_new(netshare_report **out,
+                                                 const netshare_dataset *real,
+                                                 const netshare_dataset *synth);
+
+/** Number of metrics in @p r. */
+NETSHARE_API size_t netshare_report_count(const netshare_report *r);
+
+/** Copy metric @p index into @p out. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */
+NETSHARE_API netshare_status netshare_report_get(const netshare_report *r, size_t index,
+                                                 netshare_metric *out);
+
+/** Free a report. NULL is a no-op. */
+NETSHARE_API void netshare_report_free(netshare_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETSHARE_EVAL_H */

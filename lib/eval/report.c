@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* netshare_report: per-field, joint and memorisation metrics of two datasets (eval.h). */
+#include <math.h>
+#include <string.h>
+
+#include <netshare/eval.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/intern.h"
+#include "flow/flows.h"
+#include "io/dataset.h"
+#include "metrics.h"
+
+/* Most metrics one report holds. */
+#define MAX_METRICS 32
+
+struct netshare_report {
+	size_t n;
+	netshare_metric m[MAX_METRICS];
+};
+
+/* Counts of keys seen on two sides (side 0 real, 1 synthetic), over their union. */
+typedef struct counter {
+	netshare__intern keys;
+	double *c[2];
+	size_t cap;
+} counter;
+
+static void
+counter_free(counter *k)
+{
+	netshare__intern_free(&k->keys);
+	netshare__free(k->c[0]);
+	netshare__free(k->c[1]);
+	memset(k, 0, sizeof *k);
+}
+
+static netshare_status
+counter_add(counter *k, const void *key, size_t len, int side)
+{
+	uint32_t id;
+	netshare_status st = netshare__intern_add(&k->keys, key, len, &id);
+	if (st < 0)
+		return st;
+	if (id >= k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 1024;
+		for (int s = 0; s < 2; s++) {
+			double *p = netshare__reallocarray(k->c[s], cap, sizeof *p);
+			if (!p)
+				return netshare__error_oom("report counts");
+			memset(p + k->cap, 0, (cap - k->cap) * sizeof *p);
+			k->c[s] = p;
+		}
+		k->cap = cap;
+	}
+	k->c[side][id] += 1;
+	return NETSHARE_OK;
+}
+
+static void
+add_metric(netshare_report *r, const char *name, const char *kind, const char *unit,
+           const char *group, double value)
+{
+	if (r->n == MAX_METRICS)
+		return;
+	netshare_metric *m = &r->m[r->n++];
+	m->struct_size = sizeof *m;
+	m->name = name;
+	m->kind = kind;
+	m->unit = unit;
+	m->group = group;
+	m->value = value;
+}
+
+/* What each record contributes to a joint or marginal count: a key of a few bytes. */
+typedef enum key_kind { KEY_SRCIP, KEY_DSTIP, KEY_DPORT_PROTO, KEY_SPORT_DPORT, KEY_LABEL,
+                        KEY_FIVE_TUPLE } key_kind;
+
+static size_t
+record_key(const netshare_dataset *ds, size_t i, key_kind k, unsigned char *key)
+{
+	uint8_t a[16];
+	switch (k) {
+	case KEY_SRCIP: case KEY_DSTIP:
+		netshare__dataset_addr(ds, i, k == KEY_DSTIP, key);
+		return 16;
+	case KEY_DPORT_PROTO:
+		memcpy(key, &ds->dport[i], 2);
+		key[2] = ds->proto[i];
+		return 3;
+	case KEY_SPORT_DPORT:
+		memcpy(key, &ds->sport[i], 2);
+		memcpy(key + 2, &ds->dport[i], 2);
+		return 4;
+	case KEY_LABEL: {
+		size_t len = 0;
+		const char *s = ds->label[i] ? netshare__intern_get(&ds->strings, ds->label[i] - 1, &len)
+		                             : "";
+		if (len > 200)
+			len = 200;
+		memcpy(key, s, len);
+		return len;
+	}
+	default:
+		netshare__dataset_addr(ds, i, 0, key);
+		netshare__dataset_addr(ds, i, 1, a);
+		memcpy(key + 16, a, 16);
+		memcpy(key + 32, &ds->sport[i], 2);
+		memcpy(key + 34, &ds->dport[i], 2);
+		key[36] = ds->proto[i];
+		return 37;
+	}
+}
+
+/* JSD of a key's distribution in the two datasets (over the union of keys). */
+static netshare_status
+joint_jsd(const netshare_dataset *real, const netshare_dataset *syn, key_kind k, double *out)
+{
+	counter c;
+	memset(&c, 0, sizeof c);
+	unsigned char key[256];
+	netshare_status st = NETSHARE_OK;
+	const netshare_dataset *ds[2] = { real, syn };
+	for (int s = 0; s < 2 && st == NETSHARE_OK; s++)
+		for (size_t i = 0; i < ds[s]->n && st == NETSHARE_OK; i++)
+			st = counter_add(&c, key, record_key(ds[s], i, k, key), s);
+	if (st == NETSHARE_OK)
+		*out = netshare__jsd(c.c[0], c.c[1], c.keys.n);
+	counter_free(&c);
+	return st;
+}
+
+/* Popularity-rank JSD of addresses: counts per distinct address on each side. */
+static netshare_status
+rank_jsd(const netshare_dataset *real, const netshare_dataset *syn, key_kind k, double *out)
+{
+	counter side[2];
+	memset(side, 0, sizeof side);
+	unsigned char key[16];
+	netshare_status st = NETSHARE_OK;
+	const netshare_dataset *ds[2] = { real, syn };
+	for (int s = 0; s < 2 && st == NETSHARE_OK; s++)
+		for (size_t i = 0; i < ds[s]->n && st == NETSHARE_OK; i++)
+			st = counter_add(&side[s], key, record_key(ds[s], i, k, key), 0);
+	if (st == NETSHARE_OK)
+		*out = netshare__rank_jsd(side[0].c[0], side[0].keys.n, side[1].c[0], side[1].keys.n);
+	counter_free(&side[0]);
+	counter_free(&side[1]);
+	return st;
+}
+
+/* Share of the distinct synthetic keys that also occur in the real trace. */
+static netshare_status
+seen_share(const netshare_dataset *real, const netshare_dataset *syn, key_kind k, double *out)
+{
+	counter c;
+	memset(&c, 0, sizeof c);
+	unsigned char key[64];
+	netshare_status st = NETSHARE_OK;
+	for (size_t i = 0; i < real->n && st == NETSHARE_OK; i++)
+		st = counter_add(&c, key, record_key(real, i, k, key), 0);
+	size_t real_keys = c.keys.n;
+	for (size_t i = 0; i < syn->n && st == NETSHARE_OK; i++)
+		st = counter_add(&c, key, record_key(syn, i, k, key), 1);
+	if (st == NETSHARE_OK) {
+		double both = 0, syn_keys = 0;
+		for (size_t id = 0; id < c.keys.n; id++)
+			if (c.c[1][id] > 0) {
+				syn_keys++;
+				both += id < real_keys;
+			}
+		*out = syn_keys > 0 ? both / syn_keys : NAN;
+	}
+	counter_free(&c);
+	return st;
+}
+
+/* Marginal JSD of a small integer field over a fixed number of bins. */
+static netshare_status
+bins_jsd(const netshare_dataset *real, const netshare_dataset *syn, int field, size_t bins,
+         double *out)
+{
+	double *c[2] = { netshare__calloc(bins, sizeof(double)), netshare__calloc(bins, sizeof(double)) };
+	if (!c[0] || !c[1]) {
+		netshare__free(c[0]);
+		netshare__free(c[1]);
+		return netshare__error_oom("report bins");
+	}
+	const netshare_dataset *ds[2] = { real, syn };
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < ds[s]->n; i++)
+			c[s][field == 0 ? ds[s]->sport[i] : field == 1 ? ds[s]->dport[i] : ds[s]->proto[i]]++;
+	*out = netshare__jsd(c[0], c[1], bins);
+	netshare__free(c[0]);
+	netshare__free(c[1]);
+	return NETSHARE_OK;
+}
+
+/* Per-record or per-flow values of a continuous quantity. */
+typedef enum series { S_TIME, S_IPLEN, S_IAT, S_FLOW_SIZE, S_FLOW_DURATION, S_DURATION,
+                      S_PACKETS, S_BYTES } series;
+
+static netshare_status
+values(const netshare_dataset *ds, series s, double **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int per_flow = s == S_IAT || s == S_FLOW_SIZE || s == S_FLOW_DURATION;
+	netshare__flows f = { 0 };
+	netshare_status st = per_flow ? netshare__flows_build(ds, &f) : NETSHARE_OK;
+	if (st < 0)
+		return st;
+	double *v = netshare__mallocarray(ds->n ? ds->n : 1, sizeof *v);
+	if (!v) {
+		netshare__flows_free(&f);
+		return netshare__error_oom("report values");
+	}
+	size_t k = 0;
+	if (s == S_IAT) {
+		for (size_t fl = 0; fl < f.n_flows; fl++) {
+			const uint32_t *idx = f.order + f.start[fl];
+			for (size_t j = 1; j < netshare__flow_len(&f, fl); j++)
+				v[k++] = (double)(ds->time_ns[idx[j]] - ds->time_ns[idx[j - 1]]) * 1e-9;
+		}
+	} else if (per_flow) {
+		for (size_t fl = 0; fl < f.n_flows; fl++) {
+			netshare__flow_stats fs;
+			netshare__flow_stats_get(ds, &f, fl, &fs);
+			v[k++] = s == S_FLOW_SIZE ? (double)fs.records
+			                          : (double)(fs.last_ns - fs.first_ns) * 1e-9;
+		}
+	} else {
+		for (size_t i = 0; i < ds->n; i++)
+			v[k++] = s == S_TIME ? (double)(ds->time_ns[i] - ds->time_min) * 1e-9 :
+			         s == S_IPLEN ? ds->ip_len[i] :
+			         s == S_DURATION ? (double)ds->duration_ns[i] * 1e-9 :
+			         s == S_PACKETS ? (double)ds->packets[i] : (double)ds->bytes[i];
+	}
+	netshare__flows_free(&f);
+	*out = v;
+	*n = k;
+	return NETSHARE_OK;
+}
+
+static netshare_status
+emd_of(const netshare_dataset *real, const netshare_dataset *syn, series s, double *out)
+{
+	double *a, *b;
+	size_t na, nb;
+	netshare_status st = values(real, s, &a, &na);
+	if (st < 0)
+		return st;
+	if ((st = values(syn, s, &b, &nb)) < 0) {
+		netshare__free(a);
+		return st;
+	}
+	*out = netshare__emd(a, na, b, nb); /* NaN when a side has none (no multi-record flow) */
+	netshare__free(a);
+	netshare__free(b);
+	return NETSHARE_OK;
+}
+
+NETSHARE_API netshare_status
+netshare_report_new(netshare_report **out, const netshare_dataset *real,
+                    const netshare_dataset *syn)
+{
+	if (!out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: out is NULL");
+	*out = NULL;
+	if (!real || !syn)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: a dataset is NULL");
+	if (real->kind != syn->kind)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: the real trace holds "
+		                       "%s records, the synthetic one %s records",
+		                       real->kind == NETSHARE_RECORDS_PACKETS ? "packet" : "flow",
+		                       syn->kind == NETSHARE_RECORDS_PACKETS ? "packet" : "flow");
+	if (real->n == 0 || syn->n == 0)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: the %s trace is empty",
+		                       real->n == 0 ? "real" : "synthetic");
+	netshare_report *r = netshare__calloc(1, sizeof *r);
+	if (!r)
+		return netshare__error_oom("report");
+	netshare_status st = NETSHARE_OK;
+	double v = NAN;
+	int pk = real->kind == NETSHARE_RECORDS_PACKETS;
+#define JSD_RANK(name, k) \
+	if (st == NETSHARE_OK && (st = rank_jsd(real, syn, k, &v)) == NETSHARE_OK) \
+		add_metric(r, name, "jsd", "", "field", v);
+#define JSD_BINS(name, f, bins) \
+	if (st == NETSHARE_OK && (st = bins_jsd(real, syn, f, bins, &v)) == NETSHARE_OK) \
+		add_metric(r, name, "jsd", "", "field", v);
+#define EMD(name, s, unit) \
+	if (st == NETSHARE_OK && (st = emd_of(real, syn, s, &v)) == NETSHARE_OK) \
+		add_metric(r, name, "emd", unit, "field", v);
+#define JOINT(name, k, group) \
+	if (st == NETSHARE_OK && (st = joint_jsd(real, syn, k, &v)) == NETSHARE_OK) \
+		add_metric(r, name, "jsd", "", group, v);
+#define SEEN(name, k) \
+	if (st == NETSHARE_OK && (st = seen_share(real, syn, k, &v)) == NETSHARE_OK) \
+		add_metric(r, name, "share", "", "memorisation", v);
+	JSD_RANK("srcip_rank", KEY_SRCIP)
+	JSD_RANK("dstip_rank", KEY_DSTIP)
+	JSD_BINS("srcport", 0, 65536)
+	JSD_BINS("dstport", 1, 65536)
+	JSD_BINS("proto", 2, 256)
+	if (pk) {
+		EMD("ip_length", S_IPLEN, "bytes")
+		EMD("time", S_TIME, "s")
+		EMD("interarrival", S_IAT, "s")
+	} else {
+		EMD("start_time", S_TIME, "s")
+		EMD("duration", S_DURATION, "s")
+		EMD("packets", S_PACKETS, "packets")
+		EMD("bytes", S_BYTES, "bytes")
+		JOINT("label", KEY_LABEL, "field")
+	}
+	EMD("flow_size", S_FLOW_SIZE, "records")
+	EMD("flow_duration", S_FLOW_DURATION, "s")
+	JOINT("dstport+proto", KEY_DPORT_PROTO, "joint")
+	JOINT("srcport+dstport", KEY_SPORT_DPORT, "joint")
+	SEEN("five_tuples_in_real", KEY_FIVE_TUPLE)
+	SEEN("srcips_in_real", KEY_SRCIP)
+	SEEN("dstips_in_real", KEY_DSTIP)
+#undef JSD_RANK
+#undef JSD_BINS
+#undef EMD
+#undef JOINT
+#undef SEEN
+	if (st < 0) {
+		netshare__free(r);
+		return st;
+	}
+	*out = r;
+	return NETSHARE_OK;
+}
+
+NETSHARE_API size_t
+netshare_report_count(const netshare_report *r)
+{
+	return r ? r->n : 0;
+}
+
+NETSHARE_API netshare_status
+netshare_report_get(const netshare_report *r, size_t index, netshare_metric *out)
+{
+	if (!r || !out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_get: %s is NULL",
+		                       r ? "out" : "report");
+	if (out->struct_size != sizeof *out)
+		return netshare__error(NETSHARE_EABI, "netshare_metric: struct_size %zu, expected %zu",
+		                       out->struct_size, sizeof *out);
+	if (index >= r->n)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_get: metric %zu out of range "
+		                       "(%zu metrics)", index, r->n);
+	*out = r->m[index];
+	return NETSHARE_OK;
+}
+
+NETSHARE_API void
+netshare_report_free(netshare_report *r)
+{
+	netshare__free(r);
+}
