@@ -36,5 +36,6 @@ extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_stats;
 extern const cli_command cli_cmd_convert;
 extern const cli_command cli_cmd_eval;
+extern const cli_command cli_cmd_generate;
 
 #endif

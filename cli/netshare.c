@@ -21,6 +21,7 @@ static const cli_command *const commands[] = {
 	&cli_cmd_stats,
 	&cli_cmd_convert,
 	&cli_cmd_eval,
+	&cli_cmd_generate,
 	&cli_cmd_version,
 	&cli_cmd_help,
 };

@@ -70,7 +70,7 @@ cli_read_option(const cli_command *cmd, int c, const char *arg, netshare_read_pa
 			return -1;
 		}
 		return 1;
-	case 'm':
+	case 'P':
 		rp->column_map = arg;
 		return 1;
 	case 'l':

@@ -16,15 +16,16 @@ const char *cli_format_name(int format);
  * rp), 0 if not, or -1 after printing a usage error for `cmd`. */
 #define CLI_READ_LONGOPTS                                     \
 	{ "format", required_argument, NULL, 'f' },           \
-	{ "map", required_argument, NULL, 'm' },              \
+	{ "map", required_argument, NULL, 'P' },              \
 	{ "lenient", no_argument, NULL, 'l' },                \
 	{ "max-records", required_argument, NULL, 'n' },      \
 	{ "extra", required_argument, NULL, 'x' }
-#define CLI_READ_SHORTOPTS "f:m:ln:x:"
+/* --map has no short form: -m is the model file of the commands that take one. */
+#define CLI_READ_SHORTOPTS "f:ln:x:"
 #define CLI_READ_HELP                                                                     \
 	"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"                     \
 	"                         (default auto: detected from the content)\n"              \
-	"  -m, --map MAP          column map for other CSVs, e.g.\n"                         \
+	"      --map MAP          column map for other CSVs, e.g.\n"                         \
 	"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n" \
 	"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"    \
 	"  -n, --max-records N    stop reading after N records\n"                           \

@@ -65,6 +65,24 @@ NETSHARE_API netshare_status netshare_report_get(const netshare_report *r, size_
 /** Free a report. NULL is a no-op. */
 NETSHARE_API void netshare_report_free(netshare_report *r);
 
+/**
+ * The marginal baseline: a synthetic dataset with as many flows as @p real has, where
+ * every key field (source and destination address, ports, protocol) of a flow is drawn
+ * independently from its empirical (record-weighted) marginal, the flow length from the
+ * empirical flow lengths, the flow start from the empirical flow starts, inter-arrival
+ * times from the pooled within-flow inter-arrivals, and every other field of every record
+ * independently from its marginal. It matches the per-field marginals closely and keeps
+ * no joint structure: what a generative model has to beat on the joint metrics.
+ * Records are sorted by time.
+ *
+ * @param[out] out  the baseline dataset (same kind as @p real).
+ * @param seed      the same seed gives the same dataset.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL or empty), ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_baseline_marginal(netshare_dataset **out,
+                                                        const netshare_dataset *real,
+                                                        uint64_t seed);
+
 #ifdef __cplusplus
 }
 #endif

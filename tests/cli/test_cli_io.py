@@ -87,6 +87,28 @@ class StatsAndConvert(unittest.TestCase):
         for key in ("records", "flows", "packets", "bytes", "time_min_ns", "protocols"):
             self.assertEqual(a[key], b[key], key)
 
+    def test_generate_baseline_and_eval(self):
+        out = os.path.join(self.dir, "base.csv")
+        r = run("generate", "--baseline", "marginal", "-i", self.csv, "-o", out, "--seed", "3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        again = os.path.join(self.dir, "again.csv")
+        run("generate", "--baseline", "marginal", "-i", self.csv, "-o", again, "--seed", "3")
+        with open(out) as a, open(again) as b:
+            self.assertEqual(a.read(), b.read())  # same seed, same bytes
+        r = run("eval", "--json", self.csv, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        names = [m["name"] for m in doc["synthetic"][0]["metrics"]]
+        for want in ("dstport", "label", "dstport+proto", "five_tuples_in_real"):
+            self.assertIn(want, names)
+        self.assert_one_line_error(run("generate", "-m", "x.nsm", "-o", out), 1,
+                                   "not implemented yet")
+        self.assert_one_line_error(run("generate", "--baseline", "fancy", "-i", self.csv,
+                                       "-o", out), 2, "unknown baseline 'fancy'")
+        self.assert_one_line_error(run("eval", self.csv), 2, "at least one SYNTHETIC")
+        self.assert_one_line_error(run("eval", self.csv, "/nonexistent/s.csv"), 1,
+                                   "/nonexistent/s.csv")
+
     def test_missing_file(self):
         self.assert_one_line_error(run("stats", "/nonexistent/t.pcap"), 1,
                                    "/nonexistent/t.pcap: No such file or directory")

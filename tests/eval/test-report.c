@@ -111,6 +111,62 @@ START_TEST(marginals_versus_joints)
 }
 END_TEST
 
+START_TEST(marginal_baseline)
+{
+	/* 400 flows with strong joint structure: DNS/UDP flows of 1 record, web/TCP flows of
+	 * 5 records, 1500-byte packets only in web flows. */
+	netshare_dataset *real;
+	ck_assert_ok(netshare_dataset_new(&real, NETSHARE_RECORDS_PACKETS));
+	for (int f = 0; f < 400; f++) {
+		int web = f % 2, len = web ? 5 : 1;
+		for (int j = 0; j < len; j++) {
+			netshare_record r;
+			netshare_record_init(&r);
+			r.time_ns = (int64_t)f * 1000000 + j * 1000;
+			r.ip_version = 4;
+			r.src_ip = 0x0a000000u + (uint32_t)(f % 50);
+			r.dst_ip = web ? 0x5db8d822u : 0x08080808u;
+			r.protocol = web ? 6 : 17;
+			r.src_port = (uint16_t)(20000 + f);
+			r.dst_port = web ? 443 : 53;
+			r.ip_length = web ? 1500 : 80;
+			ck_assert_ok(netshare_dataset_append(real, &r));
+		}
+	}
+	netshare_dataset *a, *b, *c;
+	ck_assert_ok(netshare_baseline_marginal(&a, real, 7));
+	ck_assert_ok(netshare_baseline_marginal(&b, real, 7));
+	ck_assert_ok(netshare_baseline_marginal(&c, real, 8));
+	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
+	netshare_record x, y;
+	netshare_record_init(&x);
+	netshare_record_init(&y);
+	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
+		ck_assert_ok(netshare_dataset_get(a, i, &x));
+		ck_assert_ok(netshare_dataset_get(b, i, &y));
+		ck_assert_mem_eq(&x, &y, sizeof x);
+	}
+	netshare_dataset_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_dataset_info_get(a, &in));
+	ck_assert_uint_eq(in.out_of_order, 0); /* sorted by time */
+	netshare_report *r;
+	ck_assert_ok(netshare_report_new(&r, real, a));
+	/* Marginals: close. Joints: far (the pairs mix across the two kinds of flow). */
+	ck_assert_double_lt(metric(r, "proto"), 0.01);
+	ck_assert_double_lt(metric(r, "dstport"), 0.01);
+	ck_assert_double_lt(metric(r, "dstip_rank"), 0.01);
+	ck_assert_double_gt(metric(r, "dstport+proto"), 10 * metric(r, "dstport") + 0.05);
+	netshare_report_free(r);
+	netshare_dataset_free(a);
+	ck_assert_status(netshare_baseline_marginal(&a, NULL, 1), NETSHARE_EINVAL);
+	ck_assert_ptr_null(a);
+	netshare_dataset_free(b);
+	netshare_dataset_free(c);
+	netshare_dataset_free(real);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("eval-report",
+	marginal_baseline,
 	identical_traces,
 	marginals_versus_joints)
