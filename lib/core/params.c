@@ -33,3 +33,25 @@ netshare__params_copy(void *dst, size_t dst_size, size_t min_size, const void *s
 	memcpy(dst, &dst_size, sizeof dst_size);
 	return NETSHARE_OK;
 }
+
+netshare_status
+netshare__check_out_struct(const void *out, size_t size, const char *what)
+{
+	size_t caller;
+	memcpy(&caller, out, sizeof caller);
+	if (caller != size)
+		return netshare__error(NETSHARE_EABI, "%s: struct_size %zu, expected %zu (set it to "
+		                       "sizeof(%s))", what, caller, size, what);
+	return NETSHARE_OK;
+}
+
+netshare_status
+netshare__init_out_struct(void *out, size_t size, const char *what)
+{
+	netshare_status st = netshare__check_out_struct(out, size, what);
+	if (st < 0)
+		return st;
+	memset(out, 0, size);
+	memcpy(out, &size, sizeof size);
+	return NETSHARE_OK;
+}

@@ -25,4 +25,11 @@
 netshare_status netshare__params_copy(void *dst, size_t dst_size, size_t min_size,
                                       const void *src, const char *what);
 
+/* An output struct the caller allocated and sized (netshare_summary, _info, ...): EABI
+ * unless its struct_size is exactly this library's. `what` names it in the message. */
+netshare_status netshare__check_out_struct(const void *out, size_t size, const char *what);
+
+/* The same check, then the struct is zeroed and its struct_size set, ready to fill. */
+netshare_status netshare__init_out_struct(void *out, size_t size, const char *what);
+
 #endif

@@ -302,11 +302,9 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	if (!m || !info)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_info_get: %s is NULL",
 		                       m ? "info" : "model");
-	if (info->struct_size != sizeof *info)
-		return netshare__error(NETSHARE_EABI, "netshare_model_info: struct_size %zu, expected "
-		                       "%zu", info->struct_size, sizeof *info);
-	memset(info, 0, sizeof *info);
-	info->struct_size = sizeof *info;
+	netshare_status st = netshare__init_out_struct(info, sizeof *info, "netshare_model_info");
+	if (st < 0)
+		return st;
 	info->chunks = m->chunks;
 	info->iterations_chunk0 = (uint64_t)m->dg[0].iterations;
 	for (int c = 0; c < m->chunks; c++)

@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/params.h"
 #include "io/dataset.h"
 
 struct netshare_encoded {
@@ -85,11 +86,9 @@ netshare_encoder_info_get(const netshare_encoder *e, netshare_encoder_info *info
 	if (!e || !info)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_info_get: %s is NULL",
 		                       e ? "info" : "encoder");
-	if (info->struct_size != sizeof *info)
-		return netshare__error(NETSHARE_EABI, "netshare_encoder_info: struct_size %zu, "
-		                       "expected %zu", info->struct_size, sizeof *info);
-	memset(info, 0, sizeof *info);
-	info->struct_size = sizeof *info;
+	netshare_status st = netshare__init_out_struct(info, sizeof *info, "netshare_encoder_info");
+	if (st < 0)
+		return st;
 	info->kind = e->kind;
 	info->chunks = e->chunks;
 	info->max_flow_len = e->max_flow_len;
@@ -115,9 +114,9 @@ netshare_encoder_group(const netshare_encoder *e, int features, size_t index,
 	if (!e || !out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_group: %s is NULL",
 		                       e ? "out" : "encoder");
-	if (out->struct_size != sizeof *out)
-		return netshare__error(NETSHARE_EABI, "netshare_field_group: struct_size %zu, "
-		                       "expected %zu", out->struct_size, sizeof *out);
+	netshare_status st = netshare__check_out_struct(out, sizeof *out, "netshare_field_group");
+	if (st < 0)
+		return st;
 	const netshare__vector *v = features ? &e->feat : &e->attr;
 	if (index >= v->n_groups)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_group: %s head %zu out of "

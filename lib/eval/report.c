@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/intern.h"
+#include "core/params.h"
 #include "flow/flows.h"
 #include "io/dataset.h"
 #include "metrics.h"
@@ -347,9 +348,9 @@ netshare_report_get(const netshare_report *r, size_t index, netshare_metric *out
 	if (!r || !out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_get: %s is NULL",
 		                       r ? "out" : "report");
-	if (out->struct_size != sizeof *out)
-		return netshare__error(NETSHARE_EABI, "netshare_metric: struct_size %zu, expected %zu",
-		                       out->struct_size, sizeof *out);
+	netshare_status st = netshare__check_out_struct(out, sizeof *out, "netshare_metric");
+	if (st < 0)
+		return st;
 	if (index >= r->n)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_get: metric %zu out of range "
 		                       "(%zu metrics)", index, r->n);

@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/params.h"
 #include "flows.h"
 
 static int
@@ -28,11 +29,9 @@ netshare_dataset_summary(const netshare_dataset *ds, netshare_summary *summary)
 	if (!ds || !summary)
 		return netshare__error(NETSHARE_EINVAL, "netshare_dataset_summary: %s is NULL",
 		                       ds ? "summary" : "dataset");
-	if (summary->struct_size != sizeof *summary)
-		return netshare__error(NETSHARE_EABI, "netshare_summary: struct_size %zu, expected "
-		                       "%zu", summary->struct_size, sizeof *summary);
-	memset(summary, 0, sizeof *summary);
-	summary->struct_size = sizeof *summary;
+	netshare_status st = netshare__init_out_struct(summary, sizeof *summary, "netshare_summary");
+	if (st < 0)
+		return st;
 	summary->records = ds->n;
 	if (ds->n == 0)
 		return NETSHARE_OK;
@@ -41,7 +40,7 @@ netshare_dataset_summary(const netshare_dataset *ds, netshare_summary *summary)
 		summary->protocol_records[ds->proto[i]]++;
 
 	netshare__flows f;
-	netshare_status st = netshare__flows_build(ds, &f);
+	st = netshare__flows_build(ds, &f);
 	if (st < 0)
 		return st;
 	uint64_t *sizes = netshare__mallocarray(f.n_flows, sizeof *sizes);
