@@ -12,6 +12,7 @@
 #include "flow/flows.h"
 #include "io/dataset.h"
 #include "metrics.h"
+#include "validity.h"
 
 /* Most metrics one report holds. */
 #define MAX_METRICS 32
@@ -323,6 +324,17 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	SEEN("five_tuples_in_real", KEY_FIVE_TUPLE)
 	SEEN("srcips_in_real", KEY_SRCIP)
 	SEEN("dstips_in_real", KEY_DSTIP)
+	double vr[NETSHARE__VALID_TESTS], vs[NETSHARE__VALID_TESTS];
+	netshare__validity(real, vr);
+	netshare__validity(syn, vs);
+	static const char *const valid_names[NETSHARE__VALID_TESTS][2] = {
+		{ "valid_ip", "valid_ip_real" }, { "valid_ports", "valid_ports_real" },
+		{ "valid_size", "valid_size_real" },
+	};
+	for (int t = 0; t < NETSHARE__VALID_TESTS && st == NETSHARE_OK; t++) {
+		add_metric(r, valid_names[t][0], "share", "", "validity", vs[t]);
+		add_metric(r, valid_names[t][1], "share", "", "validity", vr[t]);
+	}
 #undef JSD_RANK
 #undef JSD_BINS
 #undef EMD

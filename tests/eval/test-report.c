@@ -8,6 +8,13 @@
 
 #include "../test-common.h"
 
+/* Protocols that carry ports (the same list as io/packet.c's, written out for the test). */
+static int
+netshare__proto_has_ports_test(uint8_t p)
+{
+	return p == 6 || p == 17 || p == 33 || p == 132 || p == 136;
+}
+
 static netshare_dataset *
 flows(const uint16_t *dport, const uint8_t *proto, size_t n, uint32_t src_base)
 {
@@ -57,6 +64,8 @@ START_TEST(identical_traces)
 			ck_assert(isnan(m.value)); /* no flow has two records */
 			continue;
 		}
+		if (strcmp(m.group, "validity") == 0) /* pass rates, not distances */
+			continue;
 		ck_assert_msg(m.value == (strcmp(m.kind, "share") == 0 ? 1.0 : 0.0), "%s = %g",
 		              m.name, m.value);
 	}
@@ -166,7 +175,86 @@ START_TEST(marginal_baseline)
 }
 END_TEST
 
+static void
+add_packet(netshare_dataset *ds, uint32_t src, uint32_t dst, uint8_t proto, uint16_t dport,
+           uint16_t len)
+{
+	netshare_record r;
+	netshare_record_init(&r);
+	r.ip_version = 4;
+	r.src_ip = src;
+	r.dst_ip = dst;
+	r.protocol = proto;
+	r.src_port = netshare__proto_has_ports_test(proto) ? 40000 : 0;
+	r.dst_port = dport;
+	r.ip_length = len;
+	r.ttl = 64;
+	ck_assert_ok(netshare_dataset_append(ds, &r));
+}
+
+START_TEST(validity_flags_each_bad_record)
+{
+	netshare_dataset *good, *bad;
+	ck_assert_ok(netshare_dataset_new(&good, NETSHARE_RECORDS_PACKETS));
+	ck_assert_ok(netshare_dataset_new(&bad, NETSHARE_RECORDS_PACKETS));
+	const uint32_t a = 0x0a000001, b = 0xc0a80101;
+	for (int i = 0; i < 4; i++)
+		add_packet(good, a, b, 6, 443, 60);
+	add_packet(bad, a, b, 6, 443, 60);          /* fine */
+	add_packet(bad, 0x7f000001, b, 6, 443, 60); /* source in 127/8: ip */
+	add_packet(bad, a, b, 17, 80, 60);          /* port 80 over UDP: ports */
+	add_packet(bad, a, b, 6, 443, 30);          /* TCP shorter than its headers: size */
+	add_packet(bad, a, 0xe0000001, 2, 0, 32);   /* multicast destination: fine */
+	add_packet(bad, 0xe0000001, b, 2, 0, 32);   /* multicast source: ip */
+	netshare_report *r;
+	ck_assert_ok(netshare_report_new(&r, good, bad));
+	ck_assert_double_eq_tol(metric(r, "valid_ip"), 4.0 / 6, 1e-12);
+	ck_assert_double_eq_tol(metric(r, "valid_ports"), 5.0 / 6, 1e-12);
+	ck_assert_double_eq_tol(metric(r, "valid_size"), 5.0 / 6, 1e-12);
+	ck_assert_double_eq(metric(r, "valid_ip_real"), 1.0);
+	ck_assert_double_eq(metric(r, "valid_size_real"), 1.0);
+	netshare_report_free(r);
+	netshare_dataset_free(good);
+	netshare_dataset_free(bad);
+
+	/* Flow records: packets and bytes must agree. */
+	netshare_dataset *f;
+	ck_assert_ok(netshare_dataset_new(&f, NETSHARE_RECORDS_FLOWS));
+	const uint64_t pk[] = { 10, 0, 10, 1 }, by[] = { 4000, 0, 100, 70000 };
+	for (int i = 0; i < 4; i++) {
+		netshare_record x;
+		netshare_record_init(&x);
+		x.ip_version = 4;
+		x.src_ip = a;
+		x.dst_ip = b;
+		x.protocol = 6;
+		x.src_port = 40000;
+		x.dst_port = 443;
+		x.packets = pk[i];
+		x.bytes = by[i];
+		ck_assert_ok(netshare_dataset_append(f, &x));
+	}
+	ck_assert_ok(netshare_report_new(&r, f, f));
+	ck_assert_double_eq_tol(metric(r, "valid_size"), 1.0 / 4, 1e-12); /* only the first */
+	netshare_report_free(r);
+	netshare_dataset_free(f);
+
+	char path[512];
+	if (netshare_test_data(path, sizeof path, "pathspider-real.pcap")) {
+		netshare_dataset *real;
+		ck_assert_ok(netshare_dataset_read(&real, path, NULL));
+		ck_assert_ok(netshare_report_new(&r, real, real));
+		ck_assert_double_ge(metric(r, "valid_ip"), 0.999);
+		ck_assert_double_eq(metric(r, "valid_ports"), 1.0);
+		ck_assert_double_eq(metric(r, "valid_size"), 1.0);
+		netshare_report_free(r);
+		netshare_dataset_free(real);
+	}
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("eval-report",
+	validity_flags_each_bad_record,
 	marginal_baseline,
 	identical_traces,
 	marginals_versus_joints)
