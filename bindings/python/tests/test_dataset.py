@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Dataset and evaluate through ctypes: reading, records, writing, baseline, metrics, errors."""
+
+import math
+import os
+import tempfile
+import unittest
+
+import netshare
+
+NETFLOW = ("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
+           "10.0.0.1,10.0.0.2,1234,80,TCP,1458298072364000.0,1.5,10,4000,background\n"
+           "10.0.0.3,10.0.0.2,5353,53,UDP,1458298072366000.0,0,1,60,blacklist\n")
+
+
+class DatasetTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.csv = os.path.join(self.dir.name, "f.csv")
+        with open(self.csv, "w") as f:
+            f.write(NETFLOW)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_read_records_and_write(self):
+        with netshare.Dataset.read(self.csv) as ds:
+            self.assertTrue(ds.flows)
+            self.assertEqual(len(ds), 2)
+            r = ds[0]
+            self.assertEqual(str(r["src_ip"]), "10.0.0.1")
+            self.assertEqual(r["dst_port"], 80)
+            self.assertEqual(r["protocol"], 6)
+            self.assertEqual(r["duration_ns"], 1500000000)
+            self.assertEqual(r["label"], "background")
+            self.assertEqual(ds[-1]["label"], "blacklist")
+            self.assertEqual([x["packets"] for x in ds], [10, 1])
+            with self.assertRaises(IndexError):
+                ds[2]
+            out = os.path.join(self.dir.name, "out.log")
+            ds.write(out)
+            back = netshare.Dataset.read(out)
+            self.assertEqual(list(back), list(ds))
+
+    def test_errors_carry_the_library_message(self):
+        with self.assertRaises(netshare.NetshareError) as ctx:
+            netshare.Dataset.read(os.path.join(self.dir.name, "missing.pcap"))
+        self.assertEqual(ctx.exception.status, netshare.Status.EIO)
+        self.assertIn("missing.pcap", ctx.exception.message)
+        bad = os.path.join(self.dir.name, "bad.csv")
+        with open(bad, "w") as f:
+            f.write(NETFLOW + "1.2.3.4,5.6.7.8,99999,1,TCP,1,0,1,1,x\n")
+        with self.assertRaises(netshare.NetshareError) as ctx:
+            netshare.Dataset.read(bad)
+        self.assertEqual(ctx.exception.status, netshare.Status.EFORMAT)
+        self.assertIn("line 4, column 3", ctx.exception.message)
+        self.assertEqual(len(netshare.Dataset.read(bad, lenient=True)), 2)
+
+    def test_evaluate_and_baseline(self):
+        ds = netshare.Dataset.read(self.csv)
+        same = netshare.evaluate(ds, ds)
+        self.assertEqual(same["dstport"], 0.0)
+        self.assertEqual(same["five_tuples_in_real"], 1.0)
+        base = ds.baseline_marginal(seed=4)
+        self.assertGreater(len(base), 0)
+        details = netshare.evaluate_details(ds, base)
+        kinds = {m["name"]: m["kind"] for m in details}
+        self.assertEqual(kinds["dstport+proto"], "jsd")
+        for m in details:
+            if m["kind"] == "jsd" and not math.isnan(m["value"]):
+                self.assertLessEqual(m["value"], math.log(2) + 1e-12)
+
+
+if __name__ == "__main__":
+    unittest.main()
