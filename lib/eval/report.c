@@ -203,32 +203,27 @@ bins_jsd(const netshare_dataset *real, const netshare_dataset *syn, int field, s
 typedef enum series { S_TIME, S_IPLEN, S_IAT, S_FLOW_SIZE, S_FLOW_DURATION, S_DURATION,
                       S_PACKETS, S_BYTES } series;
 
+/* `fl` is the dataset's flow index, built once per report by the caller. */
 static netshare_status
-values(const netshare_dataset *ds, series s, double **out, size_t *n)
+values(const netshare_dataset *ds, const netshare__flows *f, series s, double **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
 	int per_flow = s == S_IAT || s == S_FLOW_SIZE || s == S_FLOW_DURATION;
-	netshare__flows f = { 0 };
-	netshare_status st = per_flow ? netshare__flows_build(ds, &f) : NETSHARE_OK;
-	if (st < 0)
-		return st;
 	double *v = netshare__mallocarray(ds->n ? ds->n : 1, sizeof *v);
-	if (!v) {
-		netshare__flows_free(&f);
+	if (!v)
 		return netshare__error_oom("report values");
-	}
 	size_t k = 0;
 	if (s == S_IAT) {
-		for (size_t fl = 0; fl < f.n_flows; fl++) {
-			const uint32_t *idx = f.order + f.start[fl];
-			for (size_t j = 1; j < netshare__flow_len(&f, fl); j++)
+		for (size_t fl = 0; fl < f->n_flows; fl++) {
+			const uint32_t *idx = f->order + f->start[fl];
+			for (size_t j = 1; j < netshare__flow_len(f, fl); j++)
 				v[k++] = (double)(ds->time_ns[idx[j]] - ds->time_ns[idx[j - 1]]) * 1e-9;
 		}
 	} else if (per_flow) {
-		for (size_t fl = 0; fl < f.n_flows; fl++) {
+		for (size_t fl = 0; fl < f->n_flows; fl++) {
 			netshare__flow_stats fs;
-			netshare__flow_stats_get(ds, &f, fl, &fs);
+			netshare__flow_stats_get(ds, f, fl, &fs);
 			v[k++] = s == S_FLOW_SIZE ? (double)fs.records
 			                          : (double)(fs.last_ns - fs.first_ns) * 1e-9;
 		}
@@ -239,21 +234,21 @@ values(const netshare_dataset *ds, series s, double **out, size_t *n)
 			         s == S_DURATION ? (double)ds->duration_ns[i] * 1e-9 :
 			         s == S_PACKETS ? (double)ds->packets[i] : (double)ds->bytes[i];
 	}
-	netshare__flows_free(&f);
 	*out = v;
 	*n = k;
 	return NETSHARE_OK;
 }
 
 static netshare_status
-emd_of(const netshare_dataset *real, const netshare_dataset *syn, series s, double *out)
+emd_of(const netshare_dataset *real, const netshare_dataset *syn, const netshare__flows *fl,
+       series s, double *out)
 {
 	double *a, *b;
 	size_t na, nb;
-	netshare_status st = values(real, s, &a, &na);
+	netshare_status st = values(real, &fl[0], s, &a, &na);
 	if (st < 0)
 		return st;
-	if ((st = values(syn, s, &b, &nb)) < 0) {
+	if ((st = values(syn, &fl[1], s, &b, &nb)) < 0) {
 		netshare__free(a);
 		return st;
 	}
@@ -283,7 +278,12 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	netshare_report *r = netshare__calloc(1, sizeof *r);
 	if (!r)
 		return netshare__error_oom("report");
-	netshare_status st = NETSHARE_OK;
+	/* The flow index of each side, once: several metrics walk flows. */
+	netshare__flows fl[2];
+	memset(fl, 0, sizeof fl);
+	netshare_status st = netshare__flows_build(real, &fl[0]);
+	if (st == NETSHARE_OK)
+		st = netshare__flows_build(syn, &fl[1]);
 	double v = NAN;
 	int pk = real->kind == NETSHARE_RECORDS_PACKETS;
 #define JSD_RANK(name, k) \
@@ -293,7 +293,7 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	if (st == NETSHARE_OK && (st = bins_jsd(real, syn, f, bins, &v)) == NETSHARE_OK) \
 		add_metric(r, name, "jsd", "", "field", v);
 #define EMD(name, s, unit) \
-	if (st == NETSHARE_OK && (st = emd_of(real, syn, s, &v)) == NETSHARE_OK) \
+	if (st == NETSHARE_OK && (st = emd_of(real, syn, fl, s, &v)) == NETSHARE_OK) \
 		add_metric(r, name, "emd", unit, "field", v);
 #define JOINT(name, k, group) \
 	if (st == NETSHARE_OK && (st = joint_jsd(real, syn, k, &v)) == NETSHARE_OK) \
@@ -340,6 +340,8 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 #undef EMD
 #undef JOINT
 #undef SEEN
+	netshare__flows_free(&fl[0]);
+	netshare__flows_free(&fl[1]);
 	if (st < 0) {
 		netshare__free(r);
 		return st;
