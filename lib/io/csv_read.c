@@ -83,7 +83,7 @@ split(char *line, char sep, int quotes, field_ref *out, size_t max)
 		}
 		trim(&out[n]);
 		n++;
-		if (*p != sep)
+		if (*p == '\0' || *p != sep)  /* a NUL separator must not walk past the end */
 			return (int)n;
 		p++;
 	}
@@ -376,14 +376,16 @@ chomp(char *line, ssize_t *len)
 		line[--*len] = '\0';
 }
 
-/* Zeek's "#separator \x09" names the separator as an escape. */
+/* Zeek's "#separator \x09" names the separator as an escape. Returns 0 for a separator that
+ * cannot delimit fields within a line (NUL, CR, LF). */
 static char
 zeek_separator(const char *arg)
 {
+	char sep = arg[0];
 	if (arg[0] == '\\' && arg[1] == 'x' && isxdigit((unsigned char)arg[2]) &&
 	    isxdigit((unsigned char)arg[3]))
-		return (char)strtol(arg + 2, NULL, 16);
-	return arg[0] ? arg[0] : '\t';
+		sep = (char)strtol(arg + 2, NULL, 16);
+	return sep == '\n' || sep == '\r' ? 0 : sep;
 }
 
 netshare_status
@@ -416,9 +418,14 @@ netshare__read_csv(netshare_dataset *ds, netshare__read_ctx *ctx, int format)
 		st.line++;
 		chomp(line, &len);
 		if (st.zeek && line[0] == '#') {
-			if (strncmp(line, "#separator ", 11) == 0)
-				st.sep = zeek_separator(line + 11);
-			else if (strncmp(line, "#fields", 7) == 0 && line[7] == st.sep) {
+			if (strncmp(line, "#separator ", 11) == 0) {
+				if (!(st.sep = zeek_separator(line + 11))) {
+					rc = netshare__error(NETSHARE_EFORMAT, "%s: line %llu: unusable "
+					                     "field separator '%.16s'", ctx->name,
+					                     (unsigned long long)st.line, line + 11);
+					break;
+				}
+			} else if (strncmp(line, "#fields", 7) == 0 && line[7] == st.sep) {
 				if ((rc = bind_header(&st, line + 8)) < 0)
 					break;
 				have_header = 1;

@@ -26,6 +26,8 @@ printf '\x00srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n1,2,3,4,TCP,5.
 printf '\x04#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\n1.5\t1.2.3.4\t1\t::1\t2\ttcp\t-\t3\n' >"$work/corpus/zeek"
 printf '\x03ts,te,td,sa,da,sp,dp,pr,ipkt,ibyt\n2018-01-12 15:37:30,2018-01-12 15:37:31,1.0,1.2.3.4,5.6.7.8,1,2,UDP,1,60\nSummary\n' >"$work/corpus/nfdump"
 printf '\x07t,a,b,p,d,n,y,l\n5,1.1.1.1,2.2.2.2,17,0.5,3,90,"q,""x"""\n' >"$work/corpus/mapped"
+# Inputs that once crashed stay in the corpus, so every run re-checks them first.
+cp "$src"/tests/fuzz/regressions/* "$work/corpus/" 2>/dev/null || true
 # Seed for the encoder-state loader: a real encoder's state (tests write it when asked).
 if [ -x "$build/tests/fuzz-seed-encoder" ]; then
 	{ printf '\x40'; "$build/tests/fuzz-seed-encoder"; } >"$work/corpus/encoder-state" || true
@@ -43,7 +45,7 @@ fi
 cd "$work"
 ASAN_OPTIONS=detect_leaks=1 ./fuzz_read -max_total_time="$seconds" -timeout=10 \
 	-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-	-artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -n 25
+	-artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | grep -v "^#[0-9]*[[:space:]]*\(NEW\|REDUCE\|pulse\|INITED\)" | tail -n 80
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
 	echo "FAIL: the fuzzer found a problem; reproducer in $work/artifacts/"

@@ -188,6 +188,12 @@ START_TEST(zeek_nfdump_and_mapped)
 	ck_assert_str_eq(r.label, "Malicious");
 	netshare_dataset_free(ds);
 
+	/* A NUL or newline separator is refused, not walked past (fuzzer-found overflow). */
+	ck_assert_status(read_text("#separator \\x00\n#fields\tts\tid.orig_h\n1\t::1\n", NULL, &ds),
+	                 NETSHARE_EFORMAT);
+	ck_assert_error_contains("line 1: unusable field separator");
+	ck_assert_status(read_text("#separator \\x0a\n#fields\tts\n", NULL, &ds), NETSHARE_EFORMAT);
+
 	/* Concatenated logs repeat the header; the later one applies (fuzzer-found leak). */
 	ck_assert_ok(read_text("#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"
 	                       "1.5\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\n"
