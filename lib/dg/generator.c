@@ -153,15 +153,12 @@ apply_mask(netshare__generator *g)
 	}
 }
 
-void
-netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch, int training)
+/* Attributes from fresh noise into g->attributes. */
+static void
+forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int training)
 {
 	const netshare__gen_shape *s = &g->s;
 	size_t B = (size_t)batch, U = (size_t)s->attr_units, A = (size_t)s->A;
-	size_t H = (size_t)s->lstm_units, SF = (size_t)s->sample_len * s->F;
-	size_t cond = A + (size_t)s->feat_noise;
-	g->batch = batch;
-	/* Attributes. */
 	netshare__rng_fill_normalf(r, g->z_a, B * (size_t)s->attr_noise, 0, 1);
 	const float *in = g->z_a;
 	for (int l = 0; l < g->hidden; l++) {
@@ -176,6 +173,16 @@ netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
 	}
 	netshare__dense_forward(&g->attr_out, in, batch, g->attributes);
 	netshare__heads_forward(s->attr_heads, s->n_attr_heads, g->attributes, B, A);
+}
+
+/* Features conditioned on g->attributes, with fresh noise, masked. */
+static void
+forward_features(netshare__generator *g, netshare__rng *r, int batch)
+{
+	const netshare__gen_shape *s = &g->s;
+	size_t B = (size_t)batch, A = (size_t)s->A;
+	size_t H = (size_t)s->lstm_units, SF = (size_t)s->sample_len * s->F;
+	size_t cond = A + (size_t)s->feat_noise;
 	/* Feature generator input: the discrete attributes (same every step) and fresh noise. */
 	netshare__heads_discretize(s->attr_heads, s->n_attr_heads, g->attributes, g->tmp, B, A);
 	for (int t = 0; t < s->steps; t++)
@@ -198,6 +205,51 @@ netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
 			memcpy(g->features + (b * T_of(s) + (size_t)t * s->sample_len) * s->F,
 			       g->step_out + ((size_t)t * B + b) * SF, SF * sizeof(float));
 	apply_mask(g);
+}
+
+void
+netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch, int training)
+{
+	g->batch = batch;
+	forward_attributes(g, r, batch, training);
+	forward_features(g, r, batch);
+}
+
+void
+netshare__generator_forward_given(netshare__generator *g, netshare__rng *r, int batch,
+                                  const float *attributes)
+{
+	g->batch = batch;
+	memcpy(g->attributes, attributes, (size_t)batch * (size_t)g->s.A * sizeof(float));
+	forward_features(g, r, batch);
+}
+
+netshare_status
+netshare__generator_copy_weights(netshare__generator *a, const netshare__generator *b)
+{
+	if (a->hidden != b->hidden || a->lstm.in != b->lstm.in || a->lstm.hidden != b->lstm.hidden)
+		return netshare__error(NETSHARE_EINVAL, "generators of different shapes");
+	netshare_status st = NETSHARE_OK;
+	for (int l = 0; l < a->hidden && st == NETSHARE_OK; l++) {
+		st = netshare__dense_copy(&a->attr_dense[l], &b->attr_dense[l]);
+		size_t d = (size_t)a->attr_bn[l].dim * sizeof(float);
+		memcpy(a->attr_bn[l].gamma, b->attr_bn[l].gamma, d);
+		memcpy(a->attr_bn[l].beta, b->attr_bn[l].beta, d);
+		memcpy(a->attr_bn[l].running_mean, b->attr_bn[l].running_mean, d);
+		memcpy(a->attr_bn[l].running_var, b->attr_bn[l].running_var, d);
+	}
+	if (st == NETSHARE_OK)
+		st = netshare__dense_copy(&a->attr_out, &b->attr_out);
+	if (st == NETSHARE_OK)
+		st = netshare__dense_copy(&a->feat_out, &b->feat_out);
+	if (st == NETSHARE_OK) {
+		size_t G = 4 * (size_t)a->lstm.hidden;
+		memcpy(a->lstm.w_ih, b->lstm.w_ih, G * a->lstm.in * sizeof(float));
+		memcpy(a->lstm.w_hh, b->lstm.w_hh, G * a->lstm.hidden * sizeof(float));
+		memcpy(a->lstm.b_ih, b->lstm.b_ih, G * sizeof(float));
+		memcpy(a->lstm.b_hh, b->lstm.b_hh, G * sizeof(float));
+	}
+	return st;
 }
 
 void

@@ -82,6 +82,13 @@ netshare_status netshare__generator_init_weights(netshare__generator *g, netshar
 void netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
                                  int training);
 
+/* Features only, conditioned on the given attributes (batch x A, e.g. chosen by the
+ * sampler): the attribute MLP is bypassed and backward() must not follow. */
+void netshare__generator_forward_given(netshare__generator *g, netshare__rng *r, int batch,
+                                       const float *attributes);
+/* Copy every weight and BatchNorm statistic from a generator of the same shape. */
+netshare_status netshare__generator_copy_weights(netshare__generator *dst,
+                                                 const netshare__generator *src);
 /* Backpropagate d(attributes) (B x A) and d(features) (B x T x F) of the last forward
  * into the weight gradients. The features' conditioning on the attributes carries no
  * gradient (DESIGN.md section 5). dattr may be modified. */

@@ -260,17 +260,6 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 }
 
 static netshare_status
-copy_dense(netshare__dense *dst, const netshare__dense *src)
-{
-	if (dst->in != src->in || dst->out != src->out)
-		return netshare__error(NETSHARE_EINVAL, "warm start: layer %d x %d cannot take "
-		                       "weights of %d x %d", dst->out, dst->in, src->out, src->in);
-	memcpy(dst->w, src->w, (size_t)dst->in * dst->out * sizeof(float));
-	memcpy(dst->b, src->b, (size_t)dst->out * sizeof(float));
-	return NETSHARE_OK;
-}
-
-static netshare_status
 copy_critic(netshare__critic *dst, const netshare__critic *src)
 {
 	if (dst->layers != src->layers)
@@ -278,37 +267,14 @@ copy_critic(netshare__critic *dst, const netshare__critic *src)
 		                       dst->layers, src->layers);
 	netshare_status st = NETSHARE_OK;
 	for (int l = 0; l < dst->layers && st == NETSHARE_OK; l++)
-		st = copy_dense(&dst->hidden[l], &src->hidden[l]);
-	return st == NETSHARE_OK ? copy_dense(&dst->out, &src->out) : st;
+		st = netshare__dense_copy(&dst->hidden[l], &src->hidden[l]);
+	return st == NETSHARE_OK ? netshare__dense_copy(&dst->out, &src->out) : st;
 }
 
 netshare_status
 netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src)
 {
-	netshare__generator *a = &dst->g;
-	const netshare__generator *b = &src->g;
-	if (a->hidden != b->hidden || a->lstm.in != b->lstm.in || a->lstm.hidden != b->lstm.hidden)
-		return netshare__error(NETSHARE_EINVAL, "warm start: generators of different shapes");
-	netshare_status st = NETSHARE_OK;
-	for (int l = 0; l < a->hidden && st == NETSHARE_OK; l++) {
-		st = copy_dense(&a->attr_dense[l], &b->attr_dense[l]);
-		size_t d = (size_t)a->attr_bn[l].dim * sizeof(float);
-		memcpy(a->attr_bn[l].gamma, b->attr_bn[l].gamma, d);
-		memcpy(a->attr_bn[l].beta, b->attr_bn[l].beta, d);
-		memcpy(a->attr_bn[l].running_mean, b->attr_bn[l].running_mean, d);
-		memcpy(a->attr_bn[l].running_var, b->attr_bn[l].running_var, d);
-	}
-	if (st == NETSHARE_OK)
-		st = copy_dense(&a->attr_out, &b->attr_out);
-	if (st == NETSHARE_OK)
-		st = copy_dense(&a->feat_out, &b->feat_out);
-	if (st == NETSHARE_OK) {
-		size_t G = 4 * (size_t)a->lstm.hidden;
-		memcpy(a->lstm.w_ih, b->lstm.w_ih, G * a->lstm.in * sizeof(float));
-		memcpy(a->lstm.w_hh, b->lstm.w_hh, G * a->lstm.hidden * sizeof(float));
-		memcpy(a->lstm.b_ih, b->lstm.b_ih, G * sizeof(float));
-		memcpy(a->lstm.b_hh, b->lstm.b_hh, G * sizeof(float));
-	}
+	netshare_status st = netshare__generator_copy_weights(&dst->g, &src->g);
 	if (st == NETSHARE_OK)
 		st = copy_critic(&dst->d, &src->d);
 	if (st == NETSHARE_OK)

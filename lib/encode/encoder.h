@@ -36,6 +36,7 @@ struct netshare_encoder {
 	char extra_name[NETSHARE_MAX_EXTRA_COLUMNS][64];
 	int extra_cat[NETSHARE_MAX_EXTRA_COLUMNS];
 	uint64_t flows, truncated, dropped;
+	uint64_t chunk_flows[NETSHARE_MAX_CHUNKS]; /* segments kept per chunk */
 };
 
 /* Records kept of a segment of `count` records, or 0 if the segment is dropped. */

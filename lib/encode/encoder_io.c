@@ -16,7 +16,7 @@
 #include "encoder.h"
 
 /* Version of this layout; bump when it changes (loaders refuse newer ones). */
-#define ENCODER_STATE_VERSION 1
+#define ENCODER_STATE_VERSION 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
 
@@ -58,6 +58,8 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 	netshare__wbuf_u64(b, e->flows);
 	netshare__wbuf_u64(b, e->truncated);
 	netshare__wbuf_u64(b, e->dropped);
+	for (int c = 0; c < e->chunks; c++)
+		netshare__wbuf_u64(b, e->chunk_flows[c]);
 	netshare__wbuf_u32(b, (uint32_t)e->strings.n);
 	for (size_t i = 0; i < e->strings.n; i++)
 		netshare__wbuf_str(b, netshare__intern_get(&e->strings, (uint32_t)i, NULL));
@@ -230,6 +232,16 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	    e->max_len % e->sample_len != 0 || e->drop_long > 1 ||
 	    (e->addr_bits != 32 && e->addr_bits != 128)) {
 		st = corrupt("bad header");
+		goto done;
+	}
+	uint64_t sum = 0;
+	int over = 0;
+	for (int c = 0; c < e->chunks; c++) {
+		sum += e->chunk_flows[c] = netshare__rbuf_u64(&r);
+		over |= e->chunk_flows[c] > e->flows;
+	}
+	if (r.bad || over || sum != e->flows) {
+		st = corrupt("per-chunk flow counts do not add up");
 		goto done;
 	}
 	uint32_t n = netshare__rbuf_u32(&r);

@@ -92,3 +92,14 @@ netshare__dense_init_torch_default(netshare__dense *d, netshare__rng *r)
 	fill_uniform(r, d->w, (size_t)d->in * (size_t)d->out, a);
 	fill_uniform(r, d->b, (size_t)d->out, a);
 }
+
+netshare_status
+netshare__dense_copy(netshare__dense *dst, const netshare__dense *src)
+{
+	if (dst->in != src->in || dst->out != src->out)
+		return netshare__error(NETSHARE_EINVAL, "layer %d x %d cannot take weights of %d x %d",
+		                       dst->out, dst->in, src->out, src->in);
+	memcpy(dst->w, src->w, (size_t)dst->in * dst->out * sizeof(float));
+	memcpy(dst->b, src->b, (size_t)dst->out * sizeof(float));
+	return NETSHARE_OK;
+}

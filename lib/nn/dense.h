@@ -30,6 +30,8 @@ void netshare__dense_backward(netshare__dense *d, const float *x, const float *d
 /* Initialisers. Xavier/Glorot uniform: U(-a, a), a = sqrt(6 / (in + out)), zero bias.
  * PyTorch's Linear default (which NetShare's generator keeps): weights and bias
  * U(-1/sqrt(in), 1/sqrt(in)). */
+/* Copy weights and bias from a layer of the same shape (EINVAL otherwise). */
+netshare_status netshare__dense_copy(netshare__dense *dst, const netshare__dense *src);
 void netshare__dense_init_xavier(netshare__dense *d, netshare__rng *r);
 void netshare__dense_init_torch_default(netshare__dense *d, netshare__rng *r);
 
