@@ -7,6 +7,7 @@
 #define NETSHARE_TEST_FIXTURES_H
 
 #include "test-common.h"
+#include "core/rng.h"
 
 /* Append a UDP packet src:sport -> 8.8.8.8:53 at time t (ns), 60 bytes. */
 static inline void
@@ -49,6 +50,57 @@ netshare_test_small_trace(void)
 	netshare_test_add_udp(ds, 60, 3, 3000);  /* C, earlier than the record before it */
 	netshare_test_add_udp(ds, 80, 1, 1000);  /* A */
 	return ds;
+}
+
+/* 300 short UDP/TCP flows over 1 s; with long_flows, every tenth TCP flow instead lasts
+ * 0.5 s (10 packets 50 ms apart), so it spans chunks. */
+static inline netshare_dataset *
+netshare_test_toy_trace(int long_flows)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	netshare__rng g;
+	netshare__rng_seed(&g, 8);
+	for (int f = 0; f < 300; f++) {
+		int tcp = f % 3 != 0, len = tcp ? 3 + f % 4 : 1;
+		int64_t t = (int64_t)netshare__rng_below(&g, 900000000), gap = 1000000;
+		if (long_flows && tcp && f % 10 == 1) {
+			len = 10;
+			gap = 50000000;
+			t /= 2;
+		}
+		for (int j = 0; j < len; j++) {
+			netshare_record r;
+			netshare_record_init(&r);
+			r.time_ns = t + j * gap;
+			r.ip_version = 4;
+			r.src_ip = 0x0a000000u + (uint32_t)f;
+			r.dst_ip = tcp ? 0x5db8d822u : 0x08080808u;
+			r.protocol = tcp ? 6 : 17;
+			r.src_port = (uint16_t)(30000 + f);
+			r.dst_port = tcp ? 443 : 53;
+			r.ip_length = (uint16_t)(tcp ? 40 + 500 * (j % 2) : 70);
+			r.ttl = 64;
+			ck_assert_ok(netshare_dataset_append(ds, &r));
+		}
+	}
+	return ds;
+}
+
+static inline netshare_model_params
+netshare_test_small_model_params(void)
+{
+	netshare_model_params p;
+	netshare_model_params_init(&p);
+	p.iterations = 8;
+	p.batch_size = 20;
+	p.d_rounds = 2;
+	p.attr_layers = 3;
+	p.attr_units = 16;
+	p.lstm_units = 8;
+	p.disc_layers = p.aux_disc_layers = 3;
+	p.disc_units = p.aux_disc_units = 16;
+	return p;
 }
 
 #endif

@@ -18,6 +18,7 @@
 #include <netshare/dataset.h>
 #include <netshare/encoder.h>
 #include <netshare/model.h>
+#include <netshare/sampler.h>
 #include <netshare/eval.h>
 
 #endif /* NETSHARE_NETSHARE_H */

@@ -37,6 +37,7 @@ struct netshare_encoder {
 	int extra_cat[NETSHARE_MAX_EXTRA_COLUMNS];
 	uint64_t flows, truncated, dropped;
 	uint64_t chunk_flows[NETSHARE_MAX_CHUNKS]; /* segments kept per chunk */
+	uint64_t chunk_starts[NETSHARE_MAX_CHUNKS]; /* ... of flows whose first chunk it is */
 };
 
 /* Records kept of a segment of `count` records, or 0 if the segment is dropped. */
@@ -57,6 +58,10 @@ void netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *
 /* Chunk c's time window: start (ns after t_min) and width in ns. */
 void netshare__encoder_chunk_window(const netshare_encoder *e, int c, double *lo,
                                     double *width);
+
+/* The flow key (addresses, ports, protocol) of each of n attribute rows, into keys[]. */
+netshare_status netshare__encoder_decode_keys(const netshare_encoder *e, const float *attributes,
+                                              size_t n, netshare_record *keys);
 
 struct netshare__wbuf;
 /* Append the encoder's state to b (ENOMEM). */

@@ -103,6 +103,44 @@ fill_record_field(const netshare_encoder *e, const netshare__field *f, const net
 	}
 }
 
+/* Row r's flow fields into rec; returns the flow start, ns after t_min. */
+static double
+flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, double width,
+            netshare_record *rec)
+{
+	double t = lo;
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		const netshare__field *fd = &e->attr.field[k];
+		const netshare__value *v = &a->v[k][r];
+		switch (fd->source) {
+		case SRC_SRCIP: set_address(rec, v->addr, 0); break;
+		case SRC_DSTIP: set_address(rec, v->addr, 1); break;
+		case SRC_SPORT: rec->src_port = (uint16_t)v->code; break;
+		case SRC_DPORT: rec->dst_port = (uint16_t)v->code; break;
+		case SRC_PROTO: rec->protocol = (uint8_t)v->code; break;
+		case SRC_FLOW_START: t = lo + v->num * width; break;
+		default: break;
+		}
+	}
+	return t;
+}
+
+netshare_status
+netshare__encoder_decode_keys(const netshare_encoder *e, const float *attributes, size_t n,
+                              netshare_record *keys)
+{
+	columns a;
+	netshare_status st = decode_columns(&e->attr, attributes, n, &a);
+	if (st < 0)
+		return st;
+	for (size_t r = 0; r < n; r++) {
+		netshare_record_init(&keys[r]);
+		flow_fields(e, &a, r, 0, 0, &keys[r]);
+	}
+	columns_free(&a, e->attr.n_fields);
+	return NETSHARE_OK;
+}
+
 NETSHARE_API netshare_status
 netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attributes,
                         const float *features, size_t n, netshare_dataset *out)
@@ -137,20 +175,9 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 	for (size_t r = 0; r < n && st == NETSHARE_OK; r++) {
 		netshare_record rec;
 		netshare_record_init(&rec);
-		double t = lo;
-		for (size_t k = 0; k < e->attr.n_fields; k++) {
-			const netshare__field *fd = &e->attr.field[k];
-			const netshare__value *v = &a.v[k][r];
-			switch (fd->source) {
-			case SRC_SRCIP: set_address(&rec, v->addr, 0); break;
-			case SRC_DSTIP: set_address(&rec, v->addr, 1); break;
-			case SRC_SPORT: rec.src_port = (uint16_t)v->code; break;
-			case SRC_DPORT: rec.dst_port = (uint16_t)v->code; break;
-			case SRC_PROTO: rec.protocol = (uint8_t)v->code; break;
-			case SRC_FLOW_START: t = lo + v->num * width; break;
-			default: break;
-			}
-		}
+		double t = flow_fields(e, &a, r, lo, width, &rec);
+		/* Generated gaps may add up past what a timestamp can hold: stop at the limit. */
+		double t_end = (double)(NETSHARE_TIME_LIMIT_NS - 1 - e->t_min) - 1e6;
 		/* Length: up to and including the first record flagged "last". */
 		size_t len = T;
 		for (size_t j = 0; j < T; j++) {
@@ -168,6 +195,8 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 					t += f.v[k][row].num;
 				fill_record_field(e, fd, &f.v[k][row], &rec);
 			}
+			if (t > t_end)
+				t = t_end;
 			rec.time_ns = e->t_min + (int64_t)llround(t);
 			if ((st = netshare__dataset_push(out, &rec)) < 0)
 				break;

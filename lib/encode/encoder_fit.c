@@ -405,7 +405,10 @@ count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t request
 	e->max_flow_len = requested == NETSHARE_AUTO ? longest : requested;
 	for (int c = 0; c < e->chunks; c++)
 		for (uint32_t s = ch->seg_start[c]; s < ch->seg_start[c + 1]; s++)
-			e->chunk_flows[c] += netshare__kept_len(e, ch->seg[s].count) > 0;
+			if (netshare__kept_len(e, ch->seg[s].count) > 0) {
+				e->chunk_flows[c]++;
+				e->chunk_starts[c] += netshare__starts_in(ch, ch->seg[s].flow, c) != 0;
+			}
 	for (size_t s = 0; s < ch->n_segments; s++) {
 		uint32_t kept = netshare__kept_len(e, ch->seg[s].count);
 		e->flows += kept > 0;

@@ -58,8 +58,10 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 	netshare__wbuf_u64(b, e->flows);
 	netshare__wbuf_u64(b, e->truncated);
 	netshare__wbuf_u64(b, e->dropped);
-	for (int c = 0; c < e->chunks; c++)
+	for (int c = 0; c < e->chunks; c++) {
 		netshare__wbuf_u64(b, e->chunk_flows[c]);
+		netshare__wbuf_u64(b, e->chunk_starts[c]);
+	}
 	netshare__wbuf_u32(b, (uint32_t)e->strings.n);
 	for (size_t i = 0; i < e->strings.n; i++)
 		netshare__wbuf_str(b, netshare__intern_get(&e->strings, (uint32_t)i, NULL));
@@ -238,7 +240,8 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	int over = 0;
 	for (int c = 0; c < e->chunks; c++) {
 		sum += e->chunk_flows[c] = netshare__rbuf_u64(&r);
-		over |= e->chunk_flows[c] > e->flows;
+		e->chunk_starts[c] = netshare__rbuf_u64(&r);
+		over |= e->chunk_flows[c] > e->flows || e->chunk_starts[c] > e->chunk_flows[c];
 	}
 	if (r.bad || over || sum != e->flows) {
 		st = corrupt("per-chunk flow counts do not add up");

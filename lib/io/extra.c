@@ -173,3 +173,37 @@ netshare__dataset_declare_extras(netshare_dataset *ds, const char *spec)
 	}
 	return NETSHARE_OK;
 }
+
+netshare_status
+netshare__dataset_new_like(netshare_dataset **out, const netshare_dataset *like)
+{
+	netshare_status st = netshare_dataset_new(out, like->kind);
+	for (size_t x = 0; st == NETSHARE_OK && x < like->n_extra; x++)
+		st = netshare_dataset_add_extra(*out, like->extra[x].name, like->extra[x].categorical);
+	if (st < 0) {
+		netshare_dataset_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+netshare_status
+netshare__dataset_copy_row(netshare_dataset *dst, const netshare_dataset *src, size_t i,
+                           const netshare_record *rec)
+{
+	netshare_record r;
+	if (!rec) {
+		netshare_record_init(&r);
+		netshare__dataset_row(src, i, &r);
+		rec = &r;
+	}
+	netshare_status st = netshare__dataset_push(dst, rec);
+	for (size_t x = 0; st == NETSHARE_OK && x < src->n_extra; x++) {
+		const netshare__extra *e = &src->extra[x];
+		const char *text = e->categorical && e->cat[i] ?
+		                   netshare__intern_get(&src->strings, e->cat[i] - 1, NULL) : NULL;
+		st = netshare_dataset_extra_set(dst, dst->n - 1, x, e->categorical ? 0 : e->num[i],
+		                                text);
+	}
+	return st;
+}

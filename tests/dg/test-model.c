@@ -8,67 +8,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../test-common.h"
+#include "../test-fixtures.h"
 #include "core/bytes.h"
 #include "core/crc32c.h"
 #include "core/rng.h"
 #include "dg/model.h"
 
-/* 300 short UDP/TCP flows over 1 s. */
-static netshare_dataset *
-toy_trace(void)
-{
-	netshare_dataset *ds;
-	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
-	netshare__rng g;
-	netshare__rng_seed(&g, 8);
-	for (int f = 0; f < 300; f++) {
-		int tcp = f % 3 != 0, len = tcp ? 3 + f % 4 : 1;
-		int64_t t = (int64_t)netshare__rng_below(&g, 900000000);
-		for (int j = 0; j < len; j++) {
-			netshare_record r;
-			netshare_record_init(&r);
-			r.time_ns = t + j * 1000000;
-			r.ip_version = 4;
-			r.src_ip = 0x0a000000u + (uint32_t)f;
-			r.dst_ip = tcp ? 0x5db8d822u : 0x08080808u;
-			r.protocol = tcp ? 6 : 17;
-			r.src_port = (uint16_t)(30000 + f);
-			r.dst_port = tcp ? 443 : 53;
-			r.ip_length = (uint16_t)(tcp ? 40 + 500 * (j % 2) : 70);
-			r.ttl = 64;
-			ck_assert_ok(netshare_dataset_append(ds, &r));
-		}
-	}
-	return ds;
-}
-
-static netshare_model_params
-small_params(void)
-{
-	netshare_model_params p;
-	netshare_model_params_init(&p);
-	p.iterations = 8;
-	p.batch_size = 20;
-	p.d_rounds = 2;
-	p.attr_layers = 3;
-	p.attr_units = 16;
-	p.lstm_units = 8;
-	p.disc_layers = p.aux_disc_layers = 3;
-	p.disc_units = p.aux_disc_units = 16;
-	return p;
-}
-
 static netshare_model *
 trained_model(netshare_dataset **dsp)
 {
-	netshare_dataset *ds = toy_trace();
+	netshare_dataset *ds = netshare_test_toy_trace(0);
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 2;
 	netshare_encoder *enc;
 	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
-	netshare_model_params p = small_params();
+	netshare_model_params p = netshare_test_small_model_params();
 	netshare_model *m;
 	ck_assert_ok(netshare_model_new(&m, enc, &p));
 	netshare_encoder_free(enc); /* the model has its own copy */
@@ -91,23 +46,23 @@ count_progress(const netshare_progress *p, void *user)
 
 START_TEST(parameters_training_and_info)
 {
-	netshare_dataset *ds = toy_trace();
+	netshare_dataset *ds = netshare_test_toy_trace(0);
 	netshare_encoder *enc;
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 2;
 	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
 	netshare_model *m = (netshare_model *)1;
-	netshare_model_params p = small_params();
+	netshare_model_params p = netshare_test_small_model_params();
 	p.batch_size = 0;
 	ck_assert_status(netshare_model_new(&m, enc, &p), NETSHARE_EINVAL);
 	ck_assert_ptr_null(m);
 	ck_assert_error_contains("netshare_model_params.batch_size = 0");
-	p = small_params();
+	p = netshare_test_small_model_params();
 	p.disc_layers = 1;
 	ck_assert_status(netshare_model_new(&m, enc, &p), NETSHARE_EINVAL);
 	ck_assert_error_contains("disc_layers");
-	p = small_params();
+	p = netshare_test_small_model_params();
 	p.progress = count_progress;
 	ck_assert_ok(netshare_model_new(&m, enc, &p));
 	ck_assert_ptr_nonnull(netshare_model_encoder(m));
@@ -240,14 +195,14 @@ START_TEST(damaged_and_foreign_files)
 {
 	/* A one-chunk model with tiny layers keeps the file small enough to damage every
 	 * byte of it. */
-	netshare_dataset *ds = toy_trace();
+	netshare_dataset *ds = netshare_test_toy_trace(0);
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 1;
 	ep.word2vec_dim = 2;
 	netshare_encoder *enc;
 	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
-	netshare_model_params p = small_params();
+	netshare_model_params p = netshare_test_small_model_params();
 	p.attr_units = p.disc_units = p.aux_disc_units = 3;
 	p.lstm_units = 2;
 	p.iterations = 2;
@@ -318,7 +273,7 @@ cancel_progress(const netshare_progress *p, void *user)
 
 START_TEST(killed_run_resumes_exactly)
 {
-	netshare_dataset *ds = toy_trace();
+	netshare_dataset *ds = netshare_test_toy_trace(0);
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 2;
@@ -327,7 +282,7 @@ START_TEST(killed_run_resumes_exactly)
 	const char *dir = netshare_test_tmpdir();
 	char ck[512];
 	netshare_test_path(ck, sizeof ck, dir, "checkpoint.nsm");
-	netshare_model_params p = small_params();
+	netshare_model_params p = netshare_test_small_model_params();
 	p.iterations = 12;
 	netshare_model *a, *b, *c;
 	ck_assert_ok(netshare_model_new(&a, enc, &p));
@@ -368,7 +323,7 @@ START_TEST(divergence_is_reported)
 {
 	netshare_dataset *ds;
 	netshare_model *m = trained_model(&ds);
-	netshare_model_params p = small_params();
+	netshare_model_params p = netshare_test_small_model_params();
 	(void)p;
 	m->dg[0].d.hidden[0].w[0] = NAN; /* what a blown-up step leaves behind */
 	m->p.iterations = 20;

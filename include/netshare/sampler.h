@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file netshare/sampler.h
+ * @brief netshare_sampler: synthetic traces from a trained model.
+ *
+ * A sampler generates a trace chunk by chunk, as NetShare does (reference/netshare.md
+ * section 1.5):
+ *  1. chunk c's attribute generator draws as many flows as the real chunk had (or a
+ *     share of netshare_sample_params.flows);
+ *  2. the flows flagged "starts in this chunk" are kept (the others are dropped: their
+ *     flows were started by an earlier chunk); a kept flow whose 5-tuple was already
+ *     generated is dropped as a duplicate;
+ *  3. each kept flow is copied, as a continuation, into every later chunk its tags say
+ *     it appears in, so a flow that spans chunks is one flow with one 5-tuple, not
+ *     several;
+ *  4. each chunk's feature generator produces the records of its flows (started and
+ *     continued) given their attributes; they are decoded, and the trace is emitted in
+ *     time order.
+ * Unlike NetShare, a continued flow's start time within a later chunk is taken from
+ * that chunk's own generated continuations (the rows step 2 drops), not copied from the
+ * chunk it started in, so continued flows start where that chunk's model puts them.
+ *
+ * Every random draw comes from the seed: the same model, parameters and seed give the
+ * same records, whatever the thread and whatever else runs.
+ *
+ * Intended usage:
+ * @code
+ *   netshare_sample_params sp;
+ *   netshare_sample_params_init(&sp);
+ *   sp.seed = 7;
+ *   netshare_sampler *s;
+ *   netshare_sampler_new(&s, model, &sp);
+ *   netshare_sampler_write(s, "synthetic.pcap", NULL);
+ *   netshare_sampler_free(s);
+ * @endcode
+ *
+ * Thread safety: a sampler is used by one thread at a time. Any number of samplers may
+ * share one model (which they only read) from different threads; the model must outlive
+ * them and must not be trained meanwhile.
+ */
+#ifndef NETSHARE_SAMPLER_H
+#define NETSHARE_SAMPLER_H
+
+#include <netshare/common.h>
+#include <netshare/dataset.h>
+#include <netshare/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque sampler. */
+typedef struct netshare_sampler netshare_sampler;
+
+/** Options of a sampler. Initialise with netshare_sample_params_init(). */
+typedef struct netshare_sample_params {
+	size_t struct_size;      /**< sizeof(netshare_sample_params). */
+	uint64_t flows;          /**< About how many flows to generate, spread over the chunks
+	                              like the real trace's; 0 (default): per chunk as many as
+	                              the real chunk had. At most NETSHARE_SAMPLE_MAX_FLOWS. */
+	double time_scale;       /**< Stretch time (timestamps after the trace start, and flow
+	                              durations) by this factor, > 0; default 1. */
+	uint64_t seed;           /**< Seed of every draw; default 1. */
+	netshare_progress_fn progress; /**< Called once per chunk (stage "generate", done and
+	                                    total in chunks); non-zero cancels. */
+	void *progress_user;     /**< Passed to @p progress. */
+} netshare_sample_params;
+
+/** Most flows one sampler call may be asked for. */
+#define NETSHARE_SAMPLE_MAX_FLOWS (UINT64_C(1) << 32)
+
+/** Set the defaults. */
+NETSHARE_API void netshare_sample_params_init(netshare_sample_params *p);
+
+/**
+ * Create a sampler on a trained (or loaded) model. The model is borrowed: it must
+ * outlive the sampler.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (a parameter out of range, named in the
+ *         message), ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
+ */
+NETSHARE_API netshare_status netshare_sampler_new(netshare_sampler **out,
+                                                  const netshare_model *model,
+                                                  const netshare_sample_params *params);
+
+/** Free a sampler. NULL is a no-op. */
+NETSHARE_API void netshare_sampler_free(netshare_sampler *s);
+
+/**
+ * Called with each synthetic record, in time order. @p ds and @p row locate the record
+ * in a dataset owned by the sampler, valid during the call only (read extra columns
+ * with netshare_dataset_extra_get()). Return non-zero to stop (the sampler then returns
+ * ::NETSHARE_ECANCELED).
+ */
+typedef int (*netshare_record_fn)(const netshare_record *record, const netshare_dataset *ds,
+                                  size_t row, void *user);
+
+/**
+ * Generate a synthetic trace and pass its records to @p fn in time order. Memory stays
+ * about one chunk's records: a chunk's records are delivered once no later chunk can
+ * produce an earlier one.
+ * @return ::NETSHARE_OK, ::NETSHARE_ECANCELED, ::NETSHARE_ENOMEM, ::NETSHARE_EINVAL.
+ */
+NETSHARE_API netshare_status netshare_sampler_stream(netshare_sampler *s, netshare_record_fn fn,
+                                                     void *user);
+
+/**
+ * Generate a synthetic trace into a new dataset, in time order.
+ * @param[out] out  the trace; free with netshare_dataset_free().
+ * @return as netshare_sampler_stream().
+ */
+NETSHARE_API netshare_status netshare_sampler_generate(netshare_sampler *s,
+                                                       netshare_dataset **out);
+
+/**
+ * Generate a synthetic trace and write it to @p path (format from the name or
+ * @p params, as netshare_dataset_write()). The file appears only when complete.
+ * @return as netshare_sampler_stream() and netshare_dataset_write().
+ */
+NETSHARE_API netshare_status netshare_sampler_write(netshare_sampler *s, const char *path,
+                                                    const netshare_write_params *params);
+
+/** What the last generation did. */
+typedef struct netshare_sample_info {
+	size_t struct_size;        /**< Caller sets sizeof(netshare_sample_info). */
+	uint64_t flows;            /**< Flows generated (each counted once, however many
+	                                chunks it spans). */
+	uint64_t continuations;    /**< Copies of flows into later chunks they span. */
+	uint64_t not_started;      /**< Drawn rows dropped: flagged as started earlier. */
+	uint64_t duplicates;       /**< Drawn rows dropped: 5-tuple already generated. */
+	uint64_t records;          /**< Records emitted. */
+} netshare_sample_info;
+
+/** Fill @p info about the last generation. @return ::NETSHARE_OK, ::NETSHARE_EINVAL,
+ *  ::NETSHARE_EABI. */
+NETSHARE_API netshare_status netshare_sampler_info_get(const netshare_sampler *s,
+                                                       netshare_sample_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETSHARE_SAMPLER_H */

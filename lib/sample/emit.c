@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Records of each chunk's flows, and their delivery in time order. Chunk c's records
+ * start no earlier than chunk c's window, so once chunk c is decoded every pending
+ * record before chunk c + 1's window is final: only the records that spill past the
+ * window wait for the next chunk.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "dg/model.h"
+#include "io/dataset.h"
+#include "sampler.h"
+
+netshare_status
+netshare__sampler_chunk_records(netshare_sampler *s, int c, const netshare__rows *rows,
+                                netshare_dataset *out)
+{
+	netshare_status st = NETSHARE_OK;
+	uint64_t batch_no = 0;
+	for (size_t i = 0; i < rows->n && st == NETSHARE_OK; batch_no++) {
+		int b = rows->n - i < (size_t)s->batch ? (int)(rows->n - i) : s->batch;
+		const float *attr = rows->v + i * s->A;
+		netshare__rng r;
+		netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, c, batch_no, 1));
+		netshare__generator_forward_given(&s->g, &r, b, attr);
+		st = netshare_encoder_decode(s->enc, c, attr, s->g.features, (size_t)b, out);
+		i += (size_t)b;
+	}
+	return st;
+}
+
+typedef struct timed {
+	int64_t t;
+	size_t i;
+} timed;
+
+static int
+by_time(const void *a, const void *b)
+{
+	const timed *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* An empty dataset of the model's kind with its extra columns, in the encoder's order. */
+static netshare_status
+new_output(const netshare_encoder *e, netshare_dataset **out)
+{
+	netshare_status st = netshare_dataset_new(out, e->kind);
+	for (size_t x = 0; st == NETSHARE_OK && x < e->n_extra; x++)
+		st = netshare_dataset_add_extra(*out, e->extra_name[x], e->extra_cat[x]);
+	if (st < 0) {
+		netshare_dataset_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+/* t_min + (t - t_min) * scale, kept inside the timestamp range. */
+static int64_t
+scaled(int64_t t, int64_t origin, double scale)
+{
+	if (scale == 1.0)
+		return t;
+	double v = (double)origin + (double)(t - origin) * scale;
+	double lim = (double)NETSHARE_TIME_LIMIT_NS - 1e6;
+	return (int64_t)llround(v > lim ? lim : v < -lim ? -lim : v);
+}
+
+/* Deliver the pending records before `boundary` in time order; keep the rest. */
+typedef netshare_status (*sink_fn)(const netshare_record *r, const netshare_dataset *ds,
+                                   size_t row, void *user);
+
+static netshare_status
+deliver(netshare_sampler *s, netshare_dataset **pending, int64_t boundary, sink_fn fn,
+        void *user)
+{
+	netshare_dataset *p = *pending;
+	timed *order = netshare__mallocarray(p->n ? p->n : 1, sizeof *order);
+	netshare_dataset *rest = NULL;
+	netshare_status st = order ? new_output(s->enc, &rest)
+	                           : netshare__error_oom("sampler ordering");
+	if (st < 0)
+		goto done;
+	for (size_t i = 0; i < p->n; i++)
+		order[i] = (timed){ p->time_ns[i], i };
+	qsort(order, p->n, sizeof *order, by_time);
+	int64_t origin = s->enc->t_min;
+	for (size_t k = 0; k < p->n && st == NETSHARE_OK; k++) {
+		size_t i = order[k].i;
+		if (order[k].t >= boundary) {
+			st = netshare__dataset_copy_row(rest, p, i, NULL);
+			continue;
+		}
+		netshare_record rec;
+		netshare_record_init(&rec);
+		netshare__dataset_row(p, i, &rec);
+		rec.time_ns = scaled(rec.time_ns, origin, s->p.time_scale);
+		if (p->kind == NETSHARE_RECORDS_FLOWS)
+			rec.duration_ns = scaled(rec.duration_ns, 0, s->p.time_scale);
+		s->info.records++;
+		st = fn(&rec, p, i, user);
+	}
+done:
+	netshare__free(order);
+	if (st < 0) {
+		netshare_dataset_free(rest);
+		return st;
+	}
+	netshare_dataset_free(p);
+	*pending = rest;
+	return NETSHARE_OK;
+}
+
+static void
+release(netshare_sampler *s)
+{
+	netshare__intern_free(&s->seen);
+	memset(&s->seen, 0, sizeof s->seen);
+	for (int c = 0; c < s->enc->chunks; c++)
+		netshare__rows_free(&s->carried[c]);
+}
+
+/* Generate the trace, passing its records to fn in time order. */
+static netshare_status
+run(netshare_sampler *s, sink_fn fn, void *user)
+{
+	release(s);
+	memset(&s->info, 0, sizeof s->info);
+	const netshare_encoder *e = s->enc;
+	netshare__progress pr;
+	netshare_dataset *pending = NULL;
+	netshare__rows rows = { 0 };
+	netshare_status st = netshare__progress_begin(&pr, s->p.progress, s->p.progress_user,
+	                                              "generate", -1, (uint64_t)e->chunks, 0.0);
+	if (st == NETSHARE_OK)
+		st = new_output(e, &pending);
+	for (int c = 0; c < e->chunks && st == NETSHARE_OK; c++) {
+		rows.n = 0;
+		if ((st = netshare__generator_copy_weights(&s->g, &s->model->dg[c].g)) < 0 ||
+		    (st = netshare__sampler_chunk_rows(s, c, &rows)) < 0 ||
+		    (st = netshare__sampler_chunk_records(s, c, &rows, pending)) < 0)
+			break;
+		int64_t boundary = INT64_MAX;
+		if (c + 1 < e->chunks) {
+			double lo, width;
+			netshare__encoder_chunk_window(e, c + 1, &lo, &width);
+			boundary = e->t_min + (int64_t)floor(lo);
+		}
+		if ((st = deliver(s, &pending, boundary, fn, user)) < 0)
+			break;
+		st = netshare__progress_update(&pr, (uint64_t)c + 1, c + 1 == e->chunks);
+	}
+	netshare__rows_free(&rows);
+	netshare_dataset_free(pending);
+	release(s);
+	return st;
+}
+
+typedef struct user_sink {
+	netshare_record_fn fn;
+	void *user;
+	uint64_t records;
+} user_sink;
+
+static netshare_status
+to_user(const netshare_record *r, const netshare_dataset *ds, size_t row, void *user)
+{
+	user_sink *u = user;
+	u->records++;
+	if (u->fn(r, ds, row, u->user))
+		return netshare__error(NETSHARE_ECANCELED, "sampler: stopped by the record callback "
+		                       "after %llu records", (unsigned long long)u->records);
+	return NETSHARE_OK;
+}
+
+NETSHARE_API netshare_status
+netshare_sampler_stream(netshare_sampler *s, netshare_record_fn fn, void *user)
+{
+	if (!s || !fn)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_stream: %s is NULL",
+		                       s ? "callback" : "sampler");
+	user_sink u = { fn, user, 0 };
+	return run(s, to_user, &u);
+}
+
+static netshare_status
+collect(const netshare_record *r, const netshare_dataset *ds, size_t row, void *user)
+{
+	return netshare__dataset_copy_row(user, ds, row, r);
+}
+
+NETSHARE_API netshare_status
+netshare_sampler_generate(netshare_sampler *s, netshare_dataset **out)
+{
+	if (!out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_generate: out is NULL");
+	*out = NULL;
+	if (!s)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_generate: sampler is NULL");
+	netshare_dataset *ds;
+	netshare_status st = new_output(s->enc, &ds);
+	if (st == NETSHARE_OK)
+		st = run(s, collect, ds);
+	if (st < 0) {
+		netshare_dataset_free(ds);
+		return st;
+	}
+	*out = ds;
+	return NETSHARE_OK;
+}

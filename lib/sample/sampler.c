@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* netshare_sampler: creation, options, writing to a file, what the last run did. */
+#include "sampler.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "dg/model.h"
+
+NETSHARE_API void
+netshare_sample_params_init(netshare_sample_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof *p);
+	p->struct_size = sizeof *p;
+	p->time_scale = 1.0;
+	p->seed = 1;
+}
+
+static netshare_status
+check_params(const netshare_sample_params *p)
+{
+	if (p->flows > NETSHARE_SAMPLE_MAX_FLOWS)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.flows = %llu is more "
+		                       "than %llu", (unsigned long long)p->flows,
+		                       (unsigned long long)NETSHARE_SAMPLE_MAX_FLOWS);
+	if (!(p->time_scale > 0 && p->time_scale <= 1e6))
+		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.time_scale = %g is "
+		                       "outside (0, 1e6]", p->time_scale);
+	return NETSHARE_OK;
+}
+
+/* Where the tags and the flow start sit in an attribute row. */
+static void
+find_offsets(netshare_sampler *s)
+{
+	s->start_tag = s->flow_start = -1;
+	for (int c = 0; c < NETSHARE_MAX_CHUNKS; c++)
+		s->chunk_tag[c] = -1;
+	for (size_t k = 0; k < s->enc->attr.n_fields; k++) {
+		const netshare__field *f = &s->enc->attr.field[k];
+		if (f->source == SRC_TAG_START)
+			s->start_tag = (long)f->offset;
+		else if (f->source == SRC_TAG_CHUNK)
+			s->chunk_tag[f->index] = (long)f->offset;
+		else if (f->source == SRC_FLOW_START)
+			s->flow_start = (long)f->offset;
+	}
+}
+
+NETSHARE_API netshare_status
+netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
+                     const netshare_sample_params *params)
+{
+	if (!out)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_new: out is NULL");
+	*out = NULL;
+	if (!model)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_new: model is NULL");
+	netshare_sample_params p;
+	netshare_sample_params_init(&p);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	                                          "netshare_sample_params")) < 0)
+		return st;
+	if ((st = check_params(&p)) < 0)
+		return st;
+	netshare_sampler *s = netshare__calloc(1, sizeof *s);
+	if (!s)
+		return netshare__error_oom("sampler");
+	s->model = model;
+	s->enc = model->enc;
+	s->p = p;
+	s->A = (size_t)model->shape.A;
+	s->batch = model->shape.max_batch;
+	find_offsets(s);
+	s->carried = netshare__calloc((size_t)s->enc->chunks, sizeof *s->carried);
+	if (!s->carried)
+		st = netshare__error_oom("sampler");
+	else
+		st = netshare__generator_init(&s->g, &model->shape);
+	if (st < 0) {
+		netshare__free(s->carried);
+		netshare__free(s);
+		return st;
+	}
+	*out = s;
+	return NETSHARE_OK;
+}
+
+NETSHARE_API void
+netshare_sampler_free(netshare_sampler *s)
+{
+	if (!s)
+		return;
+	for (int c = 0; c < s->enc->chunks; c++)
+		netshare__rows_free(&s->carried[c]);
+	netshare__free(s->carried);
+	netshare__intern_free(&s->seen);
+	netshare__generator_free(&s->g);
+	netshare__free(s);
+}
+
+NETSHARE_API netshare_status
+netshare_sampler_write(netshare_sampler *s, const char *path, const netshare_write_params *params)
+{
+	if (!path || !*path)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_write: path is NULL or "
+		                       "empty");
+	netshare_dataset *ds;
+	netshare_status st = netshare_sampler_generate(s, &ds);
+	if (st < 0)
+		return st;
+	st = netshare_dataset_write(ds, path, params);
+	netshare_dataset_free(ds);
+	return st;
+}
+
+NETSHARE_API netshare_status
+netshare_sampler_info_get(const netshare_sampler *s, netshare_sample_info *info)
+{
+	if (!s || !info)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_info_get: %s is NULL",
+		                       s ? "info" : "sampler");
+	netshare_status st = netshare__init_out_struct(info, sizeof *info, "netshare_sample_info");
+	if (st < 0)
+		return st;
+	*info = s->info;
+	info->struct_size = sizeof *info;
+	return NETSHARE_OK;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal: the sampler handle's state (see include/netshare/sampler.h). */
+#ifndef NETSHARE_SAMPLE_SAMPLER_H
+#define NETSHARE_SAMPLE_SAMPLER_H
+
+#include <netshare/sampler.h>
+
+#include "core/intern.h"
+#include "dg/generator.h"
+#include "encode/encoder.h"
+
+/* A growing list of attribute rows (A floats each). */
+typedef struct netshare__rows {
+	float *v;
+	size_t n, cap;
+} netshare__rows;
+
+struct netshare_sampler {
+	const netshare_model *model;  /* borrowed */
+	const netshare_encoder *enc;  /* the model's */
+	netshare_sample_params p;
+	netshare__generator g;        /* workspace; holds the weights of the chunk at work */
+	size_t A;                     /* attribute dims */
+	int batch;                    /* rows per generator call */
+	/* Offsets in an attribute row (-1: absent, i.e. one chunk). */
+	long start_tag, chunk_tag[NETSHARE_MAX_CHUNKS], flow_start;
+	netshare__rows *carried;      /* [chunks]: flows continued into each chunk */
+	netshare__intern seen;        /* 5-tuples generated so far */
+	netshare_sample_info info;
+};
+
+netshare_status netshare__rows_push(netshare__rows *r, const float *row, size_t A);
+void netshare__rows_free(netshare__rows *r);
+
+/* Per-call seed of a generator draw: chunk c, batch b, stream k (0 attributes,
+ * 1 features). */
+uint64_t netshare__sample_seed(uint64_t seed, int c, uint64_t b, int k);
+
+/* Chunk c's flows: the continuations carried into it, then the flows drawn by its own
+ * attribute generator that start in it (deduplicated by 5-tuple, and carried onward).
+ * s->g must hold chunk c's weights. */
+netshare_status netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows);
+
+/* The records of the flows in `rows`, decoded into `out`. */
+netshare_status netshare__sampler_chunk_records(netshare_sampler *s, int c,
+                                                const netshare__rows *rows,
+                                                netshare_dataset *out);
+
+#endif

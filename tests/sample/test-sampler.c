@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sampler: determinism (same seed, same records; threads with their own samplers
+ * agree with one thread), time order, flows spanning chunks generated once, the counts it
+ * reports, time scaling, streaming and cancelling, writing, and bad parameters.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../test-fixtures.h"
+#include "io/dataset.h"
+
+static netshare_model *model;
+static netshare_dataset *real;
+
+/* Train the small model (each test runs in its own process: once per test). */
+static void
+setup(void)
+{
+	if (model)
+		return;
+	real = netshare_test_toy_trace(1);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 3;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, real, &ep));
+	netshare_model_params p = netshare_test_small_model_params();
+	ck_assert_ok(netshare_model_new(&model, enc, &p));
+	netshare_encoder_free(enc);
+	ck_assert_ok(netshare_model_train(model, real));
+}
+
+
+static netshare_dataset *
+sample(uint64_t seed, uint64_t flows, double scale, netshare_sample_info *info)
+{
+	setup();
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	sp.seed = seed;
+	sp.flows = flows;
+	sp.time_scale = scale;
+	netshare_sampler *s;
+	ck_assert_ok(netshare_sampler_new(&s, model, &sp));
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_sampler_generate(s, &ds));
+	if (info) {
+		info->struct_size = sizeof *info;
+		ck_assert_ok(netshare_sampler_info_get(s, info));
+	}
+	netshare_sampler_free(s);
+	return ds;
+}
+
+static int
+same_records(const netshare_dataset *a, const netshare_dataset *b)
+{
+	if (netshare_dataset_count(a) != netshare_dataset_count(b))
+		return 0;
+	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
+		netshare_record x, y;
+		netshare_record_init(&x);
+		netshare_record_init(&y);
+		ck_assert_ok(netshare_dataset_get(a, i, &x));
+		ck_assert_ok(netshare_dataset_get(b, i, &y));
+		if (memcmp(&x, &y, sizeof x) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+START_TEST(same_seed_same_trace)
+{
+	netshare_dataset *a = sample(5, 0, 1, NULL), *b = sample(5, 0, 1, NULL),
+	                 *c = sample(6, 0, 1, NULL);
+	ck_assert_uint_gt(netshare_dataset_count(a), 100);
+	ck_assert(same_records(a, b));
+	ck_assert(!same_records(a, c));
+	/* Time order. */
+	netshare_record r, prev;
+	netshare_record_init(&r);
+	netshare_record_init(&prev);
+	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
+		ck_assert_ok(netshare_dataset_get(a, i, &r));
+		if (i)
+			ck_assert_int_ge(r.time_ns, prev.time_ns);
+		prev = r;
+	}
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+	netshare_dataset_free(c);
+}
+END_TEST
+
+typedef struct job {
+	uint64_t seed;
+	netshare_dataset *out;
+} job;
+
+static void *
+run_job(void *arg)
+{
+	job *j = arg;
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	sp.seed = j->seed;
+	netshare_sampler *s;
+	if (netshare_sampler_new(&s, model, &sp) == NETSHARE_OK) {
+		if (netshare_sampler_generate(s, &j->out) != NETSHARE_OK)
+			j->out = NULL;
+		netshare_sampler_free(s);
+	}
+	return NULL;
+}
+
+START_TEST(threads_agree_with_one_thread)
+{
+	setup();
+	job jobs[3] = { { 11, NULL }, { 12, NULL }, { 13, NULL } };
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, run_job, &jobs[i]), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(jobs[i].out);
+		netshare_dataset *alone = sample(jobs[i].seed, 0, 1, NULL);
+		ck_assert(same_records(jobs[i].out, alone));
+		netshare_dataset_free(alone);
+		netshare_dataset_free(jobs[i].out);
+	}
+}
+END_TEST
+
+/* Distinct 5-tuples of a dataset (quadratic, for small traces). */
+static size_t
+distinct_flows(const netshare_dataset *ds)
+{
+	size_t n = netshare_dataset_count(ds), distinct = 0;
+	netshare_record *r = calloc(n, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	for (size_t i = 0; i < n; i++) {
+		netshare_record_init(&r[i]);
+		ck_assert_ok(netshare_dataset_get(ds, i, &r[i]));
+		size_t j = 0;
+		for (; j < i; j++)
+			if (r[j].src_ip == r[i].src_ip && r[j].dst_ip == r[i].dst_ip &&
+			    r[j].src_port == r[i].src_port && r[j].dst_port == r[i].dst_port &&
+			    r[j].protocol == r[i].protocol)
+				break;
+		distinct += j == i;
+	}
+	free(r);
+	return distinct;
+}
+
+START_TEST(spanning_flows_are_one_flow)
+{
+	setup();
+	netshare_sample_info info;
+	netshare_dataset *ds = sample(3, 0, 1, &info);
+	/* Every drawn row is kept, dropped as started earlier, or dropped as a duplicate:
+	 * by default as many rows as the real trace had flow segments. */
+	netshare_encoder_info ei = { .struct_size = sizeof ei };
+	ck_assert_ok(netshare_encoder_info_get(netshare_model_encoder(model), &ei));
+	ck_assert_uint_eq(info.flows + info.not_started + info.duplicates, ei.flows);
+	ck_assert_uint_gt(info.flows, 0);
+	ck_assert_uint_gt(info.continuations, 0);
+	ck_assert_uint_eq(info.records, netshare_dataset_count(ds));
+	/* Continuations add records to their flow, never a new 5-tuple. */
+	ck_assert_uint_eq(distinct_flows(ds), info.flows);
+	netshare_dataset_free(ds);
+
+	/* Asking for twice the flows draws twice the rows (up to rounding per chunk). */
+	netshare_sample_info i1, i2;
+	netshare_dataset_free(sample(3, 100, 1, &i1));
+	netshare_dataset_free(sample(3, 200, 1, &i2));
+	uint64_t d1 = i1.flows + i1.not_started + i1.duplicates;
+	uint64_t d2 = i2.flows + i2.not_started + i2.duplicates;
+	ck_assert_uint_le(d2 > 2 * d1 ? d2 - 2 * d1 : 2 * d1 - d2, 6);
+	ck_assert_uint_gt(d1, 90);
+}
+END_TEST
+
+START_TEST(time_scale_stretches_time)
+{
+	setup();
+	netshare_dataset *a = sample(4, 0, 1, NULL), *b = sample(4, 0, 2.5, NULL);
+	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
+	int64_t origin = real->time_min;
+	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
+		netshare_record x, y;
+		netshare_record_init(&x);
+		netshare_record_init(&y);
+		ck_assert_ok(netshare_dataset_get(a, i, &x));
+		ck_assert_ok(netshare_dataset_get(b, i, &y));
+		int64_t want = origin + (int64_t)((double)(x.time_ns - origin) * 2.5 + 0.5);
+		ck_assert_int_le(llabs(y.time_ns - want), 1);
+		ck_assert_uint_eq(x.src_port, y.src_port);
+		ck_assert_uint_eq(x.ip_length, y.ip_length);
+	}
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+}
+END_TEST
+
+typedef struct counter {
+	size_t seen, stop_at;
+	int64_t last;
+	int ordered;
+} counter;
+
+static int
+count_records(const netshare_record *r, const netshare_dataset *ds, size_t row, void *user)
+{
+	counter *c = user;
+	ck_assert_ptr_nonnull(ds);
+	ck_assert_uint_lt(row, netshare_dataset_count(ds));
+	if (c->seen && r->time_ns < c->last)
+		c->ordered = 0;
+	c->last = r->time_ns;
+	return ++c->seen == c->stop_at;
+}
+
+START_TEST(stream_matches_generate_and_cancels)
+{
+	setup();
+	netshare_dataset *all = sample(9, 0, 1, NULL);
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	sp.seed = 9;
+	netshare_sampler *s;
+	ck_assert_ok(netshare_sampler_new(&s, model, &sp));
+	counter c = { 0, 0, 0, 1 };
+	ck_assert_ok(netshare_sampler_stream(s, count_records, &c));
+	ck_assert_uint_eq(c.seen, netshare_dataset_count(all));
+	ck_assert(c.ordered);
+	counter stop = { 0, 10, 0, 1 };
+	ck_assert_status(netshare_sampler_stream(s, count_records, &stop), NETSHARE_ECANCELED);
+	ck_assert_error_contains("after 10 records");
+	ck_assert_uint_eq(stop.seen, 10);
+	/* The sampler is still usable and still deterministic after a cancel. */
+	netshare_dataset *again;
+	ck_assert_ok(netshare_sampler_generate(s, &again));
+	ck_assert(same_records(all, again));
+	netshare_dataset_free(again);
+
+	/* Writing: the file reads back with every record; a bad path leaves nothing. */
+	const char *tmp = netshare_test_tmpdir();
+	char path[512], bad[512];
+	netshare_test_path(path, sizeof path, tmp, "synthetic.pcap");
+	ck_assert_ok(netshare_sampler_write(s, path, NULL));
+	netshare_dataset *back;
+	ck_assert_ok(netshare_dataset_read(&back, path, NULL));
+	ck_assert_uint_eq(netshare_dataset_count(back), netshare_dataset_count(all));
+	netshare_dataset_free(back);
+	unlink(path);
+	netshare_test_path(bad, sizeof bad, tmp, "no/such/dir/out.pcap");
+	ck_assert_status(netshare_sampler_write(s, bad, NULL), NETSHARE_EIO);
+	netshare_test_path(bad, sizeof bad, tmp, "out.unknown");
+	ck_assert_status(netshare_sampler_write(s, bad, NULL), NETSHARE_EINVAL);
+	ck_assert_int_ne(access(bad, F_OK), 0);
+	rmdir(tmp);
+	netshare_sampler_free(s);
+	netshare_dataset_free(all);
+}
+END_TEST
+
+START_TEST(loaded_model_samples_the_same)
+{
+	setup();
+	const char *tmp = netshare_test_tmpdir();
+	char path[512];
+	netshare_test_path(path, sizeof path, tmp, "m.nsm");
+	ck_assert_ok(netshare_model_save(model, path));
+	netshare_model *saved_model = model, *loaded;
+	ck_assert_ok(netshare_model_load(&loaded, path));
+	netshare_dataset *a = sample(21, 0, 1, NULL);
+	model = loaded;
+	netshare_dataset *b = sample(21, 0, 1, NULL);
+	model = saved_model;
+	ck_assert(same_records(a, b));
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+	netshare_model_free(loaded);
+	unlink(path);
+	rmdir(tmp);
+}
+END_TEST
+
+START_TEST(bad_parameters)
+{
+	setup();
+	netshare_sampler *s;
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	ck_assert_status(netshare_sampler_new(&s, NULL, &sp), NETSHARE_EINVAL);
+	ck_assert_ptr_null(s);
+	sp.time_scale = 0;
+	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EINVAL);
+	ck_assert_error_contains("time_scale");
+	netshare_sample_params_init(&sp);
+	sp.flows = NETSHARE_SAMPLE_MAX_FLOWS + 1;
+	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EINVAL);
+	ck_assert_error_contains("flows");
+	netshare_sample_params_init(&sp);
+	sp.struct_size = 3;
+	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EABI);
+	ck_assert_ok(netshare_sampler_new(&s, model, NULL));
+	ck_assert_status(netshare_sampler_stream(s, NULL, NULL), NETSHARE_EINVAL);
+	ck_assert_status(netshare_sampler_generate(s, NULL), NETSHARE_EINVAL);
+	netshare_sample_info info = { .struct_size = 1 };
+	ck_assert_status(netshare_sampler_info_get(s, &info), NETSHARE_EABI);
+	netshare_sampler_free(s);
+	netshare_sampler_free(NULL);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("sample-sampler",
+                   same_seed_same_trace, threads_agree_with_one_thread,
+                   spanning_flows_are_one_flow, time_scale_stretches_time,
+                   stream_matches_generate_and_cancels, loaded_model_samples_the_same,
+                   bad_parameters)
