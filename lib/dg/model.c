@@ -5,8 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -228,57 +226,6 @@ netshare_model_set_training(netshare_model *m, netshare_progress_fn progress, vo
 	m->p.checkpoint_every = checkpoint_every;
 	m->p.threads = threads;
 	return NETSHARE_OK;
-}
-
-/* Train chunk model d to `target` iterations, saving a checkpoint every
- * checkpoint_every iterations when asked. */
-static netshare_status
-train_chunk(netshare_model *m, netshare__dg *d, const netshare_encoded *x, long target, int c)
-{
-	long every = m->p.checkpoint_path && m->p.checkpoint_every ? (long)m->p.checkpoint_every
-	                                                          : target;
-	netshare_status st = NETSHARE_OK;
-	while (st == NETSHARE_OK && d->iterations < target) {
-		long step = every - d->iterations % every;
-		if (step > target - d->iterations)
-			step = target - d->iterations;
-		st = netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
-		                        netshare_encoded_flows(x), step, m->p.progress,
-		                        m->p.progress_user, c);
-		if (st == NETSHARE_OK && m->p.checkpoint_path && m->p.checkpoint_every)
-			st = netshare_model_save(m, m->p.checkpoint_path);
-	}
-	return st;
-}
-
-NETSHARE_API netshare_status
-netshare_model_train(netshare_model *m, const netshare_dataset *ds)
-{
-	if (!m || !ds)
-		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: %s is NULL",
-		                       m ? "dataset" : "model");
-	if (m->p.threads)
-		openblas_set_num_threads((int)m->p.threads);
-	netshare_status st = NETSHARE_OK;
-	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++) {
-		long target = c == 0 ? (long)m->p.iterations
-		                     : (long)(m->p.iterations / m->p.fine_tune_divisor);
-		netshare__dg *d = &m->dg[c];
-		if (d->iterations >= target)
-			continue;
-		if (c > 0 && d->iterations == 0 &&
-		    (st = netshare__dg_copy_weights(d, &m->dg[0])) < 0)
-			break;
-		netshare_encoded *x;
-		if ((st = netshare_encoder_encode(m->enc, ds, c, &x)) < 0)
-			break;
-		if (netshare_encoded_flows(x) > 0) {
-			st = train_chunk(m, d, x, target, c);
-			m->last_chunk = c;
-		}
-		netshare_encoded_free(x);
-	}
-	return st;
 }
 
 NETSHARE_API const netshare_encoder *

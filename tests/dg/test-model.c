@@ -319,6 +319,89 @@ START_TEST(killed_run_resumes_exactly)
 }
 END_TEST
 
+/* Cancels once a later chunk reports iteration cancel_at. */
+static int
+cancel_later_chunk(const netshare_progress *p, void *user)
+{
+	(void)user;
+	return p->chunk == 2 && p->done >= cancel_at;
+}
+
+/* The model file's bytes. */
+static unsigned char *
+file_bytes(netshare_model *m, const char *path, size_t *len)
+{
+	ck_assert_ok(netshare_model_save(m, path));
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	unsigned char *b = malloc(*len);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(fread(b, 1, *len, f), *len);
+	fclose(f);
+	unlink(path);
+	return b;
+}
+
+START_TEST(parallel_chunks_match_serial_and_resume)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(1);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 4;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	const char *dir = netshare_test_tmpdir();
+	char ck[512], out[512];
+	netshare_test_path(ck, sizeof ck, dir, "checkpoint.nsm");
+	netshare_test_path(out, sizeof out, dir, "out.nsm");
+	netshare_model_params p = netshare_test_small_model_params();
+	p.iterations = 12;
+	p.fine_tune_divisor = 2;
+	netshare_model *serial, *parallel, *killed, *resumed;
+	p.threads = 1;
+	ck_assert_ok(netshare_model_new(&serial, enc, &p));
+	ck_assert_ok(netshare_model_train(serial, ds));
+	p.threads = 3;
+	ck_assert_ok(netshare_model_new(&parallel, enc, &p));
+	ck_assert_ok(netshare_model_train(parallel, ds));
+	size_t n1, n2, n3;
+	unsigned char *a = file_bytes(serial, out, &n1), *b = file_bytes(parallel, out, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_mem_eq(a, b, n1);
+	/* Killed while chunks 1..3 train side by side, resumed from the last checkpoint. */
+	p.checkpoint_path = ck;
+	p.checkpoint_every = 4;
+	p.progress = cancel_later_chunk;
+	cancel_at = 5;
+	ck_assert_ok(netshare_model_new(&killed, enc, &p));
+	ck_assert_status(netshare_model_train(killed, ds), NETSHARE_ECANCELED);
+	netshare_model_free(killed);
+	ck_assert_ok(netshare_model_load(&resumed, ck));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(resumed, &in));
+	ck_assert_uint_eq(in.iterations_chunk0, 12);
+	ck_assert_uint_eq(in.iterations_total, 12 + 3 * 4);
+	ck_assert_ok(netshare_model_set_training(resumed, NULL, NULL, NULL, 0, 3));
+	ck_assert_ok(netshare_model_train(resumed, ds));
+	unsigned char *c = file_bytes(resumed, out, &n3);
+	ck_assert_uint_eq(n1, n3);
+	ck_assert_mem_eq(a, c, n1);
+	free(a);
+	free(b);
+	free(c);
+	netshare_model_free(serial);
+	netshare_model_free(parallel);
+	netshare_model_free(resumed);
+	unlink(ck);
+	rmdir(dir);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(divergence_is_reported)
 {
 	netshare_dataset *ds;
@@ -335,7 +418,7 @@ START_TEST(divergence_is_reported)
 END_TEST
 
 NETSHARE_TEST_MAIN("dg-model",
-	killed_run_resumes_exactly,
+	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,
