@@ -37,5 +37,8 @@ extern const cli_command cli_cmd_stats;
 extern const cli_command cli_cmd_convert;
 extern const cli_command cli_cmd_eval;
 extern const cli_command cli_cmd_generate;
+extern const cli_command cli_cmd_train;
+extern const cli_command cli_cmd_inspect;
+extern const cli_command cli_cmd_run;
 
 #endif

@@ -1,23 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* `netshare eval`: fidelity and memorisation metrics of synthetic traces vs a real one. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "report_print.h"
 #include "options.h"
-
-static void
-json_number(double v)
-{
-	if (isfinite(v))
-		printf("%.10g", v);
-	else
-		printf("null");
-}
 
 static int
 run_eval(int argc, char **argv)
@@ -67,47 +57,9 @@ run_eval(int argc, char **argv)
 			rc = cli_fail(st);
 		netshare_dataset_free(syn);
 	}
-	if (rc == CLI_EXIT_OK) {
-		size_t n = netshare_report_count(reports[0]);
-		netshare_metric m = { .struct_size = sizeof m };
-		if (json) {
-			printf("{\"real\":");
-			json_string(stdout, argv[optind]);
-			printf(",\"jsd\":\"Jensen-Shannon divergence, natural log, 0..ln 2\","
-			       "\"synthetic\":[");
-			for (int k = 0; k < n_syn; k++) {
-				printf("%s{\"file\":", k ? "," : "");
-				json_string(stdout, argv[optind + 1 + k]);
-				printf(",\"metrics\":[");
-				for (size_t i = 0; i < n; i++) {
-					netshare_report_get(reports[k], i, &m);
-					printf("%s{\"name\":\"%s\",\"kind\":\"%s\",\"unit\":\"%s\",\"group\":\"%s\","
-					       "\"value\":", i ? "," : "", m.name, m.kind, m.unit, m.group);
-					json_number(m.value);
-					printf("}");
-				}
-				printf("]}");
-			}
-			printf("]}\n");
-		} else {
-			printf("%-20s %-6s %-8s", "metric", "kind", "unit");
-			for (int k = 0; k < n_syn; k++)
-				printf(" %14.14s", argv[optind + 1 + k]);
-			printf("\n");
-			for (size_t i = 0; i < n; i++) {
-				netshare_report_get(reports[0], i, &m);
-				printf("%-20s %-6s %-8s", m.name, m.kind, m.unit);
-				for (int k = 0; k < n_syn; k++) {
-					netshare_report_get(reports[k], i, &m);
-					printf(" %14.6g", m.value);
-				}
-				printf("\n");
-			}
-			printf("\njsd: Jensen-Shannon divergence (natural log; 0 = same, ln 2 = 0.693 = "
-			       "disjoint); emd: 1-D Wasserstein distance in the unit shown; share: "
-			       "fraction of the distinct synthetic values also in the real trace.\n");
-		}
-	}
+	if (rc == CLI_EXIT_OK)
+		cli_print_reports(argv[optind], (const char *const *)argv + optind + 1, reports, n_syn,
+		                  json);
 	for (int k = 0; k < n_syn; k++)
 		netshare_report_free(reports[k]);
 	free(reports);

@@ -1,11 +1,46 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* `netshare generate`: synthetic traces. So far only the marginal baseline. */
+/* `netshare generate`: a synthetic trace from a model file, or the marginal baseline. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "options.h"
+#include "progress_bar.h"
+
+static int
+from_model(const char *model, const char *output, const netshare_sample_params *sp, int quiet)
+{
+	netshare_model *m;
+	netshare_status st = netshare_model_load(&m, model);
+	if (st < 0)
+		return cli_fail(st);
+	netshare_sampler *s = NULL;
+	netshare_sample_params p = *sp;
+	cli_progress pr;
+	cli_progress_init(&pr, quiet);
+	p.progress = cli_progress_fn;
+	p.progress_user = &pr;
+	double t0 = cli_now();
+	if ((st = netshare_sampler_new(&s, m, &p)) == NETSHARE_OK)
+		st = netshare_sampler_write(s, output, NULL);
+	cli_progress_end(&pr);
+	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
+	if (rc == CLI_EXIT_OK && !quiet) {
+		netshare_sample_info in = { .struct_size = sizeof in };
+		netshare_sampler_info_get(s, &in);
+		fprintf(stderr, "%s: wrote %llu records of %llu flows to %s in %.1f s (%llu flow "
+		        "continuations across chunks; dropped %llu rows started earlier, %llu "
+		        "duplicate 5-tuples)\n", cli_progname, (unsigned long long)in.records,
+		        (unsigned long long)in.flows, output, cli_now() - t0,
+		        (unsigned long long)in.continuations, (unsigned long long)in.not_started,
+		        (unsigned long long)in.duplicates);
+	}
+	netshare_sampler_free(s);
+	netshare_model_free(m);
+	return rc;
+}
 
 static int
 run_generate(int argc, char **argv)
@@ -16,6 +51,9 @@ run_generate(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "flows", required_argument, NULL, 'F' },
+		{ "time-scale", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -24,9 +62,12 @@ run_generate(int argc, char **argv)
 	netshare_read_params_init(&rp);
 	const char *baseline = NULL, *input = NULL, *output = NULL, *model = NULL;
 	uint64_t seed = 1;
-	int c;
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	int c, quiet = 0;
+	char *end;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "b:i:o:m:s:h" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:qh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_generate, c, optarg, &rp);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
@@ -42,6 +83,19 @@ run_generate(int argc, char **argv)
 				return cli_usage_error(&cli_cmd_generate, "--seed needs a number, not '%s'",
 				                       optarg);
 			break;
+		case 'F':
+			if (cli_parse_u64(optarg, NETSHARE_SAMPLE_MAX_FLOWS, &sp.flows) < 0 || !sp.flows)
+				return cli_usage_error(&cli_cmd_generate, "--flows needs a number in 1..%llu, "
+				                       "not '%s'", (unsigned long long)NETSHARE_SAMPLE_MAX_FLOWS,
+				                       optarg);
+			break;
+		case 'T':
+			sp.time_scale = strtod(optarg, &end);
+			if (*end || end == optarg || !(sp.time_scale > 0 && sp.time_scale <= 1e6))
+				return cli_usage_error(&cli_cmd_generate, "--time-scale needs a number in "
+				                       "(0, 1e6], not '%s'", optarg);
+			break;
+		case 'q': quiet = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_generate);
 		default:
 			return cli_usage_error(&cli_cmd_generate, "unknown or incomplete option '%s'",
@@ -50,16 +104,26 @@ run_generate(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(&cli_cmd_generate, "unexpected argument '%s'", argv[optind]);
+	if (model && baseline)
+		return cli_usage_error(&cli_cmd_generate, "give either -m MODEL or --baseline, not both");
 	if (model) {
-		cli_error("generating from a model is not implemented yet; only --baseline marginal");
-		return CLI_EXIT_RUNTIME;
+		if (!output)
+			return cli_usage_error(&cli_cmd_generate, "-m MODEL needs -o OUTPUT");
+		if (input)
+			return cli_usage_error(&cli_cmd_generate, "-i is for --baseline; a model needs no "
+			                       "trace");
+		sp.seed = seed;
+		return from_model(model, output, &sp, quiet);
 	}
-	if (!baseline || strcmp(baseline, "marginal") != 0)
-		return cli_usage_error(&cli_cmd_generate, baseline ? "unknown baseline '%s' (the one "
-		                       "baseline is 'marginal')" : "%sgive --baseline marginal",
-		                       baseline ? baseline : "");
+	if (!baseline)
+		return cli_usage_error(&cli_cmd_generate, "give -m MODEL or --baseline marginal");
+	if (strcmp(baseline, "marginal") != 0)
+		return cli_usage_error(&cli_cmd_generate, "unknown baseline '%s' (the one baseline is "
+		                       "'marginal')", baseline);
 	if (!input || !output)
 		return cli_usage_error(&cli_cmd_generate, "--baseline needs -i REAL and -o OUTPUT");
+	if (sp.flows || sp.time_scale != 1.0)
+		return cli_usage_error(&cli_cmd_generate, "--flows and --time-scale are for -m MODEL");
 	netshare_dataset *real, *syn;
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
@@ -79,22 +143,32 @@ run_generate(int argc, char **argv)
 
 const cli_command cli_cmd_generate = {
 	.name = "generate",
-	.summary = "write a synthetic trace (so far: the marginal baseline only)",
+	.summary = "write a synthetic trace from a model (or the marginal baseline)",
 	.usage =
-		"Usage: netshare generate --baseline marginal -i REAL -o OUTPUT [OPTIONS]\n"
+		"Usage: netshare generate -m MODEL -o OUTPUT [--flows N] [--seed S] [--time-scale X]\n"
+		"       netshare generate --baseline marginal -i REAL -o OUTPUT [--seed S]\n"
 		"\n"
-		"Write the marginal baseline of REAL to OUTPUT (.pcap, .csv or .log): every key\n"
-		"field of a flow drawn independently from its marginal, flow lengths, starts and\n"
+		"Sample a synthetic trace from MODEL (made by 'netshare train') and write it to\n"
+		"OUTPUT: .pcap (packet models; Ethernet frames with valid checksums), .csv or .log\n"
+		"(Zeek conn.log, flow models). Chunk by chunk, flows that span chunks are continued,\n"
+		"not generated again; records come out in time order. The same model and seed give\n"
+		"byte-identical output. OUTPUT appears only when complete.\n"
+		"\n"
+		"--baseline marginal instead writes the marginal baseline of REAL: every key field\n"
+		"of a flow drawn independently from its marginal, flow lengths, starts and\n"
 		"inter-arrivals from their empirical distributions, every other field of every\n"
-		"record independently. It matches per-field marginals and nothing joint: the\n"
-		"bar a generative model must clear on the joint metrics of 'netshare eval'.\n"
-		"Generating from a trained model (-m MODEL) is not implemented yet.\n"
+		"record independently. It matches per-field marginals and nothing joint: the bar a\n"
+		"model must clear on the joint metrics of 'netshare eval'.\n"
 		"\n"
 		"Options:\n"
-		"  -b, --baseline NAME    the baseline: marginal\n"
-		"  -i, --input REAL       the real trace\n"
+		"  -m, --model MODEL      the model file\n"
 		"  -o, --output OUTPUT    where to write (written atomically)\n"
+		"  -F, --flows N          about N flows (default: as many as the real trace had)\n"
+		"  -T, --time-scale X     stretch time by X (default 1)\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
+		"  -q, --quiet            no progress output\n"
+		"  -b, --baseline NAME    the baseline: marginal\n"
+		"  -i, --input REAL       the real trace (baseline only)\n"
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",
 	.run = run_generate,

@@ -8,4 +8,7 @@
 /* A JSON string literal (quotes included) with the escapes RFC 8259 requires. */
 void json_string(FILE *out, const char *s);
 
+/* A number, or null if it is not finite (JSON has no NaN or infinity). */
+void json_number(FILE *out, double v);
+
 #endif

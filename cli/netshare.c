@@ -18,10 +18,13 @@ static const cli_command cli_cmd_help;
 
 /* Every subcommand, in the order `netshare --help` lists them. */
 static const cli_command *const commands[] = {
+	&cli_cmd_run,
+	&cli_cmd_train,
+	&cli_cmd_generate,
+	&cli_cmd_eval,
+	&cli_cmd_inspect,
 	&cli_cmd_stats,
 	&cli_cmd_convert,
-	&cli_cmd_eval,
-	&cli_cmd_generate,
 	&cli_cmd_version,
 	&cli_cmd_help,
 };

@@ -46,13 +46,24 @@ typedef struct netshare_encoder netshare_encoder;
 /** Most time chunks an encoder splits a trace into. */
 #define NETSHARE_MAX_CHUNKS 64
 
+/** netshare_encoder_params.chunks: choose from the data, one chunk per
+ *  NETSHARE_AUTO_FLOWS_PER_CHUNK flows, between 1 and NETSHARE_AUTO_MAX_CHUNKS (a chunk
+ *  model needs enough flows to learn from; NetShare's 10 chunks were for traces of about
+ *  a million records). */
+#define NETSHARE_CHUNKS_AUTO 0
+/** See ::NETSHARE_CHUNKS_AUTO. */
+#define NETSHARE_AUTO_FLOWS_PER_CHUNK 1000
+/** See ::NETSHARE_CHUNKS_AUTO. */
+#define NETSHARE_AUTO_MAX_CHUNKS 10
+
 /** "Choose from the data" for netshare_encoder_params.max_flow_len and sample_len. */
 #define NETSHARE_AUTO UINT32_MAX
 
 /** Options for netshare_encoder_fit(). Initialise with netshare_encoder_params_init(). */
 typedef struct netshare_encoder_params {
 	size_t struct_size;       /**< sizeof(netshare_encoder_params). */
-	int chunks;               /**< Time chunks K, 1..NETSHARE_MAX_CHUNKS; default 10 (NetShare). */
+	int chunks;               /**< Time chunks K, 1..NETSHARE_MAX_CHUNKS, or
+	                               ::NETSHARE_CHUNKS_AUTO; default 10 (NetShare). */
 	uint32_t max_flow_len;    /**< Records per flow and chunk kept, >= 1; NETSHARE_AUTO
 	                               (default): the longest flow segment of the data. */
 	int drop_long_flows;      /**< Non-zero: flows longer than max_flow_len are dropped;

@@ -112,6 +112,9 @@ typedef struct netshare_model_info {
 	int chunks;                  /**< Chunk models. */
 	uint64_t iterations_chunk0;  /**< Iterations chunk 0 has trained. */
 	uint64_t iterations_total;   /**< Over all chunks. */
+	uint32_t iterations;         /**< Planned iterations of chunk 0 (the other chunks:
+	                                  iterations / fine_tune_divisor). */
+	uint32_t fine_tune_divisor;  /**< As in netshare_model_params. */
 	uint64_t params_generator;   /**< Trainable parameters of one chunk's generator. */
 	uint64_t params_discriminator;     /**< ... of its discriminator. */
 	uint64_t params_aux_discriminator; /**< ... of its auxiliary discriminator. */

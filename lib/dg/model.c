@@ -254,6 +254,8 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 		return st;
 	info->chunks = m->chunks;
 	info->iterations_chunk0 = (uint64_t)m->dg[0].iterations;
+	info->iterations = m->p.iterations;
+	info->fine_tune_divisor = m->p.fine_tune_divisor;
 	for (int c = 0; c < m->chunks; c++)
 		info->iterations_total += (uint64_t)m->dg[c].iterations;
 	info->params_generator = count_params(&m->dg[0].opt_g);

@@ -40,6 +40,9 @@ struct netshare_encoder {
 	uint64_t chunk_starts[NETSHARE_MAX_CHUNKS]; /* ... of flows whose first chunk it is */
 };
 
+/* Chunks NETSHARE_CHUNKS_AUTO chooses for a trace of `flows` flows. */
+int netshare__auto_chunks(uint64_t flows);
+
 /* Records kept of a segment of `count` records, or 0 if the segment is dropped. */
 static inline uint32_t
 netshare__kept_len(const netshare_encoder *e, uint32_t count)

@@ -194,8 +194,8 @@ apply_bounds(netshare_encoder *e, const char *list)
 static netshare_status
 check_params(const netshare_encoder_params *p)
 {
-	if (p->chunks < 1 || p->chunks > NETSHARE_MAX_CHUNKS)
-		return netshare__error(NETSHARE_EINVAL, "chunks = %d is outside 1..%d", p->chunks,
+	if ((p->chunks < 1 && p->chunks != NETSHARE_CHUNKS_AUTO) || p->chunks > NETSHARE_MAX_CHUNKS)
+		return netshare__error(NETSHARE_EINVAL, "chunks = %d is outside 1..%d (or 0: auto)", p->chunks,
 		                       NETSHARE_MAX_CHUNKS);
 	if (p->max_flow_len < 1)
 		return netshare__error(NETSHARE_EINVAL, "max_flow_len = %u: must be >= 1 (or "
@@ -395,6 +395,13 @@ train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
 	return st;
 }
 
+int
+netshare__auto_chunks(uint64_t flows)
+{
+	uint64_t k = flows / NETSHARE_AUTO_FLOWS_PER_CHUNK;
+	return k < 1 ? 1 : k > NETSHARE_AUTO_MAX_CHUNKS ? NETSHARE_AUTO_MAX_CHUNKS : (int)k;
+}
+
 /* Flow segments per chunk: the longest one, and what max_flow_len cuts or drops. */
 static void
 count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t requested)
@@ -439,8 +446,13 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	netshare_encoder *e = netshare__calloc(1, sizeof *e);
 	if (!e)
 		return netshare__error_oom("encoder");
+	netshare__flows fl = { 0 };
+	netshare__chunks ch = { 0 };
+	netshare__progress pr;
 	e->kind = ds->kind;
-	e->chunks = p.chunks;
+	if ((st = netshare__flows_build(ds, &fl)) < 0)
+		goto done;
+	e->chunks = p.chunks != NETSHARE_CHUNKS_AUTO ? p.chunks : netshare__auto_chunks(fl.n_flows);
 	e->t_min = ds->time_min;
 	e->t_max = ds->time_max;
 	e->drop_long = p.drop_long_flows != 0;
@@ -454,14 +466,10 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 		snprintf(e->extra_name[x], sizeof e->extra_name[x], "%s", ds->extra[x].name);
 		e->extra_cat[x] = ds->extra[x].categorical;
 	}
-	netshare__flows fl = { 0 };
-	netshare__chunks ch = { 0 };
-	netshare__progress pr;
 	if ((st = netshare__progress_begin(&pr, p.progress, p.progress_user, "encode", -1, 3,
 	                                   0.0)) < 0 ||
 	    (st = apply_log1p(e, p.log1p_fields ? p.log1p_fields : ds->kind == NETSHARE_RECORDS_FLOWS ? DEFAULT_LOG1P : "")) < 0 ||
 	    (st = apply_bounds(e, p.bounds ? p.bounds : "")) < 0 ||
-	    (st = netshare__flows_build(ds, &fl)) < 0 ||
 	    (st = netshare__chunks_build(ds, &fl, e->chunks, &ch)) < 0)
 		goto done;
 	count_segments(e, &ch, p.max_flow_len);

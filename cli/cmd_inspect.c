@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* `netshare inspect`: what a model file holds. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void
+print_heads(const netshare_encoder *enc, int features, size_t n, int json)
+{
+	for (size_t k = 0; k < n; k++) {
+		netshare_field_group g = { .struct_size = sizeof g };
+		if (netshare_encoder_group(enc, features, k, &g) < 0)
+			continue;
+		static const char *const act[] = { "softmax", "sigmoid", "tanh" };
+		const char *a = g.activation >= 0 && g.activation < 3 ? act[g.activation] : "?";
+		if (json) {
+			printf("%s{\"name\":", k ? "," : "");
+			json_string(stdout, g.name);
+			printf(",\"offset\":%zu,\"dim\":%zu,\"activation\":\"%s\"}", g.offset, g.dim, a);
+		} else {
+			printf("    %-18s dims %4zu..%-4zu %s\n", g.name, g.offset, g.offset + g.dim - 1, a);
+		}
+	}
+}
+
+static int
+run_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "heads", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int json = 0, heads = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jHh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'H': heads = 1; break;
+		case 'h': return cli_print_help(&cli_cmd_inspect);
+		default:
+			return cli_usage_error(&cli_cmd_inspect, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(&cli_cmd_inspect, "expected one MODEL file");
+	const char *path = argv[optind];
+	netshare_model *m;
+	netshare_status st = netshare_model_load(&m, path);
+	if (st < 0)
+		return cli_fail(st);
+	const netshare_encoder *enc = netshare_model_encoder(m);
+	netshare_model_info mi = { .struct_size = sizeof mi };
+	netshare_encoder_info ei = { .struct_size = sizeof ei };
+	netshare_model_info_get(m, &mi);
+	netshare_encoder_info_get(enc, &ei);
+	const char *kind = ei.kind == NETSHARE_RECORDS_PACKETS ? "packets" : "flows";
+	if (json) {
+		printf("{\"file\":");
+		json_string(stdout, path);
+		printf(",\"records\":\"%s\",\"chunks\":%d,\"iterations\":%u,\"fine_tune_divisor\":%u,"
+		       "\"iterations_chunk0\":%" PRIu64 ",\"iterations_total\":%" PRIu64 ","
+		       "\"params_generator\":%" PRIu64 ",\"params_discriminator\":%" PRIu64 ","
+		       "\"params_aux_discriminator\":%" PRIu64 ",\"flows\":%" PRIu64 ","
+		       "\"flows_truncated\":%" PRIu64 ",\"max_flow_len\":%u,\"sample_len\":%u,"
+		       "\"max_len\":%u,\"attribute_dim\":%zu,\"feature_dim\":%zu,\"address_bits\":%d,"
+		       "\"port_words\":%zu,\"protocol_words\":%zu,\"loss_d\":", kind, mi.chunks,
+		       mi.iterations, mi.fine_tune_divisor, mi.iterations_chunk0, mi.iterations_total,
+		       mi.params_generator, mi.params_discriminator, mi.params_aux_discriminator,
+		       ei.flows, ei.flows_truncated, ei.max_flow_len, ei.sample_len, ei.max_len,
+		       ei.attribute_dim, ei.feature_dim, ei.address_bits, ei.port_words,
+		       ei.protocol_words);
+		json_number(stdout, mi.loss_d);
+		printf(",\"loss_g\":");
+		json_number(stdout, mi.loss_g);
+		printf(",\"wasserstein\":");
+		json_number(stdout, mi.wasserstein);
+		printf(",\"attribute_heads\":[");
+		print_heads(enc, 0, ei.attribute_groups, 1);
+		printf("],\"feature_heads\":[");
+		print_heads(enc, 1, ei.feature_groups, 1);
+		printf("]}\n");
+	} else {
+		printf("%s\n", path);
+		printf("  records       %s\n", kind);
+		printf("  chunks        %d (chunk 0: %" PRIu64 "/%u iterations; others: %u each)\n",
+		       mi.chunks, mi.iterations_chunk0, mi.iterations,
+		       mi.iterations / (mi.fine_tune_divisor ? mi.fine_tune_divisor : 1));
+		printf("  trained       %" PRIu64 " iterations over all chunks\n", mi.iterations_total);
+		printf("  parameters    generator %" PRIu64 ", discriminator %" PRIu64 ", auxiliary "
+		       "%" PRIu64 " (per chunk)\n", mi.params_generator, mi.params_discriminator,
+		       mi.params_aux_discriminator);
+		printf("  flows         %" PRIu64 " segments in the trace, %" PRIu64 " cut to %u "
+		       "records\n", ei.flows, ei.flows_truncated, ei.max_flow_len);
+		printf("  sequence      %u records, %u per step\n", ei.max_len, ei.sample_len);
+		printf("  vectors       attributes %zu dims (%zu heads), features %zu dims per record "
+		       "(%zu heads)\n", ei.attribute_dim, ei.attribute_groups, ei.feature_dim,
+		       ei.feature_groups);
+		printf("  vocabulary    %d-bit addresses, %zu ports, %zu protocols\n", ei.address_bits,
+		       ei.port_words, ei.protocol_words);
+		printf("  last losses   D %.6g, G %.6g, Wasserstein %.6g\n", mi.loss_d, mi.loss_g,
+		       mi.wasserstein);
+		if (heads) {
+			printf("  attribute heads:\n");
+			print_heads(enc, 0, ei.attribute_groups, 0);
+			printf("  feature heads (per record):\n");
+			print_heads(enc, 1, ei.feature_groups, 0);
+		}
+	}
+	netshare_model_free(m);
+	return CLI_EXIT_OK;
+}
+
+const cli_command cli_cmd_inspect = {
+	.name = "inspect",
+	.summary = "describe a model file",
+	.usage =
+		"Usage: netshare inspect [--json] [--heads] MODEL\n"
+		"\n"
+		"Check MODEL (every checksum) and describe it: record kind, chunks, training done,\n"
+		"sizes, vocabulary and the last losses.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json             one JSON object on stdout (heads included)\n"
+		"  -H, --heads            list the output heads of the attribute and feature vectors\n"
+		"  -h, --help             print this help\n",
+	.run = run_inspect,
+};

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* `netshare train`: a trace in, a model file out; checkpoints to MODEL.partial. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "options.h"
+#include "train.h"
+
+static int
+run_train(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_TRAIN_LONGOPTS,
+		CLI_READ_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	netshare_read_params rp;
+	netshare_read_params_init(&rp);
+	cli_train_opts o;
+	cli_train_opts_init(&o);
+	const char *input = NULL, *output = NULL;
+	int resume = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "i:o:rh" CLI_TRAIN_SHORTOPTS CLI_READ_SHORTOPTS,
+	                        longopts, NULL)) != -1) {
+		int taken = cli_read_option(&cli_cmd_train, c, optarg, &rp);
+		if (!taken)
+			taken = cli_train_option(&cli_cmd_train, c, optarg, &o);
+		if (taken < 0)
+			return CLI_EXIT_USAGE;
+		if (taken)
+			continue;
+		switch (c) {
+		case 'i': input = optarg; break;
+		case 'o': output = optarg; break;
+		case 'r': resume = 1; break;
+		case 'h': return cli_print_help(&cli_cmd_train);
+		default:
+			return cli_usage_error(&cli_cmd_train, "unknown or incomplete option '%s'",
+			                       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cli_cmd_train, "unexpected argument '%s'", argv[optind]);
+	if (!input || !output)
+		return cli_usage_error(&cli_cmd_train, "give the trace with -i and the model file "
+		                       "with -o");
+	size_t n = strlen(output) + sizeof ".partial";
+	char *partial = malloc(n);
+	if (!partial) {
+		cli_error("out of memory");
+		return CLI_EXIT_RUNTIME;
+	}
+	snprintf(partial, n, "%s.partial", output);
+	netshare_model *m = NULL;
+	netshare_dataset *ds = NULL;
+	netshare_status st;
+	int rc = CLI_EXIT_OK;
+	if (resume) {
+		if (access(partial, F_OK) != 0) {
+			cli_error("%s: no checkpoint to resume from (%s); train without --resume",
+			          partial, strerror(errno));
+			rc = CLI_EXIT_RUNTIME;
+		} else if ((st = netshare_model_load(&m, partial)) < 0) {
+			rc = cli_fail(st);
+		} else if (!o.quiet) {
+			fprintf(stderr, "%s: resuming from %s\n", cli_progname, partial);
+		}
+	}
+	if (rc == CLI_EXIT_OK)
+		rc = cli_read_trace(input, &rp, o.quiet, &ds);
+	if (rc == CLI_EXIT_OK)
+		rc = m ? cli_train_model(m, &o, ds, partial) : cli_train(&o, ds, partial, &m);
+	if (rc == CLI_EXIT_OK && (st = netshare_model_save(m, output)) < 0)
+		rc = cli_fail(st);
+	if (rc == CLI_EXIT_OK) {
+		unlink(partial);
+		if (!o.quiet)
+			fprintf(stderr, "%s: wrote %s\n", cli_progname, output);
+	}
+	netshare_model_free(m);
+	netshare_dataset_free(ds);
+	free(partial);
+	return rc;
+}
+
+const cli_command cli_cmd_train = {
+	.name = "train",
+	.summary = "learn a model of a trace and write it to a model file",
+	.usage =
+		"Usage: netshare train -i TRACE -o MODEL [OPTIONS]\n"
+		"\n"
+		"Fit the encoder on TRACE (pcap, pcapng or flow CSV), train one DoppelGANger per\n"
+		"time chunk (chunk 0 first, then the others from its weights, side by side on the\n"
+		"available cores) and write everything to MODEL (netshare-model(5)). Progress\n"
+		"shows as a bar with ETA on a terminal, as a line per 10% otherwise.\n"
+		"\n"
+		"While training, a checkpoint is kept in MODEL.partial (every 100 iterations of\n"
+		"each chunk); if the run is killed, the same command with --resume continues from\n"
+		"it and ends with the same model an uninterrupted run gives. MODEL itself is\n"
+		"written only when training is complete.\n"
+		"\n"
+		"Options:\n"
+		"  -i, --input TRACE      the real trace\n"
+		"  -o, --output MODEL     the model file to write\n"
+		"  -r, --resume           continue from MODEL.partial (its settings apply)\n"
+		CLI_TRAIN_HELP
+		CLI_READ_HELP
+		"  -h, --help             print this help\n",
+	.run = run_train,
+};

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "train.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+
+/* Iterations between checkpoints of `netshare train`. */
+#define CLI_CHECKPOINT_EVERY 100
+
+void
+cli_train_opts_init(cli_train_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	netshare_encoder_params_init(&o->ep);
+	netshare_model_params_init(&o->mp);
+	o->ep.chunks = NETSHARE_CHUNKS_AUTO;
+}
+
+static int
+number(const cli_command *cmd, const char *name, const char *arg, uint64_t lo, uint64_t hi,
+       uint64_t *v)
+{
+	if (cli_parse_u64(arg, hi, v) < 0 || *v < lo) {
+		cli_usage_error(cmd, "--%s needs a whole number in %" PRIu64 "..%" PRIu64 ", not '%s'",
+		                name, lo, hi, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts *o)
+{
+	uint64_t v;
+	switch (c) {
+	case 'k':
+		if (number(cmd, "chunks", arg, 1, NETSHARE_MAX_CHUNKS, &v) < 0)
+			return -1;
+		o->ep.chunks = (int)v;
+		return 1;
+	case 'I':
+		if (number(cmd, "iterations", arg, 1, UINT32_MAX, &v) < 0)
+			return -1;
+		o->mp.iterations = (uint32_t)v;
+		return 1;
+	case 'L':
+		if (number(cmd, "sample-len", arg, 1, 1u << 16, &v) < 0)
+			return -1;
+		o->ep.sample_len = (uint32_t)v;
+		return 1;
+	case 256 + 'M':
+		if (number(cmd, "max-flow-len", arg, 1, 1u << 20, &v) < 0)
+			return -1;
+		o->ep.max_flow_len = (uint32_t)v;
+		return 1;
+	case 256 + 'B':
+		if (number(cmd, "batch-size", arg, 1, 1u << 16, &v) < 0)
+			return -1;
+		o->mp.batch_size = (int)v;
+		return 1;
+	case 't':
+		if (number(cmd, "threads", arg, 1, 1024, &v) < 0)
+			return -1;
+		o->mp.threads = (unsigned)v;
+		return 1;
+	case 's':
+		if (number(cmd, "seed", arg, 0, UINT64_MAX, &v) < 0)
+			return -1;
+		o->mp.seed = o->ep.seed = v;
+		return 1;
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+cli_read_trace(const char *path, netshare_read_params *rp, int quiet, netshare_dataset **out)
+{
+	cli_progress pr;
+	cli_progress_init(&pr, quiet);
+	rp->progress = cli_progress_fn;
+	rp->progress_user = &pr;
+	netshare_status st = netshare_dataset_read(out, path, rp);
+	cli_progress_end(&pr);
+	rp->progress = NULL;
+	return st < 0 ? cli_fail(st) : CLI_EXIT_OK;
+}
+
+int
+cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_dataset *ds,
+                const char *checkpoint)
+{
+	netshare_model_info in = { .struct_size = sizeof in };
+	netshare_encoder_info ei = { .struct_size = sizeof ei };
+	netshare_status st;
+	if ((st = netshare_model_info_get(m, &in)) < 0 ||
+	    (st = netshare_encoder_info_get(netshare_model_encoder(m), &ei)) < 0)
+		return cli_fail(st);
+	cli_progress pr;
+	cli_progress_init(&pr, o->quiet);
+	/* A loaded checkpoint keeps its own plan; what it has done is not redone. */
+	uint32_t it0 = in.iterations, div = in.fine_tune_divisor;
+	uint64_t done[NETSHARE_MAX_CHUNKS] = { 0 };
+	done[0] = in.iterations_chunk0;
+	uint64_t rest = in.iterations_total - in.iterations_chunk0;
+	for (int c = 1; c < in.chunks && rest; c++) {
+		uint64_t d = rest < it0 / div ? rest : it0 / div;
+		done[c] = d;
+		rest -= d;
+	}
+	cli_progress_plan(&pr, in.chunks, it0, it0 / div, done);
+	if ((st = netshare_model_set_training(m, cli_progress_fn, &pr, checkpoint,
+	                                      checkpoint ? CLI_CHECKPOINT_EVERY : 0,
+	                                      o->mp.threads)) < 0)
+		return cli_fail(st);
+	double t0 = cli_now();
+	st = netshare_model_train(m, ds);
+	cli_progress_end(&pr);
+	netshare_model_set_training(m, NULL, NULL, NULL, 0, o->mp.threads);
+	if (st < 0)
+		return cli_fail(st);
+	if (!o->quiet) {
+		netshare_model_info_get(m, &in);
+		fprintf(stderr, "%s: trained %d chunk model%s, %" PRIu64 " iterations in %.1f s "
+		        "(W %.4g, D %.4g, G %.4g)\n", cli_progname, in.chunks, in.chunks > 1 ? "s" : "",
+		        in.iterations_total, cli_now() - t0, in.wasserstein, in.loss_d, in.loss_g);
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
+          netshare_model **out)
+{
+	*out = NULL;
+	netshare_encoder *enc;
+	netshare_status st = netshare_encoder_fit(&enc, ds, &o->ep);
+	if (st < 0)
+		return cli_fail(st);
+	netshare_encoder_info ei = { .struct_size = sizeof ei };
+	netshare_encoder_info_get(enc, &ei);
+	if (!o->quiet) {
+		netshare_summary s = { .struct_size = sizeof s };
+		netshare_dataset_summary(ds, &s);
+		if (o->ep.chunks == NETSHARE_CHUNKS_AUTO)
+			fprintf(stderr, "%s: %d chunk%s: %" PRIu64 " flows, one chunk per %d flows "
+			        "(at most %d; choose with --chunks)\n", cli_progname, ei.chunks,
+			        ei.chunks > 1 ? "s" : "", s.flows, NETSHARE_AUTO_FLOWS_PER_CHUNK,
+			        NETSHARE_AUTO_MAX_CHUNKS);
+		fprintf(stderr, "%s: %" PRIu64 " flow segments, up to %u records each (%" PRIu64
+		        " cut), %zu attribute and %zu feature dims\n", cli_progname, ei.flows,
+		        ei.max_flow_len, ei.flows_truncated, ei.attribute_dim, ei.feature_dim);
+	}
+	o->mp.checkpoint_path = NULL;
+	o->mp.progress = NULL;
+	netshare_model *m;
+	st = netshare_model_new(&m, enc, &o->mp);
+	netshare_encoder_free(enc);
+	if (st < 0)
+		return cli_fail(st);
+	int rc = cli_train_model(m, o, ds, checkpoint);
+	if (rc != CLI_EXIT_OK) {
+		netshare_model_free(m);
+		return rc;
+	}
+	*out = m;
+	return CLI_EXIT_OK;
+}

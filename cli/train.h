@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Options and steps shared by `netshare train` and `netshare run`. */
+#ifndef NETSHARE_CLI_TRAIN_H
+#define NETSHARE_CLI_TRAIN_H
+
+#include <netshare/netshare.h>
+
+#include "cli.h"
+#include "progress_bar.h"
+
+typedef struct cli_train_opts {
+	netshare_encoder_params ep;
+	netshare_model_params mp;
+	int quiet;
+} cli_train_opts;
+
+/* Long options (codes above 255 have no short form) and short ones. */
+#define CLI_TRAIN_LONGOPTS                                        \
+	{ "chunks", required_argument, NULL, 'k' },               \
+	{ "iterations", required_argument, NULL, 'I' },           \
+	{ "sample-len", required_argument, NULL, 'L' },           \
+	{ "threads", required_argument, NULL, 't' },              \
+	{ "batch-size", required_argument, NULL, 256 + 'B' },     \
+	{ "max-flow-len", required_argument, NULL, 256 + 'M' },   \
+	{ "seed", required_argument, NULL, 's' },                 \
+	{ "quiet", no_argument, NULL, 'q' }
+#define CLI_TRAIN_SHORTOPTS "k:I:L:t:s:q"
+#define CLI_TRAIN_HELP                                                                    \
+	"  -k, --chunks K         time chunks, 1..64 (default: one per 1000 flows, 1..10)\n"  \
+	"  -I, --iterations N     training iterations of chunk 0 (default 2000); the other\n" \
+	"                         chunks warm-start from it and train N/4\n"                  \
+	"  -L, --sample-len L     records the generator emits per step (default: 10 for\n"    \
+	"                         packets, 1 for flow records)\n"                             \
+	"      --max-flow-len N   records kept per flow and chunk (default: the longest)\n"   \
+	"      --batch-size B     flows per training batch (default 100)\n"                   \
+	"  -t, --threads N        threads (default: all cores)\n"                             \
+	"  -s, --seed S           seed of every random draw (default 1)\n"                    \
+	"  -q, --quiet            no progress output\n"
+
+void cli_train_opts_init(cli_train_opts *o);
+
+/* 1 if c was a training option (applied), 0 if not, -1 after a usage error. */
+int cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts *o);
+
+/* Fit the encoder on ds (saying how many chunks and why), create the model, and train
+ * it with progress on stderr; checkpoints go to `checkpoint` when not NULL. Returns an
+ * exit code; *out is the trained model on success. */
+int cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
+              netshare_model **out);
+
+/* Train a model (new or loaded from a checkpoint) with progress on stderr; exit code. */
+int cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_dataset *ds,
+                    const char *checkpoint);
+
+/* Read a trace with progress on a terminal; exit code. */
+int cli_read_trace(const char *path, netshare_read_params *rp, int quiet,
+                   netshare_dataset **out);
+
+#endif
