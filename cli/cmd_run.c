@@ -103,7 +103,7 @@ run_run(int argc, char **argv)
 	if (rc == CLI_EXIT_OK)
 		rc = cli_train(&o, real, NULL, &m);
 	netshare_status st;
-	if (rc == CLI_EXIT_OK && model_out && (st = netshare_model_save(m, model_out)) < 0)
+	if (rc == CLI_EXIT_OK && model_out && (st = netshare_model_export(m, model_out)) < 0)
 		rc = cli_fail(st);
 	if (rc == CLI_EXIT_OK)
 		rc = sample_and_report(m, real, input, output, o.mp.seed, json, o.quiet);

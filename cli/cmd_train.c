@@ -18,6 +18,7 @@ run_train(int argc, char **argv)
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "resume", no_argument, NULL, 'r' },
+		{ "keep-state", no_argument, NULL, 256 + 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_TRAIN_LONGOPTS,
 		CLI_READ_LONGOPTS,
@@ -28,7 +29,7 @@ run_train(int argc, char **argv)
 	cli_train_opts o;
 	cli_train_opts_init(&o);
 	const char *input = NULL, *output = NULL;
-	int resume = 0, c;
+	int resume = 0, keep_state = 0, c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "i:o:rh" CLI_TRAIN_SHORTOPTS CLI_READ_SHORTOPTS,
 	                        longopts, NULL)) != -1) {
@@ -43,6 +44,7 @@ run_train(int argc, char **argv)
 		case 'i': input = optarg; break;
 		case 'o': output = optarg; break;
 		case 'r': resume = 1; break;
+		case 256 + 'K': keep_state = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_train);
 		default:
 			return cli_usage_error(&cli_cmd_train, "unknown or incomplete option '%s'",
@@ -80,7 +82,8 @@ run_train(int argc, char **argv)
 		rc = cli_read_trace(input, &rp, o.quiet, &ds);
 	if (rc == CLI_EXIT_OK)
 		rc = m ? cli_train_model(m, &o, ds, partial) : cli_train(&o, ds, partial, &m);
-	if (rc == CLI_EXIT_OK && (st = netshare_model_save(m, output)) < 0)
+	if (rc == CLI_EXIT_OK && (st = keep_state ? netshare_model_save(m, output)
+	                                          : netshare_model_export(m, output)) < 0)
 		rc = cli_fail(st);
 	if (rc == CLI_EXIT_OK) {
 		unlink(partial);
@@ -107,12 +110,15 @@ const cli_command cli_cmd_train = {
 		"While training, a checkpoint is kept in MODEL.partial (every 100 iterations of\n"
 		"each chunk); if the run is killed, the same command with --resume continues from\n"
 		"it and ends with the same model an uninterrupted run gives. MODEL itself is\n"
-		"written only when training is complete.\n"
+		"written only when training is complete, with what generation needs (the\n"
+		"generators); --keep-state also keeps the discriminators and optimiser state, so\n"
+		"that the model can be trained further (a file several times larger).\n"
 		"\n"
 		"Options:\n"
 		"  -i, --input TRACE      the real trace\n"
 		"  -o, --output MODEL     the model file to write\n"
 		"  -r, --resume           continue from MODEL.partial (its settings apply)\n"
+		"      --keep-state       write the training state too (see above)\n"
 		CLI_TRAIN_HELP
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",

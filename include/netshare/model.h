@@ -134,6 +134,15 @@ NETSHARE_API netshare_status netshare_model_info_get(const netshare_model *m,
 NETSHARE_API netshare_status netshare_model_save(const netshare_model *m, const char *path);
 
 /**
+ * Write only what generation needs (encoder, hyperparameters, every chunk's generator) to
+ * @p path, in the same format: a fraction of netshare_model_save()'s size, since the
+ * discriminators and optimiser state are left out. A model loaded from such a file
+ * generates the same records but cannot be trained further (::NETSHARE_EINVAL).
+ * @return ::NETSHARE_OK, ::NETSHARE_EIO, ::NETSHARE_ENOMEM.
+ */
+NETSHARE_API netshare_status netshare_model_export(const netshare_model *m, const char *path);
+
+/**
  * Set the progress callback and checkpointing of a model (e.g. one just loaded from a
  * checkpoint, whose file does not keep them).
  * @return ::NETSHARE_OK, ::NETSHARE_EINVAL.

@@ -15,6 +15,7 @@ struct netshare_model {
 	int chunks;
 	netshare__dg *dg;          /* [chunks] */
 	int last_chunk;            /* trained last (for info), -1 if none */
+	int generator_only;        /* loaded from an exported file: cannot train */
 };
 
 /* EINVAL naming the first hyperparameter out of range. */

@@ -202,12 +202,16 @@ put_opts(netshare__wbuf *b, netshare__wbuf *tmp, int chunk, const netshare__dg *
 		b->status = tmp->status;
 }
 
-NETSHARE_API netshare_status
-netshare_model_save(const netshare_model *m, const char *path)
+/* Write the model; with training state (discriminators, optimisers) when `full`. */
+static netshare_status
+save(const netshare_model *m, const char *path, int full, const char *fn)
 {
 	if (!m || !path || !*path)
-		return netshare__error(NETSHARE_EINVAL, "netshare_model_save: %s",
+		return netshare__error(NETSHARE_EINVAL, "%s: %s", fn,
 		                       m ? "path is NULL or empty" : "model is NULL");
+	if (full && m->generator_only)
+		return netshare__error(NETSHARE_EINVAL, "%s: this model was loaded from an exported "
+		                       "file and has no training state to save (export it)", fn);
 	netshare__wbuf b = { 0 }, tmp = { 0 };
 	netshare__wbuf_bytes(&b, magic, sizeof magic);
 	netshare__wbuf_u32(&b, FORMAT_MAJOR | (uint32_t)FORMAT_MINOR << 16);
@@ -230,6 +234,8 @@ netshare_model_save(const netshare_model *m, const char *path)
 		tensor_list l;
 		generator_tensors(&m->dg[c], &l);
 		put_weights(&b, &tmp, TAG_GWTS, c, (uint64_t)m->dg[c].iterations, &l);
+		if (!full)
+			continue;
 		critic_tensors(&m->dg[c], &l);
 		put_weights(&b, &tmp, TAG_DWTS, c, (uint64_t)m->dg[c].iterations, &l);
 		put_opts(&b, &tmp, c, &m->dg[c]);
@@ -265,6 +271,18 @@ netshare_model_save(const netshare_model *m, const char *path)
 	}
 	netshare__wbuf_free(&b);
 	return st;
+}
+
+NETSHARE_API netshare_status
+netshare_model_save(const netshare_model *m, const char *path)
+{
+	return save(m, path, 1, "netshare_model_save");
+}
+
+NETSHARE_API netshare_status
+netshare_model_export(const netshare_model *m, const char *path)
+{
+	return save(m, path, 0, "netshare_model_export");
 }
 
 /* A chunk found in the file. */
@@ -494,8 +512,11 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 		*(gen ? &have_g : &have_d) |= 1ull << c;
 	}
 	all = m ? (m->chunks == 64 ? ~0ull : (1ull << m->chunks) - 1) : 0;
-	if (st == NETSHARE_OK && (have_g != all || have_d != all))
+	/* An exported file has generators only; otherwise every chunk has both. */
+	if (st == NETSHARE_OK && (have_g != all || (have_d != all && (have_d || have_opts))))
 		st = corrupt(path, "weights missing for a chunk", 0);
+	if (st == NETSHARE_OK)
+		m->generator_only = have_d == 0;
 done:
 	netshare_encoder_free(enc);
 	if (st < 0) {

@@ -181,6 +181,10 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 	if (!m || !ds)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: %s is NULL",
 		                       m ? "dataset" : "model");
+	if (m->generator_only)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: the model was loaded "
+		                       "from an exported file, which keeps only what generation "
+		                       "needs; train from a file written by netshare_model_save");
 	if (m->p.threads)
 		openblas_set_num_threads((int)m->p.threads);
 	netshare_status st = train_first(m, ds);
