@@ -155,6 +155,8 @@ main(int argc, char **argv)
 		cli_error("unknown command '%s'; see '%s --help'", argv[optind], cli_progname);
 		return CLI_EXIT_USAGE;
 	}
+	if (cmd == &cli_cmd_train || cmd == &cli_cmd_run || cmd == &cli_cmd_generate)
+		cli_pick_blas_kernels(argv);
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
 	optind = 0; /* glibc: reinitialise getopt for the command's own options */
