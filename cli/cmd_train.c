@@ -19,6 +19,7 @@ run_train(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "resume", no_argument, NULL, 'r' },
 		{ "keep-state", no_argument, NULL, 256 + 'K' },
+		{ "checkpoint-every", required_argument, NULL, 256 + 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_TRAIN_LONGOPTS,
 		CLI_READ_LONGOPTS,
@@ -45,6 +46,14 @@ run_train(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'r': resume = 1; break;
 		case 256 + 'K': keep_state = 1; break;
+		case 256 + 'C': {
+			uint64_t v;
+			if (cli_parse_u64(optarg, UINT32_MAX, &v) < 0 || v == 0)
+				return cli_usage_error(&cli_cmd_train, "--checkpoint-every needs a whole "
+				                       "number of iterations >= 1, not '%s'", optarg);
+			o.checkpoint_every = (uint32_t)v;
+			break;
+		}
 		case 'h': return cli_print_help(&cli_cmd_train);
 		default:
 			return cli_usage_error(&cli_cmd_train, "unknown or incomplete option '%s'",
@@ -108,7 +117,7 @@ const cli_command cli_cmd_train = {
 		"shows as a bar with ETA on a terminal, as a line per 10% otherwise.\n"
 		"\n"
 		"While training, a checkpoint is kept in MODEL.partial (every 100 iterations of\n"
-		"each chunk); if the run is killed, the same command with --resume continues from\n"
+		"each chunk, or --checkpoint-every N); if the run is killed, the same command with --resume continues from\n"
 		"it and ends with the same model an uninterrupted run gives. MODEL itself is\n"
 		"written only when training is complete, with what generation needs (the\n"
 		"generators); --keep-state also keeps the discriminators and optimiser state, so\n"
@@ -119,6 +128,7 @@ const cli_command cli_cmd_train = {
 		"  -o, --output MODEL     the model file to write\n"
 		"  -r, --resume           continue from MODEL.partial (its settings apply)\n"
 		"      --keep-state       write the training state too (see above)\n"
+		"      --checkpoint-every N  iterations between checkpoints (default 100)\n"
 		CLI_TRAIN_HELP
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",

@@ -7,8 +7,6 @@
 
 #include "options.h"
 
-/* Iterations between checkpoints of `netshare train`. */
-#define CLI_CHECKPOINT_EVERY 100
 
 void
 cli_train_opts_init(cli_train_opts *o)
@@ -17,6 +15,7 @@ cli_train_opts_init(cli_train_opts *o)
 	netshare_encoder_params_init(&o->ep);
 	netshare_model_params_init(&o->mp);
 	o->ep.chunks = NETSHARE_CHUNKS_AUTO;
+	o->checkpoint_every = CLI_CHECKPOINT_EVERY;
 }
 
 static int
@@ -116,7 +115,7 @@ cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_datas
 	}
 	cli_progress_plan(&pr, in.chunks, it0, it0 / div, done);
 	if ((st = netshare_model_set_training(m, cli_progress_fn, &pr, checkpoint,
-	                                      checkpoint ? CLI_CHECKPOINT_EVERY : 0,
+	                                      checkpoint ? o->checkpoint_every : 0,
 	                                      o->mp.threads)) < 0)
 		return cli_fail(st);
 	double t0 = cli_now();

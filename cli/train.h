@@ -12,6 +12,7 @@ typedef struct cli_train_opts {
 	netshare_encoder_params ep;
 	netshare_model_params mp;
 	int quiet;
+	uint32_t checkpoint_every;  /* iterations between checkpoints, when checkpointing */
 } cli_train_opts;
 
 /* Long options (codes above 255 have no short form) and short ones. */
@@ -36,6 +37,9 @@ typedef struct cli_train_opts {
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \
 	"  -q, --quiet            no progress output\n"
+
+/* Default iterations between checkpoints of `netshare train`. */
+#define CLI_CHECKPOINT_EVERY 100
 
 void cli_train_opts_init(cli_train_opts *o);
 

@@ -101,8 +101,7 @@ class StatsAndConvert(unittest.TestCase):
         names = [m["name"] for m in doc["synthetic"][0]["metrics"]]
         for want in ("dstport", "label", "dstport+proto", "five_tuples_in_real"):
             self.assertIn(want, names)
-        self.assert_one_line_error(run("generate", "-m", "x.nsm", "-o", out), 1,
-                                   "not implemented yet")
+        self.assert_one_line_error(run("generate", "-m", "x.nsm", "-o", out), 1, "x.nsm")
         self.assert_one_line_error(run("generate", "--baseline", "fancy", "-i", self.csv,
                                        "-o", out), 2, "unknown baseline 'fancy'")
         self.assert_one_line_error(run("eval", self.csv), 2, "at least one SYNTHETIC")

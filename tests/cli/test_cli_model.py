@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""netshare train / generate / inspect / run: the model workflow end to end on a small
+trace this test writes itself (a few training iterations: behaviour, not quality), the
+same seed giving the same bytes, resume after a kill, and bad input to every subcommand
+(one-line error naming the problem, non-zero exit, no partial output)."""
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+CLI = os.environ["NETSHARE_CLI"]
+FAST = ["-I", "4", "--batch-size", "16", "-k", "2", "-q"]
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def packet_csv(path, flows=120, seed=1):
+    """A packet CSV: TCP flows to 443 and UDP flows to 53 over 4 s."""
+    rnd = random.Random(seed)
+    rows = []
+    for f in range(flows):
+        tcp = f % 3 != 0
+        n = rnd.randint(2, 6) if tcp else 1
+        t = 1_600_000_000_000_000 + rnd.randrange(4_000_000)
+        for j in range(n):
+            rows.append((t + j * 1500, f, tcp, j))
+    rows.sort()
+    with open(path, "w") as out:
+        out.write("srcip,dstip,srcport,dstport,proto,time,pkt_len,version,ihl,tos,id,flag,"
+                  "off,ttl,chksum,tcp_flags\n")
+        for t, f, tcp, j in rows:
+            out.write(f"{167772160 + f},{1572395042 if tcp else 134744072},{30000 + f},"
+                      f"{443 if tcp else 53},{'TCP' if tcp else 'UDP'},{t},"
+                      f"{40 + 500 * (j % 2) if tcp else 70},4,5,0,{j},2,0,64,0,"
+                      f"{16 if tcp else 0}\n")
+
+
+class ModelWorkflow(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp()
+        csv = os.path.join(cls.dir, "trace.csv")
+        packet_csv(csv)
+        cls.trace = os.path.join(cls.dir, "trace.pcap")
+        r = run("convert", csv, cls.trace)
+        assert r.returncode == 0, r.stderr
+        cls.model = os.path.join(cls.dir, "m.nsm")
+        r = run("train", "-i", cls.trace, "-o", cls.model, *FAST)
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def assert_one_line_error(self, r, code, *needles):
+        self.assertEqual(r.returncode, code, r)
+        lines = r.stderr.strip().splitlines()
+        self.assertTrue(lines and lines[0].startswith("netshare"), r.stderr)
+        if code == 1:
+            self.assertEqual(len(lines), 1, r.stderr)
+        for n in needles:
+            self.assertIn(n, r.stderr)
+
+    def test_train_leaves_only_the_model(self):
+        self.assertTrue(os.path.getsize(self.model) > 0)
+        self.assertFalse(os.path.exists(self.model + ".partial"))
+
+    def test_inspect(self):
+        r = run("inspect", "--json", self.model)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["records"], "packets")
+        self.assertEqual(doc["chunks"], 2)
+        self.assertEqual(doc["iterations_chunk0"], 4)
+        self.assertEqual(doc["iterations_total"], 4 + 1)
+        self.assertIn("gen_flag", [h["name"] for h in doc["feature_heads"]])
+        text = run("inspect", "--heads", self.model)
+        self.assertEqual(text.returncode, 0)
+        self.assertIn("chunks        2", text.stdout)
+        self.assertIn("srcip", text.stdout)
+
+    def test_generate_same_seed_same_bytes(self):
+        outs = [self.path(n) for n in ("a.pcap", "b.pcap", "c.pcap")]
+        for out, seed in zip(outs, ("7", "7", "8")):
+            r = run("generate", "-m", self.model, "-o", out, "--seed", seed)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("records of", r.stderr)
+        data = [read_bytes(o) for o in outs]
+        self.assertEqual(data[0], data[1])
+        self.assertNotEqual(data[0], data[2])
+        stats = json.loads(run("stats", "--json", outs[0]).stdout)
+        self.assertGreater(stats["records"], 0)
+        self.assertEqual(stats["format"], "pcap")
+        # --flows scales the trace; CSV output works too.
+        small, big = self.path("small.csv"), self.path("big.csv")
+        self.assertEqual(run("generate", "-q", "-m", self.model, "-o", small, "-F", "20").returncode, 0)
+        self.assertEqual(run("generate", "-q", "-m", self.model, "-o", big, "-F", "200").returncode, 0)
+        n_small = json.loads(run("stats", "--json", small).stdout)["flows"]
+        n_big = json.loads(run("stats", "--json", big).stdout)["flows"]
+        self.assertGreater(n_big, 3 * n_small)
+
+    def test_resume_after_kill_gives_the_same_model(self):
+        args = ["-I", "60", "--batch-size", "16", "-k", "2", "-q", "-t", "1",
+                "--checkpoint-every", "3"]
+        whole = self.path("whole.nsm")
+        self.assertEqual(run("train", "-i", self.trace, "-o", whole, *args).returncode, 0)
+        killed = self.path("killed.nsm")
+        p = subprocess.Popen([CLI, "train", "-i", self.trace, "-o", killed, *args],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while not os.path.exists(killed + ".partial") and time.time() < deadline:
+            time.sleep(0.02)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        self.assertTrue(os.path.exists(killed + ".partial"))
+        self.assertFalse(os.path.exists(killed))
+        r = run("train", "-i", self.trace, "-o", killed, "--resume", "-t", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(killed + ".partial"))
+        self.assertEqual(read_bytes(whole), read_bytes(killed))
+
+    def test_run_reports_model_and_baseline(self):
+        out = self.path("run.pcap")
+        r = run("run", self.trace, "-o", out, "--json", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual([s["file"] for s in doc["synthetic"]], [out, "marginal-baseline"])
+        names = [m["name"] for m in doc["synthetic"][0]["metrics"]]
+        self.assertIn("dstport+proto", names)
+        self.assertTrue(os.path.exists(out))
+
+    def test_bad_input(self):
+        missing = "/nonexistent/t.pcap"
+        out = self.path("bad-out.nsm")
+        self.assert_one_line_error(run("train", "-i", missing, "-o", out, *FAST), 1, missing)
+        junk = self.path("junk.bin")
+        with open(junk, "wb") as f:
+            f.write(b"\x00\x01garbage that is no trace\n")
+        self.assert_one_line_error(run("train", "-i", junk, "-o", out, *FAST), 1, "junk.bin")
+        self.assert_one_line_error(run("train", "-i", self.trace, "-o", out, "--resume"), 1,
+                                   "no checkpoint")
+        self.assertFalse(os.path.exists(out))
+        self.assertFalse(os.path.exists(out + ".partial"))
+        # A damaged model: every command that reads it says so.
+        damaged = self.path("damaged.nsm")
+        data = bytearray(read_bytes(self.model))
+        data[len(data) // 2] ^= 0x40
+        with open(damaged, "wb") as f:
+            f.write(bytes(data))
+        self.assert_one_line_error(run("inspect", damaged), 1, "damaged.nsm", "checksum")
+        syn = self.path("never.pcap")
+        self.assert_one_line_error(run("generate", "-m", damaged, "-o", syn), 1, "checksum")
+        self.assert_one_line_error(run("generate", "-m", self.trace, "-o", syn), 1, "trace.pcap")
+        self.assert_one_line_error(run("generate", "-m", missing, "-o", syn), 1, missing)
+        self.assert_one_line_error(run("generate", "-m", self.model, "-o", "/nonexistent/s.pcap"),
+                                   1, "/nonexistent/s.pcap")
+        self.assert_one_line_error(run("generate", "-m", self.model, "-o", self.path("s.txt")), 1,
+                                   "output format")
+        self.assertFalse(os.path.exists(syn))
+        self.assert_one_line_error(run("run", missing, "-o", syn, *FAST), 1, missing)
+        self.assertFalse(os.path.exists(syn))
+        # Usage errors.
+        self.assert_one_line_error(run("train", "-i", self.trace), 2, "-o")
+        self.assert_one_line_error(run("train", "-i", self.trace, "-o", out, "--chunks", "0"), 2,
+                                   "--chunks")
+        self.assert_one_line_error(run("generate", "-m", self.model), 2, "-o OUTPUT")
+        self.assert_one_line_error(run("generate", "-m", self.model, "-o", syn, "-T", "0"), 2,
+                                   "--time-scale")
+        self.assert_one_line_error(run("inspect"), 2, "one MODEL")
+        self.assert_one_line_error(run("run", self.trace), 2, "-o")
+        leftovers = [n for n in os.listdir(self.dir) if ".tmp" in n or n.startswith(".")]
+        self.assertEqual(leftovers, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
