@@ -68,8 +68,28 @@ class ReportHandle(ctypes.Structure):
     """Opaque netshare_report."""
 
 
+class EncoderHandle(ctypes.Structure):
+    """Opaque netshare_encoder."""
+
+
+class EncodedHandle(ctypes.Structure):
+    """Opaque netshare_encoded."""
+
+
+class ModelHandle(ctypes.Structure):
+    """Opaque netshare_model."""
+
+
+class SamplerHandle(ctypes.Structure):
+    """Opaque netshare_sampler."""
+
+
 DATASET_P = ctypes.POINTER(DatasetHandle)
 REPORT_P = ctypes.POINTER(ReportHandle)
+ENCODER_P = ctypes.POINTER(EncoderHandle)
+ENCODED_P = ctypes.POINTER(EncodedHandle)
+MODEL_P = ctypes.POINTER(ModelHandle)
+SAMPLER_P = ctypes.POINTER(SamplerHandle)
 
 
 class ReadParams(ctypes.Structure):
@@ -98,6 +118,80 @@ class Metric(ctypes.Structure):
                 ("kind", ctypes.c_char_p), ("unit", ctypes.c_char_p),
                 ("group", ctypes.c_char_p), ("value", ctypes.c_double)]
 
+class Progress(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("stage", ctypes.c_char_p),
+                ("chunk", ctypes.c_int), ("done", ctypes.c_uint64), ("total", ctypes.c_uint64),
+                ("elapsed_s", ctypes.c_double), ("loss_d", ctypes.c_double),
+                ("loss_aux_d", ctypes.c_double), ("loss_g", ctypes.c_double),
+                ("wasserstein", ctypes.c_double)]
+
+
+# The parameter and info structs mirror include/netshare/*.h field by field; the
+# library's *_params_init sets struct_size to its sizeof, which the package checks
+# against ctypes.sizeof so that a mismatch fails loudly rather than corrupting memory.
+class EncoderParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("chunks", ctypes.c_int),
+                ("max_flow_len", ctypes.c_uint32), ("drop_long_flows", ctypes.c_int),
+                ("sample_len", ctypes.c_uint32), ("word2vec_dim", ctypes.c_int),
+                ("word2vec_window", ctypes.c_int), ("word2vec_negative", ctypes.c_int),
+                ("word2vec_epochs", ctypes.c_int), ("word2vec_min_count", ctypes.c_int),
+                ("word2vec_skipgram", ctypes.c_int), ("word2vec_sample", ctypes.c_double),
+                ("word2vec_corpus", DATASET_P), ("bounds", ctypes.c_char_p),
+                ("log1p_fields", ctypes.c_char_p), ("seed", ctypes.c_uint64),
+                ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p)]
+
+
+class ModelParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("iterations", ctypes.c_uint32),
+                ("fine_tune_divisor", ctypes.c_uint32), ("batch_size", ctypes.c_int),
+                ("d_rounds", ctypes.c_int), ("g_rounds", ctypes.c_int),
+                ("attr_noise", ctypes.c_int), ("feat_noise", ctypes.c_int),
+                ("attr_layers", ctypes.c_int), ("attr_units", ctypes.c_int),
+                ("lstm_units", ctypes.c_int), ("disc_layers", ctypes.c_int),
+                ("disc_units", ctypes.c_int), ("aux_disc_layers", ctypes.c_int),
+                ("aux_disc_units", ctypes.c_int), ("lr_g", ctypes.c_float),
+                ("lr_d", ctypes.c_float), ("lr_aux", ctypes.c_float), ("beta1", ctypes.c_float),
+                ("beta2", ctypes.c_float), ("gp_lambda", ctypes.c_double),
+                ("aux_gp_lambda", ctypes.c_double), ("aux_weight", ctypes.c_double),
+                ("seed", ctypes.c_uint64), ("progress", PROGRESS_FN),
+                ("progress_user", ctypes.c_void_p), ("threads", ctypes.c_uint),
+                ("checkpoint_path", ctypes.c_char_p), ("checkpoint_every", ctypes.c_uint32)]
+
+
+class SampleParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
+                ("time_scale", ctypes.c_double), ("seed", ctypes.c_uint64),
+                ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p)]
+
+
+class EncoderInfo(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("kind", ctypes.c_int),
+                ("chunks", ctypes.c_int), ("max_flow_len", ctypes.c_uint32),
+                ("sample_len", ctypes.c_uint32), ("max_len", ctypes.c_uint32),
+                ("attribute_dim", ctypes.c_size_t), ("feature_dim", ctypes.c_size_t),
+                ("attribute_groups", ctypes.c_size_t), ("feature_groups", ctypes.c_size_t),
+                ("address_bits", ctypes.c_int), ("port_words", ctypes.c_size_t),
+                ("protocol_words", ctypes.c_size_t), ("flows", ctypes.c_uint64),
+                ("flows_truncated", ctypes.c_uint64), ("flows_dropped", ctypes.c_uint64)]
+
+
+class ModelInfo(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("chunks", ctypes.c_int),
+                ("iterations_chunk0", ctypes.c_uint64), ("iterations_total", ctypes.c_uint64),
+                ("iterations", ctypes.c_uint32), ("fine_tune_divisor", ctypes.c_uint32),
+                ("params_generator", ctypes.c_uint64),
+                ("params_discriminator", ctypes.c_uint64),
+                ("params_aux_discriminator", ctypes.c_uint64), ("loss_d", ctypes.c_double),
+                ("loss_aux_d", ctypes.c_double), ("loss_g", ctypes.c_double),
+                ("wasserstein", ctypes.c_double)]
+
+
+class SampleInfo(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
+                ("continuations", ctypes.c_uint64), ("not_started", ctypes.c_uint64),
+                ("duplicates", ctypes.c_uint64), ("records", ctypes.c_uint64)]
+
+
 # (name, argtypes, restype): one table, applied once at load time.
 _PROTOTYPES = [
     ("netshare_strerror", [ctypes.c_int], ctypes.c_char_p),
@@ -122,6 +216,37 @@ _PROTOTYPES = [
     ("netshare_report_free", [REPORT_P], None),
     ("netshare_baseline_marginal", [ctypes.POINTER(DATASET_P), DATASET_P, ctypes.c_uint64],
      ctypes.c_int),
+    ("netshare_encoder_params_init", [ctypes.POINTER(EncoderParams)], None),
+    ("netshare_encoder_fit", [ctypes.POINTER(ENCODER_P), DATASET_P,
+                              ctypes.POINTER(EncoderParams)], ctypes.c_int),
+    ("netshare_encoder_free", [ENCODER_P], None),
+    ("netshare_encoder_info_get", [ENCODER_P, ctypes.POINTER(EncoderInfo)], ctypes.c_int),
+    ("netshare_encoder_encode", [ENCODER_P, DATASET_P, ctypes.c_int, ctypes.POINTER(ENCODED_P)],
+     ctypes.c_int),
+    ("netshare_encoded_flows", [ENCODED_P], ctypes.c_size_t),
+    ("netshare_encoded_attributes", [ENCODED_P], ctypes.POINTER(ctypes.c_float)),
+    ("netshare_encoded_features", [ENCODED_P], ctypes.POINTER(ctypes.c_float)),
+    ("netshare_encoded_lengths", [ENCODED_P], ctypes.POINTER(ctypes.c_uint32)),
+    ("netshare_encoded_free", [ENCODED_P], None),
+    ("netshare_model_params_init", [ctypes.POINTER(ModelParams)], None),
+    ("netshare_model_new", [ctypes.POINTER(MODEL_P), ENCODER_P, ctypes.POINTER(ModelParams)],
+     ctypes.c_int),
+    ("netshare_model_train", [MODEL_P, DATASET_P], ctypes.c_int),
+    ("netshare_model_free", [MODEL_P], None),
+    ("netshare_model_encoder", [MODEL_P], ENCODER_P),
+    ("netshare_model_info_get", [MODEL_P, ctypes.POINTER(ModelInfo)], ctypes.c_int),
+    ("netshare_model_save", [MODEL_P, ctypes.c_char_p], ctypes.c_int),
+    ("netshare_model_export", [MODEL_P, ctypes.c_char_p], ctypes.c_int),
+    ("netshare_model_load", [ctypes.POINTER(MODEL_P), ctypes.c_char_p], ctypes.c_int),
+    ("netshare_model_set_training", [MODEL_P, PROGRESS_FN, ctypes.c_void_p, ctypes.c_char_p,
+                                     ctypes.c_uint32, ctypes.c_uint], ctypes.c_int),
+    ("netshare_sample_params_init", [ctypes.POINTER(SampleParams)], None),
+    ("netshare_sampler_new", [ctypes.POINTER(SAMPLER_P), MODEL_P, ctypes.POINTER(SampleParams)],
+     ctypes.c_int),
+    ("netshare_sampler_free", [SAMPLER_P], None),
+    ("netshare_sampler_generate", [SAMPLER_P, ctypes.POINTER(DATASET_P)], ctypes.c_int),
+    ("netshare_sampler_write", [SAMPLER_P, ctypes.c_char_p, ctypes.c_void_p], ctypes.c_int),
+    ("netshare_sampler_info_get", [SAMPLER_P, ctypes.POINTER(SampleInfo)], ctypes.c_int),
 ]
 
 
@@ -130,3 +255,6 @@ def _declare(lib):
         fn = getattr(lib, name)
         fn.argtypes = argtypes
         fn.restype = restype
+
+
+lib = load()

@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Dataset (netshare_dataset) and evaluation (internal module)."""
+
+import ctypes as _ct
+import ipaddress as _ip
+import weakref as _weakref
+
+from . import _lib
+from ._errors import _check
+from ._lib import lib as _c
+
+
+def _record_dict(r, flows):
+    """A record as a dict (addresses as ipaddress objects)."""
+    if r.ip_version == 4:
+        src, dst = _ip.IPv4Address(r.src_ip), _ip.IPv4Address(r.dst_ip)
+    else:
+        src, dst = _ip.IPv6Address(bytes(r.src_ip6)), _ip.IPv6Address(bytes(r.dst_ip6))
+    d = {"time_ns": r.time_ns, "src_ip": src, "dst_ip": dst, "src_port": r.src_port,
+         "dst_port": r.dst_port, "protocol": r.protocol}
+    if flows:
+        d.update(duration_ns=r.duration_ns, packets=r.packets, bytes=r.bytes,
+                 label=r.label.decode("utf-8", "replace") if r.label else None)
+    else:
+        d.update(ip_length=r.ip_length, tos=r.tos, ttl=r.ttl, ip_id=r.ip_id,
+                 ip_flags=r.ip_flags, tcp_flags=r.tcp_flags, frag_offset=r.frag_offset)
+    return d
+
+
+def _empty_record():
+    r = _lib.Record()
+    _c.netshare_record_init(_ct.byref(r))
+    r.ip_version = 4
+    return r
+
+
+class Dataset:
+    """A trace: packet or flow records (netshare_dataset).
+
+        with netshare.Dataset.read("trace.pcap") as ds:
+            print(len(ds), ds[0]["dst_port"])
+            ds.write("copy.csv")
+    """
+
+    def __init__(self, handle):
+        self._h = handle
+        self._fin = _weakref.finalize(self, _c.netshare_dataset_free, handle)
+
+    @classmethod
+    def read(cls, path, lenient=False, max_records=0, extra_columns=None):
+        """Read pcap/pcapng, NetFlow or nfdump CSV, or a Zeek conn.log ("-": stdin)."""
+        p = _lib.ReadParams()
+        _c.netshare_read_params_init(_ct.byref(p))
+        p.lenient = int(bool(lenient))
+        p.max_records = max_records
+        keep = extra_columns.encode() if extra_columns else None
+        p.extra_columns = keep
+        h = _lib.DATASET_P()
+        _check(_c.netshare_dataset_read(_ct.byref(h), str(path).encode(), _ct.byref(p)))
+        return cls(h)
+
+    @property
+    def flows(self):
+        """True for flow records, False for packets."""
+        return _c.netshare_dataset_kind(self._h) == 1
+
+    def __len__(self):
+        return _c.netshare_dataset_count(self._h)
+
+    def __getitem__(self, i):
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("record %d out of range (%d records)" % (i, n))
+        r = _lib.Record()
+        _c.netshare_record_init(_ct.byref(r))
+        _check(_c.netshare_dataset_get(self._h, i, _ct.byref(r)))
+        return _record_dict(r, self.flows)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def columns(self):
+        """Every field as a column: a dict name -> numpy array when numpy is installed
+        (addresses as integers for IPv4, 16-byte strings for IPv6), lists otherwise."""
+        rows = list(self)
+        names = [k for k in (rows[0] if rows else _record_dict(_empty_record(), self.flows))]
+        cols = {k: [r[k] for r in rows] for k in names}
+        for k in ("src_ip", "dst_ip"):
+            cols[k] = [int(a) if a.version == 4 else a.packed for a in cols[k]]
+        try:
+            import numpy as np
+        except ImportError:
+            return cols
+        return {k: np.array(v, dtype=object if k in ("label",) else None)
+                for k, v in cols.items()}
+
+    def write(self, path):
+        """Write pcap (.pcap), CSV (.csv) or a Zeek log (.log), atomically."""
+        _check(_c.netshare_dataset_write(self._h, str(path).encode(), None))
+
+    def baseline_marginal(self, seed=1):
+        """The marginal baseline of this trace (a new Dataset)."""
+        h = _lib.DATASET_P()
+        _check(_c.netshare_baseline_marginal(_ct.byref(h), self._h, seed))
+        return Dataset(h)
+
+    def close(self):
+        self._fin()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def evaluate(real, synthetic):
+    """NetShare's metrics of `synthetic` against `real` (Datasets): a dict name -> value,
+    with kind, unit and group available as evaluate_details(). JSD in nats (0..ln 2)."""
+    return {m["name"]: m["value"] for m in evaluate_details(real, synthetic)}
+
+
+def evaluate_details(real, synthetic):
+    """The metrics as a list of dicts with name, kind, unit, group and value."""
+    h = _lib.REPORT_P()
+    _check(_c.netshare_report_new(_ct.byref(h), real._h, synthetic._h))
+    try:
+        out = []
+        m = _lib.Metric()
+        m.struct_size = _ct.sizeof(m)
+        for i in range(_c.netshare_report_count(h)):
+            _check(_c.netshare_report_get(h, i, _ct.byref(m)))
+            out.append({"name": m.name.decode(), "kind": m.kind.decode(),
+                        "unit": m.unit.decode(), "group": m.group.decode(), "value": m.value})
+        return out
+    finally:
+        _c.netshare_report_free(h)

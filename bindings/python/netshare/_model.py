@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Encoder, Model and Sampler (internal module; use them from the netshare package)."""
+
+import ctypes as _ct
+import weakref as _weakref
+
+from . import _lib
+from ._dataset import Dataset
+from ._errors import NetshareError, Status, _check
+from ._lib import lib as _c
+
+try:
+    import numpy as _np
+except ImportError:  # numpy is optional: plain lists then
+    _np = None
+
+CHUNKS_AUTO = 0  # NETSHARE_CHUNKS_AUTO
+AUTO = 0xFFFFFFFF  # NETSHARE_AUTO
+
+
+def _init(struct, init_fn):
+    """A params struct filled with the library's defaults, checked against ctypes."""
+    p = struct()
+    init_fn(_ct.byref(p))
+    if p.struct_size != _ct.sizeof(p):
+        raise ImportError("%s: the library's struct is %d bytes, these bindings' %d: "
+                          "rebuild or update the bindings" % (struct.__name__, p.struct_size,
+                                                               _ct.sizeof(p)))
+    return p
+
+
+def _set(p, options, where):
+    for key, value in options.items():
+        if key in ("struct_size", "progress", "progress_user") or \
+                key not in dict(p._fields_):
+            raise TypeError("%s: unknown option %r" % (where, key))
+        setattr(p, key, value.encode() if isinstance(value, str) else value)
+
+
+def _info(struct, fn, handle):
+    info = struct()
+    info.struct_size = _ct.sizeof(info)
+    _check(fn(handle, _ct.byref(info)))
+    return {name: getattr(info, name) for name, _ in struct._fields_ if name != "struct_size"}
+
+
+class _Progress:
+    """Adapts a Python callable(dict) -> bool (True stops) to netshare_progress_fn. An
+    exception in the callable stops the work and is raised again afterwards."""
+
+    def __init__(self, fn):
+        self.fn, self.error = fn, None
+        self.c = _lib.PROGRESS_FN(self._call) if fn else _lib.PROGRESS_FN()
+
+    def _call(self, info, _user):
+        p = _ct.cast(info, _ct.POINTER(_lib.Progress)).contents
+        try:
+            return 1 if self.fn({"stage": p.stage.decode(), "chunk": p.chunk, "done": p.done,
+                                 "total": p.total, "elapsed_s": p.elapsed_s,
+                                 "loss_d": p.loss_d, "loss_g": p.loss_g,
+                                 "wasserstein": p.wasserstein}) else 0
+        except BaseException as e:  # noqa: B036 - re-raised by check()
+            self.error = e
+            return 1
+
+    def check(self, status):
+        if self.error is not None:
+            raise self.error
+        return _check(status)
+
+
+def _array(ptr, shape, ctype):
+    n = 1
+    for d in shape:
+        n *= d
+    if _np is not None:
+        if n == 0:
+            return _np.zeros(shape, dtype=_np.float32 if ctype is _ct.c_float else _np.uint32)
+        return _np.ctypeslib.as_array(ptr, shape=(n,)).reshape(shape).copy()
+    flat = [ptr[i] for i in range(n)]
+    return flat
+
+
+class _Handle:
+    """A C handle freed exactly once: by close(), the context manager or collection."""
+
+    def __init__(self, handle, free, *keep):
+        self._h = handle
+        self._keep = keep  # objects the handle borrows from
+        self._fin = _weakref.finalize(self, free, handle)
+
+    def close(self):
+        self._fin()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Encoder(_Handle):
+    """A fitted encoder (netshare_encoder): a trace's flows as the GAN's tensors.
+
+        enc = netshare.Encoder.fit(ds, chunks=4)
+        attributes, features, lengths = enc.encode(ds, chunk=0)   # numpy arrays
+    """
+
+    def __init__(self, handle, owned=True, owner=None):
+        if owned:
+            super().__init__(handle, _c.netshare_encoder_free)
+        else:  # borrowed from a model, which it keeps alive
+            self._h, self._keep = handle, (owner,)
+            self._fin = lambda: None
+
+    @classmethod
+    def fit(cls, dataset, chunks="auto", **options):
+        """Fit on a Dataset. chunks: a number or "auto" (one per 1000 flows, 1..10);
+        other options are netshare_encoder_params fields (max_flow_len, sample_len,
+        word2vec_dim, bounds, log1p_fields, seed, ...)."""
+        p = _init(_lib.EncoderParams, _c.netshare_encoder_params_init)
+        p.chunks = CHUNKS_AUTO if chunks == "auto" else int(chunks)
+        _set(p, options, "Encoder.fit")
+        h = _lib.ENCODER_P()
+        _check(_c.netshare_encoder_fit(_ct.byref(h), dataset._h, _ct.byref(p)))
+        return cls(h)
+
+    @property
+    def info(self):
+        """Shape and facts (netshare_encoder_info) as a dict."""
+        return _info(_lib.EncoderInfo, _c.netshare_encoder_info_get, self._h)
+
+    def encode(self, dataset, chunk):
+        """(attributes N x A, features N x T x F, lengths N) of one chunk: numpy arrays
+        when numpy is installed, flat lists otherwise."""
+        e = _lib.ENCODED_P()
+        _check(_c.netshare_encoder_encode(self._h, dataset._h, chunk, _ct.byref(e)))
+        try:
+            info = self.info
+            n = _c.netshare_encoded_flows(e)
+            A, F, T = info["attribute_dim"], info["feature_dim"], info["max_len"]
+            return (_array(_c.netshare_encoded_attributes(e), (n, A), _ct.c_float),
+                    _array(_c.netshare_encoded_features(e), (n, T, F), _ct.c_float),
+                    _array(_c.netshare_encoded_lengths(e), (n,), _ct.c_uint32))
+        finally:
+            _c.netshare_encoded_free(e)
+
+
+class Model(_Handle):
+    """DoppelGANger models of a trace's time chunks (netshare_model).
+
+        model = netshare.Model.train(ds, iterations=400, progress=print)
+        model.export("trace.nsm")
+        model = netshare.Model.load("trace.nsm")
+    """
+
+    @classmethod
+    def new(cls, encoder, **options):
+        """An untrained model; options are netshare_model_params fields."""
+        p = _init(_lib.ModelParams, _c.netshare_model_params_init)
+        _set(p, options, "Model.new")
+        h = _lib.MODEL_P()
+        _check(_c.netshare_model_new(_ct.byref(h), encoder._h, _ct.byref(p)))
+        return cls(h, _c.netshare_model_free)
+
+    @classmethod
+    def train(cls, dataset, encoder=None, progress=None, chunks="auto", threads=0,
+              checkpoint=None, checkpoint_every=0, **options):
+        """Fit an encoder (unless given), create a model and train it on dataset.
+        progress(dict) is called every iteration (from worker threads when chunks train
+        side by side, one call at a time); returning True stops with NetshareError
+        ECANCELED. Other options are netshare_model_params fields (iterations,
+        batch_size, seed, ...)."""
+        own = encoder is None
+        if own:
+            encoder = Encoder.fit(dataset, chunks=chunks,
+                                  **({"seed": options["seed"]} if "seed" in options else {}))
+        try:
+            model = cls.new(encoder, threads=threads, **options)
+        finally:
+            if own:
+                encoder.close()
+        model.resume(dataset, progress=progress, threads=threads, checkpoint=checkpoint,
+                     checkpoint_every=checkpoint_every)
+        return model
+
+    def resume(self, dataset, progress=None, threads=0, checkpoint=None, checkpoint_every=0):
+        """Train the iterations not done yet (a model loaded from a checkpoint continues
+        exactly where it stopped)."""
+        pr = _Progress(progress)
+        path = str(checkpoint).encode() if checkpoint else None
+        _check(_c.netshare_model_set_training(self._h, pr.c, None, path, checkpoint_every,
+                                              threads))
+        try:
+            pr.check(_c.netshare_model_train(self._h, dataset._h))
+        finally:
+            _c.netshare_model_set_training(self._h, _lib.PROGRESS_FN(), None, None, 0, threads)
+
+    @classmethod
+    def load(cls, path):
+        h = _lib.MODEL_P()
+        _check(_c.netshare_model_load(_ct.byref(h), str(path).encode()))
+        return cls(h, _c.netshare_model_free)
+
+    def save(self, path):
+        """Everything, training state included (can be trained further)."""
+        _check(_c.netshare_model_save(self._h, str(path).encode()))
+
+    def export(self, path):
+        """What generation needs only: a fraction of save()'s size."""
+        _check(_c.netshare_model_export(self._h, str(path).encode()))
+
+    @property
+    def info(self):
+        return _info(_lib.ModelInfo, _c.netshare_model_info_get, self._h)
+
+    @property
+    def encoder(self):
+        """The model's encoder (owned by the model)."""
+        return Encoder(_c.netshare_model_encoder(self._h), owned=False, owner=self)
+
+    def sampler(self, **options):
+        return Sampler(self, **options)
+
+
+class Sampler(_Handle):
+    """Synthetic traces from a model (netshare_sampler).
+
+        with netshare.Sampler(model, seed=7) as s:
+            synthetic = s.generate()        # a Dataset, in time order
+            s.write("synthetic.pcap")
+    """
+
+    def __init__(self, model, flows=0, time_scale=1.0, seed=1):
+        p = _init(_lib.SampleParams, _c.netshare_sample_params_init)
+        p.flows, p.time_scale, p.seed = flows, time_scale, seed
+        h = _lib.SAMPLER_P()
+        _check(_c.netshare_sampler_new(_ct.byref(h), model._h, _ct.byref(p)))
+        super().__init__(h, _c.netshare_sampler_free, model)
+
+    def generate(self):
+        h = _lib.DATASET_P()
+        _check(_c.netshare_sampler_generate(self._h, _ct.byref(h)))
+        return Dataset(h)
+
+    def write(self, path):
+        """Generate and write (.pcap, .csv, .log), atomically."""
+        _check(_c.netshare_sampler_write(self._h, str(path).encode(), None))
+
+    @property
+    def info(self):
+        """What the last generation did (flows, continuations, not_started, duplicates,
+        records)."""
+        return _info(_lib.SampleInfo, _c.netshare_sampler_info_get, self._h)
+
+
+__all__ = ["Encoder", "Model", "Sampler", "NetshareError", "Status"]

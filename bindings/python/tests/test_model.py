@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Encoder, Model and Sampler through ctypes: shapes of the encoded tensors, training with
+progress and cancelling, save/export/load sampling the same records, samplers in threads,
+numpy columns, and errors carrying the library's message."""
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+import netshare
+
+try:
+    import numpy
+except ImportError:
+    numpy = None
+
+SMALL = dict(iterations=3, batch_size=16, attr_layers=3, attr_units=16, lstm_units=8,
+             disc_layers=3, disc_units=16, aux_disc_layers=3, aux_disc_units=16)
+
+
+def netflow_csv(path, flows=80, seed=2):
+    rnd = random.Random(seed)
+    with open(path, "w") as f:
+        f.write("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n")
+        rows = []
+        for i in range(flows):
+            tcp = i % 4 != 0
+            for j in range(rnd.randint(1, 3)):
+                rows.append((1458298072000000 + rnd.randrange(10_000_000) + j, i, tcp))
+        for t, i, tcp in sorted(rows):
+            f.write("10.0.%d.%d,10.1.0.%d,%d,%d,%s,%d.0,%.1f,%d,%d,%s\n" % (
+                i // 200, i % 200, i % 7, 40000 + i, 443 if tcp else 53,
+                "TCP" if tcp else "UDP", t, 0.5 if tcp else 0, 3 if tcp else 1,
+                900 if tcp else 70, "background" if tcp else "dns"))
+
+
+def records(ds):
+    return [tuple(sorted(r.items())) for r in ds]
+
+
+class ModelTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.csv = os.path.join(cls.tmp.name, "flows.csv")
+        netflow_csv(cls.csv)
+        cls.ds = netshare.Dataset.read(cls.csv)
+        cls.model = netshare.Model.train(cls.ds, chunks=2, **SMALL)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.model.close()
+        cls.ds.close()
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_encoder_shapes(self):
+        with netshare.Encoder.fit(self.ds, chunks=2) as enc:
+            info = enc.info
+            self.assertEqual(info["chunks"], 2)
+            a, f, n = enc.encode(self.ds, 0)
+            if numpy is not None:
+                self.assertEqual(a.dtype, numpy.float32)
+                self.assertEqual(a.shape[1], info["attribute_dim"])
+                self.assertEqual(f.shape[1:], (info["max_len"], info["feature_dim"]))
+                self.assertEqual(len(n), a.shape[0])
+                self.assertTrue(((n >= 1) & (n <= info["max_len"])).all())
+            else:
+                self.assertEqual(len(a) % info["attribute_dim"], 0)
+        with self.assertRaises(netshare.NetshareError) as e:
+            enc2 = netshare.Encoder.fit(self.ds, chunks=2)
+            enc2.encode(self.ds, 5)
+        self.assertEqual(e.exception.status, netshare.Status.EINVAL)
+        self.assertIn("chunk 5", e.exception.message)
+        with self.assertRaises(TypeError):
+            netshare.Encoder.fit(self.ds, no_such_option=1)
+
+    def test_progress_and_cancel(self):
+        seen = []
+        m = netshare.Model.train(self.ds, chunks=1, progress=seen.append, **SMALL)
+        self.assertEqual([p["done"] for p in seen if p["stage"] == "train"][-1], 3)
+        self.assertEqual(m.info["iterations_total"], 3)
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Model.train(self.ds, chunks=1, progress=lambda p: p["done"] >= 2, **SMALL)
+        self.assertEqual(e.exception.status, netshare.Status.ECANCELED)
+
+        def boom(_p):
+            raise KeyError("from the callback")
+        with self.assertRaises(KeyError):
+            netshare.Model.train(self.ds, chunks=1, progress=boom, **SMALL)
+
+    def test_save_export_load_sample_the_same(self):
+        with netshare.Sampler(self.model, seed=5) as s:
+            a = s.generate()
+            info = s.info
+        self.assertEqual(len(a), info["records"])
+        self.assertGreater(info["flows"], 0)
+        full, small = self.path("m.nsm"), self.path("m.export.nsm")
+        self.model.save(full)
+        self.model.export(small)
+        self.assertLess(os.path.getsize(small) * 2, os.path.getsize(full))
+        for path in (full, small):
+            with netshare.Model.load(path) as m, m.sampler(seed=5) as s:
+                self.assertEqual(records(s.generate()), records(a))
+        with netshare.Sampler(self.model, seed=6) as s:
+            self.assertNotEqual(records(s.generate()), records(a))
+            out = self.path("syn.csv")
+            s.write(out)
+            self.assertEqual(len(netshare.Dataset.read(out)), s.info["records"])
+        self.assertEqual(self.model.encoder.info["chunks"], 2)
+
+    def test_samplers_in_threads(self):
+        results = {}
+
+        def work(seed):
+            with netshare.Sampler(self.model, seed=seed) as s:
+                results[seed] = records(s.generate())
+        threads = [threading.Thread(target=work, args=(k,)) for k in (1, 2, 3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for seed in (1, 2, 3):
+            with netshare.Sampler(self.model, seed=seed) as s:
+                self.assertEqual(results[seed], records(s.generate()))
+
+    def test_errors_carry_the_message(self):
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Model.load(self.path("missing.nsm"))
+        self.assertEqual(e.exception.status, netshare.Status.EIO)
+        self.assertIn("missing.nsm", e.exception.message)
+        bad = self.path("bad.nsm")
+        self.model.export(bad)
+        with open(bad, "r+b") as f:
+            f.seek(100)
+            byte = f.read(1)
+            f.seek(100)
+            f.write(bytes([byte[0] ^ 1]))
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Model.load(bad)
+        self.assertEqual(e.exception.status, netshare.Status.ECORRUPT)
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Sampler(self.model, time_scale=0)
+        self.assertIn("time_scale", e.exception.message)
+
+    def test_python_example_runs(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        example = os.path.join(here, "..", "..", "..", "examples", "python", "train_and_sample.py")
+        out = self.path("example.csv")
+        r = subprocess.run([sys.executable, example, self.csv, out, "3"], capture_output=True,
+                           text=True, timeout=300, env=dict(os.environ))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("records of", r.stdout)
+        self.assertIn("dstport+proto", r.stdout)
+        self.assertTrue(os.path.exists(out))
+
+    @unittest.skipIf(numpy is None, "numpy not installed")
+    def test_numpy_columns(self):
+        cols = self.ds.columns()
+        self.assertEqual(len(cols["time_ns"]), len(self.ds))
+        self.assertEqual(cols["dst_port"].dtype.kind, "i")
+        self.assertEqual(set(cols["dst_port"].tolist()), {443, 53})
+        self.assertEqual(int(cols["src_ip"][0]) >> 24, 10)
+
+
+if __name__ == "__main__":
+    unittest.main()
