@@ -5,11 +5,10 @@ partial output files). Uses small files it writes itself; real traces where pres
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import unittest
 
-CLI = os.environ["NETSHARE_CLI"]
+from cli_helpers import ErrorAssertions, run
 DATA = os.environ.get("NETSHARE_TEST_DATA", "")
 
 NETFLOW = ("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
@@ -18,12 +17,7 @@ NETFLOW = ("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
            "10.0.0.3,10.0.0.2,5353,53,UDP,1458298072366000.0,0,1,60,blacklist\n")
 
 
-def run(*args, stdin=None):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300,
-                          input=stdin)
-
-
-class StatsAndConvert(unittest.TestCase):
+class StatsAndConvert(ErrorAssertions, unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp()
         self.csv = os.path.join(self.dir, "flows.csv")
@@ -32,15 +26,6 @@ class StatsAndConvert(unittest.TestCase):
 
     def tearDown(self):
         shutil.rmtree(self.dir)
-
-    def assert_one_line_error(self, r, code, *needles):
-        self.assertEqual(r.returncode, code, r)
-        lines = r.stderr.strip().splitlines()
-        self.assertTrue(lines and lines[0].startswith("netshare"), r.stderr)
-        if code == 1:
-            self.assertEqual(len(lines), 1, r.stderr)
-        for n in needles:
-            self.assertIn(n, r.stderr)
 
     def test_stats_json(self):
         r = run("stats", "--json", self.csv)

@@ -14,13 +14,8 @@ import tempfile
 import time
 import unittest
 
-CLI = os.environ["NETSHARE_CLI"]
+from cli_helpers import CLI, ErrorAssertions, run
 FAST = ["-I", "4", "--batch-size", "16", "-k", "2", "-q"]
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600,
-                          stdin=subprocess.DEVNULL)
 
 
 def read_bytes(path):
@@ -49,7 +44,7 @@ def packet_csv(path, flows=120, seed=1):
                       f"{16 if tcp else 0}\n")
 
 
-class ModelWorkflow(unittest.TestCase):
+class ModelWorkflow(ErrorAssertions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp()
@@ -68,15 +63,6 @@ class ModelWorkflow(unittest.TestCase):
 
     def path(self, name):
         return os.path.join(self.dir, name)
-
-    def assert_one_line_error(self, r, code, *needles):
-        self.assertEqual(r.returncode, code, r)
-        lines = r.stderr.strip().splitlines()
-        self.assertTrue(lines and lines[0].startswith("netshare"), r.stderr)
-        if code == 1:
-            self.assertEqual(len(lines), 1, r.stderr)
-        for n in needles:
-            self.assertIn(n, r.stderr)
 
     def test_train_leaves_only_the_model(self):
         self.assertTrue(os.path.getsize(self.model) > 0)
