@@ -61,6 +61,11 @@ typedef struct netshare_sample_params {
 	double time_scale;       /**< Stretch time (timestamps after the trace start, and flow
 	                              durations) by this factor, > 0; default 1. */
 	uint64_t seed;           /**< Seed of every draw; default 1. */
+	unsigned threads;        /**< Threads generating (the output does not depend on
+	                              it); 0 (default): one per online CPU. While a sampler
+	                              runs, OpenBLAS is single-threaded (its thread count
+	                              is process-wide), so that results do not depend on
+	                              how it would split a product. */
 	netshare_progress_fn progress; /**< Called once per chunk (stage "generate", done and
 	                                    total in chunks); non-zero cancels. */
 	void *progress_user;     /**< Passed to @p progress. */

@@ -49,7 +49,7 @@ netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *ds,
 	case SRC_TOS: v->code = ds->tos[i]; break;
 	case SRC_IPID: v->num = ds->ip_id[i]; break;
 	case SRC_IPFLAGS: v->code = ds->ip_flags[i]; break;
-	case SRC_FRAGOFF: v->num = ds->frag_off[i]; break;
+	case SRC_FRAGOFF: v->code = ds->frag_off[i]; break;
 	case SRC_TTL: v->num = ds->ttl[i]; break;
 	case SRC_TCPFLAGS: v->code = ds->tcp_flags[i]; break;
 	case SRC_DURATION: v->num = (double)ds->duration_ns[i]; break;

@@ -92,7 +92,7 @@ fill_record_field(const netshare_encoder *e, const netshare__field *f, const net
 	case SRC_TOS: r->tos = (uint8_t)v->code; break;
 	case SRC_IPID: r->ip_id = (uint16_t)v->num; break;
 	case SRC_IPFLAGS: r->ip_flags = (uint8_t)v->code; break;
-	case SRC_FRAGOFF: r->frag_offset = (uint16_t)v->num; break;
+	case SRC_FRAGOFF: r->frag_offset = (uint16_t)v->code; break;
 	case SRC_TTL: r->ttl = (uint8_t)v->num; break;
 	case SRC_TCPFLAGS: r->tcp_flags = (uint8_t)v->code; break;
 	case SRC_DURATION: r->duration_ns = (int64_t)v->num; break;

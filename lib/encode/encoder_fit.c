@@ -239,7 +239,9 @@ layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim)
 		add_field(f, FIELD_CAT, SRC_TOS, 0, "tos", 0);
 		add_cont(f, SRC_IPID, 0, "ip_id", 1, 65535);
 		add_field(f, FIELD_CAT, SRC_IPFLAGS, 0, "ip_flags", 0);
-		add_cont(f, SRC_FRAGOFF, 0, "frag_offset", 1, 8191);
+		/* Categorical: a continuous head never outputs exactly 0, and any other offset
+		 * makes a packet a non-first fragment, without ports or TCP header. */
+		add_field(f, FIELD_CAT, SRC_FRAGOFF, 0, "frag_offset", 0);
 		add_cont(f, SRC_TTL, 0, "ttl", 1, 255);
 		add_field(f, FIELD_CAT, SRC_TCPFLAGS, 0, "tcp_flags", 0);
 	} else {
@@ -289,7 +291,7 @@ static netshare_status
 fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl)
 {
 	netshare__vector *v = &e->feat;
-	size_t n_codes = e->strings.n + 1 > 256 ? e->strings.n + 1 : 256;
+	size_t n_codes = e->strings.n + 1 > 8192 ? e->strings.n + 1 : 8192; /* 13-bit offsets */
 	unsigned char *seen = netshare__calloc(v->n_fields * n_codes, 1);
 	if (!seen)
 		return netshare__error_oom("encoder fitting");

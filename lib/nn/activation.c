@@ -36,7 +36,7 @@ void
 netshare__tanh_forward(float *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		x[i] = tanhf(x[i]);
+		x[i] = netshare__tanhf(x[i]);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "activation.h"
 #include "dense.h"
 #include "init.h"
 
@@ -135,14 +136,14 @@ netshare__lstm_forward(const netshare__lstm *l, const float *x, const float *h0,
 			float *ab = a + (size_t)b * G;
 			for (int j = 0; j < H; j++) {
 				float i = sigmoid(ab[j]), f = sigmoid(ab[H + j]);
-				float g = tanhf(ab[2 * H + j]), o = sigmoid(ab[3 * H + j]);
+				float g = netshare__tanhf(ab[2 * H + j]), o = sigmoid(ab[3 * H + j]);
 				ab[j] = i;
 				ab[H + j] = f;
 				ab[2 * H + j] = g;
 				ab[3 * H + j] = o;
 				size_t q = (size_t)b * H + j;
 				cn[q] = f * cp[q] + i * g;
-				tc[q] = tanhf(cn[q]);
+				tc[q] = netshare__tanhf(cn[q]);
 				hn[q] = o * tc[q];
 			}
 		}

@@ -6,8 +6,11 @@
  * window wait for the next chunk.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -17,21 +20,65 @@
 #include "io/dataset.h"
 #include "sampler.h"
 
+/* The records of a chunk, batch by batch, each batch into its own dataset. */
+typedef struct features {
+	netshare_sampler *s;
+	int chunk;
+	const netshare__rows *rows;
+	netshare_dataset **part;  /* per batch */
+	netshare_status *status;
+	char (*msg)[256];
+} features;
+
+static netshare_status new_output(const netshare_encoder *e, netshare_dataset **out);
+
+static void
+feature_batch(void *arg, size_t k, unsigned worker)
+{
+	features *f = arg;
+	netshare_sampler *s = f->s;
+	size_t first = k * (size_t)s->batch;
+	int b = f->rows->n - first < (size_t)s->batch ? (int)(f->rows->n - first) : s->batch;
+	const float *attr = f->rows->v + first * s->A;
+	netshare__generator *g = &s->g[worker];
+	netshare__rng r;
+	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, f->chunk, k, 1));
+	netshare__generator_forward_given(g, &r, b, attr);
+	netshare_status st = new_output(s->enc, &f->part[k]);
+	if (st == NETSHARE_OK)
+		st = netshare_encoder_decode(s->enc, f->chunk, attr, g->features, (size_t)b,
+		                             f->part[k]);
+	if ((f->status[k] = st) < 0)
+		snprintf(f->msg[k], sizeof f->msg[k], "%s", netshare_last_error());
+}
+
 netshare_status
 netshare__sampler_chunk_records(netshare_sampler *s, int c, const netshare__rows *rows,
                                 netshare_dataset *out)
 {
-	netshare_status st = NETSHARE_OK;
-	uint64_t batch_no = 0;
-	for (size_t i = 0; i < rows->n && st == NETSHARE_OK; batch_no++) {
-		int b = rows->n - i < (size_t)s->batch ? (int)(rows->n - i) : s->batch;
-		const float *attr = rows->v + i * s->A;
-		netshare__rng r;
-		netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, c, batch_no, 1));
-		netshare__generator_forward_given(&s->g, &r, b, attr);
-		st = netshare_encoder_decode(s->enc, c, attr, s->g.features, (size_t)b, out);
-		i += (size_t)b;
+	size_t batches = (rows->n + (size_t)s->batch - 1) / (size_t)s->batch;
+	if (!batches)
+		return NETSHARE_OK;
+	features f = { s, c, rows, netshare__calloc(batches, sizeof *f.part),
+	               netshare__calloc(batches, sizeof *f.status),
+	               netshare__calloc(batches, sizeof *f.msg) };
+	netshare_status st = f.part && f.status && f.msg ? NETSHARE_OK
+	                                                 : netshare__error_oom("sampler");
+	if (st == NETSHARE_OK)
+		netshare__pool_for(s->pool, batches, feature_batch, &f);
+	for (size_t k = 0; k < batches && st == NETSHARE_OK; k++) {
+		if (f.status[k] < 0) {
+			st = netshare__error(f.status[k], "%s", f.msg[k]);
+			break;
+		}
+		for (size_t i = 0; i < f.part[k]->n && st == NETSHARE_OK; i++)
+			st = netshare__dataset_copy_row(out, f.part[k], i, NULL);
 	}
+	for (size_t k = 0; f.part && k < batches; k++)
+		netshare_dataset_free(f.part[k]);
+	netshare__free(f.part);
+	netshare__free(f.status);
+	netshare__free(f.msg);
 	return st;
 }
 
@@ -142,10 +189,15 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 	                                              "generate", -1, (uint64_t)e->chunks, 0.0);
 	if (st == NETSHARE_OK)
 		st = new_output(e, &pending);
+	/* Small products: BLAS threads would only compete with our workers; and results must
+	 * not depend on how OpenBLAS splits a product across its threads. */
+	int blas_threads = openblas_get_num_threads();
+	openblas_set_num_threads(1);
 	for (int c = 0; c < e->chunks && st == NETSHARE_OK; c++) {
 		rows.n = 0;
-		if ((st = netshare__generator_copy_weights(&s->g, &s->model->dg[c].g)) < 0 ||
-		    (st = netshare__sampler_chunk_rows(s, c, &rows)) < 0 ||
+		for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
+			st = netshare__generator_copy_weights(&s->g[w], &s->model->dg[c].g);
+		if (st < 0 || (st = netshare__sampler_chunk_rows(s, c, &rows)) < 0 ||
 		    (st = netshare__sampler_chunk_records(s, c, &rows, pending)) < 0)
 			break;
 		int64_t boundary = INT64_MAX;
@@ -158,6 +210,7 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 			break;
 		st = netshare__progress_update(&pr, (uint64_t)c + 1, c + 1 == e->chunks);
 	}
+	openblas_set_num_threads(blas_threads);
 	netshare__rows_free(&rows);
 	netshare_dataset_free(pending);
 	release(s);

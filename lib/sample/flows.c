@@ -3,6 +3,7 @@
  * Which flows each chunk generates: NetShare's attribute merge (reference/netshare.md
  * section 1.5) plus 5-tuple deduplication and chunk-local start times for continuations.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -96,26 +97,60 @@ key_bytes(const netshare_record *k, unsigned char out[40])
 	return 40;
 }
 
-/* Keep the started rows of one drawn batch that are new 5-tuples; carry them on. */
-static netshare_status
-keep_started(netshare_sampler *s, int c, float *cand, size_t n, netshare__rows *rows)
+/* The drawn rows of a chunk, batch by batch (each batch has its own seed, so batches
+ * can be drawn by any worker in any order). */
+typedef struct draw {
+	netshare_sampler *s;
+	int chunk;
+	uint64_t want;
+	float *rows;              /* want x A */
+	netshare_record *keys;    /* want */
+	netshare_status *status;  /* per batch */
+	char (*msg)[256];         /* per batch: a worker's error message */
+} draw;
+
+static void
+draw_batch(void *arg, size_t k, unsigned worker)
 {
-	size_t A = s->A;
-	netshare_record *keys = netshare__mallocarray(n ? n : 1, sizeof *keys);
-	if (!keys)
-		return netshare__error_oom("sampler keys");
-	netshare_status st = netshare__encoder_decode_keys(s->enc, cand, n, keys);
-	for (size_t i = 0; i < n && st == NETSHARE_OK; i++) {
+	draw *d = arg;
+	netshare_sampler *s = d->s;
+	size_t first = k * (size_t)s->batch;
+	int b = d->want - first < (uint64_t)s->batch ? (int)(d->want - first) : s->batch;
+	netshare__generator *g = &s->g[worker];
+	netshare__rng r;
+	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, k, 0));
+	netshare__generator_forward(g, &r, b, 0);
+	memcpy(d->rows + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
+	d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
+	                                              d->keys + first);
+	if (d->status[k] < 0)
+		snprintf(d->msg[k], sizeof d->msg[k], "%s", netshare_last_error());
+}
+
+/* Go through the drawn rows in order: a row not started here lends its flow start to a
+ * continuation; a started row with a new 5-tuple is kept and carried on. */
+static netshare_status
+keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, size_t carried_n)
+{
+	size_t A = s->A, continued = 0;
+	netshare_status st = NETSHARE_OK;
+	for (uint64_t i = 0; i < d->want && st == NETSHARE_OK; i++) {
+		float *row = d->rows + i * A;
+		if (s->start_tag >= 0 && !tag_set(row, s->start_tag)) {
+			if (continued < carried_n && s->flow_start >= 0)
+				rows->v[continued++ * A + (size_t)s->flow_start] = row[s->flow_start];
+			s->info.not_started++;
+			continue;
+		}
 		unsigned char kb[40];
 		size_t before = s->seen.n;
 		uint32_t id;
-		if ((st = netshare__intern_add(&s->seen, kb, key_bytes(&keys[i], kb), &id)) < 0)
+		if ((st = netshare__intern_add(&s->seen, kb, key_bytes(&d->keys[i], kb), &id)) < 0)
 			break;
 		if (s->seen.n == before) {
 			s->info.duplicates++;
 			continue;
 		}
-		float *row = cand + i * A;
 		if (s->start_tag >= 0)
 			tag_put(row, s->chunk_tag[c], 1);
 		if ((st = netshare__rows_push(rows, row, A)) < 0)
@@ -130,7 +165,6 @@ keep_started(netshare_sampler *s, int c, float *cand, size_t n, netshare__rows *
 				s->info.continuations++;
 			}
 	}
-	netshare__free(keys);
 	return st;
 }
 
@@ -138,39 +172,34 @@ netshare_status
 netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 {
 	size_t A = s->A;
-	uint64_t want = rows_to_draw(s, c);
 	netshare__rows *carried = &s->carried[c];
 	netshare_status st = NETSHARE_OK;
-	float *cand = netshare__mallocarray((size_t)s->batch * A, sizeof *cand);
-	if (!cand)
-		return netshare__error_oom("sampler");
 	/* Continuations first: their 5-tuples are already taken, so a drawn flow with the
 	 * same 5-tuple is a duplicate, not a second flow. */
 	for (size_t i = 0; i < carried->n && st == NETSHARE_OK; i++)
 		st = netshare__rows_push(rows, carried->v + i * A, A);
-	size_t continued = 0; /* continuations given a start time from this chunk's draws */
-	uint64_t batch_no = 0;
-	for (uint64_t drawn = 0; drawn < want && st == NETSHARE_OK; batch_no++) {
-		int b = want - drawn < (uint64_t)s->batch ? (int)(want - drawn) : s->batch;
-		netshare__rng r;
-		netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, c, batch_no, 0));
-		netshare__generator_forward(&s->g, &r, b, 0);
-		drawn += (uint64_t)b;
-		size_t n = 0;
-		for (int i = 0; i < b; i++) {
-			const float *row = s->g.attributes + (size_t)i * A;
-			if (s->start_tag >= 0 && !tag_set(row, s->start_tag)) {
-				/* A continuation as this chunk's model draws it: lend its start time. */
-				if (continued < carried->n && s->flow_start >= 0)
-					rows->v[continued++ * A + (size_t)s->flow_start] = row[s->flow_start];
-				s->info.not_started++;
-				continue;
-			}
-			memcpy(cand + n++ * A, row, A * sizeof *row);
-		}
-		st = keep_started(s, c, cand, n, rows);
+	draw d = { s, c, rows_to_draw(s, c), NULL, NULL, NULL, NULL };
+	size_t batches = (size_t)((d.want + (uint64_t)s->batch - 1) / (uint64_t)s->batch);
+	if (st == NETSHARE_OK && d.want) {
+		d.rows = netshare__mallocarray((size_t)d.want, A * sizeof *d.rows);
+		d.keys = netshare__mallocarray((size_t)d.want, sizeof *d.keys);
+		d.status = netshare__calloc(batches, sizeof *d.status);
+		d.msg = netshare__calloc(batches, sizeof *d.msg);
+		if (!d.rows || !d.keys || !d.status || !d.msg)
+			st = netshare__error_oom("sampler");
 	}
-	netshare__free(cand);
+	if (st == NETSHARE_OK && d.want) {
+		netshare__pool_for(s->pool, batches, draw_batch, &d);
+		for (size_t k = 0; k < batches && st == NETSHARE_OK; k++)
+			if (d.status[k] < 0)
+				st = netshare__error(d.status[k], "%s", d.msg[k]);
+		if (st == NETSHARE_OK)
+			st = keep_started(s, c, &d, rows, carried->n);
+	}
+	netshare__free(d.rows);
+	netshare__free(d.keys);
+	netshare__free(d.status);
+	netshare__free(d.msg);
 	netshare__rows_free(carried);
 	return st;
 }

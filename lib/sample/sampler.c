@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -28,6 +29,9 @@ check_params(const netshare_sample_params *p)
 		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.flows = %llu is more "
 		                       "than %llu", (unsigned long long)p->flows,
 		                       (unsigned long long)NETSHARE_SAMPLE_MAX_FLOWS);
+	if (p->threads > NETSHARE__MAX_THREADS)
+		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.threads = %u is more "
+		                       "than %d", p->threads, NETSHARE__MAX_THREADS);
 	if (!(p->time_scale > 0 && p->time_scale <= 1e6))
 		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.time_scale = %g is "
 		                       "outside (0, 1e6]", p->time_scale);
@@ -76,16 +80,21 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	s->enc = model->enc;
 	s->p = p;
 	s->A = (size_t)model->shape.A;
-	s->batch = model->shape.max_batch;
+	s->batch = NETSHARE__SAMPLE_BATCH;
 	find_offsets(s);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s->workers = p.threads ? p.threads : cpus > 0 ? (unsigned)cpus : 1;
+	netshare__gen_shape shape = model->shape;
+	shape.max_batch = s->batch;
 	s->carried = netshare__calloc((size_t)s->enc->chunks, sizeof *s->carried);
-	if (!s->carried)
-		st = netshare__error_oom("sampler");
-	else
-		st = netshare__generator_init(&s->g, &model->shape);
+	s->g = netshare__calloc(s->workers, sizeof *s->g);
+	st = !s->carried || !s->g ? netshare__error_oom("sampler") : NETSHARE_OK;
+	for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
+		st = netshare__generator_init(&s->g[w], &shape);
+	if (st == NETSHARE_OK && s->workers > 1)
+		st = netshare__pool_new(&s->pool, s->workers);
 	if (st < 0) {
-		netshare__free(s->carried);
-		netshare__free(s);
+		netshare_sampler_free(s);
 		return st;
 	}
 	*out = s;
@@ -97,11 +106,14 @@ netshare_sampler_free(netshare_sampler *s)
 {
 	if (!s)
 		return;
-	for (int c = 0; c < s->enc->chunks; c++)
+	for (int c = 0; s->carried && c < s->enc->chunks; c++)
 		netshare__rows_free(&s->carried[c]);
 	netshare__free(s->carried);
 	netshare__intern_free(&s->seen);
-	netshare__generator_free(&s->g);
+	for (unsigned w = 0; s->g && w < s->workers; w++)
+		netshare__generator_free(&s->g[w]);
+	netshare__free(s->g);
+	netshare__pool_free(s->pool);
 	netshare__free(s);
 }
 

@@ -6,6 +6,7 @@
 #include <netshare/sampler.h>
 
 #include "core/intern.h"
+#include "core/threadpool.h"
 #include "dg/generator.h"
 #include "encode/encoder.h"
 
@@ -15,11 +16,18 @@ typedef struct netshare__rows {
 	size_t n, cap;
 } netshare__rows;
 
+/* Rows per generator call: larger than a training batch, for efficient products. Part of
+ * what the output depends on (each batch has its own seed). */
+#define NETSHARE__SAMPLE_BATCH 256
+
 struct netshare_sampler {
 	const netshare_model *model;  /* borrowed */
 	const netshare_encoder *enc;  /* the model's */
 	netshare_sample_params p;
-	netshare__generator g;        /* workspace; holds the weights of the chunk at work */
+	netshare__pool *pool;         /* workers (NULL: the calling thread only) */
+	unsigned workers;
+	netshare__generator *g;       /* [workers]: workspace with the weights of the chunk at
+	                                 work */
 	size_t A;                     /* attribute dims */
 	int batch;                    /* rows per generator call */
 	/* Offsets in an attribute row (-1: absent, i.e. one chunk). */

@@ -174,6 +174,26 @@ bn_loss(void *p)
 	return dot(c->y, c->r, B * IN);
 }
 
+/* The fast tanh against double-precision tanh over a fine grid, its symmetry and its
+ * saturation. */
+START_TEST(fast_tanh_is_accurate)
+{
+	double worst = 0;
+	for (int i = -200000; i <= 200000; i++) {
+		float x = (float)i * 1e-4f;
+		double want = tanh((double)x), got = netshare__tanhf(x);
+		double err = fabs(got - want) / (fabs(want) > 1e-30 ? fabs(want) : 1);
+		worst = err > worst ? err : worst;
+		ck_assert_float_eq(netshare__tanhf(-x), -netshare__tanhf(x));
+	}
+	ck_assert_msg(worst < 2e-6, "worst relative error %g", worst);
+	ck_assert_float_eq(netshare__tanhf(50.0f), 1.0f);
+	ck_assert_float_eq(netshare__tanhf(-50.0f), -1.0f);
+	ck_assert_float_eq(netshare__tanhf(0.0f), 0.0f);
+	ck_assert_float_eq(netshare__tanhf(1e-30f), 1e-30f);
+}
+END_TEST
+
 START_TEST(batchnorm_backward_and_running_stats)
 {
 	netshare__rng g;
@@ -350,7 +370,7 @@ START_TEST(lstm_backward_through_time)
 }
 END_TEST
 
-NETSHARE_TEST_MAIN("nn-layers",
+NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate,
 	lstm_backward_through_time,
 	dense_backward,
 	activation_backward,

@@ -34,12 +34,15 @@ setup(void)
 }
 
 
+static unsigned sample_threads; /* 0: the default */
+
 static netshare_dataset *
 sample(uint64_t seed, uint64_t flows, double scale, netshare_sample_info *info)
 {
 	setup();
 	netshare_sample_params sp;
 	netshare_sample_params_init(&sp);
+	sp.threads = sample_threads;
 	sp.seed = seed;
 	sp.flows = flows;
 	sp.time_scale = scale;
@@ -79,6 +82,14 @@ START_TEST(same_seed_same_trace)
 	ck_assert_uint_gt(netshare_dataset_count(a), 100);
 	ck_assert(same_records(a, b));
 	ck_assert(!same_records(a, c));
+	/* The number of threads changes nothing. */
+	for (unsigned t = 1; t <= 3; t += 2) {
+		sample_threads = t;
+		netshare_dataset *d = sample(5, 0, 1, NULL);
+		ck_assert(same_records(a, d));
+		netshare_dataset_free(d);
+	}
+	sample_threads = 0;
 	/* Time order. */
 	netshare_record r, prev;
 	netshare_record_init(&r);
@@ -328,6 +339,10 @@ START_TEST(bad_parameters)
 	netshare_sample_params_init(&sp);
 	sp.struct_size = 3;
 	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EABI);
+	netshare_sample_params_init(&sp);
+	sp.threads = 100000;
+	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EINVAL);
+	ck_assert_error_contains("threads");
 	ck_assert_ok(netshare_sampler_new(&s, model, NULL));
 	ck_assert_status(netshare_sampler_stream(s, NULL, NULL), NETSHARE_EINVAL);
 	ck_assert_status(netshare_sampler_generate(s, NULL), NETSHARE_EINVAL);

@@ -161,7 +161,8 @@ class ModelParams(ctypes.Structure):
 class SampleParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
                 ("time_scale", ctypes.c_double), ("seed", ctypes.c_uint64),
-                ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p)]
+                ("threads", ctypes.c_uint), ("progress", PROGRESS_FN),
+                ("progress_user", ctypes.c_void_p)]
 
 
 class EncoderInfo(ctypes.Structure):
