@@ -5,6 +5,8 @@
  * generator 5 x 512, LSTM 100, D and aux-D 5 x 512, d_rounds 5), on random data.
  * Reports sec_per_iter, gflop_per_iter counted from the layer shapes, the achieved
  * gflops, and the machine's sgemm_gflops measured in the same run.
+ * OpenBLAS kernels are chosen as `netshare train` chooses them (cli/blas_kernels.c);
+ * NETSHARE_KEEP_BLAS=1 keeps OpenBLAS's own choice, for comparison.
  * Usage: bench-train [ITERATIONS]
  */
 #include <cblas.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_kernels.h"
 #include "core/clock.h"
 #include "core/rng.h"
 #include "dg/trainer.h"
@@ -48,6 +51,7 @@ sgemm_gflops(void)
 int
 main(int argc, char **argv)
 {
+	cli_pick_blas_kernels(argv); /* as netshare train does */
 	long iters = argc > 1 ? atol(argv[1]) : 5;
 	netshare__gen_shape s;
 	memset(&s, 0, sizeof s);
@@ -109,8 +113,8 @@ main(int argc, char **argv)
 	double gflop = per_sample * B / 1e9;
 	printf("{\"bench\":\"train\",\"batch\":%d,\"T\":%d,\"F\":%d,\"A\":%d,\"d_rounds\":%d,"
 	       "\"sec_per_iter\":%.4f,\"gflop_per_iter\":%.2f,\"gflops\":%.1f,"
-	       "\"sgemm_gflops\":%.1f}\n", p.batch, T, F, A, p.d_rounds, sec, gflop, gflop / sec,
-	       sgemm_gflops());
+	       "\"sgemm_gflops\":%.1f,\"openblas_core\":\"%s\"}\n", p.batch, T, F, A, p.d_rounds,
+	       sec, gflop, gflop / sec, sgemm_gflops(), openblas_get_corename());
 	netshare__dg_free(&m);
 	free(attr);
 	free(feat);

@@ -8,7 +8,7 @@
  * that train or generate set it from the CPU's features and re-execute themselves once.
  * A user who sets OPENBLAS_CORETYPE (or NETSHARE_KEEP_BLAS=1) keeps full control.
  */
-#include "cli.h"
+#include "blas_kernels.h"
 
 #include <stdlib.h>
 #include <unistd.h>

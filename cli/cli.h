@@ -32,10 +32,6 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 /* Prints cmd->usage to stdout; returns CLI_EXIT_OK. */
 int cli_print_help(const cli_command *cmd);
 
-/* For commands that train or generate: make OpenBLAS use the CPU's vector kernels,
- * re-executing argv once if needed (see blas_kernels.c). */
-void cli_pick_blas_kernels(char **argv);
-
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_stats;
 extern const cli_command cli_cmd_convert;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_kernels.h"
 #include "cli.h"
 
 const char *cli_progname = "netshare";
