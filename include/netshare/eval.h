@@ -29,9 +29,11 @@ typedef struct netshare_report netshare_report;
 typedef struct netshare_metric {
 	size_t struct_size;   /**< Caller sets sizeof(netshare_metric). */
 	const char *name;     /**< e.g. "dstport", "flow_size", "dstport+proto"; static. */
-	const char *kind;     /**< "jsd" (nats, 0..ln 2), "emd", or "share" (0..1). */
+	const char *kind;     /**< "jsd" (nats, 0..ln 2), "emd", "share" (0..1), "error"
+	                           (a sketch's average relative error), "relerr" (relative
+	                           error of errors) or "rho" (Spearman's rank correlation). */
 	const char *unit;     /**< Unit of an EMD ("s", "bytes", "records", ...), else "". */
-	const char *group;    /**< "field", "joint" or "memorisation". */
+	const char *group;    /**< "field", "joint", "memorisation", "sketch" or "validity". */
 	double value;         /**< NaN if it cannot be computed (e.g. an empty side). */
 } netshare_metric;
 
@@ -43,9 +45,20 @@ typedef struct netshare_metric {
  * flow (EMD, s), flow size (EMD, records per 5-tuple), flow duration (EMD, s).
  * Flow records: the address, port and protocol metrics, start time (EMD, s), duration
  * (EMD, s), packets and bytes (EMD), label (JSD), flow size (EMD).
- * Joint: dstport+proto and srcport+dstport (JSD over the pairs).
+ * Joint: dstport+proto and srcport+dstport (JSD over the pairs); flow size and
+ * inter-arrival EMDs averaged over the 10 destination services (dstport, proto) with most
+ * real flows, and the share of those services the synthetic trace has; the EMD of
+ * per-second flow start counts.
  * Memorisation: the share of synthetic 5-tuples, source and destination addresses that
- * occur in the real trace.
+ * occur in the real trace, and of synthetic flows identical to a real flow (5-tuple,
+ * length and every record's fields but time).
+ * Sketches ("sketch" group): heavy-hitter count estimation (keys with >= 0.1 % of the
+ * packets) with Count-Min, Count Sketch, UnivMon and NitroSketch (5 x 1000 counters,
+ * fixed hash seeds, averaged over 5 seeds), keyed by destination address and by 5-tuple:
+ * each sketch's average relative error on the synthetic and real traces, their relative
+ * difference |E_syn - E_real| / E_real, and Spearman's rho of the four sketches' errors.
+ * Validity ("validity" group): pass rates of the checks of reference/eval.md 1.9 on
+ * both traces.
  *
  * @param[out] out  the report; free with netshare_report_free().
  * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds, an empty dataset),
@@ -61,6 +74,15 @@ NETSHARE_API size_t netshare_report_count(const netshare_report *r);
 /** Copy metric @p index into @p out. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */
 NETSHARE_API netshare_status netshare_report_get(const netshare_report *r, size_t index,
                                                  netshare_metric *out);
+
+/**
+ * NetShare's normalised EMD (reference/eval.md 1.4): the EMD values @p v of one field for
+ * @p n synthetic traces, mapped to 0.1 + 0.8 (v - min) / (max - min) (0.1 when all tie),
+ * so that fields of different units can be averaged across the traces compared. NaN
+ * inputs stay NaN and are left out of min and max.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL with n > 0).
+ */
+NETSHARE_API netshare_status netshare_normalised_emd(const double *v, size_t n, double *out);
 
 /** Free a report. NULL is a no-op. */
 NETSHARE_API void netshare_report_free(netshare_report *r);

@@ -6,5 +6,6 @@
 #define NETSHARE_CORE_INT128_H
 
 __extension__ typedef __int128 netshare__i128;
+__extension__ typedef unsigned __int128 netshare__u128;
 
 #endif

@@ -105,9 +105,47 @@ netshare__normalised_emd(const double *v, size_t n, double *out)
 {
 	double lo = INFINITY, hi = -INFINITY;
 	for (size_t i = 0; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
+		lo = v[i] < lo ? v[i] : lo; /* NaN compares false: left out */
 		hi = v[i] > hi ? v[i] : hi;
 	}
 	for (size_t i = 0; i < n; i++)
-		out[i] = hi > lo ? 0.1 + 0.8 * (v[i] - lo) / (hi - lo) : 0.1;
+		out[i] = isnan(v[i]) ? NAN : hi > lo ? 0.1 + 0.8 * (v[i] - lo) / (hi - lo) : 0.1;
+}
+
+/* Average ranks (1-based) of v[0..n), ties sharing the mean of their ranks. */
+static void
+ranks(const double *v, size_t n, double *rank)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t less = 0, equal = 0;
+		for (size_t j = 0; j < n; j++) {
+			less += v[j] < v[i];
+			equal += v[j] == v[i];
+		}
+		rank[i] = (double)less + (double)(equal + 1) / 2;
+	}
+}
+
+double
+netshare__spearman(const double *x, const double *y, size_t n)
+{
+	if (n < 2 || n > 64)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		if (isnan(x[i]) || isnan(y[i]))
+			return NAN;
+	double rx[64], ry[64], mx = 0, my = 0;
+	ranks(x, n, rx);
+	ranks(y, n, ry);
+	for (size_t i = 0; i < n; i++) {
+		mx += rx[i] / (double)n;
+		my += ry[i] / (double)n;
+	}
+	double sxy = 0, sxx = 0, syy = 0;
+	for (size_t i = 0; i < n; i++) {
+		sxy += (rx[i] - mx) * (ry[i] - my);
+		sxx += (rx[i] - mx) * (rx[i] - mx);
+		syy += (ry[i] - my) * (ry[i] - my);
+	}
+	return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }

@@ -8,6 +8,7 @@
  *    (scipy.stats.wasserstein_distance), in the values' own units.
  *  - rank JSD: JSD of two popularity curves (counts sorted in descending order, the
  *    shorter padded with zeros): compares how skewed two populations are, not who they are.
+ *  - Spearman's rho: Pearson correlation of average ranks.
  *  - normalised EMD: per field, 0.1 + 0.8 (v - min) / (max - min) across the methods
  *    compared (0.1 when all tie).
  */
@@ -30,5 +31,9 @@ double netshare__rank_jsd(double *a, size_t na, double *b, size_t nb);
 
 /* Normalised EMD of values v[0..n) (one per method) into out[0..n). */
 void netshare__normalised_emd(const double *v, size_t n, double *out);
+
+/* Spearman's rank correlation of x and y (n <= 64; ties get average ranks, as
+ * scipy.stats.spearmanr); NaN for n < 2, a NaN input or a constant side. */
+double netshare__spearman(const double *x, const double *y, size_t n);
 
 #endif

@@ -12,15 +12,9 @@
 #include "flow/flows.h"
 #include "io/dataset.h"
 #include "metrics.h"
+#include "report.h"
 #include "validity.h"
 
-/* Most metrics one report holds. */
-#define MAX_METRICS 32
-
-struct netshare_report {
-	size_t n;
-	netshare_metric m[MAX_METRICS];
-};
 
 /* Counts of keys seen on two sides (side 0 real, 1 synthetic), over their union. */
 typedef struct counter {
@@ -60,11 +54,11 @@ counter_add(counter *k, const void *key, size_t len, int side)
 	return NETSHARE_OK;
 }
 
-static void
-add_metric(netshare_report *r, const char *name, const char *kind, const char *unit,
-           const char *group, double value)
+void
+netshare__report_add(netshare_report *r, const char *name, const char *kind, const char *unit,
+                     const char *group, double value)
 {
-	if (r->n == MAX_METRICS)
+	if (r->n == NETSHARE__REPORT_MAX_METRICS)
 		return;
 	netshare_metric *m = &r->m[r->n++];
 	m->struct_size = sizeof *m;
@@ -288,19 +282,19 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	int pk = real->kind == NETSHARE_RECORDS_PACKETS;
 #define JSD_RANK(name, k) \
 	if (st == NETSHARE_OK && (st = rank_jsd(real, syn, k, &v)) == NETSHARE_OK) \
-		add_metric(r, name, "jsd", "", "field", v);
+		netshare__report_add(r, name, "jsd", "", "field", v);
 #define JSD_BINS(name, f, bins) \
 	if (st == NETSHARE_OK && (st = bins_jsd(real, syn, f, bins, &v)) == NETSHARE_OK) \
-		add_metric(r, name, "jsd", "", "field", v);
+		netshare__report_add(r, name, "jsd", "", "field", v);
 #define EMD(name, s, unit) \
 	if (st == NETSHARE_OK && (st = emd_of(real, syn, fl, s, &v)) == NETSHARE_OK) \
-		add_metric(r, name, "emd", unit, "field", v);
+		netshare__report_add(r, name, "emd", unit, "field", v);
 #define JOINT(name, k, group) \
 	if (st == NETSHARE_OK && (st = joint_jsd(real, syn, k, &v)) == NETSHARE_OK) \
-		add_metric(r, name, "jsd", "", group, v);
+		netshare__report_add(r, name, "jsd", "", group, v);
 #define SEEN(name, k) \
 	if (st == NETSHARE_OK && (st = seen_share(real, syn, k, &v)) == NETSHARE_OK) \
-		add_metric(r, name, "share", "", "memorisation", v);
+		netshare__report_add(r, name, "share", "", "memorisation", v);
 	JSD_RANK("srcip_rank", KEY_SRCIP)
 	JSD_RANK("dstip_rank", KEY_DSTIP)
 	JSD_BINS("srcport", 0, 65536)
@@ -321,9 +315,15 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	EMD("flow_duration", S_FLOW_DURATION, "s")
 	JOINT("dstport+proto", KEY_DPORT_PROTO, "joint")
 	JOINT("srcport+dstport", KEY_SPORT_DPORT, "joint")
+	if (st == NETSHARE_OK)
+		st = netshare__report_flows(r, real, syn, fl);
 	SEEN("five_tuples_in_real", KEY_FIVE_TUPLE)
 	SEEN("srcips_in_real", KEY_SRCIP)
 	SEEN("dstips_in_real", KEY_DSTIP)
+	if (st == NETSHARE_OK)
+		st = netshare__report_identical(r, real, syn, fl);
+	if (st == NETSHARE_OK)
+		st = netshare__report_sketches(r, real, syn);
 	double vr[NETSHARE__VALID_TESTS], vs[NETSHARE__VALID_TESTS];
 	netshare__validity(real, vr);
 	netshare__validity(syn, vs);
@@ -332,8 +332,8 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 		{ "valid_size", "valid_size_real" },
 	};
 	for (int t = 0; t < NETSHARE__VALID_TESTS && st == NETSHARE_OK; t++) {
-		add_metric(r, valid_names[t][0], "share", "", "validity", vs[t]);
-		add_metric(r, valid_names[t][1], "share", "", "validity", vr[t]);
+		netshare__report_add(r, valid_names[t][0], "share", "", "validity", vs[t]);
+		netshare__report_add(r, valid_names[t][1], "share", "", "validity", vr[t]);
 	}
 #undef JSD_RANK
 #undef JSD_BINS
@@ -376,4 +376,13 @@ NETSHARE_API void
 netshare_report_free(netshare_report *r)
 {
 	netshare__free(r);
+}
+
+NETSHARE_API netshare_status
+netshare_normalised_emd(const double *v, size_t n, double *out)
+{
+	if (n && (!v || !out))
+		return netshare__error(NETSHARE_EINVAL, "netshare_normalised_emd: NULL array");
+	netshare__normalised_emd(v, n, out);
+	return NETSHARE_OK;
 }

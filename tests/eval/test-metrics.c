@@ -9,6 +9,7 @@
 #include "../test-common.h"
 #include "core/rng.h"
 #include "eval/metrics.h"
+#include <netshare/eval.h>
 
 START_TEST(reference_vectors)
 {
@@ -50,6 +51,31 @@ START_TEST(identities_and_edge_cases)
 	netshare__normalised_emd(tie, 2, out);
 	ck_assert_double_eq(out[0], 0.1);
 	ck_assert_double_eq(out[1], 0.1);
+	/* A trace without the value stays NaN and does not set the range. */
+	double gap[] = { 4, NAN, 6 };
+	ck_assert_ok(netshare_normalised_emd(gap, 3, out));
+	ck_assert_double_eq_tol(out[0], 0.1, 1e-15);
+	ck_assert(isnan(out[1]));
+	ck_assert_double_eq_tol(out[2], 0.9, 1e-15);
+	ck_assert_status(netshare_normalised_emd(NULL, 2, out), NETSHARE_EINVAL);
+}
+END_TEST
+
+/* Spearman's rho against values of scipy.stats.spearmanr (computed by hand here: with n
+ * items and no ties, 1 - 6 sum d^2 / (n (n^2 - 1))). */
+START_TEST(spearman_rank_correlation)
+{
+	double a[] = { 0.1, 0.4, 0.2, 0.9 }, b[] = { 1, 3, 2, 4 }, c[] = { 4, 2, 3, 1 };
+	ck_assert_double_eq_tol(netshare__spearman(a, b, 4), 1.0, 1e-15);
+	ck_assert_double_eq_tol(netshare__spearman(a, c, 4), -1.0, 1e-15);
+	double d[] = { 2, 1, 4, 3 }; /* ranks 2 1 4 3 vs 1 3 2 4: sum d^2 = 1+4+4+1 = 10 */
+	ck_assert_double_eq_tol(netshare__spearman(d, a, 4), 1 - 6.0 * 10 / (4 * 15), 1e-15);
+	/* Ties: spearmanr([1,2,2,3],[1,2,3,4]) = 0.9486832980505138. */
+	double t[] = { 1, 2, 2, 3 }, u[] = { 1, 2, 3, 4 };
+	ck_assert_double_eq_tol(netshare__spearman(t, u, 4), 0.9486832980505138, 1e-12);
+	double k[] = { 5, 5, 5, 5 };
+	ck_assert(isnan(netshare__spearman(k, u, 4)));
+	ck_assert(isnan(netshare__spearman(u, u, 1)));
 }
 END_TEST
 
@@ -90,4 +116,5 @@ END_TEST
 NETSHARE_TEST_MAIN("eval-metrics",
 	reference_vectors,
 	identities_and_edge_cases,
+	spearman_rank_correlation,
 	emd_matches_cdf_integration)

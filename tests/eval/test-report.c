@@ -60,12 +60,26 @@ START_TEST(identical_traces)
 	netshare_metric m = { .struct_size = sizeof m };
 	for (size_t i = 0; i < netshare_report_count(r); i++) {
 		ck_assert_ok(netshare_report_get(r, i, &m));
-		if (strcmp(m.name, "interarrival") == 0) {
+		if (strcmp(m.name, "interarrival") == 0 ||
+		    strcmp(m.name, "interarrival_by_service") == 0) {
 			ck_assert(isnan(m.value)); /* no flow has two records */
 			continue;
 		}
 		if (strcmp(m.group, "validity") == 0) /* pass rates, not distances */
 			continue;
+		if (strcmp(m.kind, "error") == 0) { /* a sketch's error: the same on both sides */
+			char real_name[64];
+			snprintf(real_name, sizeof real_name, "%s_real", m.name);
+			if (strstr(m.name, "_real") == NULL)
+				ck_assert_double_eq(m.value, metric(r, real_name));
+			continue;
+		}
+		if (strcmp(m.kind, "rho") == 0 || strcmp(m.kind, "relerr") == 0) {
+			/* Exact sketches here (4 records): zero errors, so no ranking or ratio. */
+			ck_assert_msg(isnan(m.value) || m.value == (m.kind[0] == 'r' && m.kind[1] == 'h'),
+			              "%s = %g", m.name, m.value);
+			continue;
+		}
 		ck_assert_msg(m.value == (strcmp(m.kind, "share") == 0 ? 1.0 : 0.0), "%s = %g",
 		              m.name, m.value);
 	}
@@ -165,6 +179,23 @@ START_TEST(marginal_baseline)
 	ck_assert_double_lt(metric(r, "dstport"), 0.01);
 	ck_assert_double_lt(metric(r, "dstip_rank"), 0.01);
 	ck_assert_double_gt(metric(r, "dstport+proto"), 10 * metric(r, "dstport") + 0.05);
+	/* Per service, flow sizes differ (web flows are 5 records, DNS flows 1; the baseline
+	 * mixes them): EMD about 2 records. */
+	ck_assert_double_gt(metric(r, "flow_size_by_service"), 1.0);
+	ck_assert_double_eq(metric(r, "services_matched"), 1.0);
+	ck_assert_double_lt(metric(r, "flows_identical_to_real"), 0.5);
+	netshare_report_free(r);
+	/* Against itself: per-service and rate EMDs 0, every flow identical, the sketches'
+	 * errors the same on both sides (relative error of errors 0, rho 1). */
+	ck_assert_ok(netshare_report_new(&r, real, real));
+	ck_assert_double_eq(metric(r, "flow_size_by_service"), 0.0);
+	ck_assert_double_eq(metric(r, "interarrival_by_service"), 0.0);
+	ck_assert_double_eq(metric(r, "flow_start_rate"), 0.0);
+	ck_assert_double_eq(metric(r, "flows_identical_to_real"), 1.0);
+	ck_assert_double_eq(metric(r, "cms_dstip_error"), metric(r, "cms_dstip_error_real"));
+	ck_assert_double_eq(metric(r, "cs_5tuple_rel_error"), 0.0);
+	double rho = metric(r, "sketch_5tuple_spearman");
+	ck_assert(isnan(rho) || rho == 1.0);
 	netshare_report_free(r);
 	netshare_dataset_free(a);
 	ck_assert_status(netshare_baseline_marginal(&a, NULL, 1), NETSHARE_EINVAL);
