@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "html_report.h"
 #include "report_print.h"
 #include "options.h"
 
@@ -14,6 +15,7 @@ run_eval(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -21,8 +23,9 @@ run_eval(int argc, char **argv)
 	netshare_read_params rp;
 	netshare_read_params_init(&rp);
 	int json = 0, c;
+	const char *html = NULL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jH:h" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_eval, c, optarg, &rp);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
@@ -30,6 +33,7 @@ run_eval(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'j': json = 1; break;
+		case 'H': html = optarg; break;
 		case 'h': return cli_print_help(&cli_cmd_eval);
 		default:
 			return cli_usage_error(&cli_cmd_eval, "unknown or incomplete option '%s'",
@@ -44,25 +48,36 @@ run_eval(int argc, char **argv)
 	if (st < 0)
 		return cli_fail(st);
 	netshare_report **reports = calloc((size_t)n_syn, sizeof *reports);
-	if (!reports) {
+	netshare_dataset **syns = calloc((size_t)n_syn, sizeof *syns);
+	if (!reports || !syns) {
+		free(reports);
+		free(syns);
 		netshare_dataset_free(real);
 		cli_error("out of memory");
 		return CLI_EXIT_RUNTIME;
 	}
 	int rc = CLI_EXIT_OK;
 	for (int k = 0; k < n_syn && rc == CLI_EXIT_OK; k++) {
-		netshare_dataset *syn = NULL;
-		if ((st = netshare_dataset_read(&syn, argv[optind + 1 + k], &rp)) < 0 ||
-		    (st = netshare_report_new(&reports[k], real, syn)) < 0)
+		if ((st = netshare_dataset_read(&syns[k], argv[optind + 1 + k], &rp)) < 0 ||
+		    (st = netshare_report_new(&reports[k], real, syns[k])) < 0)
 			rc = cli_fail(st);
-		netshare_dataset_free(syn);
+		if (!html) { /* the plots need the records; the table does not */
+			netshare_dataset_free(syns[k]);
+			syns[k] = NULL;
+		}
 	}
+	if (rc == CLI_EXIT_OK && html)
+		rc = cli_write_html(html, argv[optind], real, (const char *const *)argv + optind + 1,
+		                    syns, reports, n_syn);
 	if (rc == CLI_EXIT_OK)
 		cli_print_reports(argv[optind], (const char *const *)argv + optind + 1, reports, n_syn,
 		                  json);
-	for (int k = 0; k < n_syn; k++)
+	for (int k = 0; k < n_syn; k++) {
 		netshare_report_free(reports[k]);
+		netshare_dataset_free(syns[k]);
+	}
 	free(reports);
+	free(syns);
 	netshare_dataset_free(real);
 	return rc;
 }
@@ -81,6 +96,10 @@ const cli_command cli_cmd_eval = {
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON document on stdout\n"
+		"  -H, --html FILE        also write a self-contained HTML report: the table, CDF\n"
+		"                         plots of the continuous quantities and bar charts of the\n"
+		"                         most common ports and protocols (inline SVG, no script,\n"
+		"                         opens offline)\n"
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",
 	.run = run_eval,
