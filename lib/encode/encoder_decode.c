@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "encoder.h"
 #include "io/dataset.h"
+#include "io/packet.h"
 
 /* The decoded values of every field of a vector, rows x fields. */
 typedef struct columns {
@@ -122,6 +123,11 @@ flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, do
 		default: break;
 		}
 	}
+	/* A packet of a protocol without ports (ICMP, ...) has none, whatever the port heads
+	 * say: the pcap writer would drop them, and two flows would then share a 5-tuple.
+	 * (Flow logs may carry ports on any protocol, e.g. ESP: kept.) */
+	if (e->kind == NETSHARE_RECORDS_PACKETS && !netshare__proto_has_ports(rec->protocol))
+		rec->src_port = rec->dst_port = 0;
 	return t;
 }
 

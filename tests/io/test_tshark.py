@@ -181,5 +181,41 @@ class WrittenPcapIsValid(unittest.TestCase):
                                      stats(os.path.join(DATA, name))["records"])
 
 
+@unittest.skipUnless(TSHARK, "tshark not installed")
+@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+class SyntheticPcapIsValid(WrittenPcapIsValid):
+    """Synthetic traces (a model trained a few iterations: behaviour, not fidelity) read in
+    tshark without a malformed packet or bad checksum; they have multi-packet flows; and
+    each generated flow is one 5-tuple, however many chunks it spans."""
+
+    def test_written_pcaps(self):
+        for name in ["caida-10k.pcapng", "pathspider-real.pcap"]:
+            with self.subTest(trace=name):
+                model = os.path.join(self.tmp, "m.nsm")
+                out = os.path.join(self.tmp, "syn.pcap")
+                r = subprocess.run([CLI, "train", "-q", "-i", os.path.join(DATA, name), "-o",
+                                    model, "-I", "8", "--batch-size", "32",
+                                    "--max-flow-len", "40"],
+                                   capture_output=True, text=True, timeout=900)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                r = subprocess.run([CLI, "generate", "-m", model, "-o", out, "--seed", "2"],
+                                   capture_output=True, text=True, timeout=600)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                # "wrote R records of F flows to ... (C flow continuations across chunks ..."
+                words = r.stderr.split()
+                flows = int(words[words.index("flows") - 1])
+                continuations = int(words[words.index("continuations") - 2].lstrip("("))
+                self.check(out)
+                self.assertGreater(stats(out)["flow_size"]["max"], 1)
+                # The same trace as CSV (which keeps the ports of packets the model made
+                # non-first fragments, unlike pcap): one 5-tuple per generated flow.
+                csv = os.path.join(self.tmp, "syn.csv")
+                r = subprocess.run([CLI, "generate", "-q", "-m", model, "-o", csv, "--seed", "2"],
+                                   capture_output=True, text=True, timeout=600)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(stats(csv)["flows"], flows)
+                self.assertGreater(continuations, 0)
+
+
 if __name__ == "__main__":
     unittest.main()
