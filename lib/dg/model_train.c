@@ -10,14 +10,14 @@
  * checkpoint_every iterations, when no thread is training.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <cblas.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/threadpool.h"
+#include "nn/blas_threads.h"
 #include "model.h"
 
 static long
@@ -145,10 +145,9 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 	}
 	netshare__pool *pool = NULL;
 	unsigned workers = workers_for(m, l->n);
-	int blas_threads = openblas_get_num_threads();
 	if (st == NETSHARE_OK && workers > 1) {
 		st = netshare__pool_new(&pool, workers);
-		openblas_set_num_threads(1);
+		netshare__blas_single_begin();
 	}
 	pthread_mutex_init(&l->lock, NULL);
 	for (int busy = l->n > 0; st == NETSHARE_OK && busy;) {
@@ -167,7 +166,7 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 	pthread_mutex_destroy(&l->lock);
 	if (pool) {
 		netshare__pool_free(pool);
-		openblas_set_num_threads(blas_threads);
+		netshare__blas_single_end();
 	}
 	for (int i = 0; i < l->n; i++)
 		netshare_encoded_free(l->x[i]);
@@ -186,7 +185,7 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 		                       "from an exported file, which keeps only what generation "
 		                       "needs; train from a file written by netshare_model_save");
 	if (m->p.threads)
-		openblas_set_num_threads((int)m->p.threads);
+		netshare__blas_set_threads((int)m->p.threads);
 	netshare_status st = train_first(m, ds);
 	return st == NETSHARE_OK ? train_later(m, ds) : st;
 }

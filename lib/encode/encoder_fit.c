@@ -363,6 +363,41 @@ binary_choices(netshare__vector *v)
 	return NETSHARE_OK;
 }
 
+/* The values each word2vec field decodes to: those the corpus has in that role (source
+ * ports for srcport, ...), so that a generated source port is never a port seen only as a
+ * destination. From the word2vec corpus, which is the public one in DP mode. */
+static netshare_status
+role_vocabularies(netshare_encoder *e, const netshare_dataset *corpus)
+{
+	uint8_t *seen = netshare__malloc(65536);
+	if (!seen)
+		return netshare__error_oom("encoder layout");
+	netshare_status st = NETSHARE_OK;
+	for (size_t k = 0; k < e->attr.n_fields && st == NETSHARE_OK; k++) {
+		netshare__field *f = &e->attr.field[k];
+		if (f->type != FIELD_W2V)
+			continue;
+		memset(seen, 0, 65536);
+		for (size_t i = 0; i < corpus->n; i++)
+			seen[f->source == SRC_SPORT ? corpus->sport[i] :
+			     f->source == SRC_DPORT ? corpus->dport[i] : corpus->proto[i]] = 1;
+		uint32_t n = 0;
+		for (uint32_t v = 0; v < 65536; v++)
+			n += seen[v];
+		f->choices = netshare__mallocarray(n ? n : 1, sizeof *f->choices);
+		if (!f->choices) {
+			st = netshare__error_oom("encoder layout");
+			break;
+		}
+		f->n_choices = 0;
+		for (uint32_t v = 0; v < 65536; v++)
+			if (seen[v])
+				f->choices[f->n_choices++] = v;
+	}
+	netshare__free(seen);
+	return st;
+}
+
 static netshare_status
 train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
                const netshare_encoder_params *p)
@@ -394,7 +429,7 @@ train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
 		                     p->word2vec_min_count);
 	for (size_t i = 0; i < e->attr.n_fields; i++)
 		e->attr.field[i].w2v = &e->w2v;
-	return st;
+	return st == NETSHARE_OK ? role_vocabularies(e, corpus) : st;
 }
 
 int

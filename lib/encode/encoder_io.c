@@ -164,8 +164,9 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 		ok = (f->width == 32 || f->width == 128) && f->dim == 2 * (size_t)f->width &&
 		     (f->source == SRC_SRCIP || f->source == SRC_DSTIP) && f->width == e->addr_bits;
 		break;
-	case FIELD_W2V:
+	case FIELD_W2V: /* choices: the values it decodes to (none: any word of its kind) */
 		ok = f->dim == (size_t)e->w2v.dim && f->w2v_kind < NETSHARE__W2V_KINDS &&
+		     (f->n_choices == 0 || f->choices[f->n_choices - 1] <= 0xffff) &&
 		     e->w2v.first[f->w2v_kind] < e->w2v.first[f->w2v_kind + 1] &&
 		     (f->source == SRC_SPORT || f->source == SRC_DPORT || f->source == SRC_PROTO);
 		f->w2v = &e->w2v;

@@ -98,7 +98,8 @@ netshare__field_decode(const netshare__field *f, const float *in, size_t stride,
 		}
 		for (size_t i = 0; i < n; i++)
 			memcpy(q + i * f->dim, in + i * stride + f->offset, f->dim * sizeof *q);
-		netshare_status st = netshare__w2v_nearest(f->w2v, f->w2v_kind, q, n, codes);
+		netshare_status st = netshare__w2v_nearest(f->w2v, f->w2v_kind, q, n, f->choices,
+		                                           f->n_choices, codes);
 		for (size_t i = 0; st == NETSHARE_OK && i < n; i++)
 			values[i].code = codes[i];
 		netshare__free(q);

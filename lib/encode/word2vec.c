@@ -323,20 +323,36 @@ netshare__w2v_lookup(const netshare__word2vec *w, uint32_t code)
 
 netshare_status
 netshare__w2v_nearest(const netshare__word2vec *w, int kind, const float *q, size_t n,
-                      uint32_t *values)
+                      const uint32_t *allowed, size_t n_allowed, uint32_t *values)
 {
 	size_t first = w->first[kind], m = w->first[kind + 1] - first;
 	if (m == 0)
 		return netshare__error(NETSHARE_EINVAL, "word2vec: no %s words to decode to",
 		                       kind == NETSHARE__W2V_PORT ? "port" : "protocol");
+	/* The candidates: words of the kind whose value is allowed. */
+	size_t *cand = netshare__mallocarray(m, sizeof *cand), n_cand = 0;
+	if (!cand)
+		return netshare__error_oom("word2vec decoding");
+	for (size_t j = 0, a = 0; j < m; j++) {
+		uint32_t v = w->word[first + j] & 0xffff;
+		while (a < n_allowed && allowed[a] < v)
+			a++;
+		if (!n_allowed || (a < n_allowed && allowed[a] == v))
+			cand[n_cand++] = j;
+	}
+	if (n_cand == 0)
+		for (size_t j = 0; j < m; j++)
+			cand[n_cand++] = j;
 	size_t block = NEAREST_BLOCK_SCORES / m;
 	if (block < 1)
 		block = 1;
 	if (block > n)
 		block = n;
 	float *scores = netshare__mallocarray(block * m, sizeof *scores);
-	if (!scores && n)
+	if (!scores && n) {
+		netshare__free(cand);
 		return netshare__error_oom("word2vec decoding");
+	}
 	const float *v = w->vec + first * (size_t)w->dim;
 	for (size_t r0 = 0; r0 < n; r0 += block) {
 		size_t b = n - r0 < block ? n - r0 : block;
@@ -346,13 +362,14 @@ netshare__w2v_nearest(const netshare__word2vec *w, int kind, const float *q, siz
 		            q + r0 * (size_t)w->dim, w->dim, v, w->dim, 0.0f, scores, (int)m);
 		for (size_t i = 0; i < b; i++) {
 			const float *row = scores + i * m;
-			size_t best = 0;
-			for (size_t j = 1; j < m; j++)
-				if (row[j] > row[best])
-					best = j;
+			size_t best = cand[0];
+			for (size_t k = 1; k < n_cand; k++)
+				if (row[cand[k]] > row[best])
+					best = cand[k];
 			values[r0 + i] = w->word[first + best] & 0xffff;
 		}
 	}
 	netshare__free(scores);
+	netshare__free(cand);
 	return NETSHARE_OK;
 }

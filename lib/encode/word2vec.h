@@ -55,8 +55,11 @@ void netshare__w2v_free(netshare__word2vec *w);
 ptrdiff_t netshare__w2v_lookup(const netshare__word2vec *w, uint32_t code);
 
 /* For each of n query vectors (n x dim, row-major), the value of the nearest word of
- * `kind` by cosine. Uses sgemm on blocks of queries. ENOMEM or EINVAL (no words). */
+ * `kind` by cosine, among the words whose values are in allowed[0..n_allowed) (sorted;
+ * n_allowed 0, or none of them in the vocabulary: every word of the kind). Uses sgemm on
+ * blocks of queries. ENOMEM or EINVAL (no words). */
 netshare_status netshare__w2v_nearest(const netshare__word2vec *w, int kind, const float *q,
-                                      size_t n, uint32_t *values);
+                                      size_t n, const uint32_t *allowed, size_t n_allowed,
+                                      uint32_t *values);
 
 #endif

@@ -10,14 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/rng.h"
 #include "dg/model.h"
 #include "io/dataset.h"
+#include "nn/blas_threads.h"
 #include "sampler.h"
 
 /* The records of a chunk, batch by batch, each batch into its own dataset. */
@@ -191,8 +190,7 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 		st = new_output(e, &pending);
 	/* Small products: BLAS threads would only compete with our workers; and results must
 	 * not depend on how OpenBLAS splits a product across its threads. */
-	int blas_threads = openblas_get_num_threads();
-	openblas_set_num_threads(1);
+	netshare__blas_single_begin();
 	for (int c = 0; c < e->chunks && st == NETSHARE_OK; c++) {
 		rows.n = 0;
 		for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
@@ -210,7 +208,7 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 			break;
 		st = netshare__progress_update(&pr, (uint64_t)c + 1, c + 1 == e->chunks);
 	}
-	openblas_set_num_threads(blas_threads);
+	netshare__blas_single_end();
 	netshare__rows_free(&rows);
 	netshare_dataset_free(pending);
 	release(s);

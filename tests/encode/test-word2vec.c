@@ -112,7 +112,8 @@ START_TEST(unknown_words_map_to_the_nearest_value)
 	ck_assert_int_eq(netshare__w2v_lookup(&w, P(1)), -1);
 	float q[10] = { 1 };
 	uint32_t v;
-	ck_assert_status(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, 1, &v), NETSHARE_EINVAL);
+	ck_assert_status(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, 1, NULL, 0, &v),
+	                 NETSHARE_EINVAL);
 	netshare__w2v_free(&w);
 	free(s);
 }
@@ -138,7 +139,7 @@ START_TEST(nearest_matches_brute_force)
 	float *q = malloc(Q * 10 * sizeof *q);
 	netshare__rng_fill_normalf(&g, q, Q * 10, 0, 1);
 	uint32_t *got = malloc(Q * sizeof *got);
-	ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, Q, got));
+	ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, Q, NULL, 0, got));
 	for (size_t i = 0; i < Q; i++) {
 		double best = -2, qn = 0;
 		uint32_t want = 0;
@@ -156,10 +157,37 @@ START_TEST(nearest_matches_brute_force)
 		}
 		ck_assert_uint_eq(got[i], want);
 	}
+	/* Restricted to a role's values (every third port seen): the best allowed word,
+	 * by the same brute force. A list with no known value means no restriction. */
+	uint32_t allowed[1000];
+	size_t n_allowed = 0;
+	for (size_t j = w.first[0]; j < w.first[1] && n_allowed < 1000; j += 3)
+		allowed[n_allowed++] = w.word[j] & 0xffff;
+	ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, 50, allowed, n_allowed, got));
+	for (size_t i = 0; i < 50; i++) {
+		double best = -1e30;
+		uint32_t want = 0;
+		for (size_t j = w.first[0], a = 0; j < w.first[1] && a < n_allowed; j += 3, a++) {
+			double d = 0;
+			for (int k = 0; k < 10; k++)
+				d += (double)q[i * 10 + k] * w.vec[j * 10 + k];
+			if (d > best + 1e-6) {
+				best = d;
+				want = w.word[j] & 0xffff;
+			}
+		}
+		ck_assert_uint_eq(got[i], want);
+	}
+	uint32_t unknown = 65535;
+	uint32_t all[5], some[5];
+	ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, 5, NULL, 0, all));
+	ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PORT, q, 5, &unknown, 1, some));
+	ck_assert_mem_eq(all, some, sizeof all);
 	/* A word's own vector decodes to itself. */
 	for (size_t j = w.first[1]; j < w.first[2]; j++) {
 		uint32_t v;
-		ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PROTO, w.vec + j * 10, 1, &v));
+		ck_assert_ok(netshare__w2v_nearest(&w, NETSHARE__W2V_PROTO, w.vec + j * 10, 1, NULL, 0,
+		                                   &v));
 		ck_assert_uint_eq(v, w.word[j] & 0xffff);
 	}
 	netshare__w2v_free(&w);
