@@ -15,6 +15,7 @@
 
 #include <netshare/netshare.h>
 
+#include "blas_kernels.h"
 #include "core/clock.h"
 
 static int
@@ -27,6 +28,7 @@ fail(const char *what)
 int
 main(int argc, char **argv)
 {
+	cli_pick_blas_kernels(argv); /* as netshare generate does */
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s MODEL [PACKETS] [OUT.pcap]\n", argv[0]);
 		return 2;
