@@ -58,7 +58,7 @@ typedef struct netshare_metric {
  * each sketch's average relative error on the synthetic and real traces, their relative
  * difference |E_syn - E_real| / E_real, and Spearman's rho of the four sketches' errors.
  * Validity ("validity" group): pass rates of the checks of reference/eval.md 1.9 on
- * both traces.
+ * both traces, and of IPv4 header checksums for data read from captures.
  *
  * @param[out] out  the report; free with netshare_report_free().
  * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds, an empty dataset),

@@ -335,6 +335,14 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 		netshare__report_add(r, valid_names[t][0], "share", "", "validity", vs[t]);
 		netshare__report_add(r, valid_names[t][1], "share", "", "validity", vr[t]);
 	}
+	/* IPv4 header checksums, for datasets read from captures (NaN otherwise). */
+	const netshare_dataset *side[2] = { syn, real };
+	static const char *const sum_names[2] = { "valid_checksum", "valid_checksum_real" };
+	for (int k = 0; k < 2 && st == NETSHARE_OK; k++)
+		netshare__report_add(r, sum_names[k], "share", "", "validity",
+		                     side[k]->header_checksums ?
+		                     1.0 - (double)side[k]->bad_header_checksums /
+		                               (double)side[k]->header_checksums : NAN);
 #undef JSD_RANK
 #undef JSD_BINS
 #undef EMD

@@ -67,6 +67,7 @@ struct netshare_dataset {
 	char *column_map;         /* MAPPED_CSV: the map it was read with, to write it back */
 	uint64_t skipped[NETSHARE_SKIP_REASONS];
 	uint64_t ipv4, ipv6, out_of_order;
+	uint64_t header_checksums, bad_header_checksums; /* IPv4 headers read from frames */
 	int64_t time_min, time_max;
 };
 

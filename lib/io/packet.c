@@ -9,6 +9,8 @@
  */
 #include "packet.h"
 
+#include "checksum.h"
+
 #include <string.h>
 
 #include "core/bytes.h"
@@ -184,7 +186,7 @@ parse_ports(const uint8_t *t, size_t cap, netshare_record *r)
 }
 
 static int
-parse_ipv4(const uint8_t *ip, size_t cap, size_t wire, netshare_record *r)
+parse_ipv4(const uint8_t *ip, size_t cap, size_t wire, netshare_record *r, int *checksum)
 {
 	if (cap < 20)
 		return NETSHARE_SKIP_TRUNCATED_IP;
@@ -200,6 +202,8 @@ parse_ipv4(const uint8_t *ip, size_t cap, size_t wire, netshare_record *r)
 		total = wire > 65535 ? 65535 : wire;
 	if (total < hlen)
 		return NETSHARE_SKIP_BAD_IP_HEADER;
+	if (checksum) /* a right header sums (with its checksum) to 0xffff */
+		*checksum = netshare__csum_fold(netshare__csum_add(0, ip, hlen)) == 0;
 	uint16_t off = netshare__be16(ip + 6);
 	r->ip_version = 4;
 	r->tos = ip[1];
@@ -275,8 +279,10 @@ parse_ipv6(const uint8_t *ip, size_t cap, size_t wire, netshare_record *r)
 
 int
 netshare__parse_frame(int link_type, const uint8_t *data, size_t caplen, size_t wire_len,
-                      netshare_record *r)
+                      netshare_record *r, int *header_checksum)
 {
+	if (header_checksum)
+		*header_checksum = -1;
 	size_t off;
 	int version = parse_link(link_type, data, caplen, &off);
 	if (version == -2)
@@ -293,5 +299,6 @@ netshare__parse_frame(int link_type, const uint8_t *data, size_t caplen, size_t 
 		if (version != 4 && version != 6)
 			return NETSHARE_SKIP_BAD_IP_VERSION;
 	}
-	return version == 4 ? parse_ipv4(ip, cap, wire, r) : parse_ipv6(ip, cap, wire, r);
+	return version == 4 ? parse_ipv4(ip, cap, wire, r, header_checksum)
+	                    : parse_ipv6(ip, cap, wire, r);
 }

@@ -36,9 +36,11 @@ const char *netshare__link_supported_names(void);
  * Parse one frame into `r` (time not set). Returns NETSHARE__PARSED, or the
  * netshare_skip_reason explaining why the frame is not a record. Reads at most `caplen`
  * bytes of `data`; `wire_len` is used where the IP header's length field is 0 (TSO).
+ * `header_checksum`, if not NULL, is set to 1 (an IPv4 header whose checksum is right),
+ * 0 (wrong) or -1 (not checked: IPv6, or not parsed that far).
  */
 int netshare__parse_frame(int link_type, const uint8_t *data, size_t caplen, size_t wire_len,
-                          netshare_record *r);
+                          netshare_record *r, int *header_checksum);
 
 /* True if `proto` carries 16-bit source and destination ports first in its header. */
 int netshare__proto_has_ports(uint8_t proto);

@@ -21,10 +21,15 @@ take_frame(netshare_dataset *ds, int lt, int64_t t, const uint8_t *data, size_t 
 {
 	netshare_record r;
 	memset(&r, 0, sizeof r);
-	int rc = netshare__parse_frame(lt, data, cap, wire, &r);
+	int checksum;
+	int rc = netshare__parse_frame(lt, data, cap, wire, &r, &checksum);
 	if (rc != NETSHARE__PARSED) {
 		ds->skipped[rc]++;
 		return NETSHARE_OK;
+	}
+	if (checksum >= 0) {
+		ds->header_checksums++;
+		ds->bad_header_checksums += checksum == 0;
 	}
 	r.time_ns = t;
 	return netshare__dataset_push(ds, &r);

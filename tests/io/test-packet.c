@@ -51,7 +51,7 @@ static int
 parse(int lt, const uint8_t *d, size_t n, netshare_record *r)
 {
 	memset(r, 0, sizeof *r);
-	return netshare__parse_frame(lt, d, n, n, r);
+	return netshare__parse_frame(lt, d, n, n, r, NULL);
 }
 
 START_TEST(every_link_type)
@@ -252,7 +252,7 @@ START_TEST(tso_zero_length_uses_wire_length)
 	ipv4_tcp(f);
 	netshare__put_be16(f + 2, 0);
 	memset(&r, 0, sizeof r);
-	ck_assert_int_eq(netshare__parse_frame(12, f, 40, 9000, &r), NETSHARE__PARSED);
+	ck_assert_int_eq(netshare__parse_frame(12, f, 40, 9000, &r, NULL), NETSHARE__PARSED);
 	ck_assert_uint_eq(r.ip_length, 9000);
 }
 END_TEST
@@ -322,8 +322,21 @@ START_TEST(build_then_parse_is_identity_with_valid_checksums)
 		ck_assert_uint_eq(n, (link == NETSHARE_LINK_ETHERNET ? 14u : 0u) + r.ip_length);
 		memset(&back, 0, sizeof back);
 		back.struct_size = sizeof back;
+		int checksum;
 		ck_assert_int_eq(netshare__parse_frame(link == NETSHARE_LINK_RAW ? 101 : 1, buf, n, n,
-		                                       &back), NETSHARE__PARSED);
+		                                       &back, &checksum), NETSHARE__PARSED);
+		/* The header checksum the builder wrote is right (and the check can fail). */
+		ck_assert_int_eq(checksum, r.ip_version == 4 ? 1 : -1);
+		if (r.ip_version == 4) {
+			uint8_t *h = buf + (link == NETSHARE_LINK_ETHERNET ? 14 : 0);
+			h[10] ^= 0x10;
+			netshare_record tmp;
+			netshare_record_init(&tmp);
+			netshare__parse_frame(link == NETSHARE_LINK_RAW ? 101 : 1, buf, n, n, &tmp,
+			                      &checksum);
+			ck_assert_int_eq(checksum, 0);
+			h[10] ^= 0x10;
+		}
 		ck_assert_msg(memcmp(&r, &back, sizeof r) == 0, "record %d (proto %u v%u frag %u) "
 		              "did not survive build+parse", k, r.protocol, r.ip_version,
 		              r.frag_offset);
