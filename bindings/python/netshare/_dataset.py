@@ -3,10 +3,10 @@
 
 import ctypes as _ct
 import ipaddress as _ip
-import weakref as _weakref
 
 from . import _lib
 from ._errors import _check
+from ._handle import _Handle
 from ._lib import lib as _c
 
 
@@ -34,7 +34,7 @@ def _empty_record():
     return r
 
 
-class Dataset:
+class Dataset(_Handle):
     """A trace: packet or flow records (netshare_dataset).
 
         with netshare.Dataset.read("trace.pcap") as ds:
@@ -43,8 +43,7 @@ class Dataset:
     """
 
     def __init__(self, handle):
-        self._h = handle
-        self._fin = _weakref.finalize(self, _c.netshare_dataset_free, handle)
+        super().__init__(handle, _c.netshare_dataset_free)
 
     @classmethod
     def read(cls, path, lenient=False, max_records=0, extra_columns=None):
@@ -106,15 +105,6 @@ class Dataset:
         h = _lib.DATASET_P()
         _check(_c.netshare_baseline_marginal(_ct.byref(h), self._h, seed))
         return Dataset(h)
-
-    def close(self):
-        self._fin()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def evaluate(real, synthetic):

@@ -2,11 +2,11 @@
 """Encoder, Model and Sampler (internal module; use them from the netshare package)."""
 
 import ctypes as _ct
-import weakref as _weakref
 
 from . import _lib
 from ._dataset import Dataset
 from ._errors import NetshareError, Status, _check
+from ._handle import _Handle
 from ._lib import lib as _c
 
 try:
@@ -79,24 +79,6 @@ def _array(ptr, shape, ctype):
         return _np.ctypeslib.as_array(ptr, shape=(n,)).reshape(shape).copy()
     flat = [ptr[i] for i in range(n)]
     return flat
-
-
-class _Handle:
-    """A C handle freed exactly once: by close(), the context manager or collection."""
-
-    def __init__(self, handle, free, *keep):
-        self._h = handle
-        self._keep = keep  # objects the handle borrows from
-        self._fin = _weakref.finalize(self, free, handle)
-
-    def close(self):
-        self._fin()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class Encoder(_Handle):
