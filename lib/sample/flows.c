@@ -63,18 +63,18 @@ tag_put(float *row, long off, int on)
 	row[off + 1] = on ? 1.0f : 0.0f;
 }
 
-/* Rows to draw from chunk c's attribute generator. */
+/* Flows to start in chunk c: as many as started there in the real trace, or that
+ * chunk's share of the flows asked for. */
 static uint64_t
-rows_to_draw(const netshare_sampler *s, int c)
+flows_to_start(const netshare_sampler *s, int c)
 {
 	const netshare_encoder *e = s->enc;
 	if (!s->p.flows)
-		return e->chunk_flows[c];
+		return e->chunk_starts[c];
 	uint64_t starts = 0;
 	for (int k = 0; k < e->chunks; k++)
 		starts += e->chunk_starts[k];
-	/* Rows drawn per flow started, as in the real chunk. */
-	return (uint64_t)((double)s->p.flows * (double)e->chunk_flows[c] /
+	return (uint64_t)((double)s->p.flows * (double)e->chunk_starts[c] /
 	                  (double)(starts ? starts : 1) + 0.5);
 }
 
@@ -102,7 +102,8 @@ key_bytes(const netshare_record *k, unsigned char out[40])
 typedef struct draw {
 	netshare_sampler *s;
 	int chunk;
-	uint64_t want;
+	uint64_t first_batch;     /* seed index of this round's first batch */
+	uint64_t want;            /* rows in this round */
 	float *rows;              /* want x A */
 	netshare_record *keys;    /* want */
 	netshare_status *status;  /* per batch */
@@ -118,7 +119,7 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	int b = d->want - first < (uint64_t)s->batch ? (int)(d->want - first) : s->batch;
 	netshare__generator *g = &s->g[worker];
 	netshare__rng r;
-	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, k, 0));
+	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, d->first_batch + k, 0));
 	netshare__generator_forward(g, &r, b, 0);
 	memcpy(d->rows + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
 	d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
@@ -127,21 +128,30 @@ draw_batch(void *arg, size_t k, unsigned worker)
 		snprintf(d->msg[k], sizeof d->msg[k], "%s", netshare_last_error());
 }
 
-/* Go through the drawn rows in order: a row not started here lends its flow start to a
- * continuation; a started row with a new 5-tuple is kept and carried on. */
+/* Progress of a chunk's drawing across rounds. */
+typedef struct keep {
+	uint64_t target, kept, drawn, started;
+	size_t carried_n, continued;
+} keep;
+
+/* Go through the drawn rows in order, until `target` flows are kept: a row not started
+ * here lends its flow start to a continuation; a started row with a new 5-tuple is kept
+ * and carried on. */
 static netshare_status
-keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, size_t carried_n)
+keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, keep *k)
 {
-	size_t A = s->A, continued = 0;
+	size_t A = s->A;
 	netshare_status st = NETSHARE_OK;
-	for (uint64_t i = 0; i < d->want && st == NETSHARE_OK; i++) {
+	for (uint64_t i = 0; i < d->want && k->kept < k->target && st == NETSHARE_OK; i++) {
 		float *row = d->rows + i * A;
+		k->drawn++;
 		if (s->start_tag >= 0 && !tag_set(row, s->start_tag)) {
-			if (continued < carried_n && s->flow_start >= 0)
-				rows->v[continued++ * A + (size_t)s->flow_start] = row[s->flow_start];
+			if (k->continued < k->carried_n && s->flow_start >= 0)
+				rows->v[k->continued++ * A + (size_t)s->flow_start] = row[s->flow_start];
 			s->info.not_started++;
 			continue;
 		}
+		k->started++;
 		unsigned char kb[40];
 		size_t before = s->seen.n;
 		uint32_t id;
@@ -156,6 +166,7 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, si
 		if ((st = netshare__rows_push(rows, row, A)) < 0)
 			break;
 		s->info.flows++;
+		k->kept++;
 		if (s->start_tag < 0)
 			continue;
 		tag_put(row, s->start_tag, 0);
@@ -168,33 +179,60 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, si
 	return st;
 }
 
+/* Draw rounds of rows until the chunk's flows are started: NetShare draws as many rows
+ * as the real chunk had flow segments and keeps those flagged "started here", so an
+ * undertrained start flag changes how many flows there are; we keep drawing (at the start
+ * rate seen so far) until as many flows as really started are kept, up to MAX_DRAW_FACTOR
+ * times that many rows. */
+#define MAX_DRAW_FACTOR 50
+/* Batches drawn at once (bounds the memory of one round). */
+#define MAX_ROUND_BATCHES 256
+
 netshare_status
 netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 {
-	size_t A = s->A;
+	size_t A = s->A, B = (size_t)s->batch;
 	netshare__rows *carried = &s->carried[c];
 	netshare_status st = NETSHARE_OK;
 	/* Continuations first: their 5-tuples are already taken, so a drawn flow with the
 	 * same 5-tuple is a duplicate, not a second flow. */
 	for (size_t i = 0; i < carried->n && st == NETSHARE_OK; i++)
 		st = netshare__rows_push(rows, carried->v + i * A, A);
-	draw d = { s, c, rows_to_draw(s, c), NULL, NULL, NULL, NULL };
-	size_t batches = (size_t)((d.want + (uint64_t)s->batch - 1) / (uint64_t)s->batch);
-	if (st == NETSHARE_OK && d.want) {
+	const netshare_encoder *e = s->enc;
+	keep k = { flows_to_start(s, c), 0, 0, 0, carried->n, 0 };
+	uint64_t cap = k.target * MAX_DRAW_FACTOR + B, next_batch = 0;
+	draw d = { s, c, 0, 0, NULL, NULL, NULL, NULL };
+	while (st == NETSHARE_OK && k.kept < k.target && k.drawn < cap) {
+		/* Start rate so far (at first the real chunk's), with a floor against a model
+		 * that never flags a start. */
+		double rate = k.drawn ? (double)(k.started + 1) / (double)(k.drawn + 1) :
+		              (double)e->chunk_starts[c] / (double)(e->chunk_flows[c] ? e->chunk_flows[c] : 1);
+		rate = rate < 0.02 ? 0.02 : rate > 1 ? 1 : rate;
+		uint64_t want = (uint64_t)((double)(k.target - k.kept) / rate) + 1;
+		size_t batches = (size_t)((want + B - 1) / B);
+		if (batches > MAX_ROUND_BATCHES)
+			batches = MAX_ROUND_BATCHES;
+		d.first_batch = next_batch;
+		d.want = (uint64_t)batches * B;
+		next_batch += batches;
+		netshare__free(d.rows);
+		netshare__free(d.keys);
+		netshare__free(d.status);
+		netshare__free(d.msg);
 		d.rows = netshare__mallocarray((size_t)d.want, A * sizeof *d.rows);
 		d.keys = netshare__mallocarray((size_t)d.want, sizeof *d.keys);
 		d.status = netshare__calloc(batches, sizeof *d.status);
 		d.msg = netshare__calloc(batches, sizeof *d.msg);
-		if (!d.rows || !d.keys || !d.status || !d.msg)
+		if (!d.rows || !d.keys || !d.status || !d.msg) {
 			st = netshare__error_oom("sampler");
-	}
-	if (st == NETSHARE_OK && d.want) {
+			break;
+		}
 		netshare__pool_for(s->pool, batches, draw_batch, &d);
-		for (size_t k = 0; k < batches && st == NETSHARE_OK; k++)
-			if (d.status[k] < 0)
-				st = netshare__error(d.status[k], "%s", d.msg[k]);
+		for (size_t b = 0; b < batches && st == NETSHARE_OK; b++)
+			if (d.status[b] < 0)
+				st = netshare__error(d.status[b], "%s", d.msg[b]);
 		if (st == NETSHARE_OK)
-			st = keep_started(s, c, &d, rows, carried->n);
+			st = keep_started(s, c, &d, rows, &k);
 	}
 	netshare__free(d.rows);
 	netshare__free(d.keys);
