@@ -5,11 +5,14 @@
  *
  * A sampler generates a trace chunk by chunk, as NetShare does (reference/netshare.md
  * section 1.5):
- *  1. chunk c's attribute generator draws as many flows as the real chunk had (or a
- *     share of netshare_sample_params.flows);
+ *  1. chunk c's attribute generator draws flows;
  *  2. the flows flagged "starts in this chunk" are kept (the others are dropped: their
  *     flows were started by an earlier chunk); a kept flow whose 5-tuple was already
- *     generated is dropped as a duplicate;
+ *     generated is dropped as a duplicate; drawing goes on until as many flows are kept
+ *     as started in the real chunk (or that chunk's share of
+ *     netshare_sample_params.flows) -- NetShare instead draws as many rows as the real
+ *     chunk had and keeps however many are flagged, so its flow count depends on how
+ *     well the start flag was learned;
  *  3. each kept flow is copied, as a continuation, into every later chunk its tags say
  *     it appears in, so a flow that spans chunks is one flow with one 5-tuple, not
  *     several;
@@ -55,9 +58,10 @@ typedef struct netshare_sampler netshare_sampler;
 /** Options of a sampler. Initialise with netshare_sample_params_init(). */
 typedef struct netshare_sample_params {
 	size_t struct_size;      /**< sizeof(netshare_sample_params). */
-	uint64_t flows;          /**< About how many flows to generate, spread over the chunks
-	                              like the real trace's; 0 (default): per chunk as many as
-	                              the real chunk had. At most NETSHARE_SAMPLE_MAX_FLOWS. */
+	uint64_t flows;          /**< How many flows to generate (up to rounding per chunk),
+	                              spread over the chunks like the real trace's; 0
+	                              (default): as many as started in each real chunk. At
+	                              most NETSHARE_SAMPLE_MAX_FLOWS. */
 	double time_scale;       /**< Stretch time (timestamps after the trace start, and flow
 	                              durations) by this factor, > 0; default 1. */
 	uint64_t seed;           /**< Seed of every draw; default 1. */
