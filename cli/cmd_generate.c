@@ -31,10 +31,11 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 		netshare_sample_info in = { .struct_size = sizeof in };
 		netshare_sampler_info_get(s, &in);
 		fprintf(stderr, "%s: wrote %llu records of %llu flows to %s in %.1f s (%llu flow "
-		        "continuations across chunks; dropped %llu rows started earlier, %llu "
-		        "duplicate 5-tuples)\n", cli_progname, (unsigned long long)in.records,
-		        (unsigned long long)in.flows, output, cli_now() - t0,
-		        (unsigned long long)in.continuations, (unsigned long long)in.not_started,
+		        "continuations across chunks; %llu new ephemeral ports for repeated 5-tuples; "
+		        "dropped %llu rows started earlier, %llu duplicates)\n", cli_progname,
+		        (unsigned long long)in.records, (unsigned long long)in.flows, output,
+		        cli_now() - t0, (unsigned long long)in.continuations,
+		        (unsigned long long)in.repicked, (unsigned long long)in.not_started,
 		        (unsigned long long)in.duplicates);
 	}
 	netshare_sampler_free(s);

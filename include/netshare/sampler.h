@@ -8,7 +8,8 @@
  *  1. chunk c's attribute generator draws flows;
  *  2. the flows flagged "starts in this chunk" are kept (the others are dropped: their
  *     flows were started by an earlier chunk); a kept flow whose 5-tuple was already
- *     generated is dropped as a duplicate; drawing goes on until as many flows are kept
+ *     generated gets the next nearest word as its ephemeral (rarer) port, as a new
+ *     connection would, or is dropped if that does not help; drawing goes on until as many flows are kept
  *     as started in the real chunk (or that chunk's share of
  *     netshare_sample_params.flows) -- NetShare instead draws as many rows as the real
  *     chunk had and keeps however many are flagged, so its flow count depends on how
@@ -135,7 +136,11 @@ typedef struct netshare_sample_info {
 	                                chunks it spans). */
 	uint64_t continuations;    /**< Copies of flows into later chunks they span. */
 	uint64_t not_started;      /**< Drawn rows dropped: flagged as started earlier. */
-	uint64_t duplicates;       /**< Drawn rows dropped: 5-tuple already generated. */
+	uint64_t duplicates;       /**< Drawn rows dropped: 5-tuple already generated, and no
+	                                other ephemeral port made it new. */
+	uint64_t repicked;         /**< Drawn rows whose 5-tuple was already generated and
+	                                that got a new ephemeral port (the rarer port's next
+	                                nearest word) instead of being dropped. */
 	uint64_t records;          /**< Records emitted. */
 } netshare_sample_info;
 

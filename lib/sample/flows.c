@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "dg/model.h"
+#include "io/packet.h"
 #include "sampler.h"
 
 netshare_status
@@ -128,6 +129,75 @@ draw_batch(void *arg, size_t k, unsigned worker)
 		snprintf(d->msg[k], sizeof d->msg[k], "%s", netshare_last_error());
 }
 
+/* Words tried when a duplicate 5-tuple gets a new ephemeral port. */
+#define REPICK_TRIES 32
+
+static uint64_t
+port_count(const netshare__word2vec *w, uint16_t port)
+{
+	ptrdiff_t j = netshare__w2v_lookup(w, NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, port));
+	return j >= 0 && (w->word[j] & 0xffff) == port ? w->count[j] : 0;
+}
+
+/* A duplicate 5-tuple made a new connection, as an operating system would: the rarer of
+ * its two ports (the ephemeral side) becomes the nearest word of that head, among the
+ * values seen in its role, that gives an unused 5-tuple. Dropping duplicates instead
+ * would thin out exactly the popular services, whose flows repeat most. Returns 1 after
+ * updating the row's port head and the key, 0 if REPICK_TRIES words do not help. */
+static int
+repick_port(netshare_sampler *s, float *row, netshare_record *key, netshare_status *st)
+{
+	const netshare__word2vec *w = &s->enc->w2v;
+	if (s->enc->kind == NETSHARE_RECORDS_PACKETS && !netshare__proto_has_ports(key->protocol))
+		return 0;
+	int src = port_count(w, key->src_port) <= port_count(w, key->dst_port);
+	const netshare__field *f = src ? s->sport_field : s->dport_field;
+	if (!f)
+		return 0;
+	size_t first = w->first[NETSHARE__W2V_PORT], m = w->first[NETSHARE__W2V_PORT + 1] - first;
+	size_t dim = (size_t)w->dim;
+	const float *q = row + f->offset;
+	float score[REPICK_TRIES];
+	size_t word[REPICK_TRIES];
+	int n = 0;
+	for (size_t j = 0, a = 0; j < m; j++) {
+		uint32_t v = w->word[first + j] & 0xffff;
+		if (f->n_choices) {
+			while (a < f->n_choices && f->choices[a] < v)
+				a++;
+			if (a == f->n_choices || f->choices[a] != v)
+				continue;
+		}
+		float sc = 0;
+		for (size_t d = 0; d < dim; d++)
+			sc += q[d] * w->vec[(first + j) * dim + d];
+		if (n == REPICK_TRIES && sc <= score[n - 1])
+			continue;
+		int p = n < REPICK_TRIES ? n++ : REPICK_TRIES - 1;
+		for (; p > 0 && score[p - 1] < sc; p--) {
+			score[p] = score[p - 1];
+			word[p] = word[p - 1];
+		}
+		score[p] = sc;
+		word[p] = j;
+	}
+	for (int t = 0; t < n; t++) {
+		netshare_record k2 = *key;
+		*(src ? &k2.src_port : &k2.dst_port) = (uint16_t)(w->word[first + word[t]] & 0xffff);
+		unsigned char kb[40];
+		size_t before = s->seen.n;
+		uint32_t id;
+		if ((*st = netshare__intern_add(&s->seen, kb, key_bytes(&k2, kb), &id)) < 0)
+			return 0;
+		if (s->seen.n == before)
+			continue;
+		memcpy(row + f->offset, w->vec + (first + word[t]) * dim, dim * sizeof *row);
+		*key = k2;
+		return 1;
+	}
+	return 0;
+}
+
 /* Progress of a chunk's drawing across rounds. */
 typedef struct keep {
 	uint64_t target, kept, drawn, started;
@@ -158,8 +228,11 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		if ((st = netshare__intern_add(&s->seen, kb, key_bytes(&d->keys[i], kb), &id)) < 0)
 			break;
 		if (s->seen.n == before) {
-			s->info.duplicates++;
-			continue;
+			if (!repick_port(s, row, &d->keys[i], &st)) {
+				s->info.duplicates++;
+				continue;
+			}
+			s->info.repicked++;
 		}
 		if (s->start_tag >= 0)
 			tag_put(row, s->chunk_tag[c], 1);

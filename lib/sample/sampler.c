@@ -53,6 +53,10 @@ find_offsets(netshare_sampler *s)
 			s->chunk_tag[f->index] = (long)f->offset;
 		else if (f->source == SRC_FLOW_START)
 			s->flow_start = (long)f->offset;
+		else if (f->source == SRC_SPORT && f->type == FIELD_W2V)
+			s->sport_field = f;
+		else if (f->source == SRC_DPORT && f->type == FIELD_W2V)
+			s->dport_field = f;
 	}
 }
 

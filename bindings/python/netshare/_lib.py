@@ -190,7 +190,8 @@ class ModelInfo(ctypes.Structure):
 class SampleInfo(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
                 ("continuations", ctypes.c_uint64), ("not_started", ctypes.c_uint64),
-                ("duplicates", ctypes.c_uint64), ("records", ctypes.c_uint64)]
+                ("duplicates", ctypes.c_uint64), ("repicked", ctypes.c_uint64),
+                ("records", ctypes.c_uint64)]
 
 
 # (name, argtypes, restype): one table, applied once at load time.
