@@ -74,9 +74,7 @@ run_run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:m:jh" CLI_TRAIN_SHORTOPTS CLI_READ_SHORTOPTS,
 	                        longopts, NULL)) != -1) {
-		int taken = cli_read_option(&cli_cmd_run, c, optarg, &rp);
-		if (!taken)
-			taken = cli_train_option(&cli_cmd_run, c, optarg, &o);
+		int taken = cli_read_or_train_option(&cli_cmd_run, c, optarg, &rp, &o);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
 		if (taken)

@@ -110,12 +110,10 @@ static int
 collect(const netshare_dataset *ds, int d, series *s, int flows)
 {
 	size_t n = netshare_dataset_count(ds);
-	flowmap m = { calloc(2 * n + 2, sizeof(flowkey)), 1, 0 };
-	while (m.cap < 2 * n + 2)
+	flowmap m = { NULL, 2, 0 };
+	while (m.cap < 2 * n + 2) /* at most half full: probes stay short */
 		m.cap *= 2;
-	m.cap /= 2;
-	if (m.cap < 2)
-		m.cap = 2;
+	m.slot = calloc(m.cap, sizeof(flowkey));
 	for (int k = 0; k < N_SERIES; k++) {
 		s[k].v[d] = malloc((n + 1) * sizeof(double));
 		s[k].n[d] = 0;

@@ -79,6 +79,14 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 }
 
 int
+cli_read_or_train_option(const cli_command *cmd, int c, const char *arg,
+                         netshare_read_params *rp, cli_train_opts *o)
+{
+	int taken = cli_read_option(cmd, c, arg, rp);
+	return taken ? taken : cli_train_option(cmd, c, arg, o);
+}
+
+int
 cli_read_trace(const char *path, netshare_read_params *rp, int quiet, netshare_dataset **out)
 {
 	cli_progress pr;

@@ -46,6 +46,10 @@ void cli_train_opts_init(cli_train_opts *o);
 /* 1 if c was a training option (applied), 0 if not, -1 after a usage error. */
 int cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts *o);
 
+/* The same for the read options and the training options together (train, run). */
+int cli_read_or_train_option(const cli_command *cmd, int c, const char *arg,
+                             netshare_read_params *rp, cli_train_opts *o);
+
 /* Fit the encoder on ds (saying how many chunks and why), create the model, and train
  * it with progress on stderr; checkpoints go to `checkpoint` when not NULL. Returns an
  * exit code; *out is the trained model on success. */

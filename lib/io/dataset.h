@@ -95,10 +95,7 @@ int netshare__dataset_extra_find(const netshare_dataset *ds, const char *name, s
 /* Reserve room for n records in total (a hint; push grows as needed). */
 netshare_status netshare__dataset_reserve(netshare_dataset *ds, size_t n);
 
-/* A new empty dataset of like's kind with like's extra columns. */
-netshare_status netshare__dataset_new_like(netshare_dataset **out, const netshare_dataset *like);
-
-/* Append row i of src, extras included, to dst (made by netshare__dataset_new_like);
+/* Append row i of src, extras included, to dst (which has src's extra columns, in order);
  * rec, if not NULL, replaces the row's record fields. */
 netshare_status netshare__dataset_copy_row(netshare_dataset *dst, const netshare_dataset *src,
                                            size_t i, const netshare_record *rec);

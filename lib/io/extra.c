@@ -175,19 +175,6 @@ netshare__dataset_declare_extras(netshare_dataset *ds, const char *spec)
 }
 
 netshare_status
-netshare__dataset_new_like(netshare_dataset **out, const netshare_dataset *like)
-{
-	netshare_status st = netshare_dataset_new(out, like->kind);
-	for (size_t x = 0; st == NETSHARE_OK && x < like->n_extra; x++)
-		st = netshare_dataset_add_extra(*out, like->extra[x].name, like->extra[x].categorical);
-	if (st < 0) {
-		netshare_dataset_free(*out);
-		*out = NULL;
-	}
-	return st;
-}
-
-netshare_status
 netshare__dataset_copy_row(netshare_dataset *dst, const netshare_dataset *src, size_t i,
                            const netshare_record *rec)
 {
