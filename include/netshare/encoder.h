@@ -6,7 +6,8 @@
  * An encoder is fitted on a dataset. It splits the trace into time chunks, groups each
  * chunk's records into flows (directional 5-tuples) and turns every flow into
  *  - an attribute vector (source and destination address as bits, ports and protocol as
- *    word2vec vectors, flow tags across chunks, the flow's start time in its chunk), and
+ *    word2vec vectors, the most frequent ports also as categories, flow tags across
+ *    chunks, the flow's start time in its chunk), and
  *  - a feature sequence, one vector per record (inter-arrival time within the flow, the
  *    header or flow-record fields, and a 2-dim generation flag), padded to T records,
  * following NetShare's encodings. It also turns generated tensors back into records.
@@ -56,6 +57,14 @@ typedef struct netshare_encoder netshare_encoder;
 /** See ::NETSHARE_CHUNKS_AUTO. */
 #define NETSHARE_AUTO_MAX_CHUNKS 10
 
+/** Most frequent ports per role netshare_encoder_params.port_classes may ask for. */
+#define NETSHARE_MAX_PORT_CLASSES 256
+/** Default of netshare_encoder_params.port_classes. */
+#define NETSHARE_DEFAULT_PORT_CLASSES 64
+/** A port is a class only if at least this share of the corpus records has it in
+ *  that role (rarer ports stay word2vec words). */
+#define NETSHARE_PORT_CLASS_MIN_SHARE 0.002
+
 /** "Choose from the data" for netshare_encoder_params.max_flow_len and sample_len. */
 #define NETSHARE_AUTO UINT32_MAX
 
@@ -90,6 +99,15 @@ typedef struct netshare_encoder_params {
 	uint64_t seed;            /**< Seed of word2vec; default 1. */
 	netshare_progress_fn progress; /**< Optional progress callback (stage "encode"). */
 	void *progress_user;      /**< Passed to @p progress. */
+	int port_classes;         /**< Up to this many of the most frequent source ports (and
+	                               as many destination ports), each with at least
+	                               ::NETSHARE_PORT_CLASS_MIN_SHARE of the word2vec corpus's
+	                               records, are also encoded as categories (a one-hot
+	                               head with an "other" class); other ports decode from
+	                               their word2vec vector, among the ports that are not
+	                               classes. 0..::NETSHARE_MAX_PORT_CLASSES; 0 is
+	                               NetShare's pure word2vec encoding. Default
+	                               ::NETSHARE_DEFAULT_PORT_CLASSES. */
 } netshare_encoder_params;
 
 /** Set the defaults listed with each field. */

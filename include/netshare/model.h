@@ -68,7 +68,12 @@ typedef struct netshare_model_params {
 	void *progress_user;       /**< Passed to @p progress. */
 	unsigned threads;          /**< Threads for training, OpenBLAS's included; 0 (default):
 	                                leave OpenBLAS's setting alone. Note: OpenBLAS's thread
-	                                count is process-wide. */
+	                                count is process-wide. The same data, parameters and
+	                                threads give the same model bytes; with another thread
+	                                count chunk 0 may differ in its last bits (OpenBLAS
+	                                splits products by thread), while the later chunks,
+	                                trained side by side on one BLAS thread each, do not
+	                                depend on how many run at once. */
 	const char *checkpoint_path; /**< If set, the model is saved here (atomically) every
 	                                  checkpoint_every iterations of each chunk, with the
 	                                  optimiser and random state, so that loading it and

@@ -44,6 +44,12 @@ netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *ds,
 	case SRC_SPORT: v->code = ds->sport[i]; break;
 	case SRC_DPORT: v->code = ds->dport[i]; break;
 	case SRC_PROTO: v->code = ds->proto[i]; break;
+	case SRC_SPORT_CLASS:
+	case SRC_DPORT_CLASS:
+		v->code = f->source == SRC_SPORT_CLASS ? ds->sport[i] : ds->dport[i];
+		if (netshare__field_choice(f, v->code) < 0)
+			v->code = NETSHARE__PORT_OTHER;
+		break;
 	case SRC_IAT: v->num = prev < 0 ? 0 : (double)(ds->time_ns[i] - ds->time_ns[prev]); break;
 	case SRC_IPLEN: v->num = ds->ip_len[i]; break;
 	case SRC_TOS: v->code = ds->tos[i]; break;

@@ -66,6 +66,12 @@ void netshare__encoder_chunk_window(const netshare_encoder *e, int c, double *lo
 netshare_status netshare__encoder_decode_keys(const netshare_encoder *e, const float *attributes,
                                               size_t n, netshare_record *keys);
 
+/* Generation only: set the first-octet bit heads of every IPv4 address of n attribute
+ * rows to the most likely octet that passes the address validity test (not 0/8, 127/8,
+ * 240/4, nor multicast as a source; reference/eval.md T1). Decoding an encoded trace is
+ * exact and keeps invalid addresses; generated flows never get one. */
+void netshare__encoder_valid_addresses(const netshare_encoder *e, float *attributes, size_t n);
+
 struct netshare__wbuf;
 /* Append the encoder's state to b (ENOMEM). */
 netshare_status netshare__encoder_save(const netshare_encoder *e, struct netshare__wbuf *b);

@@ -110,6 +110,7 @@ flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, do
             netshare_record *rec)
 {
 	double t = lo;
+	uint32_t class[2] = { NETSHARE__PORT_OTHER, NETSHARE__PORT_OTHER };
 	for (size_t k = 0; k < e->attr.n_fields; k++) {
 		const netshare__field *fd = &e->attr.field[k];
 		const netshare__value *v = &a->v[k][r];
@@ -119,16 +120,75 @@ flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, do
 		case SRC_SPORT: rec->src_port = (uint16_t)v->code; break;
 		case SRC_DPORT: rec->dst_port = (uint16_t)v->code; break;
 		case SRC_PROTO: rec->protocol = (uint8_t)v->code; break;
+		case SRC_SPORT_CLASS: class[0] = v->code; break;
+		case SRC_DPORT_CLASS: class[1] = v->code; break;
 		case SRC_FLOW_START: t = lo + v->num * width; break;
 		default: break;
 		}
 	}
+	/* A port class other than "other" wins over the word2vec vector, which decodes
+	 * among the rarer ports only. */
+	if (class[0] != NETSHARE__PORT_OTHER)
+		rec->src_port = (uint16_t)class[0];
+	if (class[1] != NETSHARE__PORT_OTHER)
+		rec->dst_port = (uint16_t)class[1];
 	/* A packet of a protocol without ports (ICMP, ...) has none, whatever the port heads
 	 * say: the pcap writer would drop them, and two flows would then share a 5-tuple.
 	 * (Flow logs may carry ports on any protocol, e.g. ESP: kept.) */
 	if (e->kind == NETSHARE_RECORDS_PACKETS && !netshare__proto_has_ports(rec->protocol))
 		rec->src_port = rec->dst_port = 0;
 	return t;
+}
+
+/* May an IPv4 address in this role start with this octet? */
+static int
+first_octet_valid(unsigned octet, netshare__source role)
+{
+	if (octet == 0 || octet == 127 || octet >= 240)
+		return 0;
+	return octet < 224 || role == SRC_DSTIP;
+}
+
+/* The most likely valid first octet under the eight two-way bit heads x[0..16), by the
+ * sum of the bits' log-probabilities. */
+static unsigned
+first_octet(const float *x, netshare__source role)
+{
+	unsigned best = 1;
+	double best_score = -INFINITY;
+	for (unsigned o = 1; o < 256; o++) {
+		if (!first_octet_valid(o, role))
+			continue;
+		double score = 0;
+		for (int b = 0; b < 8; b++) {
+			float p = x[2 * b + ((o >> (7 - b)) & 1)];
+			score += log(p > 1e-30f ? p : 1e-30f);
+		}
+		if (score > best_score) {
+			best_score = score;
+			best = o;
+		}
+	}
+	return best;
+}
+
+void
+netshare__encoder_valid_addresses(const netshare_encoder *e, float *attributes, size_t n)
+{
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		const netshare__field *f = &e->attr.field[k];
+		if (f->type != FIELD_BITS || f->width != 32)
+			continue;
+		for (size_t r = 0; r < n; r++) {
+			float *x = attributes + r * e->attr.dim + f->offset;
+			unsigned o = first_octet(x, f->source);
+			for (int b = 0; b < 8; b++) {
+				int bit = (o >> (7 - b)) & 1;
+				x[2 * b + bit] = 1.0f;
+				x[2 * b + !bit] = 0.0f;
+			}
+		}
+	}
 }
 
 netshare_status

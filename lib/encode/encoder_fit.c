@@ -41,6 +41,7 @@ netshare_encoder_params_init(netshare_encoder_params *p)
 	p->word2vec_skipgram = w.skipgram;
 	p->word2vec_sample = w.sample;
 	p->seed = w.seed;
+	p->port_classes = NETSHARE_DEFAULT_PORT_CLASSES;
 }
 
 void
@@ -197,6 +198,9 @@ check_params(const netshare_encoder_params *p)
 	if ((p->chunks < 1 && p->chunks != NETSHARE_CHUNKS_AUTO) || p->chunks > NETSHARE_MAX_CHUNKS)
 		return netshare__error(NETSHARE_EINVAL, "chunks = %d is outside 1..%d (or 0: auto)", p->chunks,
 		                       NETSHARE_MAX_CHUNKS);
+	if (p->port_classes < 0 || p->port_classes > NETSHARE_MAX_PORT_CLASSES)
+		return netshare__error(NETSHARE_EINVAL, "port_classes = %d is outside 0..%d",
+		                       p->port_classes, NETSHARE_MAX_PORT_CLASSES);
 	if (p->max_flow_len < 1)
 		return netshare__error(NETSHARE_EINVAL, "max_flow_len = %u: must be >= 1 (or "
 		                       "NETSHARE_AUTO)", p->max_flow_len);
@@ -212,7 +216,7 @@ check_params(const netshare_encoder_params *p)
 
 /* Lay out the attribute and feature vectors for the data's kind and extras. */
 static void
-layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim)
+layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_classes)
 {
 	netshare__vector *a = &e->attr, *f = &e->feat;
 	add_field(a, FIELD_BITS, SRC_SRCIP, 0, "srcip", 2 * (size_t)e->addr_bits)->width = e->addr_bits;
@@ -224,6 +228,10 @@ layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim)
 	w->w2v_kind = NETSHARE__W2V_PORT;
 	w = add_field(a, FIELD_W2V, SRC_PROTO, 0, "proto", (size_t)w2v_dim);
 	w->w2v_kind = NETSHARE__W2V_PROTO;
+	if (port_classes > 0) { /* choices (and so dims) come from the corpus, after word2vec */
+		add_field(a, FIELD_CAT, SRC_SPORT_CLASS, port_classes, "srcport_class", 0);
+		add_field(a, FIELD_CAT, SRC_DPORT_CLASS, port_classes, "dstport_class", 0);
+	}
 	if (e->chunks > 1) {
 		add_field(a, FIELD_CAT, SRC_TAG_START, 0, "starts_in_chunk", 2);
 		for (int c = 0; c < e->chunks; c++) {
@@ -398,6 +406,74 @@ role_vocabularies(netshare_encoder *e, const netshare_dataset *corpus)
 	return st;
 }
 
+/* The attribute field with this source and type, or NULL. */
+static netshare__field *
+attr_field(netshare_encoder *e, netshare__source src, netshare__field_type type)
+{
+	for (size_t k = 0; k < e->attr.n_fields; k++)
+		if (e->attr.field[k].source == src && e->attr.field[k].type == type)
+			return &e->attr.field[k];
+	return NULL;
+}
+
+/* Descending order of (count << 16 | 0xffff - port): most frequent first, ties by port. */
+static int
+by_count_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x < y) - (x > y);
+}
+
+/* A port class field's choices: its role's most frequent ports in the corpus (at most
+ * f->index of them, each in at least NETSHARE_PORT_CLASS_MIN_SHARE of the records and in
+ * two), then NETSHARE__PORT_OTHER. The role's word2vec field then decodes among the
+ * other ports only, so that "other" never comes back as a class port. */
+static netshare_status
+port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_dataset *corpus)
+{
+	int src = f->source == SRC_SPORT_CLASS;
+	netshare__field *w = attr_field(e, src ? SRC_SPORT : SRC_DPORT, FIELD_W2V);
+	if (!w)
+		return netshare__error(NETSHARE_EINTERNAL, "port classes without a port field");
+	uint64_t *key = netshare__calloc(65536, sizeof *key);
+	f->choices = netshare__mallocarray((size_t)f->index + 1, sizeof *f->choices);
+	if (!key || !f->choices) {
+		netshare__free(key);
+		return netshare__error_oom("port classes");
+	}
+	for (size_t i = 0; i < corpus->n; i++)
+		key[src ? corpus->sport[i] : corpus->dport[i]] += 1u << 16;
+	for (uint32_t v = 0; v < 65536; v++)
+		key[v] |= 0xffff - v;
+	qsort(key, 65536, sizeof *key, by_count_desc);
+	uint64_t min_count = (uint64_t)ceil(NETSHARE_PORT_CLASS_MIN_SHARE * (double)corpus->n);
+	min_count = min_count < 2 ? 2 : min_count;
+	uint32_t n = 0;
+	while (n < (uint32_t)f->index && (key[n] >> 16) >= min_count) {
+		f->choices[n] = 0xffff - (uint32_t)(key[n] & 0xffff);
+		n++;
+	}
+	/* Ascending, as every categorical field's choices (insertion sort: n <= 256). */
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j > 0 && f->choices[j - 1] > f->choices[j]; j--) {
+			uint32_t t = f->choices[j];
+			f->choices[j] = f->choices[j - 1];
+			f->choices[j - 1] = t;
+		}
+	f->choices[n] = NETSHARE__PORT_OTHER;
+	f->n_choices = n + 1;
+	f->dim = f->n_choices;
+	/* The word2vec field's choices minus the classes (all of them if nothing is left). */
+	uint32_t kept = 0;
+	for (uint32_t k = 0; k < w->n_choices; k++)
+		if (netshare__field_choice(f, w->choices[k]) < 0)
+			w->choices[kept++] = w->choices[k];
+	if (kept > 0)
+		w->n_choices = kept;
+	netshare__free(key);
+	return NETSHARE_OK;
+}
+
 static netshare_status
 train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
                const netshare_encoder_params *p)
@@ -429,7 +505,13 @@ train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
 		                     p->word2vec_min_count);
 	for (size_t i = 0; i < e->attr.n_fields; i++)
 		e->attr.field[i].w2v = &e->w2v;
-	return st == NETSHARE_OK ? role_vocabularies(e, corpus) : st;
+	if (st == NETSHARE_OK)
+		st = role_vocabularies(e, corpus);
+	for (size_t k = 0; k < e->attr.n_fields && st == NETSHARE_OK; k++)
+		if (e->attr.field[k].source == SRC_SPORT_CLASS ||
+		    e->attr.field[k].source == SRC_DPORT_CLASS)
+			st = port_class_choices(e, &e->attr.field[k], corpus);
+	return st;
 }
 
 int
@@ -497,7 +579,7 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	e->sample_len = p.sample_len != NETSHARE_AUTO ? p.sample_len :
 	                ds->kind == NETSHARE_RECORDS_PACKETS ? DEFAULT_SAMPLE_LEN_PACKETS :
 	                                                       DEFAULT_SAMPLE_LEN_FLOWS;
-	layout(e, ds, p.word2vec_dim);
+	layout(e, ds, p.word2vec_dim, p.port_classes);
 	e->n_extra = ds->n_extra;
 	for (size_t x = 0; x < ds->n_extra; x++) {
 		snprintf(e->extra_name[x], sizeof e->extra_name[x], "%s", ds->extra[x].name);

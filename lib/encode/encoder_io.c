@@ -15,8 +15,10 @@
 #include "core/error.h"
 #include "encoder.h"
 
-/* Version of this layout; bump when it changes (loaders refuse newer ones). */
-#define ENCODER_STATE_VERSION 2
+/* Version of this layout; bump when it changes (loaders refuse newer ones). Version 3
+ * added the port class fields; a version 2 state (no such fields) loads unchanged. */
+#define ENCODER_STATE_VERSION 3
+#define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
 
@@ -144,7 +146,7 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 	f->min_value = netshare__rbuf_f64(r);
 	f->max_value = netshare__rbuf_f64(r);
 	uint32_t n = netshare__rbuf_u32(r);
-	if (r->bad || f->type > FIELD_CAT || f->source > SRC_GEN || !netshare__rbuf_has(r, n, 4))
+	if (r->bad || f->type > FIELD_CAT || f->source > SRC_LAST || !netshare__rbuf_has(r, n, 4))
 		return corrupt("truncated or unknown field");
 	if ((f->source == SRC_TAG_CHUNK && (f->index < 0 || f->index >= e->chunks)) ||
 	    (f->source == SRC_EXTRA && (f->index < 0 || (size_t)f->index >= e->n_extra)))
@@ -178,6 +180,9 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 	default:
 		ok = f->dim == f->n_choices && f->n_choices >= 1 &&
 		     (f->source != SRC_GEN || (f->n_choices == 2 && f->choices[1] == 1));
+		if (f->source == SRC_SPORT_CLASS || f->source == SRC_DPORT_CLASS)
+			ok = ok && f->choices[f->n_choices - 1] == NETSHARE__PORT_OTHER &&
+			     (f->n_choices < 2 || f->choices[f->n_choices - 2] <= 0xffff);
 		break;
 	}
 	return ok ? NETSHARE_OK : corrupt("inconsistent field");
@@ -208,7 +213,7 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	*out = NULL;
 	netshare__rbuf r = { data, len, 0, 0 };
 	uint32_t version = netshare__rbuf_u32(&r);
-	if (!r.bad && version != ENCODER_STATE_VERSION)
+	if (!r.bad && (version > ENCODER_STATE_VERSION || version < ENCODER_STATE_OLDEST))
 		return netshare__error(version > ENCODER_STATE_VERSION ? NETSHARE_EVERSION :
 		                       NETSHARE_ECORRUPT, "encoder state version %u; this library "
 		                       "reads version %d", version, ENCODER_STATE_VERSION);

@@ -40,9 +40,8 @@ cont_inverse(const netshare__field *f, float v)
 	return x;
 }
 
-/* Index of code in the sorted choices, or -1. */
-static ptrdiff_t
-choice_index(const netshare__field *f, uint32_t code)
+ptrdiff_t
+netshare__field_choice(const netshare__field *f, uint32_t code)
 {
 	size_t lo = 0, hi = f->n_choices;
 	while (lo < hi) {
@@ -76,7 +75,7 @@ netshare__field_encode(const netshare__field *f, const netshare__value *v, float
 		out[0] = (float)netshare__cont_forward(f, v->num);
 		break;
 	case FIELD_CAT: {
-		ptrdiff_t k = choice_index(f, v->code);
+		ptrdiff_t k = netshare__field_choice(f, v->code);
 		if (k >= 0) /* a value not seen when fitting encodes as all zeros */
 			out[k] = 1.0f;
 		break;

@@ -23,8 +23,15 @@ typedef enum netshare__field_type {
 typedef enum netshare__source {
 	SRC_SRCIP, SRC_DSTIP, SRC_SPORT, SRC_DPORT, SRC_PROTO, SRC_TAG_START, SRC_TAG_CHUNK,
 	SRC_FLOW_START, SRC_IAT, SRC_IPLEN, SRC_TOS, SRC_IPID, SRC_IPFLAGS, SRC_FRAGOFF, SRC_TTL,
-	SRC_TCPFLAGS, SRC_DURATION, SRC_PACKETS, SRC_BYTES, SRC_LABEL, SRC_EXTRA, SRC_GEN
+	SRC_TCPFLAGS, SRC_DURATION, SRC_PACKETS, SRC_BYTES, SRC_LABEL, SRC_EXTRA, SRC_GEN,
+	/* Port classes (encoder state v3): the frequent ports of a role as categories. */
+	SRC_SPORT_CLASS, SRC_DPORT_CLASS,
+	SRC_LAST = SRC_DPORT_CLASS
 } netshare__source;
+
+/* The "other" class of a port class field: any port that is not a class. It sorts after
+ * every port, so it is always the last choice. */
+#define NETSHARE__PORT_OTHER 65536u
 
 /* One value to encode or a decoded one. */
 typedef union netshare__value {
@@ -58,6 +65,9 @@ void netshare__field_encode(const netshare__field *f, const netshare__value *v, 
  * whole batch through one sgemm, so this works on many rows at once). */
 netshare_status netshare__field_decode(const netshare__field *f, const float *in, size_t stride,
                                        size_t n, netshare__value *values);
+
+/* Index of code among a categorical field's sorted choices, or -1. */
+ptrdiff_t netshare__field_choice(const netshare__field *f, uint32_t code);
 
 /* Number of output heads (a BITS field has one 2-way head per bit). */
 size_t netshare__field_heads(const netshare__field *f);

@@ -122,6 +122,7 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__rng r;
 	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, d->first_batch + k, 0));
 	netshare__generator_forward(g, &r, b, 0);
+	netshare__encoder_valid_addresses(s->enc, g->attributes, (size_t)b);
 	memcpy(d->rows + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
 	d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
 	                                              d->keys + first);
@@ -192,6 +193,12 @@ repick_port(netshare_sampler *s, float *row, netshare_record *key, netshare_stat
 		if (s->seen.n == before)
 			continue;
 		memcpy(row + f->offset, w->vec + (first + word[t]) * dim, dim * sizeof *row);
+		/* The new port is one of the word2vec field's choices, so never a class. */
+		const netshare__field *cf = src ? s->sport_class : s->dport_class;
+		if (cf) {
+			memset(row + cf->offset, 0, cf->dim * sizeof *row);
+			row[cf->offset + cf->dim - 1] = 1.0f;
+		}
 		*key = k2;
 		return 1;
 	}

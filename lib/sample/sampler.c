@@ -57,6 +57,10 @@ find_offsets(netshare_sampler *s)
 			s->sport_field = f;
 		else if (f->source == SRC_DPORT && f->type == FIELD_W2V)
 			s->dport_field = f;
+		else if (f->source == SRC_SPORT_CLASS)
+			s->sport_class = f;
+		else if (f->source == SRC_DPORT_CLASS)
+			s->dport_class = f;
 	}
 }
 

@@ -32,7 +32,8 @@ struct netshare_sampler {
 	int batch;                    /* rows per generator call */
 	/* Offsets in an attribute row (-1: absent, i.e. one chunk). */
 	long start_tag, chunk_tag[NETSHARE_MAX_CHUNKS], flow_start;
-	const netshare__field *sport_field, *dport_field; /* the port heads */
+	const netshare__field *sport_field, *dport_field; /* the port heads (word2vec) */
+	const netshare__field *sport_class, *dport_class; /* port class heads, or NULL */
 	netshare__rows *carried;      /* [chunks]: flows continued into each chunk */
 	netshare__intern seen;        /* 5-tuples generated so far */
 	netshare_sample_info info;

@@ -153,6 +153,7 @@ START_TEST(netshare_layout)
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 1;
+	ep.port_classes = 0; /* NetShare's encoding: ports as word2vec vectors only */
 	netshare_encoder *e;
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	netshare_encoder_info in = info_of(e);
@@ -197,6 +198,159 @@ START_TEST(netshare_layout)
 	ep.chunks = 10; /* + (10 + 1) two-way tags */
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	ck_assert_uint_eq(info_of(e).attribute_dim, 159 + 22);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+/* The attribute field of a source (and type, for the ports' two fields). */
+static const netshare__field *
+attr_field(const netshare_encoder *e, netshare__source src, netshare__field_type type)
+{
+	for (size_t k = 0; k < e->attr.n_fields; k++)
+		if (e->attr.field[k].source == src && e->attr.field[k].type == type)
+			return &e->attr.field[k];
+	return NULL;
+}
+
+/*
+ * Port classes on the toy trace: 2/3 of its flows are TCP to 443 (3-6 packets each), the
+ * rest one-packet UDP flows to 53; every flow has its own source port 30000 + f. So the
+ * destination classes are exactly {53, 443, other}; the source classes are the 64 most
+ * frequent source ports (counted here independently), and the source word2vec field
+ * decodes among the others only.
+ */
+START_TEST(port_classes)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(0);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 2;
+	ck_assert_int_eq(ep.port_classes, NETSHARE_DEFAULT_PORT_CLASSES);
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	const netshare__field *dc = attr_field(e, SRC_DPORT_CLASS, FIELD_CAT);
+	const netshare__field *sc = attr_field(e, SRC_SPORT_CLASS, FIELD_CAT);
+	const netshare__field *sw = attr_field(e, SRC_SPORT, FIELD_W2V);
+	const netshare__field *dw = attr_field(e, SRC_DPORT, FIELD_W2V);
+	ck_assert_ptr_nonnull(dc);
+	ck_assert_ptr_nonnull(sc);
+	ck_assert_uint_eq(dc->n_choices, 3);
+	ck_assert_uint_eq(dc->choices[0], 53);
+	ck_assert_uint_eq(dc->choices[1], 443);
+	ck_assert_uint_eq(dc->choices[2], NETSHARE__PORT_OTHER);
+	ck_assert_uint_eq(dc->dim, 3);
+	/* Every destination port is a class: the word2vec field keeps them all. */
+	ck_assert_uint_eq(dw->n_choices, 2);
+	/* Source classes: the 64 ports with the most records (ties: lower port first). */
+	static uint32_t count[65536];
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < ds->n; i++)
+		count[ds->sport[i]]++;
+	ck_assert_uint_eq(sc->n_choices, 65);
+	uint32_t min_class = UINT32_MAX;
+	for (uint32_t k = 0; k < 64; k++) {
+		ck_assert_uint_ge(count[sc->choices[k]], 2);
+		min_class = count[sc->choices[k]] < min_class ? count[sc->choices[k]] : min_class;
+	}
+	for (uint32_t k = 0; k < sw->n_choices; k++) {
+		ck_assert_int_lt(netshare__field_choice(sc, sw->choices[k]), 0);
+		ck_assert_uint_le(count[sw->choices[k]], min_class);
+	}
+	ck_assert_uint_eq(sw->n_choices + 64, 300);
+	/* A row whose source class is "other" decodes to a port that is not a class, even
+	 * when its word2vec vector is a class port's. */
+	netshare_encoded *x;
+	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
+	size_t n = netshare_encoded_flows(x), A = e->attr.dim;
+	float *rows = malloc(n * A * sizeof *rows);
+	ck_assert_ptr_nonnull(rows);
+	memcpy(rows, netshare_encoded_attributes(x), n * A * sizeof *rows);
+	netshare_record *keys = malloc(n * sizeof *keys);
+	ck_assert_ptr_nonnull(keys);
+	ck_assert_ok(netshare__encoder_decode_keys(e, rows, n, keys));
+	size_t r = 0;
+	while (r < n && netshare__field_choice(sc, keys[r].src_port) < 0)
+		r++;
+	ck_assert_uint_lt(r, n);
+	uint16_t class_port = keys[r].src_port;
+	float *cls = rows + r * A + sc->offset;
+	memset(cls, 0, sc->dim * sizeof *cls);
+	cls[sc->dim - 1] = 1.0f;
+	ck_assert_ok(netshare__encoder_decode_keys(e, rows, n, keys));
+	ck_assert_uint_ne(keys[r].src_port, class_port);
+	ck_assert_int_lt(netshare__field_choice(sc, keys[r].src_port), 0);
+	free(rows);
+	free(keys);
+	netshare_encoded_free(x);
+	/* With classes, decode(encode(x)) stays exact, and the state saves and loads. */
+	round_trip(ds, e, "toy trace, port classes");
+	netshare__wbuf b = { 0 };
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	netshare_encoder *loaded;
+	ck_assert_ok(netshare__encoder_load(&loaded, b.data, b.len));
+	ck_assert_uint_eq(attr_field(loaded, SRC_SPORT_CLASS, FIELD_CAT)->n_choices, 65);
+	round_trip(ds, loaded, "toy trace, loaded port classes");
+	netshare_encoder_free(loaded);
+	netshare__wbuf_free(&b);
+	netshare_encoder_free(e);
+	/* port_classes = 0: no class fields. */
+	ep.port_classes = 0;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	ck_assert_ptr_null(attr_field(e, SRC_SPORT_CLASS, FIELD_CAT));
+	ck_assert_ptr_null(attr_field(e, SRC_DPORT_CLASS, FIELD_CAT));
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+/* Generated addresses pass the validity test: the first octet's bit heads are set to the
+ * likeliest valid octet; a valid one is kept; decoding an encoding stays exact. */
+START_TEST(generated_addresses_are_valid)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(0);
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, NULL));
+	const netshare__field *src = attr_field(e, SRC_SRCIP, FIELD_BITS);
+	const netshare__field *dst = attr_field(e, SRC_DSTIP, FIELD_BITS);
+	size_t A = e->attr.dim;
+	/* Rows: src 0.0.0.1 / dst 127.0.0.1; src 224.1.2.3 / dst 224.1.2.3;
+	 * src 10.0.0.1 (kept) / dst 255.255.255.255. Heads are confident (0.9 / 0.1). */
+	static const uint32_t addr[3][2] = { { 0x00000001u, 0x7f000001u },
+	                                     { 0xe0010203u, 0xe0010203u },
+	                                     { 0x0a000001u, 0xffffffffu } };
+	float *rows = calloc(3 * A, sizeof *rows);
+	ck_assert_ptr_nonnull(rows);
+	for (int r = 0; r < 3; r++)
+		for (int k = 0; k < 2; k++) {
+			const netshare__field *f = k ? dst : src;
+			for (int b = 0; b < 32; b++) {
+				int bit = (addr[r][k] >> (31 - b)) & 1;
+				rows[r * A + f->offset + 2 * (size_t)b + (size_t)bit] = 0.9f;
+				rows[r * A + f->offset + 2 * (size_t)b + (size_t)!bit] = 0.1f;
+			}
+		}
+	netshare__encoder_valid_addresses(e, rows, 3);
+	netshare_record keys[3];
+	ck_assert_ok(netshare__encoder_decode_keys(e, rows, 3, keys));
+	/* One bit away from 0 and 127 are 1 (0x01), 128 (0x80), 255 (invalid), 126 ...:
+	 * the likeliest valid octet differs from the given one in exactly one bit. */
+	for (int r = 0; r < 3; r++) {
+		uint32_t got[2] = { keys[r].src_ip, keys[r].dst_ip };
+		for (int k = 0; k < 2; k++) {
+			unsigned top = got[k] >> 24, was = addr[r][k] >> 24;
+			ck_assert_uint_eq(got[k] & 0xffffffu, addr[r][k] & 0xffffffu);
+			ck_assert(top != 0 && top != 127 && top < 240);
+			ck_assert(k == 1 || top < 224);
+			int valid = was != 0 && was != 127 && was < 240 && (k == 1 || was < 224);
+			if (valid)
+				ck_assert_uint_eq(top, was);
+			else
+				ck_assert_int_eq(__builtin_popcount(top ^ was), 1);
+		}
+	}
+	ck_assert_uint_eq(keys[1].dst_ip, 0xe0010203u); /* multicast: a destination may be */
+	free(rows);
 	netshare_encoder_free(e);
 	netshare_dataset_free(ds);
 }
@@ -287,6 +441,13 @@ START_TEST(bad_parameters_are_named)
 	ep.chunks = 65;
 	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
 	ck_assert_error_contains("chunks = 65");
+	netshare_encoder_params_init(&ep);
+	ep.port_classes = -1;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("port_classes = -1 is outside 0..256");
+	ep.port_classes = NETSHARE_MAX_PORT_CLASSES + 1;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("port_classes = 257");
 	netshare_encoder_params_init(&ep);
 	ep.bounds = "ttl=10:5";
 	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
@@ -441,5 +602,7 @@ NETSHARE_TEST_MAIN("encode-encoder",
 	word2vec_from_a_public_corpus,
 	real_traces_round_trip,
 	netshare_layout,
+	port_classes,
+	generated_addresses_are_valid,
 	flow_tags_in_the_attributes,
 	bad_parameters_are_named)

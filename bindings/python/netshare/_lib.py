@@ -138,7 +138,8 @@ class EncoderParams(ctypes.Structure):
                 ("word2vec_skipgram", ctypes.c_int), ("word2vec_sample", ctypes.c_double),
                 ("word2vec_corpus", DATASET_P), ("bounds", ctypes.c_char_p),
                 ("log1p_fields", ctypes.c_char_p), ("seed", ctypes.c_uint64),
-                ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p)]
+                ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p),
+                ("port_classes", ctypes.c_int)]
 
 
 class ModelParams(ctypes.Structure):
