@@ -123,9 +123,13 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, d->first_batch + k, 0));
 	netshare__generator_forward(g, &r, b, 0);
 	netshare__encoder_valid_addresses(s->enc, g->attributes, (size_t)b);
+	d->status[k] = netshare__tail_spread(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
+	if (d->status[k] == NETSHARE_OK)
+		d->status[k] = netshare__tail_spread(&s->tail[1], g->attributes, (size_t)b, s->A, &r);
 	memcpy(d->rows + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
-	d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
-	                                              d->keys + first);
+	if (d->status[k] == NETSHARE_OK)
+		d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
+		                                              d->keys + first);
 	if (d->status[k] < 0)
 		snprintf(d->msg[k], sizeof d->msg[k], "%s", netshare_last_error());
 }

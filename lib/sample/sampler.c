@@ -99,6 +99,10 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	st = !s->carried || !s->g ? netshare__error_oom("sampler") : NETSHARE_OK;
 	for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
 		st = netshare__generator_init(&s->g[w], &shape);
+	if (st == NETSHARE_OK && s->sport_field)
+		st = netshare__tail_init(&s->tail[0], s->sport_field, s->sport_class);
+	if (st == NETSHARE_OK && s->dport_field)
+		st = netshare__tail_init(&s->tail[1], s->dport_field, s->dport_class);
 	if (st == NETSHARE_OK && s->workers > 1)
 		st = netshare__pool_new(&s->pool, s->workers);
 	if (st < 0) {
@@ -118,6 +122,8 @@ netshare_sampler_free(netshare_sampler *s)
 		netshare__rows_free(&s->carried[c]);
 	netshare__free(s->carried);
 	netshare__intern_free(&s->seen);
+	netshare__tail_free(&s->tail[0]);
+	netshare__tail_free(&s->tail[1]);
 	for (unsigned w = 0; s->g && w < s->workers; w++)
 		netshare__generator_free(&s->g[w]);
 	netshare__free(s->g);

@@ -4,6 +4,7 @@
  * agree with one thread), time order, flows spanning chunks generated once, the counts it
  * reports, time scaling, streaming and cancelling, writing, and bad parameters.
  */
+#include <math.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 
 #include "../test-fixtures.h"
 #include "io/dataset.h"
+#include "dg/model.h"
+#include "sample/sampler.h"
 
 static netshare_model *model;
 static netshare_dataset *real;
@@ -350,8 +353,74 @@ START_TEST(bad_parameters)
 }
 END_TEST
 
+/*
+ * Ports of the "other" class: each tail port's neighbourhood starts with itself and is
+ * ordered by cosine similarity (checked against a direct computation); a row whose class
+ * is "other" gets one of its nearest port's neighbours, drawn in proportion to corpus
+ * counts; a row with a class port keeps its vector.
+ */
+START_TEST(other_ports_spread_over_neighbours)
+{
+	setup();
+	const netshare_encoder *e = model->enc;
+	const netshare__field *w = NULL, *cf = NULL;
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		if (e->attr.field[k].source == SRC_SPORT && e->attr.field[k].type == FIELD_W2V)
+			w = &e->attr.field[k];
+		if (e->attr.field[k].source == SRC_SPORT_CLASS)
+			cf = &e->attr.field[k];
+	}
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(cf);
+	netshare__tail t;
+	ck_assert_ok(netshare__tail_init(&t, w, cf));
+	ck_assert_uint_eq(t.n, w->n_choices);
+	ck_assert_uint_eq(t.k, NETSHARE__TAIL_NEIGHBOURS);
+	size_t dim = (size_t)e->w2v.dim;
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert_uint_eq(t.nbr[i * t.k], i);
+		double prev = 2;
+		for (size_t k = 0; k < t.k; k++) {
+			const float *a = e->w2v.vec + t.word[i] * dim, *b = e->w2v.vec + t.word[t.nbr[i * t.k + k]] * dim;
+			double c = 0;
+			for (size_t d = 0; d < dim; d++)
+				c += (double)a[d] * b[d];
+			ck_assert_double_le(c, prev + 1e-5);
+			prev = c;
+		}
+	}
+	/* 4000 rows all pointing at tail port 0, class "other"; one more with a class. */
+	size_t A = e->attr.dim, n = 4001;
+	float *rows = calloc(n * A, sizeof *rows);
+	ck_assert_ptr_nonnull(rows);
+	for (size_t r = 0; r < n; r++) {
+		memcpy(rows + r * A + w->offset, e->w2v.vec + t.word[0] * dim, dim * sizeof *rows);
+		rows[r * A + cf->offset + (r < n - 1 ? cf->dim - 1 : 0)] = 1.0f;
+	}
+	netshare__rng rng;
+	netshare__rng_seed(&rng, 5);
+	ck_assert_ok(netshare__tail_spread(&t, rows, n, A, &rng));
+	double total = 0;
+	for (size_t k = 0; k < t.k; k++)
+		total += (double)e->w2v.count[t.word[t.nbr[k]]];
+	for (size_t k = 0; k < t.k; k++) {
+		const float *v = e->w2v.vec + t.word[t.nbr[k]] * dim;
+		size_t hits = 0;
+		for (size_t r = 0; r < n - 1; r++)
+			hits += memcmp(rows + r * A + w->offset, v, dim * sizeof *v) == 0;
+		double p = (double)e->w2v.count[t.word[t.nbr[k]]] / total, want = p * (double)(n - 1);
+		/* Binomial: within 5 standard deviations (+1 for rounding). */
+		ck_assert_double_le(fabs((double)hits - want), 5 * sqrt(want * (1 - p)) + 1);
+	}
+	ck_assert_mem_eq(rows + (n - 1) * A + w->offset, e->w2v.vec + t.word[0] * dim,
+	                 dim * sizeof *rows);
+	free(rows);
+	netshare__tail_free(&t);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("sample-sampler",
                    same_seed_same_trace, threads_agree_with_one_thread,
                    spanning_flows_are_one_flow, time_scale_stretches_time,
                    stream_matches_generate_and_cancels, loaded_model_samples_the_same,
-                   bad_parameters)
+                   bad_parameters, other_ports_spread_over_neighbours)
