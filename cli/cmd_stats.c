@@ -197,6 +197,7 @@ run_stats(int argc, char **argv)
 		{ "chunks", required_argument, NULL, 'K' },
 		{ "max-flow-len", required_argument, NULL, 'M' },
 		{ "sample-len", required_argument, NULL, 'S' },
+		{ "port-classes", required_argument, NULL, 256 + 'P' },
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -216,15 +217,17 @@ run_stats(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'e': encoded = 1; break;
-		case 'K': case 'M': case 'S':
+		case 'K': case 'M': case 'S': case 256 + 'P':
 			if (cli_parse_u64(optarg, UINT32_MAX - 1, &v) < 0)
 				return cli_usage_error(&cli_cmd_stats, "%s needs a number, not '%s'",
 				                       c == 'K' ? "--chunks" : c == 'M' ? "--max-flow-len" :
-				                       "--sample-len", optarg);
+				                       c == 256 + 'P' ? "--port-classes" : "--sample-len", optarg);
 			if (c == 'K')
 				ep.chunks = (int)(v > 1000 ? 1000 : v);
 			else if (c == 'M')
 				ep.max_flow_len = (uint32_t)v;
+			else if (c == 256 + 'P') /* out of range: the encoder's error names the bound */
+				ep.port_classes = (int)(v > 1000 ? 1000 : v);
 			else
 				ep.sample_len = (uint32_t)v;
 			encoded = 1;
@@ -266,6 +269,7 @@ const cli_command cli_cmd_stats = {
 		"  -K, --chunks K         time chunks for --encoded (default 10)\n"
 		"  -M, --max-flow-len N   records per flow kept (default: the longest)\n"
 		"  -S, --sample-len L     records per generator step (default 10 packets, 1 flows)\n"
+		"      --port-classes N   frequent ports per role as categories (default 64)\n"
 		CLI_READ_HELP
 		"  -h, --help             print this help\n"
 		"\n"

@@ -94,8 +94,8 @@ typedef struct netshare_encoder_params {
 	                               "field=min:max,...", in the field's units (ns for times);
 	                               required in DP mode. Default NULL: bounds from the data. */
 	const char *log1p_fields; /**< Continuous fields normalised after log1p, comma-separated;
-	                               NULL (default): NetShare's choice (flow duration, packets,
-	                               bytes). "" for none. */
+	                               NULL (default): interarrival, plus NetShare's choice for
+	                               flow records (duration, packets, bytes). "" for none. */
 	uint64_t seed;            /**< Seed of word2vec; default 1. */
 	netshare_progress_fn progress; /**< Optional progress callback (stage "encode"). */
 	void *progress_user;      /**< Passed to @p progress. */

@@ -15,8 +15,11 @@
 #include "encoder.h"
 #include "io/dataset.h"
 
-/* Continuous fields of flow records NetShare normalises after log1p by default. */
-#define DEFAULT_LOG1P "duration,packets,bytes"
+/* Continuous fields normalised after log1p by default: NetShare's for flow records, plus
+ * the inter-arrival time, whose gaps span nanoseconds to hours (min-max alone squeezes
+ * every sub-second gap of a long trace into the bottom millionth of [0, 1]). */
+#define DEFAULT_LOG1P_FLOWS "interarrival,duration,packets,bytes"
+#define DEFAULT_LOG1P_PACKETS "interarrival"
 /* Records per generator step when sample_len is NETSHARE_AUTO. */
 #define DEFAULT_SAMPLE_LEN_PACKETS 10
 #define DEFAULT_SAMPLE_LEN_FLOWS 1
@@ -587,7 +590,7 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	}
 	if ((st = netshare__progress_begin(&pr, p.progress, p.progress_user, "encode", -1, 3,
 	                                   0.0)) < 0 ||
-	    (st = apply_log1p(e, p.log1p_fields ? p.log1p_fields : ds->kind == NETSHARE_RECORDS_FLOWS ? DEFAULT_LOG1P : "")) < 0 ||
+	    (st = apply_log1p(e, p.log1p_fields ? p.log1p_fields : ds->kind == NETSHARE_RECORDS_FLOWS ? DEFAULT_LOG1P_FLOWS : DEFAULT_LOG1P_PACKETS)) < 0 ||
 	    (st = apply_bounds(e, p.bounds ? p.bounds : "")) < 0 ||
 	    (st = netshare__chunks_build(ds, &fl, e->chunks, &ch)) < 0)
 		goto done;

@@ -64,6 +64,7 @@ round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *wh
 			ck_assert_uint_eq(netshare_encoded_lengths(x)[flow++], len);
 			const uint32_t *idx = fl.order + fl.start[ch.seg[s].flow] + ch.seg[s].first;
 			int64_t prev = INT64_MIN;
+			double iat_slack = 0; /* the inter-arrival tolerances summed along the flow */
 			for (uint32_t j = 0; j < len; j++, row++) {
 				netshare__dataset_row(ds, idx[j], &a);
 				ck_assert_ok(netshare_dataset_get(out, row, &b));
@@ -95,7 +96,13 @@ round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *wh
 				}
 				/* Times: the flow start within one float32 step of its chunk window, and
 				 * each inter-arrival within its field's tolerance. */
-				double slack = width * 0x1p-23 + 1 + j * tolerance(&e->feat.field[0], 0);
+				if (j > 0) {
+					netshare_record p;
+					netshare_record_init(&p);
+					netshare__dataset_row(ds, idx[j - 1], &p);
+					iat_slack += tolerance(&e->feat.field[0], (double)(a.time_ns - p.time_ns));
+				}
+				double slack = width * 0x1p-23 + 1 + iat_slack;
 				ck_assert_msg(fabs((double)(a.time_ns - b.time_ns)) <= slack, "%s: record "
 				              "%zu time %lld became %lld", what, row, (long long)a.time_ns,
 				              (long long)b.time_ns);
