@@ -29,13 +29,6 @@ v6_ok(const uint8_t *a, int is_src)
 	return !(is_src && a[0] == 0xff);
 }
 
-static unsigned
-min_ip_length(uint8_t proto, int v6)
-{
-	unsigned ip = v6 ? 40 : 20;
-	return ip + (proto == 6 ? 20 : proto == 17 || proto == 1 || proto == 58 ? 8 : 0);
-}
-
 void
 netshare__validity(const netshare_dataset *ds, double rate[NETSHARE__VALID_TESTS])
 {
@@ -54,10 +47,10 @@ netshare__validity(const netshare_dataset *ds, double rate[NETSHARE__VALID_TESTS
 		               : r.src_port == 0 && r.dst_port == 0;
 		pass[NETSHARE__VALID_PORTS] += ports_ok;
 		if (ds->kind == NETSHARE_RECORDS_PACKETS) {
-			pass[NETSHARE__VALID_SIZE] += r.ip_length >= min_ip_length(r.protocol, v6) &&
+			pass[NETSHARE__VALID_SIZE] += r.ip_length >= netshare__min_ip_length(r.protocol, v6) &&
 			                              r.ttl >= 1 && !(r.ip_flags & 4);
 		} else {
-			uint64_t min = min_ip_length(r.protocol, v6);
+			uint64_t min = netshare__min_ip_length(r.protocol, v6);
 			/* bytes >= packets * min and <= packets * 65535, as divisions (no overflow) */
 			pass[NETSHARE__VALID_SIZE] += r.packets >= 1 && r.bytes / min >= r.packets &&
 			                              (r.bytes + 65534) / 65535 <= r.packets;

@@ -55,6 +55,13 @@ netshare__proto_has_ports(uint8_t proto)
 	return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
 }
 
+unsigned
+netshare__min_ip_length(uint8_t proto, int v6)
+{
+	unsigned ip = v6 ? 40 : 20;
+	return ip + (proto == 6 ? 20 : proto == 17 || proto == 1 || proto == 58 ? 8 : 0);
+}
+
 /* IP version to expect after the link header: 4, 6, 0 (look at the first nibble), or
  * -1 for a non-IP payload. */
 static int

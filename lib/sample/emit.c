@@ -16,6 +16,7 @@
 #include "core/rng.h"
 #include "dg/model.h"
 #include "io/dataset.h"
+#include "io/packet.h"
 #include "nn/blas_threads.h"
 #include "sampler.h"
 
@@ -47,6 +48,14 @@ feature_batch(void *arg, size_t k, unsigned worker)
 	if (st == NETSHARE_OK)
 		st = netshare_encoder_decode(s->enc, f->chunk, attr, g->features, (size_t)b,
 		                             f->part[k]);
+	/* The length head is one range for every protocol: a generated TCP packet may come
+	 * out shorter than its headers, which no real packet is (reference/eval.md T4). */
+	netshare_dataset *d = f->part[k];
+	for (size_t i = 0; st == NETSHARE_OK && d->kind == NETSHARE_RECORDS_PACKETS && i < d->n; i++) {
+		unsigned min = netshare__min_ip_length(d->proto[i], d->ipver[i] == 6);
+		if (d->ip_len[i] < min)
+			d->ip_len[i] = (uint16_t)min;
+	}
 	if ((f->status[k] = st) < 0)
 		snprintf(f->msg[k], sizeof f->msg[k], "%s", netshare_last_error());
 }

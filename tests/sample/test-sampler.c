@@ -12,6 +12,7 @@
 
 #include "../test-fixtures.h"
 #include "io/dataset.h"
+#include "io/packet.h"
 #include "dg/model.h"
 #include "sample/sampler.h"
 
@@ -93,7 +94,7 @@ START_TEST(same_seed_same_trace)
 		netshare_dataset_free(d);
 	}
 	sample_threads = 0;
-	/* Time order. */
+	/* Time order; no packet shorter than its headers; valid IPv4 first octets. */
 	netshare_record r, prev;
 	netshare_record_init(&r);
 	netshare_record_init(&prev);
@@ -101,6 +102,10 @@ START_TEST(same_seed_same_trace)
 		ck_assert_ok(netshare_dataset_get(a, i, &r));
 		if (i)
 			ck_assert_int_ge(r.time_ns, prev.time_ns);
+		ck_assert_uint_ge(r.ip_length, netshare__min_ip_length(r.protocol, 0));
+		unsigned s_top = r.src_ip >> 24, d_top = r.dst_ip >> 24;
+		ck_assert(s_top != 0 && s_top != 127 && s_top < 224);
+		ck_assert(d_top != 0 && d_top != 127 && d_top < 240);
 		prev = r;
 	}
 	netshare_dataset_free(a);
