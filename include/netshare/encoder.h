@@ -61,7 +61,7 @@ typedef struct netshare_encoder netshare_encoder;
 #define NETSHARE_MAX_PORT_CLASSES 256
 /** Default of netshare_encoder_params.port_classes. */
 #define NETSHARE_DEFAULT_PORT_CLASSES 64
-/** A port is a class only if at least this share of the corpus records has it in
+/** A port is a class only if at least this share of the corpus's flows has it in
  *  that role (rarer ports stay word2vec words). */
 #define NETSHARE_PORT_CLASS_MIN_SHARE 0.002
 
@@ -100,9 +100,9 @@ typedef struct netshare_encoder_params {
 	netshare_progress_fn progress; /**< Optional progress callback (stage "encode"). */
 	void *progress_user;      /**< Passed to @p progress. */
 	int port_classes;         /**< Up to this many of the most frequent source ports (and
-	                               as many destination ports), each with at least
+	                               as many destination ports), each in at least two and
 	                               ::NETSHARE_PORT_CLASS_MIN_SHARE of the word2vec corpus's
-	                               records, are also encoded as categories (a one-hot
+	                               flows, are also encoded as categories (a one-hot
 	                               head with an "other" class); other ports decode from
 	                               their word2vec vector, among the ports that are not
 	                               classes. 0..::NETSHARE_MAX_PORT_CLASSES; 0 is

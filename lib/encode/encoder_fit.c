@@ -427,12 +427,14 @@ by_count_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* A port class field's choices: its role's most frequent ports in the corpus (at most
- * f->index of them, each in at least NETSHARE_PORT_CLASS_MIN_SHARE of the records and in
- * two), then NETSHARE__PORT_OTHER. The role's word2vec field then decodes among the
- * other ports only, so that "other" never comes back as a class port. */
+/* A port class field's choices: its role's most frequent ports in the corpus's flows (at
+ * most f->index of them, each in at least NETSHARE_PORT_CLASS_MIN_SHARE of the flows and
+ * in two), then NETSHARE__PORT_OTHER. Flows, not records: the head is a flow attribute,
+ * and the ephemeral port of one long flow is no service. The role's word2vec field then
+ * decodes among the other ports only, so that "other" never comes back as a class. */
 static netshare_status
-port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_dataset *corpus)
+port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_dataset *corpus,
+                   const netshare__flows *fl)
 {
 	int src = f->source == SRC_SPORT_CLASS;
 	netshare__field *w = attr_field(e, src ? SRC_SPORT : SRC_DPORT, FIELD_W2V);
@@ -444,12 +446,14 @@ port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_datas
 		netshare__free(key);
 		return netshare__error_oom("port classes");
 	}
-	for (size_t i = 0; i < corpus->n; i++)
+	for (size_t k = 0; k < fl->n_flows; k++) {
+		uint32_t i = fl->order[fl->start[k]];
 		key[src ? corpus->sport[i] : corpus->dport[i]] += 1u << 16;
+	}
 	for (uint32_t v = 0; v < 65536; v++)
 		key[v] |= 0xffff - v;
 	qsort(key, 65536, sizeof *key, by_count_desc);
-	uint64_t min_count = (uint64_t)ceil(NETSHARE_PORT_CLASS_MIN_SHARE * (double)corpus->n);
+	uint64_t min_count = (uint64_t)ceil(NETSHARE_PORT_CLASS_MIN_SHARE * (double)fl->n_flows);
 	min_count = min_count < 2 ? 2 : min_count;
 	uint32_t n = 0;
 	while (n < (uint32_t)f->index && (key[n] >> 16) >= min_count) {
@@ -510,10 +514,14 @@ train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
 		e->attr.field[i].w2v = &e->w2v;
 	if (st == NETSHARE_OK)
 		st = role_vocabularies(e, corpus);
+	netshare__flows fl = { 0 };
+	if (st == NETSHARE_OK && attr_field(e, SRC_SPORT_CLASS, FIELD_CAT))
+		st = netshare__flows_build(corpus, &fl);
 	for (size_t k = 0; k < e->attr.n_fields && st == NETSHARE_OK; k++)
 		if (e->attr.field[k].source == SRC_SPORT_CLASS ||
 		    e->attr.field[k].source == SRC_DPORT_CLASS)
-			st = port_class_choices(e, &e->attr.field[k], corpus);
+			st = port_class_choices(e, &e->attr.field[k], corpus, &fl);
+	netshare__flows_free(&fl);
 	return st;
 }
 

@@ -48,9 +48,9 @@ class StatsAndConvert(ErrorAssertions, unittest.TestCase):
         self.assertEqual(enc["max_flow_len"], 2)   # the two records of one 5-tuple
         self.assertEqual(enc["flows"], sum(enc["flows_per_chunk"]))
         self.assertEqual(enc["protocol_words"], 2)
-        # 32 + 32 bit heads x 2, 3 word2vec x 10, port classes (1234 and 80, the ports
-        # seen twice, + "other": 2 per role), 2 + 2 x 2 tags, flow start
-        self.assertEqual(enc["A"], 128 + 30 + 4 + 6 + 1)
+        # 32 + 32 bit heads x 2, 3 word2vec x 10, port classes (no port is in two flows:
+        # only "other", 1 per role), 2 + 2 x 2 tags, flow start
+        self.assertEqual(enc["A"], 128 + 30 + 2 + 6 + 1)
         r = run("stats", "--json", "--encoded", "--chunks", "2", "--port-classes", "0",
                 self.csv)
         self.assertEqual(r.returncode, 0, r.stderr)

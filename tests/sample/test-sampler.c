@@ -394,13 +394,13 @@ START_TEST(other_ports_spread_over_neighbours)
 			prev = c;
 		}
 	}
-	/* 4000 rows all pointing at tail port 0, class "other"; one more with a class. */
-	size_t A = e->attr.dim, n = 4001;
+	/* 4000 rows all pointing at tail port 0, class "other". */
+	size_t A = e->attr.dim, n = 4000;
 	float *rows = calloc(n * A, sizeof *rows);
 	ck_assert_ptr_nonnull(rows);
 	for (size_t r = 0; r < n; r++) {
 		memcpy(rows + r * A + w->offset, e->w2v.vec + t.word[0] * dim, dim * sizeof *rows);
-		rows[r * A + cf->offset + (r < n - 1 ? cf->dim - 1 : 0)] = 1.0f;
+		rows[r * A + cf->offset + cf->dim - 1] = 1.0f;
 	}
 	netshare__rng rng;
 	netshare__rng_seed(&rng, 5);
@@ -411,14 +411,30 @@ START_TEST(other_ports_spread_over_neighbours)
 	for (size_t k = 0; k < t.k; k++) {
 		const float *v = e->w2v.vec + t.word[t.nbr[k]] * dim;
 		size_t hits = 0;
-		for (size_t r = 0; r < n - 1; r++)
+		for (size_t r = 0; r < n; r++)
 			hits += memcmp(rows + r * A + w->offset, v, dim * sizeof *v) == 0;
-		double p = (double)e->w2v.count[t.word[t.nbr[k]]] / total, want = p * (double)(n - 1);
+		double p = (double)e->w2v.count[t.word[t.nbr[k]]] / total, want = p * (double)n;
 		/* Binomial: within 5 standard deviations (+1 for rounding). */
 		ck_assert_double_le(fabs((double)hits - want), 5 * sqrt(want * (1 - p)) + 1);
 	}
-	ck_assert_mem_eq(rows + (n - 1) * A + w->offset, e->w2v.vec + t.word[0] * dim,
-	                 dim * sizeof *rows);
+	netshare__tail_free(&t);
+	/* Destination ports: 443 and 53 are classes; a row with class 443 keeps its vector. */
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		if (e->attr.field[k].source == SRC_DPORT && e->attr.field[k].type == FIELD_W2V)
+			w = &e->attr.field[k];
+		if (e->attr.field[k].source == SRC_DPORT_CLASS)
+			cf = &e->attr.field[k];
+	}
+	ck_assert_uint_eq(cf->n_choices, 3);
+	ck_assert_uint_eq(cf->choices[1], 443);
+	ck_assert_ok(netshare__tail_init(&t, w, cf));
+	memset(rows, 0, A * sizeof *rows);
+	const float *v443 = e->w2v.vec + (size_t)netshare__w2v_lookup(&e->w2v,
+	                        NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, 443)) * dim;
+	memcpy(rows + w->offset, v443, dim * sizeof *rows);
+	rows[cf->offset + 1] = 1.0f;
+	ck_assert_ok(netshare__tail_spread(&t, rows, 1, A, &rng));
+	ck_assert_mem_eq(rows + w->offset, v443, dim * sizeof *rows);
 	free(rows);
 	netshare__tail_free(&t);
 }
