@@ -28,10 +28,9 @@ typedef struct netshare__rows {
 typedef struct netshare__tail {
 	const netshare__field *field;        /* the role's word2vec field */
 	const netshare__field *class_field;  /* its port class field */
-	size_t n, k;                         /* ports; neighbours each */
-	uint32_t *port;                      /* [n] the field's choices (sorted) */
-	size_t *word;                        /* [n] their word2vec rows */
-	uint32_t *nbr;                       /* [n * k] nearest first, indices into port */
+	size_t n, k;                         /* ports (the field's choices); neighbours each */
+	size_t *word;                        /* [n] the choices' word2vec rows */
+	uint32_t *nbr;                       /* [n * k] nearest first, indices into choices */
 } netshare__tail;
 
 netshare_status netshare__tail_init(netshare__tail *t, const netshare__field *w2v_field,

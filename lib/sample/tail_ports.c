@@ -20,25 +20,9 @@
 /* Rows of the word x word score matrix computed at once. */
 #define SCORE_BLOCK 256
 
-/* Position of port `v` among the sorted words of a role, or -1. */
-static ptrdiff_t
-tail_index(const netshare__tail *t, uint32_t v)
-{
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t->port[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < t->n && t->port[lo] == v ? (ptrdiff_t)lo : -1;
-}
-
 void
 netshare__tail_free(netshare__tail *t)
 {
-	netshare__free(t->port);
 	netshare__free(t->word);
 	netshare__free(t->nbr);
 	memset(t, 0, sizeof *t);
@@ -56,14 +40,13 @@ netshare__tail_init(netshare__tail *t, const netshare__field *w2v_field,
 	t->class_field = class_field;
 	size_t n = w2v_field->n_choices, dim = (size_t)w->dim, K = NETSHARE__TAIL_NEIGHBOURS;
 	t->k = n < K ? n : K;
-	t->port = netshare__mallocarray(n, sizeof *t->port);
 	t->word = netshare__mallocarray(n, sizeof *t->word);
 	t->nbr = netshare__mallocarray(n * t->k, sizeof *t->nbr);
 	float *vec = netshare__mallocarray(n * dim, sizeof *vec);
 	float *score = netshare__mallocarray(SCORE_BLOCK * n, sizeof *score);
 	float *best = netshare__mallocarray(t->k, sizeof *best);
 	netshare_status st = NETSHARE_OK;
-	if (!t->port || !t->word || !t->nbr || !vec || !score || !best) {
+	if (!t->word || !t->nbr || !vec || !score || !best) {
 		st = netshare__error_oom("sampler port neighbourhoods");
 		goto done;
 	}
@@ -75,7 +58,6 @@ netshare__tail_init(netshare__tail *t, const netshare__field *w2v_field,
 			                     "vector", w2v_field->choices[i], w2v_field->name);
 			goto done;
 		}
-		t->port[i] = w2v_field->choices[i];
 		t->word[i] = (size_t)j;
 		memcpy(vec + i * dim, w->vec + (size_t)j * dim, dim * sizeof *vec);
 	}
@@ -139,7 +121,7 @@ netshare__tail_spread(const netshare__tail *t, float *rows, size_t n, size_t A,
 			arg = cls[k] > cls[arg] ? k : arg;
 		if (arg != cf->dim - 1) /* a class port: nothing to spread */
 			continue;
-		ptrdiff_t at = tail_index(t, near[i]);
+		ptrdiff_t at = netshare__field_choice(f, near[i]);
 		if (at < 0)
 			continue;
 		const uint32_t *nb = t->nbr + (size_t)at * t->k;
