@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static _Thread_local unsigned long fail_countdown;
 
@@ -74,4 +75,22 @@ netshare__strdup(const char *s)
 	if (d)
 		memcpy(d, s, n);
 	return d;
+}
+
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+void
+netshare__advise_huge(void *ptr, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	if (!ptr || size < 2 * HUGE_PAGE)
+		return;
+	uintptr_t lo = ((uintptr_t)ptr + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t hi = ((uintptr_t)ptr + size) & ~(HUGE_PAGE - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)ptr;
+	(void)size;
+#endif
 }

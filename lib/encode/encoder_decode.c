@@ -154,16 +154,23 @@ first_octet_valid(unsigned octet, netshare__source role)
 static unsigned
 first_octet(const float *x, netshare__source role)
 {
+	unsigned likeliest = 0;
+	for (int b = 0; b < 8; b++)
+		likeliest |= (unsigned)(x[2 * b + 1] > x[2 * b]) << (7 - b);
+	if (first_octet_valid(likeliest, role)) /* almost always: no search */
+		return likeliest;
+	double logp[8][2];
+	for (int b = 0; b < 8; b++)
+		for (int v = 0; v < 2; v++)
+			logp[b][v] = log(x[2 * b + v] > 1e-30f ? x[2 * b + v] : 1e-30f);
 	unsigned best = 1;
 	double best_score = -INFINITY;
 	for (unsigned o = 1; o < 256; o++) {
 		if (!first_octet_valid(o, role))
 			continue;
 		double score = 0;
-		for (int b = 0; b < 8; b++) {
-			float p = x[2 * b + ((o >> (7 - b)) & 1)];
-			score += log(p > 1e-30f ? p : 1e-30f);
-		}
+		for (int b = 0; b < 8; b++)
+			score += logp[b][(o >> (7 - b)) & 1];
 		if (score > best_score) {
 			best_score = score;
 			best = o;

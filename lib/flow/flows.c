@@ -132,6 +132,8 @@ netshare__flows_build(const netshare_dataset *ds, netshare__flows *out)
 		st = netshare__error_oom("flow table");
 		goto done;
 	}
+	netshare__advise_huge(out->flow_of, n * sizeof *out->flow_of);
+	netshare__advise_huge(out->order, n * sizeof *out->order);
 	/* The table outgrows the caches, so a lookup waits on a miss for its slot and
 	 * another for the key the slot names. Hashes are computed PREFETCH records ahead
 	 * into a ring and their slots prefetched, so the misses of consecutive records

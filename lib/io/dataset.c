@@ -70,6 +70,7 @@ netshare__dataset_reserve(netshare_dataset *ds, size_t n)
 		if (!p)                                                             \
 			return netshare__error_oom("dataset column " #name);        \
 		ds->name = p;                                                       \
+		netshare__advise_huge(p, n * sizeof(type));                         \
 	}
 	NETSHARE__COMMON_COLUMNS(GROW_COLUMN)
 	if (ds->kind == NETSHARE_RECORDS_PACKETS) {
