@@ -175,9 +175,11 @@ forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int trai
 	netshare__heads_forward(s->attr_heads, s->n_attr_heads, g->attributes, B, A);
 }
 
-/* Features conditioned on g->attributes, with fresh noise, masked. */
+/* Features conditioned on g->attributes, with fresh noise, masked. held: generation
+ * only, the attributes' share of the LSTM input projection is computed once, not per
+ * step (the same numbers but for rounding; no backward after it). */
 static void
-forward_features(netshare__generator *g, netshare__rng *r, int batch)
+forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 {
 	const netshare__gen_shape *s = &g->s;
 	size_t B = (size_t)batch, A = (size_t)s->A;
@@ -185,17 +187,27 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch)
 	size_t cond = A + (size_t)s->feat_noise;
 	/* Feature generator input: the discrete attributes (same every step) and fresh noise. */
 	netshare__heads_discretize(s->attr_heads, s->n_attr_heads, g->attributes, g->tmp, B, A);
+	held = held && !g->hold_condition;
+	size_t noise = (size_t)s->feat_noise, stride = held ? noise : cond;
 	for (int t = 0; t < s->steps; t++)
 		for (size_t b = 0; b < B; b++) {
-			float *x = g->lstm_in + ((size_t)t * B + b) * cond;
+			float *x = g->lstm_in + ((size_t)t * B + b) * stride;
+			if (held) {
+				netshare__rng_fill_normalf(r, x, noise, 0, 1);
+				continue;
+			}
 			if (!g->hold_condition)
 				memcpy(x, g->tmp + b * A, A * sizeof *x);
-			netshare__rng_fill_normalf(r, x + A, (size_t)s->feat_noise, 0, 1);
+			netshare__rng_fill_normalf(r, x + A, noise, 0, 1);
 		}
 	netshare__rng_fill_normalf(r, g->h0, B * H, 0, 1);
 	netshare__rng_fill_normalf(r, g->c0, B * H, 0, 1);
 	g->cache.batch = batch;
-	netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
+	if (held)
+		netshare__lstm_forward_held(&g->lstm, g->tmp, (int)A, g->lstm_in, g->h0, g->c0,
+		                            &g->cache);
+	else
+		netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
 	const float *hs = g->cache.h + B * H;
 	netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
 	netshare__heads_forward(g->step_heads, g->n_step_heads, g->step_out, (size_t)s->steps * B, SF);
@@ -212,7 +224,14 @@ netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
 {
 	g->batch = batch;
 	forward_attributes(g, r, batch, training);
-	forward_features(g, r, batch);
+	forward_features(g, r, batch, 0);
+}
+
+void
+netshare__generator_forward_attributes(netshare__generator *g, netshare__rng *r, int batch)
+{
+	g->batch = batch;
+	forward_attributes(g, r, batch, 0);
 }
 
 void
@@ -221,7 +240,7 @@ netshare__generator_forward_given(netshare__generator *g, netshare__rng *r, int 
 {
 	g->batch = batch;
 	memcpy(g->attributes, attributes, (size_t)batch * (size_t)g->s.A * sizeof(float));
-	forward_features(g, r, batch);
+	forward_features(g, r, batch, 1);
 }
 
 netshare_status

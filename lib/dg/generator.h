@@ -82,6 +82,11 @@ netshare_status netshare__generator_init_weights(netshare__generator *g, netshar
 void netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
                                  int training);
 
+/* Attributes only (BatchNorm running averages, as for generation): what the sampler
+ * draws before it knows which rows it keeps. */
+void netshare__generator_forward_attributes(netshare__generator *g, netshare__rng *r,
+                                            int batch);
+
 /* Features only, conditioned on the given attributes (batch x A, e.g. chosen by the
  * sampler): the attribute MLP is bypassed and backward() must not follow. */
 void netshare__generator_forward_given(netshare__generator *g, netshare__rng *r, int batch,

@@ -111,18 +111,12 @@ sigmoid(float x)
 	return 1.0f / (1.0f + expf(-x));
 }
 
-void
-netshare__lstm_forward(const netshare__lstm *l, const float *x, const float *h0,
-                       const float *c0, netshare__lstm_cache *k)
+/* The recurrence over S steps, given every step's input projection in k->gates. */
+static void
+recur(const netshare__lstm *l, const float *h0, const float *c0, netshare__lstm_cache *k)
 {
 	int S = k->steps, B = k->batch, H = l->hidden, G = 4 * H;
 	size_t bh = (size_t)B * H;
-	/* All steps' input projections at once: gates[S*B x 4H] = x W_ih^T + b_ih + b_hh. */
-	for (size_t r = 0; r < (size_t)S * B; r++)
-		for (int j = 0; j < G; j++)
-			k->gates[r * G + j] = l->b_ih[j] + l->b_hh[j];
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S * B, G, l->in, 1.0f, x, l->in,
-	            l->w_ih, l->in, 1.0f, k->gates, G);
 	memcpy(k->h, h0, bh * sizeof(float));
 	memcpy(k->c, c0, bh * sizeof(float));
 	for (int t = 0; t < S; t++) {
@@ -148,6 +142,41 @@ netshare__lstm_forward(const netshare__lstm *l, const float *x, const float *h0,
 			}
 		}
 	}
+}
+
+void
+netshare__lstm_forward(const netshare__lstm *l, const float *x, const float *h0,
+                       const float *c0, netshare__lstm_cache *k)
+{
+	int S = k->steps, B = k->batch, G = 4 * l->hidden;
+	/* All steps' input projections at once: gates[S*B x 4H] = x W_ih^T + b_ih + b_hh. */
+	for (size_t r = 0; r < (size_t)S * B; r++)
+		for (int j = 0; j < G; j++)
+			k->gates[r * G + j] = l->b_ih[j] + l->b_hh[j];
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S * B, G, l->in, 1.0f, x, l->in,
+	            l->w_ih, l->in, 1.0f, k->gates, G);
+	recur(l, h0, c0, k);
+}
+
+void
+netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int n_held,
+                            const float *x, const float *h0, const float *c0,
+                            netshare__lstm_cache *k)
+{
+	int S = k->steps, B = k->batch, G = 4 * l->hidden, rest = l->in - n_held;
+	size_t bg = (size_t)B * G;
+	/* Step 0: biases + held W_held^T; copied to every step; then each step's own part. */
+	for (size_t r = 0; r < (size_t)B; r++)
+		for (int j = 0; j < G; j++)
+			k->gates[r * G + j] = l->b_ih[j] + l->b_hh[j];
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, G, n_held, 1.0f, held, n_held,
+	            l->w_ih, l->in, 1.0f, k->gates, G);
+	for (int t = 1; t < S; t++)
+		memcpy(k->gates + (size_t)t * bg, k->gates, bg * sizeof(float));
+	if (rest > 0)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S * B, G, rest, 1.0f, x, rest,
+		            l->w_ih + n_held, l->in, 1.0f, k->gates, G);
+	recur(l, h0, c0, k);
 }
 
 void

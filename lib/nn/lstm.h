@@ -45,6 +45,13 @@ void netshare__lstm_cache_free(netshare__lstm_cache *c);
 void netshare__lstm_forward(const netshare__lstm *l, const float *x, const float *h0,
                             const float *c0, netshare__lstm_cache *cache);
 
+/* The same when each step's input row is [held[b] (n_held values, the same at every
+ * step), x[t][b] (I - n_held values)]: the held part's projection is computed once
+ * instead of S times. Generation only (the cache is not fit for backward). */
+void netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int n_held,
+                                 const float *x, const float *h0, const float *c0,
+                                 netshare__lstm_cache *cache);
+
 /* Backpropagate dh (S x B x H, gradient of the loss w.r.t. each step's output) through
  * time: accumulates the weight gradients; writes dx (S x B x I), dh0 and dc0 (B x H)
  * unless NULL. */

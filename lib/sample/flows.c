@@ -121,7 +121,7 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__generator *g = &s->g[worker];
 	netshare__rng r;
 	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, d->first_batch + k, 0));
-	netshare__generator_forward(g, &r, b, 0);
+	netshare__generator_forward_attributes(g, &r, b);
 	netshare__encoder_valid_addresses(s->enc, g->attributes, (size_t)b);
 	d->status[k] = netshare__tail_spread(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
 	if (d->status[k] == NETSHARE_OK)

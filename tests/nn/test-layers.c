@@ -370,8 +370,50 @@ START_TEST(lstm_backward_through_time)
 }
 END_TEST
 
+/* A held input prefix (the same at every step) projected once gives the outputs of
+ * the plain forward over the full rows, to float rounding. */
+START_TEST(lstm_held_input_matches)
+{
+	enum { HELD = 3, REST = LI - HELD };
+	netshare__rng g;
+	netshare__rng_seed(&g, 9);
+	netshare__lstm l;
+	netshare__lstm_cache k1, k2;
+	ck_assert_ok(netshare__lstm_init(&l, LI, LH));
+	ck_assert_ok(netshare__lstm_init_weights(&l, &g));
+	for (int i = 0; i < 4 * LH; i++)
+		l.b_hh[i] = 0.1f * (float)netshare__rng_normal(&g);
+	ck_assert_ok(netshare__lstm_cache_init(&k1, &l, S, LB));
+	ck_assert_ok(netshare__lstm_cache_init(&k2, &l, S, LB));
+	float *held = randn(&g, LB * HELD, 1), *rest = randn(&g, S * LB * REST, 1);
+	float *full = malloc(S * LB * LI * sizeof *full);
+	ck_assert_ptr_nonnull(full);
+	for (int t = 0; t < S; t++)
+		for (int b = 0; b < LB; b++) {
+			memcpy(full + (t * LB + b) * LI, held + b * HELD, HELD * sizeof *full);
+			memcpy(full + (t * LB + b) * LI + HELD, rest + (t * LB + b) * REST,
+			       REST * sizeof *full);
+		}
+	float *h0 = randn(&g, LB * LH, 1), *c0 = randn(&g, LB * LH, 1);
+	netshare__lstm_forward(&l, full, h0, c0, &k1);
+	netshare__lstm_forward_held(&l, held, HELD, rest, h0, c0, &k2);
+	for (int i = 0; i < (S + 1) * LB * LH; i++)
+		ck_assert_float_eq_tol(k1.h[i], k2.h[i], 1e-5f);
+	ck_assert(memcmp(k1.h, k2.h, LB * LH * sizeof(float)) == 0); /* h0 copied as is */
+	free(held);
+	free(rest);
+	free(full);
+	free(h0);
+	free(c0);
+	netshare__lstm_cache_free(&k1);
+	netshare__lstm_cache_free(&k2);
+	netshare__lstm_free(&l);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate,
 	lstm_backward_through_time,
+	lstm_held_input_matches,
 	dense_backward,
 	activation_backward,
 	batchnorm_backward_and_running_stats,
