@@ -2,7 +2,8 @@
 /*
  * bench-generate: sample about PACKETS packets from a trained model and write them to a
  * pcap, as `netshare generate -m MODEL -o out.pcap --flows N` does. A first, small run
- * measures records per flow; the timed run asks for as many flows as PACKETS needs.
+ * measures records per flow; the timed run asks for 5 % more flows than PACKETS needs
+ * by that estimate, so that it makes at least PACKETS packets.
  * Prints one JSON line: flows, packets, flows_per_s, packets_per_s, generate_s, write_s
  * and total_s (generate + write).
  * Usage: bench-generate MODEL [PACKETS (default 1000000)] [OUT.pcap]
@@ -52,7 +53,7 @@ main(int argc, char **argv)
 	netshare_dataset_free(ds);
 	netshare_sampler_free(s);
 
-	sp.flows = (uint64_t)((double)want / per_flow) + 1;
+	sp.flows = (uint64_t)(1.05 * (double)want / per_flow) + 1;
 	if (netshare_sampler_new(&s, m, &sp) != NETSHARE_OK)
 		return fail("sampler");
 	double t0 = netshare__now();

@@ -175,6 +175,25 @@ forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int trai
 	netshare__heads_forward(s->attr_heads, s->n_attr_heads, g->attributes, B, A);
 }
 
+/* Generation: output activations only for the steps up to each flow's "last" flag,
+ * which the raw gen-flag logits already show (softmax keeps their order); the steps
+ * after it are masked anyway, and with T in the hundreds they were most of the work. */
+static void
+heads_until_last(netshare__generator *g, size_t B)
+{
+	const netshare__gen_shape *s = &g->s;
+	size_t F = (size_t)s->F, L = (size_t)s->sample_len, SF = L * F;
+	for (size_t b = 0; b < B; b++) {
+		int done = 0;
+		for (int t = 0; t < s->steps && !done; t++) {
+			float *row = g->step_out + ((size_t)t * B + b) * SF;
+			for (size_t j = 0; j < L && !done; j++)
+				done = row[j * F + (size_t)s->gen_offset + 1] > row[j * F + (size_t)s->gen_offset];
+			netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
+		}
+	}
+}
+
 /* Features conditioned on g->attributes, with fresh noise, masked. held: generation
  * only, the attributes' share of the LSTM input projection is computed once, not per
  * step (the same numbers but for rounding; no backward after it). */
@@ -210,7 +229,11 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 		netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
 	const float *hs = g->cache.h + B * H;
 	netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
-	netshare__heads_forward(g->step_heads, g->n_step_heads, g->step_out, (size_t)s->steps * B, SF);
+	if (held)
+		heads_until_last(g, B);
+	else
+		netshare__heads_forward(g->step_heads, g->n_step_heads, g->step_out,
+		                        (size_t)s->steps * B, SF);
 	/* Time-major steps -> batch-major records. */
 	for (int t = 0; t < s->steps; t++)
 		for (size_t b = 0; b < B; b++)

@@ -232,26 +232,17 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 	if (st < 0)
 		return st;
 	size_t T = e->max_len, F = e->feat.dim;
-	columns a, f;
-	if ((st = decode_columns(&e->attr, attributes, n, &a)) < 0)
-		return st;
-	if ((st = decode_columns(&e->feat, features, n * T, &f)) < 0) {
-		columns_free(&a, e->attr.n_fields);
-		return st;
-	}
 	size_t gen = 0;
 	for (size_t k = 0; k < e->feat.n_fields; k++)
 		if (e->feat.field[k].source == SRC_GEN)
 			gen = e->feat.field[k].offset;
-	double lo, width;
-	netshare__encoder_chunk_window(e, chunk, &lo, &width);
-	for (size_t r = 0; r < n && st == NETSHARE_OK; r++) {
-		netshare_record rec;
-		netshare_record_init(&rec);
-		double t = flow_fields(e, &a, r, lo, width, &rec);
-		/* Generated gaps may add up past what a timestamp can hold: stop at the limit. */
-		double t_end = (double)(NETSHARE_TIME_LIMIT_NS - 1 - e->t_min) - 1e6;
-		/* Length: up to and including the first record flagged "last". */
+	/* Lengths first (up to and including the first record flagged "last"), then only
+	 * those records are decoded: with T in the hundreds, padding was most rows. */
+	size_t *first = netshare__mallocarray(n + 1, sizeof *first);
+	if (!first)
+		return netshare__error_oom("decoding");
+	first[0] = 0;
+	for (size_t r = 0; r < n; r++) {
 		size_t len = T;
 		for (size_t j = 0; j < T; j++) {
 			const float *g = features + (r * T + j) * F + gen;
@@ -260,8 +251,40 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 				break;
 			}
 		}
+		first[r + 1] = first[r] + len;
+	}
+	float *kept = netshare__mallocarray(first[n] ? first[n] * F : 1, sizeof *kept);
+	if (!kept) {
+		netshare__free(first);
+		return netshare__error_oom("decoding");
+	}
+	for (size_t r = 0; r < n; r++)
+		memcpy(kept + first[r] * F, features + r * T * F,
+		       (first[r + 1] - first[r]) * F * sizeof *kept);
+	columns a, f;
+	if ((st = decode_columns(&e->attr, attributes, n, &a)) < 0) {
+		netshare__free(first);
+		netshare__free(kept);
+		return st;
+	}
+	st = decode_columns(&e->feat, kept, first[n], &f);
+	netshare__free(kept);
+	if (st < 0) {
+		netshare__free(first);
+		columns_free(&a, e->attr.n_fields);
+		return st;
+	}
+	double lo, width;
+	netshare__encoder_chunk_window(e, chunk, &lo, &width);
+	for (size_t r = 0; r < n && st == NETSHARE_OK; r++) {
+		netshare_record rec;
+		netshare_record_init(&rec);
+		double t = flow_fields(e, &a, r, lo, width, &rec);
+		/* Generated gaps may add up past what a timestamp can hold: stop at the limit. */
+		double t_end = (double)(NETSHARE_TIME_LIMIT_NS - 1 - e->t_min) - 1e6;
+		size_t len = first[r + 1] - first[r];
 		for (size_t j = 0; j < len && st == NETSHARE_OK; j++) {
-			size_t row = r * T + j;
+			size_t row = first[r] + j;
 			for (size_t k = 0; k < e->feat.n_fields; k++) {
 				const netshare__field *fd = &e->feat.field[k];
 				if (fd->source == SRC_IAT && j > 0)
@@ -288,5 +311,6 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 	}
 	columns_free(&a, e->attr.n_fields);
 	columns_free(&f, e->feat.n_fields);
+	netshare__free(first);
 	return st;
 }
