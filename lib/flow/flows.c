@@ -121,8 +121,12 @@ netshare__flows_build(const netshare_dataset *ds, netshare__flows *out)
 	memset(out, 0, sizeof *out);
 	size_t n = ds->n;
 	table t = { 0 };
+	/* Sized for a flow per 4 records (real traces have fewer), so that large traces
+	 * skip most rehashing: about 4 bytes per record at most. */
 	t.mask = 1023;
-	t.cap = 512;
+	while (t.mask + 1 < n / 2)
+		t.mask = 2 * t.mask + 1;
+	t.cap = n / 8 > 512 ? n / 8 : 512;
 	t.slots = netshare__calloc(t.mask + 1, sizeof *t.slots);
 	t.keys = netshare__mallocarray(t.cap, sizeof *t.keys);
 	out->flow_of = netshare__mallocarray(n, sizeof *out->flow_of);
