@@ -481,9 +481,11 @@ port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_datas
 	return NETSHARE_OK;
 }
 
+/* corpus_flows: the corpus's flows when the caller has them (the corpus is the fitted
+ * dataset), or NULL to group them here when port classes need them. */
 static netshare_status
 train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
-               const netshare_encoder_params *p)
+               const netshare__flows *corpus_flows, const netshare_encoder_params *p)
 {
 	uint32_t *s = netshare__mallocarray(corpus->n ? corpus->n * 3 : 1, sizeof *s);
 	if (!s)
@@ -514,14 +516,16 @@ train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
 		e->attr.field[i].w2v = &e->w2v;
 	if (st == NETSHARE_OK)
 		st = role_vocabularies(e, corpus);
-	netshare__flows fl = { 0 };
-	if (st == NETSHARE_OK && attr_field(e, SRC_SPORT_CLASS, FIELD_CAT))
-		st = netshare__flows_build(corpus, &fl);
+	netshare__flows own = { 0 };
+	if (st == NETSHARE_OK && !corpus_flows && attr_field(e, SRC_SPORT_CLASS, FIELD_CAT)) {
+		st = netshare__flows_build(corpus, &own);
+		corpus_flows = &own;
+	}
 	for (size_t k = 0; k < e->attr.n_fields && st == NETSHARE_OK; k++)
 		if (e->attr.field[k].source == SRC_SPORT_CLASS ||
 		    e->attr.field[k].source == SRC_DPORT_CLASS)
-			st = port_class_choices(e, &e->attr.field[k], corpus, &fl);
-	netshare__flows_free(&fl);
+			st = port_class_choices(e, &e->attr.field[k], corpus, corpus_flows);
+	netshare__flows_free(&own);
 	return st;
 }
 
@@ -607,7 +611,8 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 		e->sample_len = e->max_flow_len;
 	e->max_len = (e->max_flow_len + e->sample_len - 1) / e->sample_len * e->sample_len;
 	if ((st = netshare__progress_update(&pr, 1, 1)) < 0 ||
-	    (st = train_word2vec(e, p.word2vec_corpus ? p.word2vec_corpus : ds, &p)) < 0 ||
+	    (st = train_word2vec(e, p.word2vec_corpus ? p.word2vec_corpus : ds,
+	                         p.word2vec_corpus ? NULL : &fl, &p)) < 0 ||
 	    (st = netshare__progress_update(&pr, 2, 1)) < 0 ||
 	    (st = intern_strings(e, ds)) < 0 || (st = fit_values(e, ds, &fl)) < 0 ||
 	    (st = binary_choices(&e->attr)) < 0 || (st = binary_choices(&e->feat)) < 0)
