@@ -54,6 +54,7 @@ run_generate(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "flows", required_argument, NULL, 'F' },
 		{ "time-scale", required_argument, NULL, 'T' },
+		{ "temperature", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_READ_LONGOPTS,
@@ -96,6 +97,14 @@ run_generate(int argc, char **argv)
 				return cli_usage_error(&cli_cmd_generate, "--time-scale needs a number in "
 				                       "(0, 1e6], not '%s'", optarg);
 			break;
+		case 'C':
+			sp.class_temperature = strtod(optarg, &end);
+			if (*end || end == optarg || !(sp.class_temperature >= 0 &&
+			                               sp.class_temperature <= NETSHARE_MAX_CLASS_TEMPERATURE))
+				return cli_usage_error(&cli_cmd_generate, "--temperature needs a number in "
+				                       "[0, %g], not '%s'", NETSHARE_MAX_CLASS_TEMPERATURE,
+				                       optarg);
+			break;
 		case 'q': quiet = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_generate);
 		default:
@@ -123,8 +132,10 @@ run_generate(int argc, char **argv)
 		                       "'marginal')", baseline);
 	if (!input || !output)
 		return cli_usage_error(&cli_cmd_generate, "--baseline needs -i REAL and -o OUTPUT");
-	if (sp.flows || sp.time_scale != 1.0)
-		return cli_usage_error(&cli_cmd_generate, "--flows and --time-scale are for -m MODEL");
+	if (sp.flows || sp.time_scale != 1.0 ||
+	    sp.class_temperature != NETSHARE_DEFAULT_CLASS_TEMPERATURE)
+		return cli_usage_error(&cli_cmd_generate, "--flows, --time-scale and --temperature "
+		                       "are for -m MODEL");
 	netshare_dataset *real, *syn;
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
@@ -142,11 +153,15 @@ run_generate(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+#define CLI_STRINGIFY_(x) #x
+#define CLI_STRINGIFY(x) CLI_STRINGIFY_(x)
+
 const cli_command cli_cmd_generate = {
 	.name = "generate",
 	.summary = "write a synthetic trace from a model (or the marginal baseline)",
 	.usage =
 		"Usage: netshare generate -m MODEL -o OUTPUT [--flows N] [--seed S] [--time-scale X]\n"
+		"                         [--temperature T]\n"
 		"       netshare generate --baseline marginal -i REAL -o OUTPUT [--seed S]\n"
 		"\n"
 		"Sample a synthetic trace from MODEL (made by 'netshare train') and write it to\n"
@@ -166,6 +181,10 @@ const cli_command cli_cmd_generate = {
 		"  -o, --output OUTPUT    where to write (written atomically)\n"
 		"  -F, --flows N          about N flows (default: as many as the real trace had)\n"
 		"  -T, --time-scale X     stretch time by X (default 1)\n"
+		"      --temperature T    choose each flow's port classes (services) with\n"
+		"                         probability p^(1/T) of the model's; 0: the likeliest,\n"
+		"                         1: as the model says, more: more rare services\n"
+		"                         (0..10, default " CLI_STRINGIFY(NETSHARE_DEFAULT_CLASS_TEMPERATURE) ")\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
 		"  -q, --quiet            no progress output\n"
 		"  -b, --baseline NAME    the baseline: marginal\n"

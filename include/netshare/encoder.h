@@ -61,9 +61,11 @@ typedef struct netshare_encoder netshare_encoder;
 #define NETSHARE_MAX_PORT_CLASSES 256
 /** Default of netshare_encoder_params.port_classes. */
 #define NETSHARE_DEFAULT_PORT_CLASSES 64
-/** A port is a class only if at least this share of the corpus's flows has it in
- *  that role (rarer ports stay word2vec words). */
-#define NETSHARE_PORT_CLASS_MIN_SHARE 0.002
+/** A service (port and protocol) is a class only if at least this share of the
+ *  corpus's flows (and two of them) has it in that role; rarer ones stay word2vec words.
+ *  Low, so that a service of a dozen flows in an hour's LAN trace is one (sampling
+ *  draws classes from the head's probabilities, so rare classes do appear). */
+#define NETSHARE_PORT_CLASS_MIN_SHARE 0.0005
 
 /** "Choose from the data" for netshare_encoder_params.max_flow_len and sample_len. */
 #define NETSHARE_AUTO UINT32_MAX

@@ -74,10 +74,23 @@ typedef struct netshare_sample_params {
 	netshare_progress_fn progress; /**< Called once per chunk (stage "generate", done and
 	                                    total in chunks); non-zero cancels. */
 	void *progress_user;     /**< Passed to @p progress. */
+	double class_temperature; /**< How each flow's port classes (services) are chosen
+	                              from the class heads' softmax outputs p (see
+	                              netshare_encoder_params.port_classes): with
+	                              probability proportional to p^(1/t); 0 is the
+	                              argmax (DoppelGANger's decoding), 1 the softmax as it
+	                              is. Lower keeps the frequent services' flows truer,
+	                              higher brings more of the rare services. 0 ..
+	                              ::NETSHARE_MAX_CLASS_TEMPERATURE; default
+	                              ::NETSHARE_DEFAULT_CLASS_TEMPERATURE. */
 } netshare_sample_params;
 
 /** Most flows one sampler call may be asked for. */
 #define NETSHARE_SAMPLE_MAX_FLOWS (UINT64_C(1) << 32)
+/** Default of netshare_sample_params.class_temperature. */
+#define NETSHARE_DEFAULT_CLASS_TEMPERATURE 0.0
+/** Largest netshare_sample_params.class_temperature. */
+#define NETSHARE_MAX_CLASS_TEMPERATURE 10.0
 
 /** Set the defaults. */
 NETSHARE_API void netshare_sample_params_init(netshare_sample_params *p);

@@ -47,8 +47,10 @@ netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *ds,
 	case SRC_SPORT_CLASS:
 	case SRC_DPORT_CLASS:
 		v->code = f->source == SRC_SPORT_CLASS ? ds->sport[i] : ds->dport[i];
+		if (netshare__class_is_service(f))
+			v->code = NETSHARE__SERVICE(v->code, ds->proto[i]);
 		if (netshare__field_choice(f, v->code) < 0)
-			v->code = NETSHARE__PORT_OTHER;
+			v->code = netshare__class_other(f);
 		break;
 	case SRC_IAT: v->num = prev < 0 ? 0 : (double)(ds->time_ns[i] - ds->time_ns[prev]); break;
 	case SRC_IPLEN: v->num = ds->ip_len[i]; break;

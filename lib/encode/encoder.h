@@ -6,6 +6,7 @@
 #include <netshare/encoder.h>
 
 #include "core/intern.h"
+#include "core/rng.h"
 #include "field.h"
 #include "flow/chunks.h"
 #include "word2vec.h"
@@ -71,6 +72,16 @@ netshare_status netshare__encoder_decode_keys(const netshare_encoder *e, const f
  * 240/4, nor multicast as a source; reference/eval.md T1). Decoding an encoded trace is
  * exact and keeps invalid addresses; generated flows never get one. */
 void netshare__encoder_valid_addresses(const netshare_encoder *e, float *attributes, size_t n);
+
+/* Generation only: each port class head of n attribute rows becomes one-hot on a class
+ * drawn with probability proportional to p^(1/temperature) from its softmax output p,
+ * or its argmax at temperature 0 (a briefly trained generator spreads a rare service's
+ * share over rows where a frequent one is likelier, so argmax alone drops rare services
+ * and inflates frequent ones): the destination's first, then the source's among the
+ * services of the destination service's protocol and "other", so that no flow pairs a
+ * service with a foreign protocol. */
+void netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
+                                    double temperature, netshare__rng *rng);
 
 struct netshare__wbuf;
 /* Append the encoder's state to b (ENOMEM). */

@@ -110,7 +110,8 @@ flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, do
             netshare_record *rec)
 {
 	double t = lo;
-	uint32_t class[2] = { NETSHARE__PORT_OTHER, NETSHARE__PORT_OTHER };
+	const netshare__field *cf[2] = { NULL, NULL };
+	uint32_t class[2] = { 0, 0 };
 	for (size_t k = 0; k < e->attr.n_fields; k++) {
 		const netshare__field *fd = &e->attr.field[k];
 		const netshare__value *v = &a->v[k][r];
@@ -120,18 +121,23 @@ flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, do
 		case SRC_SPORT: rec->src_port = (uint16_t)v->code; break;
 		case SRC_DPORT: rec->dst_port = (uint16_t)v->code; break;
 		case SRC_PROTO: rec->protocol = (uint8_t)v->code; break;
-		case SRC_SPORT_CLASS: class[0] = v->code; break;
-		case SRC_DPORT_CLASS: class[1] = v->code; break;
+		case SRC_SPORT_CLASS: cf[0] = fd; class[0] = v->code; break;
+		case SRC_DPORT_CLASS: cf[1] = fd; class[1] = v->code; break;
 		case SRC_FLOW_START: t = lo + v->num * width; break;
 		default: break;
 		}
 	}
-	/* A port class other than "other" wins over the word2vec vector, which decodes
-	 * among the rarer ports only. */
-	if (class[0] != NETSHARE__PORT_OTHER)
-		rec->src_port = (uint16_t)class[0];
-	if (class[1] != NETSHARE__PORT_OTHER)
-		rec->dst_port = (uint16_t)class[1];
+	/* A port class other than "other" wins over the word2vec vectors, which decode
+	 * among the ports of "other" flows only; a service class sets the protocol too (the
+	 * destination's first: the service a flow is for). */
+	for (int d = 0; d < 2; d++) {
+		if (!cf[d] || class[d] == netshare__class_other(cf[d]))
+			continue;
+		*(d ? &rec->dst_port : &rec->src_port) = (uint16_t)(class[d] & 0xffff);
+		if (netshare__class_is_service(cf[d]) &&
+		    (d == 1 || !cf[1] || class[1] == netshare__class_other(cf[1])))
+			rec->protocol = (uint8_t)(class[d] >> 16);
+	}
 	/* A packet of a protocol without ports (ICMP, ...) has none, whatever the port heads
 	 * say: the pcap writer would drop them, and two flows would then share a 5-tuple.
 	 * (Flow logs may carry ports on any protocol, e.g. ESP: kept.) */
@@ -195,6 +201,73 @@ netshare__encoder_valid_addresses(const netshare_encoder *e, float *attributes, 
 				x[2 * b + !bit] = 0.0f;
 			}
 		}
+	}
+}
+
+#define ANY_PROTO 256u
+
+/* May class c of a port class field go with a flow of this protocol (ANY_PROTO: any)?
+ * "Other" and bare-port classes always may. */
+static int
+service_allowed(const netshare__field *f, size_t c, uint32_t proto)
+{
+	return proto == ANY_PROTO || c + 1 == f->dim || !netshare__class_is_service(f) ||
+	       f->choices[c] >> 16 == proto;
+}
+
+/* One-hot on a class drawn from a head's probabilities x[0 .. dim) sharpened by the
+ * temperature (0: the likeliest), among the classes service_allowed() lets go with
+ * `proto` ("other" always may). */
+static void
+draw_class(const netshare__field *f, float *x, uint32_t proto, double temperature,
+           netshare__rng *rng)
+{
+	size_t best = f->dim - 1;
+	for (size_t c = 0; c < f->dim; c++)
+		if (service_allowed(f, c, proto) && x[c] > x[best])
+			best = c;
+	size_t pick = best;
+	if (temperature > 0 && x[best] > 0) {
+		/* p^(1/t) relative to the likeliest class's, so that nothing overflows. */
+		double w[NETSHARE_MAX_PORT_CLASSES + 1], total = 0, top = log(x[best]);
+		for (size_t c = 0; c < f->dim; c++) {
+			w[c] = service_allowed(f, c, proto) && x[c] > 0
+			       ? exp((log(x[c]) - top) / temperature) : 0;
+			total += w[c];
+		}
+		double u = netshare__rng_uniform(rng) * total;
+		for (size_t c = 0; c < f->dim; c++) {
+			u -= w[c];
+			if (w[c] > 0 && u < 0) {
+				pick = c;
+				break;
+			}
+		}
+	}
+	memset(x, 0, f->dim * sizeof *x);
+	x[pick] = 1.0f;
+}
+
+void
+netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
+                               double temperature, netshare__rng *rng)
+{
+	const netshare__field *cf[2] = { NULL, NULL };
+	for (size_t k = 0; k < e->attr.n_fields; k++)
+		if (e->attr.field[k].source == SRC_SPORT_CLASS ||
+		    e->attr.field[k].source == SRC_DPORT_CLASS)
+			cf[e->attr.field[k].source == SRC_DPORT_CLASS] = &e->attr.field[k];
+	if (!cf[0] || !cf[1])
+		return;
+	for (size_t r = 0; r < n; r++) {
+		float *dst = attributes + r * e->attr.dim + cf[1]->offset;
+		float *src = attributes + r * e->attr.dim + cf[0]->offset;
+		draw_class(cf[1], dst, ANY_PROTO, temperature, rng);
+		size_t d = 0;
+		while (dst[d] == 0.0f)
+			d++;
+		draw_class(cf[0], src, d + 1 < cf[1]->dim && netshare__class_is_service(cf[1])
+		                       ? cf[1]->choices[d] >> 16 : ANY_PROTO, temperature, rng);
 	}
 }
 

@@ -419,7 +419,7 @@ attr_field(netshare_encoder *e, netshare__source src, netshare__field_type type)
 	return NULL;
 }
 
-/* Descending order of (count << 16 | 0xffff - port): most frequent first, ties by port. */
+/* Descending order of (count << 32 | ~key): most frequent first, ties by lower key. */
 static int
 by_count_desc(const void *a, const void *b)
 {
@@ -427,11 +427,20 @@ by_count_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* A port class field's choices: its role's most frequent ports in the corpus's flows (at
- * most f->index of them, each in at least NETSHARE_PORT_CLASS_MIN_SHARE of the flows and
- * in two), then NETSHARE__PORT_OTHER. Flows, not records: the head is a flow attribute,
- * and the ephemeral port of one long flow is no service. The role's word2vec field then
- * decodes among the other ports only, so that "other" never comes back as a class. */
+static int
+by_value(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* A port class field's choices: its role's most frequent services (port and protocol,
+ * NETSHARE__SERVICE) in the corpus's flows (at most f->index of them, each in at least
+ * NETSHARE_PORT_CLASS_MIN_SHARE of the flows and in two), then NETSHARE__SERVICE_OTHER.
+ * Flows, not records: the head is a flow attribute, and the ephemeral port of one long
+ * flow is no service. The role's word2vec field then decodes among the ports of the
+ * "other" flows only, so that "other" never comes back as a port that is always a
+ * class. */
 static netshare_status
 port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_dataset *corpus,
                    const netshare__flows *fl)
@@ -440,44 +449,54 @@ port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_datas
 	netshare__field *w = attr_field(e, src ? SRC_SPORT : SRC_DPORT, FIELD_W2V);
 	if (!w)
 		return netshare__error(NETSHARE_EINTERNAL, "port classes without a port field");
-	uint64_t *key = netshare__calloc(65536, sizeof *key);
+	size_t n_flows = fl->n_flows;
+	uint32_t *key = netshare__mallocarray(n_flows ? n_flows : 1, sizeof *key);
+	uint64_t *rank = netshare__mallocarray(n_flows ? n_flows : 1, sizeof *rank);
+	uint8_t *in_other = netshare__calloc(65536, 1);
 	f->choices = netshare__mallocarray((size_t)f->index + 1, sizeof *f->choices);
-	if (!key || !f->choices) {
+	if (!key || !rank || !in_other || !f->choices) {
 		netshare__free(key);
+		netshare__free(rank);
+		netshare__free(in_other);
 		return netshare__error_oom("port classes");
 	}
-	for (size_t k = 0; k < fl->n_flows; k++) {
+	for (size_t k = 0; k < n_flows; k++) {
 		uint32_t i = fl->order[fl->start[k]];
-		key[src ? corpus->sport[i] : corpus->dport[i]] += 1u << 16;
+		key[k] = NETSHARE__SERVICE(src ? corpus->sport[i] : corpus->dport[i], corpus->proto[i]);
 	}
-	for (uint32_t v = 0; v < 65536; v++)
-		key[v] |= 0xffff - v;
-	qsort(key, 65536, sizeof *key, by_count_desc);
-	uint64_t min_count = (uint64_t)ceil(NETSHARE_PORT_CLASS_MIN_SHARE * (double)fl->n_flows);
+	qsort(key, n_flows, sizeof *key, by_value);
+	size_t n_keys = 0;
+	for (size_t k = 0, run; k < n_flows; k += run) {
+		for (run = 1; k + run < n_flows && key[k + run] == key[k]; run++)
+			;
+		rank[n_keys++] = (uint64_t)run << 32 | (0xffffffffu - key[k]);
+	}
+	qsort(rank, n_keys, sizeof *rank, by_count_desc);
+	uint64_t min_count = (uint64_t)ceil(NETSHARE_PORT_CLASS_MIN_SHARE * (double)n_flows);
 	min_count = min_count < 2 ? 2 : min_count;
 	uint32_t n = 0;
-	while (n < (uint32_t)f->index && (key[n] >> 16) >= min_count) {
-		f->choices[n] = 0xffff - (uint32_t)(key[n] & 0xffff);
+	while (n < (uint32_t)f->index && n < n_keys && (rank[n] >> 32) >= min_count) {
+		f->choices[n] = 0xffffffffu - (uint32_t)rank[n];
 		n++;
 	}
-	/* Ascending, as every categorical field's choices (insertion sort: n <= 256). */
-	for (uint32_t i = 1; i < n; i++)
-		for (uint32_t j = i; j > 0 && f->choices[j - 1] > f->choices[j]; j--) {
-			uint32_t t = f->choices[j];
-			f->choices[j] = f->choices[j - 1];
-			f->choices[j - 1] = t;
-		}
-	f->choices[n] = NETSHARE__PORT_OTHER;
+	qsort(f->choices, n, sizeof *f->choices, by_value); /* ascending, as every choice list */
+	f->choices[n] = NETSHARE__SERVICE_OTHER;
 	f->n_choices = n + 1;
 	f->dim = f->n_choices;
-	/* The word2vec field's choices minus the classes (all of them if nothing is left). */
+	/* The word2vec field keeps the ports of flows whose service is not a class (all of
+	 * them if nothing is left). */
+	for (size_t k = 0; k < n_flows; k++)
+		if (netshare__field_choice(f, key[k]) < 0)
+			in_other[key[k] & 0xffff] = 1;
 	uint32_t kept = 0;
 	for (uint32_t k = 0; k < w->n_choices; k++)
-		if (netshare__field_choice(f, w->choices[k]) < 0)
+		if (in_other[w->choices[k]])
 			w->choices[kept++] = w->choices[k];
 	if (kept > 0)
 		w->n_choices = kept;
 	netshare__free(key);
+	netshare__free(rank);
+	netshare__free(in_other);
 	return NETSHARE_OK;
 }
 

@@ -16,8 +16,9 @@
 #include "encoder.h"
 
 /* Version of this layout; bump when it changes (loaders refuse newer ones). Version 3
- * added the port class fields; a version 2 state (no such fields) loads unchanged. */
-#define ENCODER_STATE_VERSION 3
+ * added the port class fields; version 4 made their keys services (port and protocol,
+ * with NETSHARE__SERVICE_OTHER); version 2 and 3 states load unchanged. */
+#define ENCODER_STATE_VERSION 4
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -181,8 +182,10 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 		ok = f->dim == f->n_choices && f->n_choices >= 1 &&
 		     (f->source != SRC_GEN || (f->n_choices == 2 && f->choices[1] == 1));
 		if (f->source == SRC_SPORT_CLASS || f->source == SRC_DPORT_CLASS)
-			ok = ok && f->choices[f->n_choices - 1] == NETSHARE__PORT_OTHER &&
-			     (f->n_choices < 2 || f->choices[f->n_choices - 2] <= 0xffff);
+			/* Services (v4) or bare ports (v3; a v3 encoder saved again keeps them). */
+			ok = ok && (netshare__class_other(f) == NETSHARE__SERVICE_OTHER ||
+			            (netshare__class_other(f) == NETSHARE__PORT_OTHER &&
+			             (f->n_choices < 2 || f->choices[f->n_choices - 2] <= 0xffff)));
 		break;
 	}
 	return ok ? NETSHARE_OK : corrupt("inconsistent field");

@@ -29,8 +29,14 @@ typedef enum netshare__source {
 	SRC_LAST = SRC_DPORT_CLASS
 } netshare__source;
 
-/* The "other" class of a port class field: any port that is not a class. It sorts after
- * every port, so it is always the last choice. */
+/* Port class keys. Since encoder state v4 a class is a service, port | protocol << 16
+ * (NETSHARE__SERVICE), so that a class head fixes the flow's protocol with its port: a
+ * separate protocol head pairs frequent ports with protocols they never use (80/UDP).
+ * "Other" (any flow whose service is not a class) sorts after every key, so it is always
+ * the last choice: NETSHARE__SERVICE_OTHER, or NETSHARE__PORT_OTHER in the bare-port
+ * classes of version 3 states, which still load. */
+#define NETSHARE__SERVICE(port, proto) ((uint32_t)(proto) << 16 | (uint32_t)(port))
+#define NETSHARE__SERVICE_OTHER (1u << 24)
 #define NETSHARE__PORT_OTHER 65536u
 
 /* One value to encode or a decoded one. */
@@ -68,6 +74,20 @@ netshare_status netshare__field_decode(const netshare__field *f, const float *in
 
 /* Index of code among a categorical field's sorted choices, or -1. */
 ptrdiff_t netshare__field_choice(const netshare__field *f, uint32_t code);
+
+/* A port class field's "other" code (its last choice), and whether its keys are
+ * services (port and protocol) rather than bare ports. */
+static inline uint32_t
+netshare__class_other(const netshare__field *f)
+{
+	return f->choices[f->n_choices - 1];
+}
+
+static inline int
+netshare__class_is_service(const netshare__field *f)
+{
+	return netshare__class_other(f) == NETSHARE__SERVICE_OTHER;
+}
 
 /* Number of output heads (a BITS field has one 2-way head per bit). */
 size_t netshare__field_heads(const netshare__field *f);

@@ -123,9 +123,10 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, d->chunk, d->first_batch + k, 0));
 	netshare__generator_forward_attributes(g, &r, b);
 	netshare__encoder_valid_addresses(s->enc, g->attributes, (size_t)b);
-	d->status[k] = netshare__tail_spread(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
+	netshare__encoder_draw_classes(s->enc, g->attributes, (size_t)b, s->p.class_temperature, &r);
+	d->status[k] = netshare__tail_draw(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
 	if (d->status[k] == NETSHARE_OK)
-		d->status[k] = netshare__tail_spread(&s->tail[1], g->attributes, (size_t)b, s->A, &r);
+		d->status[k] = netshare__tail_draw(&s->tail[1], g->attributes, (size_t)b, s->A, &r);
 	memcpy(d->rows + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
 	if (d->status[k] == NETSHARE_OK)
 		d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
@@ -202,6 +203,14 @@ repick_port(netshare_sampler *s, float *row, netshare_record *key, netshare_stat
 		if (cf) {
 			memset(row + cf->offset, 0, cf->dim * sizeof *row);
 			row[cf->offset + cf->dim - 1] = 1.0f;
+		}
+		/* A service class may have given the protocol: the protocol head now must. */
+		if (s->proto_field && s->proto_field->type == FIELD_W2V) {
+			ptrdiff_t pw = netshare__w2v_lookup(w, NETSHARE__W2V_WORD(NETSHARE__W2V_PROTO,
+			                                                          key->protocol));
+			if (pw >= 0)
+				memcpy(row + s->proto_field->offset, w->vec + (size_t)pw * dim,
+				       dim * sizeof *row);
 		}
 		*key = k2;
 		return 1;

@@ -20,6 +20,7 @@ netshare_sample_params_init(netshare_sample_params *p)
 	p->struct_size = sizeof *p;
 	p->time_scale = 1.0;
 	p->seed = 1;
+	p->class_temperature = NETSHARE_DEFAULT_CLASS_TEMPERATURE;
 }
 
 static netshare_status
@@ -35,6 +36,10 @@ check_params(const netshare_sample_params *p)
 	if (!(p->time_scale > 0 && p->time_scale <= 1e6))
 		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.time_scale = %g is "
 		                       "outside (0, 1e6]", p->time_scale);
+	if (!(p->class_temperature >= 0 && p->class_temperature <= NETSHARE_MAX_CLASS_TEMPERATURE))
+		return netshare__error(NETSHARE_EINVAL, "netshare_sample_params.class_temperature = "
+		                       "%g is outside [0, %g]", p->class_temperature,
+		                       NETSHARE_MAX_CLASS_TEMPERATURE);
 	return NETSHARE_OK;
 }
 
@@ -57,6 +62,8 @@ find_offsets(netshare_sampler *s)
 			s->sport_field = f;
 		else if (f->source == SRC_DPORT && f->type == FIELD_W2V)
 			s->dport_field = f;
+		else if (f->source == SRC_PROTO)
+			s->proto_field = f;
 		else if (f->source == SRC_SPORT_CLASS)
 			s->sport_class = f;
 		else if (f->source == SRC_DPORT_CLASS)

@@ -21,16 +21,13 @@ typedef struct netshare__rows {
  * what the output depends on (each batch has its own seed). */
 #define NETSHARE__SAMPLE_BATCH 256
 
-/* Nearest words drawn among for a port of the "other" class (tail_ports.c). */
-#define NETSHARE__TAIL_NEIGHBOURS 32
-
-/* A role's non-class ports with their neighbourhoods (field NULL: not used). */
+/* A role's non-class ports with their cumulative corpus counts (field NULL: not used). */
 typedef struct netshare__tail {
 	const netshare__field *field;        /* the role's word2vec field */
 	const netshare__field *class_field;  /* its port class field */
-	size_t n, k;                         /* ports (the field's choices); neighbours each */
+	size_t n;                            /* ports (the field's choices) */
 	size_t *word;                        /* [n] the choices' word2vec rows */
-	uint32_t *nbr;                       /* [n * k] nearest first, indices into choices */
+	double *cum;                         /* [n] running sum of their corpus counts */
 } netshare__tail;
 
 netshare_status netshare__tail_init(netshare__tail *t, const netshare__field *w2v_field,
@@ -38,9 +35,8 @@ netshare_status netshare__tail_init(netshare__tail *t, const netshare__field *w2
 void netshare__tail_free(netshare__tail *t);
 
 /* For each of n attribute rows (A floats apart) whose port class is "other": replace
- * the word2vec vector by that of a port drawn among its nearest word's neighbours,
- * weighted by corpus counts. */
-netshare_status netshare__tail_spread(const netshare__tail *t, float *rows, size_t n,
+ * the word2vec vector by that of a port of the role drawn by corpus count. */
+netshare_status netshare__tail_draw(const netshare__tail *t, float *rows, size_t n,
                                       size_t A, netshare__rng *rng);
 
 struct netshare_sampler {
@@ -57,6 +53,7 @@ struct netshare_sampler {
 	long start_tag, chunk_tag[NETSHARE_MAX_CHUNKS], flow_start;
 	const netshare__field *sport_field, *dport_field; /* the port heads (word2vec) */
 	const netshare__field *sport_class, *dport_class; /* port class heads, or NULL */
+	const netshare__field *proto_field;               /* protocol head */
 	netshare__tail tail[2];       /* source, destination ports of the "other" class */
 	netshare__rows *carried;      /* [chunks]: flows continued into each chunk */
 	netshare__intern seen;        /* 5-tuples generated so far */

@@ -169,6 +169,8 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assert_one_line_error(run("generate", "-m", self.model), 2, "-o OUTPUT")
         self.assert_one_line_error(run("generate", "-m", self.model, "-o", syn, "-T", "0"), 2,
                                    "--time-scale")
+        self.assert_one_line_error(run("generate", "-m", self.model, "-o", syn, "--temperature",
+                                       "-1"), 2, "--temperature")
         self.assert_one_line_error(run("inspect"), 2, "one MODEL")
         self.assert_one_line_error(run("run", self.trace), 2, "-o")
         leftovers = [n for n in os.listdir(self.dir) if ".tmp" in n or n.startswith(".")]

@@ -220,18 +220,19 @@ attr_field(const netshare_encoder *e, netshare__source src, netshare__field_type
 	return NULL;
 }
 
-/* Port k = 1000 + k (k < 80) is the source port of k + 1 flows of 1 to 3 packets to 443
- * or 53, from distinct hosts; port 1000's single flow has 400 packets (a class by
- * records, not by flows). */
+/* Port k = 1000 + k (k < 80) is the source port of k + 1 flows of 1 to 3 packets to
+ * 53/UDP (k a multiple of 3) or 443/TCP, from distinct hosts; port 1000's single flow has
+ * 400 packets (a class by records, not by flows). Then one TCP flow to port 53 (from
+ * port 2000): too few for a class, so port 53 is also an "other" port. */
 static netshare_dataset *
 port_class_trace(void)
 {
 	netshare_dataset *ds;
 	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
 	uint32_t host = 0;
-	for (int k = 0; k < 80; k++)
-		for (int f = 0; f <= k; f++, host++) {
-			int udp = host % 3 == 0, len = k == 0 ? 400 : 1 + (int)(host % 3);
+	for (int k = 0; k < 81; k++)
+		for (int f = 0; f <= (k < 80 ? k : 0); f++, host++) {
+			int udp = k % 3 == 0 && k < 80, len = k == 0 ? 400 : 1 + (int)(host % 3);
 			for (int j = 0; j < len; j++) {
 				netshare_record r;
 				netshare_record_init(&r);
@@ -240,20 +241,22 @@ port_class_trace(void)
 				r.src_ip = 0x0a000000u + host;
 				r.dst_ip = 0x5db8d822u;
 				r.protocol = udp ? 17 : 6;
-				r.src_port = (uint16_t)(1000 + k);
-				r.dst_port = udp ? 53 : 443;
+				r.src_port = (uint16_t)(k < 80 ? 1000 + k : 2000 + k - 80);
+				r.dst_port = udp || k >= 80 ? 53 : 443;
 				r.ip_length = 60;
 				r.ttl = 64;
 				ck_assert_ok(netshare_dataset_append(ds, &r));
 			}
 		}
-	return ds; /* 3240 flows */
+	return ds; /* 3241 flows */
 }
 
 /*
- * Port classes: the destination classes are exactly {53, 443, other}; the source classes
- * are the 64 ports in the most flows (1016..1079; port 1000 is in one flow, however
- * long), and the source word2vec field decodes among the others (1000..1015) only.
+ * Port classes: the destination classes are exactly the services {443/TCP, 53/UDP,
+ * other}; the source classes are the 64 services in the most flows (ports 1016..1079 with
+ * their protocol; port 1000 is in one flow, however long). The word2vec fields decode
+ * among the ports of "other" flows only: source ports 1000..1015 and 2000, and
+ * destination port 53 (53/TCP is no class).
  */
 START_TEST(port_classes)
 {
@@ -271,19 +274,22 @@ START_TEST(port_classes)
 	ck_assert_ptr_nonnull(dc);
 	ck_assert_ptr_nonnull(sc);
 	ck_assert_uint_eq(dc->n_choices, 3);
-	ck_assert_uint_eq(dc->choices[0], 53);
-	ck_assert_uint_eq(dc->choices[1], 443);
-	ck_assert_uint_eq(dc->choices[2], NETSHARE__PORT_OTHER);
+	ck_assert_uint_eq(dc->choices[0], NETSHARE__SERVICE(443, 6));
+	ck_assert_uint_eq(dc->choices[1], NETSHARE__SERVICE(53, 17));
+	ck_assert_uint_eq(dc->choices[2], NETSHARE__SERVICE_OTHER);
+	ck_assert(netshare__class_is_service(dc));
 	ck_assert_uint_eq(dc->dim, 3);
-	/* Every destination port is a class: the word2vec field keeps them all. */
-	ck_assert_uint_eq(dw->n_choices, 2);
+	ck_assert_uint_eq(dw->n_choices, 1);
+	ck_assert_uint_eq(dw->choices[0], 53);
 	ck_assert_uint_eq(sc->n_choices, 65);
-	for (uint32_t k = 0; k < 64; k++)
-		ck_assert_uint_eq(sc->choices[k], 1016 + k);
-	ck_assert_uint_eq(sc->choices[64], NETSHARE__PORT_OTHER);
-	ck_assert_uint_eq(sw->n_choices, 16);
+	for (uint32_t k = 16; k < 80; k++)
+		ck_assert_int_ge(netshare__field_choice(sc, NETSHARE__SERVICE(1000 + k,
+		                                                               k % 3 ? 6 : 17)), 0);
+	ck_assert_uint_eq(sc->choices[64], NETSHARE__SERVICE_OTHER);
+	ck_assert_uint_eq(sw->n_choices, 17);
 	for (uint32_t k = 0; k < 16; k++)
 		ck_assert_uint_eq(sw->choices[k], 1000 + k);
+	ck_assert_uint_eq(sw->choices[16], 2000);
 	/* A row whose source class is "other" decodes to a port that is not a class, even
 	 * when its word2vec vector is a class port's. */
 	netshare_encoded *x;
@@ -296,7 +302,9 @@ START_TEST(port_classes)
 	ck_assert_ptr_nonnull(keys);
 	ck_assert_ok(netshare__encoder_decode_keys(e, rows, n, keys));
 	size_t r = 0;
-	while (r < n && netshare__field_choice(sc, keys[r].src_port) < 0)
+	while (r < n && (netshare__field_choice(sc, NETSHARE__SERVICE(keys[r].src_port,
+	                                                              keys[r].protocol)) < 0 ||
+	                 keys[r].protocol != 6))
 		r++;
 	ck_assert_uint_lt(r, n);
 	uint16_t class_port = keys[r].src_port;
@@ -305,7 +313,61 @@ START_TEST(port_classes)
 	cls[sc->dim - 1] = 1.0f;
 	ck_assert_ok(netshare__encoder_decode_keys(e, rows, n, keys));
 	ck_assert_uint_ne(keys[r].src_port, class_port);
-	ck_assert_int_lt(netshare__field_choice(sc, keys[r].src_port), 0);
+	ck_assert(keys[r].src_port < 1016 || keys[r].src_port >= 2000);
+	/* The destination class sets the protocol, whatever the protocol head says: this
+	 * TCP row with class 53/UDP is a UDP flow to 53. */
+	float *dcls = rows + r * A + dc->offset;
+	memset(dcls, 0, dc->dim * sizeof *dcls);
+	dcls[1] = 1.0f;
+	ck_assert_ok(netshare__encoder_decode_keys(e, rows, n, keys));
+	ck_assert_uint_eq(keys[r].dst_port, 53);
+	ck_assert_uint_eq(keys[r].protocol, 17);
+	/* Drawing the classes for generation: destination 53/UDP leaves the source only
+	 * "other" or UDP services, so source class 1017/TCP (k = 17) can never stay; with a
+	 * destination of "other", the source class follows its probabilities (0.3 for
+	 * 1018/UDP, 0.7 for 1017/TCP: binomial, 5 standard deviations). */
+	ptrdiff_t c1018 = netshare__field_choice(sc, NETSHARE__SERVICE(1018, 17));
+	ptrdiff_t c1017 = netshare__field_choice(sc, NETSHARE__SERVICE(1017, 6));
+	ck_assert_int_ge(c1018, 0);
+	ck_assert_int_ge(c1017, 0);
+	netshare__rng rng;
+	netshare__rng_seed(&rng, 3);
+	int udp_1018 = 0;
+	for (int draw = 0; draw < 2000; draw++) {
+		int to_53 = draw < 1000;
+		memset(cls, 0, sc->dim * sizeof *cls);
+		memset(dcls, 0, dc->dim * sizeof *dcls);
+		cls[c1017] = to_53 ? 0.9f : 0.7f;
+		cls[to_53 ? sc->dim - 1 : (size_t)c1018] = to_53 ? 0.1f : 0.3f;
+		dcls[to_53 ? 1 : 2] = 1.0f;
+		netshare__encoder_draw_classes(e, rows + r * A, 1, 1.0, &rng);
+		ck_assert_float_eq(dcls[to_53 ? 1 : 2], 1.0f);
+		if (to_53) {
+			ck_assert_float_eq(cls[sc->dim - 1], 1.0f);
+			continue;
+		}
+		ck_assert(cls[c1018] == 1.0f || cls[c1017] == 1.0f);
+		udp_1018 += cls[c1018] == 1.0f;
+	}
+	ck_assert_int_le(abs(udp_1018 - 300), (int)(5 * sqrt(1000 * 0.3 * 0.7)) + 1);
+	/* Temperature 0: always the likeliest (1017/TCP); 0.5: p^2, so 0.09 / (0.09 + 0.49)
+	 * of the draws are 1018/UDP. */
+	for (int t = 0; t < 2; t++) {
+		udp_1018 = 0;
+		for (int draw = 0; draw < 1000; draw++) {
+			memset(cls, 0, sc->dim * sizeof *cls);
+			memset(dcls, 0, dc->dim * sizeof *dcls);
+			cls[c1017] = 0.7f;
+			cls[c1018] = 0.3f;
+			dcls[2] = 1.0f;
+			netshare__encoder_draw_classes(e, rows + r * A, 1, t ? 0.5 : 0.0, &rng);
+			udp_1018 += cls[c1018] == 1.0f;
+		}
+		double p = t ? 0.09 / 0.58 : 0;
+		ck_assert_double_le(fabs(udp_1018 - 1000 * p), 5 * sqrt(1000 * p * (1 - p)) + 1);
+	}
+	ck_assert_ok(netshare__encoder_decode_keys(e, rows, n, keys));
+	ck_assert_uint_eq(keys[r].dst_port, 53);
 	free(rows);
 	free(keys);
 	netshare_encoded_free(x);
@@ -317,6 +379,32 @@ START_TEST(port_classes)
 	ck_assert_ok(netshare__encoder_load(&loaded, b.data, b.len));
 	ck_assert_uint_eq(attr_field(loaded, SRC_SPORT_CLASS, FIELD_CAT)->n_choices, 65);
 	round_trip(ds, loaded, "toy trace, loaded port classes");
+	netshare_encoder_free(loaded);
+	netshare__wbuf_free(&b);
+	/* Encoder state v3 had bare-port classes (NETSHARE__PORT_OTHER last, the protocol
+	 * from its word2vec head): such a state loads, saves again and stays exact. */
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		netshare__field *f = &e->attr.field[k];
+		if (f->source != SRC_SPORT_CLASS && f->source != SRC_DPORT_CLASS)
+			continue;
+		for (uint32_t c = 0; c + 1 < f->n_choices; c++)
+			f->choices[c] &= 0xffff;
+		for (uint32_t i = 1; i + 1 < f->n_choices; i++)
+			for (uint32_t j = i; j > 0 && f->choices[j - 1] > f->choices[j]; j--) {
+				uint32_t t = f->choices[j];
+				f->choices[j] = f->choices[j - 1];
+				f->choices[j - 1] = t;
+			}
+		f->choices[f->n_choices - 1] = NETSHARE__PORT_OTHER;
+	}
+	ck_assert(!netshare__class_is_service(dc));
+	ck_assert_uint_eq(dc->choices[0], 53);
+	ck_assert_uint_eq(dc->choices[1], 443);
+	memset(&b, 0, sizeof b);
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	ck_assert_ok(netshare__encoder_load(&loaded, b.data, b.len));
+	ck_assert(!netshare__class_is_service(attr_field(loaded, SRC_DPORT_CLASS, FIELD_CAT)));
+	round_trip(ds, loaded, "toy trace, bare-port classes");
 	netshare_encoder_free(loaded);
 	netshare__wbuf_free(&b);
 	netshare_encoder_free(e);

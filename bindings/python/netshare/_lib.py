@@ -163,7 +163,7 @@ class SampleParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
                 ("time_scale", ctypes.c_double), ("seed", ctypes.c_uint64),
                 ("threads", ctypes.c_uint), ("progress", PROGRESS_FN),
-                ("progress_user", ctypes.c_void_p)]
+                ("progress_user", ctypes.c_void_p), ("class_temperature", ctypes.c_double)]
 
 
 class EncoderInfo(ctypes.Structure):

@@ -213,9 +213,12 @@ class Sampler(_Handle):
             s.write("synthetic.pcap")
     """
 
-    def __init__(self, model, flows=0, time_scale=1.0, seed=1, threads=0):
+    def __init__(self, model, flows=0, time_scale=1.0, seed=1, threads=0,
+                 class_temperature=None):
         p = _init(_lib.SampleParams, _c.netshare_sample_params_init)
         p.flows, p.time_scale, p.seed, p.threads = flows, time_scale, seed, threads
+        if class_temperature is not None:  # else the library's default
+            p.class_temperature = class_temperature
         h = _lib.SAMPLER_P()
         _check(_c.netshare_sampler_new(_ct.byref(h), model._h, _ct.byref(p)))
         super().__init__(h, _c.netshare_sampler_free, model)
