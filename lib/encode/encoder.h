@@ -39,6 +39,9 @@ struct netshare_encoder {
 	uint64_t flows, truncated, dropped;
 	uint64_t chunk_flows[NETSHARE_MAX_CHUNKS]; /* segments kept per chunk */
 	uint64_t chunk_starts[NETSHARE_MAX_CHUNKS]; /* ... of flows whose first chunk it is */
+	/* Packets (state v5): [65536] the fewest bytes after its protocol's minimal headers
+	 * that any packet with this port (either role) carried; NULL: no such floor. */
+	uint16_t *min_payload;
 };
 
 /* Chunks NETSHARE_CHUNKS_AUTO chooses for a trace of `flows` flows. */
@@ -82,6 +85,19 @@ void netshare__encoder_valid_addresses(const netshare_encoder *e, float *attribu
  * service with a foreign protocol. */
 void netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
                                     double temperature, netshare__rng *rng);
+
+/* Generation only: the fewest bytes after the minimal headers a packet between these
+ * ports may carry (the larger of the two ports' floors; 0 without a table). Every real
+ * DNS packet carries a 12-byte header, every NTP one 48 bytes: a shorter synthetic one
+ * is a malformed packet to Wireshark. */
+static inline unsigned
+netshare__encoder_min_payload(const netshare_encoder *e, uint16_t sport, uint16_t dport)
+{
+	if (!e->min_payload)
+		return 0;
+	unsigned a = e->min_payload[sport], b = e->min_payload[dport];
+	return a > b ? a : b;
+}
 
 struct netshare__wbuf;
 /* Append the encoder's state to b (ENOMEM). */

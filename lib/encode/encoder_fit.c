@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "encoder.h"
 #include "io/dataset.h"
+#include "io/packet.h"
 
 /* Continuous fields normalised after log1p by default: NetShare's for flow records, plus
  * the inter-arrival time, whose gaps span nanoseconds to hours (min-max alone squeezes
@@ -65,6 +66,7 @@ netshare_encoder_free(netshare_encoder *e)
 	netshare__vector_free(&e->attr);
 	netshare__vector_free(&e->feat);
 	netshare__w2v_free(&e->w2v);
+	netshare__free(e->min_payload);
 	netshare__intern_free(&e->strings);
 	netshare__free(e);
 }
@@ -548,6 +550,34 @@ train_word2vec(netshare_encoder *e, const netshare_dataset *corpus,
 	return st;
 }
 
+/* Packets: each port's fewest bytes after the minimal headers of its packets' protocol,
+ * over the records with ports (not later fragments). */
+static netshare_status
+fit_min_payload(netshare_encoder *e, const netshare_dataset *ds)
+{
+	if (ds->kind != NETSHARE_RECORDS_PACKETS)
+		return NETSHARE_OK;
+	e->min_payload = netshare__mallocarray(65536, sizeof *e->min_payload);
+	if (!e->min_payload)
+		return netshare__error_oom("encoder fitting");
+	for (size_t p = 0; p < 65536; p++)
+		e->min_payload[p] = UINT16_MAX;
+	for (size_t i = 0; i < ds->n; i++) {
+		if (!netshare__proto_has_ports(ds->proto[i]) || ds->frag_off[i] != 0)
+			continue;
+		unsigned head = netshare__min_ip_length(ds->proto[i], ds->ipver[i] == 6);
+		uint16_t pay = (uint16_t)(ds->ip_len[i] > head ? ds->ip_len[i] - head : 0);
+		uint16_t port[2] = { ds->sport[i], ds->dport[i] };
+		for (int k = 0; k < 2; k++)
+			if (pay < e->min_payload[port[k]])
+				e->min_payload[port[k]] = pay;
+	}
+	for (size_t p = 0; p < 65536; p++)
+		if (e->min_payload[p] == UINT16_MAX)
+			e->min_payload[p] = 0; /* a port never seen: no floor */
+	return NETSHARE_OK;
+}
+
 int
 netshare__auto_chunks(uint64_t flows)
 {
@@ -634,6 +664,7 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	                         p.word2vec_corpus ? NULL : &fl, &p)) < 0 ||
 	    (st = netshare__progress_update(&pr, 2, 1)) < 0 ||
 	    (st = intern_strings(e, ds)) < 0 || (st = fit_values(e, ds, &fl)) < 0 ||
+	    (st = fit_min_payload(e, ds)) < 0 ||
 	    (st = binary_choices(&e->attr)) < 0 || (st = binary_choices(&e->feat)) < 0)
 		goto done;
 	for (size_t i = 0; i < e->attr.n_fields; i++) {

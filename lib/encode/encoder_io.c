@@ -17,8 +17,9 @@
 
 /* Version of this layout; bump when it changes (loaders refuse newer ones). Version 3
  * added the port class fields; version 4 made their keys services (port and protocol,
- * with NETSHARE__SERVICE_OTHER); version 2 and 3 states load unchanged. */
-#define ENCODER_STATE_VERSION 4
+ * with NETSHARE__SERVICE_OTHER); version 5 appended each port's minimal payload
+ * (packets); version 2 to 4 states load unchanged. */
+#define ENCODER_STATE_VERSION 5
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -87,6 +88,17 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 		for (size_t i = 0; i < vs[k]->n_fields; i++)
 			save_field(b, &vs[k]->field[i]);
 	}
+	/* v5: the ports with a payload floor, as (port, bytes) pairs by port. */
+	uint32_t floors = 0;
+	for (size_t p = 0; e->min_payload && p < 65536; p++)
+		floors += e->min_payload[p] > 0;
+	netshare__wbuf_u8(b, e->min_payload != NULL);
+	netshare__wbuf_u32(b, floors);
+	for (uint32_t p = 0; e->min_payload && p < 65536; p++)
+		if (e->min_payload[p] > 0) {
+			netshare__wbuf_u32(b, p);
+			netshare__wbuf_u32(b, e->min_payload[p]);
+		}
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
 
@@ -192,6 +204,28 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 }
 
 static netshare_status
+load_min_payload(netshare__rbuf *r, netshare_encoder *e)
+{
+	uint8_t has = netshare__rbuf_u8(r);
+	uint32_t n = netshare__rbuf_u32(r);
+	if (r->bad || has > 1 || n > 65536 || (!has && n) || !netshare__rbuf_has(r, n, 8))
+		return corrupt("bad payload floors");
+	if (!has)
+		return NETSHARE_OK;
+	e->min_payload = netshare__calloc(65536, sizeof *e->min_payload);
+	if (!e->min_payload)
+		return netshare__error_oom("encoder state");
+	for (uint32_t k = 0, prev = 0; k < n; k++) {
+		uint32_t port = netshare__rbuf_u32(r), bytes = netshare__rbuf_u32(r);
+		if (port > 0xffff || (k && port <= prev) || bytes == 0 || bytes > 0xffff)
+			return corrupt("bad payload floor");
+		e->min_payload[port] = (uint16_t)bytes;
+		prev = port;
+	}
+	return NETSHARE_OK;
+}
+
+static netshare_status
 load_vector(netshare__rbuf *r, netshare__vector *v, const netshare_encoder *e, int features)
 {
 	uint32_t n = netshare__rbuf_u32(r);
@@ -282,7 +316,8 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 		e->extra_cat[x] = netshare__rbuf_u8(&r) != 0;
 	}
 	if ((st = load_w2v(&r, &e->w2v)) < 0 || (st = load_vector(&r, &e->attr, e, 0)) < 0 ||
-	    (st = load_vector(&r, &e->feat, e, 1)) < 0)
+	    (st = load_vector(&r, &e->feat, e, 1)) < 0 ||
+	    (version >= 5 && (st = load_min_payload(&r, e)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)
 		st = corrupt(r.bad ? "truncated" : "trailing bytes");

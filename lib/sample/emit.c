@@ -49,12 +49,15 @@ feature_batch(void *arg, size_t k, unsigned worker)
 		st = netshare_encoder_decode(s->enc, f->chunk, attr, g->features, (size_t)b,
 		                             f->part[k]);
 	/* The length head is one range for every protocol: a generated TCP packet may come
-	 * out shorter than its headers, which no real packet is (reference/eval.md T4). */
+	 * out shorter than its headers, which no real packet is (reference/eval.md T4), or a
+	 * DNS packet shorter than any real one of its ports (Wireshark: malformed). */
 	netshare_dataset *d = f->part[k];
 	for (size_t i = 0; st == NETSHARE_OK && d->kind == NETSHARE_RECORDS_PACKETS && i < d->n; i++) {
 		unsigned min = netshare__min_ip_length(d->proto[i], d->ipver[i] == 6);
+		if (netshare__proto_has_ports(d->proto[i]) && d->frag_off[i] == 0)
+			min += netshare__encoder_min_payload(s->enc, d->sport[i], d->dport[i]);
 		if (d->ip_len[i] < min)
-			d->ip_len[i] = (uint16_t)min;
+			d->ip_len[i] = (uint16_t)(min < 65535 ? min : 65535);
 	}
 	if ((f->status[k] = st) < 0)
 		snprintf(f->msg[k], sizeof f->msg[k], "%s", netshare_last_error());

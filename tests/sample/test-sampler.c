@@ -94,7 +94,8 @@ START_TEST(same_seed_same_trace)
 		netshare_dataset_free(d);
 	}
 	sample_threads = 0;
-	/* Time order; no packet shorter than its headers; valid IPv4 first octets. */
+	/* Time order; no packet shorter than its headers and its ports' payload floor;
+	 * valid IPv4 first octets. */
 	netshare_record r, prev;
 	netshare_record_init(&r);
 	netshare_record_init(&prev);
@@ -102,7 +103,10 @@ START_TEST(same_seed_same_trace)
 		ck_assert_ok(netshare_dataset_get(a, i, &r));
 		if (i)
 			ck_assert_int_ge(r.time_ns, prev.time_ns);
-		ck_assert_uint_ge(r.ip_length, netshare__min_ip_length(r.protocol, 0));
+		ck_assert_uint_ge(r.ip_length, netshare__min_ip_length(r.protocol, 0) +
+		                  (netshare__proto_has_ports(r.protocol) && r.frag_offset == 0
+		                   ? netshare__encoder_min_payload(model->enc, r.src_port, r.dst_port)
+		                   : 0));
 		unsigned s_top = r.src_ip >> 24, d_top = r.dst_ip >> 24;
 		ck_assert(s_top != 0 && s_top != 127 && s_top < 224);
 		ck_assert(d_top != 0 && d_top != 127 && d_top < 240);
