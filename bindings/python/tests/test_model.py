@@ -148,6 +148,9 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(netshare.NetshareError) as e:
             netshare.Sampler(self.model, time_scale=0)
         self.assertIn("time_scale", e.exception.message)
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Sampler(self.model, class_temperature=-1)
+        self.assertIn("class_temperature", e.exception.message)
 
     def test_python_example_runs(self):
         here = os.path.dirname(os.path.abspath(__file__))
