@@ -10,7 +10,8 @@
 #include "progress_bar.h"
 
 static int
-from_model(const char *model, const char *output, const netshare_sample_params *sp, int quiet)
+from_model(const char *model, const char *output, const netshare_sample_params *sp,
+           const netshare_write_params *wp, int quiet)
 {
 	netshare_model *m;
 	netshare_status st = netshare_model_load(&m, model);
@@ -24,7 +25,7 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 	p.progress_user = &pr;
 	double t0 = cli_now();
 	if ((st = netshare_sampler_new(&s, m, &p)) == NETSHARE_OK)
-		st = netshare_sampler_write(s, output, NULL);
+		st = netshare_sampler_write(s, output, wp);
 	cli_progress_end(&pr);
 	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK && !quiet) {
@@ -55,6 +56,7 @@ run_generate(int argc, char **argv)
 		{ "flows", required_argument, NULL, 'F' },
 		{ "time-scale", required_argument, NULL, 'T' },
 		{ "temperature", required_argument, NULL, 'C' },
+		{ "headers-only", no_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_READ_LONGOPTS,
@@ -62,6 +64,8 @@ run_generate(int argc, char **argv)
 	};
 	netshare_read_params rp;
 	netshare_read_params_init(&rp);
+	netshare_write_params wp;
+	netshare_write_params_init(&wp);
 	const char *baseline = NULL, *input = NULL, *output = NULL, *model = NULL;
 	uint64_t seed = 1;
 	netshare_sample_params sp;
@@ -69,7 +73,7 @@ run_generate(int argc, char **argv)
 	int c, quiet = 0;
 	char *end;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:qh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_generate, c, optarg, &rp);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
@@ -105,6 +109,7 @@ run_generate(int argc, char **argv)
 				                       "[0, %g], not '%s'", NETSHARE_MAX_CLASS_TEMPERATURE,
 				                       optarg);
 			break;
+		case 'H': wp.headers_only = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_generate);
 		default:
@@ -123,7 +128,7 @@ run_generate(int argc, char **argv)
 			return cli_usage_error(&cli_cmd_generate, "-i is for --baseline; a model needs no "
 			                       "trace");
 		sp.seed = seed;
-		return from_model(model, output, &sp, quiet);
+		return from_model(model, output, &sp, &wp, quiet);
 	}
 	if (!baseline)
 		return cli_usage_error(&cli_cmd_generate, "give -m MODEL or --baseline marginal");
@@ -144,7 +149,7 @@ run_generate(int argc, char **argv)
 	netshare_dataset_free(real);
 	if (st < 0)
 		return cli_fail(st);
-	st = netshare_dataset_write(syn, output, NULL);
+	st = netshare_dataset_write(syn, output, &wp);
 	size_t n = netshare_dataset_count(syn);
 	netshare_dataset_free(syn);
 	if (st < 0)
@@ -181,6 +186,9 @@ const cli_command cli_cmd_generate = {
 		"  -o, --output OUTPUT    where to write (written atomically)\n"
 		"  -F, --flows N          about N flows (default: as many as the real trace had)\n"
 		"  -T, --time-scale X     stretch time by X (default 1)\n"
+		"  -H, --headers-only     pcap: store the headers only, the length kept in orig_len\n"
+		"                         (by default payloads are zero-filled, which application\n"
+		"                         dissectors such as Wireshark's DNS may call malformed)\n"
 		"      --temperature T    choose each flow's port classes (services) with\n"
 		"                         probability p^(1/T) of the model's; 0: the likeliest,\n"
 		"                         1: as the model says, more: more rare services\n"

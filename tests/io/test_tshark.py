@@ -207,6 +207,25 @@ class SyntheticPcapIsValid(WrittenPcapIsValid):
                 continuations = int(words[words.index("continuations") - 2].lstrip("("))
                 self.check(out)
                 self.assertGreater(stats(out)["flow_size"]["max"], 1)
+                # --headers-only: clean even with every Wireshark dissector on (an empty
+                # profile), since no zero payload reaches DNS, NTP, ...; same records.
+                hdr = os.path.join(self.tmp, "syn-h.pcap")
+                r = subprocess.run([CLI, "generate", "-q", "-m", model, "-o", hdr, "--seed", "2",
+                                    "--headers-only"], capture_output=True, text=True, timeout=600)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                empty = os.path.join(self.tmp, "empty-profile")
+                os.makedirs(empty, exist_ok=True)
+                bad = subprocess.run([TSHARK, "-r", hdr, "-n", "-o", "ip.check_checksum:TRUE",
+                                      "-o", "tcp.check_checksum:TRUE", "-o",
+                                      "udp.check_checksum:TRUE", "-Y",
+                                      "_ws.malformed || _ws.expert.severity >= 8388608 || "
+                                      "ip.checksum.status == 0 || tcp.checksum.status == 0 || "
+                                      "udp.checksum.status == 0"],
+                                     capture_output=True, text=True, timeout=600,
+                                     env=dict(os.environ, XDG_CONFIG_HOME=empty))
+                self.assertEqual(bad.returncode, 0, bad.stderr)
+                self.assertEqual(bad.stdout, "", "tshark flags these frames:\n" + bad.stdout[:2000])
+                self.assertEqual(stats(hdr)["records"], stats(out)["records"])
                 # The same trace as CSV (which keeps the ports of packets the model made
                 # non-first fragments, unlike pcap): one 5-tuple per generated flow.
                 csv = os.path.join(self.tmp, "syn.csv")
