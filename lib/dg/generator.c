@@ -175,22 +175,40 @@ forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int trai
 	netshare__heads_forward(s->attr_heads, s->n_attr_heads, g->attributes, B, A);
 }
 
-/* Generation: output activations only for the steps up to each flow's "last" flag,
- * which the raw gen-flag logits already show (softmax keeps their order); the steps
- * after it are masked anyway, and with T in the hundreds they were most of the work. */
+/* Generation: the LSTM steps, the output layer and the activations only up to each
+ * flow's "last" flag, which the raw gen-flag logits already show (softmax keeps their
+ * order), step by step over the rows still going, gathered so that one product serves
+ * them. The steps after it are masked anyway; with T in the hundreds and most flows a
+ * few records long, they were most of the work. Uses dh, dstep and lengths as
+ * scratch. */
 static void
-heads_until_last(netshare__generator *g, size_t B)
+outputs_until_last(netshare__generator *g, size_t B)
 {
 	const netshare__gen_shape *s = &g->s;
 	size_t F = (size_t)s->F, L = (size_t)s->sample_len, SF = L * F;
-	for (size_t b = 0; b < B; b++) {
-		int done = 0;
-		for (int t = 0; t < s->steps && !done; t++) {
-			float *row = g->step_out + ((size_t)t * B + b) * SF;
+	size_t H = (size_t)s->lstm_units;
+	const float *hs = g->cache.h + B * H; /* step t, row b: hs + (t * B + b) * H */
+	uint32_t *going = g->lengths;
+	size_t n = B;
+	for (size_t b = 0; b < B; b++)
+		going[b] = (uint32_t)b;
+	for (int t = 0; t < s->steps && n > 0; t++) {
+		netshare__lstm_step_rows(&g->lstm, &g->cache, t, g->h0, g->c0, going, n);
+		for (size_t i = 0; i < n; i++)
+			memcpy(g->dh + i * H, hs + ((size_t)t * B + going[i]) * H, H * sizeof(float));
+		netshare__dense_forward(&g->feat_out, g->dh, (int)n, g->dstep);
+		size_t kept = 0;
+		for (size_t i = 0; i < n; i++) {
+			float *row = g->step_out + ((size_t)t * B + going[i]) * SF;
+			memcpy(row, g->dstep + i * SF, SF * sizeof *row);
+			int done = 0;
 			for (size_t j = 0; j < L && !done; j++)
 				done = row[j * F + (size_t)s->gen_offset + 1] > row[j * F + (size_t)s->gen_offset];
 			netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
+			if (!done)
+				going[kept++] = going[i];
 		}
+		n = kept;
 	}
 }
 
@@ -222,18 +240,19 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	netshare__rng_fill_normalf(r, g->h0, B * H, 0, 1);
 	netshare__rng_fill_normalf(r, g->c0, B * H, 0, 1);
 	g->cache.batch = batch;
-	if (held)
-		netshare__lstm_forward_held(&g->lstm, g->tmp, (int)A, g->lstm_in, g->h0, g->c0,
+	if (held) /* the projections; outputs_until_last steps the flows still going */
+		netshare__lstm_forward_held(&g->lstm, g->tmp, (int)A, g->lstm_in, NULL, NULL,
 		                            &g->cache);
 	else
 		netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
-	const float *hs = g->cache.h + B * H;
-	netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
-	if (held)
-		heads_until_last(g, B);
-	else
+	if (held) {
+		outputs_until_last(g, B);
+	} else {
+		const float *hs = g->cache.h + B * H;
+		netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
 		netshare__heads_forward(g->step_heads, g->n_step_heads, g->step_out,
 		                        (size_t)s->steps * B, SF);
+	}
 	/* Time-major steps -> batch-major records. */
 	for (int t = 0; t < s->steps; t++)
 		for (size_t b = 0; b < B; b++)

@@ -112,6 +112,24 @@ sigmoid(float x)
 }
 
 /* The recurrence over S steps, given every step's input projection in k->gates. */
+/* One cell: gate pre-activations ab[4H] (replaced by the activations), previous cell
+ * state cp -> cell state cn, tanh(cn) tc, output hn. */
+static void
+cell(int H, float *ab, const float *cp, float *cn, float *tc, float *hn)
+{
+	for (int j = 0; j < H; j++) {
+		float i = sigmoid(ab[j]), f = sigmoid(ab[H + j]);
+		float g = netshare__tanhf(ab[2 * H + j]), o = sigmoid(ab[3 * H + j]);
+		ab[j] = i;
+		ab[H + j] = f;
+		ab[2 * H + j] = g;
+		ab[3 * H + j] = o;
+		cn[j] = f * cp[j] + i * g;
+		tc[j] = netshare__tanhf(cn[j]);
+		hn[j] = o * tc[j];
+	}
+}
+
 static void
 recur(const netshare__lstm *l, const float *h0, const float *c0, netshare__lstm_cache *k)
 {
@@ -127,19 +145,8 @@ recur(const netshare__lstm *l, const float *h0, const float *c0, netshare__lstm_
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, G, H, 1.0f, hp, H, l->w_hh, H,
 		            1.0f, a, G);
 		for (int b = 0; b < B; b++) {
-			float *ab = a + (size_t)b * G;
-			for (int j = 0; j < H; j++) {
-				float i = sigmoid(ab[j]), f = sigmoid(ab[H + j]);
-				float g = netshare__tanhf(ab[2 * H + j]), o = sigmoid(ab[3 * H + j]);
-				ab[j] = i;
-				ab[H + j] = f;
-				ab[2 * H + j] = g;
-				ab[3 * H + j] = o;
-				size_t q = (size_t)b * H + j;
-				cn[q] = f * cp[q] + i * g;
-				tc[q] = netshare__tanhf(cn[q]);
-				hn[q] = o * tc[q];
-			}
+			size_t q = (size_t)b * H;
+			cell(H, a + (size_t)b * G, cp + q, cn + q, tc + q, hn + q);
 		}
 	}
 }
@@ -176,7 +183,33 @@ netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int n_he
 	if (rest > 0)
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S * B, G, rest, 1.0f, x, rest,
 		            l->w_ih + n_held, l->in, 1.0f, k->gates, G);
+	if (!h0)
+		return; /* the caller steps the rows itself (netshare__lstm_step_rows) */
 	recur(l, h0, c0, k);
+}
+
+void
+netshare__lstm_step_rows(const netshare__lstm *l, netshare__lstm_cache *k, int t,
+                         const float *h0, const float *c0, const uint32_t *rows, size_t n)
+{
+	int B = k->batch, H = l->hidden, G = 4 * H;
+	size_t bh = (size_t)B * H;
+	const float *hp = t ? k->h + (size_t)t * bh : h0, *cp = t ? k->c + (size_t)t * bh : c0;
+	float *hn = k->h + (size_t)(t + 1) * bh, *cn = k->c + (size_t)(t + 1) * bh;
+	float *tc = k->tc + (size_t)t * bh, *a = k->gates + (size_t)t * B * G;
+	/* The rows' previous outputs side by side, one product, then each row's cell. */
+	for (size_t i = 0; i < n; i++)
+		memcpy(k->dh_next + i * H, hp + (size_t)rows[i] * H, (size_t)H * sizeof(float));
+	float *rec = k->da; /* backward scratch, >= B x 4H */
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, G, H, 1.0f, k->dh_next, H,
+	            l->w_hh, H, 0.0f, rec, G);
+	for (size_t i = 0; i < n; i++) {
+		size_t q = (size_t)rows[i] * H;
+		float *ab = a + (size_t)rows[i] * G;
+		for (int j = 0; j < G; j++)
+			ab[j] += rec[i * G + j];
+		cell(H, ab, cp + q, cn + q, tc + q, hn + q);
+	}
 }
 
 void

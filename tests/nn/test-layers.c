@@ -400,6 +400,25 @@ START_TEST(lstm_held_input_matches)
 	for (int i = 0; i < (S + 1) * LB * LH; i++)
 		ck_assert_float_eq_tol(k1.h[i], k2.h[i], 1e-5f);
 	ck_assert(memcmp(k1.h, k2.h, LB * LH * sizeof(float)) == 0); /* h0 copied as is */
+	/* Stepping rows one step at a time: all rows give the same outputs; rows dropped
+	 * after step 0 (as finished flows are) leave the others' outputs unchanged. */
+	for (int drop = 0; drop < 2; drop++) {
+		netshare__lstm_forward_held(&l, held, HELD, rest, NULL, NULL, &k2);
+		uint32_t rows[LB];
+		size_t n = 0;
+		for (int b = 0; b < LB; b++)
+			rows[n++] = (uint32_t)b;
+		for (int t = 0; t < S; t++) {
+			netshare__lstm_step_rows(&l, &k2, t, h0, c0, rows, n);
+			if (drop && t == 0)
+				n = 1, rows[0] = LB - 1; /* only the last row goes on */
+		}
+		for (int t = 1; t <= S; t++)
+			for (int b = 0; b < LB; b++)
+				for (int j = 0; j < LH && (!drop || t == 1 || b == LB - 1); j++)
+					ck_assert_float_eq_tol(k1.h[(t * LB + b) * LH + j],
+					                       k2.h[(t * LB + b) * LH + j], 1e-5f);
+	}
 	free(held);
 	free(rest);
 	free(full);
