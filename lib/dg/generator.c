@@ -241,8 +241,7 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	netshare__rng_fill_normalf(r, g->c0, B * H, 0, 1);
 	g->cache.batch = batch;
 	if (held) /* the projections; outputs_until_last steps the flows still going */
-		netshare__lstm_forward_held(&g->lstm, g->tmp, (int)A, g->lstm_in, NULL, NULL,
-		                            &g->cache);
+		netshare__lstm_project_held(&g->lstm, g->tmp, (int)A, g->lstm_in, &g->cache);
 	else
 		netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
 	if (held) {

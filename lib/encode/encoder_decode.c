@@ -217,8 +217,8 @@ service_allowed(const netshare__field *f, size_t c, uint32_t proto)
 
 /* One-hot on a class drawn from a head's probabilities x[0 .. dim) sharpened by the
  * temperature (0: the likeliest), among the classes service_allowed() lets go with
- * `proto` ("other" always may). */
-static void
+ * `proto` ("other" always may); returns its index. */
+static size_t
 draw_class(const netshare__field *f, float *x, uint32_t proto, double temperature,
            netshare__rng *rng)
 {
@@ -246,6 +246,7 @@ draw_class(const netshare__field *f, float *x, uint32_t proto, double temperatur
 	}
 	memset(x, 0, f->dim * sizeof *x);
 	x[pick] = 1.0f;
+	return pick;
 }
 
 void
@@ -262,11 +263,8 @@ netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, siz
 	for (size_t r = 0; r < n; r++) {
 		float *dst = attributes + r * e->attr.dim + cf[1]->offset;
 		float *src = attributes + r * e->attr.dim + cf[0]->offset;
-		draw_class(cf[1], dst, ANY_PROTO, temperature, rng);
-		size_t d = 0;
-		while (dst[d] == 0.0f)
-			d++;
-		draw_class(cf[0], src, d + 1 < cf[1]->dim && netshare__class_is_service(cf[1])
+		size_t d = draw_class(cf[1], dst, ANY_PROTO, temperature, rng);
+		(void)draw_class(cf[0], src, d + 1 < cf[1]->dim && netshare__class_is_service(cf[1])
 		                       ? cf[1]->choices[d] >> 16 : ANY_PROTO, temperature, rng);
 	}
 }

@@ -111,7 +111,6 @@ sigmoid(float x)
 	return 1.0f / (1.0f + expf(-x));
 }
 
-/* The recurrence over S steps, given every step's input projection in k->gates. */
 /* One cell: gate pre-activations ab[4H] (replaced by the activations), previous cell
  * state cp -> cell state cn, tanh(cn) tc, output hn. */
 static void
@@ -130,6 +129,7 @@ cell(int H, float *ab, const float *cp, float *cn, float *tc, float *hn)
 	}
 }
 
+/* The recurrence over S steps, given every step's input projection in k->gates. */
 static void
 recur(const netshare__lstm *l, const float *h0, const float *c0, netshare__lstm_cache *k)
 {
@@ -166,9 +166,8 @@ netshare__lstm_forward(const netshare__lstm *l, const float *x, const float *h0,
 }
 
 void
-netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int n_held,
-                            const float *x, const float *h0, const float *c0,
-                            netshare__lstm_cache *k)
+netshare__lstm_project_held(const netshare__lstm *l, const float *held, int n_held,
+                            const float *x, netshare__lstm_cache *k)
 {
 	int S = k->steps, B = k->batch, G = 4 * l->hidden, rest = l->in - n_held;
 	size_t bg = (size_t)B * G;
@@ -183,8 +182,14 @@ netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int n_he
 	if (rest > 0)
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S * B, G, rest, 1.0f, x, rest,
 		            l->w_ih + n_held, l->in, 1.0f, k->gates, G);
-	if (!h0)
-		return; /* the caller steps the rows itself (netshare__lstm_step_rows) */
+}
+
+void
+netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int n_held,
+                            const float *x, const float *h0, const float *c0,
+                            netshare__lstm_cache *k)
+{
+	netshare__lstm_project_held(l, held, n_held, x, k);
 	recur(l, h0, c0, k);
 }
 

@@ -52,9 +52,13 @@ void netshare__lstm_forward_held(const netshare__lstm *l, const float *held, int
                                  const float *x, const float *h0, const float *c0,
                                  netshare__lstm_cache *cache);
 
-/* Generation, after netshare__lstm_forward_held() with h0 = c0 = NULL (which then only
- * computes the input projections): step t (0-based, in order) for the n listed rows
- * only, from (h0, c0) at t = 0. The rows left out (finished flows) keep stale outputs
+/* The input projections of netshare__lstm_forward_held() only, without the recurrence:
+ * for stepping rows with netshare__lstm_step_rows(). */
+void netshare__lstm_project_held(const netshare__lstm *l, const float *held, int n_held,
+                                 const float *x, netshare__lstm_cache *k);
+
+/* Generation, after netshare__lstm_project_held(): step t (0-based, in order) for the n
+ * listed rows only, from (h0, c0) at t = 0. The rows left out (finished flows) keep stale outputs
  * from step t on; nothing else is computed for them. */
 void netshare__lstm_step_rows(const netshare__lstm *l, netshare__lstm_cache *k, int t,
                               const float *h0, const float *c0, const uint32_t *rows, size_t n);
