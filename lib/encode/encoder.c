@@ -241,6 +241,7 @@ netshare_encoder_encode(const netshare_encoder *e, const netshare_dataset *ds, i
 			continue;
 		const uint32_t *idx = fl.order + fl.start[seg->flow] + seg->first;
 		encode_attributes(e, ds, &ch, seg, idx[0], chunk, x->attr + r * A);
+		const double *gaps = netshare__encoder_gap_range(e, x->attr + r * A);
 		for (uint32_t j = 0; j < len; j++) {
 			float *row = x->feat + (r * T + j) * F;
 			for (size_t k = 0; k < e->feat.n_fields; k++) {
@@ -251,7 +252,11 @@ netshare_encoder_encode(const netshare_encoder *e, const netshare_dataset *ds, i
 				else
 					netshare__encoder_value(e, ds, f, idx[j], j ? (ptrdiff_t)idx[j - 1] : -1,
 					                        &v);
-				netshare__field_encode(f, &v, row + f->offset);
+				if (gaps && f->source == SRC_IAT)
+					row[f->offset] = (float)netshare__cont_forward_in(f, v.num, gaps[0],
+					                                                  gaps[1]);
+				else
+					netshare__field_encode(f, &v, row + f->offset);
 			}
 		}
 		x->len[r++] = len;

@@ -14,6 +14,17 @@
 /* Most fields in one vector (fixed fields, K+1 tags, extras, gen flag). */
 #define NETSHARE__MAX_FIELDS (32 + NETSHARE_MAX_CHUNKS + NETSHARE_MAX_EXTRA_COLUMNS)
 
+/* The ports one role's flows used with each class of the other role (state v6,
+ * service_stats.c): for class c of the other role's class field, ports
+ * port[start[c] .. start[c + 1]) (ascending) with the records of real flows that had that
+ * port and whose own service was no class. Empty (n_classes 0) when not fitted. */
+typedef struct netshare__partner_ports {
+	uint32_t n_classes;   /* the other role's class field's choices */
+	uint32_t *start;      /* [n_classes + 1] */
+	uint16_t *port;       /* [start[n_classes]] */
+	uint64_t *records;    /* [start[n_classes]] */
+} netshare__partner_ports;
+
 typedef struct netshare__vector {
 	netshare__field field[NETSHARE__MAX_FIELDS];
 	size_t n_fields;
@@ -42,6 +53,14 @@ struct netshare_encoder {
 	/* Packets (state v5): [65536] the fewest bytes after its protocol's minimal headers
 	 * that any packet with this port (either role) carried; NULL: no such floor. */
 	uint16_t *min_payload;
+	/* Per-service statistics (state v6, service_stats.c; absent when not fitted):
+	 * partner[0]: source ports by destination class, partner[1]: destination ports by
+	 * source class; gap_range[2 * g], [2 * g + 1]: the bounds (after the interarrival
+	 * field's log1p) of the within-flow gaps of the flows of group g, the destination
+	 * classes' choices first, then the source classes' (NaN: no gap in that group). */
+	netshare__partner_ports partner[2];
+	double *gap_range;
+	uint32_t n_gap_ranges;
 };
 
 /* Chunks NETSHARE_CHUNKS_AUTO chooses for a trace of `flows` flows. */
@@ -99,7 +118,28 @@ netshare__encoder_min_payload(const netshare_encoder *e, uint16_t sport, uint16_
 	return a > b ? a : b;
 }
 
+/* Per-service statistics (service_stats.c). Fitting needs the port class fields'
+ * choices and the interarrival field's log1p flag; it fits nothing without port classes
+ * or when the interarrival bounds are fixed (gap ranges) -- and the caller fits nothing
+ * when word2vec was trained on another (public) corpus: these come from the trace. */
+netshare_status netshare__service_stats_fit(netshare_encoder *e, const netshare_dataset *ds,
+                                            const netshare__flows *fl);
+void netshare__service_stats_free(netshare_encoder *e);
 struct netshare__wbuf;
+struct netshare__rbuf;
+void netshare__service_stats_save(const netshare_encoder *e, struct netshare__wbuf *b);
+netshare_status netshare__service_stats_load(struct netshare__rbuf *r, netshare_encoder *e);
+
+/* The gap bounds of the flow whose attribute row is `attr`: its destination class's if
+ * that class is a service with gaps, else its source class's, else NULL (the field's
+ * own lo, hi). Per service, because one normalisation for all services let a briefly
+ * trained generator spread every service's gaps over the whole trace's range (caida:
+ * 445/TCP's real gaps 6 us - 20 ms, generated ones up to 0.1 s). */
+const double *netshare__encoder_gap_range(const netshare_encoder *e, const float *attr);
+
+/* Port class fields of the attributes ([0] source, [1] destination; NULL: none). */
+void netshare__encoder_class_fields(const netshare_encoder *e, const netshare__field *cf[2]);
+
 /* Append the encoder's state to b (ENOMEM). */
 netshare_status netshare__encoder_save(const netshare_encoder *e, struct netshare__wbuf *b);
 /* An encoder from saved state: ECORRUPT for anything inconsistent, EVERSION for a newer

@@ -253,11 +253,8 @@ void
 netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
                                double temperature, netshare__rng *rng)
 {
-	const netshare__field *cf[2] = { NULL, NULL };
-	for (size_t k = 0; k < e->attr.n_fields; k++)
-		if (e->attr.field[k].source == SRC_SPORT_CLASS ||
-		    e->attr.field[k].source == SRC_DPORT_CLASS)
-			cf[e->attr.field[k].source == SRC_DPORT_CLASS] = &e->attr.field[k];
+	const netshare__field *cf[2];
+	netshare__encoder_class_fields(e, cf);
 	if (!cf[0] || !cf[1])
 		return;
 	for (size_t r = 0; r < n; r++) {
@@ -329,9 +326,10 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 		netshare__free(first);
 		return netshare__error_oom("decoding");
 	}
-	for (size_t r = 0; r < n; r++)
+	for (size_t r = 0; r < n; r++) {
 		memcpy(kept + first[r] * F, features + r * T * F,
 		       (first[r + 1] - first[r]) * F * sizeof *kept);
+	}
 	columns a, f;
 	if ((st = decode_columns(&e->attr, attributes, n, &a)) < 0) {
 		netshare__free(first);
@@ -354,12 +352,16 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 		/* Generated gaps may add up past what a timestamp can hold: stop at the limit. */
 		double t_end = (double)(NETSHARE_TIME_LIMIT_NS - 1 - e->t_min) - 1e6;
 		size_t len = first[r + 1] - first[r];
+		const double *gaps = netshare__encoder_gap_range(e, attributes + r * e->attr.dim);
 		for (size_t j = 0; j < len && st == NETSHARE_OK; j++) {
 			size_t row = first[r] + j;
 			for (size_t k = 0; k < e->feat.n_fields; k++) {
 				const netshare__field *fd = &e->feat.field[k];
 				if (fd->source == SRC_IAT && j > 0)
-					t += f.v[k][row].num;
+					t += gaps ? netshare__cont_inverse_in(fd, features[(r * T + j) * F +
+					                                                   fd->offset],
+					                                      gaps[0], gaps[1])
+					          : f.v[k][row].num;
 				fill_record_field(e, fd, &f.v[k][row], &rec);
 			}
 			if (t > t_end)

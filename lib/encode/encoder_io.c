@@ -18,8 +18,9 @@
 /* Version of this layout; bump when it changes (loaders refuse newer ones). Version 3
  * added the port class fields; version 4 made their keys services (port and protocol,
  * with NETSHARE__SERVICE_OTHER); version 5 appended each port's minimal payload
- * (packets); version 2 to 4 states load unchanged. */
-#define ENCODER_STATE_VERSION 5
+ * (packets); version 6 the per-service statistics (service_stats.c); version 2 to 5
+ * states load unchanged. */
+#define ENCODER_STATE_VERSION 6
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -99,6 +100,7 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 			netshare__wbuf_u32(b, p);
 			netshare__wbuf_u32(b, e->min_payload[p]);
 		}
+	netshare__service_stats_save(e, b);
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
 
@@ -317,7 +319,8 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	}
 	if ((st = load_w2v(&r, &e->w2v)) < 0 || (st = load_vector(&r, &e->attr, e, 0)) < 0 ||
 	    (st = load_vector(&r, &e->feat, e, 1)) < 0 ||
-	    (version >= 5 && (st = load_min_payload(&r, e)) < 0))
+	    (version >= 5 && (st = load_min_payload(&r, e)) < 0) ||
+	    (version >= 6 && (st = netshare__service_stats_load(&r, e)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)
 		st = corrupt(r.bad ? "truncated" : "trailing bytes");

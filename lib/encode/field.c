@@ -15,20 +15,27 @@ netshare__field_heads(const netshare__field *f)
 }
 
 double
-netshare__cont_forward(const netshare__field *f, double x)
+netshare__cont_forward_in(const netshare__field *f, double x, double lo, double hi)
 {
-	if (isnan(x)) /* a missing extra value: tensors must stay finite (decodes as the min) */
+	if (isnan(x) || !(hi > lo)) /* a missing extra value: tensors must stay finite
+	                               (decodes as the min) */
 		return 0;
 	double t = f->log1p ? log1p(x > 0 ? x : 0) : x;
-	double v = (t - f->lo) / (f->hi - f->lo);
+	double v = (t - lo) / (hi - lo);
 	return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-static double
-cont_inverse(const netshare__field *f, float v)
+double
+netshare__cont_forward(const netshare__field *f, double x)
+{
+	return netshare__cont_forward_in(f, x, f->lo, f->hi);
+}
+
+double
+netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi)
 {
 	double u = v < 0 ? 0 : v > 1 ? 1 : v;
-	double t = f->lo + u * (f->hi - f->lo);
+	double t = lo + u * (hi - lo);
 	double x = f->log1p ? expm1(t) : t;
 	if (f->integer) {
 		x = nearbyint(x);
@@ -38,6 +45,12 @@ cont_inverse(const netshare__field *f, float v)
 			x = f->max_value;
 	}
 	return x;
+}
+
+static double
+cont_inverse(const netshare__field *f, float v)
+{
+	return netshare__cont_inverse_in(f, v, f->lo, f->hi);
 }
 
 ptrdiff_t

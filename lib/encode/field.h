@@ -89,10 +89,24 @@ netshare__class_is_service(const netshare__field *f)
 	return netshare__class_other(f) == NETSHARE__SERVICE_OTHER;
 }
 
+/* The likeliest choice of a categorical field whose floats start at x (a class head's
+ * one-hot after netshare__encoder_draw_classes). */
+static inline size_t
+netshare__field_argmax(const netshare__field *f, const float *x)
+{
+	size_t arg = 0;
+	for (size_t k = 1; k < f->dim; k++)
+		arg = x[k] > x[arg] ? k : arg;
+	return arg;
+}
+
 /* Number of output heads (a BITS field has one 2-way head per bit). */
 size_t netshare__field_heads(const netshare__field *f);
 
-/* Continuous normalisation, exposed for fitting and tests. */
+/* Continuous normalisation, exposed for fitting and tests; _in: with bounds lo <= hi of
+ * its own (after the field's log1p; lo == hi maps everything to 0), and back. */
 double netshare__cont_forward(const netshare__field *f, double x);
+double netshare__cont_forward_in(const netshare__field *f, double x, double lo, double hi);
+double netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi);
 
 #endif

@@ -107,9 +107,11 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
 		st = netshare__generator_init(&s->g[w], &shape);
 	if (st == NETSHARE_OK && s->sport_field)
-		st = netshare__tail_init(&s->tail[0], s->sport_field, s->sport_class);
+		st = netshare__tail_init(&s->tail[0], s->enc, 0, s->sport_field, s->sport_class,
+		                         s->dport_class);
 	if (st == NETSHARE_OK && s->dport_field)
-		st = netshare__tail_init(&s->tail[1], s->dport_field, s->dport_class);
+		st = netshare__tail_init(&s->tail[1], s->enc, 1, s->dport_field, s->dport_class,
+		                         s->sport_class);
 	if (st == NETSHARE_OK && s->workers > 1)
 		st = netshare__pool_new(&s->pool, s->workers);
 	if (st < 0) {

@@ -21,21 +21,31 @@ typedef struct netshare__rows {
  * what the output depends on (each batch has its own seed). */
 #define NETSHARE__SAMPLE_BATCH 256
 
-/* A role's non-class ports with their cumulative corpus counts (field NULL: not used). */
+/* A role's non-class ports with their cumulative corpus counts, and the ports its flows
+ * used with each class of the other role (field NULL: not used). */
 typedef struct netshare__tail {
 	const netshare__field *field;        /* the role's word2vec field */
 	const netshare__field *class_field;  /* its port class field */
+	const netshare__field *other_class;  /* the other role's port class field */
 	size_t n;                            /* ports (the field's choices) */
 	size_t *word;                        /* [n] the choices' word2vec rows */
 	double *cum;                         /* [n] running sum of their corpus counts */
+	const netshare__partner_ports *partner; /* the encoder's (n_classes 0: none) */
+	size_t *partner_word;                /* word2vec rows of partner->port */
+	double *partner_cum;                 /* running sum of partner->records */
 } netshare__tail;
 
-netshare_status netshare__tail_init(netshare__tail *t, const netshare__field *w2v_field,
-                                    const netshare__field *class_field);
+/* Role 0 (source) or 1 (destination). */
+netshare_status netshare__tail_init(netshare__tail *t, const netshare_encoder *e, int role,
+                                    const netshare__field *w2v_field,
+                                    const netshare__field *class_field,
+                                    const netshare__field *other_class);
 void netshare__tail_free(netshare__tail *t);
 
 /* For each of n attribute rows (A floats apart) whose port class is "other": replace
- * the word2vec vector by that of a port of the role drawn by corpus count. */
+ * the word2vec vector by that of a port of the role drawn among the ports the real
+ * flows of the other role's class used, by records, or, without such ports, among all
+ * the role's non-class ports by corpus count. */
 netshare_status netshare__tail_draw(const netshare__tail *t, float *rows, size_t n,
                                       size_t A, netshare__rng *rng);
 

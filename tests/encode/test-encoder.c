@@ -720,12 +720,123 @@ START_TEST(word2vec_from_a_public_corpus)
 }
 END_TEST
 
+/*
+ * Per-service statistics (state v6) on the toy trace, against values computed from its
+ * definition: flow f has source port 30000 + f (never a class); two flows in three go to
+ * 443/TCP with 3 + f % 4 packets 1 ms apart (every tenth, f % 10 == 1, has 10 packets
+ * 50 ms apart), the others to 53/UDP with one packet.
+ */
+START_TEST(service_statistics)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(1);
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, NULL));
+	const netshare__field *cf[2];
+	netshare__encoder_class_fields(e, cf);
+	ck_assert_uint_eq(cf[1]->n_choices, 3);
+	ck_assert_uint_eq(cf[1]->choices[0], NETSHARE__SERVICE(443, 6));
+	ck_assert_uint_eq(cf[1]->choices[1], NETSHARE__SERVICE(53, 17));
+	ck_assert_uint_eq(cf[0]->n_choices, 1); /* every source port is "other" */
+	/* Source ports by destination class: each flow's port with its packets. */
+	const netshare__partner_ports *p = &e->partner[0];
+	ck_assert_uint_eq(p->n_classes, 3);
+	ck_assert_uint_eq(p->start[0], 0);
+	ck_assert_uint_eq(p->start[1], 200);
+	ck_assert_uint_eq(p->start[2], 300);
+	ck_assert_uint_eq(p->start[3], 300);
+	for (uint32_t k = 0; k < 300; k++) {
+		int f = p->port[k] - 30000, tcp = f % 3 != 0;
+		ck_assert_int_eq(tcp, k < 200);
+		uint64_t want = !tcp ? 1 : f % 10 == 1 ? 10 : (uint64_t)(3 + f % 4);
+		ck_assert_uint_eq(p->records[k], want);
+		if (k != 0 && k != 200)
+			ck_assert_uint_lt(p->port[k - 1], p->port[k]);
+	}
+	/* No source class, so no destination ports by source class. */
+	ck_assert_uint_eq(e->partner[1].n_classes, 1);
+	ck_assert_uint_eq(e->partner[1].start[1], 0);
+	/* Gap ranges: 443/TCP 1 to 50 ms; 53/UDP flows have no gaps; no source classes. */
+	ck_assert_uint_eq(e->n_gap_ranges, 4);
+	ck_assert_double_eq_tol(e->gap_range[0], log1p(1e6), 1e-12);
+	ck_assert_double_eq_tol(e->gap_range[1], log1p(5e7), 1e-12);
+	for (int k = 2; k < 8; k++)
+		ck_assert(isnan(e->gap_range[k]));
+	/* A 443/TCP flow's gaps normalise within its range: 1 ms is 0, 50 ms 1. */
+	size_t A = e->attr.dim;
+	float *attr = calloc(A, sizeof *attr);
+	ck_assert_ptr_nonnull(attr);
+	attr[cf[1]->offset] = 1.0f;
+	attr[cf[0]->offset] = 1.0f;
+	ck_assert_ptr_eq(netshare__encoder_gap_range(e, attr), e->gap_range);
+	attr[cf[1]->offset] = 0.0f;
+	attr[cf[1]->offset + 1] = 1.0f; /* 53/UDP: no gaps, the field's own bounds */
+	ck_assert_ptr_null(netshare__encoder_gap_range(e, attr));
+	free(attr);
+	netshare_encoded *x;
+	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
+	const netshare__field *iat = &e->feat.field[0];
+	ck_assert_int_eq(iat->source, SRC_IAT);
+	size_t T = e->max_len, F = e->feat.dim, ones = 0, zeros = 0;
+	for (size_t r = 0; r < netshare_encoded_flows(x); r++)
+		for (uint32_t j = 1; j < netshare_encoded_lengths(x)[r]; j++) {
+			float u = netshare_encoded_features(x)[(r * T + j) * F + iat->offset];
+			ck_assert(u == 0.0f || u == 1.0f);
+			ones += u == 1.0f;
+			zeros += u == 0.0f;
+		}
+	ck_assert_uint_gt(ones, 0);
+	ck_assert_uint_gt(zeros, 0);
+	netshare_encoded_free(x);
+	round_trip(ds, e, "toy trace, per-service gaps");
+	/* Saved and loaded: the same statistics. */
+	netshare__wbuf b = { 0 };
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	netshare_encoder *loaded;
+	ck_assert_ok(netshare__encoder_load(&loaded, b.data, b.len));
+	ck_assert_uint_eq(loaded->partner[0].start[2], 300);
+	ck_assert_mem_eq(loaded->partner[0].port, p->port, 300 * sizeof *p->port);
+	ck_assert_mem_eq(loaded->partner[0].records, p->records, 300 * sizeof *p->records);
+	ck_assert_uint_eq(loaded->n_gap_ranges, 4);
+	ck_assert_double_eq(loaded->gap_range[1], e->gap_range[1]);
+	ck_assert(isnan(loaded->gap_range[2]));
+	round_trip(ds, loaded, "toy trace, per-service gaps, loaded");
+	netshare_encoder_free(loaded);
+	/* A gap range outside the field's bounds, or a partner port the source port field
+	 * cannot decode to, is a corrupt state. */
+	e->gap_range[1] = iat->hi + 1;
+	netshare__wbuf_free(&b);
+	memset(&b, 0, sizeof b);
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
+	ck_assert_error_contains("gap range");
+	e->gap_range[1] = log1p(5e7);
+	e->partner[0].port[0] = 443;
+	netshare__wbuf_free(&b);
+	memset(&b, 0, sizeof b);
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
+	ck_assert_error_contains("partner port");
+	netshare__wbuf_free(&b);
+	netshare_encoder_free(e);
+	/* A public word2vec corpus: nothing fitted from the trace. */
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.word2vec_corpus = ds;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	ck_assert_uint_eq(e->partner[0].n_classes, 0);
+	ck_assert_ptr_null(e->gap_range);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("encode-encoder",
 	save_load_and_damaged_state,
 	word2vec_from_a_public_corpus,
 	real_traces_round_trip,
 	netshare_layout,
 	port_classes,
+	service_statistics,
 	generated_addresses_are_valid,
 	flow_tags_in_the_attributes,
 	bad_parameters_are_named)

@@ -388,7 +388,7 @@ START_TEST(other_ports_follow_corpus_counts)
 	ck_assert_ptr_nonnull(w);
 	ck_assert_ptr_nonnull(cf);
 	netshare__tail t;
-	ck_assert_ok(netshare__tail_init(&t, w, cf));
+	ck_assert_ok(netshare__tail_init(&t, e, 0, w, cf, NULL)); /* no partner ports */
 	ck_assert_uint_eq(t.n, w->n_choices);
 	ck_assert_uint_gt(t.n, 10);
 	size_t dim = (size_t)e->w2v.dim;
@@ -429,7 +429,7 @@ START_TEST(other_ports_follow_corpus_counts)
 	}
 	ck_assert_uint_eq(cf->n_choices, 3);
 	ck_assert_uint_eq(cf->choices[0], NETSHARE__SERVICE(443, 6));
-	ck_assert_ok(netshare__tail_init(&t, w, cf));
+	ck_assert_ok(netshare__tail_init(&t, e, 1, w, cf, NULL));
 	memset(rows, 0, A * sizeof *rows);
 	const float *v443 = e->w2v.vec + (size_t)netshare__w2v_lookup(&e->w2v,
 	                        NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, 443)) * dim;
@@ -442,8 +442,61 @@ START_TEST(other_ports_follow_corpus_counts)
 }
 END_TEST
 
+/*
+ * A source port of the "other" class whose flow's destination is a service gets one of
+ * the source ports real flows to that service used, by their records; with destination
+ * "other", one of the whole tail by corpus count.
+ */
+START_TEST(other_ports_follow_partner_ports)
+{
+	setup();
+	const netshare_encoder *e = model->enc;
+	const netshare__field *w = NULL, *cf[2];
+	netshare__encoder_class_fields(e, cf);
+	for (size_t k = 0; k < e->attr.n_fields; k++)
+		if (e->attr.field[k].source == SRC_SPORT && e->attr.field[k].type == FIELD_W2V)
+			w = &e->attr.field[k];
+	ck_assert_ptr_nonnull(w);
+	const netshare__partner_ports *pp = &e->partner[0];
+	ck_assert_uint_eq(pp->n_classes, 3); /* 443/TCP, 53/UDP, other */
+	netshare__tail t;
+	ck_assert_ok(netshare__tail_init(&t, e, 0, w, cf[0], cf[1]));
+	ck_assert_ptr_eq(t.partner, pp);
+	size_t dim = (size_t)e->w2v.dim, A = e->attr.dim, n = 30000;
+	float *rows = calloc(n * A, sizeof *rows);
+	ck_assert_ptr_nonnull(rows);
+	for (size_t r = 0; r < n; r++) {
+		rows[r * A + cf[0]->offset + cf[0]->dim - 1] = 1.0f;     /* source: other */
+		rows[r * A + cf[1]->offset + (r < n / 2 ? 0 : 1)] = 1.0f; /* 443/TCP, 53/UDP */
+	}
+	netshare__rng rng;
+	netshare__rng_seed(&rng, 11);
+	ck_assert_ok(netshare__tail_draw(&t, rows, n, A, &rng));
+	for (size_t c = 0; c < 2; c++) {
+		double total = 0;
+		for (uint32_t k = pp->start[c]; k < pp->start[c + 1]; k++)
+			total += (double)pp->records[k];
+		size_t seen = 0, half = n / 2;
+		for (uint32_t k = pp->start[c]; k < pp->start[c + 1]; k++) {
+			const float *v = e->w2v.vec + (size_t)netshare__w2v_lookup(&e->w2v,
+			                     NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, pp->port[k])) * dim;
+			size_t hits = 0;
+			for (size_t r = c * half; r < (c + 1) * half; r++)
+				hits += memcmp(rows + r * A + w->offset, v, dim * sizeof *v) == 0;
+			seen += hits;
+			double p = (double)pp->records[k] / total, want = p * (double)half;
+			ck_assert_double_le(fabs((double)hits - want), 5 * sqrt(want * (1 - p)) + 1);
+		}
+		ck_assert_uint_eq(seen, half); /* only ports seen with that service */
+	}
+	free(rows);
+	netshare__tail_free(&t);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("sample-sampler",
                    same_seed_same_trace, threads_agree_with_one_thread,
                    spanning_flows_are_one_flow, time_scale_stretches_time,
                    stream_matches_generate_and_cancels, loaded_model_samples_the_same,
-                   bad_parameters, other_ports_follow_corpus_counts)
+                   bad_parameters, other_ports_follow_corpus_counts,
+                   other_ports_follow_partner_ports)
