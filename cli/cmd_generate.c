@@ -11,12 +11,14 @@
 
 static int
 from_model(const char *model, const char *output, const netshare_sample_params *sp,
-           const netshare_write_params *wp, int quiet)
+           const netshare_write_params *params, int frames, int quiet)
 {
 	netshare_model *m;
 	netshare_status st = netshare_model_load(&m, model);
 	if (st < 0)
 		return cli_fail(st);
+	netshare_write_params w = *params, *wp = &w;
+	w.headers_only = frames ? frames == 'H' : cli_headers_only_model(m);
 	netshare_sampler *s = NULL;
 	netshare_sample_params p = *sp;
 	cli_progress pr;
@@ -57,6 +59,7 @@ run_generate(int argc, char **argv)
 		{ "time-scale", required_argument, NULL, 'T' },
 		{ "temperature", required_argument, NULL, 'C' },
 		{ "headers-only", no_argument, NULL, 'H' },
+		{ "full-frames", no_argument, NULL, 256 + 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_READ_LONGOPTS,
@@ -70,7 +73,7 @@ run_generate(int argc, char **argv)
 	uint64_t seed = 1;
 	netshare_sample_params sp;
 	netshare_sample_params_init(&sp);
-	int c, quiet = 0;
+	int c, quiet = 0, frames = 0; /* 'H', 'F' or 0: as the trace was captured */
 	char *end;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
@@ -109,7 +112,8 @@ run_generate(int argc, char **argv)
 				                       "[0, %g], not '%s'", NETSHARE_MAX_CLASS_TEMPERATURE,
 				                       optarg);
 			break;
-		case 'H': wp.headers_only = 1; break;
+		case 'H': frames = 'H'; break;
+		case 256 + 'H': frames = 'F'; break;
 		case 'q': quiet = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_generate);
 		default:
@@ -128,7 +132,7 @@ run_generate(int argc, char **argv)
 			return cli_usage_error(&cli_cmd_generate, "-i is for --baseline; a model needs no "
 			                       "trace");
 		sp.seed = seed;
-		return from_model(model, output, &sp, &wp, quiet);
+		return from_model(model, output, &sp, &wp, frames, quiet);
 	}
 	if (!baseline)
 		return cli_usage_error(&cli_cmd_generate, "give -m MODEL or --baseline marginal");
@@ -145,6 +149,7 @@ run_generate(int argc, char **argv)
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
 		return cli_fail(st);
+	wp.headers_only = frames ? frames == 'H' : cli_headers_only_trace(real);
 	st = netshare_baseline_marginal(&syn, real, seed);
 	netshare_dataset_free(real);
 	if (st < 0)
@@ -166,7 +171,7 @@ const cli_command cli_cmd_generate = {
 	.summary = "write a synthetic trace from a model (or the marginal baseline)",
 	.usage =
 		"Usage: netshare generate -m MODEL -o OUTPUT [--flows N] [--seed S] [--time-scale X]\n"
-		"                         [--temperature T]\n"
+		"                         [--temperature T] [--headers-only | --full-frames]\n"
 		"       netshare generate --baseline marginal -i REAL -o OUTPUT [--seed S]\n"
 		"\n"
 		"Sample a synthetic trace from MODEL (made by 'netshare train') and write it to\n"
@@ -187,8 +192,11 @@ const cli_command cli_cmd_generate = {
 		"  -F, --flows N          about N flows (default: as many as the real trace had)\n"
 		"  -T, --time-scale X     stretch time by X (default 1)\n"
 		"  -H, --headers-only     pcap: store the headers only, the length kept in orig_len\n"
-		"                         (by default payloads are zero-filled, which application\n"
-		"                         dissectors such as Wireshark's DNS may call malformed)\n"
+		"                         (the default when the trained trace was a headers-only\n"
+		"                         capture, as CAIDA's are)\n"
+		"      --full-frames      pcap: whole frames, payloads zero-filled (the default\n"
+		"                         otherwise; application dissectors such as Wireshark's\n"
+		"                         DNS may call some of them malformed)\n"
 		"      --temperature T    choose each flow's port classes (services) with\n"
 		"                         probability p^(1/T) of the model's; 0: the likeliest,\n"
 		"                         1: as the model says, more: more rare services\n"

@@ -2,6 +2,7 @@
 /* `netshare inspect`: what a model file holds. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -68,12 +69,13 @@ run_inspect(int argc, char **argv)
 		       "\"params_aux_discriminator\":%" PRIu64 ",\"flows\":%" PRIu64 ","
 		       "\"flows_truncated\":%" PRIu64 ",\"max_flow_len\":%u,\"sample_len\":%u,"
 		       "\"max_len\":%u,\"attribute_dim\":%zu,\"feature_dim\":%zu,\"address_bits\":%d,"
-		       "\"port_words\":%zu,\"protocol_words\":%zu,\"loss_d\":", kind, mi.chunks,
+		       "\"port_words\":%zu,\"protocol_words\":%zu,\"headers_only\":%s,\"loss_d\":",
+		       kind, mi.chunks,
 		       mi.iterations, mi.fine_tune_divisor, mi.iterations_chunk0, mi.iterations_total,
 		       mi.params_generator, mi.params_discriminator, mi.params_aux_discriminator,
 		       ei.flows, ei.flows_truncated, ei.max_flow_len, ei.sample_len, ei.max_len,
 		       ei.attribute_dim, ei.feature_dim, ei.address_bits, ei.port_words,
-		       ei.protocol_words);
+		       ei.protocol_words, ei.headers_only ? "true" : "false");
 		json_number(stdout, mi.loss_d);
 		printf(",\"loss_g\":");
 		json_number(stdout, mi.loss_g);
@@ -102,8 +104,14 @@ run_inspect(int argc, char **argv)
 		       ei.feature_groups);
 		printf("  vocabulary    %d-bit addresses, %zu ports, %zu protocols\n", ei.address_bits,
 		       ei.port_words, ei.protocol_words);
-		printf("  last losses   D %.6g, G %.6g, Wasserstein %.6g\n", mi.loss_d, mi.loss_g,
-		       mi.wasserstein);
+		if (ei.headers_only)
+			printf("  capture       headers only (pcap output stores headers only by "
+			       "default)\n");
+		if (isnan(mi.loss_d)) /* known to the process that trained, not kept in the file */
+			printf("  last losses   not recorded in the file\n");
+		else
+			printf("  last losses   D %.6g, G %.6g, Wasserstein %.6g\n", mi.loss_d,
+			       mi.loss_g, mi.wasserstein);
 		if (heads) {
 			printf("  attribute heads:\n");
 			print_heads(enc, 0, ei.attribute_groups, 0);

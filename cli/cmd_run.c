@@ -29,8 +29,11 @@ sample_and_report(netshare_model *m, const netshare_dataset *real, const char *r
 	if (st == NETSHARE_OK)
 		st = netshare_sampler_generate(s, &syn);
 	cli_progress_end(&pr);
+	netshare_write_params wp;
+	netshare_write_params_init(&wp);
+	wp.headers_only = cli_headers_only_model(m);
 	if (st == NETSHARE_OK)
-		st = netshare_dataset_write(syn, output, NULL);
+		st = netshare_dataset_write(syn, output, &wp);
 	if (st == NETSHARE_OK && !quiet)
 		fprintf(stderr, "%s: wrote %zu synthetic records to %s in %.1f s\n", cli_progname,
 		        netshare_dataset_count(syn), output, cli_now() - t0);
@@ -117,7 +120,8 @@ const cli_command cli_cmd_run = {
 		"Usage: netshare run TRACE -o OUTPUT [--model MODEL] [OPTIONS]\n"
 		"\n"
 		"The whole job in one go: read TRACE, train a model as 'netshare train' does,\n"
-		"write a synthetic trace of the same size to OUTPUT as 'netshare generate' does,\n"
+		"write a synthetic trace of the same size to OUTPUT as 'netshare generate' does\n"
+		"(headers only if TRACE was a headers-only capture),\n"
 		"and print the fidelity report of 'netshare eval' for it next to the marginal\n"
 		"baseline's (the bar a model must clear on the joint metrics).\n"
 		"\n"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <netshare/dataset.h>
+#include <netshare/encoder.h>
 
 #include "cli.h"
 
@@ -88,4 +89,20 @@ cli_read_option(const cli_command *cmd, int c, const char *arg, netshare_read_pa
 	default:
 		return 0;
 	}
+}
+
+int
+cli_headers_only_model(const netshare_model *m)
+{
+	netshare_encoder_info in = { .struct_size = sizeof in };
+	return netshare_encoder_info_get(netshare_model_encoder(m), &in) == NETSHARE_OK &&
+	       in.headers_only;
+}
+
+int
+cli_headers_only_trace(const netshare_dataset *ds)
+{
+	netshare_dataset_info in = { .struct_size = sizeof in };
+	return netshare_dataset_info_get(ds, &in) == NETSHARE_OK &&
+	       in.kind == NETSHARE_RECORDS_PACKETS && in.records > 0 && in.truncated == in.records;
 }

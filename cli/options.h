@@ -5,6 +5,9 @@
 
 #include <stdint.h>
 
+#include <netshare/dataset.h>
+#include <netshare/model.h>
+
 /* Names of netshare_format values as the CLI spells them; returns 0 or -1 if unknown. */
 int cli_parse_format(const char *name, int *format);
 const char *cli_format_name(int format);
@@ -37,6 +40,13 @@ int cli_read_option(const struct cli_command *cmd, int c, const char *arg,
 
 /* A non-negative integer option; 0 or -1 (not a number, or above max). */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* Whether a pcap written from this model (or this real trace, for its baseline) should
+ * hold headers only by default: its trace was a headers-only capture (every record from a
+ * truncated frame), so zero-filled payloads would be no closer to it and would look
+ * malformed to application dissectors. */
+int cli_headers_only_model(const netshare_model *m);
+int cli_headers_only_trace(const netshare_dataset *ds);
 
 /* Whether progress should be drawn: stderr is a terminal. */
 int cli_stderr_is_tty(void);

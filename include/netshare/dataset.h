@@ -250,6 +250,9 @@ typedef struct netshare_dataset_info {
 	uint64_t out_of_order;    /**< Records whose time is earlier than the previous record's. */
 	int64_t time_min_ns;      /**< Earliest record time (0 if empty). */
 	int64_t time_max_ns;      /**< Latest record time, flows: latest start (0 if empty). */
+	uint64_t truncated;       /**< Records from frames captured shorter than they were on the
+	                               wire (a snap length; all of them in a headers-only capture
+	                               such as CAIDA's); 0 for records appended as records. */
 } netshare_dataset_info;
 
 /**

@@ -166,6 +166,13 @@ typedef struct netshare_encoder_info {
 	uint64_t flows;            /**< Flow segments over all chunks (a flow crossing chunks counts once per chunk). */
 	uint64_t flows_truncated;  /**< Segments longer than max_flow_len that were cut. */
 	uint64_t flows_dropped;    /**< Segments dropped (drop_long_flows). */
+	int headers_only;          /**< Packets: every record of the fitted trace came from a
+	                                frame captured shorter than it was on the wire (a
+	                                headers-only capture, as CAIDA's anonymised traces), so
+	                                synthetic packets have no real payload to imitate either:
+	                                netshare(1) generate then writes headers only
+	                                (netshare_write_params.headers_only) unless told
+	                                otherwise. */
 } netshare_encoder_info;
 
 /** Fill @p info (struct_size set by the caller). @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

@@ -112,6 +112,7 @@ netshare_encoder_info_get(const netshare_encoder *e, netshare_encoder_info *info
 	info->flows = e->flows;
 	info->flows_truncated = e->truncated;
 	info->flows_dropped = e->dropped;
+	info->headers_only = e->headers_only;
 	return NETSHARE_OK;
 }
 

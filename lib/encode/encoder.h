@@ -53,6 +53,7 @@ struct netshare_encoder {
 	/* Packets (state v5): [65536] the fewest bytes after its protocol's minimal headers
 	 * that any packet with this port (either role) carried; NULL: no such floor. */
 	uint16_t *min_payload;
+	int headers_only;          /* state v6: every fitted packet came from a truncated frame */
 	/* Per-service statistics (state v6, service_stats.c; absent when not fitted):
 	 * partner[0]: source ports by destination class, partner[1]: destination ports by
 	 * source class; gap_range[2 * g], [2 * g + 1]: the bounds (after the interarrival

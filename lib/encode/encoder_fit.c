@@ -641,6 +641,8 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	e->t_max = ds->time_max;
 	e->drop_long = p.drop_long_flows != 0;
 	e->addr_bits = ds->ipv6 ? 128 : 32;
+	e->headers_only = ds->kind == NETSHARE_RECORDS_PACKETS && ds->n > 0 &&
+	                  ds->truncated_frames == ds->n;
 	e->sample_len = p.sample_len != NETSHARE_AUTO ? p.sample_len :
 	                ds->kind == NETSHARE_RECORDS_PACKETS ? DEFAULT_SAMPLE_LEN_PACKETS :
 	                                                       DEFAULT_SAMPLE_LEN_FLOWS;

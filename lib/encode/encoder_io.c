@@ -100,6 +100,7 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 			netshare__wbuf_u32(b, p);
 			netshare__wbuf_u32(b, e->min_payload[p]);
 		}
+	netshare__wbuf_u8(b, (uint8_t)e->headers_only); /* v6 */
 	netshare__service_stats_save(e, b);
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
@@ -228,6 +229,16 @@ load_min_payload(netshare__rbuf *r, netshare_encoder *e)
 }
 
 static netshare_status
+load_headers_only(netshare__rbuf *r, netshare_encoder *e)
+{
+	uint8_t v = netshare__rbuf_u8(r);
+	if (r->bad || v > 1 || (v && e->kind != NETSHARE_RECORDS_PACKETS))
+		return corrupt("bad headers-only flag");
+	e->headers_only = v;
+	return NETSHARE_OK;
+}
+
+static netshare_status
 load_vector(netshare__rbuf *r, netshare__vector *v, const netshare_encoder *e, int features)
 {
 	uint32_t n = netshare__rbuf_u32(r);
@@ -320,6 +331,7 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	if ((st = load_w2v(&r, &e->w2v)) < 0 || (st = load_vector(&r, &e->attr, e, 0)) < 0 ||
 	    (st = load_vector(&r, &e->feat, e, 1)) < 0 ||
 	    (version >= 5 && (st = load_min_payload(&r, e)) < 0) ||
+	    (version >= 6 && (st = load_headers_only(&r, e)) < 0) ||
 	    (version >= 6 && (st = netshare__service_stats_load(&r, e)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)

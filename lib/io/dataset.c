@@ -312,6 +312,7 @@ netshare_dataset_info_get(const netshare_dataset *ds, netshare_dataset_info *inf
 	full.out_of_order = ds->out_of_order;
 	full.time_min_ns = ds->n ? ds->time_min : 0;
 	full.time_max_ns = ds->n ? ds->time_max : 0;
+	full.truncated = ds->truncated_frames;
 	/* An older caller gets the prefix it knows; a newer one keeps its extra bytes. */
 	memcpy((char *)info + sizeof(size_t), (char *)&full + sizeof(size_t),
 	       (size < sizeof full ? size : sizeof full) - sizeof(size_t));

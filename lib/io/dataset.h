@@ -68,6 +68,7 @@ struct netshare_dataset {
 	uint64_t skipped[NETSHARE_SKIP_REASONS];
 	uint64_t ipv4, ipv6, out_of_order;
 	uint64_t header_checksums, bad_header_checksums; /* IPv4 headers read from frames */
+	uint64_t truncated_frames; /* records from frames captured shorter than on the wire */
 	int64_t time_min, time_max;
 };
 

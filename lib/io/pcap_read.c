@@ -32,6 +32,7 @@ take_frame(netshare_dataset *ds, int lt, int64_t t, const uint8_t *data, size_t 
 		ds->bad_header_checksums += checksum == 0;
 	}
 	r.time_ns = t;
+	ds->truncated_frames += cap < wire;
 	return netshare__dataset_push(ds, &r);
 }
 

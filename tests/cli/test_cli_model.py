@@ -77,6 +77,7 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertEqual(doc["iterations_chunk0"], 4)
         self.assertEqual(doc["iterations_total"], 4 + 1)
         self.assertIn("gen_flag", [h["name"] for h in doc["feature_heads"]])
+        self.assertIs(doc["headers_only"], False)  # whole frames, not a headers-only capture
         text = run("inspect", "--heads", self.model)
         self.assertEqual(text.returncode, 0)
         self.assertIn("chunks        2", text.stdout)

@@ -817,7 +817,25 @@ START_TEST(service_statistics)
 	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("partner port");
 	netshare__wbuf_free(&b);
+	/* A headers-only capture (every record from a truncated frame) is flagged, and the
+	 * flag is saved; one whole frame among them and it is not. */
+	ck_assert_int_eq(info_of(e).headers_only, 0);
 	netshare_encoder_free(e);
+	ds->truncated_frames = ds->n;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, NULL));
+	ck_assert_int_eq(info_of(e).headers_only, 1);
+	memset(&b, 0, sizeof b);
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	ck_assert_ok(netshare__encoder_load(&loaded, b.data, b.len));
+	ck_assert_int_eq(info_of(loaded).headers_only, 1);
+	netshare_encoder_free(loaded);
+	netshare__wbuf_free(&b);
+	netshare_encoder_free(e);
+	ds->truncated_frames = ds->n - 1;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, NULL));
+	ck_assert_int_eq(info_of(e).headers_only, 0);
+	netshare_encoder_free(e);
+	ds->truncated_frames = 0;
 	/* A public word2vec corpus: nothing fitted from the trace. */
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);

@@ -308,7 +308,17 @@ START_TEST(pcap_options_ns_raw_headers_only)
 	info.struct_size = sizeof info;
 	ck_assert_ok(netshare_dataset_info_get(back, &info));
 	ck_assert_int_eq(info.link_type, 12); /* DLT_RAW */
+	/* Frames with a payload on the wire were stored without it: they count as truncated
+	 * (a headers-only capture has all of its frames so); whole frames do not. */
+	ck_assert_uint_gt(info.truncated, 0);
+	ck_assert_uint_le(info.truncated, info.records);
 	assert_same_records(pk, back, "headers-only raw ns pcap");
+	netshare_dataset_free(back);
+	wp.headers_only = 0;
+	ck_assert_ok(netshare_dataset_write(pk, path, &wp));
+	ck_assert_ok(netshare_dataset_read(&back, path, NULL));
+	ck_assert_ok(netshare_dataset_info_get(back, &info));
+	ck_assert_uint_eq(info.truncated, 0);
 	netshare_dataset_free(back);
 	unlink(path);
 	netshare_dataset_free(pk);

@@ -36,6 +36,22 @@ def stats(path):
     return json.loads(r.stdout)
 
 
+def truncated_frames(path):
+    """(frames stored shorter than their length on the wire, frames) of a pcap file."""
+    import struct
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    order = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    pos, cut, frames = 24, 0, 0
+    while pos + 16 <= len(data):
+        incl, orig = struct.unpack(order + "II", data[pos + 8:pos + 16])
+        cut += incl < orig
+        frames += 1
+        pos += 16 + incl
+    return cut, frames
+
+
 def tshark_counts(path):
     """What tshark sees, counted the way the library defines records and flows."""
     fields = ["frame.protocols", "ip.proto", "ip.src", "ip.dst", "ip.frag_offset",
@@ -207,12 +223,21 @@ class SyntheticPcapIsValid(WrittenPcapIsValid):
                 continuations = int(words[words.index("continuations") - 2].lstrip("("))
                 self.check(out)
                 self.assertGreater(stats(out)["flow_size"]["max"], 1)
-                # --headers-only: clean even with every Wireshark dissector on (an empty
-                # profile), since no zero payload reaches DNS, NTP, ...; same records.
+                # caida is a headers-only capture, so its synthetic pcap is by default (and
+                # pathspider's with --headers-only): clean even with every Wireshark
+                # dissector on (an empty profile), since no zero payload reaches DNS, NTP,
+                # ...; same records. The other way round, whole frames.
+                headers_only = name.startswith("caida")
+                cut, frames = truncated_frames(out)
+                self.assertEqual(cut, frames if headers_only else 0)
                 hdr = os.path.join(self.tmp, "syn-h.pcap")
                 r = subprocess.run([CLI, "generate", "-q", "-m", model, "-o", hdr, "--seed", "2",
-                                    "--headers-only"], capture_output=True, text=True, timeout=600)
+                                    "--full-frames" if headers_only else "--headers-only"],
+                                   capture_output=True, text=True, timeout=600)
                 self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(truncated_frames(hdr), (0 if headers_only else frames, frames))
+                if headers_only:
+                    hdr, out = out, hdr
                 empty = os.path.join(self.tmp, "empty-profile")
                 os.makedirs(empty, exist_ok=True)
                 bad = subprocess.run([TSHARK, "-r", hdr, "-n", "-o", "ip.check_checksum:TRUE",

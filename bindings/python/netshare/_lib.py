@@ -174,7 +174,8 @@ class EncoderInfo(ctypes.Structure):
                 ("attribute_groups", ctypes.c_size_t), ("feature_groups", ctypes.c_size_t),
                 ("address_bits", ctypes.c_int), ("port_words", ctypes.c_size_t),
                 ("protocol_words", ctypes.c_size_t), ("flows", ctypes.c_uint64),
-                ("flows_truncated", ctypes.c_uint64), ("flows_dropped", ctypes.c_uint64)]
+                ("flows_truncated", ctypes.c_uint64), ("flows_dropped", ctypes.c_uint64),
+                ("headers_only", ctypes.c_int)]
 
 
 class ModelInfo(ctypes.Structure):
