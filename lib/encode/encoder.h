@@ -56,12 +56,15 @@ struct netshare_encoder {
 	int headers_only;          /* state v6: every fitted packet came from a truncated frame */
 	/* Per-service statistics (state v6, service_stats.c; absent when not fitted):
 	 * partner[0]: source ports by destination class, partner[1]: destination ports by
-	 * source class; gap_range[2 * g], [2 * g + 1]: the bounds (after the interarrival
-	 * field's log1p) of the within-flow gaps of the flows of group g, the destination
-	 * classes' choices first, then the source classes' (NaN: no gap in that group). */
+	 * source class. Service groups (netshare__encoder_service_group): the destination
+	 * classes' choices, then the source classes'; for group g, gap_range[2 * g],
+	 * [2 * g + 1]: the bounds (after the interarrival field's log1p) of its flows'
+	 * within-flow gaps (NaN: none), max_records[g]: its longest flow (at most
+	 * max_flow_len; 0: no flow). */
 	netshare__partner_ports partner[2];
+	uint32_t n_groups;
 	double *gap_range;
-	uint32_t n_gap_ranges;
+	uint32_t *max_records;
 };
 
 /* Chunks NETSHARE_CHUNKS_AUTO chooses for a trace of `flows` flows. */
@@ -131,12 +134,23 @@ struct netshare__rbuf;
 void netshare__service_stats_save(const netshare_encoder *e, struct netshare__wbuf *b);
 netshare_status netshare__service_stats_load(struct netshare__rbuf *r, netshare_encoder *e);
 
-/* The gap bounds of the flow whose attribute row is `attr`: its destination class's if
- * that class is a service with gaps, else its source class's, else NULL (the field's
- * own lo, hi). Per service, because one normalisation for all services let a briefly
- * trained generator spread every service's gaps over the whole trace's range (caida:
- * 445/TCP's real gaps 6 us - 20 ms, generated ones up to 0.1 s). */
+/* The service group of the flow whose attribute row is `attr`: its destination class if
+ * that is a service, else its source class (offset by the destination classes) if that
+ * is, else -1 (also without groups). */
+long netshare__encoder_service_group(const netshare_encoder *e, const float *attr);
+
+/* The gap bounds of that flow: its service group's, or NULL (the field's own lo, hi;
+ * also for a group without gaps). Per service, because one normalisation for all
+ * services let a briefly trained generator spread every service's gaps over the whole
+ * trace's range (caida: 445/TCP's real gaps 6 us - 20 ms, generated ones up to 0.1 s). */
 const double *netshare__encoder_gap_range(const netshare_encoder *e, const float *attr);
+
+/* The most records that flow may have: its service group's longest real flow, or
+ * UINT32_MAX (no group). Decoding cuts a generated flow there: a briefly trained
+ * feature generator let some flows of a service run on for hundreds of records where
+ * the real ones had at most a few dozen (caida 80/TCP: 259 vs 39), and the per-service
+ * flow sizes are a joint metric. */
+uint32_t netshare__encoder_max_records(const netshare_encoder *e, const float *attr);
 
 /* Port class fields of the attributes ([0] source, [1] destination; NULL: none). */
 void netshare__encoder_class_fields(const netshare_encoder *e, const netshare__field *cf[2]);

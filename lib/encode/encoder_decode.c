@@ -304,8 +304,9 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 	for (size_t k = 0; k < e->feat.n_fields; k++)
 		if (e->feat.field[k].source == SRC_GEN)
 			gen = e->feat.field[k].offset;
-	/* Lengths first (up to and including the first record flagged "last"), then only
-	 * those records are decoded: with T in the hundreds, padding was most rows. */
+	/* Lengths first (up to and including the first record flagged "last", at most the
+	 * service's longest), then only those records are decoded: with T in the hundreds,
+	 * padding was most rows. */
 	size_t *first = netshare__mallocarray(n + 1, sizeof *first);
 	if (!first)
 		return netshare__error_oom("decoding");
@@ -319,6 +320,8 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 				break;
 			}
 		}
+		uint32_t most = netshare__encoder_max_records(e, attributes + r * e->attr.dim);
+		len = len < most ? len : most;
 		first[r + 1] = first[r] + len;
 	}
 	float *kept = netshare__mallocarray(first[n] ? first[n] * F : 1, sizeof *kept);

@@ -391,7 +391,9 @@ START_TEST(port_classes)
 	netshare_encoder_free(loaded);
 	netshare__wbuf_free(&b);
 	/* Encoder state v3 had bare-port classes (NETSHARE__PORT_OTHER last, the protocol
-	 * from its word2vec head): such a state loads, saves again and stays exact. */
+	 * from its word2vec head) and no per-service statistics (v6): such a state loads,
+	 * saves again and stays exact. */
+	netshare__service_stats_free(e);
 	for (size_t k = 0; k < e->attr.n_fields; k++) {
 		netshare__field *f = &e->attr.field[k];
 		if (f->source != SRC_SPORT_CLASS && f->source != SRC_DPORT_CLASS)
@@ -755,8 +757,14 @@ START_TEST(service_statistics)
 	/* No source class, so no destination ports by source class. */
 	ck_assert_uint_eq(e->partner[1].n_classes, 1);
 	ck_assert_uint_eq(e->partner[1].start[1], 0);
-	/* Gap ranges: 443/TCP 1 to 50 ms; 53/UDP flows have no gaps; no source classes. */
-	ck_assert_uint_eq(e->n_gap_ranges, 4);
+	/* Service groups: the destination classes, then the source classes ("other" only).
+	 * Gap ranges: 443/TCP 1 to 50 ms; 53/UDP flows have no gaps. Longest flows: 10 and
+	 * 1 records; none in the "other" groups. */
+	ck_assert_uint_eq(e->n_groups, 4);
+	ck_assert_uint_eq(e->max_records[0], e->max_flow_len < 10 ? e->max_flow_len : 10);
+	ck_assert_uint_eq(e->max_records[1], 1);
+	ck_assert_uint_eq(e->max_records[2], 0);
+	ck_assert_uint_eq(e->max_records[3], 0);
 	ck_assert_double_eq_tol(e->gap_range[0], log1p(1e6), 1e-12);
 	ck_assert_double_eq_tol(e->gap_range[1], log1p(5e7), 1e-12);
 	for (int k = 2; k < 8; k++)
@@ -768,15 +776,41 @@ START_TEST(service_statistics)
 	attr[cf[1]->offset] = 1.0f;
 	attr[cf[0]->offset] = 1.0f;
 	ck_assert_ptr_eq(netshare__encoder_gap_range(e, attr), e->gap_range);
+	ck_assert_uint_eq(netshare__encoder_max_records(e, attr), e->max_records[0]);
 	attr[cf[1]->offset] = 0.0f;
 	attr[cf[1]->offset + 1] = 1.0f; /* 53/UDP: no gaps, the field's own bounds */
 	ck_assert_ptr_null(netshare__encoder_gap_range(e, attr));
+	ck_assert_uint_eq(netshare__encoder_max_records(e, attr), 1);
+	attr[cf[1]->offset + 1] = 0.0f;
+	attr[cf[1]->offset + 2] = 1.0f; /* both "other": no group */
+	ck_assert_int_eq(netshare__encoder_service_group(e, attr), -1);
+	ck_assert_uint_eq(netshare__encoder_max_records(e, attr), UINT32_MAX);
+	/* Decoding cuts a flow that never says "last" at its service's longest. */
+	size_t T = e->max_len, F = e->feat.dim;
+	ck_assert_uint_gt(T, 1);
+	float *feat = calloc(T * F, sizeof *feat);
+	ck_assert_ptr_nonnull(feat);
+	const netshare__field *gen = &e->feat.field[e->feat.n_fields - 1];
+	ck_assert_int_eq(gen->source, SRC_GEN);
+	for (size_t j = 0; j < T; j++)
+		feat[j * F + gen->offset] = 1.0f; /* "continues" */
+	size_t want[3] = { e->max_records[0], 1, T };
+	for (size_t d = 0; d < 3; d++) {
+		memset(attr + cf[1]->offset, 0, cf[1]->dim * sizeof *attr);
+		attr[cf[1]->offset + d] = 1.0f;
+		netshare_dataset *out;
+		ck_assert_ok(netshare_dataset_new(&out, NETSHARE_RECORDS_PACKETS));
+		ck_assert_ok(netshare_encoder_decode(e, 0, attr, feat, 1, out));
+		ck_assert_uint_eq(netshare_dataset_count(out), want[d]);
+		netshare_dataset_free(out);
+	}
+	free(feat);
 	free(attr);
 	netshare_encoded *x;
 	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
 	const netshare__field *iat = &e->feat.field[0];
 	ck_assert_int_eq(iat->source, SRC_IAT);
-	size_t T = e->max_len, F = e->feat.dim, ones = 0, zeros = 0;
+	size_t ones = 0, zeros = 0;
 	for (size_t r = 0; r < netshare_encoded_flows(x); r++)
 		for (uint32_t j = 1; j < netshare_encoded_lengths(x)[r]; j++) {
 			float u = netshare_encoded_features(x)[(r * T + j) * F + iat->offset];
@@ -796,7 +830,8 @@ START_TEST(service_statistics)
 	ck_assert_uint_eq(loaded->partner[0].start[2], 300);
 	ck_assert_mem_eq(loaded->partner[0].port, p->port, 300 * sizeof *p->port);
 	ck_assert_mem_eq(loaded->partner[0].records, p->records, 300 * sizeof *p->records);
-	ck_assert_uint_eq(loaded->n_gap_ranges, 4);
+	ck_assert_uint_eq(loaded->n_groups, 4);
+	ck_assert_mem_eq(loaded->max_records, e->max_records, 4 * sizeof *e->max_records);
 	ck_assert_double_eq(loaded->gap_range[1], e->gap_range[1]);
 	ck_assert(isnan(loaded->gap_range[2]));
 	round_trip(ds, loaded, "toy trace, per-service gaps, loaded");
@@ -810,6 +845,13 @@ START_TEST(service_statistics)
 	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("gap range");
 	e->gap_range[1] = log1p(5e7);
+	e->max_records[1] = e->max_flow_len + 1;
+	netshare__wbuf_free(&b);
+	memset(&b, 0, sizeof b);
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
+	ck_assert_error_contains("longest flow");
+	e->max_records[1] = 1;
 	e->partner[0].port[0] = 443;
 	netshare__wbuf_free(&b);
 	memset(&b, 0, sizeof b);
@@ -843,6 +885,7 @@ START_TEST(service_statistics)
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	ck_assert_uint_eq(e->partner[0].n_classes, 0);
 	ck_assert_ptr_null(e->gap_range);
+	ck_assert_uint_eq(e->n_groups, 0);
 	netshare_encoder_free(e);
 	netshare_dataset_free(ds);
 }
