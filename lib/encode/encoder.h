@@ -59,8 +59,8 @@ struct netshare_encoder {
 	 * source class. Service groups (netshare__encoder_service_group): the destination
 	 * classes' choices, then the source classes'; for group g, gap_range[2 * g],
 	 * [2 * g + 1]: the bounds (after the interarrival field's log1p) of its flows'
-	 * within-flow gaps (NaN: none), max_records[g]: its longest flow (at most
-	 * max_flow_len; 0: no flow). */
+	 * within-flow gaps (NaN: none), max_records[g]: its longest flow, over all the
+	 * chunks it spans (0: no flow). */
 	netshare__partner_ports partner[2];
 	uint32_t n_groups;
 	double *gap_range;
@@ -151,6 +151,15 @@ const double *netshare__encoder_gap_range(const netshare_encoder *e, const float
  * the real ones had at most a few dozen (caida 80/TCP: 259 vs 39), and the per-service
  * flow sizes are a joint metric. */
 uint32_t netshare__encoder_max_records(const netshare_encoder *e, const float *attr);
+
+/* netshare_encoder_decode with, for each row r, at most most[r] records (NULL: its
+ * service's longest, netshare__encoder_max_records) and the records decoded into len[r]
+ * (NULL: not wanted). The sampler caps a flow continued across chunks as a whole. */
+netshare_status netshare__encoder_decode_capped(const netshare_encoder *e, int chunk,
+                                                const float *attributes,
+                                                const float *features, size_t n,
+                                                const uint32_t *most, uint32_t *len,
+                                                netshare_dataset *out);
 
 /* Port class fields of the attributes ([0] source, [1] destination; NULL: none). */
 void netshare__encoder_class_fields(const netshare_encoder *e, const netshare__field *cf[2]);

@@ -286,6 +286,15 @@ NETSHARE_API netshare_status
 netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attributes,
                         const float *features, size_t n, netshare_dataset *out)
 {
+	return netshare__encoder_decode_capped(e, chunk, attributes, features, n, NULL, NULL,
+	                                       out);
+}
+
+netshare_status
+netshare__encoder_decode_capped(const netshare_encoder *e, int chunk, const float *attributes,
+                                const float *features, size_t n, const uint32_t *most_of,
+                                uint32_t *len_of, netshare_dataset *out)
+{
 	if (!e || !out || (n && (!attributes || !features)))
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_decode: a required "
 		                       "argument is NULL");
@@ -320,8 +329,11 @@ netshare_encoder_decode(const netshare_encoder *e, int chunk, const float *attri
 				break;
 			}
 		}
-		uint32_t most = netshare__encoder_max_records(e, attributes + r * e->attr.dim);
+		uint32_t most = most_of ? most_of[r]
+		                        : netshare__encoder_max_records(e, attributes + r * e->attr.dim);
 		len = len < most ? len : most;
+		if (len_of)
+			len_of[r] = (uint32_t)len;
 		first[r + 1] = first[r] + len;
 	}
 	float *kept = netshare__mallocarray(first[n] ? first[n] * F : 1, sizeof *kept);

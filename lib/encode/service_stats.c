@@ -190,9 +190,9 @@ fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 		long g = group_of(cf, cls[2 * k], cls[2 * k + 1]);
 		if (g < 0)
 			continue;
-		size_t len = netshare__flow_len(fl, k);
-		uint32_t kept = len < e->max_flow_len ? (uint32_t)len : e->max_flow_len;
-		e->max_records[g] = kept > e->max_records[g] ? kept : e->max_records[g];
+		size_t len = netshare__flow_len(fl, k); /* the whole flow, over all its chunks */
+		uint32_t most = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX - 1;
+		e->max_records[g] = most > e->max_records[g] ? most : e->max_records[g];
 		const uint32_t *idx = fl->order + fl->start[k];
 		double *r = e->gap_range + 2 * g;
 		for (size_t j = 1; iat && j < len; j++) {
@@ -344,7 +344,7 @@ netshare__service_stats_load(netshare__rbuf *r, netshare_encoder *e)
 		if (!(isnan(lo) && isnan(hi)) &&
 		    !(iat && iat->lo <= lo && lo <= hi && hi <= iat->hi))
 			return corrupt("bad gap range");
-		if (e->max_records[k] > e->max_flow_len)
+		if (e->max_records[k] == UINT32_MAX)
 			return corrupt("bad longest flow of a service");
 	}
 	return NETSHARE_OK;

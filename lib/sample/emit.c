@@ -45,9 +45,20 @@ feature_batch(void *arg, size_t k, unsigned worker)
 	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, f->chunk, k, 1));
 	netshare__generator_forward_given(g, &r, b, attr);
 	netshare_status st = new_output(s->enc, &f->part[k]);
+	/* A flow continued from an earlier chunk gets at most what its service's longest
+	 * real flow has left. */
+	uint32_t most[NETSHARE__SAMPLE_BATCH], len[NETSHARE__SAMPLE_BATCH];
+	const uint32_t *flow = f->rows->flow + first;
+	for (int i = 0; i < b; i++) {
+		uint32_t m = netshare__encoder_max_records(s->enc, attr + (size_t)i * s->A);
+		uint32_t done = s->emitted[flow[i]];
+		most[i] = m == UINT32_MAX ? m : m > done ? m - done : 0;
+	}
 	if (st == NETSHARE_OK)
-		st = netshare_encoder_decode(s->enc, f->chunk, attr, g->features, (size_t)b,
-		                             f->part[k]);
+		st = netshare__encoder_decode_capped(s->enc, f->chunk, attr, g->features, (size_t)b,
+		                                     most, len, f->part[k]);
+	for (int i = 0; st == NETSHARE_OK && i < b; i++)
+		s->emitted[flow[i]] += len[i]; /* a flow has one row per chunk: no other batch's */
 	/* The length head is one range for every protocol: a generated TCP packet may come
 	 * out shorter than its headers, which no real packet is (reference/eval.md T4), or a
 	 * DNS packet shorter than any real one of its ports (Wireshark: malformed). */
@@ -70,6 +81,14 @@ netshare__sampler_chunk_records(netshare_sampler *s, int c, const netshare__rows
 	size_t batches = (rows->n + (size_t)s->batch - 1) / (size_t)s->batch;
 	if (!batches)
 		return NETSHARE_OK;
+	if (s->emitted_cap < s->seen.n) { /* the flows started so far, before the workers */
+		uint32_t *e = netshare__reallocarray(s->emitted, s->seen.n, sizeof *e);
+		if (!e)
+			return netshare__error_oom("sampler");
+		memset(e + s->emitted_cap, 0, (s->seen.n - s->emitted_cap) * sizeof *e);
+		s->emitted = e;
+		s->emitted_cap = s->seen.n;
+	}
 	features f = { s, c, rows, netshare__calloc(batches, sizeof *f.part),
 	               netshare__calloc(batches, sizeof *f.status),
 	               netshare__calloc(batches, sizeof *f.msg) };
@@ -182,6 +201,9 @@ release(netshare_sampler *s)
 {
 	netshare__intern_free(&s->seen);
 	memset(&s->seen, 0, sizeof s->seen);
+	netshare__free(s->emitted);
+	s->emitted = NULL;
+	s->emitted_cap = 0;
 	for (int c = 0; c < s->enc->chunks; c++)
 		netshare__rows_free(&s->carried[c]);
 }

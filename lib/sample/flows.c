@@ -14,17 +14,21 @@
 #include "sampler.h"
 
 netshare_status
-netshare__rows_push(netshare__rows *r, const float *row, size_t A)
+netshare__rows_push(netshare__rows *r, const float *row, size_t A, uint32_t flow)
 {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
 		float *v = netshare__reallocarray(r->v, cap * A, sizeof *v);
-		if (!v)
+		if (v)
+			r->v = v;
+		uint32_t *f = v ? netshare__reallocarray(r->flow, cap, sizeof *f) : NULL;
+		if (!f)
 			return netshare__error_oom("sampler rows");
-		r->v = v;
+		r->flow = f;
 		r->cap = cap;
 	}
 	memcpy(r->v + r->n * A, row, A * sizeof *row);
+	r->flow[r->n] = flow;
 	r->n++;
 	return NETSHARE_OK;
 }
@@ -33,6 +37,7 @@ void
 netshare__rows_free(netshare__rows *r)
 {
 	netshare__free(r->v);
+	netshare__free(r->flow);
 	memset(r, 0, sizeof *r);
 }
 
@@ -256,7 +261,9 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		}
 		if (s->start_tag >= 0)
 			tag_put(row, s->chunk_tag[c], 1);
-		if ((st = netshare__rows_push(rows, row, A)) < 0)
+		uint32_t flow = (uint32_t)(s->seen.n - 1); /* its 5-tuple, new or repicked, is the
+		                                              latest */
+		if ((st = netshare__rows_push(rows, row, A, flow)) < 0)
 			break;
 		s->info.flows++;
 		k->kept++;
@@ -265,7 +272,7 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		tag_put(row, s->start_tag, 0);
 		for (int j = c + 1; j < s->enc->chunks && st == NETSHARE_OK; j++)
 			if (tag_set(row, s->chunk_tag[j])) {
-				st = netshare__rows_push(&s->carried[j], row, A);
+				st = netshare__rows_push(&s->carried[j], row, A, flow);
 				s->info.continuations++;
 			}
 	}
@@ -290,7 +297,7 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 	/* Continuations first: their 5-tuples are already taken, so a drawn flow with the
 	 * same 5-tuple is a duplicate, not a second flow. */
 	for (size_t i = 0; i < carried->n && st == NETSHARE_OK; i++)
-		st = netshare__rows_push(rows, carried->v + i * A, A);
+		st = netshare__rows_push(rows, carried->v + i * A, A, carried->flow[i]);
 	const netshare_encoder *e = s->enc;
 	keep k = { flows_to_start(s, c), 0, 0, 0, carried->n, 0 };
 	uint64_t cap = k.target * MAX_DRAW_FACTOR + B, next_batch = 0;

@@ -131,6 +131,7 @@ netshare_sampler_free(netshare_sampler *s)
 		netshare__rows_free(&s->carried[c]);
 	netshare__free(s->carried);
 	netshare__intern_free(&s->seen);
+	netshare__free(s->emitted);
 	netshare__tail_free(&s->tail[0]);
 	netshare__tail_free(&s->tail[1]);
 	for (unsigned w = 0; s->g && w < s->workers; w++)

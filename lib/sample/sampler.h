@@ -11,9 +11,11 @@
 #include "dg/generator.h"
 #include "encode/encoder.h"
 
-/* A growing list of attribute rows (A floats each). */
+/* A growing list of attribute rows (A floats each) and their flows (ids in the
+ * sampler's `seen`). */
 typedef struct netshare__rows {
 	float *v;
+	uint32_t *flow;
 	size_t n, cap;
 } netshare__rows;
 
@@ -67,10 +69,13 @@ struct netshare_sampler {
 	netshare__tail tail[2];       /* source, destination ports of the "other" class */
 	netshare__rows *carried;      /* [chunks]: flows continued into each chunk */
 	netshare__intern seen;        /* 5-tuples generated so far */
+	uint32_t *emitted;            /* [seen.n]: records decoded per flow so far */
+	size_t emitted_cap;
 	netshare_sample_info info;
 };
 
-netshare_status netshare__rows_push(netshare__rows *r, const float *row, size_t A);
+netshare_status netshare__rows_push(netshare__rows *r, const float *row, size_t A,
+                                    uint32_t flow);
 void netshare__rows_free(netshare__rows *r);
 
 /* Per-call seed of a generator draw: chunk c, batch b, stream k (0 attributes,

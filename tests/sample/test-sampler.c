@@ -194,6 +194,38 @@ START_TEST(spanning_flows_are_one_flow)
 	ck_assert_uint_eq(info.records, netshare_dataset_count(ds));
 	/* Continuations add records to their flow, never a new 5-tuple. */
 	ck_assert_uint_eq(distinct_flows(ds), info.flows);
+	/* No flow, however many chunks it spans, gets more records than its service's
+	 * longest real flow: chunk by chunk as the sampler runs, every row with a service
+	 * group has decoded at most that many records of its flow so far. */
+	netshare_sampler *sm;
+	ck_assert_ok(netshare_sampler_new(&sm, model, NULL));
+	const netshare_encoder *e = model->enc;
+	ck_assert_uint_eq(e->n_groups, 4);
+	netshare_dataset *out;
+	ck_assert_ok(netshare_dataset_new(&out, NETSHARE_RECORDS_PACKETS));
+	netshare__rows rows = { 0 };
+	size_t checked = 0, continued = 0;
+	for (int c = 0; c < e->chunks; c++) {
+		rows.n = 0;
+		for (unsigned w = 0; w < sm->workers; w++)
+			ck_assert_ok(netshare__generator_copy_weights(&sm->g[w], &model->dg[c].g));
+		ck_assert_ok(netshare__sampler_chunk_rows(sm, c, &rows));
+		for (size_t i = 0; i < rows.n; i++)
+			continued += sm->emitted_cap > rows.flow[i] && sm->emitted[rows.flow[i]] > 0;
+		ck_assert_ok(netshare__sampler_chunk_records(sm, c, &rows, out));
+		for (size_t i = 0; i < rows.n; i++) {
+			uint32_t most = netshare__encoder_max_records(e, rows.v + i * sm->A);
+			if (most == UINT32_MAX)
+				continue;
+			ck_assert_uint_le(sm->emitted[rows.flow[i]], most);
+			checked++;
+		}
+	}
+	ck_assert_uint_gt(checked, 0);
+	ck_assert_uint_gt(continued, 0); /* some flows did span chunks */
+	netshare__rows_free(&rows);
+	netshare_dataset_free(out);
+	netshare_sampler_free(sm);
 	netshare_dataset_free(ds);
 
 	/* Asking for N flows gives N (up to rounding per chunk). */
