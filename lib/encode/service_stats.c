@@ -170,6 +170,18 @@ fit_partner(netshare_encoder *e, const netshare_dataset *ds, const netshare__flo
 	return NETSHARE_OK;
 }
 
+/* Room for n service groups (max_records zeroed). */
+static netshare_status
+alloc_groups(netshare_encoder *e, uint32_t n)
+{
+	e->gap_range = netshare__mallocarray(2 * (size_t)n, sizeof *e->gap_range);
+	e->max_records = netshare__calloc(n, sizeof *e->max_records);
+	if (!e->gap_range || !e->max_records)
+		return netshare__error_oom("encoder service groups");
+	e->n_groups = n;
+	return NETSHARE_OK;
+}
+
 /* Each service group's within-flow gaps (bounds after the field's log1p) and longest
  * flow. A flow counts in the group decoding will give it (group_of). */
 static netshare_status
@@ -177,11 +189,9 @@ fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
            const netshare__field *cf[2], const uint32_t *cls, const netshare__field *iat)
 {
 	uint32_t n = (uint32_t)(cf[1]->dim + cf[0]->dim);
-	e->gap_range = netshare__mallocarray(2 * (size_t)n, sizeof *e->gap_range);
-	e->max_records = netshare__calloc(n, sizeof *e->max_records);
-	if (!e->gap_range || !e->max_records)
-		return netshare__error_oom("encoder service groups");
-	e->n_groups = n;
+	netshare_status st = alloc_groups(e, n);
+	if (st < 0)
+		return st;
 	for (uint32_t k = 0; k < n; k++) {
 		e->gap_range[2 * k] = INFINITY;
 		e->gap_range[2 * k + 1] = -INFINITY;
@@ -331,11 +341,8 @@ netshare__service_stats_load(netshare__rbuf *r, netshare_encoder *e)
 		return corrupt("bad service groups");
 	if (!n)
 		return NETSHARE_OK;
-	e->gap_range = netshare__mallocarray(2 * (size_t)n, sizeof *e->gap_range);
-	e->max_records = netshare__mallocarray(n, sizeof *e->max_records);
-	if (!e->gap_range || !e->max_records)
-		return netshare__error_oom("encoder state");
-	e->n_groups = n;
+	if ((st = alloc_groups(e, n)) < 0)
+		return st;
 	for (uint32_t k = 0; k < n; k++) {
 		double lo = e->gap_range[2 * k] = netshare__rbuf_f64(r);
 		double hi = e->gap_range[2 * k + 1] = netshare__rbuf_f64(r);
