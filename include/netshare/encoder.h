@@ -217,7 +217,8 @@ NETSHARE_API void netshare_encoded_free(netshare_encoded *e);
  * Decode @p n flows of chunk @p chunk (attributes n x A, features n x T x F, as produced
  * by the generator or by netshare_encoder_encode()) into records appended to @p out,
  * which must be a dataset of the encoder's kind. A flow's length is read from its gen
- * flags (the records up to the first "last" flag). Discrete heads decode by argmax,
+ * flags (the records up to the first "last" flag), at most the longest flow the fitted
+ * data had for its service (netshare_encoder(3)). Discrete heads decode by argmax,
  * word2vec heads by nearest known word, continuous heads are clamped to [0, 1].
  *
  * @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_ENOMEM.

@@ -341,10 +341,9 @@ netshare__encoder_decode_capped(const netshare_encoder *e, int chunk, const floa
 		netshare__free(first);
 		return netshare__error_oom("decoding");
 	}
-	for (size_t r = 0; r < n; r++) {
+	for (size_t r = 0; r < n; r++)
 		memcpy(kept + first[r] * F, features + r * T * F,
 		       (first[r + 1] - first[r]) * F * sizeof *kept);
-	}
 	columns a, f;
 	if ((st = decode_columns(&e->attr, attributes, n, &a)) < 0) {
 		netshare__free(first);
