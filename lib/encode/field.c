@@ -17,8 +17,9 @@ netshare__field_heads(const netshare__field *f)
 double
 netshare__cont_forward_in(const netshare__field *f, double x, double lo, double hi)
 {
-	if (isnan(x) || !(hi > lo)) /* a missing extra value: tensors must stay finite
-	                               (decodes as the min) */
+	/* A missing extra value (tensors must stay finite: it decodes as the min), or a
+	 * range of one value. */
+	if (isnan(x) || !(hi > lo))
 		return 0;
 	double t = f->log1p ? log1p(x > 0 ? x : 0) : x;
 	double v = (t - lo) / (hi - lo);

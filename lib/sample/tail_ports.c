@@ -71,7 +71,8 @@ netshare__tail_init(netshare__tail *t, const netshare_encoder *e, int role,
 	netshare_status st = NETSHARE_OK;
 	double total = 0;
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++) {
-		st = port_word(w2v_field, w2v_field->choices[i], &t->word[i]);
+		if ((st = port_word(w2v_field, w2v_field->choices[i], &t->word[i])) < 0)
+			break;
 		total += (double)w->count[t->word[i]];
 		t->cum[i] = total;
 	}
