@@ -242,7 +242,7 @@ netshare_encoder_encode(const netshare_encoder *e, const netshare_dataset *ds, i
 			continue;
 		const uint32_t *idx = fl.order + fl.start[seg->flow] + seg->first;
 		encode_attributes(e, ds, &ch, seg, idx[0], chunk, x->attr + r * A);
-		const double *gaps = netshare__encoder_gap_range(e, x->attr + r * A);
+		const double *gaps = netshare__encoder_gap_knots(e, x->attr + r * A);
 		for (uint32_t j = 0; j < len; j++) {
 			float *row = x->feat + (r * T + j) * F;
 			for (size_t k = 0; k < e->feat.n_fields; k++) {
@@ -254,8 +254,8 @@ netshare_encoder_encode(const netshare_encoder *e, const netshare_dataset *ds, i
 					netshare__encoder_value(e, ds, f, idx[j], j ? (ptrdiff_t)idx[j - 1] : -1,
 					                        &v);
 				if (gaps && f->source == SRC_IAT)
-					row[f->offset] = (float)netshare__cont_forward_in(f, v.num, gaps[0],
-					                                                  gaps[1]);
+					row[f->offset] = (float)netshare__cont_forward_knots(f, v.num, gaps,
+					                                                     e->n_knots);
 				else
 					netshare__field_encode(f, &v, row + f->offset);
 			}

@@ -57,13 +57,15 @@ struct netshare_encoder {
 	/* Per-service statistics (state v6, service_stats.c; absent when not fitted):
 	 * partner[0]: source ports by destination class, partner[1]: destination ports by
 	 * source class. Service groups (netshare__encoder_service_group): the destination
-	 * classes' choices, then the source classes'; for group g, gap_range[2 * g],
-	 * [2 * g + 1]: the bounds (after the interarrival field's log1p) of its flows'
-	 * within-flow gaps (NaN: none), max_records[g]: its longest flow, over all the
-	 * chunks it spans (0: no flow). */
+	 * classes' choices, then the source classes'; for group g, gap_knots[g * n_knots
+	 * ...]: the quantile table (netshare__cont_forward_knots, after the interarrival
+	 * field's log1p) of its flows' within-flow gaps (all NaN: none; state v6 stored
+	 * their bounds, 2 knots), max_records[g]: its longest flow, over all the chunks it
+	 * spans (0: no flow). */
 	netshare__partner_ports partner[2];
 	uint32_t n_groups;
-	double *gap_range;
+	uint32_t n_knots;
+	double *gap_knots;
 	uint32_t *max_records;
 };
 
@@ -127,23 +129,34 @@ netshare__encoder_min_payload(const netshare_encoder *e, uint16_t sport, uint16_
  * or when the interarrival bounds are fixed (gap ranges) -- and the caller fits nothing
  * when word2vec was trained on another (public) corpus: these come from the trace. */
 netshare_status netshare__service_stats_fit(netshare_encoder *e, const netshare_dataset *ds,
-                                            const netshare__flows *fl);
+                                            const netshare__flows *fl,
+                                            const netshare__chunks *ch);
 void netshare__service_stats_free(netshare_encoder *e);
 struct netshare__wbuf;
 struct netshare__rbuf;
 void netshare__service_stats_save(const netshare_encoder *e, struct netshare__wbuf *b);
-netshare_status netshare__service_stats_load(struct netshare__rbuf *r, netshare_encoder *e);
+/* `version`: the encoder state's (6: gap bounds rather than quantile tables). */
+netshare_status netshare__service_stats_load(struct netshare__rbuf *r, netshare_encoder *e,
+                                             uint32_t version);
 
 /* The service group of the flow whose attribute row is `attr`: its destination class if
  * that is a service, else its source class (offset by the destination classes) if that
  * is, else -1 (also without groups). */
 long netshare__encoder_service_group(const netshare_encoder *e, const float *attr);
 
-/* The gap bounds of that flow: its service group's, or NULL (the field's own lo, hi;
- * also for a group without gaps). Per service, because one normalisation for all
- * services let a briefly trained generator spread every service's gaps over the whole
- * trace's range (caida: 445/TCP's real gaps 6 us - 20 ms, generated ones up to 0.1 s). */
-const double *netshare__encoder_gap_range(const netshare_encoder *e, const float *attr);
+/* Knots of the gap quantile table of a service group fitted now: quantiles 0, 1/32,
+ * ..., 1. A few dozen points follow a service's gaps closely enough (interpolated
+ * linearly after log1p) and cost 264 bytes a group in the model file. */
+#define NETSHARE__GAP_KNOTS 33
+
+/* The gap quantile table of that flow (e->n_knots knots): its service group's, or NULL
+ * (the field's own bounds; also for a group without gaps). Per service, because one
+ * normalisation for all services let a briefly trained generator spread every
+ * service's gaps over the whole trace's range (caida: 445/TCP's real gaps 6 us - 20 ms,
+ * generated ones up to 0.1 s); by quantiles rather than bounds, because most services'
+ * gaps crowd into a small part of their range (caida 1485/UDP: nine in ten within
+ * 17-61 us of a range up to 10 ms), which a generator spreads over the rest. */
+const double *netshare__encoder_gap_knots(const netshare_encoder *e, const float *attr);
 
 /* The most records that flow may have: its service group's longest real flow, or
  * UINT32_MAX (no group). Decoding cuts a generated flow there: a briefly trained

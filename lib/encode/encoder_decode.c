@@ -366,15 +366,15 @@ netshare__encoder_decode_capped(const netshare_encoder *e, int chunk, const floa
 		/* Generated gaps may add up past what a timestamp can hold: stop at the limit. */
 		double t_end = (double)(NETSHARE_TIME_LIMIT_NS - 1 - e->t_min) - 1e6;
 		size_t len = first[r + 1] - first[r];
-		const double *gaps = netshare__encoder_gap_range(e, attributes + r * e->attr.dim);
+		const double *gaps = netshare__encoder_gap_knots(e, attributes + r * e->attr.dim);
 		for (size_t j = 0; j < len && st == NETSHARE_OK; j++) {
 			size_t row = first[r] + j;
 			for (size_t k = 0; k < e->feat.n_fields; k++) {
 				const netshare__field *fd = &e->feat.field[k];
 				if (fd->source == SRC_IAT && j > 0)
-					t += gaps ? netshare__cont_inverse_in(fd, features[(r * T + j) * F +
-					                                                   fd->offset],
-					                                      gaps[0], gaps[1])
+					t += gaps ? netshare__cont_inverse_knots(fd, features[(r * T + j) * F +
+					                                                      fd->offset],
+					                                         gaps, e->n_knots)
 					          : f.v[k][row].num;
 				fill_record_field(e, fd, &f.v[k][row], &rec);
 			}

@@ -18,9 +18,9 @@
 /* Version of this layout; bump when it changes (loaders refuse newer ones). Version 3
  * added the port class fields; version 4 made their keys services (port and protocol,
  * with NETSHARE__SERVICE_OTHER); version 5 appended each port's minimal payload
- * (packets); version 6 the per-service statistics (service_stats.c); version 2 to 5
- * states load unchanged. */
-#define ENCODER_STATE_VERSION 6
+ * (packets); version 6 the per-service statistics (service_stats.c); version 7 made
+ * their gap bounds quantile tables; version 2 to 6 states load unchanged. */
+#define ENCODER_STATE_VERSION 7
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -332,7 +332,7 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	    (st = load_vector(&r, &e->feat, e, 1)) < 0 ||
 	    (version >= 5 && (st = load_min_payload(&r, e)) < 0) ||
 	    (version >= 6 && (st = load_headers_only(&r, e)) < 0) ||
-	    (version >= 6 && (st = netshare__service_stats_load(&r, e)) < 0))
+	    (version >= 6 && (st = netshare__service_stats_load(&r, e, version)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)
 		st = corrupt(r.bad ? "truncated" : "trailing bytes");

@@ -32,11 +32,10 @@ netshare__cont_forward(const netshare__field *f, double x)
 	return netshare__cont_forward_in(f, x, f->lo, f->hi);
 }
 
-double
-netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi)
+/* A value from its transformed value t (after log1p, if the field has it). */
+static double
+untransform(const netshare__field *f, double t)
 {
-	double u = v < 0 ? 0 : v > 1 ? 1 : v;
-	double t = lo + u * (hi - lo);
 	double x = f->log1p ? expm1(t) : t;
 	if (f->integer) {
 		x = nearbyint(x);
@@ -46,6 +45,50 @@ netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double h
 			x = f->max_value;
 	}
 	return x;
+}
+
+double
+netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi)
+{
+	double u = v < 0 ? 0 : v > 1 ? 1 : v;
+	return untransform(f, lo + u * (hi - lo));
+}
+
+double
+netshare__cont_forward_knots(const netshare__field *f, double x, const double *k, uint32_t n)
+{
+	if (isnan(x))
+		return 0;
+	double t = f->log1p ? log1p(x > 0 ? x : 0) : x;
+	if (t < k[0])
+		return 0;
+	if (t > k[n - 1])
+		return 1;
+	/* Knots equal to t (a value many gaps share): the middle of their quantiles, so that
+	 * decoding gives t back. Else t lies between knots lo - 1 and lo. */
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (k[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t end = lo;
+	while (end < n && k[end] == t)
+		end++;
+	double q = n - 1;
+	if (end > lo)
+		return ((double)lo + (double)(end - 1)) / 2 / q;
+	return ((double)(lo - 1) + (t - k[lo - 1]) / (k[lo] - k[lo - 1])) / q;
+}
+
+double
+netshare__cont_inverse_knots(const netshare__field *f, float v, const double *k, uint32_t n)
+{
+	double p = (v < 0 ? 0 : v > 1 ? 1 : v) * (double)(n - 1);
+	uint32_t i = p >= n - 1 ? n - 2 : (uint32_t)p;
+	return untransform(f, k[i] + (p - i) * (k[i + 1] - k[i]));
 }
 
 static double

@@ -108,5 +108,15 @@ size_t netshare__field_heads(const netshare__field *f);
 double netshare__cont_forward(const netshare__field *f, double x);
 double netshare__cont_forward_in(const netshare__field *f, double x, double lo, double hi);
 double netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi);
+/* The same through a quantile table: k[0..n-1] (n >= 2, non-decreasing, after the
+ * field's log1p) are values at quantiles 0, 1/(n-1), ..., 1 of what is normalised, and
+ * a value maps to its quantile along the straight lines between them (a run of equal
+ * knots: the run's middle quantile), so what the table was made from comes out roughly
+ * uniform on [0, 1]. Two knots are the bounds lo, hi above. Exact round trip for any
+ * value within [k[0], k[n-1]] (up to the field's rounding). */
+double netshare__cont_forward_knots(const netshare__field *f, double x, const double *k,
+                                    uint32_t n);
+double netshare__cont_inverse_knots(const netshare__field *f, float v, const double *k,
+                                    uint32_t n);
 
 #endif

@@ -11,12 +11,15 @@
  *    srcport+dstport lost to the baseline (0.532 vs 0.505). Drawn among the ports the
  *    real flows of that service used, by their records: 0.32 (measured by redrawing the
  *    same synthetic trace's ports).
- *  - Gap ranges. Within-flow gaps are normalised after log1p into the trace's range; the
- *    generator spread every service's gaps over it. Normalised per service instead (the
- *    destination class's range, else the source class's), each service's gaps stay
+ *  - Gap quantiles. Within-flow gaps are normalised after log1p into the trace's range;
+ *    the generator spread every service's gaps over it. Normalised per service instead
+ *    (the destination class's range, else the source class's), each service's gaps stay
  *    within what that service did: DoppelGANger's per-sample auto-normalisation, keyed
  *    by the flow's class rather than generated. caida-10k, default model:
- *    interarrival_by_service 0.0037 s -> 0.0013 s (baseline 0.0019).
+ *    interarrival_by_service 0.0037 s -> 0.0013 s (baseline 0.0019). Within the range,
+ *    by the service's own quantiles (state v7; v6 stored only the bounds): a service's
+ *    gaps crowd into a small part of their range, and a generator spreads them evenly
+ *    over what it is given.
  *  - Longest flows. The global cap on a flow's records (max_flow_len) per service:
  *    decoding ends a generated flow at its service's longest real one. Same synthetic
  *    caida trace, cut so: flow_size_by_service 3.83 -> 2.25 records (baseline 3.62).
@@ -32,6 +35,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "encoder.h"
+#include "flow/chunks.h"
 #include "flow/flows.h"
 
 void
@@ -72,11 +76,11 @@ netshare__service_stats_free(netshare_encoder *e)
 		netshare__free(e->partner[r].records);
 		memset(&e->partner[r], 0, sizeof e->partner[r]);
 	}
-	netshare__free(e->gap_range);
+	netshare__free(e->gap_knots);
 	netshare__free(e->max_records);
-	e->gap_range = NULL;
+	e->gap_knots = NULL;
 	e->max_records = NULL;
-	e->n_groups = 0;
+	e->n_groups = e->n_knots = 0;
 }
 
 /* The group of a flow of destination class d and source class s (indices), or -1. */
@@ -102,10 +106,11 @@ netshare__encoder_service_group(const netshare_encoder *e, const float *attr)
 }
 
 const double *
-netshare__encoder_gap_range(const netshare_encoder *e, const float *attr)
+netshare__encoder_gap_knots(const netshare_encoder *e, const float *attr)
 {
 	long g = netshare__encoder_service_group(e, attr);
-	return g >= 0 && !isnan(e->gap_range[2 * g]) ? e->gap_range + 2 * g : NULL;
+	const double *k = g >= 0 ? e->gap_knots + (size_t)g * e->n_knots : NULL;
+	return k && !isnan(k[0]) ? k : NULL;
 }
 
 uint32_t
@@ -170,32 +175,66 @@ fit_partner(netshare_encoder *e, const netshare_dataset *ds, const netshare__flo
 	return NETSHARE_OK;
 }
 
-/* Room for n service groups (max_records zeroed). */
+/* Room for n service groups of `knots` gap knots each (all NaN) and their longest flows
+ * (zeroed). */
 static netshare_status
-alloc_groups(netshare_encoder *e, uint32_t n)
+alloc_groups(netshare_encoder *e, uint32_t n, uint32_t knots)
 {
-	e->gap_range = netshare__mallocarray(2 * (size_t)n, sizeof *e->gap_range);
+	e->gap_knots = netshare__mallocarray((size_t)n * knots, sizeof *e->gap_knots);
 	e->max_records = netshare__calloc(n, sizeof *e->max_records);
-	if (!e->gap_range || !e->max_records)
+	if (!e->gap_knots || !e->max_records)
 		return netshare__error_oom("encoder service groups");
+	for (size_t k = 0; k < (size_t)n * knots; k++)
+		e->gap_knots[k] = NAN;
 	e->n_groups = n;
+	e->n_knots = knots;
 	return NETSHARE_OK;
 }
 
-/* Each service group's within-flow gaps (bounds after the field's log1p) and longest
- * flow. A flow counts in the group decoding will give it (group_of). */
+/* A within-flow gap (after the field's log1p) of service group `group`. */
+typedef struct gap {
+	uint32_t group;
+	double t;
+} gap;
+
+static int
+by_group_gap(const void *a, const void *b)
+{
+	const gap *x = a, *y = b;
+	if (x->group != y->group)
+		return (x->group > y->group) - (x->group < y->group);
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Knots at quantiles 0, 1/(n-1), ..., 1 of m sorted gaps: between order statistics,
+ * linearly (R's type 7), so that the first and last knots are the least and greatest. */
+static void
+quantile_knots(const gap *g, size_t m, double *knots, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		double p = (double)i * (double)(m - 1) / (double)(n - 1);
+		size_t j = (size_t)p;
+		knots[i] = j + 1 < m ? g[j].t + (p - (double)j) * (g[j + 1].t - g[j].t) : g[m - 1].t;
+	}
+}
+
+/* Each service group's within-flow gaps (a quantile table) and longest flow. A flow
+ * counts in the group decoding will give it (group_of). The gaps are those encoding
+ * gives the generator, within each chunk's segment of a flow: the gap from one chunk's
+ * segment to the next is the next one's start, an attribute. */
 static netshare_status
 fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl,
-           const netshare__field *cf[2], const uint32_t *cls, const netshare__field *iat)
+           const netshare__chunks *ch, const netshare__field *cf[2], const uint32_t *cls,
+           const netshare__field *iat)
 {
 	uint32_t n = (uint32_t)(cf[1]->dim + cf[0]->dim);
-	netshare_status st = alloc_groups(e, n);
-	if (st < 0)
-		return st;
-	for (uint32_t k = 0; k < n; k++) {
-		e->gap_range[2 * k] = INFINITY;
-		e->gap_range[2 * k + 1] = -INFINITY;
+	netshare_status st = alloc_groups(e, n, NETSHARE__GAP_KNOTS);
+	gap *gaps = iat ? netshare__mallocarray(ds->n + 1, sizeof *gaps) : NULL;
+	if (st < 0 || (iat && !gaps)) {
+		netshare__free(gaps);
+		return st < 0 ? st : netshare__error_oom("encoder service groups");
 	}
+	size_t m = 0;
 	for (size_t k = 0; k < fl->n_flows; k++) {
 		long g = group_of(cf, cls[2 * k], cls[2 * k + 1]);
 		if (g < 0)
@@ -203,24 +242,31 @@ fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 		size_t len = netshare__flow_len(fl, k); /* the whole flow, over all its chunks */
 		uint32_t most = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX - 1;
 		e->max_records[g] = most > e->max_records[g] ? most : e->max_records[g];
-		const uint32_t *idx = fl->order + fl->start[k];
-		double *r = e->gap_range + 2 * g;
-		for (size_t j = 1; iat && j < len; j++) {
+	}
+	for (size_t s = 0; iat && s < ch->n_segments; s++) {
+		const netshare__segment *seg = &ch->seg[s];
+		long g = group_of(cf, cls[2 * seg->flow], cls[2 * seg->flow + 1]);
+		const uint32_t *idx = fl->order + fl->start[seg->flow] + seg->first;
+		for (uint32_t j = 1; g >= 0 && j < netshare__kept_len(e, seg->count); j++) {
 			double x = (double)(ds->time_ns[idx[j]] - ds->time_ns[idx[j - 1]]);
-			double t = iat->log1p ? log1p(x > 0 ? x : 0) : x;
-			r[0] = t < r[0] ? t : r[0];
-			r[1] = t > r[1] ? t : r[1];
+			gaps[m].group = (uint32_t)g;
+			gaps[m++].t = iat->log1p ? log1p(x > 0 ? x : 0) : x;
 		}
 	}
-	for (uint32_t k = 0; k < n; k++)
-		if (!(e->gap_range[2 * k] <= e->gap_range[2 * k + 1]))
-			e->gap_range[2 * k] = e->gap_range[2 * k + 1] = NAN;
+	qsort(gaps, m, sizeof *gaps, by_group_gap);
+	for (size_t a = 0, b; a < m; a = b) {
+		for (b = a; b < m && gaps[b].group == gaps[a].group; b++)
+			;
+		quantile_knots(gaps + a, b - a, e->gap_knots + (size_t)gaps[a].group * e->n_knots,
+		               e->n_knots);
+	}
+	netshare__free(gaps);
 	return NETSHARE_OK;
 }
 
 netshare_status
 netshare__service_stats_fit(netshare_encoder *e, const netshare_dataset *ds,
-                            const netshare__flows *fl)
+                            const netshare__flows *fl, const netshare__chunks *ch)
 {
 	const netshare__field *cf[2];
 	netshare__encoder_class_fields(e, cf);
@@ -245,7 +291,7 @@ netshare__service_stats_fit(netshare_encoder *e, const netshare_dataset *ds,
 		st = fit_partner(e, ds, fl, cf, cls, r, buf);
 	const netshare__field *iat = feature_field(e, SRC_IAT);
 	if (st == NETSHARE_OK)
-		st = fit_groups(e, ds, fl, cf, cls, iat && !iat->fixed ? iat : NULL);
+		st = fit_groups(e, ds, fl, ch, cf, cls, iat && !iat->fixed ? iat : NULL);
 	netshare__free(cls);
 	netshare__free(buf);
 	if (st < 0)
@@ -267,9 +313,11 @@ netshare__service_stats_save(const netshare_encoder *e, netshare__wbuf *b)
 		}
 	}
 	netshare__wbuf_u32(b, e->n_groups);
+	if (e->n_groups)
+		netshare__wbuf_u32(b, e->n_knots);
 	for (uint32_t k = 0; k < e->n_groups; k++) {
-		netshare__wbuf_f64(b, e->gap_range[2 * k]);
-		netshare__wbuf_f64(b, e->gap_range[2 * k + 1]);
+		for (uint32_t i = 0; i < e->n_knots; i++)
+			netshare__wbuf_f64(b, e->gap_knots[(size_t)k * e->n_knots + i]);
 		netshare__wbuf_u32(b, e->max_records[k]);
 	}
 }
@@ -320,8 +368,11 @@ load_partner(netshare__rbuf *r, netshare_encoder *e, int role, const netshare__f
 	return NETSHARE_OK;
 }
 
+/* Most gap knots a loaded state may have a group (bounds the allocation). */
+#define MAX_LOADED_KNOTS 4097
+
 netshare_status
-netshare__service_stats_load(netshare__rbuf *r, netshare_encoder *e)
+netshare__service_stats_load(netshare__rbuf *r, netshare_encoder *e, uint32_t version)
 {
 	const netshare__field *cf[2];
 	netshare__encoder_class_fields(e, cf);
@@ -335,22 +386,28 @@ netshare__service_stats_load(netshare__rbuf *r, netshare_encoder *e)
 	if ((e->partner[0].n_classes || e->partner[1].n_classes) && !services)
 		return corrupt("partner ports without service classes");
 	uint32_t n = netshare__rbuf_u32(r);
+	uint32_t knots = n && version >= 7 ? netshare__rbuf_u32(r) : 2;
 	const netshare__field *iat = feature_field(e, SRC_IAT);
-	if (r->bad || (n && (!services || n != cf[0]->dim + cf[1]->dim)) ||
-	    !netshare__rbuf_has(r, n, 20))
+	if (r->bad || (n && (!services || n != cf[0]->dim + cf[1]->dim)) || knots < 2 ||
+	    knots > MAX_LOADED_KNOTS || !netshare__rbuf_has(r, n, 8 * (uint64_t)knots + 4))
 		return corrupt("bad service groups");
 	if (!n)
 		return NETSHARE_OK;
-	if ((st = alloc_groups(e, n)) < 0)
+	if ((st = alloc_groups(e, n, knots)) < 0)
 		return st;
 	for (uint32_t k = 0; k < n; k++) {
-		double lo = e->gap_range[2 * k] = netshare__rbuf_f64(r);
-		double hi = e->gap_range[2 * k + 1] = netshare__rbuf_f64(r);
+		double *q = e->gap_knots + (size_t)k * knots;
+		int none = 1, ok = 1;
+		for (uint32_t i = 0; i < knots; i++) {
+			q[i] = netshare__rbuf_f64(r);
+			none &= isnan(q[i]) != 0;
+			/* Non-decreasing and inside the field's bounds, so that decoding maps back
+			 * into them. */
+			ok &= iat && iat->lo <= q[i] && q[i] <= iat->hi && (i == 0 || q[i - 1] <= q[i]);
+		}
 		e->max_records[k] = netshare__rbuf_u32(r);
-		/* Inside the field's bounds, so that decoding maps back into them. */
-		if (!(isnan(lo) && isnan(hi)) &&
-		    !(iat && iat->lo <= lo && lo <= hi && hi <= iat->hi))
-			return corrupt("bad gap range");
+		if (!none && !ok)
+			return corrupt("bad gap quantiles");
 		if (e->max_records[k] == UINT32_MAX)
 			return corrupt("bad longest flow of a service");
 	}

@@ -9,6 +9,7 @@
 
 #include "../test-fixtures.h"
 #include "core/buf.h"
+#include "core/bytes.h"
 #include "encode/encoder.h"
 #include "flow/chunks.h"
 #include "io/dataset.h"
@@ -732,7 +733,18 @@ START_TEST(service_statistics)
 {
 	netshare_dataset *ds = netshare_test_toy_trace(1);
 	netshare_encoder *e;
-	ck_assert_ok(netshare_encoder_fit(&e, ds, NULL));
+	netshare_encoder_params one;
+	netshare_encoder_params_init(&one);
+	one.chunks = 4;
+	/* In 4 chunks, the longest flows are whole flows however cut into segments. */
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &one));
+	ck_assert_uint_eq(e->max_records[0], 10);
+	ck_assert_uint_eq(e->max_records[1], 1);
+	netshare_encoder_free(e);
+	/* In one, every gap is in a segment: the gap quantiles follow from the definition
+	 * (in several chunks they are those of the segments, what encoding gives). */
+	one.chunks = 1;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &one));
 	const netshare__field *cf[2];
 	netshare__encoder_class_fields(e, cf);
 	ck_assert_uint_eq(cf[1]->n_choices, 3);
@@ -758,28 +770,50 @@ START_TEST(service_statistics)
 	ck_assert_uint_eq(e->partner[1].n_classes, 1);
 	ck_assert_uint_eq(e->partner[1].start[1], 0);
 	/* Service groups: the destination classes, then the source classes ("other" only).
-	 * Gap ranges: 443/TCP 1 to 50 ms; 53/UDP flows have no gaps. Longest flows: 10 and
-	 * 1 records; none in the "other" groups. */
+	 * Gap quantiles: 443/TCP's gaps, 1 ms or 50 ms; 53/UDP flows have no gaps. Longest
+	 * flows: 10 and 1 records; none in the "other" groups. */
 	ck_assert_uint_eq(e->n_groups, 4);
-	ck_assert_uint_eq(e->max_records[0], 10); /* whole flows, however cut into segments */
+	ck_assert_uint_eq(e->max_records[0], 10);
 	ck_assert_uint_eq(e->max_records[1], 1);
 	ck_assert_uint_eq(e->max_records[2], 0);
 	ck_assert_uint_eq(e->max_records[3], 0);
-	ck_assert_double_eq_tol(e->gap_range[0], log1p(1e6), 1e-12);
-	ck_assert_double_eq_tol(e->gap_range[1], log1p(5e7), 1e-12);
-	for (int k = 2; k < 8; k++)
-		ck_assert(isnan(e->gap_range[k]));
-	/* A 443/TCP flow's gaps normalise within its range: 1 ms is 0, 50 ms 1. */
+	ck_assert_uint_eq(e->n_knots, NETSHARE__GAP_KNOTS);
+	const double *q = e->gap_knots;
+	/* 443/TCP: gaps of 1 ms, (2 + f % 4) a flow, then 50 ms, 9 a flow f % 10 == 1. */
+	size_t short_gaps = 0, long_gaps = 0;
+	for (int f = 0; f < 300; f++)
+		if (f % 3 != 0 && f % 10 == 1)
+			long_gaps += 9;
+		else if (f % 3 != 0)
+			short_gaps += (size_t)(2 + f % 4);
+	ck_assert_uint_eq(long_gaps, 180);
+	/* Knot i sits at position i (m - 1) / 32 of the m sorted gaps: a 1 ms gap up to
+	 * position short_gaps - 1, 50 ms from short_gaps on, the line between in between. */
+	double t1 = log1p(1e6), t50 = log1p(5e7), m = (double)(short_gaps + long_gaps);
+	uint32_t at_t1 = 0, at_t50 = 0;
+	for (uint32_t i = 0; i < NETSHARE__GAP_KNOTS; i++) {
+		double pos = i * (m - 1) / (NETSHARE__GAP_KNOTS - 1), lo = (double)short_gaps - 1;
+		double want = pos <= lo ? t1 : pos >= lo + 1 ? t50 : t1 + (pos - lo) * (t50 - t1);
+		ck_assert_double_eq_tol(q[i], want, 1e-9);
+		at_t1 += q[i] == t1;
+		at_t50 += q[i] == t50;
+	}
+	ck_assert_uint_gt(at_t1, 1);
+	ck_assert_uint_gt(at_t50, 1);
+	for (size_t k = NETSHARE__GAP_KNOTS; k < 4 * NETSHARE__GAP_KNOTS; k++)
+		ck_assert(isnan(q[k]));
+	/* A 443/TCP flow's gaps normalise by its quantiles: 1 ms to the middle of the
+	 * quantiles where it is the knot, 50 ms likewise. */
 	size_t A = e->attr.dim;
 	float *attr = calloc(A, sizeof *attr);
 	ck_assert_ptr_nonnull(attr);
 	attr[cf[1]->offset] = 1.0f;
 	attr[cf[0]->offset] = 1.0f;
-	ck_assert_ptr_eq(netshare__encoder_gap_range(e, attr), e->gap_range);
+	ck_assert_ptr_eq(netshare__encoder_gap_knots(e, attr), e->gap_knots);
 	ck_assert_uint_eq(netshare__encoder_max_records(e, attr), e->max_records[0]);
 	attr[cf[1]->offset] = 0.0f;
 	attr[cf[1]->offset + 1] = 1.0f; /* 53/UDP: no gaps, the field's own bounds */
-	ck_assert_ptr_null(netshare__encoder_gap_range(e, attr));
+	ck_assert_ptr_null(netshare__encoder_gap_knots(e, attr));
 	ck_assert_uint_eq(netshare__encoder_max_records(e, attr), 1);
 	attr[cf[1]->offset + 1] = 0.0f;
 	attr[cf[1]->offset + 2] = 1.0f; /* both "other": no group */
@@ -810,16 +844,36 @@ START_TEST(service_statistics)
 	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
 	const netshare__field *iat = &e->feat.field[0];
 	ck_assert_int_eq(iat->source, SRC_IAT);
-	size_t ones = 0, zeros = 0;
+	float u1 = (float)((at_t1 - 1) / 2.0 / (NETSHARE__GAP_KNOTS - 1));
+	float u50 = (float)((2.0 * NETSHARE__GAP_KNOTS - 1 - at_t50) / 2.0 /
+	                    (NETSHARE__GAP_KNOTS - 1));
+	size_t n1 = 0, n50 = 0;
 	for (size_t r = 0; r < netshare_encoded_flows(x); r++)
 		for (uint32_t j = 1; j < netshare_encoded_lengths(x)[r]; j++) {
 			float u = netshare_encoded_features(x)[(r * T + j) * F + iat->offset];
-			ck_assert(u == 0.0f || u == 1.0f);
-			ones += u == 1.0f;
-			zeros += u == 0.0f;
+			ck_assert(u == u1 || u == u50);
+			n1 += u == u1;
+			n50 += u == u50;
 		}
-	ck_assert_uint_gt(ones, 0);
-	ck_assert_uint_gt(zeros, 0);
+	ck_assert_uint_eq(n1, short_gaps);
+	ck_assert_uint_eq(n50, long_gaps);
+	/* Between and beyond the knots: the straight line between them, and its ends. */
+	double mid = (t1 + t50) / 2, k_mid = 0;
+	for (uint32_t i = 1; i < NETSHARE__GAP_KNOTS; i++)
+		if (q[i - 1] <= mid && mid < q[i])
+			k_mid = i - 1 + (mid - q[i - 1]) / (q[i] - q[i - 1]);
+	ck_assert_double_gt(k_mid, 0);
+	ck_assert_double_eq_tol(netshare__cont_forward_knots(iat, expm1(mid), q,
+	                                                     NETSHARE__GAP_KNOTS),
+	                        k_mid / (NETSHARE__GAP_KNOTS - 1), 1e-9);
+	ck_assert_double_eq_tol(netshare__cont_inverse_knots(iat, (float)(k_mid /
+	                                                     (NETSHARE__GAP_KNOTS - 1)), q,
+	                                                     NETSHARE__GAP_KNOTS),
+	                        nearbyint(expm1(mid)), 2e-7 * expm1(mid));
+	ck_assert_double_eq(netshare__cont_forward_knots(iat, 1, q, NETSHARE__GAP_KNOTS), 0);
+	ck_assert_double_eq(netshare__cont_forward_knots(iat, 1e9, q, NETSHARE__GAP_KNOTS), 1);
+	ck_assert_double_eq(netshare__cont_inverse_knots(iat, -1, q, NETSHARE__GAP_KNOTS), 1e6);
+	ck_assert_double_eq(netshare__cont_inverse_knots(iat, 2, q, NETSHARE__GAP_KNOTS), 5e7);
 	netshare_encoded_free(x);
 	round_trip(ds, e, "toy trace, per-service gaps");
 	/* Saved and loaded: the same statistics. */
@@ -832,19 +886,24 @@ START_TEST(service_statistics)
 	ck_assert_mem_eq(loaded->partner[0].records, p->records, 300 * sizeof *p->records);
 	ck_assert_uint_eq(loaded->n_groups, 4);
 	ck_assert_mem_eq(loaded->max_records, e->max_records, 4 * sizeof *e->max_records);
-	ck_assert_double_eq(loaded->gap_range[1], e->gap_range[1]);
-	ck_assert(isnan(loaded->gap_range[2]));
+	ck_assert_uint_eq(loaded->n_knots, NETSHARE__GAP_KNOTS);
+	ck_assert_mem_eq(loaded->gap_knots, e->gap_knots, NETSHARE__GAP_KNOTS * sizeof *q);
+	ck_assert(isnan(loaded->gap_knots[NETSHARE__GAP_KNOTS]));
 	round_trip(ds, loaded, "toy trace, per-service gaps, loaded");
 	netshare_encoder_free(loaded);
-	/* A gap range outside the field's bounds, or a partner port the source port field
-	 * cannot decode to, is a corrupt state. */
-	e->gap_range[1] = iat->hi + 1;
-	netshare__wbuf_free(&b);
-	memset(&b, 0, sizeof b);
-	ck_assert_ok(netshare__encoder_save(e, &b));
-	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
-	ck_assert_error_contains("gap range");
-	e->gap_range[1] = log1p(5e7);
+	/* Gap quantiles outside the field's bounds or out of order, or a partner port the
+	 * source port field cannot decode to, are a corrupt state. */
+	double keep = e->gap_knots[NETSHARE__GAP_KNOTS - 1];
+	for (int bad = 0; bad < 3; bad++) {
+		e->gap_knots[NETSHARE__GAP_KNOTS - 1] = bad == 0 ? iat->hi + 1 : bad == 1 ?
+		                                        e->gap_knots[0] - 1 : NAN;
+		netshare__wbuf_free(&b);
+		memset(&b, 0, sizeof b);
+		ck_assert_ok(netshare__encoder_save(e, &b));
+		ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
+		ck_assert_error_contains("gap quantiles");
+	}
+	e->gap_knots[NETSHARE__GAP_KNOTS - 1] = keep;
 	e->max_records[1] = UINT32_MAX;
 	netshare__wbuf_free(&b);
 	memset(&b, 0, sizeof b);
@@ -852,6 +911,32 @@ START_TEST(service_statistics)
 	ck_assert_status(netshare__encoder_load(&loaded, b.data, b.len), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("longest flow");
 	e->max_records[1] = 1;
+	/* A version 6 state stored each group's gap bounds and no knot count: it loads as
+	 * tables of two knots. Made from a v7 state of such tables, less the count. */
+	double *knots7 = e->gap_knots, two[8] = { q[0], q[NETSHARE__GAP_KNOTS - 1], NAN, NAN,
+	                                          NAN, NAN, NAN, NAN };
+	e->gap_knots = two;
+	e->n_knots = 2;
+	netshare__wbuf_free(&b);
+	memset(&b, 0, sizeof b);
+	ck_assert_ok(netshare__encoder_save(e, &b));
+	e->gap_knots = knots7;
+	e->n_knots = NETSHARE__GAP_KNOTS;
+	size_t at = b.len - 4 * (2 * 8 + 4) - 4; /* the knot count, after the group count */
+	ck_assert_uint_eq(netshare__le32(b.data + at), 2);
+	ck_assert_uint_eq(netshare__le32(b.data + at - 4), 4);
+	ck_assert_uint_eq(netshare__le32(b.data), 7);
+	memmove(b.data + at, b.data + at + 4, b.len - at - 4);
+	b.len -= 4;
+	netshare__put_le32(b.data, 6);
+	ck_assert_ok(netshare__encoder_load(&loaded, b.data, b.len));
+	ck_assert_uint_eq(loaded->n_knots, 2);
+	ck_assert_double_eq(loaded->gap_knots[0], t1);
+	ck_assert_double_eq(loaded->gap_knots[1], t50);
+	ck_assert(isnan(loaded->gap_knots[2]));
+	ck_assert_double_eq(netshare__cont_forward_knots(iat, 5e7, loaded->gap_knots, 2), 1);
+	ck_assert_double_eq(netshare__cont_inverse_knots(iat, 0, loaded->gap_knots, 2), 1e6);
+	netshare_encoder_free(loaded);
 	e->partner[0].port[0] = 443;
 	netshare__wbuf_free(&b);
 	memset(&b, 0, sizeof b);
@@ -884,7 +969,7 @@ START_TEST(service_statistics)
 	ep.word2vec_corpus = ds;
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	ck_assert_uint_eq(e->partner[0].n_classes, 0);
-	ck_assert_ptr_null(e->gap_range);
+	ck_assert_ptr_null(e->gap_knots);
 	ck_assert_uint_eq(e->n_groups, 0);
 	netshare_encoder_free(e);
 	netshare_dataset_free(ds);
