@@ -129,8 +129,7 @@ netshare__encoder_min_payload(const netshare_encoder *e, uint16_t sport, uint16_
  * or when the interarrival bounds are fixed (gap ranges) -- and the caller fits nothing
  * when word2vec was trained on another (public) corpus: these come from the trace. */
 netshare_status netshare__service_stats_fit(netshare_encoder *e, const netshare_dataset *ds,
-                                            const netshare__flows *fl,
-                                            const netshare__chunks *ch);
+                                            const netshare__flows *fl);
 void netshare__service_stats_free(netshare_encoder *e);
 struct netshare__wbuf;
 struct netshare__rbuf;

@@ -668,7 +668,7 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	    (st = netshare__progress_update(&pr, 2, 1)) < 0 ||
 	    (st = intern_strings(e, ds)) < 0 || (st = fit_values(e, ds, &fl)) < 0 ||
 	    (st = fit_min_payload(e, ds)) < 0 ||
-	    (!p.word2vec_corpus && (st = netshare__service_stats_fit(e, ds, &fl, &ch)) < 0) ||
+	    (!p.word2vec_corpus && (st = netshare__service_stats_fit(e, ds, &fl)) < 0) ||
 	    (st = binary_choices(&e->attr)) < 0 || (st = binary_choices(&e->feat)) < 0)
 		goto done;
 	for (size_t i = 0; i < e->attr.n_fields; i++) {

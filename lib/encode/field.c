@@ -15,21 +15,15 @@ netshare__field_heads(const netshare__field *f)
 }
 
 double
-netshare__cont_forward_in(const netshare__field *f, double x, double lo, double hi)
+netshare__cont_forward(const netshare__field *f, double x)
 {
 	/* A missing extra value (tensors must stay finite: it decodes as the min), or a
 	 * range of one value. */
-	if (isnan(x) || !(hi > lo))
+	if (isnan(x) || !(f->hi > f->lo))
 		return 0;
 	double t = f->log1p ? log1p(x > 0 ? x : 0) : x;
-	double v = (t - lo) / (hi - lo);
+	double v = (t - f->lo) / (f->hi - f->lo);
 	return v < 0 ? 0 : v > 1 ? 1 : v;
-}
-
-double
-netshare__cont_forward(const netshare__field *f, double x)
-{
-	return netshare__cont_forward_in(f, x, f->lo, f->hi);
 }
 
 /* A value from its transformed value t (after log1p, if the field has it). */
@@ -47,12 +41,6 @@ untransform(const netshare__field *f, double t)
 	return x;
 }
 
-double
-netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi)
-{
-	double u = v < 0 ? 0 : v > 1 ? 1 : v;
-	return untransform(f, lo + u * (hi - lo));
-}
 
 double
 netshare__cont_forward_knots(const netshare__field *f, double x, const double *k, uint32_t n)
@@ -94,7 +82,8 @@ netshare__cont_inverse_knots(const netshare__field *f, float v, const double *k,
 static double
 cont_inverse(const netshare__field *f, float v)
 {
-	return netshare__cont_inverse_in(f, v, f->lo, f->hi);
+	double u = v < 0 ? 0 : v > 1 ? 1 : v;
+	return untransform(f, f->lo + u * (f->hi - f->lo));
 }
 
 ptrdiff_t

@@ -103,12 +103,10 @@ netshare__field_argmax(const netshare__field *f, const float *x)
 /* Number of output heads (a BITS field has one 2-way head per bit). */
 size_t netshare__field_heads(const netshare__field *f);
 
-/* Continuous normalisation, exposed for fitting and tests; _in: with bounds lo <= hi of
- * its own (after the field's log1p; lo == hi maps everything to 0), and back. */
+/* Continuous normalisation into the field's bounds (after its log1p; lo == hi maps
+ * everything to 0), exposed for fitting and tests. */
 double netshare__cont_forward(const netshare__field *f, double x);
-double netshare__cont_forward_in(const netshare__field *f, double x, double lo, double hi);
-double netshare__cont_inverse_in(const netshare__field *f, float v, double lo, double hi);
-/* The same through a quantile table: k[0..n-1] (n >= 2, non-decreasing, after the
+/* The same through a quantile table instead of the bounds: k[0..n-1] (n >= 2, non-decreasing, after the
  * field's log1p) are values at quantiles 0, 1/(n-1), ..., 1 of what is normalised, and
  * a value maps to its quantile along the straight lines between them (a run of equal
  * knots: the run's middle quantile), so what the table was made from comes out roughly
