@@ -34,6 +34,22 @@ tolerance(const netshare__field *f, double x)
 	return f->integer ? (tol < 0.5 ? 0.5 : tol + 0.5) : tol;
 }
 
+/* The same for a gap x normalised through a quantile table k[0..n-1]: one float32 step
+ * of the encoded value moves the decoded one by (n - 1) times the knot interval's width
+ * (after log1p). */
+static double
+gap_tolerance(const netshare__field *f, const double *k, uint32_t n, double x)
+{
+	if (!k)
+		return tolerance(f, x);
+	double t = f->log1p ? log1p(x) : x, w = 0;
+	for (uint32_t i = 0; i + 1 < n; i++)
+		if (k[i] <= t && t <= k[i + 1] && k[i + 1] - k[i] > w)
+			w = k[i + 1] - k[i];
+	double step = (n - 1) * w * 0x1p-23;
+	return (f->log1p ? (x + 1) * expm1(step) : step) + 0.5;
+}
+
 /* Encode every chunk, decode it, and compare with the original records of each kept
  * segment, in order. */
 static void
@@ -64,6 +80,8 @@ round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *wh
 				continue;
 			ck_assert_uint_eq(netshare_encoded_lengths(x)[flow++], len);
 			const uint32_t *idx = fl.order + fl.start[ch.seg[s].flow] + ch.seg[s].first;
+			const double *knots = netshare__encoder_gap_knots(
+			        e, netshare_encoded_attributes(x) + (flow - 1) * e->attr.dim);
 			int64_t prev = INT64_MIN;
 			double iat_slack = 0; /* the inter-arrival tolerances summed along the flow */
 			for (uint32_t j = 0; j < len; j++, row++) {
@@ -101,7 +119,8 @@ round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *wh
 					netshare_record p;
 					netshare_record_init(&p);
 					netshare__dataset_row(ds, idx[j - 1], &p);
-					iat_slack += tolerance(&e->feat.field[0], (double)(a.time_ns - p.time_ns));
+					iat_slack += gap_tolerance(&e->feat.field[0], knots, e->n_knots,
+					                           (double)(a.time_ns - p.time_ns));
 				}
 				double slack = width * 0x1p-23 + 1 + iat_slack;
 				ck_assert_msg(fabs((double)(a.time_ns - b.time_ns)) <= slack, "%s: record "
