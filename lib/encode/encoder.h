@@ -126,7 +126,7 @@ netshare__encoder_min_payload(const netshare_encoder *e, uint16_t sport, uint16_
 
 /* Per-service statistics (service_stats.c). Fitting needs the port class fields'
  * choices and the interarrival field's log1p flag; it fits nothing without port classes
- * or when the interarrival bounds are fixed (gap ranges) -- and the caller fits nothing
+ * or when the interarrival bounds are fixed (gap quantiles) -- and the caller fits nothing
  * when word2vec was trained on another (public) corpus: these come from the trace. */
 netshare_status netshare__service_stats_fit(netshare_encoder *e, const netshare_dataset *ds,
                                             const netshare__flows *fl);
