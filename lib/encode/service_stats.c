@@ -35,7 +35,6 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "encoder.h"
-#include "flow/chunks.h"
 #include "flow/flows.h"
 
 void
@@ -222,10 +221,10 @@ quantile_knots(const gap *g, size_t m, double *knots, uint32_t n)
  * counts in the group decoding will give it (group_of). The gaps are the whole flows',
  * including those between a flow's segments in different chunks, which encoding never
  * gives the generator: the generated gaps are then drawn over all of what the metric
- * compares, not only what fits in a chunk. Measured both ways (same runs otherwise):
- * whole flows gave interarrival_by_service 0.00119 s on caida-10k (mean of 5 seeds)
- * and 74 s on pathspider; segments only 81 s on pathspider (the long periodic gaps of
- * NetBIOS and ICMP, 720 s and 1920 s, only ever cross chunks). */
+ * compares, not only what fits in a chunk. Measured both ways on pathspider (one
+ * training run each, means over five generation seeds): whole flows 74 s, segments
+ * only 81 s interarrival_by_service (the long periodic gaps of NetBIOS and ICMP, 720 s
+ * and 1920 s, only ever cross chunks); whole flows on caida-10k: 0.00119 s. */
 static netshare_status
 fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl,
            const netshare__field *cf[2], const uint32_t *cls, const netshare__field *iat)
@@ -252,7 +251,8 @@ fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 			gaps[m++].t = iat->log1p ? log1p(x > 0 ? x : 0) : x;
 		}
 	}
-	qsort(gaps, m, sizeof *gaps, by_group_gap);
+	if (m)
+		qsort(gaps, m, sizeof *gaps, by_group_gap);
 	for (size_t a = 0, b; a < m; a = b) {
 		for (b = a; b < m && gaps[b].group == gaps[a].group; b++)
 			;

@@ -985,6 +985,16 @@ START_TEST(service_statistics)
 	ck_assert_int_eq(info_of(e).headers_only, 0);
 	netshare_encoder_free(e);
 	ds->truncated_frames = 0;
+	/* Fixed interarrival bounds: no gap tables (the field's bounds rule), longest
+	 * flows still. */
+	one.bounds = "interarrival=0:1e9";
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &one));
+	ck_assert_uint_eq(e->n_groups, 4);
+	ck_assert_uint_eq(e->max_records[0], 10);
+	for (size_t k = 0; k < e->n_groups * e->n_knots; k++)
+		ck_assert(isnan(e->gap_knots[k]));
+	round_trip(ds, e, "toy trace, fixed interarrival bounds");
+	netshare_encoder_free(e);
 	/* A public word2vec corpus: nothing fitted from the trace. */
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
