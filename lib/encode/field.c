@@ -74,7 +74,8 @@ netshare__cont_forward_knots(const netshare__field *f, double x, const double *k
 double
 netshare__cont_inverse_knots(const netshare__field *f, float v, const double *k, uint32_t n)
 {
-	double p = (v < 0 ? 0 : v > 1 ? 1 : v) * (double)(n - 1);
+	/* (A NaN from a diverged generator decodes as the least gap, not as an index.) */
+	double p = (v > 0 ? (v < 1 ? v : 1) : 0) * (double)(n - 1);
 	uint32_t i = p >= n - 1 ? n - 2 : (uint32_t)p;
 	return untransform(f, k[i] + (p - i) * (k[i + 1] - k[i]));
 }

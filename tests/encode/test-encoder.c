@@ -896,6 +896,7 @@ START_TEST(service_statistics)
 	ck_assert_double_eq(netshare__cont_forward_knots(iat, 1e9, q, NETSHARE__GAP_KNOTS), 1);
 	ck_assert_double_eq(netshare__cont_inverse_knots(iat, -1, q, NETSHARE__GAP_KNOTS), 1e6);
 	ck_assert_double_eq(netshare__cont_inverse_knots(iat, 2, q, NETSHARE__GAP_KNOTS), 5e7);
+	ck_assert_double_eq(netshare__cont_inverse_knots(iat, NAN, q, NETSHARE__GAP_KNOTS), 1e6);
 	netshare_encoded_free(x);
 	round_trip(ds, e, "toy trace, per-service gaps");
 	/* Saved and loaded: the same statistics. */
