@@ -322,7 +322,7 @@ fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 				if (f->type == FIELD_CAT) {
 					seen[fi * n_codes + (val.code < n_codes ? val.code : 0)] = 1;
 				} else if (!f->fixed && !isnan(val.num)) {
-					double t = f->log1p ? log1p(val.num > 0 ? val.num : 0) : val.num;
+					double t = netshare__field_transform(f, val.num);
 					f->lo = t < f->lo ? t : f->lo;
 					f->hi = t > f->hi ? t : f->hi;
 				}

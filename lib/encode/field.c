@@ -21,7 +21,7 @@ netshare__cont_forward(const netshare__field *f, double x)
 	 * range of one value. */
 	if (isnan(x) || !(f->hi > f->lo))
 		return 0;
-	double t = f->log1p ? log1p(x > 0 ? x : 0) : x;
+	double t = netshare__field_transform(f, x);
 	double v = (t - f->lo) / (f->hi - f->lo);
 	return v < 0 ? 0 : v > 1 ? 1 : v;
 }
@@ -41,13 +41,12 @@ untransform(const netshare__field *f, double t)
 	return x;
 }
 
-
 double
 netshare__cont_forward_knots(const netshare__field *f, double x, const double *k, uint32_t n)
 {
 	if (isnan(x))
 		return 0;
-	double t = f->log1p ? log1p(x > 0 ? x : 0) : x;
+	double t = netshare__field_transform(f, x);
 	if (t < k[0])
 		return 0;
 	if (t > k[n - 1])

@@ -8,6 +8,7 @@
 #ifndef NETSHARE_ENCODE_FIELD_H
 #define NETSHARE_ENCODE_FIELD_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -103,15 +104,24 @@ netshare__field_argmax(const netshare__field *f, const float *x)
 /* Number of output heads (a BITS field has one 2-way head per bit). */
 size_t netshare__field_heads(const netshare__field *f);
 
+/* A continuous value as the field normalises it: after log1p (negatives as 0) if the
+ * field has it. Fitting and encoding must agree on this, so both call it. */
+static inline double
+netshare__field_transform(const netshare__field *f, double x)
+{
+	return f->log1p ? log1p(x > 0 ? x : 0) : x;
+}
+
 /* Continuous normalisation into the field's bounds (after its log1p; lo == hi maps
  * everything to 0), exposed for fitting and tests. */
 double netshare__cont_forward(const netshare__field *f, double x);
-/* The same through a quantile table instead of the bounds: k[0..n-1] (n >= 2, non-decreasing, after the
- * field's log1p) are values at quantiles 0, 1/(n-1), ..., 1 of what is normalised, and
- * a value maps to its quantile along the straight lines between them (a run of equal
- * knots: the run's middle quantile), so what the table was made from comes out roughly
- * uniform on [0, 1]. Two knots are the bounds lo, hi above. Exact round trip for any
- * value within [k[0], k[n-1]] (up to the field's rounding). */
+/* The same through a quantile table instead of the bounds: k[0..n-1] (n >= 2,
+ * non-decreasing, transformed) are values at quantiles 0, 1/(n-1), ..., 1 of what is
+ * normalised, and a value maps to its quantile along the straight lines between them
+ * (a run of equal knots: the run's middle quantile), so what the table was made from
+ * comes out roughly uniform on [0, 1]. Two knots lo < hi act as the bounds above.
+ * Round trip for any value within [k[0], k[n-1]]: exact but for the field's rounding
+ * and one float32 step of the encoded value, which spans (n-1) knot widths. */
 double netshare__cont_forward_knots(const netshare__field *f, double x, const double *k,
                                     uint32_t n);
 double netshare__cont_inverse_knots(const netshare__field *f, float v, const double *k,

@@ -248,7 +248,7 @@ fit_groups(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 		for (size_t j = 1; iat && j < len; j++) {
 			double x = (double)(ds->time_ns[idx[j]] - ds->time_ns[idx[j - 1]]);
 			gaps[m].group = (uint32_t)g;
-			gaps[m++].t = iat->log1p ? log1p(x > 0 ? x : 0) : x;
+			gaps[m++].t = netshare__field_transform(iat, x);
 		}
 	}
 	if (m)
