@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "holdout.h"
 #include "options.h"
 #include "progress_bar.h"
 
@@ -62,6 +63,8 @@ run_generate(int argc, char **argv)
 		{ "full-frames", no_argument, NULL, 256 + 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_SAMPLE_STEP_LONGOPTS,
+		CLI_HOLDOUT_LONGOPT,
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -75,9 +78,12 @@ run_generate(int argc, char **argv)
 	netshare_sample_params_init(&sp);
 	int c, quiet = 0, frames = 0; /* 'H', 'F' or 0: as the trace was captured */
 	char *end;
+	double holdout = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_generate, c, optarg, &rp);
+		if (!taken)
+			taken = cli_sample_step_option(c, &sp);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
 		if (taken)
@@ -112,6 +118,10 @@ run_generate(int argc, char **argv)
 				                       "[0, %g], not '%s'", NETSHARE_MAX_CLASS_TEMPERATURE,
 				                       optarg);
 			break;
+		case CLI_HOLDOUT_OPT:
+			if (cli_parse_holdout(&cli_cmd_generate, optarg, &holdout) < 0)
+				return CLI_EXIT_USAGE;
+			break;
 		case 'H': frames = 'H'; break;
 		case 256 + 'H': frames = 'F'; break;
 		case 'q': quiet = 1; break;
@@ -128,29 +138,39 @@ run_generate(int argc, char **argv)
 	if (model) {
 		if (!output)
 			return cli_usage_error(&cli_cmd_generate, "-m MODEL needs -o OUTPUT");
-		if (input)
-			return cli_usage_error(&cli_cmd_generate, "-i is for --baseline; a model needs no "
-			                       "trace");
+		if (input || holdout > 0)
+			return cli_usage_error(&cli_cmd_generate, "%s is for --baseline; a model needs no "
+			                       "trace", input ? "-i" : "--holdout");
 		sp.seed = seed;
 		return from_model(model, output, &sp, &wp, frames, quiet);
 	}
 	if (!baseline)
-		return cli_usage_error(&cli_cmd_generate, "give -m MODEL or --baseline marginal");
-	if (strcmp(baseline, "marginal") != 0)
-		return cli_usage_error(&cli_cmd_generate, "unknown baseline '%s' (the one baseline is "
-		                       "'marginal')", baseline);
+		return cli_usage_error(&cli_cmd_generate, "give -m MODEL or --baseline %s",
+		                       CLI_BASELINE_NAMES);
+	int by_service = strcmp(baseline, "service-marginal") == 0;
+	if (!by_service && strcmp(baseline, "marginal") != 0)
+		return cli_usage_error(&cli_cmd_generate, "unknown baseline '%s' (baselines: %s)",
+		                       baseline, CLI_BASELINE_NAMES);
 	if (!input || !output)
 		return cli_usage_error(&cli_cmd_generate, "--baseline needs -i REAL and -o OUTPUT");
-	if (sp.flows || sp.time_scale != 1.0 ||
+	if (sp.flows || sp.time_scale != 1.0 || cli_sample_steps_changed(&sp) ||
 	    sp.class_temperature != NETSHARE_DEFAULT_CLASS_TEMPERATURE)
-		return cli_usage_error(&cli_cmd_generate, "--flows, --time-scale and --temperature "
-		                       "are for -m MODEL");
+		return cli_usage_error(&cli_cmd_generate, "--flows, --time-scale, --temperature, "
+		                       "--raw and the --no-* steps are for -m MODEL");
 	netshare_dataset *real, *syn;
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
 		return cli_fail(st);
+	netshare_dataset *held = NULL;
+	int rc = cli_split_trace(input, holdout, quiet, &real, &held);
+	netshare_dataset_free(held);
+	if (rc != CLI_EXIT_OK) {
+		netshare_dataset_free(real);
+		return rc;
+	}
 	wp.headers_only = frames ? frames == 'H' : cli_headers_only_trace(real);
-	st = netshare_baseline_marginal(&syn, real, seed);
+	st = by_service ? netshare_baseline_service_marginal(&syn, real, seed)
+	                : netshare_baseline_marginal(&syn, real, seed);
 	netshare_dataset_free(real);
 	if (st < 0)
 		return cli_fail(st);
@@ -168,11 +188,13 @@ run_generate(int argc, char **argv)
 
 const cli_command cli_cmd_generate = {
 	.name = "generate",
-	.summary = "write a synthetic trace from a model (or the marginal baseline)",
+	.summary = "write a synthetic trace from a model (or a baseline)",
 	.usage =
 		"Usage: netshare generate -m MODEL -o OUTPUT [--flows N] [--seed S] [--time-scale X]\n"
-		"                         [--temperature T] [--headers-only | --full-frames]\n"
-		"       netshare generate --baseline marginal -i REAL -o OUTPUT [--seed S]\n"
+		"                         [--temperature T] [--raw | --no-STEP...]\n"
+		"                         [--headers-only | --full-frames]\n"
+		"       netshare generate --baseline marginal|service-marginal -i REAL -o OUTPUT\n"
+		"                         [--seed S] [--holdout F]\n"
 		"\n"
 		"Sample a synthetic trace from MODEL (made by 'netshare train') and write it to\n"
 		"OUTPUT: .pcap (packet models; Ethernet frames with valid checksums), .csv or .log\n"
@@ -184,7 +206,14 @@ const cli_command cli_cmd_generate = {
 		"of a flow drawn independently from its marginal, flow lengths, starts and\n"
 		"inter-arrivals from their empirical distributions, every other field of every\n"
 		"record independently. It matches per-field marginals and nothing joint: the bar a\n"
-		"model must clear on the joint metrics of 'netshare eval'.\n"
+		"model must clear on the joint metrics of 'netshare eval'. --baseline\n"
+		"service-marginal draws a service (destination port and protocol) by its share of\n"
+		"the flows, then everything else from that service's own marginals: what the\n"
+		"sampling tables below know; a model's gain over it is what the model learnt.\n"
+		"With --holdout F the baselines draw from the first 1-F of REAL only.\n"
+		"\n"
+		"Sampling steps that use statistics of the real trace stored in MODEL ('netshare\n"
+		"inspect --statistics') are on by default; --raw or --no-STEP turn them off.\n"
 		"\n"
 		"Options:\n"
 		"  -m, --model MODEL      the model file\n"
@@ -202,9 +231,11 @@ const cli_command cli_cmd_generate = {
 		"                         1: as the model says, more: more rare services\n"
 		"                         (0..10, default " CLI_STRINGIFY(NETSHARE_DEFAULT_CLASS_TEMPERATURE) ")\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
+		CLI_SAMPLE_STEP_HELP
 		"  -q, --quiet            no progress output\n"
-		"  -b, --baseline NAME    the baseline: marginal\n"
+		"  -b, --baseline NAME    the baseline: marginal or service-marginal\n"
 		"  -i, --input REAL       the real trace (baseline only)\n"
+		CLI_HOLDOUT_HELP
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",
 	.run = run_generate,

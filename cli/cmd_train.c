@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "holdout.h"
 #include "options.h"
 #include "train.h"
 
@@ -21,6 +22,7 @@ run_train(int argc, char **argv)
 		{ "keep-state", no_argument, NULL, 256 + 'K' },
 		{ "checkpoint-every", required_argument, NULL, 256 + 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_HOLDOUT_LONGOPT,
 		CLI_TRAIN_LONGOPTS,
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -31,6 +33,7 @@ run_train(int argc, char **argv)
 	cli_train_opts_init(&o);
 	const char *input = NULL, *output = NULL;
 	int resume = 0, keep_state = 0, c;
+	double holdout = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "i:o:rh" CLI_TRAIN_SHORTOPTS CLI_READ_SHORTOPTS,
 	                        longopts, NULL)) != -1) {
@@ -52,6 +55,10 @@ run_train(int argc, char **argv)
 			o.checkpoint_every = (uint32_t)v;
 			break;
 		}
+		case CLI_HOLDOUT_OPT:
+			if (cli_parse_holdout(&cli_cmd_train, optarg, &holdout) < 0)
+				return CLI_EXIT_USAGE;
+			break;
 		case 'h': return cli_print_help(&cli_cmd_train);
 		default:
 			return cli_usage_error(&cli_cmd_train, "unknown or incomplete option '%s'",
@@ -71,7 +78,7 @@ run_train(int argc, char **argv)
 	}
 	snprintf(partial, n, "%s.partial", output);
 	netshare_model *m = NULL;
-	netshare_dataset *ds = NULL;
+	netshare_dataset *ds = NULL, *held = NULL;
 	netshare_status st;
 	int rc = CLI_EXIT_OK;
 	if (resume) {
@@ -88,6 +95,8 @@ run_train(int argc, char **argv)
 	if (rc == CLI_EXIT_OK)
 		rc = cli_read_trace(input, &rp, o.quiet, &ds);
 	if (rc == CLI_EXIT_OK)
+		rc = cli_split_trace(input, holdout, o.quiet, &ds, &held);
+	if (rc == CLI_EXIT_OK)
 		rc = m ? cli_train_model(m, &o, ds, partial) : cli_train(&o, ds, partial, &m);
 	if (rc == CLI_EXIT_OK && (st = keep_state ? netshare_model_save(m, output)
 	                                          : netshare_model_export(m, output)) < 0)
@@ -99,6 +108,7 @@ run_train(int argc, char **argv)
 	}
 	netshare_model_free(m);
 	netshare_dataset_free(ds);
+	netshare_dataset_free(held);
 	free(partial);
 	return rc;
 }
@@ -127,6 +137,7 @@ const cli_command cli_cmd_train = {
 		"  -r, --resume           continue from MODEL.partial (its settings apply)\n"
 		"      --keep-state       write the training state too (see above)\n"
 		"      --checkpoint-every N  iterations between checkpoints (default 100)\n"
+		CLI_HOLDOUT_HELP
 		CLI_TRAIN_HELP
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",

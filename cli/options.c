@@ -8,6 +8,7 @@
 
 #include <netshare/dataset.h>
 #include <netshare/encoder.h>
+#include <netshare/sampler.h>
 
 #include "cli.h"
 
@@ -105,4 +106,29 @@ cli_headers_only_trace(const netshare_dataset *ds)
 	netshare_dataset_info in = { .struct_size = sizeof in };
 	return netshare_dataset_info_get(ds, &in) == NETSHARE_OK &&
 	       in.kind == NETSHARE_RECORDS_PACKETS && in.records > 0 && in.truncated == in.records;
+}
+
+int
+cli_sample_step_option(int c, netshare_sample_params *p)
+{
+	switch (c) {
+	case 512 + 'r': netshare_sample_params_raw(p); return 1;
+	case 512 + 'p': p->draw_partner_ports = 0; return 1;
+	case 512 + 'l': p->cap_flow_lengths = 0; return 1;
+	case 512 + 'f': p->payload_floors = 0; return 1;
+	case 512 + 'c': p->enforce_flow_counts = 0; return 1;
+	case 512 + 'k': p->repick_ports = 0; return 1;
+	default: return 0;
+	}
+}
+
+int
+cli_sample_steps_changed(const netshare_sample_params *p)
+{
+	netshare_sample_params d;
+	netshare_sample_params_init(&d);
+	return p->draw_partner_ports != d.draw_partner_ports ||
+	       p->cap_flow_lengths != d.cap_flow_lengths || p->payload_floors != d.payload_floors ||
+	       p->enforce_flow_counts != d.enforce_flow_counts ||
+	       p->repick_ports != d.repick_ports;
 }

@@ -48,6 +48,32 @@ int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 int cli_headers_only_model(const netshare_model *m);
 int cli_headers_only_trace(const netshare_dataset *ds);
 
+/* The baselines `generate --baseline` and `run`/`eval` know. */
+#define CLI_BASELINE_NAMES "marginal, service-marginal"
+
+/* --raw and --no-STEP: the sampling steps that use statistics of the real trace
+ * (netshare_sample_params); codes above 511 have no short form. */
+#define CLI_SAMPLE_STEP_LONGOPTS                                        \
+	{ "raw", no_argument, NULL, 512 + 'r' },                        \
+	{ "no-partner-ports", no_argument, NULL, 512 + 'p' },           \
+	{ "no-length-caps", no_argument, NULL, 512 + 'l' },             \
+	{ "no-payload-floors", no_argument, NULL, 512 + 'f' },          \
+	{ "no-flow-counts", no_argument, NULL, 512 + 'c' },             \
+	{ "no-repick", no_argument, NULL, 512 + 'k' }
+#define CLI_SAMPLE_STEP_HELP                                                               \
+	"      --raw              all of these steps off (GAN-only)\n"                        \
+	"      --no-partner-ports other ports: the port head's nearest word, not a draw\n"   \
+	"                         among the ports real flows used with the service\n"         \
+	"      --no-length-caps   no cut at the service's longest real flow\n"               \
+	"      --no-payload-floors  no per-port smallest payload\n"                          \
+	"      --no-flow-counts   NetShare's flow counts per chunk (see netshare(1))\n"       \
+	"      --no-repick        drop a repeated 5-tuple instead of a new port\n"
+struct netshare_sample_params;
+/* 1 if c was one of them (applied to p), 0 if not. */
+int cli_sample_step_option(int c, struct netshare_sample_params *p);
+/* Whether any step differs from its default. */
+int cli_sample_steps_changed(const struct netshare_sample_params *p);
+
 /* Whether progress should be drawn: stderr is a terminal. */
 int cli_stderr_is_tty(void);
 

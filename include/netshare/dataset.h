@@ -369,6 +369,33 @@ typedef struct netshare_summary {
 NETSHARE_API netshare_status netshare_dataset_summary(const netshare_dataset *ds,
                                                       netshare_summary *summary);
 
+/**
+ * Split @p ds in time for held-out evaluation: @p first gets the records before the
+ * (1 - @p holdout) quantile of the record times, @p rest the records at or after it
+ * (so @p rest holds about @p holdout of the records, more when many share the cut's
+ * time stamp). Train on @p first, and compare synthetic traces and @p rest with it:
+ * d(rest, first) is the noise floor, how far fresh traffic of the same network is.
+ * A flow that crosses the cut becomes one flow in each part.
+ *
+ * Both parts keep the records' order, their extra columns, the source format and link
+ * type. Frame counts carry over where they hold for every record of @p ds (a
+ * headers-only capture stays one; IPv4 checksums when none was bad); skip counts stay
+ * with @p ds.
+ *
+ * @param holdout   share of the records held out, strictly between 0 and 1.
+ * @param[out] first  the earlier part; free with netshare_dataset_free().
+ * @param[out] rest   the later part; free with netshare_dataset_free().
+ * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (NULL, @p holdout out of range, fewer than
+ *         two records, or no time stamp that leaves records on both sides);
+ *         ::NETSHARE_ENOMEM. On error both outputs are NULL.
+ *
+ * Thread safety: reads @p ds only; safe alongside other readers of it.
+ */
+NETSHARE_API netshare_status netshare_dataset_split_time(const netshare_dataset *ds,
+                                                         double holdout,
+                                                         netshare_dataset **first,
+                                                         netshare_dataset **rest);
+
 #ifdef __cplusplus
 }
 #endif

@@ -105,6 +105,27 @@ NETSHARE_API netshare_status netshare_baseline_marginal(netshare_dataset **out,
                                                         const netshare_dataset *real,
                                                         uint64_t seed);
 
+/**
+ * The service-marginal baseline: what the sampler's tables of the real trace know,
+ * without a model. For each of as many flows as @p real has, a service (the destination
+ * port and protocol of a flow's first record, as the per-service metrics define it) is
+ * drawn by its share of the real flows; then, from that service's flows and records
+ * only, every key field (addresses, source port; the destination port and protocol
+ * come with the service), the flow length, the flow start, the within-flow
+ * inter-arrival times and every other field of every record are each drawn
+ * independently from their empirical (record-weighted) marginals. What a generative
+ * model adds over this baseline is what it learnt: above all the structure within flows
+ * (which sizes and gaps follow which), which no marginal has. Records are sorted by time.
+ *
+ * @param[out] out  the baseline dataset (same kind as @p real).
+ * @param seed      the same seed gives the same dataset.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL or empty), ::NETSHARE_ENOMEM.
+ * Thread safety: reads @p real only.
+ */
+NETSHARE_API netshare_status netshare_baseline_service_marginal(netshare_dataset **out,
+                                                                const netshare_dataset *real,
+                                                                uint64_t seed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,6 +83,37 @@ typedef struct netshare_sample_params {
 	                              higher brings more of the rare services. 0 ..
 	                              ::NETSHARE_MAX_CLASS_TEMPERATURE; default
 	                              ::NETSHARE_DEFAULT_CLASS_TEMPERATURE. */
+	/**
+	 * @name Sampling steps that use statistics of the real trace
+	 * Each draws on a table the model file carries besides the generators (see
+	 * netshare-model(5) and `netshare inspect --statistics`); what such a step does, a
+	 * baseline drawing from the same tables could do too. Each is on (1) by default;
+	 * 0 leaves the step to the generators, and netshare_sample_params_raw() turns all of
+	 * them off ("GAN-only"). Rule-based fixes that use no statistics stay on: valid
+	 * addresses, and no packet shorter than its protocol's minimal headers.
+	 * @{
+	 */
+	int draw_partner_ports;  /**< A port whose class is "other" is drawn among the ports
+	                              real flows used with the other end's service, by
+	                              records (else among the role's non-class ports by
+	                              their counts in the trace). 0: the port head's nearest
+	                              word among the role's ports (NetShare's decoding). */
+	int cap_flow_lengths;    /**< A flow ends at its service's longest real flow, counted
+	                              over every chunk it spans. 0: where the generator's
+	                              end flag says, at most the encoder's max_flow_len per
+	                              chunk. */
+	int payload_floors;      /**< No packet carries fewer bytes after its headers than
+	                              any real packet of its ports did. 0: only the minimal
+	                              headers of its protocol. */
+	int enforce_flow_counts; /**< Each chunk draws until as many flows as started there
+	                              in the real trace are kept (or its share of @p flows).
+	                              0: NetShare's rule: as many rows as the real chunk had
+	                              flow segments (scaled to @p flows), keeping those the
+	                              generator flags as starting there. */
+	int repick_ports;        /**< A flow whose 5-tuple was already generated gets the next
+	                              nearest word as its rarer (ephemeral) port, a port of the
+	                              real trace's vocabulary. 0: it is dropped (NetShare). */
+	/** @} */
 } netshare_sample_params;
 
 /** Most flows one sampler call may be asked for. */
@@ -92,8 +123,16 @@ typedef struct netshare_sample_params {
 /** Largest netshare_sample_params.class_temperature. */
 #define NETSHARE_MAX_CLASS_TEMPERATURE 10.0
 
-/** Set the defaults. */
+/** Set the defaults: every sampling step on, seed 1, temperature 0. */
 NETSHARE_API void netshare_sample_params_init(netshare_sample_params *p);
+
+/**
+ * Turn off every sampling step that uses statistics of the real trace (the fields
+ * listed under "Sampling steps that use statistics of the real trace"), leaving the
+ * other fields as they are: what comes out is what the generators learnt ("GAN-only",
+ * `netshare generate --raw`). NULL is a no-op.
+ */
+NETSHARE_API void netshare_sample_params_raw(netshare_sample_params *p);
 
 /**
  * Create a sampler on a trained (or loaded) model. The model is borrowed: it must

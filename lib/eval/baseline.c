@@ -1,5 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The marginal baseline generator (see netshare_baseline_marginal in eval.h). */
+/*
+ * The baselines of eval.h: what a generator that knows only marginals can do.
+ *  - marginal: every field from its marginal over the whole trace;
+ *  - service-marginal: a service (a flow's destination port and protocol, as the
+ *    per-service metrics define it) drawn by its share of the flows, then every other
+ *    field, the flow length, the flow start and the within-flow gaps from that service's
+ *    own marginals: what the sampler's tables know, so that what a model adds over it is
+ *    what the model learnt.
+ * Both draw from "pools": the flows, records and gaps of one group (the whole trace, or
+ * one service).
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/intern.h"
 #include "core/rng.h"
 #include "flow/flows.h"
 #include "io/dataset.h"
@@ -18,92 +29,221 @@ by_time(const void *a, const void *b)
 	return (x->time_ns > y->time_ns) - (x->time_ns < y->time_ns);
 }
 
-/* A random record of the real trace (record-weighted marginals). */
-static size_t
-any_record(netshare__rng *g, const netshare_dataset *ds)
+/* Flows, records and gaps of each group, as index lists in CSR form. */
+typedef struct pools {
+	size_t groups;
+	uint32_t *flow, *flow_at;    /* flow ids of group g: flow[flow_at[g] .. flow_at[g+1]) */
+	uint32_t *rec, *rec_at;      /* record indices (NULL rec: the identity, one group) */
+	int64_t *gap;                /* within-flow gaps, group by group */
+	size_t *gap_at;
+	int64_t *start;              /* [n_flows] first record time of each flow */
+	uint32_t *group_of;          /* [n_flows] each flow's group */
+} pools;
+
+static void
+pools_free(pools *p)
 {
-	return (size_t)netshare__rng_below(g, ds->n);
+	netshare__free(p->flow);
+	netshare__free(p->flow_at);
+	netshare__free(p->rec);
+	netshare__free(p->rec_at);
+	netshare__free(p->gap);
+	netshare__free(p->gap_at);
+	netshare__free(p->start);
+	netshare__free(p->group_of);
+	memset(p, 0, sizeof *p);
 }
 
-NETSHARE_API netshare_status
-netshare_baseline_marginal(netshare_dataset **out, const netshare_dataset *real, uint64_t seed)
+/* Group of each flow: 0 for all (by_service 0), else its service's. */
+static netshare_status
+flow_groups(const netshare_dataset *ds, const netshare__flows *f, int by_service,
+            uint32_t *group, size_t *groups)
+{
+	if (!by_service) {
+		memset(group, 0, f->n_flows * sizeof *group);
+		*groups = 1;
+		return NETSHARE_OK;
+	}
+	netshare__intern ids;
+	memset(&ids, 0, sizeof ids);
+	netshare_status st = NETSHARE_OK;
+	for (size_t k = 0; k < f->n_flows && st == NETSHARE_OK; k++) {
+		uint32_t i = f->order[f->start[k]];
+		uint32_t key = (uint32_t)ds->dport[i] << 8 | ds->proto[i];
+		st = netshare__intern_add(&ids, &key, sizeof key, &group[k]);
+	}
+	*groups = ids.n;
+	netshare__intern_free(&ids);
+	return st;
+}
+
+static netshare_status
+pools_build(const netshare_dataset *ds, const netshare__flows *f, int by_service, pools *p)
+{
+	memset(p, 0, sizeof *p);
+	size_t nf = f->n_flows;
+	uint32_t *group = p->group_of = netshare__mallocarray(nf, sizeof *group);
+	p->start = netshare__mallocarray(nf, sizeof *p->start);
+	p->flow = netshare__mallocarray(nf, sizeof *p->flow);
+	p->gap = netshare__mallocarray(ds->n, sizeof *p->gap);
+	if (!group || !p->start || !p->flow || !p->gap)
+		return netshare__error_oom("baseline");
+	netshare_status st = flow_groups(ds, f, by_service, group, &p->groups);
+	size_t G = p->groups;
+	if (st == NETSHARE_OK) {
+		p->flow_at = netshare__calloc(G + 1, sizeof *p->flow_at);
+		p->gap_at = netshare__calloc(G + 1, sizeof *p->gap_at);
+		if (by_service) {
+			p->rec = netshare__mallocarray(ds->n, sizeof *p->rec);
+			p->rec_at = netshare__calloc(G + 1, sizeof *p->rec_at);
+		}
+		if (!p->flow_at || !p->gap_at || (by_service && (!p->rec || !p->rec_at)))
+			st = netshare__error_oom("baseline");
+	}
+	if (st < 0)
+		return st;
+	/* Counting sort of the flows by group (stable: a group keeps the flows' order). */
+	for (size_t k = 0; k < nf; k++)
+		p->flow_at[group[k] + 1]++;
+	for (size_t g = 0; g < G; g++)
+		p->flow_at[g + 1] += p->flow_at[g];
+	uint32_t *fill = netshare__mallocarray(G + 1, sizeof *fill);
+	if (!fill)
+		return netshare__error_oom("baseline");
+	memcpy(fill, p->flow_at, (G + 1) * sizeof *fill);
+	for (size_t k = 0; k < nf; k++)
+		p->flow[fill[group[k]]++] = (uint32_t)k;
+	netshare__free(fill);
+	size_t n_rec = 0, n_gap = 0;
+	for (size_t g = 0; g < G; g++) {
+		for (uint32_t j = p->flow_at[g]; j < p->flow_at[g + 1]; j++) {
+			size_t k = p->flow[j];
+			const uint32_t *idx = f->order + f->start[k];
+			size_t len = netshare__flow_len(f, k);
+			p->start[k] = ds->time_ns[idx[0]];
+			for (size_t r = 0; p->rec && r < len; r++)
+				p->rec[n_rec++] = idx[r];
+			for (size_t r = 1; r < len; r++)
+				p->gap[n_gap++] = ds->time_ns[idx[r]] - ds->time_ns[idx[r - 1]];
+		}
+		if (p->rec_at)
+			p->rec_at[g + 1] = (uint32_t)n_rec;
+		p->gap_at[g + 1] = n_gap;
+	}
+	return NETSHARE_OK;
+}
+
+/* A random record of group g (record-weighted marginals within the group). */
+static size_t
+any_record(netshare__rng *r, const netshare_dataset *ds, const pools *p, size_t g)
+{
+	if (!p->rec)
+		return (size_t)netshare__rng_below(r, ds->n);
+	uint32_t lo = p->rec_at[g], n = p->rec_at[g + 1] - lo;
+	return p->rec[lo + netshare__rng_below(r, n)];
+}
+
+/* A random flow of group g. */
+static size_t
+any_flow(netshare__rng *r, const pools *p, size_t g)
+{
+	uint32_t lo = p->flow_at[g], n = p->flow_at[g + 1] - lo;
+	return p->flow[lo + netshare__rng_below(r, n)];
+}
+
+/* The key fields of a flow of group g, each from its own random record of the group. */
+static void
+draw_key(netshare__rng *g, const netshare_dataset *real, const pools *p, size_t grp,
+         netshare_record *key)
+{
+	netshare_record tmp;
+	netshare_record_init(key);
+	netshare_record_init(&tmp);
+	netshare__dataset_row(real, any_record(g, real, p, grp), &tmp);
+	key->ip_version = tmp.ip_version;
+	key->src_ip = tmp.src_ip;
+	memcpy(key->src_ip6, tmp.src_ip6, 16);
+	netshare__dataset_row(real, any_record(g, real, p, grp), &tmp);
+	if (tmp.ip_version == key->ip_version) { /* an address pair needs one version */
+		key->dst_ip = tmp.dst_ip;
+		memcpy(key->dst_ip6, tmp.dst_ip6, 16);
+	} else {
+		key->dst_ip = key->src_ip;
+		memcpy(key->dst_ip6, key->src_ip6, 16);
+	}
+	key->src_port = real->sport[any_record(g, real, p, grp)];
+	key->dst_port = real->dport[any_record(g, real, p, grp)];
+	key->protocol = real->proto[any_record(g, real, p, grp)];
+}
+
+/* Every non-key field of one record, each from its own random record of group grp. */
+static void
+draw_record_fields(netshare__rng *g, const netshare_dataset *real, const pools *p, size_t grp,
+                   netshare_record *r)
+{
+	netshare_record tmp;
+	netshare_record_init(&tmp);
+	netshare__dataset_row(real, any_record(g, real, p, grp), &tmp);
+	if (real->kind == NETSHARE_RECORDS_PACKETS) {
+		r->ip_length = tmp.ip_length;
+		netshare__dataset_row(real, any_record(g, real, p, grp), &tmp);
+		r->tos = tmp.tos;
+		r->ip_id = real->ip_id[any_record(g, real, p, grp)];
+		r->ip_flags = real->ip_flags[any_record(g, real, p, grp)];
+		r->frag_offset = real->frag_off[any_record(g, real, p, grp)];
+		r->ttl = real->ttl[any_record(g, real, p, grp)];
+		r->tcp_flags = real->tcp_flags[any_record(g, real, p, grp)];
+	} else {
+		r->duration_ns = tmp.duration_ns;
+		r->packets = real->packets[any_record(g, real, p, grp)];
+		r->bytes = real->bytes[any_record(g, real, p, grp)];
+		netshare__dataset_row(real, any_record(g, real, p, grp), &tmp);
+		r->label = tmp.label;
+	}
+}
+
+static netshare_status
+baseline(netshare_dataset **out, const netshare_dataset *real, uint64_t seed, int by_service,
+         const char *fn)
 {
 	if (!out)
-		return netshare__error(NETSHARE_EINVAL, "netshare_baseline_marginal: out is NULL");
+		return netshare__error(NETSHARE_EINVAL, "%s: out is NULL", fn);
 	*out = NULL;
 	if (!real || real->n == 0)
-		return netshare__error(NETSHARE_EINVAL, "netshare_baseline_marginal: the real trace "
-		                       "is %s", real ? "empty" : "NULL");
+		return netshare__error(NETSHARE_EINVAL, "%s: the real trace is %s", fn,
+		                       real ? "empty" : "NULL");
 	netshare__flows f;
 	netshare_status st = netshare__flows_build(real, &f);
 	if (st < 0)
 		return st;
-	/* Pools: flow starts and lengths, and within-flow inter-arrival times. */
-	int64_t *starts = netshare__mallocarray(f.n_flows, sizeof *starts);
-	int64_t *gaps = netshare__mallocarray(real->n, sizeof *gaps);
+	pools p;
 	/* Drawn lengths vary: room for twice the real records, far more than they ever add up to. */
-	size_t cap = 2 * real->n;
-	netshare_record *recs = netshare__mallocarray(cap, sizeof *recs);
+	size_t cap = 2 * real->n, n = 0;
+	netshare_record *recs = NULL;
 	netshare_dataset *ds = NULL;
-	size_t n_gaps = 0, n = 0;
-	if (!starts || !gaps || !recs) {
+	if ((st = pools_build(real, &f, by_service, &p)) < 0)
+		goto done;
+	if (!(recs = netshare__mallocarray(cap, sizeof *recs))) {
 		st = netshare__error_oom("baseline");
 		goto done;
-	}
-	for (size_t k = 0; k < f.n_flows; k++) {
-		const uint32_t *idx = f.order + f.start[k];
-		starts[k] = real->time_ns[idx[0]];
-		for (size_t j = 1; j < netshare__flow_len(&f, k); j++)
-			gaps[n_gaps++] = real->time_ns[idx[j]] - real->time_ns[idx[j - 1]];
 	}
 	netshare__rng g;
 	netshare__rng_seed(&g, seed);
 	for (size_t k = 0; k < f.n_flows; k++) {
-		size_t len = netshare__flow_len(&f, (size_t)netshare__rng_below(&g, f.n_flows));
+		/* The group: a random flow's (so services come by their share of the flows). */
+		size_t grp = p.groups > 1 ? p.group_of[netshare__rng_below(&g, f.n_flows)] : 0;
+		size_t len = netshare__flow_len(&f, any_flow(&g, &p, grp));
 		netshare_record key;
-		netshare_record_init(&key);
-		netshare_record tmp;
-		netshare_record_init(&tmp);
-		/* Each key field from its own random record. */
-		netshare__dataset_row(real, any_record(&g, real), &tmp);
-		key.ip_version = tmp.ip_version;
-		key.src_ip = tmp.src_ip;
-		memcpy(key.src_ip6, tmp.src_ip6, 16);
-		netshare__dataset_row(real, any_record(&g, real), &tmp);
-		if (tmp.ip_version == key.ip_version) { /* an address pair needs one version */
-			key.dst_ip = tmp.dst_ip;
-			memcpy(key.dst_ip6, tmp.dst_ip6, 16);
-		} else {
-			key.dst_ip = key.src_ip;
-			memcpy(key.dst_ip6, key.src_ip6, 16);
-		}
-		key.src_port = real->sport[any_record(&g, real)];
-		key.dst_port = real->dport[any_record(&g, real)];
-		key.protocol = real->proto[any_record(&g, real)];
-		int64_t t = starts[netshare__rng_below(&g, f.n_flows)];
+		draw_key(&g, real, &p, grp, &key);
+		int64_t t = p.start[any_flow(&g, &p, grp)];
+		size_t gaps = p.gap_at[grp + 1] - p.gap_at[grp];
 		for (size_t j = 0; j < len && n < cap; j++) {
-			if (j > 0 && n_gaps > 0)
-				t += gaps[netshare__rng_below(&g, n_gaps)];
+			if (j > 0 && gaps > 0)
+				t += p.gap[p.gap_at[grp] + netshare__rng_below(&g, gaps)];
 			netshare_record *r = &recs[n++];
 			*r = key;
 			r->time_ns = t;
-			netshare__dataset_row(real, any_record(&g, real), &tmp);
-			if (real->kind == NETSHARE_RECORDS_PACKETS) {
-				r->ip_length = tmp.ip_length;
-				netshare__dataset_row(real, any_record(&g, real), &tmp);
-				r->tos = tmp.tos;
-				r->ip_id = real->ip_id[any_record(&g, real)];
-				r->ip_flags = real->ip_flags[any_record(&g, real)];
-				r->frag_offset = real->frag_off[any_record(&g, real)];
-				r->ttl = real->ttl[any_record(&g, real)];
-				r->tcp_flags = real->tcp_flags[any_record(&g, real)];
-			} else {
-				r->duration_ns = tmp.duration_ns;
-				r->packets = real->packets[any_record(&g, real)];
-				r->bytes = real->bytes[any_record(&g, real)];
-				netshare__dataset_row(real, any_record(&g, real), &tmp);
-				r->label = tmp.label;
-			}
+			draw_record_fields(&g, real, &p, grp, r);
 		}
 	}
 	qsort(recs, n, sizeof *recs, by_time);
@@ -112,9 +252,8 @@ netshare_baseline_marginal(netshare_dataset **out, const netshare_dataset *real,
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++)
 		st = netshare__dataset_push(ds, &recs[i]);
 done:
-	netshare__free(starts);
-	netshare__free(gaps);
 	netshare__free(recs);
+	pools_free(&p);
 	netshare__flows_free(&f);
 	if (st < 0) {
 		netshare_dataset_free(ds);
@@ -122,4 +261,17 @@ done:
 	}
 	*out = ds;
 	return NETSHARE_OK;
+}
+
+NETSHARE_API netshare_status
+netshare_baseline_marginal(netshare_dataset **out, const netshare_dataset *real, uint64_t seed)
+{
+	return baseline(out, real, seed, 0, "netshare_baseline_marginal");
+}
+
+NETSHARE_API netshare_status
+netshare_baseline_service_marginal(netshare_dataset **out, const netshare_dataset *real,
+                                   uint64_t seed)
+{
+	return baseline(out, real, seed, 1, "netshare_baseline_service_marginal");
 }

@@ -50,7 +50,8 @@ feature_batch(void *arg, size_t k, unsigned worker)
 	uint32_t most[NETSHARE__SAMPLE_BATCH], len[NETSHARE__SAMPLE_BATCH];
 	const uint32_t *flow = f->rows->flow + first;
 	for (int i = 0; i < b; i++) {
-		uint32_t m = netshare__encoder_max_records(s->enc, attr + (size_t)i * s->A);
+		uint32_t m = s->p.cap_flow_lengths ?
+		             netshare__encoder_max_records(s->enc, attr + (size_t)i * s->A) : UINT32_MAX;
 		uint32_t done = s->emitted[flow[i]];
 		most[i] = m == UINT32_MAX ? m : m > done ? m - done : 0;
 	}
@@ -65,7 +66,8 @@ feature_batch(void *arg, size_t k, unsigned worker)
 	netshare_dataset *d = f->part[k];
 	for (size_t i = 0; st == NETSHARE_OK && d->kind == NETSHARE_RECORDS_PACKETS && i < d->n; i++) {
 		unsigned min = netshare__min_ip_length(d->proto[i], d->ipver[i] == 6);
-		if (netshare__proto_has_ports(d->proto[i]) && d->frag_off[i] == 0)
+		if (s->p.payload_floors && netshare__proto_has_ports(d->proto[i]) &&
+		    d->frag_off[i] == 0)
 			min += netshare__encoder_min_payload(s->enc, d->sport[i], d->dport[i]);
 		if (d->ip_len[i] < min)
 			d->ip_len[i] = (uint16_t)(min < 65535 ? min : 65535);

@@ -84,6 +84,21 @@ flows_to_start(const netshare_sampler *s, int c)
 	                  (double)(starts ? starts : 1) + 0.5);
 }
 
+/* Rows chunk c draws under NetShare's rule (enforce_flow_counts off): as many as the
+ * real chunk had flow segments, or that share of the flows asked for. */
+static uint64_t
+rows_to_draw(const netshare_sampler *s, int c)
+{
+	const netshare_encoder *e = s->enc;
+	if (!s->p.flows)
+		return e->chunk_flows[c];
+	uint64_t segments = 0;
+	for (int k = 0; k < e->chunks; k++)
+		segments += e->chunk_flows[k];
+	return (uint64_t)((double)s->p.flows * (double)e->chunk_flows[c] /
+	                  (double)(segments ? segments : 1) + 0.5);
+}
+
 /* 5-tuple bytes of a decoded key. */
 static size_t
 key_bytes(const netshare_record *k, unsigned char out[40])
@@ -129,9 +144,13 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__generator_forward_attributes(g, &r, b);
 	netshare__encoder_valid_addresses(s->enc, g->attributes, (size_t)b);
 	netshare__encoder_draw_classes(s->enc, g->attributes, (size_t)b, s->p.class_temperature, &r);
-	d->status[k] = netshare__tail_draw(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
-	if (d->status[k] == NETSHARE_OK)
-		d->status[k] = netshare__tail_draw(&s->tail[1], g->attributes, (size_t)b, s->A, &r);
+	d->status[k] = NETSHARE_OK;
+	if (s->p.draw_partner_ports) {
+		d->status[k] = netshare__tail_draw(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
+		if (d->status[k] == NETSHARE_OK)
+			d->status[k] = netshare__tail_draw(&s->tail[1], g->attributes, (size_t)b,
+			                                   s->A, &r);
+	}
 	memcpy(d->rows + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
 	if (d->status[k] == NETSHARE_OK)
 		d->status[k] = netshare__encoder_decode_keys(s->enc, g->attributes, (size_t)b,
@@ -253,7 +272,7 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		if ((st = netshare__intern_add(&s->seen, kb, key_bytes(&d->keys[i], kb), &id)) < 0)
 			break;
 		if (s->seen.n == before) {
-			if (!repick_port(s, row, &d->keys[i], &st)) {
+			if (!s->p.repick_ports || !repick_port(s, row, &d->keys[i], &st)) {
 				s->info.duplicates++;
 				continue;
 			}
@@ -301,6 +320,10 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 	const netshare_encoder *e = s->enc;
 	keep k = { flows_to_start(s, c), 0, 0, 0, carried->n, 0 };
 	uint64_t cap = k.target * MAX_DRAW_FACTOR + B, next_batch = 0;
+	if (!s->p.enforce_flow_counts) { /* one pass over a fixed number of rows */
+		cap = rows_to_draw(s, c);
+		k.target = UINT64_MAX;
+	}
 	draw d = { s, c, 0, 0, NULL, NULL, NULL, NULL };
 	while (st == NETSHARE_OK && k.kept < k.target && k.drawn < cap) {
 		/* Start rate so far (at first the real chunk's), with a floor against a model
@@ -308,12 +331,14 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 		double rate = k.drawn ? (double)(k.started + 1) / (double)(k.drawn + 1) :
 		              (double)e->chunk_starts[c] / (double)(e->chunk_flows[c] ? e->chunk_flows[c] : 1);
 		rate = rate < 0.02 ? 0.02 : rate > 1 ? 1 : rate;
-		uint64_t want = (uint64_t)((double)(k.target - k.kept) / rate) + 1;
+		uint64_t want = s->p.enforce_flow_counts ?
+		                (uint64_t)((double)(k.target - k.kept) / rate) + 1 : cap - k.drawn;
 		size_t batches = (size_t)((want + B - 1) / B);
 		if (batches > MAX_ROUND_BATCHES)
 			batches = MAX_ROUND_BATCHES;
 		d.first_batch = next_batch;
-		d.want = (uint64_t)batches * B;
+		d.want = s->p.enforce_flow_counts || want > (uint64_t)batches * B ?
+		         (uint64_t)batches * B : want;
 		next_batch += batches;
 		netshare__free(d.rows);
 		netshare__free(d.keys);

@@ -3,6 +3,7 @@
 #include "sampler.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,17 @@ netshare_sample_params_init(netshare_sample_params *p)
 	p->time_scale = 1.0;
 	p->seed = 1;
 	p->class_temperature = NETSHARE_DEFAULT_CLASS_TEMPERATURE;
+	p->draw_partner_ports = p->cap_flow_lengths = p->payload_floors = 1;
+	p->enforce_flow_counts = p->repick_ports = 1;
+}
+
+NETSHARE_API void
+netshare_sample_params_raw(netshare_sample_params *p)
+{
+	if (!p)
+		return;
+	p->draw_partner_ports = p->cap_flow_lengths = p->payload_floors = 0;
+	p->enforce_flow_counts = p->repick_ports = 0;
 }
 
 static netshare_status
@@ -83,7 +95,10 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	netshare_sample_params p;
 	netshare_sample_params_init(&p);
 	netshare_status st;
-	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	/* Callers built before the sampling-step switches get them on, as before. */
+	if (params && (st = netshare__params_copy(&p, sizeof p,
+	                                          offsetof(netshare_sample_params,
+	                                                   draw_partner_ports), params,
 	                                          "netshare_sample_params")) < 0)
 		return st;
 	if ((st = check_params(&p)) < 0)
