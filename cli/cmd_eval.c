@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "holdout.h"
 #include "html_report.h"
 #include "report_print.h"
 #include "options.h"
@@ -17,12 +18,14 @@ run_eval(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_HOLDOUT_LONGOPT,
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	netshare_read_params rp;
 	netshare_read_params_init(&rp);
 	int json = 0, c;
+	double holdout = 0;
 	const char *html = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jH:h" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
@@ -34,6 +37,10 @@ run_eval(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'H': html = optarg; break;
+		case CLI_HOLDOUT_OPT:
+			if (cli_parse_holdout(&cli_cmd_eval, optarg, &holdout) < 0)
+				return CLI_EXIT_USAGE;
+			break;
 		case 'h': return cli_print_help(&cli_cmd_eval);
 		default:
 			return cli_usage_error(&cli_cmd_eval, "unknown or incomplete option '%s'",
@@ -43,22 +50,39 @@ run_eval(int argc, char **argv)
 	int n_syn = argc - optind - 1;
 	if (n_syn < 1)
 		return cli_usage_error(&cli_cmd_eval, "expected REAL and at least one SYNTHETIC trace");
-	netshare_dataset *real;
+	netshare_dataset *real, *held = NULL;
 	netshare_status st = netshare_dataset_read(&real, argv[optind], &rp);
 	if (st < 0)
 		return cli_fail(st);
-	netshare_report **reports = calloc((size_t)n_syn, sizeof *reports);
-	netshare_dataset **syns = calloc((size_t)n_syn, sizeof *syns);
-	if (!reports || !syns) {
+	int rc = cli_split_trace(argv[optind], holdout, json, &real, &held);
+	if (rc != CLI_EXIT_OK) {
+		netshare_dataset_free(real);
+		return rc;
+	}
+	/* The held-out part, if any, is compared like the others, last. */
+	int n = n_syn + (held != NULL);
+	netshare_report **reports = calloc((size_t)n, sizeof *reports);
+	netshare_dataset **syns = calloc((size_t)n, sizeof *syns);
+	const char **names = calloc((size_t)n, sizeof *names);
+	char held_name[64];
+	snprintf(held_name, sizeof held_name, "held-out-%g", holdout);
+	if (!reports || !syns || !names) {
 		free(reports);
 		free(syns);
+		free(names);
 		netshare_dataset_free(real);
+		netshare_dataset_free(held);
 		cli_error("out of memory");
 		return CLI_EXIT_RUNTIME;
 	}
-	int rc = CLI_EXIT_OK;
-	for (int k = 0; k < n_syn && rc == CLI_EXIT_OK; k++) {
-		if ((st = netshare_dataset_read(&syns[k], argv[optind + 1 + k], &rp)) < 0 ||
+	for (int k = 0; k < n_syn; k++)
+		names[k] = argv[optind + 1 + k];
+	if (held) {
+		names[n_syn] = held_name;
+		syns[n_syn] = held;
+	}
+	for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
+		if ((!syns[k] && (st = netshare_dataset_read(&syns[k], names[k], &rp)) < 0) ||
 		    (st = netshare_report_new(&reports[k], real, syns[k])) < 0)
 			rc = cli_fail(st);
 		if (!html) { /* the plots need the records; the table does not */
@@ -66,18 +90,18 @@ run_eval(int argc, char **argv)
 			syns[k] = NULL;
 		}
 	}
+	cli_reports cr = { argv[optind], names, reports, n, held ? n_syn : -1 };
 	if (rc == CLI_EXIT_OK && html)
-		rc = cli_write_html(html, argv[optind], real, (const char *const *)argv + optind + 1,
-		                    syns, reports, n_syn);
+		rc = cli_write_html(html, real, syns, &cr);
 	if (rc == CLI_EXIT_OK)
-		cli_print_reports(argv[optind], (const char *const *)argv + optind + 1, reports, n_syn,
-		                  json);
-	for (int k = 0; k < n_syn; k++) {
+		cli_print_reports(&cr, json);
+	for (int k = 0; k < n; k++) {
 		netshare_report_free(reports[k]);
 		netshare_dataset_free(syns[k]);
 	}
 	free(reports);
 	free(syns);
+	free(names);
 	netshare_dataset_free(real);
 	return rc;
 }
@@ -93,6 +117,16 @@ const cli_command cli_cmd_eval = {
 		"ports and protocols; Wasserstein-1 (EMD) of sizes, times, inter-arrivals, flow\n"
 		"sizes and durations; joint distributions (dstport+proto, srcport+dstport); and\n"
 		"the share of synthetic 5-tuples and addresses found in the real trace.\n"
+		"Per service (the 10 with most real flows, weighted by share; a missing one\n"
+		"counts as the worst value): flow-size and gap histograms, coverage, and the\n"
+		"structure within flows (first three sizes; lag-1 autocorrelation of sizes and\n"
+		"gaps). Definitions: netshare(1).\n"
+		"\n"
+		"With --holdout F, the synthetic traces are compared with the first 1-F of REAL\n"
+		"(what the model should have been trained on: 'netshare train --holdout F'), and\n"
+		"so is the rest of REAL: its distances are the noise floor, and every distance\n"
+		"is also shown as a multiple of it, with per group the trace closest to the\n"
+		"held-out real traffic.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON document on stdout\n"
@@ -100,6 +134,7 @@ const cli_command cli_cmd_eval = {
 		"                         plots of the continuous quantities and bar charts of the\n"
 		"                         most common ports and protocols (inline SVG, no script,\n"
 		"                         opens offline)\n"
+		CLI_HOLDOUT_HELP
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",
 	.run = run_eval,

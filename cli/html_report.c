@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report_floor.h"
 
 #define PLOT_W 560
 #define PLOT_H 260
@@ -272,42 +273,93 @@ bar_chart(FILE *f, const char *title, const netshare_dataset *const *sets, int n
 		free(count[d]);
 }
 
+/* The plain sentence of a group: which trace is closest to the held-out traffic. */
 static void
-metrics_table(FILE *f, const char *const *names, netshare_report *const *reports, int n)
+closest_sentence(FILE *f, const cli_reports *c, const char *group)
+{
+	double g[64];
+	int used, best = cli_group_closest(c, group, g, &used);
+	if (best < 0)
+		return;
+	fprintf(f, "<tr class=\"closest\"><td colspan=\"%d\">Closest to the held-out real "
+	        "traffic: <b>", 3 + c->n);
+	html_text(f, c->names[best]);
+	fprintf(f, "</b>, %.2f&times; the noise floor (geometric mean over %d metric%s",
+	        g[best], used, used > 1 ? "s" : "");
+	for (int k = 0; k < c->n; k++)
+		if (k != best && k != c->floor) {
+			fputs("; ", f);
+			html_text(f, c->names[k]);
+			fprintf(f, " %.2f&times;", g[k]);
+		}
+	fputs(").</td></tr>\n", f);
+}
+
+static void
+metrics_table(FILE *f, const cli_reports *c)
 {
 	fputs("<table><tr><th>metric</th><th>kind</th><th>unit</th>", f);
-	for (int k = 0; k < n; k++) {
-		fputs("<th>", f);
-		html_text(f, names[k]);
+	for (int k = 0; k < c->n; k++) {
+		fputs(k == c->floor ? "<th class=\"floor\">noise floor: " : "<th>", f);
+		html_text(f, c->names[k]);
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
 	const char *group = "";
+	const char *notes[128];
+	int n_notes = 0;
 	netshare_metric m = { .struct_size = sizeof m };
-	for (size_t i = 0; i < netshare_report_count(reports[0]); i++) {
-		netshare_report_get(reports[0], i, &m);
+	for (size_t i = 0; i < netshare_report_count(c->reports[0]); i++) {
+		netshare_report_get(c->reports[0], i, &m);
 		if (strcmp(m.group, group) != 0) {
+			if (*group)
+				closest_sentence(f, c, group);
 			group = m.group;
-			fprintf(f, "<tr class=\"group\"><td colspan=\"%d\">%s</td></tr>\n", 3 + n, group);
+			fprintf(f, "<tr class=\"group\"><td colspan=\"%d\">%s</td></tr>\n", 3 + c->n,
+			        group);
 		}
 		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td>", m.name, m.kind, m.unit);
-		for (int k = 0; k < n; k++) {
-			netshare_report_get(reports[k], i, &m);
-			if (isfinite(m.value))
-				fprintf(f, "<td>%.6g</td>", m.value);
-			else
-				fputs("<td>n/a</td>", f);
+		for (int k = 0; k < c->n; k++) {
+			netshare_report_get(c->reports[k], i, &m);
+			fputs(k == c->floor ? "<td class=\"floor\">" : "<td>", f);
+			if (isfinite(m.value)) {
+				fprintf(f, "%.6g", m.value);
+			} else {
+				int j = 0;
+				while (j < n_notes && strcmp(notes[j], m.note ? m.note : "") != 0)
+					j++;
+				if (j == n_notes && n_notes < 128)
+					notes[n_notes++] = m.note ? m.note : "";
+				fprintf(f, "n/a<sup>%d</sup>", j + 1);
+			}
+			double r = cli_floor_ratio(c, k, i);
+			if (k != c->floor && !isnan(r))
+				fprintf(f, " <small>(%.2f&times;)</small>", r);
+			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
 	}
+	if (*group)
+		closest_sentence(f, c, group);
 	fputs("</table>\n", f);
+	if (n_notes) {
+		fputs("<ol class=\"notes\">", f);
+		for (int j = 0; j < n_notes; j++) {
+			fputs("<li>n/a: ", f);
+			html_text(f, *notes[j] ? notes[j] : "not computed");
+			fputs("</li>", f);
+		}
+		fputs("</ol>\n", f);
+	}
 }
 
 int
-cli_write_html(const char *path, const char *real_name, const netshare_dataset *real,
-               const char *const *names, netshare_dataset *const *syn,
-               netshare_report *const *reports, int n)
+cli_write_html(const char *path, const netshare_dataset *real, netshare_dataset *const *syn,
+               const cli_reports *c)
 {
+	const char *real_name = c->reference;
+	const char *const *names = c->names;
+	int n = c->n;
 	if (n > 64)
 		n = 64;
 	size_t len = strlen(path) + 32;
@@ -350,7 +402,8 @@ cli_write_html(const char *path, const char *real_name, const netshare_dataset *
 	      "table{border-collapse:collapse;margin:1em 0}"
 	      "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
 	      "td:first-child{text-align:left}tr.group td{background:#eef;text-align:left;"
-	      "font-weight:bold}figure{display:inline-block;margin:0.5em}"
+	      "font-weight:bold}tr.closest td{text-align:left;font-style:italic}"
+	      "th.floor,td.floor{background:#f4f4f4}figure{display:inline-block;margin:0.5em}"
 	      "figcaption{font-size:0.9em}\n</style></head><body>\n"
 	      "<h1>Fidelity report</h1>\n<p>Real trace: <b>", f);
 	html_text(f, real_name);
@@ -364,7 +417,17 @@ cli_write_html(const char *path, const char *real_name, const netshare_dataset *
 	      "disjoint); emd: Wasserstein-1 distance in the unit shown; share: fraction in "
 	      "0..1; error / relerr / rho: sketch heavy-hitter errors, their relative "
 	      "difference, Spearman's rank correlation.</p>\n<h2>Metrics</h2>\n", f);
-	metrics_table(f, names, reports, n);
+	if (c->floor >= 0) {
+		fputs("<p>Every trace is compared with the first part of the real trace (what the "
+		      "model was trained on). The column <b>noise floor</b> is the real trace's "
+		      "held-out rest compared the same way: how far fresh traffic of the same "
+		      "network is. Each distance is also shown as a multiple of it (1&times;: as "
+		      "close as fresh traffic).</p>\n", f);
+	} else {
+		fputs("<p>No held-out part: the traces are compared with the trace the model was "
+		      "trained on (netshare eval --holdout F gives the noise floor).</p>\n", f);
+	}
+	metrics_table(f, c);
 	fputs("<h2>Distributions (CDF)</h2>\n", f);
 	for (int k = 0; k < N_SERIES && ok; k++) {
 		if (!flows && (k == SER_DURATION || k == SER_PACKETS))

@@ -5,10 +5,12 @@
 
 #include <netshare/netshare.h>
 
-/* Write the report of n synthetic traces against `real` to path (through a temporary
- * file); returns a CLI exit code. */
-int cli_write_html(const char *path, const char *real_name, const netshare_dataset *real,
-                   const char *const *names, netshare_dataset *const *syn,
-                   netshare_report *const *reports, int n);
+#include "report_floor.h"
+
+/* Write the reports of c (the traces syn[k], against `real`, the reference) to path
+ * through a temporary file: the table with the noise-floor column and per group the
+ * trace closest to the held-out traffic, and the plots. Returns a CLI exit code. */
+int cli_write_html(const char *path, const netshare_dataset *real,
+                   netshare_dataset *const *syn, const cli_reports *c);
 
 #endif

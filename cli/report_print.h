@@ -3,11 +3,12 @@
 #ifndef NETSHARE_CLI_REPORT_PRINT_H
 #define NETSHARE_CLI_REPORT_PRINT_H
 
-#include <netshare/netshare.h>
+#include "report_floor.h"
 
-/* The reports of n_reports synthetic traces (named by names[]) against `real`, side by
- * side as a table on stdout, or as one JSON document. */
-void cli_print_reports(const char *real, const char *const *names,
-                       netshare_report *const *reports, int n_reports, int json);
+/* The reports side by side as a table on stdout, or as one JSON document: values
+ * (n/a with the reason as a footnote), with a held-out part the ratio of each distance to
+ * the noise floor and per group the trace closest to the held-out traffic, and the
+ * normalised EMD over the metrics every trace has. */
+void cli_print_reports(const cli_reports *c, int json);
 
 #endif

@@ -33,8 +33,11 @@ typedef struct netshare_metric {
 	                           (a sketch's average relative error), "relerr" (relative
 	                           error of errors) or "rho" (Spearman's rank correlation). */
 	const char *unit;     /**< Unit of an EMD ("s", "bytes", "records", ...), else "". */
-	const char *group;    /**< "field", "joint", "memorisation", "sketch" or "validity". */
-	double value;         /**< NaN if it cannot be computed (e.g. an empty side). */
+	const char *group;    /**< "field", "joint", "structure" (within flows),
+	                           "memorisation", "sketch" or "validity". */
+	double value;         /**< NaN if it cannot be computed (see @p note). */
+	const char *note;     /**< Why @p value is NaN ("a trace has no flow of 2 or more
+	                           records", ...); NULL when it has a value. Static. */
 } netshare_metric;
 
 /**
@@ -45,13 +48,21 @@ typedef struct netshare_metric {
  * flow (EMD, s), flow size (EMD, records per 5-tuple), flow duration (EMD, s).
  * Flow records: the address, port and protocol metrics, start time (EMD, s), duration
  * (EMD, s), packets and bytes (EMD), label (JSD), flow size (EMD).
- * Joint: dstport+proto and srcport+dstport (JSD over the pairs); flow size and
- * inter-arrival EMDs averaged over the 10 destination services (dstport, proto) with most
- * real flows, and the share of those services the synthetic trace has; the EMD of
+ * Both: flow_size_hist, the JSD of the flow-size histograms (half-octave bins).
+ * Joint: dstport+proto and srcport+dstport (JSD over the pairs); per service (the
+ * destination port and protocol of a flow; the real trace's 10 with most flows,
+ * weighted by their share, a service missing from @p synth counted at the worst value):
+ * flow_size_by_service and interarrival_by_service (JSD of log-binned histograms),
+ * service_coverage (the flow share of those services reproduced, 0..1); the EMD of
  * per-second flow start counts.
- * Memorisation: the share of synthetic 5-tuples, source and destination addresses that
- * occur in the real trace, and of synthetic flows identical to a real flow (5-tuple,
- * length and every record's fields but time).
+ * Structure within flows ("structure" group), per service as above:
+ * first_sizes_by_service (JSD of each flow's first three sizes as a tuple),
+ * size_autocorr_by_service and gap_autocorr_by_service (EMD of each flow's lag-1
+ * autocorrelation of its sizes and of its gaps, 0..2).
+ * Memorisation: the share of synthetic records whose 5-tuple, source or destination
+ * address occurs in the real trace, and of synthetic flows identical to a real flow
+ * (5-tuple, length and every record's fields but time).
+ * Every definition, with the reason for it: docs/METRICS.md of the source tree.
  * Sketches ("sketch" group): heavy-hitter count estimation (keys with >= 0.1 % of the
  * packets) with Count-Min, Count Sketch, UnivMon and NitroSketch (5 x 1000 counters,
  * fixed hash seeds, averaged over 5 seeds), keyed by destination address and by 5-tuple:

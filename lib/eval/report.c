@@ -67,6 +67,18 @@ netshare__report_add(netshare_report *r, const char *name, const char *kind, con
 	m->unit = unit;
 	m->group = group;
 	m->value = value;
+	m->note = NULL;
+}
+
+void
+netshare__report_add_note(netshare_report *r, const char *name, const char *kind,
+                          const char *unit, const char *group, double value,
+                          const char *why_nan)
+{
+	size_t before = r->n;
+	netshare__report_add(r, name, kind, unit, group, value);
+	if (r->n > before && isnan(value))
+		r->m[before].note = why_nan;
 }
 
 /* What each record contributes to a joint or marginal count: a key of a few bytes. */
@@ -146,7 +158,7 @@ rank_jsd(const netshare_dataset *real, const netshare_dataset *syn, key_kind k, 
 	return st;
 }
 
-/* Share of the distinct synthetic keys that also occur in the real trace. */
+/* Share of the synthetic records whose key also occurs in the real trace. */
 static netshare_status
 seen_share(const netshare_dataset *real, const netshare_dataset *syn, key_kind k, double *out)
 {
@@ -160,13 +172,10 @@ seen_share(const netshare_dataset *real, const netshare_dataset *syn, key_kind k
 	for (size_t i = 0; i < syn->n && st == NETSHARE_OK; i++)
 		st = counter_add(&c, key, record_key(syn, i, k, key), 1);
 	if (st == NETSHARE_OK) {
-		double both = 0, syn_keys = 0;
-		for (size_t id = 0; id < c.keys.n; id++)
-			if (c.c[1][id] > 0) {
-				syn_keys++;
-				both += id < real_keys;
-			}
-		*out = syn_keys > 0 ? both / syn_keys : NAN;
+		double both = 0;
+		for (size_t id = 0; id < real_keys && id < c.keys.n; id++)
+			both += c.c[1][id];
+		*out = syn->n ? both / (double)syn->n : NAN;
 	}
 	counter_free(&c);
 	return st;
@@ -288,7 +297,9 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 		netshare__report_add(r, name, "jsd", "", "field", v);
 #define EMD(name, s, unit) \
 	if (st == NETSHARE_OK && (st = emd_of(real, syn, fl, s, &v)) == NETSHARE_OK) \
-		netshare__report_add(r, name, "emd", unit, "field", v);
+		netshare__report_add_note(r, name, "emd", unit, "field", v, s == S_IAT ? \
+		                          "a trace has no flow of 2 or more records" : \
+		                          "a trace has no values");
 #define JOINT(name, k, group) \
 	if (st == NETSHARE_OK && (st = joint_jsd(real, syn, k, &v)) == NETSHARE_OK) \
 		netshare__report_add(r, name, "jsd", "", group, v);
@@ -313,10 +324,20 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	}
 	EMD("flow_size", S_FLOW_SIZE, "records")
 	EMD("flow_duration", S_FLOW_DURATION, "s")
+	const netshare_dataset *const both[2] = { real, syn };
+	netshare__services sv;
+	memset(&sv, 0, sizeof sv);
+	if (st == NETSHARE_OK)
+		st = netshare__services_build(both, fl, &sv);
+	if (st == NETSHARE_OK)
+		st = netshare__report_services(r, both, fl, &sv);
 	JOINT("dstport+proto", KEY_DPORT_PROTO, "joint")
 	JOINT("srcport+dstport", KEY_SPORT_DPORT, "joint")
 	if (st == NETSHARE_OK)
 		st = netshare__report_flows(r, real, syn, fl);
+	if (st == NETSHARE_OK)
+		st = netshare__report_structure(r, both, fl, &sv);
+	netshare__services_free(&sv);
 	SEEN("five_tuples_in_real", KEY_FIVE_TUPLE)
 	SEEN("srcips_in_real", KEY_SRCIP)
 	SEEN("dstips_in_real", KEY_DSTIP)
@@ -339,10 +360,13 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	const netshare_dataset *side[2] = { syn, real };
 	static const char *const sum_names[2] = { "valid_checksum", "valid_checksum_real" };
 	for (int k = 0; k < 2 && st == NETSHARE_OK; k++)
-		netshare__report_add(r, sum_names[k], "share", "", "validity",
-		                     side[k]->header_checksums ?
-		                     1.0 - (double)side[k]->bad_header_checksums /
-		                               (double)side[k]->header_checksums : NAN);
+		netshare__report_add_note(r, sum_names[k], "share", "", "validity",
+		                          side[k]->header_checksums ?
+		                          1.0 - (double)side[k]->bad_header_checksums /
+		                                    (double)side[k]->header_checksums : NAN,
+		                          "no IPv4 header checksums were read (a dataset not "
+		                          "read from a capture, or a held-out part of one with "
+		                          "bad checksums)");
 #undef JSD_RANK
 #undef JSD_BINS
 #undef EMD

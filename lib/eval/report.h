@@ -8,7 +8,7 @@
 #include "flow/flows.h"
 
 /* Most metrics one report holds. */
-#define NETSHARE__REPORT_MAX_METRICS 64
+#define NETSHARE__REPORT_MAX_METRICS 96
 
 struct netshare_report {
 	size_t n;
@@ -18,10 +18,48 @@ struct netshare_report {
 /* Append a metric (name, kind, unit and group are static strings). */
 void netshare__report_add(netshare_report *r, const char *name, const char *kind,
                           const char *unit, const char *group, double value);
+/* The same with the reason (static) shown when value is NaN. */
+void netshare__report_add_note(netshare_report *r, const char *name, const char *kind,
+                               const char *unit, const char *group, double value,
+                               const char *why_nan);
 
-/* Joint flow metrics that need the flow index of each side (fl[0] real, fl[1]
- * synthetic): flow size and inter-arrival EMDs conditioned on the 10 most common
- * destination services, and the EMD of per-second flow start counts. */
+/* Services (report_services.c, docs/METRICS.md): a flow's destination port and
+ * protocol; the reference's top services and each flow's among them on both sides
+ * (side 0 the reference, 1 the trace compared). */
+#define NETSHARE__TOP_SERVICES 10
+typedef struct netshare__services {
+	size_t n;                                /* top services, most flows first */
+	uint32_t key[NETSHARE__TOP_SERVICES];    /* dport << 8 | proto */
+	double flows[2][NETSHARE__TOP_SERVICES]; /* flows of each service per side */
+	double total[2];                         /* all flows per side */
+	int8_t *of[2];                           /* [n_flows] top service index, or -1 */
+} netshare__services;
+
+netshare_status netshare__services_build(const netshare_dataset *const ds[2],
+                                         const netshare__flows *fl, netshare__services *sv);
+void netshare__services_free(netshare__services *sv);
+
+/* Weighted mean over the top services (weights: the reference's flows) of value[t] for
+ * the services has_real[t]; a service has_syn[t] = 0 counts as `worst`. NaN if no
+ * service has_real. */
+double netshare__services_combine(const netshare__services *sv, const double *value,
+                                  const int *has_real, const int *has_syn, double worst);
+
+/* service_coverage, flow_size_hist, flow_size_by_service, interarrival_by_service. */
+netshare_status netshare__report_services(netshare_report *r, const netshare_dataset *const ds[2],
+                                          const netshare__flows *fl,
+                                          const netshare__services *sv);
+
+/* first_sizes_by_service, size_autocorr_by_service, gap_autocorr_by_service. */
+netshare_status netshare__report_structure(netshare_report *r, const netshare_dataset *const ds[2],
+                                           const netshare__flows *fl,
+                                           const netshare__services *sv);
+
+/* Lag-1 autocorrelation of x[0..n), sum (x_t - m)(x_t+1 - m) / sum (x_t - m)^2; 0 for a
+ * constant series, NaN for n < 2. */
+double netshare__lag1_autocorr(const double *x, size_t n);
+
+/* The EMD of per-second flow start counts (fl[0] real, fl[1] synthetic). */
 netshare_status netshare__report_flows(netshare_report *r, const netshare_dataset *real,
                                        const netshare_dataset *syn, const netshare__flows *fl);
 

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Flow-level report metrics (report.h): what per-field marginals cannot show.
- *  - flow_size_by_service / interarrival_by_service: the mean over the 10 destination
- *    services (dstport, proto of a flow) with most real flows of the EMD between the real
- *    and synthetic flows of that service (services the synthetic trace lacks count as
- *    missing, not as zero: they lower `services_matched`).
+ * Flow-level report metrics (report.h); the per-service ones are in report_services.c.
  *  - flow_start_rate: EMD between the per-second counts of flow starts of the two traces
  *    (each from its own first record), in flows per second.
  *  - flows_identical_to_real: share of synthetic flows equal to a real flow in 5-tuple,
  *    length and every record's fields other than time (memorisation).
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -18,105 +15,6 @@
 #include "core/intern.h"
 #include "metrics.h"
 #include "report.h"
-
-#define TOP_SERVICES 10
-
-static uint32_t
-service_of(const netshare_dataset *ds, const netshare__flows *f, size_t flow)
-{
-	uint32_t i = f->order[f->start[flow]];
-	return (uint32_t)ds->dport[i] << 8 | ds->proto[i];
-}
-
-/* The (up to) TOP_SERVICES services with most real flows, most first (ties: the
- * service seen first). Returns how many, or -1 without memory. */
-static long
-top_services(const netshare_dataset *ds, const netshare__flows *f, uint32_t *top)
-{
-	netshare__intern ids;
-	memset(&ids, 0, sizeof ids);
-	double *count = netshare__calloc(f->n_flows + 1, sizeof *count);
-	uint32_t id;
-	long n = count ? 0 : -1;
-	for (size_t k = 0; k < f->n_flows && n == 0; k++) {
-		uint32_t s = service_of(ds, f, k);
-		if (netshare__intern_add(&ids, &s, sizeof s, &id) < 0)
-			n = -1;
-		else
-			count[id]++;
-	}
-	for (size_t pick = 0; pick < TOP_SERVICES && n >= 0; pick++) {
-		size_t best = 0;
-		for (size_t i = 1; i < ids.n; i++)
-			if (count[i] > count[best])
-				best = i;
-		if (ids.n == 0 || count[best] == 0)
-			break;
-		memcpy(&top[n++], netshare__intern_get(&ids, (uint32_t)best, NULL), sizeof *top);
-		count[best] = 0;
-	}
-	netshare__free(count);
-	netshare__intern_free(&ids);
-	return n;
-}
-
-/* Flow sizes (iat = 0) or within-flow gaps in s (iat = 1) of the flows of a service. */
-static size_t
-service_values(const netshare_dataset *ds, const netshare__flows *f, uint32_t service,
-               int iat, double *out)
-{
-	size_t n = 0;
-	for (size_t k = 0; k < f->n_flows; k++) {
-		if (service_of(ds, f, k) != service)
-			continue;
-		size_t len = netshare__flow_len(f, k);
-		const uint32_t *idx = f->order + f->start[k];
-		if (!iat)
-			out[n++] = (double)len;
-		for (size_t j = 1; iat && j < len; j++)
-			out[n++] = (double)(ds->time_ns[idx[j]] - ds->time_ns[idx[j - 1]]) * 1e-9;
-	}
-	return n;
-}
-
-static netshare_status
-by_service(netshare_report *r, const netshare_dataset *real, const netshare_dataset *syn,
-           const netshare__flows *fl)
-{
-	uint32_t top[TOP_SERVICES];
-	long n_top = top_services(real, &fl[0], top);
-	if (n_top < 0)
-		return netshare__error_oom("report services");
-	double *a = netshare__mallocarray(real->n + 1, sizeof *a);
-	double *b = netshare__mallocarray(syn->n + 1, sizeof *b);
-	if (!a || !b) {
-		netshare__free(a);
-		netshare__free(b);
-		return netshare__error_oom("report services");
-	}
-	double sum[2] = { 0, 0 };
-	int used[2] = { 0, 0 }, matched = 0;
-	for (long t = 0; t < n_top; t++) {
-		matched += service_values(syn, &fl[1], top[t], 0, b) > 0;
-		for (int iat = 0; iat < 2; iat++) {
-			size_t na = service_values(real, &fl[0], top[t], iat, a);
-			size_t nb = service_values(syn, &fl[1], top[t], iat, b);
-			if (!na || !nb)
-				continue;
-			sum[iat] += netshare__emd(a, na, b, nb);
-			used[iat]++;
-		}
-	}
-	netshare__free(a);
-	netshare__free(b);
-	netshare__report_add(r, "flow_size_by_service", "emd", "records", "joint",
-	                     used[0] ? sum[0] / used[0] : NAN);
-	netshare__report_add(r, "interarrival_by_service", "emd", "s", "joint",
-	                     used[1] ? sum[1] / used[1] : NAN);
-	netshare__report_add(r, "services_matched", "share", "", "joint",
-	                     n_top ? (double)matched / (double)n_top : NAN);
-	return NETSHARE_OK;
-}
 
 /* Flow starts per second since the trace's first record. */
 static double *
@@ -211,9 +109,6 @@ netshare_status
 netshare__report_flows(netshare_report *r, const netshare_dataset *real,
                        const netshare_dataset *syn, const netshare__flows *fl)
 {
-	netshare_status st = by_service(r, real, syn, fl);
-	if (st < 0)
-		return st;
 	size_t na = 0, nb = 0;
 	double *a = start_rate(real, &fl[0], &na), *b = start_rate(syn, &fl[1], &nb);
 	if (!a || !b) {
@@ -221,8 +116,8 @@ netshare__report_flows(netshare_report *r, const netshare_dataset *real,
 		netshare__free(b);
 		return netshare__error_oom("report start rate");
 	}
-	netshare__report_add(r, "flow_start_rate", "emd", "flows/s", "joint",
-	                     netshare__emd(a, na, b, nb));
+	netshare__report_add_note(r, "flow_start_rate", "emd", "flows/s", "joint",
+	                          netshare__emd(a, na, b, nb), "a trace has no flow");
 	netshare__free(a);
 	netshare__free(b);
 	return NETSHARE_OK;
@@ -235,6 +130,7 @@ netshare__report_identical(netshare_report *r, const netshare_dataset *real,
 	double same;
 	netshare_status st = identical_flows(real, syn, fl, &same);
 	if (st == NETSHARE_OK)
-		netshare__report_add(r, "flows_identical_to_real", "share", "", "memorisation", same);
+		netshare__report_add_note(r, "flows_identical_to_real", "share", "", "memorisation",
+		                          same, "the synthetic trace has no flow");
 	return st;
 }

@@ -97,11 +97,15 @@ netshare__report_sketches(netshare_report *r, const netshare_dataset *real,
 				netshare__report_add(r, names[five][s][0], "error", "", "sketch", es[s]);
 				netshare__report_add(r, names[five][s][1], "error", "", "sketch", er[s]);
 			}
-			netshare__report_add(r, names[five][s][2], "relerr", "", "sketch",
-			                     er[s] > 0 ? fabs(es[s] - er[s]) / er[s] : NAN);
+			netshare__report_add_note(r, names[five][s][2], "relerr", "", "sketch",
+			                          er[s] > 0 ? fabs(es[s] - er[s]) / er[s] : NAN,
+			                          "the sketch is exact on the real trace (error 0): "
+			                          "no error to compare with");
 		}
-		netshare__report_add(r, rho[five], "rho", "", "sketch",
-		                     netshare__spearman(er, es, NETSHARE__SKETCHES));
+		netshare__report_add_note(r, rho[five], "rho", "", "sketch",
+		                          netshare__spearman(er, es, NETSHARE__SKETCHES),
+		                          "the sketches' errors are all equal on a trace: no "
+		                          "ranking");
 	}
 	return NETSHARE_OK;
 }

@@ -128,7 +128,9 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         r = run("run", self.trace, "-o", out, "--json", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
-        self.assertEqual([s["file"] for s in doc["synthetic"]], [out, "marginal-baseline"])
+        self.assertEqual([s["file"] for s in doc["synthetic"]],
+                         [out, "gan-only", "marginal", "service-marginal"])
+        self.assertIsNone(doc["held_out"])
         names = [m["name"] for m in doc["synthetic"][0]["metrics"]]
         self.assertIn("dstport+proto", names)
         self.assertTrue(os.path.exists(out))

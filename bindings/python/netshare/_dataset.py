@@ -106,6 +106,21 @@ class Dataset(_Handle):
         _check(_c.netshare_baseline_marginal(_ct.byref(h), self._h, seed))
         return Dataset(h)
 
+    def baseline_service_marginal(self, seed=1):
+        """The service-marginal baseline of this trace (a new Dataset): a service drawn
+        by its share of the flows, everything else from that service's marginals."""
+        h = _lib.DATASET_P()
+        _check(_c.netshare_baseline_service_marginal(_ct.byref(h), self._h, seed))
+        return Dataset(h)
+
+    def split_time(self, holdout):
+        """(first, rest): the records before the (1 - holdout) quantile of the record
+        times, and the rest (held out), as two new Datasets."""
+        a, b = _lib.DATASET_P(), _lib.DATASET_P()
+        _check(_c.netshare_dataset_split_time(self._h, float(holdout), _ct.byref(a),
+                                              _ct.byref(b)))
+        return Dataset(a), Dataset(b)
+
 
 def evaluate(real, synthetic):
     """NetShare's metrics of `synthetic` against `real` (Datasets): a dict name -> value,
@@ -114,7 +129,8 @@ def evaluate(real, synthetic):
 
 
 def evaluate_details(real, synthetic):
-    """The metrics as a list of dicts with name, kind, unit, group and value."""
+    """The metrics as a list of dicts with name, kind, unit, group, value (NaN when it
+    cannot be computed) and note (why it is NaN, else None)."""
     h = _lib.REPORT_P()
     _check(_c.netshare_report_new(_ct.byref(h), real._h, synthetic._h))
     try:
@@ -124,7 +140,8 @@ def evaluate_details(real, synthetic):
         for i in range(_c.netshare_report_count(h)):
             _check(_c.netshare_report_get(h, i, _ct.byref(m)))
             out.append({"name": m.name.decode(), "kind": m.kind.decode(),
-                        "unit": m.unit.decode(), "group": m.group.decode(), "value": m.value})
+                        "unit": m.unit.decode(), "group": m.group.decode(), "value": m.value,
+                        "note": m.note.decode() if m.note else None})
         return out
     finally:
         _c.netshare_report_free(h)

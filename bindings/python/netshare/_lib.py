@@ -116,7 +116,8 @@ class Record(ctypes.Structure):
 class Metric(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("name", ctypes.c_char_p),
                 ("kind", ctypes.c_char_p), ("unit", ctypes.c_char_p),
-                ("group", ctypes.c_char_p), ("value", ctypes.c_double)]
+                ("group", ctypes.c_char_p), ("value", ctypes.c_double),
+                ("note", ctypes.c_char_p)]
 
 class Progress(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("stage", ctypes.c_char_p),
@@ -163,7 +164,14 @@ class SampleParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
                 ("time_scale", ctypes.c_double), ("seed", ctypes.c_uint64),
                 ("threads", ctypes.c_uint), ("progress", PROGRESS_FN),
-                ("progress_user", ctypes.c_void_p), ("class_temperature", ctypes.c_double)]
+                ("progress_user", ctypes.c_void_p), ("class_temperature", ctypes.c_double),
+                ("draw_partner_ports", ctypes.c_int), ("cap_flow_lengths", ctypes.c_int),
+                ("payload_floors", ctypes.c_int), ("enforce_flow_counts", ctypes.c_int),
+                ("repick_ports", ctypes.c_int)]
+
+# The sampling steps that use statistics of the real trace (netshare_sample_params).
+SAMPLE_STEPS = ("draw_partner_ports", "cap_flow_lengths", "payload_floors",
+                "enforce_flow_counts", "repick_ports")
 
 
 class EncoderInfo(ctypes.Structure):
@@ -220,6 +228,10 @@ _PROTOTYPES = [
     ("netshare_report_free", [REPORT_P], None),
     ("netshare_baseline_marginal", [ctypes.POINTER(DATASET_P), DATASET_P, ctypes.c_uint64],
      ctypes.c_int),
+    ("netshare_baseline_service_marginal", [ctypes.POINTER(DATASET_P), DATASET_P,
+                                            ctypes.c_uint64], ctypes.c_int),
+    ("netshare_dataset_split_time", [DATASET_P, ctypes.c_double, ctypes.POINTER(DATASET_P),
+                                     ctypes.POINTER(DATASET_P)], ctypes.c_int),
     ("netshare_encoder_params_init", [ctypes.POINTER(EncoderParams)], None),
     ("netshare_encoder_fit", [ctypes.POINTER(ENCODER_P), DATASET_P,
                               ctypes.POINTER(EncoderParams)], ctypes.c_int),
@@ -245,6 +257,7 @@ _PROTOTYPES = [
     ("netshare_model_set_training", [MODEL_P, PROGRESS_FN, ctypes.c_void_p, ctypes.c_char_p,
                                      ctypes.c_uint32, ctypes.c_uint], ctypes.c_int),
     ("netshare_sample_params_init", [ctypes.POINTER(SampleParams)], None),
+    ("netshare_sample_params_raw", [ctypes.POINTER(SampleParams)], None),
     ("netshare_sampler_new", [ctypes.POINTER(SAMPLER_P), MODEL_P, ctypes.POINTER(SampleParams)],
      ctypes.c_int),
     ("netshare_sampler_free", [SAMPLER_P], None),

@@ -214,11 +214,21 @@ class Sampler(_Handle):
     """
 
     def __init__(self, model, flows=0, time_scale=1.0, seed=1, threads=0,
-                 class_temperature=None):
+                 class_temperature=None, raw=False, **steps):
+        """raw=True turns off every sampling step that uses statistics of the real
+        trace (GAN-only); steps such as repick_ports=False turn off one (the names:
+        netshare._lib.SAMPLE_STEPS)."""
         p = _init(_lib.SampleParams, _c.netshare_sample_params_init)
         p.flows, p.time_scale, p.seed, p.threads = flows, time_scale, seed, threads
         if class_temperature is not None:  # else the library's default
             p.class_temperature = class_temperature
+        if raw:
+            _c.netshare_sample_params_raw(_ct.byref(p))
+        for name, on in steps.items():
+            if name not in _lib.SAMPLE_STEPS:
+                raise TypeError(f"Sampler: unknown option {name!r} (sampling steps: "
+                                f"{', '.join(_lib.SAMPLE_STEPS)})")
+            setattr(p, name, 1 if on else 0)
         h = _lib.SAMPLER_P()
         _check(_c.netshare_sampler_new(_ct.byref(h), model._h, _ct.byref(p)))
         super().__init__(h, _c.netshare_sampler_free, model)
