@@ -98,6 +98,27 @@ class HtmlReport(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("/nonexistent/r.html", r.stderr)
 
+    def test_held_out_floor_and_sentences(self):
+        sm = os.path.join(self.dir, "service.pcap")
+        self.assertEqual(run("generate", "--baseline", "service-marginal", "--holdout", "0.5",
+                             "-i", self.real, "-o", sm).returncode, 0)
+        html = os.path.join(self.dir, "held.html")
+        r = run("eval", "--html", html, "--holdout", "0.5", self.real, self.base, sm)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(html) as f:
+            text = f.read()
+        # Both baselines, the noise-floor column, ratios and one sentence per group that
+        # has distances (field, joint, structure).
+        self.assertIn("base.pcap", text)
+        self.assertIn("service.pcap", text)
+        self.assertIn('<th class="floor">noise floor: held-out-0.5</th>', text)
+        self.assertIn("&times;)</small>", text)
+        self.assertEqual(text.count('<tr class="closest">'), 3)
+        self.assertIn("Closest to the held-out real traffic: <b>", text)
+        self.assertNotIn(">nan<", text.lower())
+        # In-sample reports say they have no floor.
+        self.assertIn("No held-out part", open(self.html).read())
+
     @unittest.skipUnless(CHROMIUM, "chromium not installed")
     def test_renders_in_headless_chromium(self):
         png = os.path.join(self.dir, "shot.png")
