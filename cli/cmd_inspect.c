@@ -27,21 +27,55 @@ print_heads(const netshare_encoder *enc, int features, size_t n, int json)
 	}
 }
 
+/* The statistics of the trace the model file holds (netshare_encoder_statistic_get). */
+static void
+print_statistics(const netshare_encoder *enc, int json)
+{
+	size_t n = netshare_encoder_statistic_count(enc);
+	uint64_t total = 0;
+	if (!json)
+		printf("  statistics of the trace (besides the weights), all fitted on it:\n"
+		       "    %-19s %9s %10s  %-40s %s\n", "name", "values", "bytes", "used by",
+		       "reveals");
+	for (size_t k = 0; k < n; k++) {
+		netshare_statistic s = { .struct_size = sizeof s };
+		if (netshare_encoder_statistic_get(enc, k, &s) < 0)
+			continue;
+		total += s.bytes;
+		if (json) {
+			printf("%s{\"name\":\"%s\",\"values\":%" PRIu64 ",\"bytes\":%" PRIu64
+			       ",\"used_by\":\"%s\",\"source\":\"%s\",\"reveals\":", k ? "," : "",
+			       s.name, s.values, s.bytes, s.used_by, s.source);
+			json_string(stdout, s.reveals);
+			printf("}");
+		} else {
+			printf("    %-19s %9" PRIu64 " %10" PRIu64 "  %-40s %s\n", s.name, s.values,
+			       s.bytes, s.used_by, s.reveals);
+		}
+	}
+	if (!json)
+		printf("    %-19s %9s %10" PRIu64 "\n  'sampling:' steps are off with 'netshare "
+		       "generate --raw'; 'encoding' ones are part of how the model encodes the "
+		       "trace.\n", "total", "", total);
+}
+
 static int
 run_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "heads", no_argument, NULL, 'H' },
+		{ "statistics", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, heads = 0, c;
+	int json = 0, heads = 0, stats = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jHh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jHSh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'H': heads = 1; break;
+		case 'S': stats = 1; break;
 		case 'h': return cli_print_help(&cli_cmd_inspect);
 		default:
 			return cli_usage_error(&cli_cmd_inspect, "unknown option '%s'", argv[optind - 1]);
@@ -85,6 +119,8 @@ run_inspect(int argc, char **argv)
 		print_heads(enc, 0, ei.attribute_groups, 1);
 		printf("],\"feature_heads\":[");
 		print_heads(enc, 1, ei.feature_groups, 1);
+		printf("],\"statistics\":[");
+		print_statistics(enc, 1);
 		printf("]}\n");
 	} else {
 		printf("%s\n", path);
@@ -118,6 +154,8 @@ run_inspect(int argc, char **argv)
 			printf("  feature heads (per record):\n");
 			print_heads(enc, 1, ei.feature_groups, 0);
 		}
+		if (stats)
+			print_statistics(enc, 0);
 	}
 	netshare_model_free(m);
 	return CLI_EXIT_OK;
@@ -127,13 +165,15 @@ const cli_command cli_cmd_inspect = {
 	.name = "inspect",
 	.summary = "describe a model file",
 	.usage =
-		"Usage: netshare inspect [--json] [--heads] MODEL\n"
+		"Usage: netshare inspect [--json] [--heads] [--statistics] MODEL\n"
 		"\n"
 		"Check MODEL (every checksum) and describe it: record kind, chunks, training done,\n"
-		"sizes, vocabulary and the last losses.\n"
+		"sizes, vocabulary and the last losses; with --statistics, every statistic of the\n"
+		"trace it holds besides the weights: its size, what it reveals and what reads it.\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json             one JSON object on stdout (heads included)\n"
+		"  -j, --json             one JSON object on stdout (heads and statistics included)\n"
+		"  -S, --statistics       list the statistics of the trace the file holds\n"
 		"  -H, --heads            list the output heads of the attribute and feature vectors\n"
 		"  -h, --help             print this help\n",
 	.run = run_inspect,

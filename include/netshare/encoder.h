@@ -187,6 +187,43 @@ NETSHARE_API netshare_status netshare_encoder_info_get(const netshare_encoder *e
 NETSHARE_API netshare_status netshare_encoder_group(const netshare_encoder *enc, int features,
                                                     size_t index, netshare_field_group *out);
 
+/**
+ * One statistic of the fitted trace that the encoder (and so every model file) holds
+ * besides the generators' weights; see netshare_encoder_statistic_get(). Whoever gets a
+ * model file gets these: share it as such a summary of the trace.
+ */
+typedef struct netshare_statistic {
+	size_t struct_size;   /**< Caller sets sizeof(netshare_statistic). */
+	const char *name;     /**< e.g. "port_vocabulary", "gap_quantiles"; static. */
+	const char *reveals;  /**< What it says about the trace, in a sentence; static. */
+	const char *used_by;  /**< Comma-separated: "encoding" (encoding and decoding need
+	                           it), "volume" (how many flows each chunk generates, also
+	                           with every sampling step off; netshare_sample_params.flows
+	                           scales it), "sampling:" and the netshare_sample_params
+	                           fields of the steps that read it
+	                           (netshare_sample_params_raw() turns them off), or "info"
+	                           (reported only); static. */
+	const char *source;   /**< "trace": fitted on the trace itself. (Public-data and
+	                           noised sources come with differential privacy.) */
+	uint64_t values;      /**< Numbers it holds. */
+	uint64_t bytes;       /**< About the bytes it takes in the encoder state. */
+} netshare_statistic;
+
+/** Number of statistics @p enc holds (0 for NULL). */
+NETSHARE_API size_t netshare_encoder_statistic_count(const netshare_encoder *enc);
+
+/**
+ * Describe statistic @p index of @p enc (struct_size set by the caller): every number
+ * the encoder state holds that was computed from the fitted trace, grouped by what it
+ * reveals (time span, counts per chunk, field bounds, vocabularies and their counts,
+ * service classes, per-service tables). Strings are static.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, index out of range), ::NETSHARE_EABI.
+ * Thread safety: reads @p enc only.
+ */
+NETSHARE_API netshare_status netshare_encoder_statistic_get(const netshare_encoder *enc,
+                                                            size_t index,
+                                                            netshare_statistic *out);
+
 /** Opaque tensors of one chunk, from netshare_encoder_encode(). */
 typedef struct netshare_encoded netshare_encoded;
 

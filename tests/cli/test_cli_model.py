@@ -135,6 +135,77 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertIn("dstport+proto", names)
         self.assertTrue(os.path.exists(out))
 
+    def test_held_out_run_and_eval(self):
+        out = self.path("held.pcap")
+        r = run("run", self.trace, "-o", out, "--json", "--holdout", "0.4", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual([s["file"] for s in doc["synthetic"]],
+                         [out, "gan-only", "marginal", "service-marginal", "held-out"])
+        self.assertEqual(doc["held_out"], "held-out")
+        held = {m["name"]: m for m in doc["synthetic"][-1]["metrics"]}
+        ours = {m["name"]: m for m in doc["synthetic"][0]["metrics"]}
+        # The floor's own ratio is 1 wherever it is defined, and every distance of the
+        # other traces carries its ratio (or null, with the floor 0 or n/a).
+        self.assertEqual(held["dstport+proto"]["floor_ratio"], 1.0)
+        for name, m in ours.items():
+            if m["kind"] in ("jsd", "emd") and m["value"] is not None and \
+                    held[name]["value"]:
+                self.assertAlmostEqual(m["floor_ratio"], m["value"] / held[name]["value"],
+                                       delta=1e-6 * m["floor_ratio"])
+            if m["value"] is None:
+                self.assertTrue(m["note"], name)
+        self.assertIn("structure", doc["closest"])
+        # The same split through eval: the held-out column has the same values.
+        r = run("eval", "--json", "--holdout", "0.4", self.trace, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc2 = json.loads(r.stdout)
+        held2 = {m["name"]: m["value"] for m in doc2["synthetic"][-1]["metrics"]}
+        self.assertEqual(held2["dstport+proto"], held["dstport+proto"]["value"])
+        # Text output: n/a instead of nan, the floor column, one sentence per group.
+        r = run("eval", "--holdout", "0.4", self.trace, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("nan", r.stdout)
+        self.assertIn("(floor)", r.stdout)
+        self.assertIn("closest to the held-out real traffic:", r.stdout)
+        for bad in ("0", "1", "-0.5", "x", "0.5x"):
+            self.assert_one_line_error(run("eval", "--holdout", bad, self.trace, out), 2,
+                                       "--holdout")
+            self.assert_one_line_error(run("train", "-i", self.trace, "-o", self.path("h.nsm"),
+                                           "--holdout", bad, *FAST), 2, "--holdout")
+
+    def test_raw_generation_and_statistics(self):
+        default, raw = self.path("default.pcap"), self.path("raw.pcap")
+        for path, extra in ((default, []), (raw, ["--raw"])):
+            r = run("generate", "-m", self.model, "-o", path, "-q", *extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(read_bytes(default), read_bytes(raw))
+        one = self.path("one-step.pcap")
+        r = run("generate", "-m", self.model, "-o", one, "-q", "--no-repick")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_one_line_error(run("generate", "--baseline", "marginal", "-i", self.trace,
+                                       "-o", self.path("b.pcap"), "--raw"), 2, "--raw")
+        sm = self.path("sm.pcap")
+        r = run("generate", "--baseline", "service-marginal", "--holdout", "0.5", "-i",
+                self.trace, "-o", sm, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(sm))
+        r = run("inspect", "--json", self.model)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stats = {s["name"]: s for s in json.loads(r.stdout)["statistics"]}
+        for name in ("time_span", "chunk_flow_counts", "field_bounds", "port_vocabulary",
+                     "port_counts", "service_classes", "partner_ports", "gap_quantiles",
+                     "longest_flows", "payload_floors"):
+            self.assertIn(name, stats)
+            self.assertEqual(stats[name]["source"], "trace")
+            self.assertTrue(stats[name]["reveals"])
+        self.assertGreater(stats["service_classes"]["values"], 0)
+        self.assertEqual(stats["longest_flows"]["used_by"], "sampling:cap_flow_lengths")
+        r = run("inspect", "--statistics", self.model)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("partner_ports", r.stdout)
+        self.assertIn("sampling:draw_partner_ports", r.stdout)
+
     def test_bad_input(self):
         missing = "/nonexistent/t.pcap"
         out = self.path("bad-out.nsm")

@@ -410,10 +410,91 @@ START_TEST(real_traces_round_trip)
 }
 END_TEST
 
+/*
+ * A time split: the first part holds exactly the records before the (1 - F) quantile
+ * of the times, in their order, with the extra columns; the rest the others; bad shares
+ * and unsplittable datasets are EINVAL with NULL outputs.
+ */
+START_TEST(split_in_time)
+{
+	netshare_dataset *fl = random_dataset(NETSHARE_RECORDS_FLOWS, 2001, 7);
+	ck_assert_ok(netshare_dataset_add_extra(fl, "service", 1));
+	for (size_t i = 0; i < netshare_dataset_count(fl); i++)
+		ck_assert_ok(netshare_dataset_extra_set(fl, i, 0, 0, i % 2 ? "dns" : "http"));
+	size_t n = netshare_dataset_count(fl);
+	int64_t *t = malloc(n * sizeof *t);
+	ck_assert_ptr_nonnull(t);
+	netshare_record r, q;
+	netshare_record_init(&r);
+	netshare_record_init(&q);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ok(netshare_dataset_get(fl, i, &r));
+		t[i] = r.time_ns;
+	}
+	/* The quantile by selection, independently of the library's sort. */
+	size_t k = (size_t)(0.7 * (double)n);
+	int64_t cut = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t below = 0, equal = 0;
+		for (size_t j = 0; j < n; j++) {
+			below += t[j] < t[i];
+			equal += t[j] == t[i];
+		}
+		if (below <= k && k < below + equal)
+			cut = t[i];
+	}
+	netshare_dataset *a, *b;
+	ck_assert_ok(netshare_dataset_split_time(fl, 0.3, &a, &b));
+	size_t ia = 0, ib = 0;
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ok(netshare_dataset_get(fl, i, &r));
+		netshare_dataset *part = t[i] < cut ? a : b;
+		size_t *at = t[i] < cut ? &ia : &ib;
+		ck_assert_ok(netshare_dataset_get(part, (*at)++, &q));
+		ck_assert_int_eq(q.time_ns, r.time_ns);
+		ck_assert_uint_eq(q.src_port, r.src_port);
+		ck_assert_uint_eq(q.packets, r.packets);
+		const char *x, *y;
+		ck_assert_ok(netshare_dataset_extra_get(fl, i, 0, NULL, &x));
+		ck_assert_ok(netshare_dataset_extra_get(part, *at - 1, 0, NULL, &y));
+		ck_assert_str_eq(x, y);
+	}
+	ck_assert_uint_eq(ia, netshare_dataset_count(a));
+	ck_assert_uint_eq(ib, netshare_dataset_count(b));
+	ck_assert_uint_eq(ib, n - k); /* distinct times: exactly the share held out */
+	ck_assert_str_eq(netshare_dataset_extra_name(b, 0), "service");
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+	static const double bad[] = { 0, 1, -0.1, 1.5, NAN };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		a = b = fl;
+		ck_assert_status(netshare_dataset_split_time(fl, bad[i], &a, &b), NETSHARE_EINVAL);
+		ck_assert_ptr_null(a);
+		ck_assert_ptr_null(b);
+	}
+	ck_assert_status(netshare_dataset_split_time(NULL, 0.5, &a, &b), NETSHARE_EINVAL);
+	ck_assert_status(netshare_dataset_split_time(fl, 0.5, NULL, &b), NETSHARE_EINVAL);
+	/* One time stamp for all: no cut leaves records on both sides. */
+	netshare_dataset *same;
+	ck_assert_ok(netshare_dataset_new(&same, NETSHARE_RECORDS_PACKETS));
+	netshare_record_init(&r);
+	r.ip_version = 4;
+	r.protocol = 6;
+	for (int i = 0; i < 10; i++)
+		ck_assert_ok(netshare_dataset_append(same, &r));
+	ck_assert_status(netshare_dataset_split_time(same, 0.5, &a, &b), NETSHARE_EINVAL);
+	ck_assert_ptr_null(a);
+	netshare_dataset_free(same);
+	free(t);
+	netshare_dataset_free(fl);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("io-dataset",
 	new_append_get_and_info,
 	bad_arguments,
 	every_format_round_trips_exactly,
 	pcap_options_ns_raw_headers_only,
 	failed_writes_leave_nothing_behind,
-	real_traces_round_trip)
+	real_traces_round_trip,
+	split_in_time)

@@ -5,6 +5,7 @@
  * reports, time scaling, streaming and cancelling, writing, and bad parameters.
  */
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -526,9 +527,67 @@ START_TEST(other_ports_follow_partner_ports)
 }
 END_TEST
 
+/*
+ * The sampling steps that use statistics of the trace (netshare_sample_params): raw
+ * turns every one off and nothing else; with the flow counts off, every row drawn is a
+ * flow, a row started earlier or a duplicate, and the rows are NetShare's count (the
+ * real chunks' segments); without repicks, no 5-tuple gets a new port; a caller built
+ * before the switches gets them on.
+ */
+START_TEST(raw_turns_off_the_trace_statistics)
+{
+	setup();
+	netshare_sample_params sp, def;
+	netshare_sample_params_init(&sp);
+	netshare_sample_params_init(&def);
+	sp.seed = 9;
+	sp.class_temperature = 0.5;
+	netshare_sample_params_raw(&sp);
+	ck_assert_int_eq(sp.draw_partner_ports, 0);
+	ck_assert_int_eq(sp.cap_flow_lengths, 0);
+	ck_assert_int_eq(sp.payload_floors, 0);
+	ck_assert_int_eq(sp.enforce_flow_counts, 0);
+	ck_assert_int_eq(sp.repick_ports, 0);
+	ck_assert_uint_eq(sp.seed, 9);
+	ck_assert_double_eq(sp.class_temperature, 0.5);
+	ck_assert_int_eq(def.draw_partner_ports & def.cap_flow_lengths & def.payload_floors &
+	                 def.enforce_flow_counts & def.repick_ports, 1);
+	netshare_sample_params_raw(NULL);
+	sp.class_temperature = 0;
+	netshare_sampler *s;
+	ck_assert_ok(netshare_sampler_new(&s, model, &sp));
+	netshare_dataset *raw;
+	ck_assert_ok(netshare_sampler_generate(s, &raw));
+	netshare_sample_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_sampler_info_get(s, &in));
+	netshare_sampler_free(s);
+	ck_assert_uint_eq(in.repicked, 0);
+	uint64_t rows = 0;
+	for (int c = 0; c < model->enc->chunks; c++)
+		rows += model->enc->chunk_flows[c];
+	ck_assert_uint_eq(in.flows + in.not_started + in.duplicates, rows);
+	netshare_dataset *dflt = sample(9, 0, 1.0, NULL);
+	ck_assert(!same_records(raw, dflt));
+	/* An older caller's struct (up to class_temperature): the steps stay on. */
+	netshare_sample_params old;
+	netshare_sample_params_init(&old);
+	old.seed = 9;
+	old.threads = sample_threads;
+	old.struct_size = offsetof(netshare_sample_params, draw_partner_ports);
+	ck_assert_ok(netshare_sampler_new(&s, model, &old));
+	netshare_dataset *older;
+	ck_assert_ok(netshare_sampler_generate(s, &older));
+	netshare_sampler_free(s);
+	ck_assert(same_records(older, dflt));
+	netshare_dataset_free(raw);
+	netshare_dataset_free(dflt);
+	netshare_dataset_free(older);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("sample-sampler",
                    same_seed_same_trace, threads_agree_with_one_thread,
                    spanning_flows_are_one_flow, time_scale_stretches_time,
                    stream_matches_generate_and_cancels, loaded_model_samples_the_same,
                    bad_parameters, other_ports_follow_corpus_counts,
-                   other_ports_follow_partner_ports)
+                   other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics)

@@ -70,6 +70,27 @@ class DatasetTest(unittest.TestCase):
             if m["kind"] == "jsd" and not math.isnan(m["value"]):
                 self.assertLessEqual(m["value"], math.log(2) + 1e-12)
 
+    def test_split_service_baseline_and_notes(self):
+        ds = netshare.Dataset.read(self.csv)
+        first, rest = ds.split_time(0.5)
+        self.assertEqual((len(first), len(rest)), (1, 1))
+        self.assertEqual(first[0], ds[0])
+        self.assertEqual(rest[0], ds[1])
+        with self.assertRaises(netshare.NetshareError) as ctx:
+            ds.split_time(1.0)
+        self.assertEqual(ctx.exception.status, netshare.Status.EINVAL)
+        base = ds.baseline_service_marginal(seed=2)
+        self.assertEqual(len(base), 2)
+        # Each flow's service comes with its own fields: 80/TCP keeps 10 packets.
+        for r in base:
+            self.assertEqual(r["packets"], 10 if r["dst_port"] == 80 else 1)
+        details = netshare.evaluate_details(ds, ds)
+        for m in details:
+            if math.isnan(m["value"]):
+                self.assertTrue(m["note"], m["name"])
+            else:
+                self.assertIsNone(m["note"], m["name"])
+
 
 if __name__ == "__main__":
     unittest.main()

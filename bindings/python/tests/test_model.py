@@ -96,9 +96,17 @@ class ModelTest(unittest.TestCase):
             netshare.Model.train(self.ds, chunks=1, progress=boom, **SMALL)
 
     def test_save_export_load_sample_the_same(self):
+        with netshare.Sampler(self.model, seed=5, raw=True) as s:
+            raw = s.generate()
+            self.assertEqual(s.info["repicked"], 0)  # repick_ports is off
+        with netshare.Sampler(self.model, seed=5, repick_ports=False) as s:
+            s.generate()
+            self.assertEqual(s.info["repicked"], 0)
+            self.assertGreater(s.info["records"], 0)
         with netshare.Sampler(self.model, seed=5) as s:
             a = s.generate()
             info = s.info
+        self.assertNotEqual(list(raw), list(a))
         self.assertEqual(len(a), info["records"])
         self.assertGreater(info["flows"], 0)
         full, small = self.path("m.nsm"), self.path("m.export.nsm")
@@ -151,6 +159,8 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(netshare.NetshareError) as e:
             netshare.Sampler(self.model, class_temperature=-1)
         self.assertIn("class_temperature", e.exception.message)
+        with self.assertRaises(TypeError):
+            netshare.Sampler(self.model, no_such_step=False)
 
     def test_python_example_runs(self):
         here = os.path.dirname(os.path.abspath(__file__))
