@@ -69,34 +69,18 @@ tag_put(float *row, long off, int on)
 	row[off + 1] = on ? 1.0f : 0.0f;
 }
 
-/* Flows to start in chunk c: as many as started there in the real trace, or that
- * chunk's share of the flows asked for. */
+/* A per-chunk count of the real trace (flows started, or rows under NetShare's rule),
+ * scaled so that the flows started add up to the flows asked for, if any. */
 static uint64_t
-flows_to_start(const netshare_sampler *s, int c)
+chunk_count(const netshare_sampler *s, uint64_t count)
 {
 	const netshare_encoder *e = s->enc;
 	if (!s->p.flows)
-		return e->chunk_starts[c];
+		return count;
 	uint64_t starts = 0;
 	for (int k = 0; k < e->chunks; k++)
 		starts += e->chunk_starts[k];
-	return (uint64_t)((double)s->p.flows * (double)e->chunk_starts[c] /
-	                  (double)(starts ? starts : 1) + 0.5);
-}
-
-/* Rows chunk c draws under NetShare's rule (enforce_flow_counts off): as many as the
- * real chunk had flow segments, or that share of the flows asked for. */
-static uint64_t
-rows_to_draw(const netshare_sampler *s, int c)
-{
-	const netshare_encoder *e = s->enc;
-	if (!s->p.flows)
-		return e->chunk_flows[c];
-	uint64_t segments = 0;
-	for (int k = 0; k < e->chunks; k++)
-		segments += e->chunk_flows[k];
-	return (uint64_t)((double)s->p.flows * (double)e->chunk_flows[c] /
-	                  (double)(segments ? segments : 1) + 0.5);
+	return (uint64_t)((double)s->p.flows * (double)count / (double)(starts ? starts : 1) + 0.5);
 }
 
 /* 5-tuple bytes of a decoded key. */
@@ -318,10 +302,12 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 	for (size_t i = 0; i < carried->n && st == NETSHARE_OK; i++)
 		st = netshare__rows_push(rows, carried->v + i * A, A, carried->flow[i]);
 	const netshare_encoder *e = s->enc;
-	keep k = { flows_to_start(s, c), 0, 0, 0, carried->n, 0 };
+	/* Flows to start: as many as started in the real chunk; or, under NetShare's rule,
+	 * rows to draw: as many as the real chunk had flow segments. */
+	keep k = { chunk_count(s, e->chunk_starts[c]), 0, 0, 0, carried->n, 0 };
 	uint64_t cap = k.target * MAX_DRAW_FACTOR + B, next_batch = 0;
 	if (!s->p.enforce_flow_counts) { /* one pass over a fixed number of rows */
-		cap = rows_to_draw(s, c);
+		cap = chunk_count(s, e->chunk_flows[c]);
 		k.target = UINT64_MAX;
 	}
 	draw d = { s, c, 0, 0, NULL, NULL, NULL, NULL };
