@@ -284,8 +284,8 @@ closest_sentence(FILE *f, const cli_reports *c, const char *group)
 	fprintf(f, "<tr class=\"closest\"><td colspan=\"%d\">Closest to the held-out real "
 	        "traffic: <b>", 3 + c->n);
 	html_text(f, c->names[best]);
-	fprintf(f, "</b>, %.2f&times; the noise floor (geometric mean over %d metric%s",
-	        g[best], used, used > 1 ? "s" : "");
+	fprintf(f, "</b>: its distances are within %.2f&times; of the noise floor's, either "
+	        "way (geometric mean over %d metric%s", g[best], used, used > 1 ? "s" : "");
 	for (int k = 0; k < c->n; k++)
 		if (k != best && k != c->floor) {
 			fputs("; ", f);
@@ -409,7 +409,8 @@ cli_write_html(const char *path, const netshare_dataset *real, netshare_dataset 
 	html_text(f, real_name);
 	fputs("</b>. Synthetic: ", f);
 	for (int k = 0; k < n; k++) {
-		fprintf(f, "%s<b style=\"color:%s\">", k ? ", " : "", colours[k % 8]);
+		fprintf(f, "%s<b style=\"color:%s\">", k == c->floor ? ". Held out: " : k ? ", " : "",
+		        colours[k % 8]);
 		html_text(f, names[k]);
 		fputs("</b>", f);
 	}

@@ -54,9 +54,11 @@ cli_group_closest(const cli_reports *c, const char *group, double *gmean, int *u
 			continue;
 		for (int k = 0; k < c->n; k++) {
 			double r = cli_floor_ratio(c, k, i);
-			/* Ratios below CLI_MIN_FLOOR_RATIO count as that: one metric on which a trace
-			 * happens to match exactly (a ratio of 0) must not outweigh the others. */
-			gmean[k] += log(r > CLI_MIN_FLOOR_RATIO ? r : CLI_MIN_FLOOR_RATIO);
+			/* The factor between the trace's distance and the floor's, either way: a
+			 * trace much closer to A than fresh traffic is (its ports, say) is copying
+			 * A, not behaving like new traffic. A ratio below CLI_MIN_FLOOR_RATIO (0: a
+			 * metric that happens to match exactly) counts as that ratio. */
+			gmean[k] += fabs(log(r > CLI_MIN_FLOOR_RATIO ? r : CLI_MIN_FLOOR_RATIO));
 		}
 		(*used)++;
 	}

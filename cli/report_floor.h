@@ -21,13 +21,14 @@ int cli_metric_is_distance(const netshare_metric *m);
  * not a distance, or either value is NaN or the floor is 0. */
 double cli_floor_ratio(const cli_reports *c, int k, size_t i);
 
-/* The smallest ratio a metric contributes to a group's geometric mean. */
+/* The smallest ratio a metric contributes to a group's mean factor. */
 #define CLI_MIN_FLOOR_RATIO 0.1
 
-/* Per group: the geometric mean gmean[k] of every trace's floor ratios over the group's
- * distance metrics that have a ratio for every trace (how many: *used), each ratio at
- * least CLI_MIN_FLOOR_RATIO; returns the
- * index of the smallest, excluding the floor itself, or -1 (no floor, no such metric). */
+/* Per group: how far each trace's distances are from the floor's, as the geometric mean
+ * gmean[k] (>= 1) of max(r, 1/r) over the group's distance metrics that have a floor
+ * ratio r for every trace (how many: *used; r at least CLI_MIN_FLOOR_RATIO); returns
+ * the index of the smallest, the trace that behaves most like the held-out traffic,
+ * excluding the floor itself, or -1 (no floor, no such metric). */
 int cli_group_closest(const cli_reports *c, const char *group, double *gmean, int *used);
 
 /* The metric names in the order of report 0, and whether all traces have a value. */

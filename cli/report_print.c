@@ -106,9 +106,9 @@ print_closest(const cli_reports *c, const char *group)
 	int used, best = cli_group_closest(c, group, g, &used);
 	if (best < 0)
 		return;
-	printf("  closest to the held-out real traffic: %s, %.2fx the noise floor (geometric "
-	       "mean over %d metric%s;", base_name(c->names[best]), g[best], used,
-	       used > 1 ? "s" : "");
+	printf("  closest to the held-out real traffic: %s, its distances within %.2fx of the "
+	       "floor's (geometric mean over %d metric%s;", base_name(c->names[best]), g[best],
+	       used, used > 1 ? "s" : "");
 	for (int k = 0, shown = 0; k < c->n; k++)
 		if (k != best && k != c->floor)
 			printf("%s %s %.2fx", shown++ ? "," : "", base_name(c->names[k]), g[k]);
