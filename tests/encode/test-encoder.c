@@ -1009,6 +1009,77 @@ START_TEST(service_statistics)
 }
 END_TEST
 
+/*
+ * The statistics inventory: every table of the state is listed once, with the numbers
+ * it holds counted from the state itself; bad calls are EINVAL / EABI.
+ */
+START_TEST(statistics_inventory)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(1);
+	netshare_encoder_params p;
+	netshare_encoder_params_init(&p);
+	p.chunks = 3;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &p));
+	size_t n = netshare_encoder_statistic_count(e);
+	ck_assert_uint_eq(netshare_encoder_statistic_count(NULL), 0);
+	ck_assert_uint_ge(n, 10);
+	uint64_t partners = 0;
+	for (int r = 0; r < 2; r++)
+		partners += e->partner[r].n_classes ? e->partner[r].start[e->partner[r].n_classes] : 0;
+	uint64_t floors = 0;
+	for (size_t port = 0; port < 65536; port++)
+		floors += e->min_payload[port] > 0;
+	int seen = 0;
+	for (size_t k = 0; k < n; k++) {
+		netshare_statistic st = { .struct_size = sizeof st };
+		ck_assert_ok(netshare_encoder_statistic_get(e, k, &st));
+		ck_assert_ptr_nonnull(st.name);
+		ck_assert_msg(st.reveals && strlen(st.reveals) > 10, "%s: no description", st.name);
+		ck_assert_str_eq(st.source, "trace");
+		ck_assert(strcmp(st.used_by, "encoding") == 0 || strcmp(st.used_by, "info") == 0 ||
+		          strncmp(st.used_by, "sampling:", 9) == 0 ||
+		          strncmp(st.used_by, "volume", 6) == 0);
+		ck_assert_uint_ge(st.bytes, st.values); /* at least a byte a number */
+		for (size_t j = 0; j < k; j++) {
+			netshare_statistic o = { .struct_size = sizeof o };
+			ck_assert_ok(netshare_encoder_statistic_get(e, j, &o));
+			ck_assert_str_ne(o.name, st.name);
+		}
+		if (strcmp(st.name, "gap_quantiles") == 0) {
+			ck_assert_uint_eq(st.values, (uint64_t)e->n_groups * e->n_knots);
+			seen++;
+		} else if (strcmp(st.name, "longest_flows") == 0) {
+			ck_assert_uint_eq(st.values, e->n_groups);
+			ck_assert_str_eq(st.used_by, "sampling:cap_flow_lengths");
+			seen++;
+		} else if (strcmp(st.name, "partner_ports") == 0) {
+			ck_assert_uint_eq(st.values, 2 * partners);
+			ck_assert_uint_gt(partners, 0);
+			seen++;
+		} else if (strcmp(st.name, "payload_floors") == 0) {
+			ck_assert_uint_eq(st.values, floors);
+			seen++;
+		} else if (strcmp(st.name, "chunk_flow_counts") == 0) {
+			ck_assert_uint_eq(st.values, 6);
+			seen++;
+		} else if (strcmp(st.name, "port_counts") == 0) {
+			ck_assert_uint_eq(st.values, e->w2v.n_words);
+			seen++;
+		}
+	}
+	ck_assert_int_eq(seen, 6);
+	netshare_statistic st = { .struct_size = sizeof st };
+	ck_assert_status(netshare_encoder_statistic_get(e, n, &st), NETSHARE_EINVAL);
+	ck_assert_status(netshare_encoder_statistic_get(NULL, 0, &st), NETSHARE_EINVAL);
+	ck_assert_status(netshare_encoder_statistic_get(e, 0, NULL), NETSHARE_EINVAL);
+	st.struct_size = 8;
+	ck_assert_status(netshare_encoder_statistic_get(e, 0, &st), NETSHARE_EABI);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("encode-encoder",
 	save_load_and_damaged_state,
 	word2vec_from_a_public_corpus,
@@ -1018,4 +1089,5 @@ NETSHARE_TEST_MAIN("encode-encoder",
 	service_statistics,
 	generated_addresses_are_valid,
 	flow_tags_in_the_attributes,
-	bad_parameters_are_named)
+	bad_parameters_are_named,
+	statistics_inventory)
