@@ -120,8 +120,9 @@ NETSHARE_API netshare_status netshare_baseline_marginal(netshare_dataset **out,
  * The service-marginal baseline: what the sampler's tables of the real trace know,
  * without a model. For each of as many flows as @p real has, a service (the destination
  * port and protocol of a flow's first record, as the per-service metrics define it) is
- * drawn by its share of the real flows; then, from that service's flows and records
- * only, every key field (addresses, source port; the destination port and protocol
+ * drawn by its share of the real flows (the services of fewer than 10 flows count as one
+ * pooled service: drawn from the marginals of one or two flows, a flow would be copied);
+ * then, from that service's flows and records only, every key field (addresses, source port; the destination port and protocol
  * come with the service), the flow length, the flow start, the within-flow
  * inter-arrival times and every other field of every record are each drawn
  * independently from their empirical (record-weighted) marginals. What a generative

@@ -5,8 +5,8 @@
  *  - service-marginal: a service (a flow's destination port and protocol, as the
  *    per-service metrics define it) drawn by its share of the flows, then every other
  *    field, the flow length, the flow start and the within-flow gaps from that service's
- *    own marginals: what the sampler's tables know, so that what a model adds over it is
- *    what the model learnt.
+ *    own marginals (services of fewer than MIN_SERVICE_FLOWS flows pooled): what the
+ *    sampler's tables know, so that what a model adds over it is what the model learnt.
  * Both draw from "pools": the flows, records and gaps of one group (the whole trace, or
  * one service).
  */
@@ -54,25 +54,49 @@ pools_free(pools *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Group of each flow: 0 for all (by_service 0), else its service's. */
+/* Fewest flows a service needs to be its own group in the service-marginal baseline;
+ * rarer services share one group. Drawing every field from the marginals of a service of
+ * one or two flows copies those flows (caida-10k: a third of the baseline's flows were
+ * identical to real ones, its destination "services" being mostly clients' ephemeral
+ * ports), and the sampler's own per-service tables exist only for frequent services. */
+#define MIN_SERVICE_FLOWS 10
+
+static uint32_t
+service_key(const netshare_dataset *ds, const netshare__flows *f, size_t k)
+{
+	uint32_t i = f->order[f->start[k]];
+	return (uint32_t)ds->dport[i] << 8 | ds->proto[i];
+}
+
+/* Group of each flow: 0 for all (by_service 0), else its service's, or the shared group
+ * of the services with fewer than MIN_SERVICE_FLOWS flows. */
 static netshare_status
 flow_groups(const netshare_dataset *ds, const netshare__flows *f, int by_service,
             uint32_t *group, size_t *groups)
 {
-	if (!by_service) {
-		memset(group, 0, f->n_flows * sizeof *group);
-		*groups = 1;
+	memset(group, 0, f->n_flows * sizeof *group);
+	*groups = 1;
+	if (!by_service)
 		return NETSHARE_OK;
-	}
 	netshare__intern ids;
 	memset(&ids, 0, sizeof ids);
-	netshare_status st = NETSHARE_OK;
+	uint32_t *count = netshare__calloc(f->n_flows + 1, sizeof *count);
+	uint32_t *renumber = netshare__mallocarray(f->n_flows + 1, sizeof *renumber);
+	netshare_status st = count && renumber ? NETSHARE_OK : netshare__error_oom("baseline");
 	for (size_t k = 0; k < f->n_flows && st == NETSHARE_OK; k++) {
-		uint32_t i = f->order[f->start[k]];
-		uint32_t key = (uint32_t)ds->dport[i] << 8 | ds->proto[i];
-		st = netshare__intern_add(&ids, &key, sizeof key, &group[k]);
+		uint32_t key = service_key(ds, f, k);
+		if ((st = netshare__intern_add(&ids, &key, sizeof key, &group[k])) == NETSHARE_OK)
+			count[group[k]]++;
 	}
-	*groups = ids.n;
+	/* Group 0: the rare services together; then each frequent one, in order seen. */
+	size_t n = 1;
+	for (size_t id = 0; id < ids.n && st == NETSHARE_OK; id++)
+		renumber[id] = count[id] >= MIN_SERVICE_FLOWS ? (uint32_t)n++ : 0;
+	for (size_t k = 0; k < f->n_flows && st == NETSHARE_OK; k++)
+		group[k] = renumber[group[k]];
+	*groups = n;
+	netshare__free(count);
+	netshare__free(renumber);
 	netshare__intern_free(&ids);
 	return st;
 }

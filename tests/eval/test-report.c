@@ -168,10 +168,15 @@ START_TEST(marginal_baseline)
 	netshare_record x, y;
 	netshare_record_init(&x);
 	netshare_record_init(&y);
+	size_t rare = 0, rare_own_size = 0;
 	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
 		ck_assert_ok(netshare_dataset_get(a, i, &x));
 		ck_assert_ok(netshare_dataset_get(b, i, &y));
 		ck_assert_mem_eq(&x, &y, sizeof x);
+		if (x.dst_port >= 22 && x.dst_port <= 26) {
+			rare++;
+			rare_own_size += x.ip_length == 100 + 378 + x.dst_port;
+		}
 	}
 	netshare_dataset_info in = { .struct_size = sizeof in };
 	ck_assert_ok(netshare_dataset_info_get(a, &in));
@@ -290,8 +295,86 @@ START_TEST(validity_flags_each_bad_record)
 }
 END_TEST
 
+/*
+ * The service-marginal baseline: DNS/UDP flows of 1 record (80 bytes), web/TCP flows of 5
+ * (1500 bytes) and 5 rare flows of 3 records, each its own service (22..26/TCP) and
+ * packet size (100 + flow): each frequent service keeps its own
+ * lengths, sizes, protocol and addresses (the joint dstport+proto and the per-service
+ * flow sizes are right, where the marginal baseline mixes them); the rare ones are
+ * pooled, so no rare flow is copied; the same seed gives the same dataset.
+ */
+START_TEST(service_marginal_baseline)
+{
+	netshare_dataset *real;
+	ck_assert_ok(netshare_dataset_new(&real, NETSHARE_RECORDS_PACKETS));
+	for (int f = 0; f < 405; f++) {
+		int kind = f >= 400 ? 2 : f % 2, len = kind == 2 ? 3 : kind ? 5 : 1;
+		for (int j = 0; j < len; j++) {
+			netshare_record r;
+			netshare_record_init(&r);
+			r.time_ns = (int64_t)f * 1000000 + j * 1000 * (kind + 1);
+			r.ip_version = 4;
+			r.src_ip = 0x0a000000u + (uint32_t)(f % 50);
+			r.dst_ip = kind == 1 ? 0x5db8d822u : kind ? 0x0a0a0a0au : 0x08080808u;
+			r.protocol = kind == 0 ? 17 : 6;
+			r.src_port = (uint16_t)(20000 + f);
+			r.dst_port = kind == 1 ? 443 : kind ? (uint16_t)(f - 378) : 53; /* 22..26 */
+			r.ip_length = kind == 1 ? 1500 : kind ? (uint16_t)(100 + f) : 80;
+			ck_assert_ok(netshare_dataset_append(real, &r));
+		}
+	}
+	netshare_dataset *a, *b;
+	ck_assert_ok(netshare_baseline_service_marginal(&a, real, 3));
+	ck_assert_ok(netshare_baseline_service_marginal(&b, real, 3));
+	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
+	netshare_record x, y;
+	netshare_record_init(&x);
+	netshare_record_init(&y);
+	size_t rare = 0, rare_own_size = 0;
+	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
+		ck_assert_ok(netshare_dataset_get(a, i, &x));
+		ck_assert_ok(netshare_dataset_get(b, i, &y));
+		ck_assert_mem_eq(&x, &y, sizeof x);
+		if (x.dst_port >= 22 && x.dst_port <= 26) {
+			rare++;
+			rare_own_size += x.ip_length == 100 + 378 + x.dst_port;
+		}
+		if (x.dst_port == 443) {
+			ck_assert_uint_eq(x.protocol, 6);
+			ck_assert_uint_eq(x.ip_length, 1500);
+			ck_assert_uint_eq(x.dst_ip, 0x5db8d822u);
+		} else if (x.dst_port == 53) {
+			ck_assert_uint_eq(x.protocol, 17);
+			ck_assert_uint_eq(x.ip_length, 80);
+		}
+	}
+	netshare_report *r, *m;
+	netshare_dataset *marg;
+	ck_assert_ok(netshare_baseline_marginal(&marg, real, 3));
+	ck_assert_ok(netshare_report_new(&r, real, a));
+	ck_assert_ok(netshare_report_new(&m, real, marg));
+	ck_assert_double_lt(metric(r, "dstport+proto"), 0.01);
+	ck_assert_double_gt(metric(m, "dstport+proto"), 0.1);
+	ck_assert_double_lt(metric(r, "flow_size_by_service"), 0.03); /* rare ones may miss */
+	ck_assert_double_gt(metric(m, "flow_size_by_service"), 0.1);
+	ck_assert_double_gt(metric(r, "service_coverage"), 0.95);
+	/* The rare services are pooled: their records' sizes come from any rare flow (1 in 5
+	 * is the service's own), not copied from the service's one flow. */
+	ck_assert_uint_gt(rare, 5);
+	ck_assert_uint_lt(rare_own_size, rare / 2);
+	netshare_report_free(r);
+	netshare_report_free(m);
+	ck_assert_status(netshare_baseline_service_marginal(&a, NULL, 1), NETSHARE_EINVAL);
+	ck_assert_ptr_null(a);
+	netshare_dataset_free(b);
+	netshare_dataset_free(marg);
+	netshare_dataset_free(real);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("eval-report",
 	validity_flags_each_bad_record,
 	marginal_baseline,
 	identical_traces,
-	marginals_versus_joints)
+	marginals_versus_joints,
+	service_marginal_baseline)
