@@ -364,6 +364,7 @@ START_TEST(service_marginal_baseline)
 	ck_assert_uint_lt(rare_own_size, rare / 2);
 	netshare_report_free(r);
 	netshare_report_free(m);
+	netshare_dataset_free(a);
 	ck_assert_status(netshare_baseline_service_marginal(&a, NULL, 1), NETSHARE_EINVAL);
 	ck_assert_ptr_null(a);
 	netshare_dataset_free(b);
