@@ -25,7 +25,16 @@ netshare_status
 netshare__progress_begin(netshare__progress *p, netshare_progress_fn fn, void *user,
                          const char *stage, int chunk, uint64_t total, double interval_s)
 {
+	return netshare__progress_begin_at(p, fn, user, stage, chunk, 0, total, interval_s);
+}
+
+netshare_status
+netshare__progress_begin_at(netshare__progress *p, netshare_progress_fn fn, void *user,
+                            const char *stage, int chunk, uint64_t done, uint64_t total,
+                            double interval_s)
+{
 	memset(p, 0, sizeof *p);
+	p->info.done = done;
 	p->fn = fn;
 	p->user = user;
 	p->interval = interval_s;

@@ -24,6 +24,13 @@ netshare_status netshare__progress_begin(netshare__progress *p, netshare_progres
                                          void *user, const char *stage, int chunk,
                                          uint64_t total, double interval_s);
 
+/* The same for a stage that continues where an earlier call left off: the first report
+ * says `done` (a training round resumed after a checkpoint), not 0, so that a caller
+ * summing progress over chunks does not see it go back. */
+netshare_status netshare__progress_begin_at(netshare__progress *p, netshare_progress_fn fn,
+                                            void *user, const char *stage, int chunk,
+                                            uint64_t done, uint64_t total, double interval_s);
+
 /* Record `done` and report it if `force` or the interval has passed since the last
  * report. Returns ECANCELED if the callback returns non-zero. */
 netshare_status netshare__progress_update(netshare__progress *p, uint64_t done, int force);

@@ -221,8 +221,10 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	if (!attr_real)
 		return netshare__error_oom("training batch");
 	netshare__progress pr;
-	netshare_status st = netshare__progress_begin(&pr, progress, user, "train", chunk,
-	                                              (uint64_t)(m->iterations + iterations), 0.0);
+	netshare_status st = netshare__progress_begin_at(&pr, progress, user, "train", chunk,
+	                                                 (uint64_t)m->iterations,
+	                                                 (uint64_t)(m->iterations + iterations),
+	                                                 0.0);
 	for (long it = 0; it < iterations && st == NETSHARE_OK; it++) {
 		for (int r = 0; r < m->p.d_rounds; r++) {
 			for (int b = 0; b < B; b++) {

@@ -135,6 +135,19 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertIn("dstport+proto", names)
         self.assertTrue(os.path.exists(out))
 
+    def test_progress_off_a_terminal_never_goes_back(self):
+        # A line per tenth of the work; checkpoints (every iteration here) start each
+        # training round where the last one stopped, not at 0 %.
+        out = self.path("progress.nsm")
+        r = run("train", "-i", self.trace, "-o", out, "-I", "20", "--batch-size", "16", "-k",
+                "2", "--checkpoint-every", "3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        shares = [int(line.split("%")[0].split()[-1]) for line in r.stderr.splitlines()
+                  if line.startswith("train:")]
+        self.assertGreater(len(shares), 5, r.stderr)
+        self.assertEqual(shares, sorted(shares), r.stderr)
+        self.assertEqual(shares[-1], 100)
+
     def test_held_out_run_and_eval(self):
         out = self.path("held.pcap")
         r = run("run", self.trace, "-o", out, "--json", "--holdout", "0.4", *FAST)

@@ -56,6 +56,13 @@ START_TEST(updates_are_rate_limited_unless_forced)
 		ck_assert_ok(netshare__progress_update(&p, i, 0));
 	ck_assert_int_eq(t.calls, 11);
 	ck_assert_int_eq(t.last.chunk, 3);
+
+	/* A stage resumed after a checkpoint reports where it stands, not 0. */
+	struct seen u = { 0 };
+	ck_assert_ok(netshare__progress_begin_at(&p, record, &u, "train", 1, 200, 300, 0.0));
+	ck_assert_int_eq(u.calls, 1);
+	ck_assert_uint_eq(u.last.done, 200);
+	ck_assert_uint_eq(u.last.total, 300);
 }
 END_TEST
 
