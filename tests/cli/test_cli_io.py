@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import unittest
 
-from cli_helpers import ErrorAssertions, run
+from cli_helpers import NO_DATA, ErrorAssertions, main, run
 DATA = os.environ.get("NETSHARE_TEST_DATA", "")
 
 NETFLOW = ("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n"
@@ -143,7 +143,7 @@ class StatsAndConvert(ErrorAssertions, unittest.TestCase):
         self.assert_one_line_error(run("convert", "--link", "wifi", self.csv, "x.pcap"), 2, "--link")
         self.assert_one_line_error(run("stats", "--max-records", "-3", self.csv), 2, "--max-records")
 
-    @unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+    @unittest.skipUnless(os.path.isdir(DATA), NO_DATA)
     def test_real_pcap_stats(self):
         d = json.loads(run("stats", "--json", os.path.join(DATA, "pathspider-real.pcap")).stdout)
         self.assertEqual(d["frames"], 62781)
@@ -153,4 +153,4 @@ class StatsAndConvert(ErrorAssertions, unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

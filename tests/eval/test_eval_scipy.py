@@ -7,8 +7,12 @@ import csv
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from cli_helpers import NO_DATA, main  # noqa: E402
 from collections import Counter
 
 CLI = os.environ["NETSHARE_CLI"]
@@ -47,7 +51,7 @@ def five_tuple(r):
 
 
 @unittest.skipUnless(np is not None, "python3-scipy not installed")
-@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+@unittest.skipUnless(os.path.isdir(DATA), NO_DATA)
 class AgreesWithScipy(unittest.TestCase):
     def test_caida_10k_vs_1k(self):
         real_path = os.path.join(DATA, "caida-10k.pcapng")
@@ -89,4 +93,4 @@ class AgreesWithScipy(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

@@ -15,6 +15,9 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from cli_helpers import NO_DATA, main  # noqa: E402
+
 CLI = os.environ["NETSHARE_CLI"]
 DATA = os.environ.get("NETSHARE_TEST_DATA", "")
 TSHARK = shutil.which("tshark")
@@ -95,7 +98,7 @@ def tshark_counts(path):
 
 
 @unittest.skipUnless(TSHARK and CAPINFOS, "tshark/capinfos not installed")
-@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+@unittest.skipUnless(os.path.isdir(DATA), NO_DATA)
 class ReadMatchesTshark(unittest.TestCase):
     def test_counts(self):
         for name in TRACES:
@@ -154,7 +157,7 @@ def tshark_config(home):
 
 
 @unittest.skipUnless(TSHARK, "tshark not installed")
-@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+@unittest.skipUnless(os.path.isdir(DATA), NO_DATA)
 class WrittenPcapIsValid(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -198,7 +201,7 @@ class WrittenPcapIsValid(unittest.TestCase):
 
 
 @unittest.skipUnless(TSHARK, "tshark not installed")
-@unittest.skipUnless(os.path.isdir(DATA), "../shared/data absent")
+@unittest.skipUnless(os.path.isdir(DATA), NO_DATA)
 class SyntheticPcapIsValid(WrittenPcapIsValid):
     """Synthetic traces (a model trained a few iterations: behaviour, not fidelity) read in
     tshark without a malformed packet or bad checksum; they have multi-packet flows; and
@@ -262,4 +265,4 @@ class SyntheticPcapIsValid(WrittenPcapIsValid):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()
