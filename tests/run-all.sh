@@ -11,10 +11,18 @@ builds=(build)
 logs=()
 status=0
 for b in "${builds[@]}"; do
-	opts=(-Dwerror=true)
+	# tests=enabled: a missing Check is a configure error, not a silently smaller suite;
+	# an existing build dir is reconfigured, so one set up before Check was installed
+	# (the README's first command) gets the whole suite too.
+	opts=(-Dwerror=true -Dtests=enabled)
 	[ "$b" = build-asan ] && opts+=(-Db_sanitize=address,undefined -Db_lundef=false)
-	if [ ! -f "$b/build.ninja" ]; then
-		meson setup "$b" "${opts[@]}" || { echo "0 passed, 1 failed"; exit 1; }
+	setup=(meson setup)
+	[ -f "$b/build.ninja" ] && setup+=(--reconfigure)
+	if ! "${setup[@]}" "$b" "${opts[@]}"; then
+		echo "tests/run-all.sh: configuring $b failed: are the packages of .ci/packages" \
+		     "installed (Check above all)?"
+		echo "0 passed, 1 failed"
+		exit 1
 	fi
 	if ! meson compile -C "$b"; then
 		echo "build failed in $b"
