@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output_check.h"
 #include "options.h"
 
 static int
@@ -58,6 +59,11 @@ run_convert(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error(&cli_cmd_convert, "expected INPUT and OUTPUT, got %d "
 		                       "argument%s", argc - optind, argc - optind == 1 ? "" : "s");
+	const char *in = argv[optind];
+	int rc;
+	if (strcmp(argv[optind + 1], "-") != 0 &&
+	    (rc = cli_check_output(&cli_cmd_convert, argv[optind + 1], &in, 1)) != CLI_EXIT_OK)
+		return rc;
 	netshare_dataset *ds;
 	netshare_status st = netshare_dataset_read(&ds, argv[optind], &rp);
 	if (st < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output_check.h"
 #include "holdout.h"
 #include "html_report.h"
 #include "report_print.h"
@@ -50,6 +51,11 @@ run_eval(int argc, char **argv)
 	int n_syn = argc - optind - 1;
 	if (n_syn < 1)
 		return cli_usage_error(&cli_cmd_eval, "expected REAL and at least one SYNTHETIC trace");
+	int checked = html ? cli_check_output(&cli_cmd_eval, html,
+	                                      (const char *const *)argv + optind, n_syn + 1)
+	                   : CLI_EXIT_OK;
+	if (checked != CLI_EXIT_OK)
+		return checked;
 	netshare_dataset *real, *held = NULL;
 	netshare_status st = netshare_dataset_read(&real, argv[optind], &rp);
 	if (st < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output_check.h"
 #include "holdout.h"
 #include "options.h"
 #include "progress_bar.h"
@@ -142,6 +143,9 @@ run_generate(int argc, char **argv)
 			return cli_usage_error(&cli_cmd_generate, "%s is for --baseline; a model needs no "
 			                       "trace", input ? "-i" : "--holdout");
 		sp.seed = seed;
+		int checked = cli_check_output(&cli_cmd_generate, output, &model, 1);
+		if (checked != CLI_EXIT_OK)
+			return checked;
 		return from_model(model, output, &sp, &wp, frames, quiet);
 	}
 	if (!baseline)
@@ -153,6 +157,9 @@ run_generate(int argc, char **argv)
 		                       baseline, CLI_BASELINE_NAMES);
 	if (!input || !output)
 		return cli_usage_error(&cli_cmd_generate, "--baseline needs -i REAL and -o OUTPUT");
+	int checked = cli_check_output(&cli_cmd_generate, output, &input, 1);
+	if (checked != CLI_EXIT_OK)
+		return checked;
 	if (sp.flows || sp.time_scale != 1.0 || cli_sample_steps_changed(&sp) ||
 	    sp.class_temperature != NETSHARE_DEFAULT_CLASS_TEMPERATURE)
 		return cli_usage_error(&cli_cmd_generate, "--flows, --time-scale, --temperature, "

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output_check.h"
 #include "holdout.h"
 #include "options.h"
 #include "report_print.h"
@@ -134,6 +135,16 @@ run_run(int argc, char **argv)
 	if (!output)
 		return cli_usage_error(&cli_cmd_run, "give the synthetic trace's file with -o");
 	const char *input = argv[optind];
+	const char *inputs[2] = { input, output };
+	int checked = cli_check_output(&cli_cmd_run, output, inputs, 1);
+	if (checked == CLI_EXIT_OK && model_out) {
+		if (strcmp(model_out, output) == 0)
+			return cli_usage_error(&cli_cmd_run, "the model and the synthetic trace would "
+			                       "both be written to %s", output);
+		checked = cli_check_output(&cli_cmd_run, model_out, inputs, 2);
+	}
+	if (checked != CLI_EXIT_OK)
+		return checked;
 	netshare_dataset *real = NULL, *held = NULL;
 	netshare_model *m = NULL;
 	int rc = cli_read_trace(input, &rp, o.quiet, &real);

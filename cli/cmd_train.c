@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output_check.h"
 #include "holdout.h"
 #include "options.h"
 #include "train.h"
@@ -70,6 +71,9 @@ run_train(int argc, char **argv)
 	if (!input || !output)
 		return cli_usage_error(&cli_cmd_train, "give the trace with -i and the model file "
 		                       "with -o");
+	int checked = cli_check_output(&cli_cmd_train, output, &input, 1);
+	if (checked != CLI_EXIT_OK)
+		return checked;
 	size_t n = strlen(output) + sizeof ".partial";
 	char *partial = malloc(n);
 	if (!partial) {

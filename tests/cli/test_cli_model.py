@@ -135,6 +135,36 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertIn("dstport+proto", names)
         self.assertTrue(os.path.exists(out))
 
+    def test_outputs_checked_before_any_work(self):
+        # Each fails at once (well under the time a training would take), names the
+        # problem and leaves no file behind, least of all over its input.
+        before = read_bytes(self.trace)
+        started = time.monotonic()
+        self.assert_one_line_error(run("train", "-i", self.trace, "-o", self.dir, *FAST), 1,
+                                   "is a directory")
+        self.assert_one_line_error(run("train", "-i", self.trace, "-o",
+                                       "/nonexistent/dir/m.nsm", *FAST), 1, "/nonexistent/dir")
+        self.assert_one_line_error(run("train", "-i", self.trace, "-o", self.trace, *FAST), 2,
+                                   "is the input")
+        self.assert_one_line_error(run("generate", "-m", self.model, "-o", self.model), 2,
+                                   "is the input")
+        self.assert_one_line_error(run("generate", "--baseline", "marginal", "-i", self.trace,
+                                       "-o", self.trace), 2, "is the input")
+        self.assert_one_line_error(run("run", self.trace, "-o", self.trace, *FAST), 2,
+                                   "is the input")
+        same = self.path("same.out")
+        self.assert_one_line_error(run("run", self.trace, "-o", same, "-m", same, *FAST), 2,
+                                   "both be written")
+        self.assert_one_line_error(run("eval", "--html", self.trace, self.trace, self.trace), 2,
+                                   "is the input")
+        link = self.path("link.pcap")
+        os.symlink(self.trace, link)
+        self.assert_one_line_error(run("convert", self.trace, link), 2, "is the input")
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertEqual(read_bytes(self.trace), before)
+        self.assertFalse(os.path.exists(self.dir + ".partial"))
+        self.assertFalse(os.path.exists(same))
+
     def test_progress_off_a_terminal_never_goes_back(self):
         # A line per tenth of the work; checkpoints (every iteration here) start each
         # training round where the last one stopped, not at 0 %.
