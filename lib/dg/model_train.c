@@ -129,10 +129,12 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 	netshare_status st = NETSHARE_OK;
 	for (int c = 1; c < m->chunks && st == NETSHARE_OK; c++) {
 		netshare__dg *d = &m->dg[c];
-		if (d->iterations >= target_of(m, c))
-			continue;
+		/* Warm start first: a chunk with nothing to train (fewer than fine_tune_divisor
+		 * iterations in all) still starts from chunk 0, not from random weights. */
 		if (d->iterations == 0 && (st = netshare__dg_copy_weights(d, &m->dg[0])) < 0)
 			break;
+		if (d->iterations >= target_of(m, c))
+			continue;
 		netshare_encoded *x;
 		if ((st = netshare_encoder_encode(m->enc, ds, c, &x)) < 0)
 			break;

@@ -5,6 +5,7 @@
  * change, a newer format, unknown optional and critical chunks.
  */
 #include <math.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +83,42 @@ START_TEST(parameters_training_and_info)
 	ck_assert_uint_eq(in.iterations_total, 10);
 	netshare_model_free(m);
 	netshare_model_free(NULL);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+/*
+ * Fewer iterations than the fine-tune divisor: the later chunks train 0 iterations, and
+ * still start from chunk 0's weights (every generator tensor equal), not from random
+ * ones.
+ */
+START_TEST(short_training_still_warm_starts)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(0);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 3;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	for (uint32_t its = 1; its <= 3; its++) {
+		netshare_model_params p = netshare_test_small_model_params();
+		p.iterations = its;
+		netshare_model *m;
+		ck_assert_ok(netshare_model_new(&m, enc, &p));
+		ck_assert_ok(netshare_model_train(m, ds));
+		const netshare__adam *g0 = &m->dg[0].opt_g;
+		for (int c = 1; c < m->chunks; c++) {
+			const netshare__adam *gc = &m->dg[c].opt_g;
+			ck_assert_uint_eq(m->dg[c].iterations, 0);
+			ck_assert_uint_eq(gc->n, g0->n);
+			for (size_t k = 0; k < g0->n; k++)
+				ck_assert_msg(memcmp(gc->t[k].param, g0->t[k].param,
+				                     g0->t[k].size * sizeof(float)) == 0,
+				              "%u iterations: chunk %d tensor %zu is not chunk 0's", its, c, k);
+		}
+		netshare_model_free(m);
+	}
 	netshare_encoder_free(enc);
 	netshare_dataset_free(ds);
 }
@@ -446,4 +483,5 @@ NETSHARE_TEST_MAIN("dg-model",
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,
-	damaged_and_foreign_files)
+	damaged_and_foreign_files,
+	short_training_still_warm_starts)
