@@ -18,6 +18,11 @@
  *   the fields you need. A struct_size the library does not understand gives
  *   ::NETSHARE_EABI. Fields are only ever appended, so a program compiled against older
  *   headers keeps working with a newer library.
+ * - **Output structs** (`netshare_summary`, the `*_info` structs, `netshare_metric`,
+ *   ...) also start with `size_t struct_size`, set by the caller to the sizeof it was
+ *   compiled with: an older caller gets the fields it knows, a newer one gets zeros in
+ *   the fields this library does not know; only a size that cannot be a struct (not
+ *   larger than struct_size itself, or 4096 and more) gives ::NETSHARE_EABI.
  * - **Callbacks** take a `void *user` pointer as their last argument. A progress
  *   callback that returns non-zero cancels the operation, which then returns
  *   ::NETSHARE_ECANCELED.

@@ -35,23 +35,23 @@ netshare__params_copy(void *dst, size_t dst_size, size_t min_size, const void *s
 }
 
 netshare_status
-netshare__check_out_struct(const void *out, size_t size, const char *what)
+netshare__check_out_struct(const void *out, const char *what)
 {
 	size_t caller;
 	memcpy(&caller, out, sizeof caller);
-	if (caller != size)
-		return netshare__error(NETSHARE_EABI, "%s: struct_size %zu, expected %zu (set it to "
-		                       "sizeof(%s))", what, caller, size, what);
+	if (caller < NETSHARE__OUT_STRUCT_MIN_SIZE || caller > NETSHARE__PARAMS_MAX_SIZE)
+		return netshare__error(NETSHARE_EABI, "%s: struct_size %zu is not valid (set it to "
+		                       "sizeof(%s))", what, caller, what);
 	return NETSHARE_OK;
 }
 
-netshare_status
-netshare__init_out_struct(void *out, size_t size, const char *what)
+void
+netshare__out_struct_put(void *out, const void *full, size_t size)
 {
-	netshare_status st = netshare__check_out_struct(out, size, what);
-	if (st < 0)
-		return st;
-	memset(out, 0, size);
-	memcpy(out, &size, sizeof size);
-	return NETSHARE_OK;
+	size_t caller;
+	memcpy(&caller, out, sizeof caller);
+	size_t n = caller < size ? caller : size;
+	memcpy((char *)out + sizeof caller, (const char *)full + sizeof caller, n - sizeof caller);
+	if (caller > size)
+		memset((char *)out + size, 0, caller - size);
 }

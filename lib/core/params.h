@@ -25,11 +25,18 @@
 netshare_status netshare__params_copy(void *dst, size_t dst_size, size_t min_size,
                                       const void *src, const char *what);
 
-/* An output struct the caller allocated and sized (netshare_summary, _info, ...): EABI
- * unless its struct_size is exactly this library's. `what` names it in the message. */
-netshare_status netshare__check_out_struct(const void *out, size_t size, const char *what);
-
-/* The same check, then the struct is zeroed and its struct_size set, ready to fill. */
-netshare_status netshare__init_out_struct(void *out, size_t size, const char *what);
+/*
+ * Output structs the caller allocated and sized (netshare_summary, the _info structs,
+ * netshare_metric, ...), one rule for all, so that each can gain fields: the caller's
+ * struct_size may be smaller (an older caller: it gets the prefix it knows) or larger
+ * (a newer one: the fields this library does not know read 0) than ours; it only has to
+ * hold more than struct_size itself and stay below NETSHARE__PARAMS_MAX_SIZE.
+ * netshare__check_out_struct: EABI (naming `what`) otherwise. netshare__out_struct_put:
+ * copy our filled struct `full` (of our size) into the caller's, by that rule; the
+ * caller's struct_size is left as it is.
+ */
+#define NETSHARE__OUT_STRUCT_MIN_SIZE (sizeof(size_t) + 1)
+netshare_status netshare__check_out_struct(const void *out, const char *what);
+void netshare__out_struct_put(void *out, const void *full, size_t size);
 
 #endif

@@ -249,9 +249,13 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	if (!m || !info)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_info_get: %s is NULL",
 		                       m ? "info" : "model");
-	netshare_status st = netshare__init_out_struct(info, sizeof *info, "netshare_model_info");
+	netshare_status st = netshare__check_out_struct(info, "netshare_model_info");
 	if (st < 0)
 		return st;
+	netshare_model_info filled, *caller = info;
+	memset(&filled, 0, sizeof filled);
+	filled.struct_size = sizeof filled;
+	info = &filled;
 	info->chunks = m->chunks;
 	info->iterations_chunk0 = (uint64_t)m->dg[0].iterations;
 	info->iterations = m->p.iterations;
@@ -269,6 +273,7 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 		info->loss_g = d->loss_g;
 		info->wasserstein = d->wasserstein;
 	}
+	netshare__out_struct_put(caller, &filled, sizeof filled);
 	return NETSHARE_OK;
 }
 

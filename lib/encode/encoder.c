@@ -94,9 +94,13 @@ netshare_encoder_info_get(const netshare_encoder *e, netshare_encoder_info *info
 	if (!e || !info)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_info_get: %s is NULL",
 		                       e ? "info" : "encoder");
-	netshare_status st = netshare__init_out_struct(info, sizeof *info, "netshare_encoder_info");
+	netshare_status st = netshare__check_out_struct(info, "netshare_encoder_info");
 	if (st < 0)
 		return st;
+	netshare_encoder_info filled, *caller = info;
+	memset(&filled, 0, sizeof filled);
+	filled.struct_size = sizeof filled;
+	info = &filled;
 	info->kind = e->kind;
 	info->chunks = e->chunks;
 	info->max_flow_len = e->max_flow_len;
@@ -113,6 +117,7 @@ netshare_encoder_info_get(const netshare_encoder *e, netshare_encoder_info *info
 	info->flows_truncated = e->truncated;
 	info->flows_dropped = e->dropped;
 	info->headers_only = e->headers_only;
+	netshare__out_struct_put(caller, &filled, sizeof filled);
 	return NETSHARE_OK;
 }
 
@@ -123,7 +128,7 @@ netshare_encoder_group(const netshare_encoder *e, int features, size_t index,
 	if (!e || !out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_group: %s is NULL",
 		                       e ? "out" : "encoder");
-	netshare_status st = netshare__check_out_struct(out, sizeof *out, "netshare_field_group");
+	netshare_status st = netshare__check_out_struct(out, "netshare_field_group");
 	if (st < 0)
 		return st;
 	const netshare__vector *v = features ? &e->feat : &e->attr;
@@ -131,7 +136,7 @@ netshare_encoder_group(const netshare_encoder *e, int features, size_t index,
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_group: %s head %zu out of "
 		                       "range (%zu heads)", features ? "feature" : "attribute", index,
 		                       v->n_groups);
-	*out = v->groups[index];
+	netshare__out_struct_put(out, &v->groups[index], sizeof v->groups[index]);
 	return NETSHARE_OK;
 }
 

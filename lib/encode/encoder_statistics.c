@@ -146,16 +146,18 @@ netshare_encoder_statistic_get(const netshare_encoder *enc, size_t index,
 	if (!enc || !out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_statistic_get: %s is NULL",
 		                       enc ? "out" : "enc");
-	netshare_status st = netshare__check_out_struct(out, sizeof *out, "netshare_statistic");
+	netshare_status st = netshare__check_out_struct(out, "netshare_statistic");
 	if (st < 0)
 		return st;
 	if (index >= ST_COUNT)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_statistic_get: statistic "
 		                       "%zu out of range (%d statistics)", index, ST_COUNT);
-	out->name = defs[index].name;
-	out->reveals = defs[index].reveals;
-	out->used_by = defs[index].used_by;
-	out->source = "trace";
-	measure(enc, (int)index, &out->values, &out->bytes);
+	netshare_statistic full = { .struct_size = sizeof full };
+	full.name = defs[index].name;
+	full.reveals = defs[index].reveals;
+	full.used_by = defs[index].used_by;
+	full.source = "trace";
+	measure(enc, (int)index, &full.values, &full.bytes);
+	netshare__out_struct_put(out, &full, sizeof full);
 	return NETSHARE_OK;
 }

@@ -394,13 +394,13 @@ netshare_report_get(const netshare_report *r, size_t index, netshare_metric *out
 	if (!r || !out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_get: %s is NULL",
 		                       r ? "out" : "report");
-	netshare_status st = netshare__check_out_struct(out, sizeof *out, "netshare_metric");
+	netshare_status st = netshare__check_out_struct(out, "netshare_metric");
 	if (st < 0)
 		return st;
 	if (index >= r->n)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_get: metric %zu out of range "
 		                       "(%zu metrics)", index, r->n);
-	*out = r->m[index];
+	netshare__out_struct_put(out, &r->m[index], sizeof r->m[index]);
 	return NETSHARE_OK;
 }
 

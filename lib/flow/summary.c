@@ -29,12 +29,18 @@ netshare_dataset_summary(const netshare_dataset *ds, netshare_summary *summary)
 	if (!ds || !summary)
 		return netshare__error(NETSHARE_EINVAL, "netshare_dataset_summary: %s is NULL",
 		                       ds ? "summary" : "dataset");
-	netshare_status st = netshare__init_out_struct(summary, sizeof *summary, "netshare_summary");
+	netshare_status st = netshare__check_out_struct(summary, "netshare_summary");
 	if (st < 0)
 		return st;
+	netshare_summary filled, *caller = summary;
+	memset(&filled, 0, sizeof filled);
+	filled.struct_size = sizeof filled;
+	summary = &filled;
 	summary->records = ds->n;
-	if (ds->n == 0)
+	if (ds->n == 0) {
+		netshare__out_struct_put(caller, &filled, sizeof filled);
 		return NETSHARE_OK;
+	}
 	summary->duration_s = (double)(ds->time_max - ds->time_min) * 1e-9;
 	for (size_t i = 0; i < ds->n; i++)
 		summary->protocol_records[ds->proto[i]]++;
@@ -64,5 +70,6 @@ netshare_dataset_summary(const netshare_dataset *ds, netshare_summary *summary)
 	summary->flow_size_max = sizes[f.n_flows - 1];
 	netshare__free(sizes);
 	netshare__flows_free(&f);
+	netshare__out_struct_put(caller, &filled, sizeof filled);
 	return NETSHARE_OK;
 }

@@ -293,10 +293,9 @@ netshare_dataset_info_get(const netshare_dataset *ds, netshare_dataset_info *inf
 	if (!ds || !info)
 		return netshare__error(NETSHARE_EINVAL, "netshare_dataset_info_get: %s is NULL",
 		                       ds ? "info" : "dataset");
-	size_t size = info->struct_size;
-	if (size < sizeof(size_t) + sizeof(int) || size > NETSHARE__PARAMS_MAX_SIZE)
-		return netshare__error(NETSHARE_EABI, "netshare_dataset_info: struct_size %zu is "
-		                       "not valid; set it to sizeof(netshare_dataset_info)", size);
+	netshare_status st = netshare__check_out_struct(info, "netshare_dataset_info");
+	if (st < 0)
+		return st;
 	netshare_dataset_info full;
 	memset(&full, 0, sizeof full);
 	full.struct_size = sizeof full;
@@ -313,8 +312,6 @@ netshare_dataset_info_get(const netshare_dataset *ds, netshare_dataset_info *inf
 	full.time_min_ns = ds->n ? ds->time_min : 0;
 	full.time_max_ns = ds->n ? ds->time_max : 0;
 	full.truncated = ds->truncated_frames;
-	/* An older caller gets the prefix it knows; a newer one keeps its extra bytes. */
-	memcpy((char *)info + sizeof(size_t), (char *)&full + sizeof(size_t),
-	       (size < sizeof full ? size : sizeof full) - sizeof(size_t));
+	netshare__out_struct_put(info, &full, sizeof full);
 	return NETSHARE_OK;
 }

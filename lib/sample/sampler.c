@@ -177,10 +177,15 @@ netshare_sampler_info_get(const netshare_sampler *s, netshare_sample_info *info)
 	if (!s || !info)
 		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_info_get: %s is NULL",
 		                       s ? "info" : "sampler");
-	netshare_status st = netshare__init_out_struct(info, sizeof *info, "netshare_sample_info");
+	netshare_status st = netshare__check_out_struct(info, "netshare_sample_info");
 	if (st < 0)
 		return st;
+	netshare_sample_info filled, *caller = info;
+	memset(&filled, 0, sizeof filled);
+	filled.struct_size = sizeof filled;
+	info = &filled;
 	*info = s->info;
 	info->struct_size = sizeof *info;
+	netshare__out_struct_put(caller, &filled, sizeof filled);
 	return NETSHARE_OK;
 }

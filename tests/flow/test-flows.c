@@ -122,7 +122,9 @@ START_TEST(empty_and_single_record)
 	ck_assert_ok(netshare_dataset_summary(ds, &s));
 	ck_assert_uint_eq(s.flows, 1);
 	ck_assert_uint_eq(s.flow_size_p99, 1);
-	s.struct_size = 12;
+	s.struct_size = 4; /* not even room for struct_size */
+	ck_assert_status(netshare_dataset_summary(ds, &s), NETSHARE_EABI);
+	s.struct_size = 5000; /* garbage, not a newer caller */
 	ck_assert_status(netshare_dataset_summary(ds, &s), NETSHARE_EABI);
 	netshare_dataset_free(ds);
 }

@@ -395,7 +395,7 @@ START_TEST(bad_parameters)
 	ck_assert_ok(netshare_sampler_new(&s, model, NULL));
 	ck_assert_status(netshare_sampler_stream(s, NULL, NULL), NETSHARE_EINVAL);
 	ck_assert_status(netshare_sampler_generate(s, NULL), NETSHARE_EINVAL);
-	netshare_sample_info info = { .struct_size = 1 };
+	netshare_sample_info info = { .struct_size = 1 }; /* smaller than struct_size itself */
 	ck_assert_status(netshare_sampler_info_get(s, &info), NETSHARE_EABI);
 	netshare_sampler_free(s);
 	netshare_sampler_free(NULL);
@@ -585,9 +585,74 @@ START_TEST(raw_turns_off_the_trace_statistics)
 }
 END_TEST
 
+/*
+ * Every output struct follows one rule: the reference call with our size; an older
+ * caller (8 bytes short) gets exactly that prefix and nothing written past it; a newer
+ * one (16 bytes more) gets the whole struct and zeros for the fields we do not know,
+ * nothing past its size; a size that cannot be a struct is EABI.
+ */
+#define OUT_STRUCT_RULE(T, CALL)                                                          \
+	do {                                                                              \
+		T ref;                                                                    \
+		memset(&ref, 0, sizeof ref);                                              \
+		ref.struct_size = sizeof ref;                                             \
+		{                                                                         \
+			T *o = &ref;                                                      \
+			ck_assert_ok(CALL);                                               \
+		}                                                                         \
+		union { T t; unsigned char b[sizeof(T) + 32]; } u;                         \
+		size_t sizes[2] = { sizeof(T) - 8, sizeof(T) + 16 };                      \
+		for (int k = 0; k < 2; k++) {                                             \
+			memset(u.b, 0xab, sizeof u.b);                                    \
+			memcpy(u.b, &sizes[k], sizeof sizes[k]);                           \
+			{                                                                 \
+				T *o = &u.t;                                              \
+				ck_assert_ok(CALL);                                       \
+			}                                                                 \
+			size_t known = sizes[k] < sizeof(T) ? sizes[k] : sizeof(T);       \
+			ck_assert_mem_eq(u.b + sizeof(size_t), (unsigned char *)&ref +    \
+			                 sizeof(size_t), known - sizeof(size_t));           \
+			for (size_t i = known; i < sizes[k]; i++)                         \
+				ck_assert_uint_eq(u.b[i], 0);                              \
+			for (size_t i = sizes[k]; i < sizeof u.b; i++)                    \
+				ck_assert_uint_eq(u.b[i], 0xab);                           \
+		}                                                                         \
+		size_t bad = 2;                                                           \
+		memcpy(u.b, &bad, sizeof bad);                                            \
+		{                                                                         \
+			T *o = &u.t;                                                      \
+			ck_assert_status(CALL, NETSHARE_EABI);                             \
+		}                                                                         \
+	} while (0)
+
+START_TEST(output_structs_older_and_newer)
+{
+	setup();
+	netshare_sampler *s;
+	ck_assert_ok(netshare_sampler_new(&s, model, NULL));
+	netshare_dataset *syn;
+	ck_assert_ok(netshare_sampler_generate(s, &syn));
+	netshare_report *r;
+	ck_assert_ok(netshare_report_new(&r, real, syn));
+	const netshare_encoder *enc = netshare_model_encoder(model);
+	OUT_STRUCT_RULE(netshare_dataset_info, netshare_dataset_info_get(real, o));
+	OUT_STRUCT_RULE(netshare_summary, netshare_dataset_summary(real, o));
+	OUT_STRUCT_RULE(netshare_encoder_info, netshare_encoder_info_get(enc, o));
+	OUT_STRUCT_RULE(netshare_field_group, netshare_encoder_group(enc, 0, 1, o));
+	OUT_STRUCT_RULE(netshare_statistic, netshare_encoder_statistic_get(enc, 2, o));
+	OUT_STRUCT_RULE(netshare_model_info, netshare_model_info_get(model, o));
+	OUT_STRUCT_RULE(netshare_sample_info, netshare_sampler_info_get(s, o));
+	OUT_STRUCT_RULE(netshare_metric, netshare_report_get(r, 3, o));
+	netshare_report_free(r);
+	netshare_dataset_free(syn);
+	netshare_sampler_free(s);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("sample-sampler",
                    same_seed_same_trace, threads_agree_with_one_thread,
                    spanning_flows_are_one_flow, time_scale_stretches_time,
                    stream_matches_generate_and_cancels, loaded_model_samples_the_same,
                    bad_parameters, other_ports_follow_corpus_counts,
-                   other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics)
+                   other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics,
+                   output_structs_older_and_newer)
