@@ -17,6 +17,51 @@ export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$root
 cflags=$(pkg-config --cflags netshare)
 libs=$(pkg-config --libs netshare)
 case "$cflags" in *"$root"*) ;; *) echo "FAIL: pkg-config cflags do not point into the install: $cflags"; exit 1 ;; esac
+# Our headers include neither libpcap's nor OpenBLAS's: no foreign include paths.
+case "$cflags" in *dbus*|*openblas*|*pcap*) echo "FAIL: pkg-config --cflags leaks dependencies' paths: $cflags"; exit 1 ;; esac
+# Static users still get every library.
+static=$(pkg-config --static --libs netshare)
+for l in -lnetshare -lpcap -lopenblas -lm; do
+	case " $static " in *" $l "*) ;; *) echo "FAIL: pkg-config --static --libs lacks $l: $static"; exit 1 ;; esac
+done
+
+# The installed CLI finds its own library wherever the prefix is (no LD_LIBRARY_PATH).
+cli=$(find "$root" -path '*/bin/netshare' -print -quit)
+if ! env -u LD_LIBRARY_PATH ldd "$cli" | grep -q "$root.*/libnetshare.so"; then
+	echo "FAIL: the installed CLI does not resolve libnetshare from the install:"
+	env -u LD_LIBRARY_PATH ldd "$cli" | sed 's/^/  /'
+	exit 1
+fi
+env -u LD_LIBRARY_PATH "$cli" --version >/dev/null ||
+	{ echo "FAIL: the installed CLI does not run"; exit 1; }
+
+# `man FUNCTION` finds its page: an alias per function of every SYNOPSIS.
+man3=$(dirname "$(find "$root" -name netshare_dataset.3 -print -quit)")
+grep -qx '.so man3/netshare_dataset.3' "$man3/netshare_dataset_read.3" 2>/dev/null ||
+	{ echo "FAIL: no man alias netshare_dataset_read(3) -> netshare_dataset(3)"; exit 1; }
+for fn in $(nm -D --defined-only "$(find "$root" -name 'libnetshare.so.*.*' -print -quit)" |
+            awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }'); do
+	[ -f "$man3/$fn.3" ] || { echo "FAIL: man $fn finds no page (not in any SYNOPSIS)"; exit 1; }
+done
+
+# The Python package: every module, where the interpreter looks for this prefix's
+# packages, importable and working with the installed library.
+pkg=$(dirname "$(find "$root" -path '*/netshare/_model.py' -print -quit)")
+for m in __init__ _dataset _errors _handle _lib _model; do
+	[ -f "$pkg/$m.py" ] || { echo "FAIL: meson install did not install netshare/$m.py"; exit 1; }
+done
+site=${pkg#"$root"}
+site=${site%/netshare}
+prefix=$(pkg-config --variable=prefix netshare | sed "s|^$root||")
+if [ "$prefix" = /usr/local ] || [ "$prefix" = /usr ]; then
+	/usr/bin/python3 -c 'import sys; sys.exit(sys.argv[1] not in sys.path)' "$site" ||
+		{ echo "FAIL: the package went to $site, which python3 does not search"; exit 1; }
+fi
+lib=$(find "$root" -name 'libnetshare.so.*.*' -print -quit)
+env -u PYTHONPATH PYTHONPATH="$root$site" NETSHARE_LIBRARY="$lib" /usr/bin/python3 -c \
+	'import netshare, sys; sys.exit(not netshare.version())' ||
+	{ echo "FAIL: the installed Python package does not import"; exit 1; }
+echo "ok: install: pkg-config, CLI rpath, man aliases, Python package"
 
 # A small packet trace: 150 TCP/UDP flows over 4 s, as packet CSV, turned into a pcap.
 DIR=$root/scratch
@@ -33,7 +78,6 @@ awk 'BEGIN {
 			       tcp ? 40 + 500 * (j % 2) : 70, j, tcp ? 16 : 0;
 	}
 }' >"$DIR/trace.csv"
-cli=$(find "$root" -path '*/bin/netshare' -print -quit)
 libdir=$root$(pkg-config --variable=libdir netshare | sed "s|^$root||")
 LD_LIBRARY_PATH=$libdir "$cli" convert "$DIR/trace.csv" "$DIR/trace.pcap"
 TRACE=$DIR/trace.pcap

@@ -2,12 +2,37 @@
 """Dataset (netshare_dataset) and evaluation (internal module)."""
 
 import ctypes as _ct
+import os
 import ipaddress as _ip
 
 from . import _lib
 from ._errors import _check
 from ._handle import _Handle
 from ._lib import lib as _c
+
+
+def _path(path, where):
+    """A file name for the library: str, bytes or os.PathLike; anything else (None, a
+    number) is a TypeError that names the call."""
+    try:
+        return os.fsencode(path)
+    except TypeError:
+        raise TypeError("%s: the path must be a str, bytes or os.PathLike, not %s"
+                        % (where, type(path).__name__)) from None
+
+
+def _choice(value, names, where):
+    if value not in names:
+        raise ValueError("%s: %r is not one of %s" % (where, value, ", ".join(names)))
+    return names[value]
+
+
+def _text(value, where):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("%s must be a str, not %s" % (where, type(value).__name__))
+    return value.encode()
 
 
 def _record_dict(r, flows):
@@ -46,16 +71,25 @@ class Dataset(_Handle):
         super().__init__(handle, _c.netshare_dataset_free)
 
     @classmethod
-    def read(cls, path, lenient=False, max_records=0, extra_columns=None):
-        """Read pcap/pcapng, NetFlow or nfdump CSV, or a Zeek conn.log ("-": stdin)."""
+    def read(cls, path, lenient=False, max_records=0, extra_columns=None, format="auto",
+             column_map=None):
+        """Read pcap/pcapng, NetFlow or nfdump CSV, or a Zeek conn.log ("-": stdin).
+        format: "auto" (from the content), "pcap", "netflow-csv", "nfdump-csv", "zeek",
+        "mapped-csv" (with column_map="srcip=sa,dstip=da,...") or "packet-csv"."""
         p = _lib.ReadParams()
         _c.netshare_read_params_init(_ct.byref(p))
+        p.format = _choice(format, _lib.FORMATS, "Dataset.read: format")
         p.lenient = int(bool(lenient))
+        if isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 0:
+            raise ValueError("Dataset.read: max_records must be a whole number >= 0, not %r"
+                             % (max_records,))
         p.max_records = max_records
-        keep = extra_columns.encode() if extra_columns else None
-        p.extra_columns = keep
+        keep = [_text(extra_columns, "Dataset.read: extra_columns"),
+                _text(column_map, "Dataset.read: column_map")]
+        p.extra_columns, p.column_map = keep
         h = _lib.DATASET_P()
-        _check(_c.netshare_dataset_read(_ct.byref(h), str(path).encode(), _ct.byref(p)))
+        _check(_c.netshare_dataset_read(_ct.byref(h), _path(path, "Dataset.read"),
+                                        _ct.byref(p)))
         return cls(h)
 
     @property
@@ -67,6 +101,11 @@ class Dataset(_Handle):
         return _c.netshare_dataset_count(self._h)
 
     def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError("Dataset indices must be integers or slices, not %s"
+                            % type(i).__name__)
         n = len(self)
         if i < 0:
             i += n
@@ -96,9 +135,18 @@ class Dataset(_Handle):
         return {k: np.array(v, dtype=object if k in ("label",) else None)
                 for k, v in cols.items()}
 
-    def write(self, path):
-        """Write pcap (.pcap), CSV (.csv) or a Zeek log (.log), atomically."""
-        _check(_c.netshare_dataset_write(self._h, str(path).encode(), None))
+    def write(self, path, format="auto", link_type="ethernet", nanosecond=False,
+              headers_only=False):
+        """Write pcap (.pcap), CSV (.csv) or a Zeek log (.log), atomically. format: as
+        for read ("auto": from the name); pcap: link_type "ethernet" or "raw",
+        nanosecond time stamps, headers_only (the true length kept in orig_len)."""
+        p = _lib.WriteParams()
+        _c.netshare_write_params_init(_ct.byref(p))
+        p.format = _choice(format, _lib.FORMATS, "Dataset.write: format")
+        p.link_type = _choice(link_type, _lib.LINK_TYPES, "Dataset.write: link_type")
+        p.nanosecond = int(bool(nanosecond))
+        p.headers_only = int(bool(headers_only))
+        _check(_c.netshare_dataset_write(self._h, _path(path, "Dataset.write"), _ct.byref(p)))
 
     def baseline_marginal(self, seed=1):
         """The marginal baseline of this trace (a new Dataset)."""

@@ -99,6 +99,20 @@ class ReadParams(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p), ("extra_columns", ctypes.c_char_p)]
 
 
+class WriteParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("format", ctypes.c_int),
+                ("link_type", ctypes.c_int), ("nanosecond", ctypes.c_int),
+                ("headers_only", ctypes.c_int), ("progress", PROGRESS_FN),
+                ("progress_user", ctypes.c_void_p)]
+
+
+# netshare_format values by the names the CLI uses.
+FORMATS = {"auto": 0, "pcap": 1, "netflow-csv": 2, "nfdump-csv": 3, "zeek": 4,
+           "mapped-csv": 5, "packet-csv": 6}
+# netshare_link_type values.
+LINK_TYPES = {"ethernet": 1, "raw": 101}
+
+
 class Record(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("time_ns", ctypes.c_int64),
                 ("ip_version", ctypes.c_uint8), ("protocol", ctypes.c_uint8),
@@ -221,7 +235,9 @@ _PROTOTYPES = [
     ("netshare_dataset_count", [DATASET_P], ctypes.c_size_t),
     ("netshare_record_init", [ctypes.POINTER(Record)], None),
     ("netshare_dataset_get", [DATASET_P, ctypes.c_size_t, ctypes.POINTER(Record)], ctypes.c_int),
-    ("netshare_dataset_write", [DATASET_P, ctypes.c_char_p, ctypes.c_void_p], ctypes.c_int),
+    ("netshare_dataset_write", [DATASET_P, ctypes.c_char_p, ctypes.POINTER(WriteParams)],
+     ctypes.c_int),
+    ("netshare_write_params_init", [ctypes.POINTER(WriteParams)], None),
     ("netshare_report_new", [ctypes.POINTER(REPORT_P), DATASET_P, DATASET_P], ctypes.c_int),
     ("netshare_report_count", [REPORT_P], ctypes.c_size_t),
     ("netshare_report_get", [REPORT_P, ctypes.c_size_t, ctypes.POINTER(Metric)], ctypes.c_int),

@@ -4,9 +4,9 @@
 import ctypes as _ct
 
 from . import _lib
-from ._dataset import Dataset
+from ._dataset import Dataset, _path
 from ._errors import NetshareError, Status, _check
-from ._handle import _Handle
+from ._handle import _Borrowed, _Handle
 from ._lib import lib as _c
 
 try:
@@ -29,11 +29,33 @@ def _init(struct, init_fn):
     return p
 
 
+_UNSIGNED = {_ct.c_uint8: 8, _ct.c_uint16: 16, _ct.c_uint32: 32, _ct.c_uint64: 64,
+             _ct.c_uint: 8 * _ct.sizeof(_ct.c_uint), _ct.c_size_t: 8 * _ct.sizeof(_ct.c_size_t)}
+_SIGNED = {_ct.c_int: 8 * _ct.sizeof(_ct.c_int), _ct.c_int64: 64}
+
+
 def _set(p, options, where):
+    """Set params fields by name, refusing what ctypes would silently wrap or coerce:
+    a negative or too large count, a float for an integer, a non-number."""
+    fields = dict(p._fields_)
     for key, value in options.items():
-        if key in ("struct_size", "progress", "progress_user") or \
-                key not in dict(p._fields_):
+        if key in ("struct_size", "progress", "progress_user") or key not in fields:
             raise TypeError("%s: unknown option %r" % (where, key))
+        t = fields[key]
+        if t in _UNSIGNED or t in _SIGNED:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError("%s: %s must be an integer, not %r" % (where, key, value))
+            bits = _UNSIGNED.get(t) or _SIGNED[t]
+            lo, hi = (0, (1 << bits) - 1) if t in _UNSIGNED else \
+                     (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+            if not lo <= value <= hi:
+                raise ValueError("%s: %s = %d is outside %d..%d" % (where, key, value, lo, hi))
+        elif t in (_ct.c_float, _ct.c_double):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError("%s: %s must be a number, not %r" % (where, key, value))
+        elif t is _ct.c_char_p:
+            if value is not None and not isinstance(value, str):
+                raise TypeError("%s: %s must be a str, not %r" % (where, key, value))
         setattr(p, key, value.encode() if isinstance(value, str) else value)
 
 
@@ -92,8 +114,8 @@ class Encoder(_Handle):
         if owned:
             super().__init__(handle, _c.netshare_encoder_free)
         else:  # borrowed from a model, which it keeps alive
-            self._h, self._keep = handle, (owner,)
-            self._fin = lambda: None
+            self._handle, self._keep = handle, (owner,)
+            self._fin = _Borrowed(owner)
 
     @classmethod
     def fit(cls, dataset, chunks="auto", **options):
@@ -170,7 +192,7 @@ class Model(_Handle):
         """Train the iterations not done yet (a model loaded from a checkpoint continues
         exactly where it stopped)."""
         pr = _Progress(progress)
-        path = str(checkpoint).encode() if checkpoint else None
+        path = _path(checkpoint, "Model.resume: checkpoint") if checkpoint else None
         _check(_c.netshare_model_set_training(self._h, pr.c, None, path, checkpoint_every,
                                               threads))
         try:
@@ -181,16 +203,16 @@ class Model(_Handle):
     @classmethod
     def load(cls, path):
         h = _lib.MODEL_P()
-        _check(_c.netshare_model_load(_ct.byref(h), str(path).encode()))
+        _check(_c.netshare_model_load(_ct.byref(h), _path(path, "Model.load")))
         return cls(h, _c.netshare_model_free)
 
     def save(self, path):
         """Everything, training state included (can be trained further)."""
-        _check(_c.netshare_model_save(self._h, str(path).encode()))
+        _check(_c.netshare_model_save(self._h, _path(path, "Model.save")))
 
     def export(self, path):
         """What generation needs only: a fraction of save()'s size."""
-        _check(_c.netshare_model_export(self._h, str(path).encode()))
+        _check(_c.netshare_model_export(self._h, _path(path, "Model.export")))
 
     @property
     def info(self):
@@ -233,14 +255,22 @@ class Sampler(_Handle):
         _check(_c.netshare_sampler_new(_ct.byref(h), model._h, _ct.byref(p)))
         super().__init__(h, _c.netshare_sampler_free, model)
 
+    def _model_h(self):
+        """This sampler's handle, once its model is known to be open (the sampler reads
+        the model's weights: a closed model would be freed memory)."""
+        if self._keep[0].closed:
+            raise ValueError("Sampler: its Model is closed")
+        return self._h
+
     def generate(self):
         h = _lib.DATASET_P()
-        _check(_c.netshare_sampler_generate(self._h, _ct.byref(h)))
+        _check(_c.netshare_sampler_generate(self._model_h(), _ct.byref(h)))
         return Dataset(h)
 
     def write(self, path):
         """Generate and write (.pcap, .csv, .log), atomically."""
-        _check(_c.netshare_sampler_write(self._h, str(path).encode(), None))
+        _check(_c.netshare_sampler_write(self._model_h(), _path(path, "Sampler.write"),
+                                         None))
 
     @property
     def info(self):

@@ -90,6 +90,53 @@ class DatasetTest(unittest.TestCase):
             else:
                 self.assertIsNone(m["note"], m["name"])
 
+    def test_closed_handles_and_bad_arguments(self):
+        ds = netshare.Dataset.read(self.csv)
+        with ds:
+            self.assertEqual(len(ds[0:2]), 2)
+            self.assertEqual(ds[::-1][0], ds[1])
+            self.assertEqual(ds[5:], [])
+            with self.assertRaises(TypeError):
+                ds["0"]
+            with self.assertRaises(TypeError):
+                ds[1.0]
+        self.assertTrue(ds.closed)
+        # After close, every use is a clear error, never freed memory.
+        for use in (lambda: len(ds), lambda: ds[0], lambda: list(ds),
+                    lambda: ds.write(os.path.join(self.dir.name, "x.csv")),
+                    lambda: netshare.evaluate(ds, ds)):
+            with self.assertRaises(ValueError) as ctx:
+                use()
+            self.assertIn("closed", str(ctx.exception))
+        ds.close()  # twice is fine
+        for bad in (None, 3, 1.5):
+            with self.assertRaises(TypeError) as ctx:
+                netshare.Dataset.read(bad)
+            self.assertIn("Dataset.read", str(ctx.exception))
+        # Read formats, column maps and write options.
+        mapped = os.path.join(self.dir.name, "mapped.csv")
+        with open(mapped, "w") as f:
+            f.write("a,b,c,d,e,t,dur,np,nb\n10.0.0.1,10.0.0.2,1234,80,TCP,1458298072,1.5,10,4000\n")
+        m = netshare.Dataset.read(mapped, format="mapped-csv", column_map=(
+            "srcip=a,dstip=b,srcport=c,dstport=d,proto=e,ts=t,td=dur,pkt=np,byt=nb"))
+        self.assertEqual(m[0]["dst_port"], 80)
+        self.assertEqual(m[0]["packets"], 10)
+        with self.assertRaises(netshare.NetshareError):
+            netshare.Dataset.read(self.csv, format="zeek")  # not a Zeek log
+        with self.assertRaises(ValueError):
+            netshare.Dataset.read(self.csv, format="parquet")
+        with self.assertRaises(ValueError):
+            netshare.Dataset.read(self.csv, max_records=-1)
+        out = os.path.join(self.dir.name, "nf.csv")
+        m.write(out, format="netflow-csv")
+        self.assertTrue(open(out).readline().startswith("srcip,dstip"))
+        with self.assertRaises(ValueError):
+            m.write(out, link_type="tokenring")
+        # bytes and os.PathLike paths work.
+        import pathlib
+        self.assertEqual(len(netshare.Dataset.read(os.fsencode(self.csv))), 2)
+        self.assertEqual(len(netshare.Dataset.read(pathlib.Path(self.csv))), 2)
+
 
 if __name__ == "__main__":
     unittest.main()

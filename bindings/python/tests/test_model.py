@@ -162,6 +162,30 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             netshare.Sampler(self.model, no_such_step=False)
 
+    def test_bad_options_and_closed_models(self):
+        # ctypes would wrap -1 to 4294967295 and truncate 2.5: refused, naming the field.
+        for bad, exc in ((-1, ValueError), (1 << 32, ValueError), (2.5, TypeError),
+                         ("10", TypeError), (True, TypeError)):
+            with self.assertRaises(exc) as ctx:
+                netshare.Model.train(self.ds, iterations=bad)
+            self.assertIn("iterations", str(ctx.exception))
+        with self.assertRaises(TypeError):
+            netshare.Model.load(None)
+        path = self.path("closed.nsm")
+        self.model.export(path)
+        m = netshare.Model.load(path)
+        s = netshare.Sampler(m, seed=1)
+        enc = m.encoder
+        self.assertGreater(enc.info["flows"], 0)
+        m.close()
+        with self.assertRaises(ValueError):
+            s.generate()  # the model it reads is gone
+        with self.assertRaises(ValueError):
+            enc.info  # borrowed from the closed model
+        with self.assertRaises(ValueError):
+            m.info
+        s.close()
+
     def test_python_example_runs(self):
         here = os.path.dirname(os.path.abspath(__file__))
         example = os.path.join(here, "..", "..", "..", "examples", "python", "train_and_sample.py")
