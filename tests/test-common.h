@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netshare/netshare.h>
@@ -117,6 +118,15 @@ netshare_test_data(char *buf, size_t size, const char *name)
 
 /* Seconds one test may take (CK_DEFAULT_TIMEOUT and CK_TIMEOUT_MULTIPLIER still apply). */
 #define NETSHARE_TEST_TIMEOUT 120
+
+/* Monotonic seconds, for tests that bound how long a refusal may take. */
+static inline double
+netshare_test_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* Exit status meson reads as "skipped". */
 #define NETSHARE_TEST_EXIT_SKIP 77

@@ -376,3 +376,17 @@ netshare__generator_register(netshare__generator *g, netshare__adam *a)
 #undef REG
 	return st;
 }
+
+double
+netshare__generator_floats(const netshare__gen_shape *s, int trained_only)
+{
+	double U = s->attr_units, H = s->lstm_units, A = s->A;
+	double SF = (double)s->sample_len * s->F, n = 0;
+	int hidden = s->attr_layers - 1;
+	for (int l = 0; l < hidden; l++) /* dense, bias, gamma, beta (+ running mean, var) */
+		n += (l ? U : s->attr_noise) * U + (trained_only ? 3 : 5) * U;
+	n += (hidden ? U : s->attr_noise) * A + A;
+	n += 4 * H * (A + s->feat_noise) + 4 * H * H + 8 * H;
+	n += H * SF + SF;
+	return n;
+}

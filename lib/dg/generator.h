@@ -71,6 +71,11 @@ typedef struct netshare__generator {
 } netshare__generator;
 
 netshare_status netshare__generator_init(netshare__generator *g, const netshare__gen_shape *s);
+/* Floats a generator of shape s holds: its trained tensors (the optimiser's registry)
+ * and the BatchNorm running statistics; trained_only: the registry alone. Computed
+ * without allocating (a model file's sizes are checked against it before anything is
+ * allocated); a double, exact below 2^53, so that hostile shapes cannot overflow it. */
+double netshare__generator_floats(const netshare__gen_shape *s, int trained_only);
 void netshare__generator_free(netshare__generator *g);
 void netshare__generator_zero_grad(netshare__generator *g);
 /* PyTorch defaults for the attribute generator's Linear layers (NetShare keeps them),

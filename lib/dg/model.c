@@ -90,8 +90,9 @@ netshare_model_free(netshare_model *m)
 }
 
 /* The generator's heads and sizes, from the encoder's layout. */
-static netshare_status
-shape_from(netshare__gen_shape *s, const netshare_encoder *e, const netshare_model_params *p)
+netshare_status
+netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
+                      const netshare_model_params *p)
 {
 	memset(s, 0, sizeof *s);
 	if (e->attr.n_groups > NETSHARE__GEN_MAX_HEADS || e->feat.n_groups > NETSHARE__GEN_MAX_HEADS)
@@ -154,7 +155,7 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 	m->last_chunk = -1;
 	netshare_status st = copy_encoder(&m->enc, enc);
 	if (st == NETSHARE_OK)
-		st = shape_from(&m->shape, m->enc, p);
+		st = netshare__model_shape(&m->shape, m->enc, p);
 	if (st < 0) {
 		netshare_model_free(m);
 		return st;

@@ -21,6 +21,10 @@ struct netshare_model {
 /* EINVAL naming the first hyperparameter out of range. */
 netshare_status netshare__model_check_params(const netshare_model_params *p);
 
+/* The generator shape a model of this encoder and these parameters has. */
+netshare_status netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
+                                      const netshare_model_params *p);
+
 /* Create a model from a params struct already checked and copied. */
 netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
                                        const netshare_model_params *p);

@@ -15,6 +15,7 @@
  * OPTS (Adam moments and the random state: what an exact resume needs).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -345,6 +346,9 @@ parse_container(const char *path, const unsigned char *d, size_t len, found *chu
 		                       minor, FORMAT_MAJOR);
 	if (netshare__le64(d + 16) != len)
 		return corrupt(path, "length differs from the header's (truncated?)", len);
+	if (netshare__le32(d + 12) != 0 || netshare__le32(d + 28) != 0)
+		return corrupt(path, "non-zero flags or reserved header bytes (netshare-model(5): "
+		                     "both are 0 in this format)", 12);
 	size_t at = HEADER_SIZE;
 	*n = 0;
 	for (;;) {
@@ -374,6 +378,10 @@ parse_container(const char *path, const unsigned char *d, size_t len, found *chu
 	size_t kept = 0;
 	for (size_t i = 0; i < *n; i++) {
 		uint32_t tag = chunks[i].tag;
+		for (size_t j = 0; j < i && (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD);
+		     j++)
+			if (chunks[j].tag == tag)
+				return corrupt(path, "a META, HPAR or ENCD chunk appears twice", 0);
 		if (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD || tag == TAG_GWTS ||
 		    tag == TAG_DWTS || tag == TAG_OPTS) {
 			chunks[kept++] = chunks[i];
@@ -424,11 +432,54 @@ load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk, 
 	const unsigned char *p = f->payload + 12;
 	for (size_t k = 0; k < l.count; k++)
 		for (size_t i = 0; i < l.n[k]; i++, p += 4)
-			l.p[k][i] = netshare__lef32(p);
+			if (!isfinite(l.p[k][i] = netshare__lef32(p)))
+				return corrupt(path, "a weight that is not a finite number",
+				               (size_t)(p - f->payload));
 	uint64_t it = netshare__le64(f->payload + 4);
 	if (it > (1ull << 40))
 		return corrupt(path, "implausible iteration count", 0);
 	d->iterations = (long)it;
+	return NETSHARE_OK;
+}
+
+/*
+ * Before anything is allocated or initialised: every weight chunk must have exactly the
+ * size the hyperparameters and the encoder give, and what loading allocates must stay
+ * within a small multiple of the file (MODEL_MEMORY_PER_BYTE times its length, plus
+ * MODEL_MEMORY_SLACK): a file of a few kilobytes that claims 8192 LSTM units or 16,384
+ * discriminator units is refused at once, not after minutes of orthogonal
+ * initialisation and gigabytes of memory.
+ */
+#define MODEL_MEMORY_PER_BYTE 64.0
+#define MODEL_MEMORY_SLACK (256.0 * 1024 * 1024)
+
+static netshare_status
+check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_params *p,
+            const found *chunks, size_t n, size_t file_len)
+{
+	netshare__gen_shape s;
+	if (netshare__model_shape(&s, enc, p) < 0)
+		return corrupt(path, "an encoder and hyperparameters that make no model", 0);
+	double X = (double)s.sample_len * s.steps * s.F + s.A;
+	double gen = netshare__generator_floats(&s, 0), gen_trained = netshare__generator_floats(&s, 1);
+	double crit = netshare__critic_floats((int)(X < 2e9 ? X : 2e9), p->disc_units,
+	                                      p->disc_layers - 1) +
+	              netshare__critic_floats(s.A, p->aux_disc_units, p->aux_disc_layers - 1);
+	double gwts = 12 + 4 * gen, dwts = 12 + 4 * crit;
+	double opts = 4 + 4 * 8 + 4 + 8 + 3 * 8 + 8 * (gen_trained + crit);
+	for (size_t i = 0; i < n; i++) {
+		double want = chunks[i].tag == TAG_GWTS ? gwts : chunks[i].tag == TAG_DWTS ? dwts :
+		              chunks[i].tag == TAG_OPTS ? opts : -1;
+		if (want >= 0 && (double)chunks[i].len != want)
+			return corrupt(path, "weights of the wrong size for the hyperparameters and the "
+			                     "encoder", 0);
+	}
+	/* Weights, gradients and two Adam moments of everything, and the training batch's
+	 * workspace (real, fake and interpolated inputs with their gradients). */
+	double bytes = 4.0 * (4 * (gen + crit) * enc->chunks + 7.0 * p->batch_size * X);
+	if (bytes > MODEL_MEMORY_PER_BYTE * (double)file_len + MODEL_MEMORY_SLACK)
+		return corrupt(path, "hyperparameters that would take far more memory than the "
+		                     "file could hold weights for", 0);
 	return NETSHARE_OK;
 }
 
@@ -486,7 +537,8 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 		st = netshare__error_prefix(st, "%s", path);
 		goto done;
 	}
-	if ((st = netshare__model_create(&m, enc, &p)) < 0)
+	if ((st = check_sizes(path, enc, &p, chunks, n, len)) < 0 ||
+	    (st = netshare__model_create(&m, enc, &p)) < 0)
 		goto done;
 	uint64_t have_g = 0, have_d = 0, all;
 	uint64_t have_opts = 0;

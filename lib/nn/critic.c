@@ -186,3 +186,12 @@ netshare__critic_finite(const netshare__critic *c)
 			return 0;
 	return 1;
 }
+
+double
+netshare__critic_floats(int in, int units, int layers)
+{
+	double n = 0;
+	for (int l = 0; l < layers; l++)
+		n += (double)(l ? units : in) * units + units;
+	return n + (double)units + 1; /* the output layer reads the last hidden layer */
+}

@@ -37,6 +37,9 @@ typedef struct netshare__critic {
 
 netshare_status netshare__critic_init(netshare__critic *c, int in, int units, int layers,
                                       int max_batch);
+/* Floats of the trained tensors of a critic that netshare__critic_init(in, units,
+ * layers) would make, without allocating (a double: hostile sizes cannot overflow it). */
+double netshare__critic_floats(int in, int units, int layers);
 void netshare__critic_free(netshare__critic *c);
 void netshare__critic_zero_grad(netshare__critic *c);
 /* Xavier-uniform weights, zero biases (NetShare's discriminators). */

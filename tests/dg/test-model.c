@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -227,6 +228,121 @@ with_extra_chunk(const unsigned char *d, size_t len, const char *tag, uint32_t f
 	netshare__put_le32(o + start + 4, netshare__crc32c(0, o + start, 4));
 	return o;
 }
+
+/* The payload offset and length of the first chunk with this tag (0 if none). */
+static size_t
+chunk_payload(const unsigned char *d, size_t len, const char *tag, size_t *plen)
+{
+	for (size_t at = 32; at + 16 <= len;) {
+		uint64_t n = netshare__le64(d + at + 8);
+		size_t start = (at + 16 + 31) / 32 * 32;
+		if (memcmp(d + at, tag, 4) == 0) {
+			*plen = (size_t)n;
+			return start;
+		}
+		if (memcmp(d + at, "END ", 4) == 0)
+			break;
+		at = start + (size_t)n + 4;
+	}
+	return 0;
+}
+
+/* Recompute every checksum after an edit, as a hostile writer would: the header's, each
+ * chunk's and the whole file's, so that the loader must judge the contents. */
+static void
+fix_checksums(unsigned char *d, size_t len)
+{
+	netshare__put_le32(d + 24, netshare__crc32c(0, d, 24));
+	for (size_t at = 32; at + 16 <= len;) {
+		uint64_t n = netshare__le64(d + at + 8);
+		size_t start = (at + 16 + 31) / 32 * 32;
+		if (memcmp(d + at, "END ", 4) == 0) {
+			netshare__put_le32(d + start, netshare__crc32c(0, d, start));
+			netshare__put_le32(d + start + 4, netshare__crc32c(0, d + start, 4));
+			return;
+		}
+		netshare__put_le32(d + start + n, netshare__crc32c(0, d + start, (size_t)n));
+		at = start + (size_t)n + 4;
+	}
+}
+
+/*
+ * Model files with valid checksums and hostile contents are refused within a second and
+ * without allocating for what they claim: huge LSTM or discriminator widths, a huge
+ * batch, weights that are not finite, non-zero reserved bytes.
+ */
+START_TEST(hostile_contents_with_valid_checksums)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(0);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 2;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_model_params p = netshare_test_small_model_params();
+	p.iterations = 2;
+	netshare_model *m;
+	ck_assert_ok(netshare_model_new(&m, enc, &p));
+	netshare_encoder_free(enc);
+	ck_assert_ok(netshare_model_train(m, ds));
+	const char *dir = netshare_test_tmpdir();
+	char path[512];
+	for (int keep = 0; keep < 2; keep++) {
+		netshare_test_path(path, sizeof path, dir, keep ? "full.nsm" : "export.nsm");
+		ck_assert_ok(keep ? netshare_model_save(m, path) : netshare_model_export(m, path));
+		size_t len, hlen, glen;
+		unsigned char *orig = read_all(path, &len);
+		size_t hpar = chunk_payload(orig, len, "HPAR", &hlen);
+		size_t gwts = chunk_payload(orig, len, "GWTS", &glen);
+		ck_assert_uint_gt(hpar, 0);
+		ck_assert_uint_gt(gwts, 0);
+		/* HPAR: u32 iterations, u32 divisor, then batch_size (8), ..., lstm_units (36),
+		 * disc_layers (40), disc_units (44). */
+		static const struct { size_t at; uint32_t value; } edits[] = {
+			{ 36, 8192 }, { 36, 4096 }, { 44, 16384 }, { 8, 1u << 24 }, { 28, 1u << 20 },
+		};
+		unsigned char *d = malloc(len);
+		ck_assert_ptr_nonnull(d);
+		for (size_t e = 0; e < sizeof edits / sizeof edits[0] + 3; e++) {
+			memcpy(d, orig, len);
+			const char *what;
+			if (e < sizeof edits / sizeof edits[0]) {
+				netshare__put_le32(d + hpar + edits[e].at, edits[e].value);
+				what = "hyperparameters";
+			} else if (e == sizeof edits / sizeof edits[0]) {
+				float nan = NAN;
+				uint32_t bits;
+				memcpy(&bits, &nan, 4);
+				netshare__put_le32(d + gwts + 12 + 8, bits);
+				what = "a NaN weight";
+			} else if (e == sizeof edits / sizeof edits[0] + 1) {
+				d[28] = 1; /* reserved header bytes */
+				what = "reserved bytes";
+			} else {
+				d[12] = 4; /* header flags: none defined */
+				what = "header flags";
+			}
+			fix_checksums(d, len);
+			struct rusage before, after;
+			getrusage(RUSAGE_SELF, &before);
+			double t0 = netshare_test_now();
+			netshare_status st = load_bytes(path, d, len);
+			double spent = netshare_test_now() - t0;
+			getrusage(RUSAGE_SELF, &after);
+			ck_assert_msg(st == NETSHARE_ECORRUPT, "%s (edit %zu, %s file): status %d",
+			              what, e, keep ? "full" : "exported", st);
+			ck_assert_msg(spent < 1.0, "%s: refused after %.2f s", what, spent);
+			ck_assert_msg(after.ru_maxrss - before.ru_maxrss < 100 * 1024,
+			              "%s: peak memory grew by %ld KiB", what,
+			              after.ru_maxrss - before.ru_maxrss);
+		}
+		free(d);
+		free(orig);
+	}
+	netshare_model_free(m);
+	netshare_dataset_free(ds);
+}
+END_TEST
 
 START_TEST(damaged_and_foreign_files)
 {
@@ -484,4 +600,5 @@ NETSHARE_TEST_MAIN("dg-model",
 	parameters_training_and_info,
 	save_load_generate_identical,
 	damaged_and_foreign_files,
-	short_training_still_warm_starts)
+	short_training_still_warm_starts,
+	hostile_contents_with_valid_checksums)
