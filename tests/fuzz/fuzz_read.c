@@ -5,7 +5,9 @@
  *
  * Input: byte 0 picks the format (low 3 bits: netshare_format, 7 = a column map) and
  * leniency (bit 7); with bit 6 set the rest is encoder state instead of a file, with
- * bit 5 set (and 6 clear) a model file. Invariants checked beyond "no crash": a failed
+ * bit 5 set (and 6 clear) a model file, whose checksums are first recomputed when bit 4
+ * is set too (so that mutations reach the loader's checks of the contents, not only its
+ * checksums). Invariants checked beyond "no crash": a failed
  * read sets a message; writing what was read and reading it back gives as many records.
  */
 #include <stdio.h>
@@ -15,6 +17,8 @@
 
 #include <netshare/netshare.h>
 
+#include "core/bytes.h"
+#include "core/crc32c.h"
 #include "encode/encoder.h"
 
 static char dir[] = "/tmp/netshare-fuzz-XXXXXX";
@@ -58,6 +62,31 @@ check_round_trip(netshare_dataset *ds, const char *path, const char *column_map)
 	netshare_dataset_free(back);
 }
 
+/* Recompute a model file's checksums in place (netshare-model(5)), as far as its chunk
+ * headers can be walked: a hostile writer's file whose bytes all check. */
+static void
+fix_model_checksums(unsigned char *d, size_t len)
+{
+	if (len < 32)
+		return;
+	netshare__put_le64(d + 16, len);
+	netshare__put_le32(d + 24, netshare__crc32c(0, d, 24));
+	for (size_t at = 32; len - at >= 16;) {
+		uint64_t n = netshare__le64(d + at + 8);
+		size_t start = (at + 16 + 31) / 32 * 32;
+		if (start > len || n > len - start || len - start - n < 4)
+			return;
+		if (memcmp(d + at, "END ", 4) == 0) {
+			if (n == 4)
+				netshare__put_le32(d + start, netshare__crc32c(0, d, start));
+			netshare__put_le32(d + start + n, netshare__crc32c(0, d + start, (size_t)n));
+			return;
+		}
+		netshare__put_le32(d + start + n, netshare__crc32c(0, d + start, (size_t)n));
+		at = start + (size_t)n + 4;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -72,9 +101,16 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	}
 	if (data[0] & 0x20) {
-		FILE *mf = fopen(in_path, "wb");
-		if (!mf || fwrite(data + 1, 1, size - 1, mf) != size - 1 || fclose(mf) != 0)
+		unsigned char *copy = malloc(size);
+		if (!copy)
 			abort();
+		memcpy(copy, data + 1, size - 1);
+		if (data[0] & 0x10)
+			fix_model_checksums(copy, size - 1);
+		FILE *mf = fopen(in_path, "wb");
+		if (!mf || fwrite(copy, 1, size - 1, mf) != size - 1 || fclose(mf) != 0)
+			abort();
+		free(copy);
 		netshare_model *m = NULL;
 		netshare_status st = netshare_model_load(&m, in_path);
 		if ((st == NETSHARE_OK) != (m != NULL) || (st < 0 && !netshare_last_error()[0]))

@@ -34,6 +34,11 @@ if [ -x "$build/tests/fuzz-seed-encoder" ]; then
 	if "$build/tests/fuzz-seed-encoder" "$work/model.nsm"; then
 		{ printf '\x20'; cat "$work/model.nsm"; } >"$work/corpus/model-file"
 	fi
+	# Checksums fixed after each mutation, so the contents are fuzzed: an exported
+	# model, small enough for -max_len whole.
+	if "$build/tests/fuzz-seed-encoder" "$work/model-export.nsm" export; then
+		{ printf '\x30'; cat "$work/model-export.nsm"; } >"$work/corpus/model-file-fixed"
+	fi
 fi
 if [ -n "$data" ] && [ -d "$data" ]; then
 	for f in "$data"/caida-1k.pcapng "$data"/bad-*.pcap "$data"/tcpreplay-test.pcap \

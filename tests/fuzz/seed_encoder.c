@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Seeds for the fuzzer: writes the saved state of a small fitted encoder to stdout, and
- * with an argument, a small trained model file to that path. */
+/* Seeds for the fuzzer: writes the saved state of a small fitted encoder to stdout; with
+ * an argument, a small trained model file to that path (with a second argument
+ * "export", the generators only: small enough for the fuzzer's input limit whole). */
 #include <stdio.h>
+#include <string.h>
 
 #include <netshare/netshare.h>
 
@@ -48,8 +50,9 @@ main(int argc, char **argv)
 		mp.attr_units = mp.disc_units = mp.aux_disc_units = 4;
 		mp.lstm_units = 3;
 		netshare_model *m;
+		int export = argc > 2 && strcmp(argv[2], "export") == 0;
 		if (netshare_model_new(&m, e, &mp) < 0 || netshare_model_train(m, ds) < 0 ||
-		    netshare_model_save(m, argv[1]) < 0)
+		    (export ? netshare_model_export(m, argv[1]) : netshare_model_save(m, argv[1])) < 0)
 			return 1;
 		netshare_model_free(m);
 	} else {
