@@ -115,6 +115,7 @@ class Encoder(_Handle):
             super().__init__(handle, _c.netshare_encoder_free)
         else:  # borrowed from a model, which it keeps alive
             self._handle, self._keep = handle, (owner,)
+            self._users, self._closing = 0, False
             self._fin = _Borrowed(owner)
 
     @classmethod

@@ -129,7 +129,8 @@ class DatasetTest(unittest.TestCase):
             netshare.Dataset.read(self.csv, max_records=-1)
         out = os.path.join(self.dir.name, "nf.csv")
         m.write(out, format="netflow-csv")
-        self.assertTrue(open(out).readline().startswith("srcip,dstip"))
+        with open(out) as f:
+            self.assertTrue(f.readline().startswith("srcip,dstip"))
         with self.assertRaises(ValueError):
             m.write(out, link_type="tokenring")
         # bytes and os.PathLike paths work.

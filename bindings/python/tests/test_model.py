@@ -184,7 +184,15 @@ class ModelTest(unittest.TestCase):
             enc.info  # borrowed from the closed model
         with self.assertRaises(ValueError):
             m.info
+        # The model's memory is freed only now, after the sampler that reads it.
         s.close()
+        self.assertTrue(m.closed and s.closed)
+        # Collected without close(): freed in the same order.
+        m2 = netshare.Model.load(path)
+        s2 = netshare.Sampler(m2, seed=1)
+        del m2
+        self.assertGreater(len(s2.generate()), 0)
+        del s2
 
     def test_python_example_runs(self):
         here = os.path.dirname(os.path.abspath(__file__))
