@@ -167,6 +167,17 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 	if ((f->source == SRC_TAG_CHUNK && (f->index < 0 || f->index >= e->chunks)) ||
 	    (f->source == SRC_EXTRA && (f->index < 0 || (size_t)f->index >= e->n_extra)))
 		return corrupt("field index out of range");
+	/* A field of the other record kind (a flow model relabelled as a packet model):
+	 * encoding and decoding would read columns the datasets do not have. */
+	int packet_only = f->source == SRC_IPLEN || f->source == SRC_TOS ||
+	                  f->source == SRC_IPID || f->source == SRC_IPFLAGS ||
+	                  f->source == SRC_FRAGOFF || f->source == SRC_TTL ||
+	                  f->source == SRC_TCPFLAGS;
+	int flow_only = f->source == SRC_DURATION || f->source == SRC_PACKETS ||
+	                f->source == SRC_BYTES || f->source == SRC_LABEL || f->source == SRC_EXTRA;
+	if ((packet_only && e->kind != NETSHARE_RECORDS_PACKETS) ||
+	    (flow_only && e->kind != NETSHARE_RECORDS_FLOWS))
+		return corrupt("a field of the other record kind");
 	f->choices = netshare__mallocarray(n ? n : 1, sizeof *f->choices);
 	if (!f->choices)
 		return netshare__error_oom("encoder state");

@@ -686,6 +686,15 @@ START_TEST(save_load_and_damaged_state)
 	assert_same_encoding(e, back, ds);
 	netshare_encoder_free(back);
 
+	/* The record kind flipped (byte 4, after the version): its fields belong to the other
+	 * kind, which loading refuses rather than encode columns the data does not have. */
+	b.data[4] ^= 1;
+	back = (netshare_encoder *)1;
+	ck_assert_status(netshare__encoder_load(&back, b.data, b.len), NETSHARE_ECORRUPT);
+	ck_assert_error_contains("other record kind");
+	ck_assert_ptr_null(back);
+	b.data[4] ^= 1;
+
 	/* Every truncation is refused cleanly. */
 	for (size_t cut = 0; cut < b.len; cut += 1 + cut / 64) {
 		back = (netshare_encoder *)1;
