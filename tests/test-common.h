@@ -119,6 +119,30 @@ netshare_test_data(char *buf, size_t size, const char *name)
 /* Seconds one test may take (CK_DEFAULT_TIMEOUT and CK_TIMEOUT_MULTIPLIER still apply). */
 #define NETSHARE_TEST_TIMEOUT 120
 
+/* The same records in the same order (labels compared as strings). */
+static inline void
+netshare_test_assert_same_records(const netshare_dataset *a, const netshare_dataset *b, const char *what)
+{
+	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
+	netshare_record x, y;
+	netshare_record_init(&x);
+	netshare_record_init(&y);
+	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
+		ck_assert_ok(netshare_dataset_get(a, i, &x));
+		ck_assert_ok(netshare_dataset_get(b, i, &y));
+		if (x.label || y.label) {
+			ck_assert_msg(x.label && y.label && strcmp(x.label, y.label) == 0,
+			              "%s: record %zu: label '%s' became '%s'", what, i,
+			              x.label ? x.label : "(null)", y.label ? y.label : "(null)");
+		}
+		x.label = y.label = NULL;
+		ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: record %zu differs (time %lld vs "
+		              "%lld, proto %u vs %u, dur %lld vs %lld)", what, i, (long long)x.time_ns,
+		              (long long)y.time_ns, x.protocol, y.protocol, (long long)x.duration_ns,
+		              (long long)y.duration_ns);
+	}
+}
+
 /* Monotonic seconds, for tests that bound how long a refusal may take. */
 static inline double
 netshare_test_now(void)

@@ -16,15 +16,24 @@
 #include "core/rng.h"
 #include "dg/model.h"
 
+/* The toy trace (*ds, the caller frees it) and an encoder fitted on it in `chunks`. */
+static netshare_encoder *
+toy_encoder(int chunks, netshare_dataset **ds)
+{
+	*ds = netshare_test_toy_trace(0);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = chunks;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, *ds, &ep));
+	return enc;
+}
+
 static netshare_model *
 trained_model(netshare_dataset **dsp)
 {
-	netshare_dataset *ds = netshare_test_toy_trace(0);
-	netshare_encoder_params ep;
-	netshare_encoder_params_init(&ep);
-	ep.chunks = 2;
-	netshare_encoder *enc;
-	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(2, &ds);
 	netshare_model_params p = netshare_test_small_model_params();
 	netshare_model *m;
 	ck_assert_ok(netshare_model_new(&m, enc, &p));
@@ -96,12 +105,8 @@ END_TEST
  */
 START_TEST(short_training_still_warm_starts)
 {
-	netshare_dataset *ds = netshare_test_toy_trace(0);
-	netshare_encoder_params ep;
-	netshare_encoder_params_init(&ep);
-	ep.chunks = 3;
-	netshare_encoder *enc;
-	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(3, &ds);
 	for (uint32_t its = 1; its <= 3; its++) {
 		netshare_model_params p = netshare_test_small_model_params();
 		p.iterations = its;
@@ -273,12 +278,8 @@ fix_checksums(unsigned char *d, size_t len)
  */
 START_TEST(hostile_contents_with_valid_checksums)
 {
-	netshare_dataset *ds = netshare_test_toy_trace(0);
-	netshare_encoder_params ep;
-	netshare_encoder_params_init(&ep);
-	ep.chunks = 2;
-	netshare_encoder *enc;
-	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(2, &ds);
 	netshare_model_params p = netshare_test_small_model_params();
 	p.iterations = 2;
 	netshare_model *m;
@@ -426,12 +427,8 @@ cancel_progress(const netshare_progress *p, void *user)
 
 START_TEST(killed_run_resumes_exactly)
 {
-	netshare_dataset *ds = netshare_test_toy_trace(0);
-	netshare_encoder_params ep;
-	netshare_encoder_params_init(&ep);
-	ep.chunks = 2;
-	netshare_encoder *enc;
-	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(2, &ds);
 	const char *dir = netshare_test_tmpdir();
 	char ck[512];
 	netshare_test_path(ck, sizeof ck, dir, "checkpoint.nsm");

@@ -49,20 +49,6 @@ metric(const netshare_report *r, const char *name)
 	return NAN;
 }
 
-/* The same records in the same order (a baseline drawn twice with one seed). */
-static void
-assert_same_records(const netshare_dataset *a, const netshare_dataset *b)
-{
-	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
-	netshare_record x, y;
-	netshare_record_init(&x);
-	netshare_record_init(&y);
-	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
-		ck_assert_ok(netshare_dataset_get(a, i, &x));
-		ck_assert_ok(netshare_dataset_get(b, i, &y));
-		ck_assert_mem_eq(&x, &y, sizeof x);
-	}
-}
 
 START_TEST(identical_traces)
 {
@@ -179,7 +165,7 @@ START_TEST(marginal_baseline)
 	ck_assert_ok(netshare_baseline_marginal(&a, real, 7));
 	ck_assert_ok(netshare_baseline_marginal(&b, real, 7));
 	ck_assert_ok(netshare_baseline_marginal(&c, real, 8));
-	assert_same_records(a, b);
+	netshare_test_assert_same_records(a, b, "the same seed twice");
 	netshare_dataset_info in = { .struct_size = sizeof in };
 	ck_assert_ok(netshare_dataset_info_get(a, &in));
 	ck_assert_uint_eq(in.out_of_order, 0); /* sorted by time */
@@ -328,7 +314,7 @@ START_TEST(service_marginal_baseline)
 	netshare_dataset *a, *b;
 	ck_assert_ok(netshare_baseline_service_marginal(&a, real, 3));
 	ck_assert_ok(netshare_baseline_service_marginal(&b, real, 3));
-	assert_same_records(a, b);
+	netshare_test_assert_same_records(a, b, "the same seed twice");
 	netshare_record x;
 	netshare_record_init(&x);
 	size_t rare = 0, rare_own_size = 0;

@@ -218,28 +218,6 @@ random_dataset(int kind, int n, uint64_t seed)
 	return ds;
 }
 
-static void
-assert_same_records(const netshare_dataset *a, const netshare_dataset *b, const char *what)
-{
-	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
-	netshare_record x, y;
-	netshare_record_init(&x);
-	netshare_record_init(&y);
-	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
-		ck_assert_ok(netshare_dataset_get(a, i, &x));
-		ck_assert_ok(netshare_dataset_get(b, i, &y));
-		if (x.label || y.label) {
-			ck_assert_msg(x.label && y.label && strcmp(x.label, y.label) == 0,
-			              "%s: record %zu: label '%s' became '%s'", what, i,
-			              x.label ? x.label : "(null)", y.label ? y.label : "(null)");
-		}
-		x.label = y.label = NULL;
-		ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: record %zu differs (time %lld vs "
-		              "%lld, proto %u vs %u, dur %lld vs %lld)", what, i, (long long)x.time_ns,
-		              (long long)y.time_ns, x.protocol, y.protocol, (long long)x.duration_ns,
-		              (long long)y.duration_ns);
-	}
-}
 
 static void
 roundtrip(const netshare_dataset *ds, const char *dir, const char *name, int format,
@@ -258,7 +236,7 @@ roundtrip(const netshare_dataset *ds, const char *dir, const char *name, int for
 	info.struct_size = sizeof info;
 	ck_assert_ok(netshare_dataset_info_get(back, &info));
 	ck_assert_int_eq(info.format, expect_format);
-	assert_same_records(ds, back, name);
+	netshare_test_assert_same_records(ds, back, name);
 	netshare_dataset_free(back);
 	unlink(path);
 }
@@ -312,7 +290,7 @@ START_TEST(pcap_options_ns_raw_headers_only)
 	 * (a headers-only capture has all of its frames so); whole frames do not. */
 	ck_assert_uint_gt(info.truncated, 0);
 	ck_assert_uint_le(info.truncated, info.records);
-	assert_same_records(pk, back, "headers-only raw ns pcap");
+	netshare_test_assert_same_records(pk, back, "headers-only raw ns pcap");
 	netshare_dataset_free(back);
 	wp.headers_only = 0;
 	ck_assert_ok(netshare_dataset_write(pk, path, &wp));
@@ -401,7 +379,7 @@ START_TEST(real_traces_round_trip)
 		wp.nanosecond = 1;
 		ck_assert_ok(netshare_dataset_write(ds, out, &wp));
 		ck_assert_ok(netshare_dataset_read(&back, out, NULL));
-		assert_same_records(ds, back, files[i]);
+		netshare_test_assert_same_records(ds, back, files[i]);
 		netshare_dataset_free(back);
 		netshare_dataset_free(ds);
 		unlink(out);
