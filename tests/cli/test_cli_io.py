@@ -5,6 +5,7 @@ partial output files). Uses small files it writes itself; real traces where pres
 import json
 import os
 import shutil
+import struct
 import tempfile
 import unittest
 
@@ -97,6 +98,36 @@ class StatsAndConvert(ErrorAssertions, unittest.TestCase):
         self.assert_one_line_error(run("eval", self.csv), 2, "at least one SYNTHETIC")
         self.assert_one_line_error(run("eval", self.csv, "/nonexistent/s.csv"), 1,
                                    "/nonexistent/s.csv")
+
+    def test_convert_keeps_what_a_capture_was(self):
+        # A raw-IP, headers-only capture stays raw-IP and headers-only through convert;
+        # the flags still choose otherwise.
+        csv = os.path.join(self.dir, "p.csv")
+        with open(csv, "w") as f:
+            f.write("srcip,dstip,srcport,dstport,proto,time,pkt_len,version,ihl,tos,id,flag,"
+                    "off,ttl,chksum,tcp_flags\n")
+            for i in range(20):
+                f.write("167772161,167772162,%d,443,TCP,%d,1500,4,5,0,%d,2,0,64,0,16\n"
+                        % (30000 + i, 1600000000000000 + i * 1000, i))
+        raw = os.path.join(self.dir, "raw.pcap")
+        self.assertEqual(run("convert", "--link", "raw", "--headers-only", csv, raw).returncode, 0)
+
+        def shape(path):
+            with open(path, "rb") as f:
+                d = f.read()
+            link = struct.unpack("<I", d[20:24])[0]
+            incl, orig = struct.unpack("<II", d[32:40])
+            return link, incl, orig
+
+        self.assertEqual(shape(raw), (101, 40, 1500))
+        again = os.path.join(self.dir, "again.pcap")
+        r = run("convert", raw, again)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(shape(again), (101, 40, 1500))
+        whole = os.path.join(self.dir, "whole.pcap")
+        r = run("convert", "--full-frames", "--link", "ethernet", raw, whole)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(shape(whole), (1, 1514, 1514))
 
     def test_missing_file(self):
         self.assert_one_line_error(run("stats", "/nonexistent/t.pcap"), 1,
