@@ -31,7 +31,7 @@ double cli_floor_ratio(const cli_reports *c, int k, size_t i);
  * excluding the floor itself, or -1 (no floor, no such metric). */
 int cli_group_closest(const cli_reports *c, const char *group, double *gmean, int *used);
 
-/* The metric names in the order of report 0, and whether all traces have a value. */
+/* Whether metric i has a value (not NaN) in every report. */
 int cli_metric_everywhere(const cli_reports *c, size_t i);
 
 #endif

@@ -158,7 +158,9 @@ netshare_test_now(void)
 static inline int
 netshare_test_run(const char *name, const TTest *const *tests, size_t n)
 {
-	char mark[] = "/tmp/netshare-test-skips-XXXXXX";
+	char mark[256];
+	const char *base = getenv("TMPDIR");
+	snprintf(mark, sizeof mark, "%s/netshare-test-skips-XXXXXX", base && *base ? base : "/tmp");
 	int fd = mkstemp(mark);
 	if (fd >= 0) {
 		close(fd);

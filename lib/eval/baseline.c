@@ -61,13 +61,6 @@ pools_free(pools *p)
  * ports), and the sampler's own per-service tables exist only for frequent services. */
 #define MIN_SERVICE_FLOWS 10
 
-static uint32_t
-service_key(const netshare_dataset *ds, const netshare__flows *f, size_t k)
-{
-	uint32_t i = f->order[f->start[k]];
-	return (uint32_t)ds->dport[i] << 8 | ds->proto[i];
-}
-
 /* Group of each flow: 0 for all (by_service 0), else its service's, or the shared group
  * of the services with fewer than MIN_SERVICE_FLOWS flows. */
 static netshare_status
@@ -84,7 +77,7 @@ flow_groups(const netshare_dataset *ds, const netshare__flows *f, int by_service
 	uint32_t *renumber = netshare__mallocarray(f->n_flows + 1, sizeof *renumber);
 	netshare_status st = count && renumber ? NETSHARE_OK : netshare__error_oom("baseline");
 	for (size_t k = 0; k < f->n_flows && st == NETSHARE_OK; k++) {
-		uint32_t key = service_key(ds, f, k);
+		uint32_t key = netshare__flow_service(ds, f, k);
 		if ((st = netshare__intern_add(&ids, &key, sizeof key, &group[k])) == NETSHARE_OK)
 			count[group[k]]++;
 	}

@@ -29,7 +29,7 @@ void netshare__report_add_note(netshare_report *r, const char *name, const char 
 #define NETSHARE__TOP_SERVICES 10
 typedef struct netshare__services {
 	size_t n;                                /* top services, most flows first */
-	uint32_t key[NETSHARE__TOP_SERVICES];    /* dport << 8 | proto */
+	uint32_t key[NETSHARE__TOP_SERVICES];    /* netshare__flow_service */
 	double flows[2][NETSHARE__TOP_SERVICES]; /* flows of each service per side */
 	double total[2];                         /* all flows per side */
 	int8_t *of[2];                           /* [n_flows] top service index, or -1 */

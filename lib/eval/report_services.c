@@ -37,13 +37,6 @@ gap_bin(double seconds)
 	return b < GAP_BINS - 1 ? (size_t)b : GAP_BINS - 1;
 }
 
-static uint32_t
-service_key(const netshare_dataset *ds, const netshare__flows *f, size_t flow)
-{
-	uint32_t i = f->order[f->start[flow]];
-	return (uint32_t)ds->dport[i] << 8 | ds->proto[i];
-}
-
 void
 netshare__services_free(netshare__services *sv)
 {
@@ -65,7 +58,7 @@ netshare__services_build(const netshare_dataset *const ds[2], const netshare__fl
 	netshare_status st = count && first ? NETSHARE_OK : netshare__error_oom("report services");
 	uint32_t id;
 	for (size_t k = 0; k < r->n_flows && st == NETSHARE_OK; k++) {
-		uint32_t s = service_key(ds[0], r, k);
+		uint32_t s = netshare__flow_service(ds[0], r, k);
 		size_t before = ids.n;
 		if ((st = netshare__intern_add(&ids, &s, sizeof s, &id)) == NETSHARE_OK) {
 			if (ids.n != before)
@@ -96,7 +89,7 @@ netshare__services_build(const netshare_dataset *const ds[2], const netshare__fl
 			break;
 		}
 		for (size_t k = 0; k < fl[side].n_flows; k++) {
-			uint32_t key = service_key(ds[side], &fl[side], k);
+			uint32_t key = netshare__flow_service(ds[side], &fl[side], k);
 			int8_t t = -1;
 			for (size_t j = 0; j < sv->n && t < 0; j++)
 				if (sv->key[j] == key)

@@ -29,6 +29,16 @@ netshare__flow_len(const netshare__flows *f, size_t flow)
 	return f->start[flow + 1] - f->start[flow];
 }
 
+/* The service of a flow: the destination port and protocol of its first record, as a
+ * key (port | protocol << 16). The evaluation's per-service metrics and the
+ * service-marginal baseline group flows by it. */
+static inline uint32_t
+netshare__flow_service(const netshare_dataset *ds, const netshare__flows *f, size_t flow)
+{
+	uint32_t i = f->order[f->start[flow]];
+	return (uint32_t)ds->dport[i] | (uint32_t)ds->proto[i] << 16;
+}
+
 /* Totals of one flow: records, packets (records for packet data, pkt for flow records),
  * bytes (ip_length or byt), first and last time (flow records: start + duration). */
 typedef struct netshare__flow_stats {

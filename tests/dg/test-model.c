@@ -29,16 +29,24 @@ toy_encoder(int chunks, netshare_dataset **ds)
 	return enc;
 }
 
+/* A model of enc (freed: the model keeps its own copy) trained on ds with p. */
+static netshare_model *
+trained(netshare_encoder *enc, const netshare_dataset *ds, const netshare_model_params *p)
+{
+	netshare_model *m;
+	ck_assert_ok(netshare_model_new(&m, enc, p));
+	netshare_encoder_free(enc);
+	ck_assert_ok(netshare_model_train(m, ds));
+	return m;
+}
+
 static netshare_model *
 trained_model(netshare_dataset **dsp)
 {
 	netshare_dataset *ds;
 	netshare_encoder *enc = toy_encoder(2, &ds);
 	netshare_model_params p = netshare_test_small_model_params();
-	netshare_model *m;
-	ck_assert_ok(netshare_model_new(&m, enc, &p));
-	netshare_encoder_free(enc); /* the model has its own copy */
-	ck_assert_ok(netshare_model_train(m, ds));
+	netshare_model *m = trained(enc, ds, &p);
 	*dsp = ds;
 	return m;
 }
@@ -282,10 +290,7 @@ START_TEST(hostile_contents_with_valid_checksums)
 	netshare_encoder *enc = toy_encoder(2, &ds);
 	netshare_model_params p = netshare_test_small_model_params();
 	p.iterations = 2;
-	netshare_model *m;
-	ck_assert_ok(netshare_model_new(&m, enc, &p));
-	netshare_encoder_free(enc);
-	ck_assert_ok(netshare_model_train(m, ds));
+	netshare_model *m = trained(enc, ds, &p);
 	const char *dir = netshare_test_tmpdir();
 	char path[512];
 	for (int keep = 0; keep < 2; keep++) {
@@ -360,10 +365,7 @@ START_TEST(damaged_and_foreign_files)
 	p.attr_units = p.disc_units = p.aux_disc_units = 3;
 	p.lstm_units = 2;
 	p.iterations = 2;
-	netshare_model *m;
-	ck_assert_ok(netshare_model_new(&m, enc, &p));
-	netshare_encoder_free(enc);
-	ck_assert_ok(netshare_model_train(m, ds));
+	netshare_model *m = trained(enc, ds, &p);
 	const char *dir = netshare_test_tmpdir();
 	char path[512], bad[512];
 	netshare_test_path(path, sizeof path, dir, "m.nsm");
