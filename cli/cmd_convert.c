@@ -101,8 +101,9 @@ const cli_command cli_cmd_convert = {
 		"\n"
 		"Read INPUT ('-' for standard input) and write its records to OUTPUT ('-' for\n"
 		"standard output). The output format follows OUTPUT's name: .pcap writes pcap,\n"
-		".csv the CSV schema the input was read in (NetShare's NetFlow or packet CSV\n"
-		"for pcap input), .log a Zeek conn.log. OUTPUT appears only when complete.\n"
+		".pcapng pcapng, .csv the CSV schema the input was read in (NetShare's NetFlow\n"
+		"or packet CSV for pcap input), .log a Zeek conn.log. OUTPUT appears only when\n"
+		"complete. TCP packets get one sequence space per connection.\n"
 		"\n"
 		"Options:\n"
 		CLI_READ_HELP

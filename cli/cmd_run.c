@@ -181,7 +181,7 @@ const cli_command cli_cmd_run = {
 		"is the noise floor (see 'netshare eval').\n"
 		"\n"
 		"Options:\n"
-		"  -o, --output OUTPUT    the synthetic trace (.pcap, .csv or .log)\n"
+		"  -o, --output OUTPUT    the synthetic trace (.pcap, .pcapng, .csv, .log)\n"
 		"  -m, --model MODEL      also keep the trained model in MODEL\n"
 		"  -j, --json             the report as one JSON document on stdout\n"
 		CLI_HOLDOUT_HELP

@@ -19,7 +19,7 @@ static const struct {
 	{ "auto", NETSHARE_FORMAT_AUTO }, { "pcap", NETSHARE_FORMAT_PCAP },
 	{ "netflow-csv", NETSHARE_FORMAT_NETFLOW_CSV }, { "nfdump-csv", NETSHARE_FORMAT_NFDUMP_CSV },
 	{ "zeek", NETSHARE_FORMAT_ZEEK_CONN }, { "mapped-csv", NETSHARE_FORMAT_MAPPED_CSV },
-	{ "packet-csv", NETSHARE_FORMAT_PACKET_CSV },
+	{ "packet-csv", NETSHARE_FORMAT_PACKET_CSV }, { "pcapng", NETSHARE_FORMAT_PCAPNG },
 };
 
 int

@@ -55,8 +55,10 @@ typedef enum netshare_format {
 	NETSHARE_FORMAT_NFDUMP_CSV = 3,  /**< `nfdump -o csv` output (ts,te,td,sa,da,sp,dp,pr,...). */
 	NETSHARE_FORMAT_ZEEK_CONN = 4,   /**< Zeek conn.log, TSV with a #fields header. */
 	NETSHARE_FORMAT_MAPPED_CSV = 5,  /**< Any CSV, columns named by netshare_read_params.column_map. */
-	NETSHARE_FORMAT_PACKET_CSV = 6   /**< NetShare's packet CSV:
+	NETSHARE_FORMAT_PACKET_CSV = 6,  /**< NetShare's packet CSV:
 	                                      srcip,dstip,srcport,dstport,proto,time,pkt_len,... */
+	NETSHARE_FORMAT_PCAPNG = 7       /**< Writes pcapng (one interface, enhanced packet
+	                                      blocks); reads like ::NETSHARE_FORMAT_PCAP. */
 } netshare_format;
 
 /** Link-layer types for writing pcap (values are LINKTYPE_ numbers). */
@@ -265,7 +267,8 @@ NETSHARE_API netshare_status netshare_dataset_info_get(const netshare_dataset *d
 /** Options for netshare_dataset_write(). Initialise with netshare_write_params_init(). */
 typedef struct netshare_write_params {
 	size_t struct_size;  /**< sizeof(netshare_write_params). */
-	int format;          /**< ::netshare_format; AUTO: ".pcap" gives pcap, ".csv" the CSV
+	int format;          /**< ::netshare_format; AUTO: ".pcap" gives pcap, ".pcapng"
+	                          pcapng, ".log" a Zeek conn.log (flows), ".csv" the CSV
 	                          schema the dataset was read from (NetFlow CSV for flows and
 	                          packet CSV for packets if it was not read from a CSV). */
 	int link_type;       /**< pcap: ::netshare_link_type; default NETSHARE_LINK_ETHERNET. */
@@ -284,8 +287,12 @@ NETSHARE_API void netshare_write_params_init(netshare_write_params *p);
 /**
  * Write @p ds to @p path. The data goes to a temporary file in the same directory that
  * is renamed over @p path only when complete, so a failure never leaves a partial file.
- * pcap output carries valid IPv4/IPv6 headers with the record's fields and TCP, UDP,
- * ICMP and ICMPv6 headers with correct checksums.
+ * pcap and pcapng output carry valid IPv4/IPv6 headers with the record's fields and TCP,
+ * UDP, ICMP and ICMPv6 headers with correct checksums. Each TCP connection (both
+ * directions of a 5-tuple) gets a consistent sequence space: a packet's sequence number
+ * is where its direction's previous segment ended and its acknowledgement number (with
+ * ACK set) what the other direction has sent; a SYN's length beyond the headers is
+ * written as TCP options, not data.
  *
  * @param params  options, or NULL for the defaults.
  * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (e.g. pcap from flow records, unknown

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Frame synthesis for pcap output: IPv4/IPv6 headers carrying the record's fields and
- * TCP/UDP/ICMP/ICMPv6 headers with correct checksums over a zero-filled payload.
+ * TCP/UDP/ICMP/ICMPv6 headers with correct checksums over a zero-filled payload (TCP
+ * sequence numbers come from the caller: tcp_stream.c).
  *
  * Zero payload bytes add nothing to a one's-complement sum, so every checksum is
  * computed over the headers alone plus the lengths in the pseudo-header: the cost of a
@@ -44,6 +45,47 @@ ip_header_len(const netshare_record *r)
 	return r->ip_version == 4 ? 20 : 40 + (has_fragment_header(r) ? 8 : 0);
 }
 
+/* Bytes of TCP options in the segment of r. Real SYNs carry 4-40 bytes of options
+ * and no data, and Linux's pure ACKs 12 bytes of timestamps: the record's length beyond
+ * the headers becomes options there, so such a packet does not look like a data
+ * segment (a SYN with data, an ACK that moves the sequence space). */
+static size_t
+tcp_options_len(const netshare_record *r, size_t ip_len)
+{
+	if (r->protocol != 6 || r->frag_offset != 0)
+		return 0;
+	size_t excess = ip_len - ip_header_len(r) - 20;
+	if (r->tcp_flags & 0x02)
+		return excess >= 40 ? 40 : excess & ~(size_t)3;
+	return excess == 12 ? 12 : 0;
+}
+
+size_t
+netshare__frame_tcp_payload(const netshare_record *r)
+{
+	size_t ip_len = netshare__frame_ip_length(r);
+	return ip_len - ip_header_len(r) - 20 - tcp_options_len(r, ip_len);
+}
+
+/* Options of `len` bytes (a multiple of 4, at most 40): MSS, window scale, SACK
+ * permitted, timestamps, as a SYN carries them, padded with NOPs. A 12-byte set on a
+ * non-SYN is the timestamps alone. */
+static void
+write_tcp_options(uint8_t *o, size_t len, int syn)
+{
+	static const uint8_t syn_opts[24] = {
+		2, 4, 0x05, 0xb4,      /* MSS 1460 */
+		1, 3, 3, 7,            /* NOP, window scale 7 */
+		1, 1, 4, 2,            /* NOP, NOP, SACK permitted */
+		1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0 /* NOP, NOP, timestamps */
+	};
+	memset(o, 1, len); /* NOP */
+	if (!syn)
+		memcpy(o, syn_opts + 12, len < 12 ? len : 12);
+	else
+		memcpy(o, syn_opts, len >= 24 ? 24 : len < 12 ? len : 12);
+}
+
 size_t
 netshare__frame_ip_length(const netshare_record *r)
 {
@@ -70,7 +112,8 @@ pseudo_sum(const netshare_record *r, const uint8_t *ip, size_t len)
 }
 
 static void
-write_transport(const netshare_record *r, const uint8_t *ip, uint8_t *t, size_t len)
+write_transport(const netshare_record *r, const netshare__tcp_numbers *tcp, const uint8_t *ip,
+                uint8_t *t, size_t len)
 {
 	size_t h = transport_header_len(r->protocol);
 	memset(t, 0, h);
@@ -79,7 +122,13 @@ write_transport(const netshare_record *r, const uint8_t *ip, uint8_t *t, size_t 
 	case 6:
 		netshare__put_be16(t, r->src_port);
 		netshare__put_be16(t + 2, r->dst_port);
-		t[12] = 5 << 4;
+		if (tcp) {
+			netshare__put_be32(t + 4, tcp->seq);
+			netshare__put_be32(t + 8, tcp->ack);
+		}
+		h += tcp_options_len(r, len + ip_header_len(r));
+		write_tcp_options(t + 20, h - 20, (r->tcp_flags & 0x02) != 0);
+		t[12] = (uint8_t)(h / 4) << 4;
 		t[13] = r->tcp_flags;
 		netshare__put_be16(t + 14, 0xffff);
 		sum = netshare__csum_fold(netshare__csum_add(pseudo_sum(r, ip, len), t, h));
@@ -115,7 +164,8 @@ write_transport(const netshare_record *r, const uint8_t *ip, uint8_t *t, size_t 
 }
 
 size_t
-netshare__frame_build(const netshare_record *r, int link_type, uint8_t *buf, size_t *headers)
+netshare__frame_build(const netshare_record *r, const netshare__tcp_numbers *tcp,
+                      int link_type, uint8_t *buf, size_t *headers)
 {
 	size_t link = 0;
 	if (link_type == NETSHARE_LINK_ETHERNET) {
@@ -156,8 +206,8 @@ netshare__frame_build(const netshare_record *r, int link_type, uint8_t *buf, siz
 	}
 	size_t h = link + ihl;
 	if (r->frag_offset == 0) {
-		write_transport(r, ip, ip + ihl, ip_len - ihl);
-		h += transport_header_len(r->protocol);
+		write_transport(r, tcp, ip, ip + ihl, ip_len - ihl);
+		h += transport_header_len(r->protocol) + tcp_options_len(r, ip_len);
 	}
 	*headers = h;
 	return link + ip_len;

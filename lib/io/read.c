@@ -124,7 +124,7 @@ netshare_dataset_read(netshare_dataset **out, const char *path,
 	if (params && (st = netshare__params_copy(&rp, sizeof rp, sizeof rp, params,
 	                                          "netshare_read_params")) < 0)
 		return st;
-	if (rp.format < NETSHARE_FORMAT_AUTO || rp.format > NETSHARE_FORMAT_PACKET_CSV)
+	if (rp.format < NETSHARE_FORMAT_AUTO || rp.format > NETSHARE_FORMAT_PCAPNG)
 		return netshare__error(NETSHARE_EINVAL, "netshare_read_params.format: %d is not a "
 		                       "netshare_format", rp.format);
 
@@ -134,7 +134,7 @@ netshare_dataset_read(netshare_dataset **out, const char *path,
 	netshare__read_ctx ctx = { .name = name, .params = &rp };
 	if ((st = open_input(path, name, &ctx.fp, head, &n)) < 0)
 		return st;
-	int format = rp.format;
+	int format = rp.format == NETSHARE_FORMAT_PCAPNG ? NETSHARE_FORMAT_PCAP : rp.format;
 	if (format == NETSHARE_FORMAT_AUTO)
 		format = rp.column_map ? NETSHARE_FORMAT_MAPPED_CSV : netshare__detect_format(head, n);
 	netshare_dataset *ds = NULL;

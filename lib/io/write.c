@@ -30,6 +30,8 @@ format_for(const netshare_dataset *ds, const char *path)
 {
 	if (ends_with(path, ".pcap"))
 		return NETSHARE_FORMAT_PCAP;
+	if (ends_with(path, ".pcapng"))
+		return NETSHARE_FORMAT_PCAPNG;
 	if (ends_with(path, ".log") && ds->kind == NETSHARE_RECORDS_FLOWS)
 		return NETSHARE_FORMAT_ZEEK_CONN;
 	if (ends_with(path, ".csv")) {
@@ -58,11 +60,12 @@ netshare_dataset_write(const netshare_dataset *ds, const char *path,
 	int format = p.format == NETSHARE_FORMAT_AUTO ? format_for(ds, path) : p.format;
 	if (format == NETSHARE_FORMAT_AUTO)
 		return netshare__error(NETSHARE_EINVAL, "%s: cannot tell the output format from the "
-		                       "name (use .pcap, .csv or .log, or set the format)", path);
-	if (format < NETSHARE_FORMAT_PCAP || format > NETSHARE_FORMAT_PACKET_CSV)
+		                       "name (use .pcap, .pcapng, .csv or .log, or set the format)", path);
+	if (format < NETSHARE_FORMAT_PCAP || format > NETSHARE_FORMAT_PCAPNG)
 		return netshare__error(NETSHARE_EINVAL, "netshare_write_params.format: %d is not a "
 		                       "netshare_format", format);
-	if (format == NETSHARE_FORMAT_PCAP) {
+	int pcap = format == NETSHARE_FORMAT_PCAP || format == NETSHARE_FORMAT_PCAPNG;
+	if (pcap) {
 		if (ds->kind != NETSHARE_RECORDS_PACKETS)
 			return netshare__error(NETSHARE_EINVAL, "%s: pcap needs packet records; this "
 			                       "dataset holds flow records (write CSV)", path);
@@ -82,8 +85,8 @@ netshare_dataset_write(const netshare_dataset *ds, const char *path,
 	netshare__outfile out;
 	if ((st = netshare__outfile_open(&out, path)) < 0)
 		return st;
-	if (format == NETSHARE_FORMAT_PCAP)
-		st = netshare__write_pcap(ds, &out, &p, &pr);
+	if (pcap)
+		st = netshare__write_pcap(ds, &out, &p, &pr, format == NETSHARE_FORMAT_PCAPNG);
 	else
 		st = netshare__write_csv(ds, &out, format, &pr);
 	/* The last report comes before the commit, so a cancel still leaves no file. */

@@ -247,6 +247,8 @@ START_TEST(every_format_round_trips_exactly)
 	ck_assert_ptr_nonnull(dir);
 	netshare_dataset *pk = random_dataset(NETSHARE_RECORDS_PACKETS, 3000, 1);
 	roundtrip(pk, dir, "p.pcap", NETSHARE_FORMAT_AUTO, NETSHARE_FORMAT_PCAP);
+	roundtrip(pk, dir, "p.pcapng", NETSHARE_FORMAT_AUTO, NETSHARE_FORMAT_PCAP);
+	roundtrip(pk, dir, "p.out", NETSHARE_FORMAT_PCAPNG, NETSHARE_FORMAT_PCAP);
 	roundtrip(pk, dir, "p.csv", NETSHARE_FORMAT_AUTO, NETSHARE_FORMAT_PACKET_CSV);
 	netshare_dataset *fl = random_dataset(NETSHARE_RECORDS_FLOWS, 3000, 2);
 	roundtrip(fl, dir, "f.csv", NETSHARE_FORMAT_AUTO, NETSHARE_FORMAT_NETFLOW_CSV);
@@ -298,6 +300,36 @@ START_TEST(pcap_options_ns_raw_headers_only)
 	ck_assert_ok(netshare_dataset_info_get(back, &info));
 	ck_assert_uint_eq(info.truncated, 0);
 	netshare_dataset_free(back);
+	unlink(path);
+
+	/* pcapng: the same options, and times past 2038 that pcap cannot hold. */
+	netshare_test_path(path, sizeof path, dir, "h.pcapng");
+	wp.headers_only = 1;
+	ck_assert_ok(netshare_dataset_write(pk, path, &wp));
+	ck_assert_ok(netshare_dataset_read(&back, path, NULL));
+	ck_assert_ok(netshare_dataset_info_get(back, &info));
+	ck_assert_int_eq(info.link_type, 12);
+	ck_assert_uint_gt(info.truncated, 0);
+	netshare_test_assert_same_records(pk, back, "headers-only raw ns pcapng");
+	netshare_dataset_free(back);
+	netshare_dataset *late;
+	ck_assert_ok(netshare_dataset_new(&late, NETSHARE_RECORDS_PACKETS));
+	netshare_record r;
+	netshare_record_init(&r);
+	r.ip_version = 4;
+	r.protocol = 17;
+	r.ip_length = 100;
+	r.time_ns = INT64_C(4102444800) * 1000000000 + 123456789; /* 2100-01-01 */
+	ck_assert_ok(netshare_dataset_append(late, &r));
+	ck_assert_ok(netshare_dataset_write(late, path, &wp));
+	ck_assert_ok(netshare_dataset_read(&back, path, NULL));
+	netshare_test_assert_same_records(late, back, "pcapng after 2038");
+	netshare_dataset_free(back);
+	netshare_test_path(path, sizeof path, dir, "late.pcap");
+	ck_assert_status(netshare_dataset_write(late, path, &wp), NETSHARE_EINVAL);
+	ck_assert_error_contains("1970..2038");
+	netshare_dataset_free(late);
+	netshare_test_path(path, sizeof path, dir, "h.pcapng");
 	unlink(path);
 	netshare_dataset_free(pk);
 	rmdir(dir);

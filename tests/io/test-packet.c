@@ -9,6 +9,7 @@
 #include "core/rng.h"
 #include "io/frame.h"
 #include "io/packet.h"
+#include "io/tcp_stream.h"
 
 /* An IPv4/TCP packet: 10.0.0.1:1234 -> 10.0.0.2:80, SYN, total length 60. */
 static size_t
@@ -317,7 +318,9 @@ START_TEST(build_then_parse_is_identity_with_valid_checksums)
 		netshare_record r, back;
 		random_record(&g, &r);
 		int link = k % 2 ? NETSHARE_LINK_ETHERNET : NETSHARE_LINK_RAW;
-		size_t headers, n = netshare__frame_build(&r, link, buf, &headers);
+		netshare__tcp_numbers nums = { (uint32_t)netshare__rng_next(&g),
+		                               (uint32_t)netshare__rng_next(&g) };
+		size_t headers, n = netshare__frame_build(&r, &nums, link, buf, &headers);
 		memset(buf + headers, 0, n - headers);
 		ck_assert_uint_eq(n, (link == NETSHARE_LINK_ETHERNET ? 14u : 0u) + r.ip_length);
 		memset(&back, 0, sizeof back);
@@ -349,6 +352,14 @@ START_TEST(build_then_parse_is_identity_with_valid_checksums)
 		size_t ihl = r.ip_version == 4 ? 20 : 40;
 		const uint8_t *t = ip + ihl;
 		size_t tlen = ip_len - ihl;
+		if (r.protocol == 6) {
+			ck_assert_uint_eq(netshare__be32(t + 4), nums.seq);
+			ck_assert_uint_eq(netshare__be32(t + 8), nums.ack);
+			/* The header (with options) plus the data is the segment. */
+			ck_assert_uint_eq((t[12] >> 4) * 4u + netshare__frame_tcp_payload(&r), tlen);
+			ck_assert_uint_eq(headers, (link == NETSHARE_LINK_ETHERNET ? 14u : 0u) + ihl +
+			                  (t[12] >> 4) * 4u);
+		}
 		uint32_t pseudo = 0;
 		if (r.ip_version == 4) {
 			pseudo = ref_sum(ip + 12, 8, 0) + r.protocol + (uint32_t)tlen;
@@ -374,13 +385,124 @@ START_TEST(short_ip_length_is_raised_to_the_headers)
 	r.protocol = 6;
 	r.ip_length = 30; /* shorter than IPv4 + TCP headers */
 	size_t headers;
-	ck_assert_uint_eq(netshare__frame_build(&r, NETSHARE_LINK_RAW, buf, &headers), 40);
+	ck_assert_uint_eq(netshare__frame_build(&r, NULL, NETSHARE_LINK_RAW, buf, &headers), 40);
 	ck_assert_uint_eq(headers, 40);
 	ck_assert_uint_eq(netshare__be16(buf + 2), 40);
 }
 END_TEST
 
+/* One TCP packet of a.b -> c.d for the sequence-space test. */
+static netshare_record
+tcp_packet(int from_client, uint8_t flags, uint16_t ip_length)
+{
+	netshare_record r;
+	netshare_record_init(&r);
+	r.ip_version = 4;
+	r.protocol = 6;
+	r.src_ip = from_client ? 0x0a000001 : 0x0a000002;
+	r.dst_ip = from_client ? 0x0a000002 : 0x0a000001;
+	r.src_port = from_client ? 40000 : 80;
+	r.dst_port = from_client ? 80 : 40000;
+	r.tcp_flags = flags;
+	r.ip_length = ip_length;
+	return r;
+}
+
+enum { FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10 };
+
+START_TEST(tcp_sequence_space_of_a_connection)
+{
+	/* A handshake, 100 bytes of data, a close: every number follows from the two initial
+	 * sequence numbers, which the SYNs show. */
+	static const struct {
+		int client;
+		uint8_t flags;
+		uint16_t len;
+		size_t payload;
+		uint32_t seq_off, ack_off; /* from the sender's / the receiver's ISN */
+		int has_ack;
+	} steps[] = {
+		{ 1, SYN, 60, 0, 0, 0, 0 },          /* 20 bytes of options, no data */
+		{ 0, SYN | ACK, 60, 0, 0, 1, 1 },
+		{ 1, ACK, 52, 0, 1, 1, 1 },          /* 12 bytes: timestamps */
+		{ 1, PSH | ACK, 140, 100, 1, 1, 1 },
+		{ 0, ACK, 40, 0, 1, 101, 1 },
+		{ 0, FIN | ACK, 40, 0, 1, 101, 1 },
+		{ 1, ACK, 40, 0, 101, 2, 1 },
+	};
+	netshare__tcp_streams s;
+	ck_assert_ok(netshare__tcp_streams_init(&s, 8));
+	uint32_t isn[2] = { 0, 0 };
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		netshare_record r = tcp_packet(steps[i].client, steps[i].flags, steps[i].len);
+		ck_assert_uint_eq(netshare__frame_tcp_payload(&r), steps[i].payload);
+		uint32_t seq, ack;
+		netshare__tcp_streams_next(&s, &r, netshare__frame_tcp_payload(&r), &seq, &ack);
+		int me = steps[i].client, peer = !me;
+		if (steps[i].flags & SYN)
+			isn[me] = seq;
+		ck_assert_uint_eq(seq, isn[me] + steps[i].seq_off);
+		ck_assert_uint_eq(ack, steps[i].has_ack ? isn[peer] + steps[i].ack_off : 0);
+	}
+	ck_assert_uint_ne(isn[0], isn[1]);
+	ck_assert_uint_eq(s.used, 1);
+	/* A new SYN on the same ports: a new connection, new numbers on both sides, each a
+	 * quarter of the space ahead of where its old one ended (so nothing goes back). */
+	netshare_record again = tcp_packet(1, SYN, 60);
+	uint32_t seq, ack;
+	netshare__tcp_streams_next(&s, &again, 0, &seq, &ack);
+	ck_assert_uint_eq(seq, isn[1] + 101 + (UINT32_C(1) << 30));
+	uint32_t new_isn = seq;
+	again = tcp_packet(0, SYN | ACK, 60);
+	netshare__tcp_streams_next(&s, &again, 0, &seq, &ack);
+	ck_assert_uint_eq(ack, new_isn + 1);
+	ck_assert_uint_eq(seq, isn[0] + 2 + (UINT32_C(1) << 30));
+	ck_assert_uint_eq(s.used, 1);
+
+	/* The other side acknowledged a direction before its SYN (directions generated out
+	 * of order): the late SYN starts ahead of what was acknowledged. */
+	netshare__tcp_streams u;
+	ck_assert_ok(netshare__tcp_streams_init(&u, 1));
+	netshare_record first = tcp_packet(0, ACK, 40);
+	netshare__tcp_streams_next(&u, &first, 0, &seq, &ack);
+	uint32_t acked = ack;
+	netshare_record late = tcp_packet(1, SYN, 60);
+	netshare__tcp_streams_next(&u, &late, 0, &seq, &ack);
+	ck_assert_uint_eq(seq, acked - 1 + (UINT32_C(1) << 30));
+	netshare__tcp_streams_free(&u);
+
+	/* Another connection whose first packet is not a SYN: it starts one past its ISN and
+	 * the other side's acknowledgements agree with where it starts. Same ISN in a fresh
+	 * table: the output is deterministic. */
+	netshare_record r = tcp_packet(1, ACK, 40);
+	r.src_port = 40001;
+	uint32_t seq1, ack1, seq2, ack2;
+	netshare__tcp_streams_next(&s, &r, 0, &seq1, &ack1);
+	netshare_record back = tcp_packet(0, ACK, 40);
+	back.dst_port = 40001;
+	netshare__tcp_streams_next(&s, &back, 0, &seq2, &ack2);
+	ck_assert_uint_eq(ack1, seq2);
+	ck_assert_uint_eq(ack2, seq1);
+	ck_assert_uint_eq(s.used, 2);
+	netshare__tcp_streams t;
+	ck_assert_ok(netshare__tcp_streams_init(&t, 1));
+	uint32_t seq3, ack3;
+	netshare__tcp_streams_next(&t, &r, 0, &seq3, &ack3);
+	ck_assert_uint_eq(seq3, seq1);
+	ck_assert_uint_eq(ack3, ack1);
+	netshare__tcp_streams_free(&t);
+	netshare__tcp_streams_free(&s);
+
+	/* A SYN longer than 40 bytes of options carries the rest as data. */
+	r = tcp_packet(1, SYN, 100);
+	ck_assert_uint_eq(netshare__frame_tcp_payload(&r), 100 - 20 - 20 - 40);
+	r.ip_length = 63; /* options in 4-byte words: 20 of the 23 bytes */
+	ck_assert_uint_eq(netshare__frame_tcp_payload(&r), 3);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("io-packet",
+	tcp_sequence_space_of_a_connection,
 	every_link_type,
 	ipv6_extension_headers_and_fragments,
 	ipv4_fragments_and_protocols_without_ports,

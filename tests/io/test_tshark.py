@@ -140,6 +140,17 @@ class ReadMatchesTshark(unittest.TestCase):
         self.assertGreater(checked, 500)
 
 
+def tcp_anomalies(path):
+    """(packets tshark's TCP analysis calls retransmitted or out of order, TCP packets)."""
+    def count(expr):
+        r = subprocess.run([TSHARK, "-r", path, "-n", "-Y", expr, "-T", "fields", "-e",
+                            "frame.number"], capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            raise AssertionError("tshark %s: %s" % (path, r.stderr))
+        return len(r.stdout.splitlines())
+    return (count("tcp.analysis.retransmission || tcp.analysis.out_of_order"), count("tcp"))
+
+
 def tshark_config(home):
     """A Wireshark profile with every dissector above the transport layer disabled: our
     payloads are zeros, which application dissectors (NTP, MySQL, ...) rightly reject."""
@@ -226,6 +237,15 @@ class SyntheticPcapIsValid(WrittenPcapIsValid):
                 continuations = int(words[words.index("continuations") - 2].lstrip("("))
                 self.check(out)
                 self.assertGreater(stats(out)["flow_size"]["max"], 1)
+                # Each connection has one sequence space: tshark's TCP analysis flags no
+                # larger share of packets as retransmitted or out of order than in the
+                # real trace (before: most packets, with every seq and ack 0).
+                bad, tcp = tcp_anomalies(out)
+                real_bad, real_tcp = tcp_anomalies(os.path.join(DATA, name))
+                self.assertGreater(tcp, 100)
+                self.assertLessEqual(bad / tcp, real_bad / real_tcp,
+                                     "%d of %d synthetic TCP packets flagged; real %d of %d"
+                                     % (bad, tcp, real_bad, real_tcp))
                 # caida is a headers-only capture, so its synthetic pcap is by default (and
                 # pathspider's with --headers-only): clean even with every Wireshark
                 # dissector on (an empty profile), since no zero payload reaches DNS, NTP,
