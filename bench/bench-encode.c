@@ -34,7 +34,7 @@ main(int argc, char **argv)
 	size_t flows = 0;
 	for (int c = 0; c < in.chunks; c++) {
 		netshare_encoded *x;
-		if (netshare_encoder_encode(enc, ds, c, &x) < 0)
+		if (netshare_encoder_encode(&x, enc, ds, c) < 0)
 			bench_die("encode");
 		size_t n = netshare_encoded_flows(x);
 		flows += n;

@@ -37,7 +37,7 @@ main(int argc, char **argv)
 	uint64_t want = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
 	const char *out = argc > 3 ? argv[3] : "/tmp/bench-generate.pcap";
 	netshare_model *m;
-	if (netshare_model_load(&m, argv[1]) != NETSHARE_OK)
+	if (netshare_model_load(&m, argv[1], NULL) != NETSHARE_OK)
 		return fail(argv[1]);
 	netshare_sample_params sp;
 	netshare_sample_params_init(&sp);
@@ -46,7 +46,7 @@ main(int argc, char **argv)
 	netshare_dataset *ds;
 	netshare_sample_info info = { .struct_size = sizeof info };
 	if (netshare_sampler_new(&s, m, &sp) != NETSHARE_OK ||
-	    netshare_sampler_generate(s, &ds) != NETSHARE_OK ||
+	    netshare_sampler_generate(&ds, s) != NETSHARE_OK ||
 	    netshare_sampler_info_get(s, &info) != NETSHARE_OK)
 		return fail("probe run");
 	double per_flow = info.flows ? (double)info.records / (double)info.flows : 1;
@@ -57,7 +57,7 @@ main(int argc, char **argv)
 	if (netshare_sampler_new(&s, m, &sp) != NETSHARE_OK)
 		return fail("sampler");
 	double t0 = netshare__now();
-	if (netshare_sampler_generate(s, &ds) != NETSHARE_OK)
+	if (netshare_sampler_generate(&ds, s) != NETSHARE_OK)
 		return fail("generate");
 	double t1 = netshare__now();
 	if (netshare_dataset_write(ds, out, NULL) != NETSHARE_OK)

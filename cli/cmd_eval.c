@@ -89,7 +89,7 @@ run_eval(int argc, char **argv)
 	}
 	for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
 		if ((!syns[k] && (st = netshare_dataset_read(&syns[k], names[k], &rp)) < 0) ||
-		    (st = netshare_report_new(&reports[k], real, syns[k])) < 0)
+		    (st = netshare_report_new(&reports[k], real, syns[k], NULL)) < 0)
 			rc = cli_fail(st);
 		if (!html) { /* the plots need the records; the table does not */
 			netshare_dataset_free(syns[k]);

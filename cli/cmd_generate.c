@@ -16,7 +16,7 @@ from_model(const char *model, const char *output, const netshare_sample_params *
            const netshare_write_params *params, int frames, int quiet)
 {
 	netshare_model *m;
-	netshare_status st = netshare_model_load(&m, model);
+	netshare_status st = netshare_model_load(&m, model, NULL);
 	if (st < 0)
 		return cli_fail(st);
 	netshare_write_params w = *params, *wp = &w;
@@ -160,10 +160,12 @@ run_generate(int argc, char **argv)
 	int checked = cli_check_output(&cli_cmd_generate, output, &input, 1);
 	if (checked != CLI_EXIT_OK)
 		return checked;
-	if (sp.flows || sp.time_scale != 1.0 || cli_sample_steps_changed(&sp) ||
-	    sp.class_temperature != NETSHARE_DEFAULT_CLASS_TEMPERATURE)
-		return cli_usage_error(&cli_cmd_generate, "--flows, --time-scale, --temperature, "
-		                       "--raw and the --no-* steps are for -m MODEL");
+	netshare_sample_params defaults;
+	netshare_sample_params_init(&defaults);
+	if (sp.time_scale != defaults.time_scale || cli_sample_steps_changed(&sp) ||
+	    sp.class_temperature != defaults.class_temperature)
+		return cli_usage_error(&cli_cmd_generate, "--time-scale, --temperature, --raw and "
+		                       "the --no-* steps are for -m MODEL");
 	netshare_dataset *real, *syn;
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
@@ -176,8 +178,12 @@ run_generate(int argc, char **argv)
 		return rc;
 	}
 	wp.headers_only = frames ? frames == 'H' : cli_headers_only_trace(real);
-	st = by_service ? netshare_baseline_service_marginal(&syn, real, seed)
-	                : netshare_baseline_marginal(&syn, real, seed);
+	netshare_baseline_params bp;
+	netshare_baseline_params_init(&bp);
+	bp.seed = seed;
+	bp.flows = sp.flows;
+	st = by_service ? netshare_baseline_service_marginal(&syn, real, &bp)
+	                : netshare_baseline_marginal(&syn, real, &bp);
 	netshare_dataset_free(real);
 	if (st < 0)
 		return cli_fail(st);
@@ -190,8 +196,6 @@ run_generate(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-#define CLI_STRINGIFY_(x) #x
-#define CLI_STRINGIFY(x) CLI_STRINGIFY_(x)
 
 const cli_command cli_cmd_generate = {
 	.name = "generate",
@@ -238,7 +242,7 @@ const cli_command cli_cmd_generate = {
 		"      --temperature T    choose each flow's port classes (services) with\n"
 		"                         probability p^(1/T) of the model's; 0: the likeliest,\n"
 		"                         1: as the model says, more: more rare services\n"
-		"                         (0..10, default " CLI_STRINGIFY(NETSHARE_DEFAULT_CLASS_TEMPERATURE) ")\n"
+		"                         (0..10, default 0: the most likely class)\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
 		CLI_SAMPLE_STEP_HELP
 		"  -q, --quiet            no progress output\n"

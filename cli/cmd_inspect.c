@@ -85,7 +85,7 @@ run_inspect(int argc, char **argv)
 		return cli_usage_error(&cli_cmd_inspect, "expected one MODEL file");
 	const char *path = argv[optind];
 	netshare_model *m;
-	netshare_status st = netshare_model_load(&m, path);
+	netshare_status st = netshare_model_load(&m, path, NULL);
 	if (st < 0)
 		return cli_fail(st);
 	const netshare_encoder *enc = netshare_model_encoder(m);

@@ -27,7 +27,7 @@ sample(netshare_model *m, const netshare_sample_params *sp, int quiet, netshare_
 	netshare_sampler *s = NULL;
 	netshare_status st = netshare_sampler_new(&s, m, &p);
 	if (st == NETSHARE_OK)
-		st = netshare_sampler_generate(s, out);
+		st = netshare_sampler_generate(out, s);
 	cli_progress_end(&pr);
 	netshare_sampler_free(s);
 	return st;
@@ -56,14 +56,17 @@ sample_and_report(netshare_model *m, const netshare_dataset *real, netshare_data
 	netshare_sample_params_raw(&raw);
 	if (st == NETSHARE_OK)
 		st = sample(m, &raw, 1, &t[T_RAW]);
+	netshare_baseline_params bp;
+	netshare_baseline_params_init(&bp);
+	bp.seed = sp->seed;
 	if (st == NETSHARE_OK)
-		st = netshare_baseline_marginal(&t[T_MARGINAL], real, sp->seed);
+		st = netshare_baseline_marginal(&t[T_MARGINAL], real, &bp);
 	if (st == NETSHARE_OK)
-		st = netshare_baseline_service_marginal(&t[T_SERVICE], real, sp->seed);
+		st = netshare_baseline_service_marginal(&t[T_SERVICE], real, &bp);
 	t[T_HELD] = held;
 	int n = held ? N_TRACES : N_TRACES - 1;
 	for (int k = 0; k < n && st == NETSHARE_OK; k++)
-		st = netshare_report_new(&reports[k], real, t[k]);
+		st = netshare_report_new(&reports[k], real, t[k], NULL);
 	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK) {
 		const char *names[N_TRACES] = { output, "gan-only", "marginal",

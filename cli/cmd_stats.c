@@ -144,7 +144,7 @@ print_encoded(const netshare_dataset *ds, const netshare_encoder_params *ep, int
 		       in.flows_dropped, in.address_bits, in.port_words, in.protocol_words);
 	for (int c = 0; c < in.chunks && st == NETSHARE_OK; c++) {
 		netshare_encoded *x;
-		if ((st = netshare_encoder_encode(enc, ds, c, &x)) < 0)
+		if ((st = netshare_encoder_encode(&x, enc, ds, c)) < 0)
 			break;
 		printf(json ? "%s%zu" : "%s%zu", c ? (json ? "," : " ") : (json ? "" : " "),
 		       netshare_encoded_flows(x));

@@ -90,7 +90,7 @@ run_train(int argc, char **argv)
 			cli_error("%s: no checkpoint to resume from (%s); train without --resume",
 			          partial, strerror(errno));
 			rc = CLI_EXIT_RUNTIME;
-		} else if ((st = netshare_model_load(&m, partial)) < 0) {
+		} else if ((st = netshare_model_load(&m, partial, NULL)) < 0) {
 			rc = cli_fail(st);
 		} else if (!o.quiet) {
 			fprintf(stderr, "%s: resuming from %s\n", cli_progname, partial);

@@ -127,14 +127,23 @@ cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_datas
 		rest -= d;
 	}
 	cli_progress_plan(&pr, in.chunks, it0, it0 / div, done);
-	if ((st = netshare_model_set_training(m, cli_progress_fn, &pr, checkpoint,
-	                                      checkpoint ? o->checkpoint_every : 0,
-	                                      o->mp.threads)) < 0)
+	netshare_model_params run;
+	netshare_model_params_init(&run);
+	run.progress = cli_progress_fn;
+	run.progress_user = &pr;
+	run.checkpoint_path = checkpoint;
+	run.checkpoint_every = checkpoint ? o->checkpoint_every : 0;
+	run.threads = o->mp.threads;
+	if ((st = netshare_model_set_training(m, &run)) < 0)
 		return cli_fail(st);
 	double t0 = cli_now();
 	st = netshare_model_train(m, ds);
 	cli_progress_end(&pr);
-	netshare_model_set_training(m, NULL, NULL, NULL, 0, o->mp.threads);
+	run.progress = NULL;
+	run.progress_user = NULL;
+	run.checkpoint_path = NULL;
+	run.checkpoint_every = 0;
+	netshare_model_set_training(m, &run);
 	if (st < 0)
 		return cli_fail(st);
 	if (!o->quiet) {
@@ -161,10 +170,9 @@ cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
 		netshare_summary s = { .struct_size = sizeof s };
 		netshare_dataset_summary(ds, &s);
 		if (o->ep.chunks == NETSHARE_CHUNKS_AUTO)
-			fprintf(stderr, "%s: %d chunk%s: %" PRIu64 " flows, one chunk per %d flows "
-			        "(at most %d; choose with --chunks)\n", cli_progname, ei.chunks,
-			        ei.chunks > 1 ? "s" : "", s.flows, NETSHARE_AUTO_FLOWS_PER_CHUNK,
-			        NETSHARE_AUTO_MAX_CHUNKS);
+			fprintf(stderr, "%s: %d chunk%s for %" PRIu64 " flows (chosen from the "
+			        "flows; choose with --chunks)\n", cli_progname, ei.chunks,
+			        ei.chunks > 1 ? "s" : "", s.flows);
 		fprintf(stderr, "%s: %" PRIu64 " flow segments, up to %u records each (%" PRIu64
 		        " cut), %zu attribute and %zu feature dims\n", cli_progname, ei.flows,
 		        ei.max_flow_len, ei.flows_truncated, ei.attribute_dim, ei.feature_dim);

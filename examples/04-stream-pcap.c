@@ -66,7 +66,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	netshare_model *m;
-	if (netshare_model_load(&m, argv[1]) != NETSHARE_OK) {
+	if (netshare_model_load(&m, argv[1], NULL) != NETSHARE_OK) {
 		fprintf(stderr, "04-stream-pcap: %s\n", netshare_last_error());
 		return 1;
 	}

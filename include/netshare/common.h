@@ -141,7 +141,7 @@ NETSHARE_API const char *netshare_version_string(void);
  * Progress of a long operation, passed to a ::netshare_progress_fn.
  *
  * The library owns the struct; it is valid only during the callback. Check struct_size
- * before reading fields added after version 0.1.
+ * before reading fields added after version 1.0.
  */
 typedef struct netshare_progress {
 	size_t struct_size;  /**< sizeof(netshare_progress) of the library that filled it. */

@@ -21,7 +21,7 @@
  *   netshare_encoder_fit(&enc, ds, &ep);
  *   for (int c = 0; c < 4; c++) {
  *       netshare_encoded *e;
- *       netshare_encoder_encode(enc, ds, c, &e);
+ *       netshare_encoder_encode(&e, enc, ds, c);
  *       ... netshare_encoded_attributes(e), netshare_encoded_features(e) ...
  *       netshare_encoded_free(e);
  *   }
@@ -47,25 +47,14 @@ typedef struct netshare_encoder netshare_encoder;
 /** Most time chunks an encoder splits a trace into. */
 #define NETSHARE_MAX_CHUNKS 64
 
-/** netshare_encoder_params.chunks: choose from the data, one chunk per
- *  NETSHARE_AUTO_FLOWS_PER_CHUNK flows, between 1 and NETSHARE_AUTO_MAX_CHUNKS (a chunk
- *  model needs enough flows to learn from; NetShare's 10 chunks were for traces of about
- *  a million records). */
+/** netshare_encoder_params.chunks: choose from the data (one chunk per thousand flows,
+ *  at most ten: a chunk model needs enough flows to learn from; NetShare's 10 chunks
+ *  were for traces of about a million records). The rule may change between releases;
+ *  netshare_encoder_info_get() tells what was chosen. */
 #define NETSHARE_CHUNKS_AUTO 0
-/** See ::NETSHARE_CHUNKS_AUTO. */
-#define NETSHARE_AUTO_FLOWS_PER_CHUNK 1000
-/** See ::NETSHARE_CHUNKS_AUTO. */
-#define NETSHARE_AUTO_MAX_CHUNKS 10
 
 /** Most frequent ports per role netshare_encoder_params.port_classes may ask for. */
 #define NETSHARE_MAX_PORT_CLASSES 256
-/** Default of netshare_encoder_params.port_classes. */
-#define NETSHARE_DEFAULT_PORT_CLASSES 64
-/** A service (port and protocol) is a class only if at least this share of the
- *  corpus's flows (and two of them) has it in that role; rarer ones stay word2vec words.
- *  Low, so that a service of a dozen flows in an hour's LAN trace is one (sampling
- *  draws classes from the head's probabilities, so rare classes do appear). */
-#define NETSHARE_PORT_CLASS_MIN_SHARE 0.0005
 
 /** "Choose from the data" for netshare_encoder_params.max_flow_len and sample_len. */
 #define NETSHARE_AUTO UINT32_MAX
@@ -103,13 +92,13 @@ typedef struct netshare_encoder_params {
 	void *progress_user;      /**< Passed to @p progress. */
 	int port_classes;         /**< Up to this many of the most frequent source ports (and
 	                               as many destination ports), each in at least two and
-	                               ::NETSHARE_PORT_CLASS_MIN_SHARE of the word2vec corpus's
-	                               flows, are also encoded as categories (a one-hot
+	                               0.05 % of the word2vec corpus's flows (so that a
+	                               service of a dozen flows in an hour's LAN trace is
+	                               one), are also encoded as categories (a one-hot
 	                               head with an "other" class); other ports decode from
 	                               their word2vec vector, among the ports that are not
 	                               classes. 0..::NETSHARE_MAX_PORT_CLASSES; 0 is
-	                               NetShare's pure word2vec encoding. Default
-	                               ::NETSHARE_DEFAULT_PORT_CLASSES. */
+	                               NetShare's pure word2vec encoding. Default 64. */
 } netshare_encoder_params;
 
 /** Set the defaults listed with each field. */
@@ -235,9 +224,9 @@ typedef struct netshare_encoded netshare_encoded;
  * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (chunk out of range, dataset of another kind),
  *         ::NETSHARE_ENOMEM.
  */
-NETSHARE_API netshare_status netshare_encoder_encode(const netshare_encoder *enc,
-                                                     const netshare_dataset *ds, int chunk,
-                                                     netshare_encoded **out);
+NETSHARE_API netshare_status netshare_encoder_encode(netshare_encoded **out,
+                                                     const netshare_encoder *enc,
+                                                     const netshare_dataset *ds, int chunk);
 
 /** Flows N in the chunk. */
 NETSHARE_API size_t netshare_encoded_flows(const netshare_encoded *e);

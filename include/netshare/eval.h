@@ -40,6 +40,16 @@ typedef struct netshare_metric {
 	                           records", ...); NULL when it has a value. Static. */
 } netshare_metric;
 
+/** Options for netshare_report_new(). Initialise with netshare_report_params_init(). */
+typedef struct netshare_report_params {
+	size_t struct_size;  /**< sizeof(netshare_report_params). */
+	unsigned services;   /**< The per-service metrics use the real trace's this many
+	                          services with most flows, 1..100; default 10. */
+} netshare_report_params;
+
+/** Set the defaults (10 services). */
+NETSHARE_API void netshare_report_params_init(netshare_report_params *p);
+
 /**
  * Compare @p synth with @p real (datasets of the same record kind).
  *
@@ -50,7 +60,8 @@ typedef struct netshare_metric {
  * (EMD, s), packets and bytes (EMD), label (JSD), flow size (EMD).
  * Both: flow_size_hist, the JSD of the flow-size histograms (half-octave bins).
  * Joint: dstport+proto and srcport+dstport (JSD over the pairs); per service (the
- * destination port and protocol of a flow; the real trace's 10 with most flows,
+ * destination port and protocol of a flow; the real trace's params->services (default
+ * 10) with most flows,
  * weighted by their share, a service missing from @p synth counted at the worst value):
  * flow_size_by_service and interarrival_by_service (JSD of log-binned histograms),
  * service_coverage (the flow share of those services reproduced, 0..1); the EMD of
@@ -72,12 +83,15 @@ typedef struct netshare_metric {
  * both traces, and of IPv4 header checksums for data read from captures.
  *
  * @param[out] out  the report; free with netshare_report_free().
- * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds, an empty dataset),
- *         ::NETSHARE_ENOMEM.
+ * @param params    options, or NULL for the defaults.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds, an empty dataset, an
+ *         option out of range), ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
+ * Thread safety: reads @p real and @p synth only; several reports may be built at once.
  */
 NETSHARE_API netshare_status netshare_report_new(netshare_report **out,
                                                  const netshare_dataset *real,
-                                                 const netshare_dataset *synth);
+                                                 const netshare_dataset *synth,
+                                                 const netshare_report_params *params);
 
 /** Number of metrics in @p r. */
 NETSHARE_API size_t netshare_report_count(const netshare_report *r);
@@ -98,8 +112,20 @@ NETSHARE_API netshare_status netshare_normalised_emd(const double *v, size_t n, 
 /** Free a report. NULL is a no-op. */
 NETSHARE_API void netshare_report_free(netshare_report *r);
 
+/** Options for the baselines. Initialise with netshare_baseline_params_init(). */
+typedef struct netshare_baseline_params {
+	size_t struct_size;  /**< sizeof(netshare_baseline_params). */
+	uint64_t seed;       /**< The same seed gives the same dataset; default 1. */
+	uint64_t flows;      /**< Flows to draw, at most ::NETSHARE_SAMPLE_MAX_FLOWS; default 0:
+	                          as many as the real trace has. */
+} netshare_baseline_params;
+
+/** Set the defaults (seed 1, as many flows as the real trace). */
+NETSHARE_API void netshare_baseline_params_init(netshare_baseline_params *p);
+
 /**
- * The marginal baseline: a synthetic dataset with as many flows as @p real has, where
+ * The marginal baseline: a synthetic dataset with as many flows as @p real has (or
+ * params->flows), where
  * every key field (source and destination address, ports, protocol) of a flow is drawn
  * independently from its empirical (record-weighted) marginal, the flow length from the
  * empirical flow lengths, the flow start from the empirical flow starts, inter-arrival
@@ -108,35 +134,39 @@ NETSHARE_API void netshare_report_free(netshare_report *r);
  * no joint structure: what a generative model has to beat on the joint metrics.
  * Records are sorted by time.
  *
- * @param[out] out  the baseline dataset (same kind as @p real).
- * @param seed      the same seed gives the same dataset.
- * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL or empty), ::NETSHARE_ENOMEM.
+ * @param[out] out  the baseline dataset (same kind as @p real); free with
+ *                  netshare_dataset_free().
+ * @param params    options, or NULL for the defaults.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL or empty, an option out of range),
+ *         ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
+ * Thread safety: reads @p real only.
  */
 NETSHARE_API netshare_status netshare_baseline_marginal(netshare_dataset **out,
                                                         const netshare_dataset *real,
-                                                        uint64_t seed);
+                                                        const netshare_baseline_params *params);
 
 /**
  * The service-marginal baseline: what the sampler's tables of the real trace know,
- * without a model. For each of as many flows as @p real has, a service (the destination
- * port and protocol of a flow's first record, as the per-service metrics define it) is
- * drawn by its share of the real flows (the services of fewer than 10 flows count as one
- * pooled service: drawn from the marginals of one or two flows, a flow would be copied);
- * then, from that service's flows and records only, every key field (addresses, source port; the destination port and protocol
+ * without a model. For each of as many flows as @p real has (or params->flows), a
+ * service (the destination port and protocol of a flow's first record, as the
+ * per-service metrics define it) is drawn by its share of the real flows (the services
+ * of fewer than 10 flows count as one pooled service: drawn from the marginals of one
+ * or two flows, a flow would be copied); then, from that service's flows and records
+ * only, every key field (addresses, source port; the destination port and protocol
  * come with the service), the flow length, the flow start, the within-flow
  * inter-arrival times and every other field of every record are each drawn
  * independently from their empirical (record-weighted) marginals. What a generative
  * model adds over this baseline is what it learnt: above all the structure within flows
  * (which sizes and gaps follow which), which no marginal has. Records are sorted by time.
  *
- * @param[out] out  the baseline dataset (same kind as @p real).
- * @param seed      the same seed gives the same dataset.
- * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL or empty), ::NETSHARE_ENOMEM.
+ * @param[out] out  the baseline dataset (same kind as @p real); free with
+ *                  netshare_dataset_free().
+ * @param params    options, or NULL for the defaults.
+ * @return as netshare_baseline_marginal().
  * Thread safety: reads @p real only.
  */
-NETSHARE_API netshare_status netshare_baseline_service_marginal(netshare_dataset **out,
-                                                                const netshare_dataset *real,
-                                                                uint64_t seed);
+NETSHARE_API netshare_status netshare_baseline_service_marginal(
+	netshare_dataset **out, const netshare_dataset *real, const netshare_baseline_params *params);
 
 #ifdef __cplusplus
 }

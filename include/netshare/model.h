@@ -101,6 +101,7 @@ NETSHARE_API netshare_status netshare_model_new(netshare_model **out, const nets
  * repeated: loading a checkpoint and training again resumes a killed run, and gives the
  * same weights as an uninterrupted one. A chunk without flows keeps chunk 0's weights.
  * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (dataset of another kind);
+ *         ::NETSHARE_ESTATE (a model loaded from an exported file);
  *         ::NETSHARE_ENUMERIC (training diverged: chunk and iteration in the message);
  *         ::NETSHARE_ECANCELED; ::NETSHARE_ENOMEM.
  */
@@ -135,7 +136,8 @@ NETSHARE_API netshare_status netshare_model_info_get(const netshare_model *m,
  * Write the model (encoder, hyperparameters, every chunk's weights) to @p path in the
  * format of netshare-model(5): tagged chunks with CRC-32C checksums. The file is written
  * to a temporary name and renamed into place when complete.
- * @return ::NETSHARE_OK, ::NETSHARE_EIO, ::NETSHARE_ENOMEM.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EIO, ::NETSHARE_ENOMEM,
+ *         ::NETSHARE_ESTATE (a model loaded from an exported file).
  */
 NETSHARE_API netshare_status netshare_model_save(const netshare_model *m, const char *path);
 
@@ -143,31 +145,58 @@ NETSHARE_API netshare_status netshare_model_save(const netshare_model *m, const 
  * Write only what generation needs (encoder, hyperparameters, every chunk's generator) to
  * @p path, in the same format: a fraction of netshare_model_save()'s size, since the
  * discriminators and optimiser state are left out. A model loaded from such a file
- * generates the same records but cannot be trained further (::NETSHARE_EINVAL).
+ * generates the same records but cannot be trained further or saved
+ * (::NETSHARE_ESTATE).
  * @return ::NETSHARE_OK, ::NETSHARE_EIO, ::NETSHARE_ENOMEM.
  */
 NETSHARE_API netshare_status netshare_model_export(const netshare_model *m, const char *path);
 
 /**
- * Set the progress callback and checkpointing of a model (e.g. one just loaded from a
- * checkpoint, whose file does not keep them).
- * @return ::NETSHARE_OK, ::NETSHARE_EINVAL.
+ * Set how the next netshare_model_train() runs: the run settings of @p params
+ * (progress, progress_user, threads, checkpoint_path, checkpoint_every), e.g. for a model
+ * just loaded from a checkpoint, whose file does not keep them. The hyperparameters in
+ * @p params are checked but not applied: they were fixed when the model was created.
+ *
+ * @param params  the settings, or NULL for the defaults (no callback, no checkpoints,
+ *                OpenBLAS's threads). @p params->checkpoint_path is not copied: it must
+ *                stay valid until training ends or the settings are replaced.
+ * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (NULL model, a field out of range);
+ *         ::NETSHARE_EABI.
+ * Thread safety: not while @p m trains.
  */
 NETSHARE_API netshare_status netshare_model_set_training(netshare_model *m,
-                                                         netshare_progress_fn progress,
-                                                         void *user, const char *checkpoint_path,
-                                                         uint32_t checkpoint_every,
-                                                         unsigned threads);
+                                                         const netshare_model_params *params);
+
+/** Options for netshare_model_load(). Initialise with netshare_load_params_init(). */
+typedef struct netshare_load_params {
+	size_t struct_size;     /**< sizeof(netshare_load_params). */
+	uint64_t memory_limit;  /**< Most bytes the loaded model may take (weights, optimiser
+	                             state, training workspace), checked before anything is
+	                             allocated: a larger model fails with ::NETSHARE_ENOMEM.
+	                             Default 0: 64 times the file's size plus 256 MiB, and a
+	                             model beyond that is ::NETSHARE_ECORRUPT (no file holds
+	                             weights for it). */
+} netshare_load_params;
+
+/** Set the defaults. */
+NETSHARE_API void netshare_load_params_init(netshare_load_params *p);
 
 /**
- * Load a model file.
- * @return ::NETSHARE_OK; ::NETSHARE_EIO; ::NETSHARE_EFORMAT (not a model file);
- *         ::NETSHARE_ECORRUPT (a checksum fails, the file is truncated or inconsistent);
- *         ::NETSHARE_EVERSION (written by a newer format major version);
+ * Load a model file (netshare-model(5)). Every dimension is checked against the stored
+ * weights, and the memory the model takes against the limit, before anything is
+ * allocated or initialised; non-finite weights and contradictory fields are refused.
+ *
+ * @param[out] out  the model; NULL on failure. Free with netshare_model_free().
+ * @param params    options, or NULL for the defaults.
+ * @return ::NETSHARE_OK; ::NETSHARE_EINVAL; ::NETSHARE_EIO; ::NETSHARE_EFORMAT (not a
+ *         model file); ::NETSHARE_ECORRUPT (a checksum fails, the file is truncated or
+ *         inconsistent); ::NETSHARE_EVERSION (written by a newer format major version);
  *         ::NETSHARE_EUNSUPPORTED (a critical chunk this version does not know);
- *         ::NETSHARE_ENOMEM.
+ *         ::NETSHARE_ENOMEM (also: over params->memory_limit); ::NETSHARE_EABI.
+ * Thread safety: loads of different files may run at once.
  */
-NETSHARE_API netshare_status netshare_model_load(netshare_model **out, const char *path);
+NETSHARE_API netshare_status netshare_model_load(netshare_model **out, const char *path,
+                                                 const netshare_load_params *params);
 
 #ifdef __cplusplus
 }

@@ -81,8 +81,7 @@ typedef struct netshare_sample_params {
 	                              argmax (DoppelGANger's decoding), 1 the softmax as it
 	                              is. Lower keeps the frequent services' flows truer,
 	                              higher brings more of the rare services. 0 ..
-	                              ::NETSHARE_MAX_CLASS_TEMPERATURE; default
-	                              ::NETSHARE_DEFAULT_CLASS_TEMPERATURE. */
+	                              ::NETSHARE_MAX_CLASS_TEMPERATURE; default 0. */
 	/**
 	 * @name Sampling steps that use statistics of the real trace
 	 * Each draws on a table the model file carries besides the generators (see
@@ -119,7 +118,6 @@ typedef struct netshare_sample_params {
 /** Most flows one sampler call may be asked for. */
 #define NETSHARE_SAMPLE_MAX_FLOWS (UINT64_C(1) << 32)
 /** Default of netshare_sample_params.class_temperature. */
-#define NETSHARE_DEFAULT_CLASS_TEMPERATURE 0.0
 /** Largest netshare_sample_params.class_temperature. */
 #define NETSHARE_MAX_CLASS_TEMPERATURE 10.0
 
@@ -170,8 +168,8 @@ NETSHARE_API netshare_status netshare_sampler_stream(netshare_sampler *s, netsha
  * @param[out] out  the trace; free with netshare_dataset_free().
  * @return as netshare_sampler_stream().
  */
-NETSHARE_API netshare_status netshare_sampler_generate(netshare_sampler *s,
-                                                       netshare_dataset **out);
+NETSHARE_API netshare_status netshare_sampler_generate(netshare_dataset **out,
+                                                       netshare_sampler *s);
 
 /**
  * Generate a synthetic trace and write it to @p path (format from the name or

@@ -213,19 +213,23 @@ netshare_model_new(netshare_model **out, const netshare_encoder *enc,
 }
 
 NETSHARE_API netshare_status
-netshare_model_set_training(netshare_model *m, netshare_progress_fn progress, void *user,
-                            const char *checkpoint_path, uint32_t checkpoint_every,
-                            unsigned threads)
+netshare_model_set_training(netshare_model *m, const netshare_model_params *params)
 {
 	if (!m)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_set_training: model is NULL");
-	if (threads > 1024)
-		return netshare__error(NETSHARE_EINVAL, "threads = %u is more than 1024", threads);
-	m->p.progress = progress;
-	m->p.progress_user = user;
-	m->p.checkpoint_path = checkpoint_path;
-	m->p.checkpoint_every = checkpoint_every;
-	m->p.threads = threads;
+	netshare_model_params p;
+	netshare_model_params_init(&p);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	                                          "netshare_model_params")) < 0)
+		return st;
+	if ((st = netshare__model_check_params(&p)) < 0)
+		return st;
+	m->p.progress = p.progress;
+	m->p.progress_user = p.progress_user;
+	m->p.checkpoint_path = p.checkpoint_path;
+	m->p.checkpoint_every = p.checkpoint_every;
+	m->p.threads = p.threads;
 	return NETSHARE_OK;
 }
 

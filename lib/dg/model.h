@@ -31,7 +31,8 @@ netshare_status netshare__model_create(netshare_model **out, const netshare_enco
 
 /* netshare_model_load on bytes in memory; `path` names them in messages. */
 netshare_status netshare__model_load_buffer(netshare_model **out, const char *path,
-                                            const unsigned char *data, size_t len);
+                                            const unsigned char *data, size_t len,
+                                            const netshare_load_params *params);
 
 /* Generate `batch` (<= batch_size) samples of chunk c with noise seeded by `seed`,
  * BatchNorm in inference mode; results in m->dg[c].g.attributes / features / lengths. */

@@ -24,6 +24,7 @@
 #include "core/buf.h"
 #include "core/bytes.h"
 #include "core/crc32c.h"
+#include "core/params.h"
 #include "core/error.h"
 #include "encode/encoder.h"
 #include "io/outfile.h"
@@ -211,7 +212,7 @@ save(const netshare_model *m, const char *path, int full, const char *fn)
 		return netshare__error(NETSHARE_EINVAL, "%s: %s", fn,
 		                       m ? "path is NULL or empty" : "model is NULL");
 	if (full && m->generator_only)
-		return netshare__error(NETSHARE_EINVAL, "%s: this model was loaded from an exported "
+		return netshare__error(NETSHARE_ESTATE, "%s: this model was loaded from an exported "
 		                       "file and has no training state to save (export it)", fn);
 	netshare__wbuf b = { 0 }, tmp = { 0 };
 	netshare__wbuf_bytes(&b, magic, sizeof magic);
@@ -455,7 +456,7 @@ load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk, 
 
 static netshare_status
 check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_params *p,
-            const found *chunks, size_t n, size_t file_len)
+            const found *chunks, size_t n, size_t file_len, uint64_t memory_limit)
 {
 	netshare__gen_shape s;
 	if (netshare__model_shape(&s, enc, p) < 0)
@@ -477,33 +478,54 @@ check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_
 	/* Weights, gradients and two Adam moments of everything, and the training batch's
 	 * workspace (real, fake and interpolated inputs with their gradients). */
 	double bytes = 4.0 * (4 * (gen + crit) * enc->chunks + 7.0 * p->batch_size * X);
-	if (bytes > MODEL_MEMORY_PER_BYTE * (double)file_len + MODEL_MEMORY_SLACK)
+	double limit = memory_limit ? (double)memory_limit :
+	               MODEL_MEMORY_PER_BYTE * (double)file_len + MODEL_MEMORY_SLACK;
+	if (bytes > limit) {
+		if (memory_limit)
+			return netshare__error(NETSHARE_ENOMEM, "%s: the model would take %.0f MB, more "
+			                       "than the %.0f MB netshare_load_params.memory_limit "
+			                       "allows", path, bytes / 1e6, limit / 1e6);
 		return corrupt(path, "hyperparameters that would take far more memory than the "
 		                     "file could hold weights for", 0);
+	}
 	return NETSHARE_OK;
 }
 
+NETSHARE_API void
+netshare_load_params_init(netshare_load_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof *p);
+	p->struct_size = sizeof *p;
+}
+
 NETSHARE_API netshare_status
-netshare_model_load(netshare_model **out, const char *path)
+netshare_model_load(netshare_model **out, const char *path, const netshare_load_params *params)
 {
 	if (!out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_load: out is NULL");
 	*out = NULL;
 	if (!path || !*path)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_load: path is NULL or empty");
+	netshare_load_params lp;
+	netshare_load_params_init(&lp);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&lp, sizeof lp, sizeof lp, params,
+	                                          "netshare_load_params")) < 0)
+		return st;
 	unsigned char *d = NULL;
 	size_t len = 0;
-	netshare_status st = slurp(path, &d, &len);
-	if (st < 0)
+	if ((st = slurp(path, &d, &len)) < 0)
 		return st;
-	st = netshare__model_load_buffer(out, path, d, len);
+	st = netshare__model_load_buffer(out, path, d, len, &lp);
 	netshare__free(d);
 	return st;
 }
 
 netshare_status
 netshare__model_load_buffer(netshare_model **out, const char *path, const unsigned char *d,
-                            size_t len)
+                            size_t len, const netshare_load_params *lp)
 {
 	*out = NULL;
 	netshare_status st;
@@ -537,7 +559,7 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 		st = netshare__error_prefix(st, "%s", path);
 		goto done;
 	}
-	if ((st = check_sizes(path, enc, &p, chunks, n, len)) < 0 ||
+	if ((st = check_sizes(path, enc, &p, chunks, n, len, lp->memory_limit)) < 0 ||
 	    (st = netshare__model_create(&m, enc, &p)) < 0)
 		goto done;
 	uint64_t have_g = 0, have_d = 0, all;

@@ -53,7 +53,7 @@ train_first(netshare_model *m, const netshare_dataset *ds)
 	if (d->iterations >= target)
 		return NETSHARE_OK;
 	netshare_encoded *x;
-	netshare_status st = netshare_encoder_encode(m->enc, ds, 0, &x);
+	netshare_status st = netshare_encoder_encode(&x, m->enc, ds, 0);
 	if (st < 0)
 		return st;
 	while (st == NETSHARE_OK && netshare_encoded_flows(x) > 0 && d->iterations < target) {
@@ -136,7 +136,7 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 		if (d->iterations >= target_of(m, c))
 			continue;
 		netshare_encoded *x;
-		if ((st = netshare_encoder_encode(m->enc, ds, c, &x)) < 0)
+		if ((st = netshare_encoder_encode(&x, m->enc, ds, c)) < 0)
 			break;
 		if (netshare_encoded_flows(x) == 0) { /* keeps chunk 0's weights */
 			netshare_encoded_free(x);
@@ -183,7 +183,7 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: %s is NULL",
 		                       m ? "dataset" : "model");
 	if (m->generator_only)
-		return netshare__error(NETSHARE_EINVAL, "netshare_model_train: the model was loaded "
+		return netshare__error(NETSHARE_ESTATE, "netshare_model_train: the model was loaded "
 		                       "from an exported file, which keeps only what generation "
 		                       "needs; train from a file written by netshare_model_save");
 	if (m->p.threads)

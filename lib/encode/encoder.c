@@ -199,8 +199,8 @@ encode_attributes(const netshare_encoder *e, const netshare_dataset *ds,
 }
 
 NETSHARE_API netshare_status
-netshare_encoder_encode(const netshare_encoder *e, const netshare_dataset *ds, int chunk,
-                        netshare_encoded **out)
+netshare_encoder_encode(netshare_encoded **out, const netshare_encoder *e,
+                        const netshare_dataset *ds, int chunk)
 {
 	if (!out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_encoder_encode: out is NULL");

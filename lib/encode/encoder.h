@@ -12,6 +12,17 @@
 #include "word2vec.h"
 
 /* Most fields in one vector (fixed fields, K+1 tags, extras, gen flag). */
+/* NETSHARE_CHUNKS_AUTO: one chunk per this many flows, at most NETSHARE__AUTO_MAX_CHUNKS. */
+#define NETSHARE__AUTO_FLOWS_PER_CHUNK 1000
+#define NETSHARE__AUTO_MAX_CHUNKS 10
+/* Default of netshare_encoder_params.port_classes. */
+#define NETSHARE__DEFAULT_PORT_CLASSES 64
+/* A service (port and protocol) is a class only if at least this share of the corpus's
+ * flows (and two of them) has it in that role; rarer ones stay word2vec words. Low, so
+ * that a service of a dozen flows in an hour's LAN trace is one (sampling draws classes
+ * from the head's probabilities, so rare classes do appear). */
+#define NETSHARE__PORT_CLASS_MIN_SHARE 0.0005
+
 #define NETSHARE__MAX_FIELDS (32 + NETSHARE_MAX_CHUNKS + NETSHARE_MAX_EXTRA_COLUMNS)
 
 /* The ports one role's flows used with each class of the other role (state v6,

@@ -45,7 +45,7 @@ netshare_encoder_params_init(netshare_encoder_params *p)
 	p->word2vec_skipgram = w.skipgram;
 	p->word2vec_sample = w.sample;
 	p->seed = w.seed;
-	p->port_classes = NETSHARE_DEFAULT_PORT_CLASSES;
+	p->port_classes = NETSHARE__DEFAULT_PORT_CLASSES;
 }
 
 void
@@ -439,7 +439,7 @@ by_value(const void *a, const void *b)
 
 /* A port class field's choices: its role's most frequent services (port and protocol,
  * NETSHARE__SERVICE) in the corpus's flows (at most f->index of them, each in at least
- * NETSHARE_PORT_CLASS_MIN_SHARE of the flows and in two), then NETSHARE__SERVICE_OTHER.
+ * NETSHARE__PORT_CLASS_MIN_SHARE of the flows and in two), then NETSHARE__SERVICE_OTHER.
  * Flows, not records: the head is a flow attribute, and the ephemeral port of one long
  * flow is no service. The role's word2vec field then decodes among the ports of the
  * "other" flows only, so that "other" never comes back as a port that is always a
@@ -475,7 +475,7 @@ port_class_choices(netshare_encoder *e, netshare__field *f, const netshare_datas
 		rank[n_keys++] = (uint64_t)run << 32 | (0xffffffffu - key[k]);
 	}
 	qsort(rank, n_keys, sizeof *rank, by_count_desc);
-	uint64_t min_count = (uint64_t)ceil(NETSHARE_PORT_CLASS_MIN_SHARE * (double)n_flows);
+	uint64_t min_count = (uint64_t)ceil(NETSHARE__PORT_CLASS_MIN_SHARE * (double)n_flows);
 	min_count = min_count < 2 ? 2 : min_count;
 	uint32_t n = 0;
 	while (n < (uint32_t)f->index && n < n_keys && (rank[n] >> 32) >= min_count) {
@@ -582,8 +582,8 @@ fit_min_payload(netshare_encoder *e, const netshare_dataset *ds)
 int
 netshare__auto_chunks(uint64_t flows)
 {
-	uint64_t k = flows / NETSHARE_AUTO_FLOWS_PER_CHUNK;
-	return k < 1 ? 1 : k > NETSHARE_AUTO_MAX_CHUNKS ? NETSHARE_AUTO_MAX_CHUNKS : (int)k;
+	uint64_t k = flows / NETSHARE__AUTO_FLOWS_PER_CHUNK;
+	return k < 1 ? 1 : k > NETSHARE__AUTO_MAX_CHUNKS ? NETSHARE__AUTO_MAX_CHUNKS : (int)k;
 }
 
 /* Flow segments per chunk: the longest one, and what max_flow_len cuts or drops. */

@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include <netshare/eval.h>
+#include <netshare/sampler.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/intern.h"
+#include "core/params.h"
 #include "core/rng.h"
 #include "flow/flows.h"
 #include "io/dataset.h"
@@ -219,9 +221,34 @@ draw_record_fields(netshare__rng *g, const netshare_dataset *real, const pools *
 	}
 }
 
+NETSHARE_API void
+netshare_baseline_params_init(netshare_baseline_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof *p);
+	p->struct_size = sizeof *p;
+	p->seed = 1;
+}
+
+/* Room for one more record in *recs (of *cap), doubling it when full. */
 static netshare_status
-baseline(netshare_dataset **out, const netshare_dataset *real, uint64_t seed, int by_service,
-         const char *fn)
+reserve_record(netshare_record **recs, size_t *cap, size_t n)
+{
+	if (n < *cap)
+		return NETSHARE_OK;
+	size_t grown = *cap ? 2 * *cap : 1024;
+	netshare_record *r = netshare__reallocarray(*recs, grown, sizeof *r);
+	if (!r)
+		return netshare__error_oom("baseline records");
+	*recs = r;
+	*cap = grown;
+	return NETSHARE_OK;
+}
+
+static netshare_status
+baseline(netshare_dataset **out, const netshare_dataset *real,
+         const netshare_baseline_params *params, int by_service, const char *fn)
 {
 	if (!out)
 		return netshare__error(NETSHARE_EINVAL, "%s: out is NULL", fn);
@@ -229,24 +256,29 @@ baseline(netshare_dataset **out, const netshare_dataset *real, uint64_t seed, in
 	if (!real || real->n == 0)
 		return netshare__error(NETSHARE_EINVAL, "%s: the real trace is %s", fn,
 		                       real ? "empty" : "NULL");
+	netshare_baseline_params bp;
+	netshare_baseline_params_init(&bp);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&bp, sizeof bp, sizeof bp, params,
+	                                          "netshare_baseline_params")) < 0)
+		return st;
+	if (bp.flows > NETSHARE_SAMPLE_MAX_FLOWS)
+		return netshare__error(NETSHARE_EINVAL, "netshare_baseline_params.flows = %llu is "
+		                       "more than %llu", (unsigned long long)bp.flows,
+		                       (unsigned long long)NETSHARE_SAMPLE_MAX_FLOWS);
 	netshare__flows f;
-	netshare_status st = netshare__flows_build(real, &f);
-	if (st < 0)
+	if ((st = netshare__flows_build(real, &f)) < 0)
 		return st;
 	pools p;
-	/* Drawn lengths vary: room for twice the real records, far more than they ever add up to. */
-	size_t cap = 2 * real->n, n = 0;
+	size_t cap = 0, n = 0;
 	netshare_record *recs = NULL;
 	netshare_dataset *ds = NULL;
 	if ((st = pools_build(real, &f, by_service, &p)) < 0)
 		goto done;
-	if (!(recs = netshare__mallocarray(cap, sizeof *recs))) {
-		st = netshare__error_oom("baseline");
-		goto done;
-	}
 	netshare__rng g;
-	netshare__rng_seed(&g, seed);
-	for (size_t k = 0; k < f.n_flows; k++) {
+	netshare__rng_seed(&g, bp.seed);
+	uint64_t flows = bp.flows ? bp.flows : f.n_flows;
+	for (uint64_t k = 0; k < flows && st == NETSHARE_OK; k++) {
 		/* The group: a random flow's (so services come by their share of the flows). */
 		size_t grp = p.groups > 1 ? p.group_of[netshare__rng_below(&g, f.n_flows)] : 0;
 		size_t len = netshare__flow_len(&f, any_flow(&g, &p, grp));
@@ -254,7 +286,9 @@ baseline(netshare_dataset **out, const netshare_dataset *real, uint64_t seed, in
 		draw_key(&g, real, &p, grp, &key);
 		int64_t t = p.start[any_flow(&g, &p, grp)];
 		size_t gaps = p.gap_at[grp + 1] - p.gap_at[grp];
-		for (size_t j = 0; j < len && n < cap; j++) {
+		for (size_t j = 0; j < len; j++) {
+			if ((st = reserve_record(&recs, &cap, n)) < 0)
+				break;
 			if (j > 0 && gaps > 0)
 				t += p.gap[p.gap_at[grp] + netshare__rng_below(&g, gaps)];
 			netshare_record *r = &recs[n++];
@@ -263,7 +297,10 @@ baseline(netshare_dataset **out, const netshare_dataset *real, uint64_t seed, in
 			draw_record_fields(&g, real, &p, grp, r);
 		}
 	}
-	qsort(recs, n, sizeof *recs, by_time);
+	if (st < 0)
+		goto done;
+	if (n > 0)
+		qsort(recs, n, sizeof *recs, by_time);
 	if ((st = netshare_dataset_new(&ds, real->kind)) < 0)
 		goto done;
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++)
@@ -281,14 +318,15 @@ done:
 }
 
 NETSHARE_API netshare_status
-netshare_baseline_marginal(netshare_dataset **out, const netshare_dataset *real, uint64_t seed)
+netshare_baseline_marginal(netshare_dataset **out, const netshare_dataset *real,
+                           const netshare_baseline_params *params)
 {
-	return baseline(out, real, seed, 0, "netshare_baseline_marginal");
+	return baseline(out, real, params, 0, "netshare_baseline_marginal");
 }
 
 NETSHARE_API netshare_status
 netshare_baseline_service_marginal(netshare_dataset **out, const netshare_dataset *real,
-                                   uint64_t seed)
+                                   const netshare_baseline_params *params)
 {
-	return baseline(out, real, seed, 1, "netshare_baseline_service_marginal");
+	return baseline(out, real, params, 1, "netshare_baseline_service_marginal");
 }

@@ -261,13 +261,32 @@ emd_of(const netshare_dataset *real, const netshare_dataset *syn, const netshare
 	return NETSHARE_OK;
 }
 
+NETSHARE_API void
+netshare_report_params_init(netshare_report_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof *p);
+	p->struct_size = sizeof *p;
+	p->services = NETSHARE__DEFAULT_SERVICES;
+}
+
 NETSHARE_API netshare_status
 netshare_report_new(netshare_report **out, const netshare_dataset *real,
-                    const netshare_dataset *syn)
+                    const netshare_dataset *syn, const netshare_report_params *params)
 {
 	if (!out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: out is NULL");
 	*out = NULL;
+	netshare_report_params p;
+	netshare_report_params_init(&p);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	                                          "netshare_report_params")) < 0)
+		return st;
+	if (p.services < 1 || p.services > NETSHARE__MAX_SERVICES)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_params.services = %u is "
+		                       "outside 1..%d", p.services, NETSHARE__MAX_SERVICES);
 	if (!real || !syn)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: a dataset is NULL");
 	if (real->kind != syn->kind)
@@ -284,7 +303,7 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	/* The flow index of each side, once: several metrics walk flows. */
 	netshare__flows fl[2];
 	memset(fl, 0, sizeof fl);
-	netshare_status st = netshare__flows_build(real, &fl[0]);
+	st = netshare__flows_build(real, &fl[0]);
 	if (st == NETSHARE_OK)
 		st = netshare__flows_build(syn, &fl[1]);
 	double v = NAN;
@@ -328,7 +347,7 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	netshare__services sv;
 	memset(&sv, 0, sizeof sv);
 	if (st == NETSHARE_OK)
-		st = netshare__services_build(both, fl, &sv);
+		st = netshare__services_build(both, fl, p.services, &sv);
 	if (st == NETSHARE_OK)
 		st = netshare__report_services(r, both, fl, &sv);
 	JOINT("dstport+proto", KEY_DPORT_PROTO, "joint")

@@ -26,17 +26,21 @@ void netshare__report_add_note(netshare_report *r, const char *name, const char 
 /* Services (report_services.c, docs/METRICS.md): a flow's destination port and
  * protocol; the reference's top services and each flow's among them on both sides
  * (side 0 the reference, 1 the trace compared). */
-#define NETSHARE__TOP_SERVICES 10
+#define NETSHARE__MAX_SERVICES 100
+/* netshare_report_params.services by default. */
+#define NETSHARE__DEFAULT_SERVICES 10
 typedef struct netshare__services {
 	size_t n;                                /* top services, most flows first */
-	uint32_t key[NETSHARE__TOP_SERVICES];    /* netshare__flow_service */
-	double flows[2][NETSHARE__TOP_SERVICES]; /* flows of each service per side */
+	uint32_t key[NETSHARE__MAX_SERVICES];    /* netshare__flow_service */
+	double flows[2][NETSHARE__MAX_SERVICES]; /* flows of each service per side */
 	double total[2];                         /* all flows per side */
 	int8_t *of[2];                           /* [n_flows] top service index, or -1 */
 } netshare__services;
 
+/* The reference's `top` (<= NETSHARE__MAX_SERVICES) services with most flows. */
 netshare_status netshare__services_build(const netshare_dataset *const ds[2],
-                                         const netshare__flows *fl, netshare__services *sv);
+                                         const netshare__flows *fl, size_t top,
+                                         netshare__services *sv);
 void netshare__services_free(netshare__services *sv);
 
 /* Weighted mean over the top services (weights: the reference's flows) of value[t] for

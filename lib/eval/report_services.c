@@ -47,7 +47,7 @@ netshare__services_free(netshare__services *sv)
 
 netshare_status
 netshare__services_build(const netshare_dataset *const ds[2], const netshare__flows *fl,
-                         netshare__services *sv)
+                         size_t top, netshare__services *sv)
 {
 	memset(sv, 0, sizeof *sv);
 	netshare__intern ids;
@@ -67,7 +67,7 @@ netshare__services_build(const netshare_dataset *const ds[2], const netshare__fl
 		}
 	}
 	/* The most frequent first; ties: the one seen first (lowest id). */
-	for (size_t pick = 0; pick < NETSHARE__TOP_SERVICES && st == NETSHARE_OK; pick++) {
+	for (size_t pick = 0; pick < top && st == NETSHARE_OK; pick++) {
 		size_t best = 0;
 		for (size_t i = 1; i < ids.n; i++)
 			if (count[i] > count[best])
@@ -126,7 +126,7 @@ hist_by_service(const netshare_dataset *const ds[2], const netshare__flows *fl,
                 const netshare__services *sv, int gaps, double *by_service, double *all)
 {
 	size_t bins = gaps ? GAP_BINS : SIZE_BINS;
-	double *h = netshare__calloc(2 * (NETSHARE__TOP_SERVICES + 1) * bins, sizeof *h);
+	double *h = netshare__calloc(2 * (NETSHARE__MAX_SERVICES + 1) * bins, sizeof *h);
 	if (!h)
 		return netshare__error_oom("report histograms");
 	/* h[(side * (TOP + 1) + t) * bins + b]; t = TOP is the whole trace. */
@@ -135,9 +135,9 @@ hist_by_service(const netshare_dataset *const ds[2], const netshare__flows *fl,
 		for (size_t k = 0; k < f->n_flows; k++) {
 			int t = sv->of[side][k];
 			size_t len = netshare__flow_len(f, k);
-			double *whole = h + ((size_t)side * (NETSHARE__TOP_SERVICES + 1) +
-			                     NETSHARE__TOP_SERVICES) * bins;
-			double *mine = t >= 0 ? h + ((size_t)side * (NETSHARE__TOP_SERVICES + 1) +
+			double *whole = h + ((size_t)side * (NETSHARE__MAX_SERVICES + 1) +
+			                     NETSHARE__MAX_SERVICES) * bins;
+			double *mine = t >= 0 ? h + ((size_t)side * (NETSHARE__MAX_SERVICES + 1) +
 			                             (size_t)t) * bins : NULL;
 			if (!gaps) {
 				whole[size_bin(len)]++;
@@ -151,11 +151,11 @@ hist_by_service(const netshare_dataset *const ds[2], const netshare__flows *fl,
 				                      ds[side]->time_ns[idx[j - 1]]) * 1e-9)]++;
 		}
 	}
-	double value[NETSHARE__TOP_SERVICES];
-	int has[2][NETSHARE__TOP_SERVICES];
+	double value[NETSHARE__MAX_SERVICES];
+	int has[2][NETSHARE__MAX_SERVICES];
 	for (size_t t = 0; t < sv->n; t++) {
 		const double *a = h + t * bins;
-		const double *b = h + ((NETSHARE__TOP_SERVICES + 1) + t) * bins;
+		const double *b = h + ((NETSHARE__MAX_SERVICES + 1) + t) * bins;
 		double na = 0, nb = 0;
 		for (size_t i = 0; i < bins; i++) {
 			na += a[i];
@@ -167,8 +167,8 @@ hist_by_service(const netshare_dataset *const ds[2], const netshare__flows *fl,
 	}
 	*by_service = netshare__services_combine(sv, value, has[0], has[1], log(2.0));
 	if (all)
-		*all = netshare__jsd(h + NETSHARE__TOP_SERVICES * bins,
-		                     h + (2 * NETSHARE__TOP_SERVICES + 1) * bins, bins);
+		*all = netshare__jsd(h + NETSHARE__MAX_SERVICES * bins,
+		                     h + (2 * NETSHARE__MAX_SERVICES + 1) * bins, bins);
 	netshare__free(h);
 	return NETSHARE_OK;
 }

@@ -102,8 +102,8 @@ first_sizes(const netshare_dataset *const ds[2], const netshare__flows *fl,
 			c[side][id]++;
 		}
 	}
-	double value[NETSHARE__TOP_SERVICES];
-	int has[2][NETSHARE__TOP_SERVICES];
+	double value[NETSHARE__MAX_SERVICES];
+	int has[2][NETSHARE__MAX_SERVICES];
 	/* Per service: the keys of that service on both sides (masked copies). */
 	double *a = st == NETSHARE_OK ? netshare__calloc(keys.n + 1, sizeof *a) : NULL;
 	double *b = a ? netshare__calloc(keys.n + 1, sizeof *b) : NULL;
@@ -167,8 +167,8 @@ autocorr(const netshare_dataset *const ds[2], const netshare__flows *fl,
 			svc[side][n[side]++] = (int8_t)t;
 		}
 	}
-	double value[NETSHARE__TOP_SERVICES];
-	int has[2][NETSHARE__TOP_SERVICES];
+	double value[NETSHARE__MAX_SERVICES];
+	int has[2][NETSHARE__MAX_SERVICES];
 	double *a = st == NETSHARE_OK ? netshare__mallocarray(n[0] + 1, sizeof *a) : NULL;
 	double *b = a ? netshare__mallocarray(n[1] + 1, sizeof *b) : NULL;
 	if (st == NETSHARE_OK && !b)

@@ -285,7 +285,7 @@ collect(const netshare_record *r, const netshare_dataset *ds, size_t row, void *
 }
 
 NETSHARE_API netshare_status
-netshare_sampler_generate(netshare_sampler *s, netshare_dataset **out)
+netshare_sampler_generate(netshare_dataset **out, netshare_sampler *s)
 {
 	if (!out)
 		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_generate: out is NULL");

@@ -21,7 +21,7 @@ netshare_sample_params_init(netshare_sample_params *p)
 	p->struct_size = sizeof *p;
 	p->time_scale = 1.0;
 	p->seed = 1;
-	p->class_temperature = NETSHARE_DEFAULT_CLASS_TEMPERATURE;
+	p->class_temperature = NETSHARE__DEFAULT_CLASS_TEMPERATURE;
 	p->draw_partner_ports = p->cap_flow_lengths = p->payload_floors = 1;
 	p->enforce_flow_counts = p->repick_ports = 1;
 }
@@ -163,7 +163,7 @@ netshare_sampler_write(netshare_sampler *s, const char *path, const netshare_wri
 		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_write: path is NULL or "
 		                       "empty");
 	netshare_dataset *ds;
-	netshare_status st = netshare_sampler_generate(s, &ds);
+	netshare_status st = netshare_sampler_generate(&ds, s);
 	if (st < 0)
 		return st;
 	st = netshare_dataset_write(ds, path, params);

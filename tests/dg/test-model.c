@@ -161,7 +161,17 @@ START_TEST(save_load_generate_identical)
 	netshare_test_path(path, sizeof path, dir, "m.nsm");
 	netshare_test_path(path2, sizeof path2, dir, "m2.nsm");
 	ck_assert_ok(netshare_model_save(m, path));
-	ck_assert_ok(netshare_model_load(&back, path));
+	/* A memory limit below what the model takes: a clean ENOMEM before allocating. */
+	netshare_load_params lp;
+	netshare_load_params_init(&lp);
+	lp.memory_limit = 4096;
+	ck_assert_status(netshare_model_load(&back, path, &lp), NETSHARE_ENOMEM);
+	ck_assert_ptr_null(back);
+	ck_assert_error_contains("memory_limit");
+	lp.memory_limit = UINT64_C(1) << 40;
+	ck_assert_ok(netshare_model_load(&back, path, &lp));
+	netshare_model_free(back);
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
 	for (int c = 0; c < 2; c++) {
 		ck_assert_ok(netshare__model_generate(m, c, 42, 20));
 		ck_assert_ok(netshare__model_generate(back, c, 42, 20));
@@ -192,7 +202,9 @@ static netshare_status
 load_bytes(const char *path, const unsigned char *d, size_t n)
 {
 	netshare_model *m = (netshare_model *)1;
-	netshare_status st = netshare__model_load_buffer(&m, path, d, n);
+	netshare_load_params defaults;
+	netshare_load_params_init(&defaults);
+	netshare_status st = netshare__model_load_buffer(&m, path, d, n, &defaults);
 	if (st == NETSHARE_OK)
 		netshare_model_free(m);
 	else
@@ -407,7 +419,11 @@ START_TEST(damaged_and_foreign_files)
 	free(crit);
 	ck_assert_status(load_bytes(bad, (const unsigned char *)"hello world", 11), NETSHARE_EFORMAT);
 	netshare_model *x;
-	ck_assert_status(netshare_model_load(&x, "/nonexistent/m.nsm"), NETSHARE_EIO);
+	ck_assert_status(netshare_model_load(&x, "/nonexistent/m.nsm", NULL), NETSHARE_EIO);
+	netshare_load_params lp;
+	netshare_load_params_init(&lp);
+	lp.struct_size = 1;
+	ck_assert_status(netshare_model_load(&x, "/nonexistent/m.nsm", &lp), NETSHARE_EABI);
 	ck_assert_status(netshare_model_save(m, "/nonexistent-dir/m.nsm"), NETSHARE_EIO);
 	free(d);
 	unlink(path);
@@ -447,11 +463,11 @@ START_TEST(killed_run_resumes_exactly)
 	ck_assert_ok(netshare_model_new(&b, enc, &p));
 	ck_assert_status(netshare_model_train(b, ds), NETSHARE_ECANCELED);
 	netshare_model_free(b);
-	ck_assert_ok(netshare_model_load(&c, ck));
+	ck_assert_ok(netshare_model_load(&c, ck, NULL));
 	netshare_model_info in = { .struct_size = sizeof in };
 	ck_assert_ok(netshare_model_info_get(c, &in));
 	ck_assert_uint_eq(in.iterations_chunk0, 5);
-	ck_assert_ok(netshare_model_set_training(c, NULL, NULL, NULL, 0, 0));
+	ck_assert_ok(netshare_model_set_training(c, NULL));
 	ck_assert_ok(netshare_model_train(c, ds));
 	for (int k = 0; k < 2; k++) {
 		ck_assert_int_eq(a->dg[k].iterations, c->dg[k].iterations);
@@ -539,12 +555,15 @@ START_TEST(parallel_chunks_match_serial_and_resume)
 	ck_assert_ok(netshare_model_new(&first, enc, &p));
 	ck_assert_status(netshare_model_train(first, ds), NETSHARE_ECANCELED);
 	netshare_model_free(first);
-	ck_assert_ok(netshare_model_load(&parallel, ck));
+	ck_assert_ok(netshare_model_load(&parallel, ck, NULL));
 	netshare_model_info in = { .struct_size = sizeof in };
 	ck_assert_ok(netshare_model_info_get(parallel, &in));
 	ck_assert_uint_eq(in.iterations_chunk0, 12);
 	ck_assert_uint_eq(in.iterations_total, 12);
-	ck_assert_ok(netshare_model_set_training(parallel, NULL, NULL, NULL, 0, 3));
+	netshare_model_params run;
+	netshare_model_params_init(&run);
+	run.threads = 3;
+	ck_assert_ok(netshare_model_set_training(parallel, &run));
 	ck_assert_ok(netshare_model_train(parallel, ds));
 	size_t n1, n2, n3;
 	unsigned char *a = file_bytes(serial, out, &n1), *b = file_bytes(parallel, out, &n2);
@@ -552,15 +571,21 @@ START_TEST(parallel_chunks_match_serial_and_resume)
 	ck_assert_mem_eq(a, b, n1);
 	/* Killed while chunks 1..3 train side by side, resumed from the last checkpoint. */
 	cancel_at = 5;
-	ck_assert_ok(netshare_model_load(&killed, ck));
-	ck_assert_ok(netshare_model_set_training(killed, cancel_later_chunk, NULL, ck, 4, 3));
+	ck_assert_ok(netshare_model_load(&killed, ck, NULL));
+	run.progress = cancel_later_chunk;
+	run.checkpoint_path = ck;
+	run.checkpoint_every = 4;
+	ck_assert_ok(netshare_model_set_training(killed, &run));
 	ck_assert_status(netshare_model_train(killed, ds), NETSHARE_ECANCELED);
 	netshare_model_free(killed);
-	ck_assert_ok(netshare_model_load(&resumed, ck));
+	ck_assert_ok(netshare_model_load(&resumed, ck, NULL));
 	ck_assert_ok(netshare_model_info_get(resumed, &in));
 	ck_assert_uint_eq(in.iterations_chunk0, 12);
 	ck_assert_uint_eq(in.iterations_total, 12 + 3 * 4);
-	ck_assert_ok(netshare_model_set_training(resumed, NULL, NULL, NULL, 0, 3));
+	run.progress = NULL;
+	run.checkpoint_path = NULL;
+	run.checkpoint_every = 0;
+	ck_assert_ok(netshare_model_set_training(resumed, &run));
 	ck_assert_ok(netshare_model_train(resumed, ds));
 	unsigned char *c = file_bytes(resumed, out, &n3);
 	ck_assert_uint_eq(n1, n3);

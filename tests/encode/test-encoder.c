@@ -62,7 +62,7 @@ round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *wh
 	uint64_t compared = 0;
 	for (int c = 0; c < e->chunks; c++) {
 		netshare_encoded *x;
-		ck_assert_ok(netshare_encoder_encode(e, ds, c, &x));
+		ck_assert_ok(netshare_encoder_encode(&x, e, ds, c));
 		netshare_dataset *out;
 		ck_assert_ok(netshare_dataset_new(&out, ds->kind));
 		size_t n = netshare_encoded_flows(x);
@@ -284,7 +284,7 @@ START_TEST(port_classes)
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 2;
-	ck_assert_int_eq(ep.port_classes, NETSHARE_DEFAULT_PORT_CLASSES);
+	ck_assert_int_eq(ep.port_classes, 64); /* as documented */
 	netshare_encoder *e;
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	const netshare__field *dc = attr_field(e, SRC_DPORT_CLASS, FIELD_CAT);
@@ -313,7 +313,7 @@ START_TEST(port_classes)
 	/* A row whose source class is "other" decodes to a port that is not a class, even
 	 * when its word2vec vector is a class port's. */
 	netshare_encoded *x;
-	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
+	ck_assert_ok(netshare_encoder_encode(&x, e, ds, 0));
 	size_t n = netshare_encoded_flows(x), A = e->attr.dim;
 	float *rows = malloc(n * A * sizeof *rows);
 	ck_assert_ptr_nonnull(rows);
@@ -529,7 +529,7 @@ START_TEST(flow_tags_in_the_attributes)
 	const uint32_t lengths[4][3] = { { 2 }, { 1, 2, 1 }, { 1, 1 }, { 1, 1 } };
 	for (int c = 0; c < 4; c++) {
 		netshare_encoded *x;
-		ck_assert_ok(netshare_encoder_encode(e, ds, c, &x));
+		ck_assert_ok(netshare_encoder_encode(&x, e, ds, c));
 		ck_assert_uint_eq(netshare_encoded_flows(x), flows[c]);
 		for (size_t r = 0; r < flows[c]; r++) {
 			const float *at = netshare_encoded_attributes(x) + r * in.attribute_dim + tags;
@@ -560,7 +560,7 @@ START_TEST(flow_tags_in_the_attributes)
 	ck_assert_uint_eq(in.flows, 3);
 	ck_assert_uint_eq(in.flows_dropped, 1);
 	netshare_encoded *x;
-	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
+	ck_assert_ok(netshare_encoder_encode(&x, e, ds, 0));
 	ck_assert_uint_eq(netshare_encoded_flows(x), 3);
 	netshare_encoded_free(x);
 	netshare_encoder_free(e);
@@ -620,11 +620,11 @@ START_TEST(bad_parameters_are_named)
 	ck_assert_double_eq(e->feat.field[1].lo, 0);
 	ck_assert_double_eq(e->feat.field[1].hi, 1500);
 	netshare_encoded *x;
-	ck_assert_status(netshare_encoder_encode(e, ds, 10, &x), NETSHARE_EINVAL);
+	ck_assert_status(netshare_encoder_encode(&x, e, ds, 10), NETSHARE_EINVAL);
 	ck_assert_error_contains("chunk 10 out of range");
 	netshare_dataset *flows;
 	ck_assert_ok(netshare_dataset_new(&flows, NETSHARE_RECORDS_FLOWS));
-	ck_assert_status(netshare_encoder_encode(e, flows, 0, &x), NETSHARE_EINVAL);
+	ck_assert_status(netshare_encoder_encode(&x, e, flows, 0), NETSHARE_EINVAL);
 	ck_assert_error_contains("fitted on packet records");
 	ck_assert_status(netshare_encoder_fit(&e, flows, NULL), NETSHARE_EINVAL);
 	ck_assert_error_contains("empty");
@@ -643,8 +643,8 @@ assert_same_encoding(const netshare_encoder *a, const netshare_encoder *b,
 	ck_assert_mem_eq(&ia, &ib, sizeof ia);
 	for (int c = 0; c < a->chunks; c++) {
 		netshare_encoded *x, *y;
-		ck_assert_ok(netshare_encoder_encode(a, ds, c, &x));
-		ck_assert_ok(netshare_encoder_encode(b, ds, c, &y));
+		ck_assert_ok(netshare_encoder_encode(&x, a, ds, c));
+		ck_assert_ok(netshare_encoder_encode(&y, b, ds, c));
 		size_t n = netshare_encoded_flows(x);
 		ck_assert_uint_eq(n, netshare_encoded_flows(y));
 		ck_assert_mem_eq(netshare_encoded_attributes(x), netshare_encoded_attributes(y),
@@ -709,7 +709,7 @@ START_TEST(save_load_and_damaged_state)
 		          st == NETSHARE_ENOMEM);
 		if (st == NETSHARE_OK) {
 			netshare_encoded *x;
-			netshare_status est = netshare_encoder_encode(back, ds, 0, &x);
+			netshare_status est = netshare_encoder_encode(&x, back, ds, 0);
 			ck_assert(est == NETSHARE_OK || est == NETSHARE_EINVAL || est == NETSHARE_ENOMEM);
 			netshare_encoded_free(x);
 			netshare_encoder_free(back);
@@ -872,7 +872,7 @@ START_TEST(service_statistics)
 	free(feat);
 	free(attr);
 	netshare_encoded *x;
-	ck_assert_ok(netshare_encoder_encode(e, ds, 0, &x));
+	ck_assert_ok(netshare_encoder_encode(&x, e, ds, 0));
 	const netshare__field *iat = &e->feat.field[0];
 	ck_assert_int_eq(iat->source, SRC_IAT);
 	float u1 = (float)((at_t1 - 1) / 2.0 / (NETSHARE__GAP_KNOTS - 1));

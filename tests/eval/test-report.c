@@ -36,6 +36,16 @@ flows(const uint16_t *dport, const uint8_t *proto, size_t n, uint32_t src_base)
 	return ds;
 }
 
+/* Baseline options with this seed (a compound literal would be freed at the ';'). */
+static const netshare_baseline_params *
+seeded(uint64_t seed)
+{
+	static netshare_baseline_params p;
+	netshare_baseline_params_init(&p);
+	p.seed = seed;
+	return &p;
+}
+
 static double
 metric(const netshare_report *r, const char *name)
 {
@@ -56,7 +66,7 @@ START_TEST(identical_traces)
 	const uint8_t pr[] = { 17, 6, 6, 17 };
 	netshare_dataset *a = flows(dp, pr, 4, 0x0a000000), *b = flows(dp, pr, 4, 0x0a000000);
 	netshare_report *r;
-	ck_assert_ok(netshare_report_new(&r, a, b));
+	ck_assert_ok(netshare_report_new(&r, a, b, NULL));
 	ck_assert_uint_ge(netshare_report_count(r), 15);
 	netshare_metric m = { .struct_size = sizeof m };
 	for (size_t i = 0; i < netshare_report_count(r); i++) {
@@ -106,7 +116,7 @@ START_TEST(marginals_versus_joints)
 	const uint8_t real_pr[] = { 17, 6, 17, 6 }, syn_pr[] = { 6, 17, 6, 17 };
 	netshare_dataset *a = flows(dp, real_pr, 4, 0x0a000000), *b = flows(dp, syn_pr, 4, 0x0b000000);
 	netshare_report *r;
-	ck_assert_ok(netshare_report_new(&r, a, b));
+	ck_assert_ok(netshare_report_new(&r, a, b, NULL));
 	ck_assert_double_eq(metric(r, "dstport"), 0.0);
 	ck_assert_double_eq(metric(r, "proto"), 0.0);
 	ck_assert_double_eq_tol(metric(r, "dstport+proto"), log(2.0), 1e-12);
@@ -118,7 +128,7 @@ START_TEST(marginals_versus_joints)
 	/* Disjoint ports: ln 2. */
 	const uint16_t other[] = { 22, 22, 22, 22 };
 	netshare_dataset *c = flows(other, real_pr, 4, 0x0a000000);
-	ck_assert_ok(netshare_report_new(&r, a, c));
+	ck_assert_ok(netshare_report_new(&r, a, c, NULL));
 	ck_assert_double_eq_tol(metric(r, "dstport"), log(2.0), 1e-12);
 	ck_assert_double_eq(metric(r, "srcport"), 0.0);
 	netshare_report_free(r);
@@ -127,9 +137,9 @@ START_TEST(marginals_versus_joints)
 	netshare_dataset *f, *e;
 	ck_assert_ok(netshare_dataset_new(&f, NETSHARE_RECORDS_FLOWS));
 	ck_assert_ok(netshare_dataset_new(&e, NETSHARE_RECORDS_PACKETS));
-	ck_assert_status(netshare_report_new(&r, a, f), NETSHARE_EINVAL);
+	ck_assert_status(netshare_report_new(&r, a, f, NULL), NETSHARE_EINVAL);
 	ck_assert_error_contains("flow records");
-	ck_assert_status(netshare_report_new(&r, a, e), NETSHARE_EINVAL);
+	ck_assert_status(netshare_report_new(&r, a, e, NULL), NETSHARE_EINVAL);
 	ck_assert_error_contains("synthetic trace is empty");
 	netshare_report_free(NULL);
 	netshare_dataset_free(e);
@@ -162,15 +172,15 @@ START_TEST(marginal_baseline)
 		}
 	}
 	netshare_dataset *a, *b, *c;
-	ck_assert_ok(netshare_baseline_marginal(&a, real, 7));
-	ck_assert_ok(netshare_baseline_marginal(&b, real, 7));
-	ck_assert_ok(netshare_baseline_marginal(&c, real, 8));
+	ck_assert_ok(netshare_baseline_marginal(&a, real, seeded(7)));
+	ck_assert_ok(netshare_baseline_marginal(&b, real, seeded(7)));
+	ck_assert_ok(netshare_baseline_marginal(&c, real, seeded(8)));
 	netshare_test_assert_same_records(a, b, "the same seed twice");
 	netshare_dataset_info in = { .struct_size = sizeof in };
 	ck_assert_ok(netshare_dataset_info_get(a, &in));
 	ck_assert_uint_eq(in.out_of_order, 0); /* sorted by time */
 	netshare_report *r;
-	ck_assert_ok(netshare_report_new(&r, real, a));
+	ck_assert_ok(netshare_report_new(&r, real, a, NULL));
 	/* Marginals: close. Joints: far (the pairs mix across the two kinds of flow). */
 	ck_assert_double_lt(metric(r, "proto"), 0.01);
 	ck_assert_double_lt(metric(r, "dstport"), 0.01);
@@ -186,7 +196,7 @@ START_TEST(marginal_baseline)
 	netshare_report_free(r);
 	/* Against itself: per-service and rate EMDs 0, every flow identical, the sketches'
 	 * errors the same on both sides (relative error of errors 0, rho 1). */
-	ck_assert_ok(netshare_report_new(&r, real, real));
+	ck_assert_ok(netshare_report_new(&r, real, real, NULL));
 	ck_assert_double_eq(metric(r, "flow_size_by_service"), 0.0);
 	ck_assert_double_eq(metric(r, "interarrival_by_service"), 0.0);
 	ck_assert_double_eq(metric(r, "flow_start_rate"), 0.0);
@@ -197,7 +207,7 @@ START_TEST(marginal_baseline)
 	ck_assert(isnan(rho) || rho == 1.0);
 	netshare_report_free(r);
 	netshare_dataset_free(a);
-	ck_assert_status(netshare_baseline_marginal(&a, NULL, 1), NETSHARE_EINVAL);
+	ck_assert_status(netshare_baseline_marginal(&a, NULL, NULL), NETSHARE_EINVAL);
 	ck_assert_ptr_null(a);
 	netshare_dataset_free(b);
 	netshare_dataset_free(c);
@@ -237,7 +247,7 @@ START_TEST(validity_flags_each_bad_record)
 	add_packet(bad, a, 0xe0000001, 2, 0, 32);   /* multicast destination: fine */
 	add_packet(bad, 0xe0000001, b, 2, 0, 32);   /* multicast source: ip */
 	netshare_report *r;
-	ck_assert_ok(netshare_report_new(&r, good, bad));
+	ck_assert_ok(netshare_report_new(&r, good, bad, NULL));
 	ck_assert_double_eq_tol(metric(r, "valid_ip"), 4.0 / 6, 1e-12);
 	ck_assert_double_eq_tol(metric(r, "valid_ports"), 5.0 / 6, 1e-12);
 	ck_assert_double_eq_tol(metric(r, "valid_size"), 5.0 / 6, 1e-12);
@@ -264,7 +274,7 @@ START_TEST(validity_flags_each_bad_record)
 		x.bytes = by[i];
 		ck_assert_ok(netshare_dataset_append(f, &x));
 	}
-	ck_assert_ok(netshare_report_new(&r, f, f));
+	ck_assert_ok(netshare_report_new(&r, f, f, NULL));
 	ck_assert_double_eq_tol(metric(r, "valid_size"), 1.0 / 4, 1e-12); /* only the first */
 	netshare_report_free(r);
 	netshare_dataset_free(f);
@@ -273,7 +283,7 @@ START_TEST(validity_flags_each_bad_record)
 	if (netshare_test_data(path, sizeof path, "pathspider-real.pcap")) {
 		netshare_dataset *real;
 		ck_assert_ok(netshare_dataset_read(&real, path, NULL));
-		ck_assert_ok(netshare_report_new(&r, real, real));
+		ck_assert_ok(netshare_report_new(&r, real, real, NULL));
 		ck_assert_double_ge(metric(r, "valid_ip"), 0.999);
 		ck_assert_double_eq(metric(r, "valid_ports"), 1.0);
 		ck_assert_double_eq(metric(r, "valid_size"), 1.0);
@@ -312,8 +322,8 @@ START_TEST(service_marginal_baseline)
 		}
 	}
 	netshare_dataset *a, *b;
-	ck_assert_ok(netshare_baseline_service_marginal(&a, real, 3));
-	ck_assert_ok(netshare_baseline_service_marginal(&b, real, 3));
+	ck_assert_ok(netshare_baseline_service_marginal(&a, real, seeded(3)));
+	ck_assert_ok(netshare_baseline_service_marginal(&b, real, seeded(3)));
 	netshare_test_assert_same_records(a, b, "the same seed twice");
 	netshare_record x;
 	netshare_record_init(&x);
@@ -335,9 +345,9 @@ START_TEST(service_marginal_baseline)
 	}
 	netshare_report *r, *m;
 	netshare_dataset *marg;
-	ck_assert_ok(netshare_baseline_marginal(&marg, real, 3));
-	ck_assert_ok(netshare_report_new(&r, real, a));
-	ck_assert_ok(netshare_report_new(&m, real, marg));
+	ck_assert_ok(netshare_baseline_marginal(&marg, real, seeded(3)));
+	ck_assert_ok(netshare_report_new(&r, real, a, NULL));
+	ck_assert_ok(netshare_report_new(&m, real, marg, NULL));
 	ck_assert_double_lt(metric(r, "dstport+proto"), 0.01);
 	ck_assert_double_gt(metric(m, "dstport+proto"), 0.1);
 	ck_assert_double_lt(metric(r, "flow_size_by_service"), 0.03); /* rare ones may miss */
@@ -348,9 +358,44 @@ START_TEST(service_marginal_baseline)
 	ck_assert_uint_gt(rare, 5);
 	ck_assert_uint_lt(rare_own_size, rare / 2);
 	netshare_report_free(r);
+
+	/* Options: the services the per-service metrics look at. With the top one only (443,
+	 * whose flows the marginal baseline reproduces badly), the metric is that service's. */
+	netshare_report_params rp;
+	netshare_report_params_init(&rp);
+	ck_assert_uint_eq(rp.services, 10);
+	rp.services = 1;
+	ck_assert_ok(netshare_report_new(&r, real, marg, &rp));
+	ck_assert_double_ne(metric(r, "flow_size_by_service"), metric(m, "flow_size_by_service"));
+	netshare_report_free(r);
+	for (unsigned bad = 0; bad <= 101; bad += 101) {
+		rp.services = bad;
+		ck_assert_status(netshare_report_new(&r, real, marg, &rp), NETSHARE_EINVAL);
+		ck_assert_ptr_null(r);
+		ck_assert_error_contains("services");
+	}
+	rp.struct_size = 3;
+	ck_assert_status(netshare_report_new(&r, real, marg, &rp), NETSHARE_EABI);
 	netshare_report_free(m);
 	netshare_dataset_free(a);
-	ck_assert_status(netshare_baseline_service_marginal(&a, NULL, 1), NETSHARE_EINVAL);
+
+	/* Options: as many flows as asked for (5-tuples may coincide: at most that many). */
+	netshare_baseline_params bp;
+	netshare_baseline_params_init(&bp);
+	bp.flows = 7;
+	netshare_summary sum = { .struct_size = sizeof sum };
+	ck_assert_ok(netshare_baseline_service_marginal(&a, real, &bp));
+	ck_assert_ok(netshare_dataset_summary(a, &sum));
+	ck_assert_uint_le(sum.flows, 7);
+	ck_assert_uint_ge(sum.flows, 1);
+	netshare_dataset_free(a);
+	bp.flows = 3 * netshare_dataset_count(real);
+	ck_assert_ok(netshare_baseline_marginal(&a, real, &bp));
+	ck_assert_uint_gt(netshare_dataset_count(a), 2 * netshare_dataset_count(real));
+	netshare_dataset_free(a);
+	bp.flows = NETSHARE_SAMPLE_MAX_FLOWS + 1;
+	ck_assert_status(netshare_baseline_marginal(&a, real, &bp), NETSHARE_EINVAL);
+	ck_assert_status(netshare_baseline_service_marginal(&a, NULL, NULL), NETSHARE_EINVAL);
 	ck_assert_ptr_null(a);
 	netshare_dataset_free(b);
 	netshare_dataset_free(marg);

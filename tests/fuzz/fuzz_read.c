@@ -112,7 +112,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 		free(copy);
 		netshare_model *m = NULL;
-		netshare_status st = netshare_model_load(&m, in_path);
+		netshare_status st = netshare_model_load(&m, in_path, NULL);
 		if ((st == NETSHARE_OK) != (m != NULL) || (st < 0 && !netshare_last_error()[0]))
 			abort();
 		netshare_model_free(m);

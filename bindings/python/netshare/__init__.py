@@ -20,7 +20,7 @@ __all__ = ["NetshareError", "Status", "LogLevel", "Dataset", "Encoder", "Model",
 
 
 def version():
-    """The run-time library version, e.g. '0.1.0'."""
+    """The run-time library version, e.g. '1.0.0'."""
     return _c.netshare_version_string().decode()
 
 

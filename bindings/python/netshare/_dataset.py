@@ -9,6 +9,7 @@ from . import _lib
 from ._errors import _check
 from ._handle import _Handle
 from ._lib import lib as _c
+from ._params import _init, _set
 
 
 def _path(path, where):
@@ -148,18 +149,24 @@ class Dataset(_Handle):
         p.headers_only = int(bool(headers_only))
         _check(_c.netshare_dataset_write(self._h, _path(path, "Dataset.write"), _ct.byref(p)))
 
-    def baseline_marginal(self, seed=1):
-        """The marginal baseline of this trace (a new Dataset)."""
+    def _baseline(self, fn, where, seed, flows):
+        p = _init(_lib.BaselineParams, _c.netshare_baseline_params_init)
+        _set(p, {"seed": seed, "flows": flows}, where)
         h = _lib.DATASET_P()
-        _check(_c.netshare_baseline_marginal(_ct.byref(h), self._h, seed))
+        _check(fn(_ct.byref(h), self._h, _ct.byref(p)))
         return Dataset(h)
 
-    def baseline_service_marginal(self, seed=1):
+    def baseline_marginal(self, seed=1, flows=0):
+        """The marginal baseline of this trace (a new Dataset); flows: how many (0: as
+        many as the trace has)."""
+        return self._baseline(_c.netshare_baseline_marginal, "Dataset.baseline_marginal",
+                              seed, flows)
+
+    def baseline_service_marginal(self, seed=1, flows=0):
         """The service-marginal baseline of this trace (a new Dataset): a service drawn
         by its share of the flows, everything else from that service's marginals."""
-        h = _lib.DATASET_P()
-        _check(_c.netshare_baseline_service_marginal(_ct.byref(h), self._h, seed))
-        return Dataset(h)
+        return self._baseline(_c.netshare_baseline_service_marginal,
+                              "Dataset.baseline_service_marginal", seed, flows)
 
     def split_time(self, holdout):
         """(first, rest): the records before the (1 - holdout) quantile of the record
@@ -170,17 +177,20 @@ class Dataset(_Handle):
         return Dataset(a), Dataset(b)
 
 
-def evaluate(real, synthetic):
+def evaluate(real, synthetic, services=10):
     """NetShare's metrics of `synthetic` against `real` (Datasets): a dict name -> value,
-    with kind, unit and group available as evaluate_details(). JSD in nats (0..ln 2)."""
-    return {m["name"]: m["value"] for m in evaluate_details(real, synthetic)}
+    with kind, unit and group available as evaluate_details(). JSD in nats (0..ln 2).
+    services: how many of the real trace's services the per-service metrics use."""
+    return {m["name"]: m["value"] for m in evaluate_details(real, synthetic, services)}
 
 
-def evaluate_details(real, synthetic):
+def evaluate_details(real, synthetic, services=10):
     """The metrics as a list of dicts with name, kind, unit, group, value (NaN when it
     cannot be computed) and note (why it is NaN, else None)."""
+    p = _init(_lib.ReportParams, _c.netshare_report_params_init)
+    _set(p, {"services": services}, "evaluate")
     h = _lib.REPORT_P()
-    _check(_c.netshare_report_new(_ct.byref(h), real._h, synthetic._h))
+    _check(_c.netshare_report_new(_ct.byref(h), real._h, synthetic._h, _ct.byref(p)))
     try:
         out = []
         m = _lib.Metric()

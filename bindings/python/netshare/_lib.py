@@ -5,10 +5,10 @@ import ctypes
 import glob
 import os
 
-SONAME = "libnetshare.so.0"
+SONAME = "libnetshare.so.1"
 # The bindings are written for this major version and need at least this version.
-SUPPORTED_MAJOR = 0
-MIN_VERSION_NUMBER = 100  # 0.1.0
+SUPPORTED_MAJOR = 1
+MIN_VERSION_NUMBER = 10000  # 1.0.0
 
 
 def _build_tree_candidates():
@@ -174,6 +174,19 @@ class ModelParams(ctypes.Structure):
                 ("checkpoint_path", ctypes.c_char_p), ("checkpoint_every", ctypes.c_uint32)]
 
 
+class LoadParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("memory_limit", ctypes.c_uint64)]
+
+
+class ReportParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("services", ctypes.c_uint)]
+
+
+class BaselineParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("seed", ctypes.c_uint64),
+                ("flows", ctypes.c_uint64)]
+
+
 class SampleParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
                 ("time_scale", ctypes.c_double), ("seed", ctypes.c_uint64),
@@ -238,14 +251,17 @@ _PROTOTYPES = [
     ("netshare_dataset_write", [DATASET_P, ctypes.c_char_p, ctypes.POINTER(WriteParams)],
      ctypes.c_int),
     ("netshare_write_params_init", [ctypes.POINTER(WriteParams)], None),
-    ("netshare_report_new", [ctypes.POINTER(REPORT_P), DATASET_P, DATASET_P], ctypes.c_int),
+    ("netshare_report_params_init", [ctypes.POINTER(ReportParams)], None),
+    ("netshare_report_new", [ctypes.POINTER(REPORT_P), DATASET_P, DATASET_P,
+                             ctypes.POINTER(ReportParams)], ctypes.c_int),
     ("netshare_report_count", [REPORT_P], ctypes.c_size_t),
     ("netshare_report_get", [REPORT_P, ctypes.c_size_t, ctypes.POINTER(Metric)], ctypes.c_int),
     ("netshare_report_free", [REPORT_P], None),
-    ("netshare_baseline_marginal", [ctypes.POINTER(DATASET_P), DATASET_P, ctypes.c_uint64],
-     ctypes.c_int),
+    ("netshare_baseline_params_init", [ctypes.POINTER(BaselineParams)], None),
+    ("netshare_baseline_marginal", [ctypes.POINTER(DATASET_P), DATASET_P,
+                                    ctypes.POINTER(BaselineParams)], ctypes.c_int),
     ("netshare_baseline_service_marginal", [ctypes.POINTER(DATASET_P), DATASET_P,
-                                            ctypes.c_uint64], ctypes.c_int),
+                                            ctypes.POINTER(BaselineParams)], ctypes.c_int),
     ("netshare_dataset_split_time", [DATASET_P, ctypes.c_double, ctypes.POINTER(DATASET_P),
                                      ctypes.POINTER(DATASET_P)], ctypes.c_int),
     ("netshare_encoder_params_init", [ctypes.POINTER(EncoderParams)], None),
@@ -253,7 +269,7 @@ _PROTOTYPES = [
                               ctypes.POINTER(EncoderParams)], ctypes.c_int),
     ("netshare_encoder_free", [ENCODER_P], None),
     ("netshare_encoder_info_get", [ENCODER_P, ctypes.POINTER(EncoderInfo)], ctypes.c_int),
-    ("netshare_encoder_encode", [ENCODER_P, DATASET_P, ctypes.c_int, ctypes.POINTER(ENCODED_P)],
+    ("netshare_encoder_encode", [ctypes.POINTER(ENCODED_P), ENCODER_P, DATASET_P, ctypes.c_int],
      ctypes.c_int),
     ("netshare_encoded_flows", [ENCODED_P], ctypes.c_size_t),
     ("netshare_encoded_attributes", [ENCODED_P], ctypes.POINTER(ctypes.c_float)),
@@ -269,15 +285,16 @@ _PROTOTYPES = [
     ("netshare_model_info_get", [MODEL_P, ctypes.POINTER(ModelInfo)], ctypes.c_int),
     ("netshare_model_save", [MODEL_P, ctypes.c_char_p], ctypes.c_int),
     ("netshare_model_export", [MODEL_P, ctypes.c_char_p], ctypes.c_int),
-    ("netshare_model_load", [ctypes.POINTER(MODEL_P), ctypes.c_char_p], ctypes.c_int),
-    ("netshare_model_set_training", [MODEL_P, PROGRESS_FN, ctypes.c_void_p, ctypes.c_char_p,
-                                     ctypes.c_uint32, ctypes.c_uint], ctypes.c_int),
+    ("netshare_load_params_init", [ctypes.POINTER(LoadParams)], None),
+    ("netshare_model_load", [ctypes.POINTER(MODEL_P), ctypes.c_char_p,
+                             ctypes.POINTER(LoadParams)], ctypes.c_int),
+    ("netshare_model_set_training", [MODEL_P, ctypes.POINTER(ModelParams)], ctypes.c_int),
     ("netshare_sample_params_init", [ctypes.POINTER(SampleParams)], None),
     ("netshare_sample_params_raw", [ctypes.POINTER(SampleParams)], None),
     ("netshare_sampler_new", [ctypes.POINTER(SAMPLER_P), MODEL_P, ctypes.POINTER(SampleParams)],
      ctypes.c_int),
     ("netshare_sampler_free", [SAMPLER_P], None),
-    ("netshare_sampler_generate", [SAMPLER_P, ctypes.POINTER(DATASET_P)], ctypes.c_int),
+    ("netshare_sampler_generate", [ctypes.POINTER(DATASET_P), SAMPLER_P], ctypes.c_int),
     ("netshare_sampler_write", [SAMPLER_P, ctypes.c_char_p, ctypes.c_void_p], ctypes.c_int),
     ("netshare_sampler_info_get", [SAMPLER_P, ctypes.POINTER(SampleInfo)], ctypes.c_int),
 ]

@@ -7,6 +7,7 @@ from . import _lib
 from ._dataset import Dataset, _path
 from ._errors import NetshareError, Status, _check
 from ._handle import _Borrowed, _Handle
+from ._params import _init, _set
 from ._lib import lib as _c
 
 try:
@@ -16,47 +17,6 @@ except ImportError:  # numpy is optional: plain lists then
 
 CHUNKS_AUTO = 0  # NETSHARE_CHUNKS_AUTO
 AUTO = 0xFFFFFFFF  # NETSHARE_AUTO
-
-
-def _init(struct, init_fn):
-    """A params struct filled with the library's defaults, checked against ctypes."""
-    p = struct()
-    init_fn(_ct.byref(p))
-    if p.struct_size != _ct.sizeof(p):
-        raise ImportError("%s: the library's struct is %d bytes, these bindings' %d: "
-                          "rebuild or update the bindings" % (struct.__name__, p.struct_size,
-                                                               _ct.sizeof(p)))
-    return p
-
-
-_UNSIGNED = {_ct.c_uint8: 8, _ct.c_uint16: 16, _ct.c_uint32: 32, _ct.c_uint64: 64,
-             _ct.c_uint: 8 * _ct.sizeof(_ct.c_uint), _ct.c_size_t: 8 * _ct.sizeof(_ct.c_size_t)}
-_SIGNED = {_ct.c_int: 8 * _ct.sizeof(_ct.c_int), _ct.c_int64: 64}
-
-
-def _set(p, options, where):
-    """Set params fields by name, refusing what ctypes would silently wrap or coerce:
-    a negative or too large count, a float for an integer, a non-number."""
-    fields = dict(p._fields_)
-    for key, value in options.items():
-        if key in ("struct_size", "progress", "progress_user") or key not in fields:
-            raise TypeError("%s: unknown option %r" % (where, key))
-        t = fields[key]
-        if t in _UNSIGNED or t in _SIGNED:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError("%s: %s must be an integer, not %r" % (where, key, value))
-            bits = _UNSIGNED.get(t) or _SIGNED[t]
-            lo, hi = (0, (1 << bits) - 1) if t in _UNSIGNED else \
-                     (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
-            if not lo <= value <= hi:
-                raise ValueError("%s: %s = %d is outside %d..%d" % (where, key, value, lo, hi))
-        elif t in (_ct.c_float, _ct.c_double):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError("%s: %s must be a number, not %r" % (where, key, value))
-        elif t is _ct.c_char_p:
-            if value is not None and not isinstance(value, str):
-                raise TypeError("%s: %s must be a str, not %r" % (where, key, value))
-        setattr(p, key, value.encode() if isinstance(value, str) else value)
 
 
 def _info(struct, fn, handle):
@@ -139,7 +99,7 @@ class Encoder(_Handle):
         """(attributes N x A, features N x T x F, lengths N) of one chunk: numpy arrays
         when numpy is installed, flat lists otherwise."""
         e = _lib.ENCODED_P()
-        _check(_c.netshare_encoder_encode(self._h, dataset._h, chunk, _ct.byref(e)))
+        _check(_c.netshare_encoder_encode(_ct.byref(e), self._h, dataset._h, chunk))
         try:
             info = self.info
             n = _c.netshare_encoded_flows(e)
@@ -194,17 +154,24 @@ class Model(_Handle):
         exactly where it stopped)."""
         pr = _Progress(progress)
         path = _path(checkpoint, "Model.resume: checkpoint") if checkpoint else None
-        _check(_c.netshare_model_set_training(self._h, pr.c, None, path, checkpoint_every,
-                                              threads))
+        run = _init(_lib.ModelParams, _c.netshare_model_params_init)
+        _set(run, {"checkpoint_every": checkpoint_every, "threads": threads}, "Model.resume")
+        run.progress = pr.c
+        run.checkpoint_path = path
+        _check(_c.netshare_model_set_training(self._h, _ct.byref(run)))
         try:
             pr.check(_c.netshare_model_train(self._h, dataset._h))
         finally:
-            _c.netshare_model_set_training(self._h, _lib.PROGRESS_FN(), None, None, 0, threads)
+            _c.netshare_model_set_training(self._h, None)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path, memory_limit=0):
+        """A model file; memory_limit: most bytes the model may take (0: the library's
+        bound from the file's size), checked before anything is allocated."""
+        p = _init(_lib.LoadParams, _c.netshare_load_params_init)
+        _set(p, {"memory_limit": memory_limit}, "Model.load")
         h = _lib.MODEL_P()
-        _check(_c.netshare_model_load(_ct.byref(h), _path(path, "Model.load")))
+        _check(_c.netshare_model_load(_ct.byref(h), _path(path, "Model.load"), _ct.byref(p)))
         return cls(h, _c.netshare_model_free)
 
     def save(self, path):
@@ -265,7 +232,7 @@ class Sampler(_Handle):
 
     def generate(self):
         h = _lib.DATASET_P()
-        _check(_c.netshare_sampler_generate(self._model_h(), _ct.byref(h)))
+        _check(_c.netshare_sampler_generate(_ct.byref(h), self._model_h()))
         return Dataset(h)
 
     def write(self, path):
