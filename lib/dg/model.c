@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "encode/encoder.h"
+#include "nn/critic.h"
 
 NETSHARE_API void
 netshare_model_params_init(netshare_model_params *p)
@@ -145,7 +146,7 @@ chunk_seed(uint64_t seed, int chunk)
 
 netshare_status
 netshare__model_create(netshare_model **out, const netshare_encoder *enc,
-                       const netshare_model_params *p)
+                       const netshare_model_params *p, int generator_only)
 {
 	*out = NULL;
 	netshare_model *m = netshare__calloc(1, sizeof *m);
@@ -182,8 +183,10 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		netshare_model_free(m);
 		return netshare__error_oom("model");
 	}
+	m->generator_only = generator_only;
 	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++)
-		st = netshare__dg_init(&m->dg[c], &m->shape, &m->dgp, chunk_seed(p->seed, c));
+		st = (generator_only ? netshare__dg_init_generator : netshare__dg_init)(
+			&m->dg[c], &m->shape, &m->dgp, chunk_seed(p->seed, c));
 	if (st < 0) {
 		netshare_model_free(m);
 		return st;
@@ -209,7 +212,7 @@ netshare_model_new(netshare_model **out, const netshare_encoder *enc,
 		return st;
 	if ((st = netshare__model_check_params(&p)) < 0)
 		return st;
-	return netshare__model_create(out, enc, &p);
+	return netshare__model_create(out, enc, &p, 0);
 }
 
 NETSHARE_API netshare_status
@@ -268,8 +271,15 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	for (int c = 0; c < m->chunks; c++)
 		info->iterations_total += (uint64_t)m->dg[c].iterations;
 	info->params_generator = count_params(&m->dg[0].opt_g);
-	info->params_discriminator = count_params(&m->dg[0].opt_d);
-	info->params_aux_discriminator = count_params(&m->dg[0].opt_aux);
+	/* An exported model has no critics to count: their sizes follow from the shape. */
+	double X = (double)m->shape.sample_len * m->shape.steps * m->shape.F + m->shape.A;
+	info->params_discriminator = m->generator_only ?
+		(uint64_t)netshare__critic_floats((int)X, m->p.disc_units, m->p.disc_layers - 1) :
+		count_params(&m->dg[0].opt_d);
+	info->params_aux_discriminator = m->generator_only ?
+		(uint64_t)netshare__critic_floats(m->shape.A, m->p.aux_disc_units,
+		                                  m->p.aux_disc_layers - 1) :
+		count_params(&m->dg[0].opt_aux);
 	info->loss_d = info->loss_aux_d = info->loss_g = info->wasserstein = NAN;
 	if (m->last_chunk >= 0) {
 		const netshare__dg *d = &m->dg[m->last_chunk];

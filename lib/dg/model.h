@@ -27,7 +27,7 @@ netshare_status netshare__model_shape(netshare__gen_shape *s, const netshare_enc
 
 /* Create a model from a params struct already checked and copied. */
 netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
-                                       const netshare_model_params *p);
+                                       const netshare_model_params *p, int generator_only);
 
 /* netshare_model_load on bytes in memory; `path` names them in messages. */
 netshare_status netshare__model_load_buffer(netshare_model **out, const char *path,

@@ -456,7 +456,8 @@ load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk, 
 
 static netshare_status
 check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_params *p,
-            const found *chunks, size_t n, size_t file_len, uint64_t memory_limit)
+            const found *chunks, size_t n, size_t file_len, uint64_t memory_limit,
+            int generator_only)
 {
 	netshare__gen_shape s;
 	if (netshare__model_shape(&s, enc, p) < 0)
@@ -476,8 +477,10 @@ check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_
 			                     "encoder", 0);
 	}
 	/* Weights, gradients and two Adam moments of everything, and the training batch's
-	 * workspace (real, fake and interpolated inputs with their gradients). */
-	double bytes = 4.0 * (4 * (gen + crit) * enc->chunks + 7.0 * p->batch_size * X);
+	 * workspace (real, fake and interpolated inputs with their gradients); an exported
+	 * model has its generators only. */
+	double bytes = generator_only ? 4.0 * 4 * gen * enc->chunks :
+	               4.0 * (4 * (gen + crit) * enc->chunks + 7.0 * p->batch_size * X);
 	double limit = memory_limit ? (double)memory_limit :
 	               MODEL_MEMORY_PER_BYTE * (double)file_len + MODEL_MEMORY_SLACK;
 	if (bytes > limit) {
@@ -559,8 +562,14 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 		st = netshare__error_prefix(st, "%s", path);
 		goto done;
 	}
-	if ((st = check_sizes(path, enc, &p, chunks, n, len, lp->memory_limit)) < 0 ||
-	    (st = netshare__model_create(&m, enc, &p)) < 0)
+	/* An exported file (generator weights only) makes a model without critics. */
+	int generator_only = 1;
+	for (size_t i = 0; i < n; i++)
+		if (chunks[i].tag == TAG_DWTS || chunks[i].tag == TAG_OPTS)
+			generator_only = 0;
+	if ((st = check_sizes(path, enc, &p, chunks, n, len, lp->memory_limit,
+	                      generator_only)) < 0 ||
+	    (st = netshare__model_create(&m, enc, &p, generator_only)) < 0)
 		goto done;
 	uint64_t have_g = 0, have_d = 0, all;
 	uint64_t have_opts = 0;
@@ -589,8 +598,8 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 	/* An exported file has generators only; otherwise every chunk has both. */
 	if (st == NETSHARE_OK && (have_g != all || (have_d != all && (have_d || have_opts))))
 		st = corrupt(path, "weights missing for a chunk", 0);
-	if (st == NETSHARE_OK)
-		m->generator_only = have_d == 0;
+	if (st == NETSHARE_OK && generator_only != (have_d == 0))
+		st = corrupt(path, "weights missing for a chunk", 0);
 done:
 	netshare_encoder_free(enc);
 	if (st < 0) {

@@ -60,9 +60,9 @@ register_critic(netshare__critic *c, netshare__adam *a)
 	return st;
 }
 
-netshare_status
-netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_params *p,
-                  uint64_t seed)
+static netshare_status
+dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_params *p,
+        uint64_t seed, int with_critics)
 {
 	memset(m, 0, sizeof *m);
 	m->p = *p;
@@ -79,10 +79,10 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 	size_t B = (size_t)p->batch, X = (size_t)m->T * m->F + (size_t)m->A;
 	netshare__rng_seed(&m->rng, seed);
 	netshare_status st = netshare__generator_init(&m->g, &s);
-	if (st == NETSHARE_OK)
+	if (st == NETSHARE_OK && with_critics)
 		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1,
 		                           3 * p->batch);
-	if (st == NETSHARE_OK)
+	if (st == NETSHARE_OK && with_critics)
 		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
 		                           3 * p->batch);
 	if (st < 0) {
@@ -93,13 +93,20 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 		netshare__dg_free(m);
 		return st;
 	}
-	netshare__critic_init_weights(&m->d, &m->rng);
-	netshare__critic_init_weights(&m->aux, &m->rng);
 	netshare__adam_init(&m->opt_g, p->lr_g, p->beta1, p->beta2, 1e-8f);
 	netshare__adam_init(&m->opt_d, p->lr_d, p->beta1, p->beta2, 1e-8f);
 	netshare__adam_init(&m->opt_aux, p->lr_aux, p->beta1, p->beta2, 1e-8f);
-	if ((st = netshare__generator_register(&m->g, &m->opt_g)) < 0 ||
-	    (st = register_critic(&m->d, &m->opt_d)) < 0 ||
+	/* The generator's tensors are registered in either case: its optimiser's list is
+	 * the list of its weights that the model file stores. */
+	if ((st = netshare__generator_register(&m->g, &m->opt_g)) < 0) {
+		netshare__dg_free(m);
+		return st;
+	}
+	if (!with_critics)
+		return NETSHARE_OK;
+	netshare__critic_init_weights(&m->d, &m->rng);
+	netshare__critic_init_weights(&m->aux, &m->rng);
+	if ((st = register_critic(&m->d, &m->opt_d)) < 0 ||
 	    (st = register_critic(&m->aux, &m->opt_aux)) < 0) {
 		netshare__dg_free(m);
 		return st;
@@ -117,6 +124,20 @@ netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare
 		return netshare__error_oom("model");
 	}
 	return NETSHARE_OK;
+}
+
+netshare_status
+netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_params *p,
+                  uint64_t seed)
+{
+	return dg_init(m, gs, p, seed, 1);
+}
+
+netshare_status
+netshare__dg_init_generator(netshare__dg *m, const netshare__gen_shape *gs,
+                            const netshare__dg_params *p, uint64_t seed)
+{
+	return dg_init(m, gs, p, seed, 0);
 }
 
 /* Critic input rows: [features (T x F), attributes (A)]. */

@@ -47,6 +47,10 @@ typedef struct netshare__dg {
 /* Build a model for generator shape `gs` (its max_batch is set to p->batch). */
 netshare_status netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs,
                                   const netshare__dg_params *p, uint64_t seed);
+/* The generator only (no critics, no training buffers): for a model loaded from an
+ * exported file, which can generate but not train. */
+netshare_status netshare__dg_init_generator(netshare__dg *m, const netshare__gen_shape *gs,
+                                            const netshare__dg_params *p, uint64_t seed);
 void netshare__dg_free(netshare__dg *m);
 
 /* Copy every weight (not the optimiser state) from `src`, a model of the same shape:

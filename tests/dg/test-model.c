@@ -347,8 +347,12 @@ START_TEST(hostile_contents_with_valid_checksums)
 			netshare_status st = load_bytes(path, d, len);
 			double spent = netshare_test_now() - t0;
 			getrusage(RUSAGE_SELF, &after);
-			ck_assert_msg(st == NETSHARE_ECORRUPT, "%s (edit %zu, %s file): status %d",
-			              what, e, keep ? "full" : "exported", st);
+			/* An exported file builds no discriminator (it cannot train): a huge
+			 * disc_units there costs nothing and loads. */
+			int harmless = !keep && e == 2;
+			ck_assert_msg(st == (harmless ? NETSHARE_OK : NETSHARE_ECORRUPT),
+			              "%s (edit %zu, %s file): status %d", what, e,
+			              keep ? "full" : "exported", st);
 			ck_assert_msg(spent < 1.0, "%s: refused after %.2f s", what, spent);
 			ck_assert_msg(after.ru_maxrss - before.ru_maxrss < 100 * 1024,
 			              "%s: peak memory grew by %ld KiB", what,

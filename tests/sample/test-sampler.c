@@ -351,6 +351,15 @@ START_TEST(loaded_model_samples_the_same)
 	b = sample(21, 0, 1, NULL);
 	model = saved_model;
 	ck_assert(same_records(a, b));
+	/* It builds no discriminators, yet reports their sizes as the full model does. */
+	ck_assert_int_eq(loaded->dg[0].d.layers, 0);
+	ck_assert_ptr_null(loaded->dg[0].x_real);
+	netshare_model_info fi = { .struct_size = sizeof fi }, ei = { .struct_size = sizeof ei };
+	ck_assert_ok(netshare_model_info_get(saved_model, &fi));
+	ck_assert_ok(netshare_model_info_get(loaded, &ei));
+	ck_assert_uint_eq(ei.params_generator, fi.params_generator);
+	ck_assert_uint_eq(ei.params_discriminator, fi.params_discriminator);
+	ck_assert_uint_eq(ei.params_aux_discriminator, fi.params_aux_discriminator);
 	ck_assert_status(netshare_model_train(loaded, real), NETSHARE_ESTATE);
 	ck_assert_error_contains("exported");
 	ck_assert_status(netshare_model_save(loaded, path), NETSHARE_ESTATE);
