@@ -378,6 +378,16 @@ netshare__generator_register(netshare__generator *g, netshare__adam *a)
 }
 
 double
+netshare__generator_workspace_floats(const netshare__gen_shape *s, int batch)
+{
+	double B = batch, H = s->lstm_units, steps = s->steps;
+	double SF = (double)s->sample_len * s->F;
+	/* LSTM cache: gates and their gradients (8H), c, h, tanh c (3H) per step; the
+	 * step inputs, outputs and their gradients, dh; the features. */
+	return B * steps * (11 * H + (s->A + s->feat_noise) + 2 * SF + H) + B * steps * SF;
+}
+
+double
 netshare__generator_floats(const netshare__gen_shape *s, int trained_only)
 {
 	double U = s->attr_units, H = s->lstm_units, A = s->A;

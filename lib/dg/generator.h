@@ -76,6 +76,10 @@ netshare_status netshare__generator_init(netshare__generator *g, const netshare_
  * without allocating (a model file's sizes are checked against it before anything is
  * allocated); a double, exact below 2^53, so that hostile shapes cannot overflow it. */
 double netshare__generator_floats(const netshare__gen_shape *s, int trained_only);
+/* Floats of the per-batch workspace a generator of shape s allocates for `batch` rows
+ * (the LSTM's caches and the outputs of every step): it grows with the sequence length,
+ * which no weight does, so a model file's memory check needs it. */
+double netshare__generator_workspace_floats(const netshare__gen_shape *s, int batch);
 void netshare__generator_free(netshare__generator *g);
 void netshare__generator_zero_grad(netshare__generator *g);
 /* PyTorch defaults for the attribute generator's Linear layers (NetShare keeps them),

@@ -476,11 +476,13 @@ check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_
 			return corrupt(path, "weights of the wrong size for the hyperparameters and the "
 			                     "encoder", 0);
 	}
-	/* Weights, gradients and two Adam moments of everything, and the training batch's
-	 * workspace (real, fake and interpolated inputs with their gradients); an exported
-	 * model has its generators only. */
-	double bytes = generator_only ? 4.0 * 4 * gen * enc->chunks :
-	               4.0 * (4 * (gen + crit) * enc->chunks + 7.0 * p->batch_size * X);
+	/* Weights, gradients and two Adam moments of everything, each generator's workspace
+	 * (which grows with the sequence length: an exported file has no weight that does),
+	 * and the training batch's workspace (real, fake and interpolated inputs with their
+	 * gradients); an exported model has its generators only. */
+	double work = netshare__generator_workspace_floats(&s, p->batch_size);
+	double bytes = generator_only ? 4.0 * (4 * gen + work) * enc->chunks :
+	               4.0 * ((4 * (gen + crit) + work) * enc->chunks + 7.0 * p->batch_size * X);
 	double limit = memory_limit ? (double)memory_limit :
 	               MODEL_MEMORY_PER_BYTE * (double)file_len + MODEL_MEMORY_SLACK;
 	if (bytes > limit) {

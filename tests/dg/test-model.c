@@ -321,7 +321,15 @@ START_TEST(hostile_contents_with_valid_checksums)
 		};
 		unsigned char *d = malloc(len);
 		ck_assert_ptr_nonnull(d);
-		for (size_t e = 0; e < sizeof edits / sizeof edits[0] + 3; e++) {
+		/* ENCD: u32 version, u8 kind, u32 chunks, two u64 times, then max_flow_len (25),
+		 * sample_len (29), max_len (33). */
+		size_t elen, encd = chunk_payload(orig, len, "ENCD", &elen);
+		ck_assert_uint_gt(encd, 0);
+		uint32_t sample_len = netshare__le32(orig + encd + 29);
+		ck_assert_uint_ge(sample_len, 1);
+		ck_assert_uint_eq(netshare__le32(orig + encd + 33) % sample_len, 0);
+		ck_assert_uint_le(netshare__le32(orig + encd + 25), netshare__le32(orig + encd + 33));
+		for (size_t e = 0; e < sizeof edits / sizeof edits[0] + 4; e++) {
 			memcpy(d, orig, len);
 			const char *what;
 			if (e < sizeof edits / sizeof edits[0]) {
@@ -336,6 +344,13 @@ START_TEST(hostile_contents_with_valid_checksums)
 			} else if (e == sizeof edits / sizeof edits[0] + 1) {
 				d[28] = 1; /* reserved header bytes */
 				what = "reserved bytes";
+			} else if (e == sizeof edits / sizeof edits[0] + 2) {
+				/* No weight grows with the sequence length: only the memory check
+				 * stands between an exported file and flows of 65,536 records. */
+				netshare__put_le32(d + encd + 25, 65536);
+				netshare__put_le32(d + encd + 33, (65536 + sample_len - 1) / sample_len *
+				                                  sample_len);
+				what = "a sequence length of 65,536";
 			} else {
 				d[12] = 4; /* header flags: none defined */
 				what = "header flags";
