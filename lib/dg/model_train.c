@@ -56,6 +56,10 @@ train_first(netshare_model *m, const netshare_dataset *ds)
 	netshare_status st = netshare_encoder_encode(&x, m->enc, ds, 0);
 	if (st < 0)
 		return st;
+	if ((st = netshare__blas_reserve(1, "train")) < 0) {
+		netshare_encoded_free(x);
+		return st;
+	}
 	while (st == NETSHARE_OK && netshare_encoded_flows(x) > 0 && d->iterations < target) {
 		st = netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
 		                        netshare_encoded_flows(x), round_len(m, d, target),
@@ -151,6 +155,8 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 		st = netshare__pool_new(&pool, workers);
 		netshare__blas_single_begin();
 	}
+	if (st == NETSHARE_OK && l->n > 0)
+		st = netshare__blas_reserve(workers, "train");
 	pthread_mutex_init(&l->lock, NULL);
 	for (int busy = l->n > 0; st == NETSHARE_OK && busy;) {
 		netshare__pool_for(pool, (size_t)l->n, train_round_task, l);

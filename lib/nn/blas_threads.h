@@ -10,10 +10,22 @@
 #ifndef NETSHARE_NN_BLAS_THREADS_H
 #define NETSHARE_NN_BLAS_THREADS_H
 
+#include <netshare/common.h>
+
 void netshare__blas_single_begin(void);
 void netshare__blas_single_end(void);
 
 /* Set OpenBLAS's thread count (deferred while a single-threaded section is open). */
 void netshare__blas_set_threads(int n);
+
+/*
+ * Before work in which `callers` threads of ours run matrix products at once (plus
+ * OpenBLAS's own threads outside a single-threaded section): ENOMEM, naming `what`,
+ * if the process's address-space limit (RLIMIT_AS, `ulimit -v`) leaves no room for the
+ * buffer OpenBLAS maps for each of them. OpenBLAS 0.3.21 retries a failed buffer
+ * mapping forever, so without this check a limited process spins with no output.
+ * Buffers OpenBLAS already holds (it keeps them for reuse) are not counted again.
+ */
+netshare_status netshare__blas_reserve(unsigned callers, const char *what);
 
 #endif

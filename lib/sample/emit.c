@@ -227,6 +227,8 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 	/* Small products: BLAS threads would only compete with our workers; and results must
 	 * not depend on how OpenBLAS splits a product across its threads. */
 	netshare__blas_single_begin();
+	if (st == NETSHARE_OK)
+		st = netshare__blas_reserve(s->workers, "generate");
 	for (int c = 0; c < e->chunks && st == NETSHARE_OK; c++) {
 		rows.n = 0;
 		for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)

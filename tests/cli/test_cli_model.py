@@ -7,6 +7,7 @@ same seed giving the same bytes, resume after a kill, and bad input to every sub
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -63,6 +64,35 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+    @unittest.skipIf(b"libasan" in subprocess.run(["ldd", CLI], capture_output=True).stdout,
+                     "AddressSanitizer cannot run under an address-space limit")
+    def test_generate_under_address_space_limits(self):
+        """Under `ulimit -v`, generate either works or fails at once with a one-line
+        out-of-memory error and no output (OpenBLAS used to spin forever when its
+        buffer could not be mapped)."""
+        out = self.path("limited.pcap")
+        results = []
+        for mb in range(200, 1401, 100):
+            limit = mb << 20
+            def limited(limit=limit):
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            try:
+                r = subprocess.run([CLI, "generate", "-q", "-m", self.model, "-o", out],
+                                   capture_output=True, text=True, timeout=120,
+                                   preexec_fn=limited)
+            except subprocess.TimeoutExpired:
+                self.fail("generate under a %d MB address-space limit hung" % mb)
+            results.append(r.returncode)
+            if r.returncode == 0:
+                self.assertTrue(os.path.exists(out))
+                os.unlink(out)
+                continue
+            self.assert_one_line_error(r, 1)
+            self.assertRegex(r.stderr, "out of memory|address-space limit")
+            self.assertFalse(os.path.exists(out))
+        self.assertIn(1, results, "no limit was low enough to fail: the test tests nothing")
+        self.assertIn(0, results, "no limit was high enough to work")
 
     def test_train_leaves_only_the_model(self):
         self.assertTrue(os.path.getsize(self.model) > 0)
