@@ -122,6 +122,11 @@ typedef struct netshare_record {
 	const char *label;     /**< Flow label (e.g. "background"), or NULL. get: owned by the
 	                            dataset, valid until it is modified or freed; append:
 	                            copied. */
+	uint64_t resp_packets; /**< Of @p packets, those the responder sent (Zeek resp_pkts,
+	                            nfdump opkt); 0 when the format does not split the
+	                            directions. At most @p packets. */
+	uint64_t resp_bytes;   /**< Of @p bytes, those the responder sent (Zeek
+	                            resp_ip_bytes, nfdump obyt). At most @p bytes. */
 } netshare_record;
 
 /** Fill @p r with zeros and set struct_size. */

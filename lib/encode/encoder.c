@@ -63,6 +63,12 @@ netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *ds,
 	case SRC_DURATION: v->num = (double)ds->duration_ns[i]; break;
 	case SRC_PACKETS: v->num = (double)ds->packets[i]; break;
 	case SRC_BYTES: v->num = (double)ds->bytes[i]; break;
+	case SRC_RESP_PACKETS:
+		v->num = ds->packets[i] ? (double)ds->resp_packets[i] / (double)ds->packets[i] : 0;
+		break;
+	case SRC_RESP_BYTES:
+		v->num = ds->bytes[i] ? (double)ds->resp_bytes[i] / (double)ds->bytes[i] : 0;
+		break;
 	case SRC_LABEL: v->code = string_code(e, ds, ds->label[i]); break;
 	case SRC_EXTRA:
 		/* Matched by name, so a dataset with its extras in another order still works. */

@@ -84,6 +84,14 @@ ensure_extras(const netshare_encoder *e, netshare_dataset *out, int *map)
 	return NETSHARE_OK;
 }
 
+/* round(share * total), within 0..total. */
+static uint64_t
+share_of(uint64_t total, double share)
+{
+	double v = nearbyint((share > 1 ? 1 : share > 0 ? share : 0) * (double)total);
+	return v >= (double)total ? total : (uint64_t)v;
+}
+
 static void
 fill_record_field(const netshare_encoder *e, const netshare__field *f, const netshare__value *v,
                   netshare_record *r)
@@ -99,6 +107,9 @@ fill_record_field(const netshare_encoder *e, const netshare__field *f, const net
 	case SRC_DURATION: r->duration_ns = (int64_t)v->num; break;
 	case SRC_PACKETS: r->packets = (uint64_t)v->num; break;
 	case SRC_BYTES: r->bytes = (uint64_t)v->num; break;
+	/* Shares of the totals decoded just before them (fields come in that order). */
+	case SRC_RESP_PACKETS: r->resp_packets = share_of(r->packets, v->num); break;
+	case SRC_RESP_BYTES: r->resp_bytes = share_of(r->bytes, v->num); break;
 	case SRC_LABEL: r->label = string_of(e, v->code); break;
 	default: break;
 	}

@@ -72,6 +72,16 @@ netshare_encoder_free(netshare_encoder *e)
 	netshare__free(e);
 }
 
+/* Whether any flow record splits its packets or bytes by direction. */
+static int
+has_responder_counts(const netshare_dataset *ds)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		if (ds->resp_packets[i] || ds->resp_bytes[i])
+			return 1;
+	return 0;
+}
+
 static netshare__field *
 add_field(netshare__vector *v, netshare__field_type type, netshare__source src, int index,
           const char *name, size_t dim)
@@ -262,6 +272,10 @@ layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_cl
 		add_cont(f, SRC_DURATION, 0, "duration", 1, (double)(NETSHARE_TIME_LIMIT_NS - 1));
 		add_cont(f, SRC_PACKETS, 0, "packets", 1, 1e18);
 		add_cont(f, SRC_BYTES, 0, "bytes", 1, 1e18);
+		if (has_responder_counts(ds)) {
+			add_cont(f, SRC_RESP_PACKETS, 0, "resp_packet_share", 0, 1);
+			add_cont(f, SRC_RESP_BYTES, 0, "resp_byte_share", 0, 1);
+		}
 		add_field(f, FIELD_CAT, SRC_LABEL, 0, "label", 0);
 		for (size_t x = 0; x < ds->n_extra; x++) {
 			if (ds->extra[x].categorical)

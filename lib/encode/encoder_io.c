@@ -174,7 +174,8 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 	                  f->source == SRC_FRAGOFF || f->source == SRC_TTL ||
 	                  f->source == SRC_TCPFLAGS;
 	int flow_only = f->source == SRC_DURATION || f->source == SRC_PACKETS ||
-	                f->source == SRC_BYTES || f->source == SRC_LABEL || f->source == SRC_EXTRA;
+	                f->source == SRC_BYTES || f->source == SRC_LABEL || f->source == SRC_EXTRA ||
+	                f->source == SRC_RESP_PACKETS || f->source == SRC_RESP_BYTES;
 	if ((packet_only && e->kind != NETSHARE_RECORDS_PACKETS) ||
 	    (flow_only && e->kind != NETSHARE_RECORDS_FLOWS))
 		return corrupt("a field of the other record kind");

@@ -30,7 +30,8 @@ static const stat_def defs[ST_COUNT] = {
 	                     "were cut or dropped for length", "info" },
 	[ST_BOUNDS] = { "field_bounds", "the smallest and largest value of each continuous field "
 	                "(packet sizes, TTL, IP ids, inter-arrival times, durations, packets, "
-	                "bytes, numeric extra columns), after log1p where set", "encoding" },
+	                "bytes, the responder's shares of them, numeric extra columns), after "
+	                "log1p where set", "encoding" },
 	[ST_CATEGORIES] = { "categorical_values", "every value each categorical field took "
 	                    "(ToS, IP and TCP flags, fragment offsets, labels, categorical "
 	                    "extra columns)", "encoding" },

@@ -27,7 +27,11 @@ typedef enum netshare__source {
 	SRC_TCPFLAGS, SRC_DURATION, SRC_PACKETS, SRC_BYTES, SRC_LABEL, SRC_EXTRA, SRC_GEN,
 	/* Port classes (encoder state v3): the frequent ports of a role as categories. */
 	SRC_SPORT_CLASS, SRC_DPORT_CLASS,
-	SRC_LAST = SRC_DPORT_CLASS
+	/* The responder's share of a flow record's packets and bytes (0..1), for data that
+	 * splits the directions (Zeek, nfdump): a share, so a decoded flow never has the
+	 * responder sending more than the whole flow. */
+	SRC_RESP_PACKETS, SRC_RESP_BYTES,
+	SRC_LAST = SRC_RESP_BYTES
 } netshare__source;
 
 /* Port class keys. Since encoder state v4 a class is a service, port | protocol << 16

@@ -214,8 +214,13 @@ draw_record_fields(netshare__rng *g, const netshare_dataset *real, const pools *
 		r->tcp_flags = real->tcp_flags[any_record(g, real, p, grp)];
 	} else {
 		r->duration_ns = tmp.duration_ns;
-		r->packets = real->packets[any_record(g, real, p, grp)];
-		r->bytes = real->bytes[any_record(g, real, p, grp)];
+		/* A count with its responder's part, so the part never exceeds the whole. */
+		size_t k = any_record(g, real, p, grp);
+		r->packets = real->packets[k];
+		r->resp_packets = real->resp_packets[k];
+		k = any_record(g, real, p, grp);
+		r->bytes = real->bytes[k];
+		r->resp_bytes = real->resp_bytes[k];
 		netshare__dataset_row(real, any_record(g, real, p, grp), &tmp);
 		r->label = tmp.label;
 	}

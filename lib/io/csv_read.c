@@ -300,6 +300,8 @@ parse_row(csv_state *st, netshare_dataset *ds, field_ref *f, size_t n)
 	}
 	r.packets += pkt_rev;
 	r.bytes += byt_rev;
+	r.resp_packets = pkt_rev;
+	r.resp_bytes = byt_rev;
 	netshare_status rc = netshare__dataset_push(ds, &r);
 	for (size_t e = 0; rc == NETSHARE_OK && e < ds->n_extra; e++) {
 		char text[1024];

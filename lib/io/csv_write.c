@@ -85,6 +85,16 @@ put_label(netshare__outfile *out, const char *label, int zeek)
 	netshare__outfile_write(out, "\"", 1);
 }
 
+/* Whether the schema splits packets and bytes by direction (Zeek, nfdump). */
+static int
+has_reverse(const netshare__csv_schema *s)
+{
+	for (size_t c = 0; c < s->n; c++)
+		if (s->col[c].field == CSV_PKT_REV || s->col[c].field == CSV_BYT_REV)
+			return 1;
+	return 0;
+}
+
 static void
 put_value(netshare__outfile *out, const netshare_record *r, const netshare__csv_column *c,
           size_t row, const netshare__csv_schema *s)
@@ -98,9 +108,13 @@ put_value(netshare__outfile *out, const netshare_record *r, const netshare__csv_
 	case CSV_TS: put_time(out, r->time_ns, c->unit); break;
 	case CSV_TE: put_time(out, r->time_ns + r->duration_ns, c->unit); break;
 	case CSV_TD: put_time(out, r->duration_ns, c->unit == UNIT_DATETIME ? UNIT_S : c->unit); break;
-	case CSV_PKT: netshare__outfile_printf(out, "%llu", (unsigned long long)r->packets); break;
-	case CSV_BYT: netshare__outfile_printf(out, "%llu", (unsigned long long)r->bytes); break;
-	case CSV_PKT_REV: case CSV_BYT_REV: netshare__outfile_write(out, "0", 1); break;
+	/* With a reverse column, the forward one holds the originator's share only. */
+	case CSV_PKT: netshare__outfile_printf(out, "%llu", (unsigned long long)(r->packets -
+	                                       (has_reverse(s) ? r->resp_packets : 0))); break;
+	case CSV_BYT: netshare__outfile_printf(out, "%llu", (unsigned long long)(r->bytes -
+	                                       (has_reverse(s) ? r->resp_bytes : 0))); break;
+	case CSV_PKT_REV: netshare__outfile_printf(out, "%llu", (unsigned long long)r->resp_packets); break;
+	case CSV_BYT_REV: netshare__outfile_printf(out, "%llu", (unsigned long long)r->resp_bytes); break;
 	case CSV_LABEL: put_label(out, r->label, s->format == NETSHARE_FORMAT_ZEEK_CONN); break;
 	case CSV_IPLEN: netshare__outfile_printf(out, "%u", r->ip_length); break;
 	case CSV_TOS: netshare__outfile_printf(out, "%u", r->tos); break;

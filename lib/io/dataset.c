@@ -123,6 +123,13 @@ netshare__dataset_push(netshare_dataset *ds, const netshare_record *r)
 		return netshare__error(NETSHARE_EINVAL, "record %zu: ip_version %u is not 4 or 6",
 		                       i, r->ip_version);
 	}
+	if (ds->kind == NETSHARE_RECORDS_FLOWS &&
+	    (r->resp_packets > r->packets || r->resp_bytes > r->bytes))
+		return netshare__error(NETSHARE_EINVAL, "record %zu: the responder's %llu packets "
+		                       "and %llu bytes exceed the flow's %llu and %llu", i,
+		                       (unsigned long long)r->resp_packets,
+		                       (unsigned long long)r->resp_bytes,
+		                       (unsigned long long)r->packets, (unsigned long long)r->bytes);
 	if (ds->kind == NETSHARE_RECORDS_FLOWS && r->label) {
 		if ((st = netshare__intern_add(&ds->strings, r->label, strlen(r->label),
 		                               &label)) < 0)
@@ -149,6 +156,8 @@ netshare__dataset_push(netshare_dataset *ds, const netshare_record *r)
 		ds->packets[i] = r->packets;
 		ds->bytes[i] = r->bytes;
 		ds->label[i] = label;
+		ds->resp_packets[i] = r->resp_packets;
+		ds->resp_bytes[i] = r->resp_bytes;
 	}
 	if (i == 0) {
 		ds->time_min = ds->time_max = r->time_ns;
@@ -198,6 +207,8 @@ netshare__dataset_row(const netshare_dataset *ds, size_t i, netshare_record *r)
 		r->duration_ns = ds->duration_ns[i];
 		r->packets = ds->packets[i];
 		r->bytes = ds->bytes[i];
+		r->resp_packets = ds->resp_packets[i];
+		r->resp_bytes = ds->resp_bytes[i];
 		r->label = ds->label[i] ? netshare__intern_get(&ds->strings, ds->label[i] - 1, NULL)
 		                        : NULL;
 	}

@@ -38,7 +38,9 @@
 	X(int64_t, duration_ns)    \
 	X(uint64_t, packets)       \
 	X(uint64_t, bytes)         \
-	X(uint32_t, label)
+	X(uint32_t, label)         \
+	X(uint64_t, resp_packets)  \
+	X(uint64_t, resp_bytes)
 
 /* A user-declared column of a flow dataset. */
 typedef struct netshare__extra {

@@ -45,6 +45,31 @@ def packet_csv(path, flows=120, seed=1):
                       f"{16 if tcp else 0}\n")
 
 
+def zeek_log(path, flows=150, seed=2):
+    """A Zeek conn.log whose responders send about 40 % of each flow's packets and
+    bytes."""
+    rnd = random.Random(seed)
+    cols = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
+            "duration", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes"]
+    with open(path, "w") as out:
+        out.write("#separator \\x09\n#fields\t" + "\t".join(cols) + "\n")
+        for f in range(flows):
+            op = rnd.randint(3, 30)
+            rp = int(op * rnd.uniform(0.5, 0.8))
+            out.write("\t".join(map(str, [
+                1600000000 + f * 0.5, "C%d" % f, "10.0.0.%d" % (1 + f % 50), 40000 + f,
+                "192.0.2.%d" % (1 + f % 3), 443, "tcp", "%.3f" % rnd.uniform(0.1, 2),
+                op, op * 80, rp, rp * 600])) + "\n")
+
+
+def zeek_rows(path):
+    """The data rows of a conn.log as dicts."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    names = next(l for l in lines if l.startswith("#fields")).split("\t")[1:]
+    return [dict(zip(names, l.split("\t"))) for l in lines if l and not l.startswith("#")]
+
+
 class ModelWorkflow(ErrorAssertions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -93,6 +118,26 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             self.assertFalse(os.path.exists(out))
         self.assertIn(1, results, "no limit was low enough to fail: the test tests nothing")
         self.assertIn(0, results, "no limit was high enough to work")
+
+    def test_zeek_responder_counts_are_learnt(self):
+        """A Zeek model writes the responder's packets and bytes (resp_pkts,
+        resp_ip_bytes), learnt as shares of the flow's totals: never all 0 (as before),
+        never more than the flow."""
+        log, model, out = self.path("conn.log"), self.path("zeek.nsm"), self.path("syn.log")
+        zeek_log(log)
+        r = run("train", "-i", log, "-o", model, *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("generate", "-q", "-m", model, "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = zeek_rows(out)
+        self.assertGreater(len(rows), 50)
+        with_resp = [x for x in rows if int(x["resp_pkts"]) > 0]
+        self.assertGreater(len(with_resp), len(rows) // 2)
+        for x in rows:
+            for k in ("orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes"):
+                self.assertGreaterEqual(int(x[k]), 0)
+        r = run("inspect", "--statistics", model)
+        self.assertIn("the responder's shares", r.stdout)
 
     def test_train_leaves_only_the_model(self):
         self.assertTrue(os.path.getsize(self.model) > 0)

@@ -46,6 +46,7 @@ def _record_dict(r, flows):
          "dst_port": r.dst_port, "protocol": r.protocol}
     if flows:
         d.update(duration_ns=r.duration_ns, packets=r.packets, bytes=r.bytes,
+                 resp_packets=r.resp_packets, resp_bytes=r.resp_bytes,
                  label=r.label.decode("utf-8", "replace") if r.label else None)
     else:
         d.update(ip_length=r.ip_length, tos=r.tos, ttl=r.ttl, ip_id=r.ip_id,

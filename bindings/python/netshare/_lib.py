@@ -124,7 +124,8 @@ class Record(ctypes.Structure):
                 ("ip_flags", ctypes.c_uint8), ("tcp_flags", ctypes.c_uint8),
                 ("frag_offset", ctypes.c_uint16), ("duration_ns", ctypes.c_int64),
                 ("packets", ctypes.c_uint64), ("bytes", ctypes.c_uint64),
-                ("label", ctypes.c_char_p)]
+                ("label", ctypes.c_char_p), ("resp_packets", ctypes.c_uint64),
+                ("resp_bytes", ctypes.c_uint64)]
 
 
 class Metric(ctypes.Structure):
