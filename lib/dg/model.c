@@ -195,6 +195,18 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 	return NETSHARE_OK;
 }
 
+/* The caller's params (NULL: the defaults) copied over the defaults and range-checked. */
+static netshare_status
+accept_params(netshare_model_params *p, const netshare_model_params *params)
+{
+	netshare_model_params_init(p);
+	netshare_status st;
+	if (params && (st = netshare__params_copy(p, sizeof *p, sizeof *p, params,
+	                                          "netshare_model_params")) < 0)
+		return st;
+	return netshare__model_check_params(p);
+}
+
 NETSHARE_API netshare_status
 netshare_model_new(netshare_model **out, const netshare_encoder *enc,
                    const netshare_model_params *params)
@@ -205,14 +217,8 @@ netshare_model_new(netshare_model **out, const netshare_encoder *enc,
 	if (!enc)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_new: encoder is NULL");
 	netshare_model_params p;
-	netshare_model_params_init(&p);
-	netshare_status st;
-	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
-	                                          "netshare_model_params")) < 0)
-		return st;
-	if ((st = netshare__model_check_params(&p)) < 0)
-		return st;
-	return netshare__model_create(out, enc, &p, 0);
+	netshare_status st = accept_params(&p, params);
+	return st < 0 ? st : netshare__model_create(out, enc, &p, 0);
 }
 
 NETSHARE_API netshare_status
@@ -221,12 +227,8 @@ netshare_model_set_training(netshare_model *m, const netshare_model_params *para
 	if (!m)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_set_training: model is NULL");
 	netshare_model_params p;
-	netshare_model_params_init(&p);
-	netshare_status st;
-	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
-	                                          "netshare_model_params")) < 0)
-		return st;
-	if ((st = netshare__model_check_params(&p)) < 0)
+	netshare_status st = accept_params(&p, params);
+	if (st < 0)
 		return st;
 	m->p.progress = p.progress;
 	m->p.progress_user = p.progress_user;
