@@ -69,6 +69,16 @@ class DatasetTest(unittest.TestCase):
         for m in details:
             if m["kind"] == "jsd" and not math.isnan(m["value"]):
                 self.assertLessEqual(m["value"], math.log(2) + 1e-12)
+        # Options: how many flows a baseline draws, how many services a report uses.
+        few = ds.baseline_service_marginal(seed=4, flows=3)
+        self.assertEqual(len(few), 3)  # flow records: one record per drawn flow
+        one = netshare.evaluate(ds, base, services=1)
+        self.assertIn("flow_size_by_service", one)
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.evaluate(ds, base, services=0)
+        self.assertIn("services", e.exception.message)
+        with self.assertRaises(ValueError):
+            ds.baseline_marginal(flows=-1)
 
     def test_split_service_baseline_and_notes(self):
         ds = netshare.Dataset.read(self.csv)

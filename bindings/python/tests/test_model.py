@@ -153,6 +153,13 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(netshare.NetshareError) as e:
             netshare.Model.load(bad)
         self.assertEqual(e.exception.status, netshare.Status.ECORRUPT)
+        small = self.path("small.nsm")
+        self.model.export(small)
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Model.load(small, memory_limit=4096)
+        self.assertEqual(e.exception.status, netshare.Status.ENOMEM)
+        self.assertIn("memory_limit", e.exception.message)
+        netshare.Model.load(small, memory_limit=1 << 40).close()
         with self.assertRaises(netshare.NetshareError) as e:
             netshare.Sampler(self.model, time_scale=0)
         self.assertIn("time_scale", e.exception.message)
