@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * time-to-quality: how long the GAN takes, on this machine, to earn its fidelity (MLPerf's
+ * time-to-train on issue 8's yardstick).
+ *
+ * The trace is split in time (first half A for training, the rest B held out). One
+ * chunk model trains on A; every EVERY iterations the GAN-only sampler (every step that
+ * reads a table of the trace off) generates a trace that is scored against A. One JSON
+ * line per evaluation: training seconds so far (evaluation excluded), iterations, the
+ * metrics, and which targets are met. Quality is reached when, at once:
+ *   - both port joints (dstport+proto, srcport+dstport) beat the marginal baseline;
+ *   - the within-flow metrics (flow_size_by_service, interarrival_by_service,
+ *     first_sizes_by_service, size_autocorr_by_service, gap_autocorr_by_service) beat
+ *     the service-marginal baseline;
+ *   - the size and gap EMDs (packets: ip_length, interarrival; flow records: bytes,
+ *     duration) are within 2x the noise floor d(B, A).
+ * The baselines are drawn from A (seed SEED) and scored against A like the GAN. The last
+ * line gives time_to_quality_s (null if the budget ran out first); the run stops there.
+ *
+ * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED]]]  (defaults 50, 600, 1)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netshare/netshare.h>
+
+#include "blas_kernels.h"
+#include "core/clock.h"
+#include "dg/model.h"
+#include "dg/trainer.h"
+
+static const char *const joints[] = { "dstport+proto", "srcport+dstport" };
+static const char *const within[] = { "flow_size_by_service", "interarrival_by_service",
+	                               "first_sizes_by_service", "size_autocorr_by_service",
+	                               "gap_autocorr_by_service" };
+
+static double
+metric(const netshare_report *r, const char *name)
+{
+	netshare_metric m = { .struct_size = sizeof m };
+	for (size_t i = 0; i < netshare_report_count(r); i++)
+		if (netshare_report_get(r, i, &m) == NETSHARE_OK && strcmp(m.name, name) == 0)
+			return m.value;
+	return NAN;
+}
+
+static int
+fail(const char *what)
+{
+	fprintf(stderr, "time-to-quality: %s: %s\n", what, netshare_last_error());
+	return 1;
+}
+
+/* The GAN-only trace of m scored against a. */
+static netshare_status
+gan_report(netshare_model *m, const netshare_dataset *a, uint64_t seed, netshare_report **out)
+{
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	netshare_sample_params_raw(&sp);
+	sp.seed = seed;
+	netshare_sampler *s;
+	netshare_dataset *syn = NULL;
+	netshare_status st = netshare_sampler_new(&s, m, &sp);
+	if (st < 0)
+		return st;
+	if ((st = netshare_sampler_generate(&syn, s)) == NETSHARE_OK)
+		st = netshare_report_new(out, a, syn, NULL);
+	netshare_dataset_free(syn);
+	netshare_sampler_free(s);
+	return st;
+}
+
+static void
+print_metrics(const netshare_report *r, const char *const *names, size_t n, const char *sep)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = metric(r, names[i]);
+		if (isnan(v))
+			printf("%s\"%s\":null", i || *sep ? "," : "", names[i]);
+		else
+			printf("%s\"%s\":%.6g", i || *sep ? "," : "", names[i], v);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	cli_pick_blas_kernels(argv);
+	if (argc < 2 || argc > 5) {
+		fprintf(stderr, "usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED]]]\n");
+		return 2;
+	}
+	long every = argc > 2 ? atol(argv[2]) : 50;
+	double budget = argc > 3 ? atof(argv[3]) : 600;
+	uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
+	if (every < 1 || !(budget > 0))
+		return fprintf(stderr, "time-to-quality: EVERY >= 1 and BUDGET_S > 0\n"), 2;
+
+	netshare_dataset *all, *a, *b;
+	if (netshare_dataset_read(&all, argv[1], NULL) < 0)
+		return fail("read");
+	if (netshare_dataset_split_time(all, 0.5, &a, &b) < 0)
+		return fail("split");
+	netshare_dataset_free(all);
+	int packets = netshare_dataset_kind(a) == NETSHARE_RECORDS_PACKETS;
+	const char *emds[2] = { packets ? "ip_length" : "bytes",
+		                packets ? "interarrival" : "duration" };
+
+	netshare_report *floor, *marg, *svc;
+	netshare_dataset *bm, *bs;
+	netshare_baseline_params bp;
+	netshare_baseline_params_init(&bp);
+	bp.seed = seed;
+	if (netshare_report_new(&floor, a, b, NULL) < 0 ||
+	    netshare_baseline_marginal(&bm, a, &bp) < 0 ||
+	    netshare_baseline_service_marginal(&bs, a, &bp) < 0 ||
+	    netshare_report_new(&marg, a, bm, NULL) < 0 ||
+	    netshare_report_new(&svc, a, bs, NULL) < 0)
+		return fail("baselines");
+
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1; /* chunk 0 only: the later chunks are warm-started fine-tunes */
+	netshare_encoder *enc;
+	netshare_model *m;
+	netshare_encoded *x;
+	if (netshare_encoder_fit(&enc, a, &ep) < 0 || netshare_model_new(&m, enc, NULL) < 0 ||
+	    netshare_encoder_encode(&x, enc, a, 0) < 0)
+		return fail("encoder and model");
+	netshare_encoder_free(enc);
+
+	printf("{\"trace\":\"%s\",\"records_train\":%zu,\"records_held_out\":%zu,\"every\":%ld,"
+	       "\"budget_s\":%g,\"seed\":%llu,\"floor\":{", argv[1], netshare_dataset_count(a),
+	       netshare_dataset_count(b), every, budget, (unsigned long long)seed);
+	print_metrics(floor, emds, 2, "");
+	printf("},\"marginal\":{");
+	print_metrics(marg, joints, 2, "");
+	print_metrics(marg, within, 5, ",");
+	printf("},\"service_marginal\":{");
+	print_metrics(svc, joints, 2, "");
+	print_metrics(svc, within, 5, ",");
+	printf("}}\n");
+	fflush(stdout);
+
+	double trained = 0, reached = NAN;
+	netshare__dg *d = &m->dg[0];
+	while (trained < budget) {
+		double t0 = netshare__now();
+		if (netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
+		                       netshare_encoded_flows(x), every, NULL, NULL, 0) < 0)
+			return fail("train");
+		trained += netshare__now() - t0;
+		netshare_report *r;
+		double e0 = netshare__now();
+		if (gan_report(m, a, seed, &r) < 0)
+			return fail("generate");
+		int joints_ok = 1, within_ok = 1, emd_ok = 1;
+		for (size_t i = 0; i < 2; i++)
+			joints_ok &= metric(r, joints[i]) < metric(marg, joints[i]);
+		for (size_t i = 0; i < 5; i++)
+			within_ok &= metric(r, within[i]) < metric(svc, within[i]);
+		for (size_t i = 0; i < 2; i++)
+			emd_ok &= metric(r, emds[i]) <= 2 * metric(floor, emds[i]);
+		int ok = joints_ok && within_ok && emd_ok;
+		if (ok && isnan(reached))
+			reached = trained;
+		printf("{\"train_s\":%.2f,\"eval_s\":%.2f,\"iterations\":%ld,\"metrics\":{",
+		       trained, netshare__now() - e0, d->iterations);
+		print_metrics(r, joints, 2, "");
+		print_metrics(r, within, 5, ",");
+		print_metrics(r, emds, 2, ",");
+		printf("},\"joints_beat_marginal\":%s,\"within_beat_service_marginal\":%s,"
+		       "\"emds_within_2x_floor\":%s,\"quality\":%s}\n", joints_ok ? "true" : "false",
+		       within_ok ? "true" : "false", emd_ok ? "true" : "false",
+		       ok ? "true" : "false");
+		fflush(stdout);
+		netshare_report_free(r);
+		if (ok)
+			break;
+	}
+	if (isnan(reached))
+		printf("{\"time_to_quality_s\":null,\"iterations\":%ld,\"train_s\":%.2f}\n",
+		       d->iterations, trained);
+	else
+		printf("{\"time_to_quality_s\":%.2f,\"iterations\":%ld,\"train_s\":%.2f}\n", reached,
+		       d->iterations, trained);
+	netshare_encoded_free(x);
+	netshare_model_free(m);
+	netshare_report_free(floor);
+	netshare_report_free(marg);
+	netshare_report_free(svc);
+	netshare_dataset_free(bm);
+	netshare_dataset_free(bs);
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+	return 0;
+}
