@@ -4,7 +4,8 @@
  * T = 130 records in 13 steps of sample_len 10, F = 11 per record, A = 159; attribute
  * generator 5 x 512, LSTM 100, D and aux-D 5 x 512, d_rounds 5), on random data.
  * Reports sec_per_iter, gflop_per_iter counted from the layer shapes, the achieved
- * gflops, and the machine's sgemm_gflops measured in the same run.
+ * gflops, the machine's sgemm_gflops measured in the same run (a 1024^3 product, same
+ * thread count) and sgemm_ratio, the achieved share of it.
  * OpenBLAS kernels are chosen as `netshare train` chooses them (cli/blas_kernels.c);
  * NETSHARE_KEEP_BLAS=1 keeps OpenBLAS's own choice, for comparison.
  * Usage: bench-train [ITERATIONS]
@@ -111,10 +112,12 @@ main(int argc, char **argv)
 	           2.0 * s.steps * s.lstm_units * s.sample_len * F;
 	double per_sample = p.d_rounds * (g + 8 * d + 8 * da) + p.g_rounds * (3 * g + 3 * d + 3 * da);
 	double gflop = per_sample * B / 1e9;
+	double sgemm = sgemm_gflops();
 	printf("{\"bench\":\"train\",\"batch\":%d,\"T\":%d,\"F\":%d,\"A\":%d,\"d_rounds\":%d,"
-	       "\"sec_per_iter\":%.4f,\"gflop_per_iter\":%.2f,\"gflops\":%.1f,"
-	       "\"sgemm_gflops\":%.1f,\"openblas_core\":\"%s\"}\n", p.batch, T, F, A, p.d_rounds,
-	       sec, gflop, gflop / sec, sgemm_gflops(), openblas_get_corename());
+	       "\"threads\":%d,\"sec_per_iter\":%.4f,\"gflop_per_iter\":%.2f,\"gflops\":%.1f,"
+	       "\"sgemm_gflops\":%.1f,\"sgemm_ratio\":%.3f,\"openblas_core\":\"%s\"}\n",
+	       p.batch, T, F, A, p.d_rounds, openblas_get_num_threads(), sec, gflop, gflop / sec,
+	       sgemm, gflop / sec / sgemm, openblas_get_corename());
 	netshare__dg_free(&m);
 	free(attr);
 	free(feat);
