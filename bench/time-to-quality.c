@@ -14,7 +14,10 @@
  *     the service-marginal baseline;
  *   - the size and gap EMDs (packets: ip_length, interarrival; flow records: bytes,
  *     duration) are within 2x the noise floor d(B, A).
- * The baselines are drawn from A (seed SEED) and scored against A like the GAN. The last
+ * The baselines are drawn from A (seed SEED) and scored against A like the GAN. Also
+ * reported, not part of the target: whether the port joints are within the noise floor
+ * (on pathspider the baselines, drawn from A's ports, are closer to A than fresh traffic
+ * B is: a joint target against them rewards copying A's ephemeral ports). The last
  * line gives time_to_quality_s (null if the budget ran out first); the run stops there.
  *
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED]]]  (defaults 50, 600, 1)
@@ -136,6 +139,7 @@ main(int argc, char **argv)
 	       "\"budget_s\":%g,\"seed\":%llu,\"floor\":{", argv[1], netshare_dataset_count(a),
 	       netshare_dataset_count(b), every, budget, (unsigned long long)seed);
 	print_metrics(floor, emds, 2, "");
+	print_metrics(floor, joints, 2, ",");
 	printf("},\"marginal\":{");
 	print_metrics(marg, joints, 2, "");
 	print_metrics(marg, within, 5, ",");
@@ -157,9 +161,11 @@ main(int argc, char **argv)
 		double e0 = netshare__now();
 		if (gan_report(m, a, seed, &r) < 0)
 			return fail("generate");
-		int joints_ok = 1, within_ok = 1, emd_ok = 1;
-		for (size_t i = 0; i < 2; i++)
+		int joints_ok = 1, within_ok = 1, emd_ok = 1, joints_floor = 1;
+		for (size_t i = 0; i < 2; i++) {
 			joints_ok &= metric(r, joints[i]) < metric(marg, joints[i]);
+			joints_floor &= metric(r, joints[i]) <= metric(floor, joints[i]);
+		}
 		for (size_t i = 0; i < 5; i++)
 			within_ok &= metric(r, within[i]) < metric(svc, within[i]);
 		for (size_t i = 0; i < 2; i++)
@@ -172,10 +178,11 @@ main(int argc, char **argv)
 		print_metrics(r, joints, 2, "");
 		print_metrics(r, within, 5, ",");
 		print_metrics(r, emds, 2, ",");
-		printf("},\"joints_beat_marginal\":%s,\"within_beat_service_marginal\":%s,"
-		       "\"emds_within_2x_floor\":%s,\"quality\":%s}\n", joints_ok ? "true" : "false",
-		       within_ok ? "true" : "false", emd_ok ? "true" : "false",
-		       ok ? "true" : "false");
+		printf("},\"joints_beat_marginal\":%s,\"joints_within_floor\":%s,"
+		       "\"within_beat_service_marginal\":%s,\"emds_within_2x_floor\":%s,"
+		       "\"quality\":%s}\n", joints_ok ? "true" : "false",
+		       joints_floor ? "true" : "false", within_ok ? "true" : "false",
+		       emd_ok ? "true" : "false", ok ? "true" : "false");
 		fflush(stdout);
 		netshare_report_free(r);
 		if (ok)
