@@ -20,7 +20,10 @@
  * B is: a joint target against them rewards copying A's ephemeral ports). The last
  * line gives time_to_quality_s (null if the budget ran out first); the run stops there.
  *
- * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED]]]  (defaults 50, 600, 1)
+ * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
+ *        (defaults 50, 600, 1; NAME=VALUE sets a hyperparameter for an experiment:
+ *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
+ *        lr_aux)
  */
 #include <math.h>
 #include <stdio.h>
@@ -47,6 +50,33 @@ metric(const netshare_report *r, const char *name)
 		if (netshare_report_get(r, i, &m) == NETSHARE_OK && strcmp(m.name, name) == 0)
 			return m.value;
 	return NAN;
+}
+
+/* NAME=VALUE into the hyperparameters of an experiment; -1 if unknown. */
+static int
+set_param(netshare_model_params *p, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq)
+		return -1;
+	size_t n = (size_t)(eq - arg);
+	double v = atof(eq + 1);
+	const struct { const char *name; int *i; float *f; } all[] = {
+		{ "batch_size", &p->batch_size, NULL }, { "d_rounds", &p->d_rounds, NULL },
+		{ "g_rounds", &p->g_rounds, NULL }, { "lstm_units", &p->lstm_units, NULL },
+		{ "attr_units", &p->attr_units, NULL }, { "disc_units", &p->disc_units, NULL },
+		{ "lr_g", NULL, &p->lr_g }, { "lr_d", NULL, &p->lr_d }, { "lr_aux", NULL, &p->lr_aux },
+	};
+	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
+			continue;
+		if (all[k].i)
+			*all[k].i = (int)v;
+		else
+			*all[k].f = (float)v;
+		return 0;
+	}
+	return -1;
 }
 
 static int
@@ -92,8 +122,9 @@ int
 main(int argc, char **argv)
 {
 	cli_pick_blas_kernels(argv);
-	if (argc < 2 || argc > 5) {
-		fprintf(stderr, "usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED]]]\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED "
+		        "[NAME=VALUE...]]]]\n");
 		return 2;
 	}
 	long every = argc > 2 ? atol(argv[2]) : 50;
@@ -127,15 +158,23 @@ main(int argc, char **argv)
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 1; /* chunk 0 only: the later chunks are warm-started fine-tunes */
+	netshare_model_params mp;
+	netshare_model_params_init(&mp);
+	for (int i = 5; i < argc; i++)
+		if (set_param(&mp, argv[i]) < 0)
+			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	netshare_encoder *enc;
 	netshare_model *m;
 	netshare_encoded *x;
-	if (netshare_encoder_fit(&enc, a, &ep) < 0 || netshare_model_new(&m, enc, NULL) < 0 ||
+	if (netshare_encoder_fit(&enc, a, &ep) < 0 || netshare_model_new(&m, enc, &mp) < 0 ||
 	    netshare_encoder_encode(&x, enc, a, 0) < 0)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
 
-	printf("{\"trace\":\"%s\",\"records_train\":%zu,\"records_held_out\":%zu,\"every\":%ld,"
+	printf("{\"settings\":\"");
+	for (int i = 5; i < argc; i++)
+		printf("%s%s", i > 5 ? " " : "", argv[i]);
+	printf("\",\"trace\":\"%s\",\"records_train\":%zu,\"records_held_out\":%zu,\"every\":%ld,"
 	       "\"budget_s\":%g,\"seed\":%llu,\"floor\":{", argv[1], netshare_dataset_count(a),
 	       netshare_dataset_count(b), every, budget, (unsigned long long)seed);
 	print_metrics(floor, emds, 2, "");
