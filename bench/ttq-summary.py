@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Time-matched rows of time-to-quality runs: for each JSON-lines file and each time T
+(seconds of training), the mean of every metric over the evaluations within +-50 s of T
+(the metrics jump between evaluations), and the iterations reached.
+
+Usage: bench/ttq-summary.py RUN.jsonl... [--at 100,200,300,550]
+"""
+
+import json
+import sys
+
+NAMES = ["dstport+proto", "srcport+dstport", "flow_size_by_service",
+         "interarrival_by_service", "first_sizes_by_service", "size_autocorr_by_service",
+         "gap_autocorr_by_service", "ip_length", "interarrival"]
+SHORT = ["d+p", "s+d", "size/svc", "gap/svc", "first3", "sizeAC", "gapAC", "len", "iat"]
+
+
+def rows_at(path, times):
+    with open(path) as f:
+        evals = [r for r in map(json.loads, f) if "metrics" in r]
+    for t in times:
+        near = [r for r in evals if abs(r["train_s"] - t) <= 50]
+        if not near:
+            continue
+        means = []
+        for n in NAMES:
+            vals = [r["metrics"].get(n) for r in near if r["metrics"].get(n) is not None]
+            means.append(sum(vals) / len(vals) if vals else None)
+        yield t, near[-1]["iterations"], means
+
+
+def main(argv):
+    times = [100, 200, 300, 550]
+    paths = []
+    it = iter(argv)
+    for a in it:
+        if a == "--at":
+            times = [float(x) for x in next(it).split(",")]
+        else:
+            paths.append(a)
+    if not paths:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    print("%-28s %5s %6s " % ("run", "time", "its") + " ".join("%8s" % s for s in SHORT))
+    for p in paths:
+        name = p.rsplit("/", 1)[-1]
+        for t, its, means in rows_at(p, times):
+            print("%-28s %4.0fs %6d " % (name, t, its) +
+                  " ".join("%8s" % "n/a" if v is None else "%8.3g" % v for v in means))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
