@@ -600,8 +600,6 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 	/* An exported file has generators only; otherwise every chunk has both. */
 	if (st == NETSHARE_OK && (have_g != all || (have_d != all && (have_d || have_opts))))
 		st = corrupt(path, "weights missing for a chunk", 0);
-	if (st == NETSHARE_OK && generator_only != (have_d == 0))
-		st = corrupt(path, "weights missing for a chunk", 0);
 done:
 	netshare_encoder_free(enc);
 	if (st < 0) {

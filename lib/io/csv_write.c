@@ -97,7 +97,7 @@ has_reverse(const netshare__csv_schema *s)
 
 static void
 put_value(netshare__outfile *out, const netshare_record *r, const netshare__csv_column *c,
-          size_t row, const netshare__csv_schema *s)
+          size_t row, const netshare__csv_schema *s, int reverse)
 {
 	switch (c->field) {
 	case CSV_SRCIP: put_ip(out, r, 0, c->unit); break;
@@ -110,9 +110,9 @@ put_value(netshare__outfile *out, const netshare_record *r, const netshare__csv_
 	case CSV_TD: put_time(out, r->duration_ns, c->unit == UNIT_DATETIME ? UNIT_S : c->unit); break;
 	/* With a reverse column, the forward one holds the originator's share only. */
 	case CSV_PKT: netshare__outfile_printf(out, "%llu", (unsigned long long)(r->packets -
-	                                       (has_reverse(s) ? r->resp_packets : 0))); break;
+	                                       (reverse ? r->resp_packets : 0))); break;
 	case CSV_BYT: netshare__outfile_printf(out, "%llu", (unsigned long long)(r->bytes -
-	                                       (has_reverse(s) ? r->resp_bytes : 0))); break;
+	                                       (reverse ? r->resp_bytes : 0))); break;
 	case CSV_PKT_REV: netshare__outfile_printf(out, "%llu", (unsigned long long)r->resp_packets); break;
 	case CSV_BYT_REV: netshare__outfile_printf(out, "%llu", (unsigned long long)r->resp_bytes); break;
 	case CSV_LABEL: put_label(out, r->label, s->format == NETSHARE_FORMAT_ZEEK_CONN); break;
@@ -204,12 +204,13 @@ netshare__write_csv(const netshare_dataset *ds, netshare__outfile *out, int form
 	netshare_record r;
 	netshare_record_init(&r);
 	char sep = s->separator;
+	int reverse = has_reverse(s); /* once, not per value */
 	for (size_t i = 0; i < ds->n && out->status == NETSHARE_OK; i++) {
 		netshare__dataset_row(ds, i, &r);
 		for (size_t c = 0; c < s->n; c++) {
 			if (c)
 				netshare__outfile_write(out, &sep, 1);
-			put_value(out, &r, &s->col[c], i, s);
+			put_value(out, &r, &s->col[c], i, s, reverse);
 		}
 		for (size_t e = 0; e < ds->n_extra; e++) {
 			netshare__outfile_write(out, &sep, 1);
