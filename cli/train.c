@@ -60,6 +60,11 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 			return -1;
 		o->ep.port_classes = (int)v;
 		return 1;
+	case 256 + 'l':
+		if (number(cmd, "length-classes", arg, 0, NETSHARE_MAX_LENGTH_CLASSES, &v) < 0)
+			return -1;
+		o->ep.length_classes = (int)v;
+		return 1;
 	case 256 + 'B':
 		if (number(cmd, "batch-size", arg, 1, 1u << 16, &v) < 0)
 			return -1;

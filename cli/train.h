@@ -24,6 +24,7 @@ typedef struct cli_train_opts {
 	{ "batch-size", required_argument, NULL, 256 + 'B' },     \
 	{ "max-flow-len", required_argument, NULL, 256 + 'M' },   \
 	{ "port-classes", required_argument, NULL, 256 + 'P' },   \
+	{ "length-classes", required_argument, NULL, 256 + 'l' }, \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
 #define CLI_TRAIN_SHORTOPTS "k:I:L:t:s:q"
@@ -36,6 +37,8 @@ typedef struct cli_train_opts {
 	"      --max-flow-len N   records kept per flow and chunk (default: the longest)\n"   \
 	"      --port-classes N   frequent ports per role learned as categories, 0..256\n"    \
 	"                         (default 64; 0: word2vec vectors only, as NetShare)\n"      \
+	"      --length-classes N frequent packet lengths learned as categories, 0..64\n"    \
+	"                         (default 16; 0: a continuous length only, as NetShare)\n"  \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

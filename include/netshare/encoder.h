@@ -56,6 +56,9 @@ typedef struct netshare_encoder netshare_encoder;
 /** Most frequent ports per role netshare_encoder_params.port_classes may ask for. */
 #define NETSHARE_MAX_PORT_CLASSES 256
 
+/** Most frequent packet lengths netshare_encoder_params.length_classes may ask for. */
+#define NETSHARE_MAX_LENGTH_CLASSES 64
+
 /** "Choose from the data" for netshare_encoder_params.max_flow_len and sample_len. */
 #define NETSHARE_AUTO UINT32_MAX
 
@@ -99,6 +102,15 @@ typedef struct netshare_encoder_params {
 	                               their word2vec vector, among the ports that are not
 	                               classes. 0..::NETSHARE_MAX_PORT_CLASSES; 0 is
 	                               NetShare's pure word2vec encoding. Default 64. */
+	int length_classes;       /**< Packets: up to this many of the most frequent IP total
+	                               lengths, each in at least 1 % of the packets, are also
+	                               a per-record category (a one-hot head with an "other"
+	                               class) that wins over the continuous length when it is
+	                               not "other": a continuous head cannot put its mass
+	                               exactly on 40, 52 or 1500 bytes.
+	                               0..::NETSHARE_MAX_LENGTH_CLASSES; 0 is NetShare's
+	                               continuous length only. Default 16. Ignored for flow
+	                               records. */
 } netshare_encoder_params;
 
 /** Set the defaults listed with each field. */

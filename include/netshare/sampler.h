@@ -74,9 +74,11 @@ typedef struct netshare_sample_params {
 	netshare_progress_fn progress; /**< Called once per chunk (stage "generate", done and
 	                                    total in chunks); non-zero cancels. */
 	void *progress_user;     /**< Passed to @p progress. */
-	double class_temperature; /**< How each flow's port classes (services) are chosen
-	                              from the class heads' softmax outputs p (see
-	                              netshare_encoder_params.port_classes): with
+	double class_temperature; /**< How each flow's port classes (services), and each
+	                              packet's length class, are chosen from the class
+	                              heads' softmax outputs p (see
+	                              netshare_encoder_params.port_classes and
+	                              length_classes): with
 	                              probability proportional to p^(1/t); 0 is the
 	                              argmax (DoppelGANger's decoding), 1 the softmax as it
 	                              is. Lower keeps the frequent services' flows truer,

@@ -54,6 +54,10 @@ netshare__encoder_value(const netshare_encoder *e, const netshare_dataset *ds,
 		break;
 	case SRC_IAT: v->num = prev < 0 ? 0 : (double)(ds->time_ns[i] - ds->time_ns[prev]); break;
 	case SRC_IPLEN: v->num = ds->ip_len[i]; break;
+	case SRC_IPLEN_CLASS:
+		v->code = netshare__field_choice(f, ds->ip_len[i]) < 0 ? NETSHARE__LENGTH_OTHER :
+		                                                         ds->ip_len[i];
+		break;
 	case SRC_TOS: v->code = ds->tos[i]; break;
 	case SRC_IPID: v->num = ds->ip_id[i]; break;
 	case SRC_IPFLAGS: v->code = ds->ip_flags[i]; break;

@@ -22,6 +22,10 @@
  * that a service of a dozen flows in an hour's LAN trace is one (sampling draws classes
  * from the head's probabilities, so rare classes do appear). */
 #define NETSHARE__PORT_CLASS_MIN_SHARE 0.0005
+/* Default of netshare_encoder_params.length_classes, and the share of the packets (and
+ * at least two of them) a length needs to be a class. */
+#define NETSHARE__DEFAULT_LENGTH_CLASSES 16
+#define NETSHARE__LENGTH_CLASS_MIN_SHARE 0.01
 
 #define NETSHARE__MAX_FIELDS (32 + NETSHARE_MAX_CHUNKS + NETSHARE_MAX_EXTRA_COLUMNS)
 
@@ -121,6 +125,12 @@ void netshare__encoder_valid_addresses(const netshare_encoder *e, float *attribu
  * service with a foreign protocol. */
 void netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
                                     double temperature, netshare__rng *rng);
+
+/* The same for the per-record length class head: features holds n rows of max_len
+ * records; each record's class is drawn from its head (temperature 0: the likeliest),
+ * so that a length the head gives 30 % goes to 30 % of such records, not to none. */
+void netshare__encoder_draw_record_classes(const netshare_encoder *e, float *features, size_t n,
+                                           double temperature, netshare__rng *rng);
 
 /* Generation only: the fewest bytes after the minimal headers a packet between these
  * ports may carry (the larger of the two ports' floors; 0 without a table). Every real

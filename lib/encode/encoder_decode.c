@@ -98,6 +98,10 @@ fill_record_field(const netshare_encoder *e, const netshare__field *f, const net
 {
 	switch (f->source) {
 	case SRC_IPLEN: r->ip_length = (uint16_t)v->num; break;
+	case SRC_IPLEN_CLASS: /* decoded after ip_length, which "other" keeps */
+		if (v->code != NETSHARE__LENGTH_OTHER)
+			r->ip_length = (uint16_t)v->code;
+		break;
 	case SRC_TOS: r->tos = (uint8_t)v->code; break;
 	case SRC_IPID: r->ip_id = (uint16_t)v->num; break;
 	case SRC_IPFLAGS: r->ip_flags = (uint8_t)v->code; break;
@@ -226,6 +230,9 @@ service_allowed(const netshare__field *f, size_t c, uint32_t proto)
 	       f->choices[c] >> 16 == proto;
 }
 
+_Static_assert(NETSHARE_MAX_LENGTH_CLASSES <= NETSHARE_MAX_PORT_CLASSES,
+               "draw_class's weights hold a port class head's");
+
 /* One-hot on a class drawn from a head's probabilities x[0 .. dim) sharpened by the
  * temperature (0: the likeliest), among the classes service_allowed() lets go with
  * `proto` ("other" always may); returns its index. */
@@ -274,6 +281,20 @@ netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, siz
 		size_t d = draw_class(cf[1], dst, ANY_PROTO, temperature, rng);
 		(void)draw_class(cf[0], src, d + 1 < cf[1]->dim && netshare__class_is_service(cf[1])
 		                       ? cf[1]->choices[d] >> 16 : ANY_PROTO, temperature, rng);
+	}
+}
+
+void
+netshare__encoder_draw_record_classes(const netshare_encoder *e, float *features, size_t n,
+                                      double temperature, netshare__rng *rng)
+{
+	for (size_t k = 0; k < e->feat.n_fields; k++) {
+		const netshare__field *f = &e->feat.field[k];
+		if (f->source != SRC_IPLEN_CLASS)
+			continue;
+		for (size_t r = 0; r < n * e->max_len; r++)
+			(void)draw_class(f, features + r * e->feat.dim + f->offset, ANY_PROTO,
+			                 temperature, rng);
 	}
 }
 

@@ -46,6 +46,7 @@ netshare_encoder_params_init(netshare_encoder_params *p)
 	p->word2vec_sample = w.sample;
 	p->seed = w.seed;
 	p->port_classes = NETSHARE__DEFAULT_PORT_CLASSES;
+	p->length_classes = NETSHARE__DEFAULT_LENGTH_CLASSES;
 }
 
 void
@@ -217,6 +218,9 @@ check_params(const netshare_encoder_params *p)
 	if (p->port_classes < 0 || p->port_classes > NETSHARE_MAX_PORT_CLASSES)
 		return netshare__error(NETSHARE_EINVAL, "port_classes = %d is outside 0..%d",
 		                       p->port_classes, NETSHARE_MAX_PORT_CLASSES);
+	if (p->length_classes < 0 || p->length_classes > NETSHARE_MAX_LENGTH_CLASSES)
+		return netshare__error(NETSHARE_EINVAL, "length_classes = %d is outside 0..%d",
+		                       p->length_classes, NETSHARE_MAX_LENGTH_CLASSES);
 	if (p->max_flow_len < 1)
 		return netshare__error(NETSHARE_EINVAL, "max_flow_len = %u: must be >= 1 (or "
 		                       "NETSHARE_AUTO)", p->max_flow_len);
@@ -232,7 +236,8 @@ check_params(const netshare_encoder_params *p)
 
 /* Lay out the attribute and feature vectors for the data's kind and extras. */
 static void
-layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_classes)
+layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_classes,
+       int length_classes)
 {
 	netshare__vector *a = &e->attr, *f = &e->feat;
 	add_field(a, FIELD_BITS, SRC_SRCIP, 0, "srcip", 2 * (size_t)e->addr_bits)->width = e->addr_bits;
@@ -260,6 +265,8 @@ layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_cl
 	add_cont(f, SRC_IAT, 0, "interarrival", 1, (double)INT64_MAX);
 	if (e->kind == NETSHARE_RECORDS_PACKETS) {
 		add_cont(f, SRC_IPLEN, 0, "ip_length", 1, 65535);
+		if (length_classes > 0) /* after ip_length: decoding a class overrides it */
+			add_field(f, FIELD_CAT, SRC_IPLEN_CLASS, length_classes, "ip_length_class", 0);
 		add_field(f, FIELD_CAT, SRC_TOS, 0, "tos", 0);
 		add_cont(f, SRC_IPID, 0, "ip_id", 1, 65535);
 		add_field(f, FIELD_CAT, SRC_IPFLAGS, 0, "ip_flags", 0);
@@ -314,6 +321,61 @@ intern_strings(netshare_encoder *e, const netshare_dataset *ds)
 	return NETSHARE_OK;
 }
 
+/* Descending order of (count << 32 | ~key): most frequent first, ties by lower key. */
+static int
+by_count_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x < y) - (x > y);
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The length class field's choices: the most frequent IP total lengths of the flows'
+ * records (at most f->index of them, each in at least NETSHARE__LENGTH_CLASS_MIN_SHARE
+ * of the records and in two), ascending, then NETSHARE__LENGTH_OTHER. */
+static netshare_status
+length_class_choices(netshare__field *f, const netshare_dataset *ds, const netshare__flows *fl)
+{
+	uint64_t *count = netshare__calloc(65536, sizeof *count);
+	f->choices = netshare__mallocarray((size_t)f->index + 1, sizeof *f->choices);
+	if (!count || !f->choices) {
+		netshare__free(count);
+		return netshare__error_oom("length classes");
+	}
+	uint64_t records = 0;
+	for (size_t k = 0; k < fl->n_flows; k++) {
+		const uint32_t *idx = fl->order + fl->start[k];
+		size_t len = netshare__flow_len(fl, k);
+		for (size_t j = 0; j < len; j++)
+			count[ds->ip_len[idx[j]]]++;
+		records += len;
+	}
+	uint64_t min_count = (uint64_t)ceil(NETSHARE__LENGTH_CLASS_MIN_SHARE * (double)records);
+	min_count = min_count < 2 ? 2 : min_count;
+	uint32_t n = 0;
+	while (n < (uint32_t)f->index) { /* f->index <= 64: a scan per class is cheap */
+		uint32_t best = 0;
+		for (uint32_t v = 1; v < 65536; v++)
+			best = count[v] > count[best] ? v : best;
+		if (count[best] < min_count)
+			break;
+		f->choices[n++] = best;
+		count[best] = 0;
+	}
+	netshare__free(count);
+	qsort(f->choices, n, sizeof *f->choices, by_value);
+	f->choices[n] = NETSHARE__LENGTH_OTHER;
+	f->n_choices = n + 1;
+	f->dim = f->n_choices;
+	return NETSHARE_OK;
+}
+
 /* Bounds of continuous fields and values of categorical ones, over every record. */
 static netshare_status
 fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl)
@@ -329,7 +391,7 @@ fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 		for (size_t j = 0; j < len; j++) {
 			for (size_t fi = 0; fi < v->n_fields; fi++) {
 				netshare__field *f = &v->field[fi];
-				if (f->source == SRC_GEN)
+				if (f->source == SRC_GEN || f->source == SRC_IPLEN_CLASS)
 					continue;
 				netshare__value val;
 				netshare__encoder_value(e, ds, f, idx[j], j ? (ptrdiff_t)idx[j - 1] : -1, &val);
@@ -351,6 +413,10 @@ fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 				f->lo = f->hi = 0; /* no values at all */
 			if (f->hi == f->lo)
 				f->hi = f->lo + 1; /* a constant field: any non-empty range works */
+		}
+		if (f->source == SRC_IPLEN_CLASS) {
+			st = length_class_choices(f, ds, fl);
+			continue;
 		}
 		if (f->type != FIELD_CAT || f->source == SRC_GEN)
 			continue;
@@ -434,21 +500,6 @@ attr_field(netshare_encoder *e, netshare__source src, netshare__field_type type)
 		if (e->attr.field[k].source == src && e->attr.field[k].type == type)
 			return &e->attr.field[k];
 	return NULL;
-}
-
-/* Descending order of (count << 32 | ~key): most frequent first, ties by lower key. */
-static int
-by_count_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x < y) - (x > y);
-}
-
-static int
-by_value(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
 }
 
 /* A port class field's choices: its role's most frequent services (port and protocol,
@@ -660,7 +711,7 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	e->sample_len = p.sample_len != NETSHARE_AUTO ? p.sample_len :
 	                ds->kind == NETSHARE_RECORDS_PACKETS ? DEFAULT_SAMPLE_LEN_PACKETS :
 	                                                       DEFAULT_SAMPLE_LEN_FLOWS;
-	layout(e, ds, p.word2vec_dim, p.port_classes);
+	layout(e, ds, p.word2vec_dim, p.port_classes, p.length_classes);
 	e->n_extra = ds->n_extra;
 	for (size_t x = 0; x < ds->n_extra; x++) {
 		snprintf(e->extra_name[x], sizeof e->extra_name[x], "%s", ds->extra[x].name);

@@ -19,8 +19,9 @@
  * added the port class fields; version 4 made their keys services (port and protocol,
  * with NETSHARE__SERVICE_OTHER); version 5 appended each port's minimal payload
  * (packets); version 6 the per-service statistics (service_stats.c); version 7 made
- * their gap bounds quantile tables; version 2 to 6 states load unchanged. */
-#define ENCODER_STATE_VERSION 7
+ * their gap bounds quantile tables; version 8 added the packet length class field;
+ * version 2 to 7 states load unchanged. */
+#define ENCODER_STATE_VERSION 8
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -169,7 +170,8 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 		return corrupt("field index out of range");
 	/* A field of the other record kind (a flow model relabelled as a packet model):
 	 * encoding and decoding would read columns the datasets do not have. */
-	int packet_only = f->source == SRC_IPLEN || f->source == SRC_TOS ||
+	int packet_only = f->source == SRC_IPLEN || f->source == SRC_IPLEN_CLASS ||
+	                  f->source == SRC_TOS ||
 	                  f->source == SRC_IPID || f->source == SRC_IPFLAGS ||
 	                  f->source == SRC_FRAGOFF || f->source == SRC_TTL ||
 	                  f->source == SRC_TCPFLAGS;
@@ -213,6 +215,9 @@ load_field(netshare__rbuf *r, netshare__field *f, const netshare_encoder *e)
 			ok = ok && (netshare__class_other(f) == NETSHARE__SERVICE_OTHER ||
 			            (netshare__class_other(f) == NETSHARE__PORT_OTHER &&
 			             (f->n_choices < 2 || f->choices[f->n_choices - 2] <= 0xffff)));
+		if (f->source == SRC_IPLEN_CLASS) /* lengths, then "other" */
+			ok = ok && f->choices[f->n_choices - 1] == NETSHARE__LENGTH_OTHER &&
+			     (f->n_choices < 2 || f->choices[f->n_choices - 2] <= 0xffff);
 		break;
 	}
 	return ok ? NETSHARE_OK : corrupt("inconsistent field");

@@ -17,7 +17,7 @@ typedef struct stat_def {
 enum {
 	ST_TIME_SPAN, ST_CHUNK_COUNTS, ST_FLOW_COUNTS, ST_BOUNDS, ST_CATEGORIES, ST_ROLE_VALUES,
 	ST_VOCABULARY, ST_PORT_COUNTS, ST_VECTORS, ST_CLASSES, ST_PARTNERS, ST_GAP_QUANTILES, ST_LONGEST,
-	ST_PAYLOAD_FLOORS, ST_HEADERS_ONLY, ST_COUNT
+	ST_PAYLOAD_FLOORS, ST_HEADERS_ONLY, ST_LENGTH_CLASSES, ST_COUNT
 };
 
 static const stat_def defs[ST_COUNT] = {
@@ -57,6 +57,8 @@ static const stat_def defs[ST_COUNT] = {
 	                        "sampling:payload_floors" },
 	[ST_HEADERS_ONLY] = { "headers_only", "whether every packet was captured short of its "
 	                      "length (a headers-only capture)", "info" },
+	[ST_LENGTH_CLASSES] = { "length_classes", "the packet lengths (IP total length) with at "
+	                        "least 1 % of the packets", "encoding" },
 };
 
 /* Numbers held and bytes taken by statistic k. */
@@ -75,7 +77,8 @@ measure(const netshare_encoder *e, int k, uint64_t *values, uint64_t *bytes)
 				const netshare__field *f = &vecs[x]->field[i];
 				int tag = f->source == SRC_TAG_START || f->source == SRC_TAG_CHUNK ||
 				          f->source == SRC_GEN;
-				int cls = f->source == SRC_SPORT_CLASS || f->source == SRC_DPORT_CLASS;
+				int cls = f->source == SRC_SPORT_CLASS || f->source == SRC_DPORT_CLASS ||
+				          f->source == SRC_IPLEN_CLASS;
 				if (k == ST_BOUNDS && f->type == FIELD_CONT && !f->fixed &&
 				    f->source != SRC_FLOW_START) {
 					v += 4; /* bounds, and the value range decoding rounds into */
@@ -128,6 +131,13 @@ measure(const netshare_encoder *e, int k, uint64_t *values, uint64_t *bytes)
 		b = 6 * v; /* port and bytes, for the ports that have a floor */
 		break;
 	case ST_HEADERS_ONLY: v = 1; b = 1; break;
+	case ST_LENGTH_CLASSES:
+		for (size_t i = 0; i < e->feat.n_fields; i++)
+			if (e->feat.field[i].source == SRC_IPLEN_CLASS) {
+				v = e->feat.field[i].n_choices - 1; /* "other" is no statistic */
+				b = 4 * (uint64_t)e->feat.field[i].n_choices;
+			}
+		break;
 	default: break;
 	}
 	*values = v;

@@ -31,7 +31,10 @@ typedef enum netshare__source {
 	 * splits the directions (Zeek, nfdump): a share, so a decoded flow never has the
 	 * responder sending more than the whole flow. */
 	SRC_RESP_PACKETS, SRC_RESP_BYTES,
-	SRC_LAST = SRC_RESP_BYTES
+	/* Packet length classes (encoder state v8): the frequent IP total lengths as
+	 * categories, then NETSHARE__LENGTH_OTHER; decoding a class overrides ip_length. */
+	SRC_IPLEN_CLASS,
+	SRC_LAST = SRC_IPLEN_CLASS
 } netshare__source;
 
 /* Port class keys. Since encoder state v4 a class is a service, port | protocol << 16
@@ -43,6 +46,7 @@ typedef enum netshare__source {
 #define NETSHARE__SERVICE(port, proto) ((uint32_t)(proto) << 16 | (uint32_t)(port))
 #define NETSHARE__SERVICE_OTHER (1u << 24)
 #define NETSHARE__PORT_OTHER 65536u
+#define NETSHARE__LENGTH_OTHER 65536u
 
 /* One value to encode or a decoded one. */
 typedef union netshare__value {

@@ -44,6 +44,8 @@ feature_batch(void *arg, size_t k, unsigned worker)
 	netshare__rng r;
 	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, f->chunk, k, 1));
 	netshare__generator_forward_given(g, &r, b, attr);
+	netshare__encoder_draw_record_classes(s->enc, g->features, (size_t)b,
+	                                      s->p.class_temperature, &r);
 	netshare_status st = new_output(s->enc, &f->part[k]);
 	/* A flow continued from an earlier chunk gets at most what its service's longest
 	 * real flow has left. */

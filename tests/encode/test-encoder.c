@@ -180,7 +180,8 @@ START_TEST(netshare_layout)
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
 	ep.chunks = 1;
-	ep.port_classes = 0; /* NetShare's encoding: ports as word2vec vectors only */
+	ep.port_classes = 0; /* NetShare's encoding: ports as word2vec vectors only, */
+	ep.length_classes = 0; /* lengths as a continuous value only */
 	netshare_encoder *e;
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	netshare_encoder_info in = info_of(e);
@@ -957,7 +958,7 @@ START_TEST(service_statistics)
 	size_t at = b.len - 4 * (2 * 8 + 4) - 4; /* the knot count, after the group count */
 	ck_assert_uint_eq(netshare__le32(b.data + at), 2);
 	ck_assert_uint_eq(netshare__le32(b.data + at - 4), 4);
-	ck_assert_uint_eq(netshare__le32(b.data), 7);
+	ck_assert_uint_eq(netshare__le32(b.data), 8);
 	memmove(b.data + at, b.data + at + 4, b.len - at - 4);
 	b.len -= 4;
 	netshare__put_le32(b.data, 6);
@@ -1022,6 +1023,135 @@ END_TEST
  * The statistics inventory: every table of the state is listed once, with the numbers
  * it holds counted from the state itself; bad calls are EINVAL / EABI.
  */
+/* 200 flows of five packets: per hundred packets 50 of 40 bytes, 30 of 1500, 19 of 52
+ * and one of a length no other packet has (100 + i: 10 lengths, each under 1 %). */
+static netshare_dataset *
+length_class_trace(void)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	for (int i = 0; i < 1000; i++) {
+		netshare_record r;
+		netshare_record_init(&r);
+		r.time_ns = (int64_t)i * 1000000;
+		r.ip_version = 4;
+		r.src_ip = 0x0a000000u + (uint32_t)(i / 5);
+		r.dst_ip = 0x5db8d822u;
+		r.protocol = 6;
+		r.src_port = (uint16_t)(40000 + i / 5);
+		r.dst_port = 443;
+		int k = i % 100;
+		r.ip_length = (uint16_t)(k < 50 ? 40 : k < 80 ? 1500 : k < 99 ? 52 : 100 + i);
+		r.ttl = 64;
+		ck_assert_ok(netshare_dataset_append(ds, &r));
+	}
+	return ds;
+}
+
+static const netshare__field *
+feat_field(const netshare_encoder *e, netshare__source src)
+{
+	for (size_t k = 0; k < e->feat.n_fields; k++)
+		if (e->feat.field[k].source == src)
+			return &e->feat.field[k];
+	return NULL;
+}
+
+/*
+ * Length classes: the lengths in at least 1 % of the packets, ascending, then "other";
+ * at most length_classes of them, the most frequent. A record's class one-hot wins over
+ * its continuous length when decoding, and "other" leaves the continuous one.
+ */
+START_TEST(length_classes)
+{
+	netshare_dataset *ds = length_class_trace();
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ck_assert_int_eq(ep.length_classes, 16); /* as documented */
+	ep.chunks = 1;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	const netshare__field *c = feat_field(e, SRC_IPLEN_CLASS), *len = feat_field(e, SRC_IPLEN);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->n_choices, 4);
+	ck_assert_uint_eq(c->dim, 4);
+	ck_assert_uint_eq(c->choices[0], 40);
+	ck_assert_uint_eq(c->choices[1], 52);
+	ck_assert_uint_eq(c->choices[2], 1500);
+	ck_assert_uint_eq(c->choices[3], NETSHARE__LENGTH_OTHER);
+	ck_assert(len && len < c); /* decoded before the class, which overrides it */
+	/* Encoding: the one-hot of each record's class, "other" for the rare lengths; the
+	 * decoded trace has every length back. */
+	netshare_encoded *x;
+	ck_assert_ok(netshare_encoder_encode(&x, e, ds, 0));
+	size_t n = netshare_encoded_flows(x), T = e->max_len, F = e->feat.dim;
+	ck_assert_uint_eq(n, 200);
+	const float *feat = netshare_encoded_features(x);
+	for (size_t r = 0; r < n * T; r++) {
+		const float *oh = feat + r * F + c->offset;
+		ck_assert_float_eq(oh[0] + oh[1] + oh[2] + oh[3], r % T < 5 ? 1.0f : 0.0f);
+	}
+	ck_assert_float_eq(feat[99 / 5 * T * F + 99 % 5 * F + c->offset + 3], 1.0f); /* 199 */
+	netshare_dataset *out;
+	ck_assert_ok(netshare_dataset_new(&out, NETSHARE_RECORDS_PACKETS));
+	ck_assert_ok(netshare_encoder_decode(e, 0, netshare_encoded_attributes(x), feat, n, out));
+	ck_assert_uint_eq(netshare_dataset_count(out), 1000);
+	uint64_t sum_in = 0, sum_out = 0;
+	for (size_t i = 0; i < 1000; i++) {
+		netshare_record a, b;
+		netshare_record_init(&a);
+		netshare_record_init(&b);
+		ck_assert_ok(netshare_dataset_get(ds, i, &a));
+		ck_assert_ok(netshare_dataset_get(out, i, &b));
+		sum_in += a.ip_length;
+		sum_out += b.ip_length;
+	}
+	ck_assert_uint_eq(sum_out, sum_in);
+	netshare_dataset_free(out);
+	/* The class wins over the continuous value; "other" keeps it. */
+	float *f2 = malloc(T * F * sizeof *f2);
+	ck_assert_ptr_nonnull(f2);
+	memcpy(f2, feat, T * F * sizeof *f2);
+	float v1099 = (float)netshare__cont_forward(len, 1099);
+	f2[len->offset] = v1099;
+	memset(f2 + c->offset, 0, 4 * sizeof *f2);
+	f2[c->offset + 2] = 1.0f;           /* 1500 */
+	f2[F + len->offset] = v1099;
+	memset(f2 + F + c->offset, 0, 4 * sizeof *f2);
+	f2[F + c->offset + 3] = 0.9f;       /* other */
+	f2[F + c->offset + 1] = 0.1f;
+	ck_assert_ok(netshare_dataset_new(&out, NETSHARE_RECORDS_PACKETS));
+	ck_assert_ok(netshare_encoder_decode(e, 0, netshare_encoded_attributes(x), f2, 1, out));
+	netshare_record r0, r1;
+	netshare_record_init(&r0);
+	netshare_record_init(&r1);
+	ck_assert_ok(netshare_dataset_get(out, 0, &r0));
+	ck_assert_ok(netshare_dataset_get(out, 1, &r1));
+	ck_assert_uint_eq(r0.ip_length, 1500);
+	ck_assert_uint_eq(r1.ip_length, 1099);
+	netshare_dataset_free(out);
+	free(f2);
+	netshare_encoded_free(x);
+	netshare_encoder_free(e);
+	/* At most length_classes of them: the most frequent; 0: none. */
+	ep.length_classes = 2;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	c = feat_field(e, SRC_IPLEN_CLASS);
+	ck_assert_uint_eq(c->n_choices, 3);
+	ck_assert_uint_eq(c->choices[0], 40);
+	ck_assert_uint_eq(c->choices[1], 1500);
+	netshare_encoder_free(e);
+	ep.length_classes = 0;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	ck_assert_ptr_null(feat_field(e, SRC_IPLEN_CLASS));
+	netshare_encoder_free(e);
+	ep.length_classes = NETSHARE_MAX_LENGTH_CLASSES + 1;
+	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
+	ck_assert_error_contains("length_classes = 65 is outside 0..64");
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(statistics_inventory)
 {
 	netshare_dataset *ds = netshare_test_toy_trace(1);
@@ -1095,6 +1225,7 @@ NETSHARE_TEST_MAIN("encode-encoder",
 	real_traces_round_trip,
 	netshare_layout,
 	port_classes,
+	length_classes,
 	service_statistics,
 	generated_addresses_are_valid,
 	flow_tags_in_the_attributes,

@@ -155,7 +155,8 @@ class EncoderParams(ctypes.Structure):
                 ("word2vec_corpus", DATASET_P), ("bounds", ctypes.c_char_p),
                 ("log1p_fields", ctypes.c_char_p), ("seed", ctypes.c_uint64),
                 ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p),
-                ("port_classes", ctypes.c_int)]
+                ("port_classes", ctypes.c_int),
+                ("length_classes", ctypes.c_int)]
 
 
 class ModelParams(ctypes.Structure):
