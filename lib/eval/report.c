@@ -85,22 +85,38 @@ netshare__report_add_note(netshare_report *r, const char *name, const char *kind
 typedef enum key_kind { KEY_SRCIP, KEY_DSTIP, KEY_DPORT_PROTO, KEY_SPORT_DPORT, KEY_LABEL,
                         KEY_FIVE_TUPLE } key_kind;
 
+/* A port as the joints see it: the client's ephemeral port of a record (the higher of
+ * its two ports, when it is 1024 or more and the other is lower) becomes one value,
+ * EPHEMERAL_PORT, so that the joints compare services and directions. Exact client
+ * ports are not a property of the network: fresh traffic from it shares few of them
+ * with the trace, and a generator that copies the trace's would win otherwise. */
+#define EPHEMERAL_PORT 65536u
+
+static uint32_t
+joint_port(uint16_t self, uint16_t other)
+{
+	return self >= 1024 && self > other ? EPHEMERAL_PORT : self;
+}
+
 static size_t
 record_key(const netshare_dataset *ds, size_t i, key_kind k, unsigned char *key)
 {
 	uint8_t a[16];
+	uint32_t port[2];
 	switch (k) {
 	case KEY_SRCIP: case KEY_DSTIP:
 		netshare__dataset_addr(ds, i, k == KEY_DSTIP, key);
 		return 16;
 	case KEY_DPORT_PROTO:
-		memcpy(key, &ds->dport[i], 2);
-		key[2] = ds->proto[i];
-		return 3;
+		port[1] = joint_port(ds->dport[i], ds->sport[i]);
+		memcpy(key, &port[1], 4);
+		key[4] = ds->proto[i];
+		return 5;
 	case KEY_SPORT_DPORT:
-		memcpy(key, &ds->sport[i], 2);
-		memcpy(key + 2, &ds->dport[i], 2);
-		return 4;
+		port[0] = joint_port(ds->sport[i], ds->dport[i]);
+		port[1] = joint_port(ds->dport[i], ds->sport[i]);
+		memcpy(key, port, 8);
+		return 8;
 	case KEY_LABEL: {
 		size_t len = 0;
 		const char *s = ds->label[i] ? netshare__intern_get(&ds->strings, ds->label[i] - 1, &len)
