@@ -4,15 +4,17 @@
 
 #include <math.h>
 
-void
+#include "core/simd.h"
+
+NETSHARE__ELEMENTWISE void
 netshare__relu_forward(float *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		x[i] = x[i] > 0 ? x[i] : 0;
 }
 
-void
-netshare__relu_backward(const float *y, float *dy, size_t n)
+NETSHARE__ELEMENTWISE void
+netshare__relu_backward(const float *restrict y, float *restrict dy, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		dy[i] = y[i] > 0 ? dy[i] : 0;

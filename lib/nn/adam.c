@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/simd.h"
 
 void
 netshare__adam_init(netshare__adam *a, float lr, float beta1, float beta2, float eps)
@@ -39,23 +40,27 @@ netshare__adam_add(netshare__adam *a, float *param, float *grad, size_t size)
 	return NETSHARE_OK;
 }
 
+/* restrict: the four arrays never overlap, so the loop vectorises. */
+NETSHARE__ELEMENTWISE static void
+update(float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
+       size_t n, float b1, float b2, float eps, float step, float root_c2)
+{
+	for (size_t i = 0; i < n; i++) {
+		m[i] = b1 * m[i] + (1 - b1) * g[i];
+		v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+		p[i] -= step * m[i] / (sqrtf(v[i]) / root_c2 + eps);
+	}
+}
+
 void
 netshare__adam_step(netshare__adam *a)
 {
 	a->step++;
 	double c1 = 1.0 - pow(a->beta1, (double)a->step), c2 = 1.0 - pow(a->beta2, (double)a->step);
 	float step = (float)(a->lr / c1), root_c2 = (float)sqrt(c2);
-	for (size_t k = 0; k < a->n; k++) {
-		/* restrict: the four arrays never overlap, so the loop vectorises. */
-		float *restrict p = a->t[k].param, *restrict m = a->t[k].m, *restrict v = a->t[k].v;
-		const float *restrict g = a->t[k].grad;
-		float b1 = a->beta1, b2 = a->beta2, eps = a->eps;
-		for (size_t i = 0; i < a->t[k].size; i++) {
-			m[i] = b1 * m[i] + (1 - b1) * g[i];
-			v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-			p[i] -= step * m[i] / (sqrtf(v[i]) / root_c2 + eps);
-		}
-	}
+	for (size_t k = 0; k < a->n; k++)
+		update(a->t[k].param, a->t[k].m, a->t[k].v, a->t[k].grad, a->t[k].size, a->beta1,
+		       a->beta2, a->eps, step, root_c2);
 }
 
 void
