@@ -15,15 +15,15 @@
  *   - the size and gap EMDs (packets: ip_length, interarrival; flow records: bytes,
  *     duration) are within 2x the noise floor d(B, A).
  * The baselines are drawn from A (seed SEED) and scored against A like the GAN. Also
- * reported, not part of the target: whether the port joints are within the noise floor
- * (on pathspider the baselines, drawn from A's ports, are closer to A than fresh traffic
- * B is: a joint target against them rewards copying A's ephemeral ports). The last
- * line gives time_to_quality_s (null if the budget ran out first); the run stops there.
+ * reported, not part of the target: whether the port joints are within the noise floor.
+ * The last line gives time_to_quality_s (null if the budget ran out first); the run
+ * stops there.
  *
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
- *        (defaults 50, 600, 1; NAME=VALUE sets a hyperparameter for an experiment:
+ *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
- *        lr_aux)
+ *        lr_aux; encoder port_classes, length_classes, sample_len; sampler
+ *        class_temperature)
  */
 #include <math.h>
 #include <stdio.h>
@@ -52,28 +52,36 @@ metric(const netshare_report *r, const char *name)
 	return NAN;
 }
 
-/* NAME=VALUE into the hyperparameters of an experiment; -1 if unknown. */
+/* NAME=VALUE into the settings of an experiment; -1 if unknown. */
 static int
-set_param(netshare_model_params *p, const char *arg)
+set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
+          const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
 		return -1;
 	size_t n = (size_t)(eq - arg);
 	double v = atof(eq + 1);
-	const struct { const char *name; int *i; float *f; } all[] = {
-		{ "batch_size", &p->batch_size, NULL }, { "d_rounds", &p->d_rounds, NULL },
-		{ "g_rounds", &p->g_rounds, NULL }, { "lstm_units", &p->lstm_units, NULL },
-		{ "attr_units", &p->attr_units, NULL }, { "disc_units", &p->disc_units, NULL },
-		{ "lr_g", NULL, &p->lr_g }, { "lr_d", NULL, &p->lr_d }, { "lr_aux", NULL, &p->lr_aux },
+	const struct { const char *name; int *i; float *f; uint32_t *u; double *d; } all[] = {
+		{ "batch_size", .i = &p->batch_size }, { "d_rounds", .i = &p->d_rounds },
+		{ "g_rounds", .i = &p->g_rounds }, { "lstm_units", .i = &p->lstm_units },
+		{ "attr_units", .i = &p->attr_units }, { "disc_units", .i = &p->disc_units },
+		{ "lr_g", .f = &p->lr_g }, { "lr_d", .f = &p->lr_d }, { "lr_aux", .f = &p->lr_aux },
+		{ "port_classes", .i = &e->port_classes },
+		{ "length_classes", .i = &e->length_classes },
+		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
 			continue;
 		if (all[k].i)
 			*all[k].i = (int)v;
-		else
+		else if (all[k].f)
 			*all[k].f = (float)v;
+		else if (all[k].u)
+			*all[k].u = (uint32_t)v;
+		else
+			*all[k].d = v;
 		return 0;
 	}
 	return -1;
@@ -88,12 +96,14 @@ fail(const char *what)
 
 /* The GAN-only trace of m scored against a. */
 static netshare_status
-gan_report(netshare_model *m, const netshare_dataset *a, uint64_t seed, netshare_report **out)
+gan_report(netshare_model *m, const netshare_dataset *a, uint64_t seed, double temperature,
+           netshare_report **out)
 {
 	netshare_sample_params sp;
 	netshare_sample_params_init(&sp);
 	netshare_sample_params_raw(&sp);
 	sp.seed = seed;
+	sp.class_temperature = temperature;
 	netshare_sampler *s;
 	netshare_dataset *syn = NULL;
 	netshare_status st = netshare_sampler_new(&s, m, &sp);
@@ -160,8 +170,11 @@ main(int argc, char **argv)
 	ep.chunks = 1; /* chunk 0 only: the later chunks are warm-started fine-tunes */
 	netshare_model_params mp;
 	netshare_model_params_init(&mp);
+	netshare_sample_params defaults;
+	netshare_sample_params_init(&defaults);
+	double temperature = defaults.class_temperature;
 	for (int i = 5; i < argc; i++)
-		if (set_param(&mp, argv[i]) < 0)
+		if (set_param(&mp, &ep, &temperature, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	netshare_encoder *enc;
 	netshare_model *m;
@@ -198,7 +211,7 @@ main(int argc, char **argv)
 		trained += netshare__now() - t0;
 		netshare_report *r;
 		double e0 = netshare__now();
-		if (gan_report(m, a, seed, &r) < 0)
+		if (gan_report(m, a, seed, temperature, &r) < 0)
 			return fail("generate");
 		int joints_ok = 1, within_ok = 1, emd_ok = 1, joints_floor = 1;
 		for (size_t i = 0; i < 2; i++) {

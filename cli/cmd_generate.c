@@ -239,10 +239,9 @@ const cli_command cli_cmd_generate = {
 		"      --full-frames      pcap: whole frames, payloads zero-filled (the default\n"
 		"                         otherwise; application dissectors such as Wireshark's\n"
 		"                         DNS may call some of them malformed)\n"
-		"      --temperature T    choose each flow's port classes (services) with\n"
-		"                         probability p^(1/T) of the model's; 0: the likeliest,\n"
-		"                         1: as the model says, more: more rare services\n"
-		"                         (0..10, default 0: the most likely class)\n"
+		"      --temperature T    draw port and length classes with probability\n"
+		"                         p^(1/T) of the model's; 0: the likeliest, 1: as the\n"
+		"                         model says, more: rarer ones (0..10, default 0)\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
 		CLI_SAMPLE_STEP_HELP
 		"  -q, --quiet            no progress output\n"
