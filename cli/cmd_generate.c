@@ -241,7 +241,7 @@ const cli_command cli_cmd_generate = {
 		"                         DNS may call some of them malformed)\n"
 		"      --temperature T    draw port and length classes with probability\n"
 		"                         p^(1/T) of the model's; 0: the likeliest, 1: as the\n"
-		"                         model says, more: rarer ones (0..10, default 0)\n"
+		"                         model says (default), more: rarer ones (0..10)\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
 		CLI_SAMPLE_STEP_HELP
 		"  -q, --quiet            no progress output\n"

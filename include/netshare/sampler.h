@@ -83,7 +83,7 @@ typedef struct netshare_sample_params {
 	                              argmax (DoppelGANger's decoding), 1 the softmax as it
 	                              is. Lower keeps the frequent services' flows truer,
 	                              higher brings more of the rare services. 0 ..
-	                              ::NETSHARE_MAX_CLASS_TEMPERATURE; default 0. */
+	                              ::NETSHARE_MAX_CLASS_TEMPERATURE; default 1. */
 	/**
 	 * @name Sampling steps that use statistics of the real trace
 	 * Each draws on a table the model file carries besides the generators (see

@@ -132,17 +132,13 @@ void netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes
 void netshare__encoder_draw_record_classes(const netshare_encoder *e, float *features, size_t n,
                                            double temperature, netshare__rng *rng);
 
-/* Generation only: the fewest bytes after the minimal headers a packet between these
- * ports may carry (the larger of the two ports' floors; 0 without a table). Every real
- * DNS packet carries a 12-byte header, every NTP one 48 bytes: a shorter synthetic one
- * is a malformed packet to Wireshark. */
+/* The fewest bytes after the minimal headers that the fitted trace's packets on this
+ * port carried (0 without a table). Every real DNS packet carries a 12-byte header,
+ * every NTP one 48 bytes: a shorter synthetic one is a malformed packet to Wireshark. */
 static inline unsigned
-netshare__encoder_min_payload(const netshare_encoder *e, uint16_t sport, uint16_t dport)
+netshare__encoder_min_payload(const netshare_encoder *e, uint16_t port)
 {
-	if (!e->min_payload)
-		return 0;
-	unsigned a = e->min_payload[sport], b = e->min_payload[dport];
-	return a > b ? a : b;
+	return e->min_payload ? e->min_payload[port] : 0;
 }
 
 /* Per-service statistics (service_stats.c). Fitting needs the port class fields'

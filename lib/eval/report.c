@@ -11,6 +11,7 @@
 #include "core/params.h"
 #include "flow/flows.h"
 #include "io/dataset.h"
+#include "io/packet.h"
 #include "metrics.h"
 #include "report.h"
 #include "validity.h"
@@ -85,17 +86,17 @@ netshare__report_add_note(netshare_report *r, const char *name, const char *kind
 typedef enum key_kind { KEY_SRCIP, KEY_DSTIP, KEY_DPORT_PROTO, KEY_SPORT_DPORT, KEY_LABEL,
                         KEY_FIVE_TUPLE } key_kind;
 
-/* A port as the joints see it: the client's ephemeral port of a record (the higher of
- * its two ports, when it is 1024 or more and the other is lower) becomes one value,
- * EPHEMERAL_PORT, so that the joints compare services and directions. Exact client
- * ports are not a property of the network: fresh traffic from it shares few of them
- * with the trace, and a generator that copies the trace's would win otherwise. */
+/* A port as the joints see it: the client's ephemeral port of a record
+ * (netshare__is_client_port) becomes one value, EPHEMERAL_PORT, so that the joints
+ * compare services and directions. Exact client ports are not a property of the
+ * network: fresh traffic from it shares few of them with the trace, and a generator
+ * that copied the trace's would win otherwise. */
 #define EPHEMERAL_PORT 65536u
 
 static uint32_t
 joint_port(uint16_t self, uint16_t other)
 {
-	return self >= 1024 && self > other ? EPHEMERAL_PORT : self;
+	return netshare__is_client_port(self, other) ? EPHEMERAL_PORT : self;
 }
 
 static size_t

@@ -45,6 +45,15 @@ int netshare__parse_frame(int link_type, const uint8_t *data, size_t caplen, siz
 /* True if `proto` carries 16-bit source and destination ports first in its header. */
 int netshare__proto_has_ports(uint8_t proto);
 
+/* True if `port` is the client's ephemeral port of a record whose other port is `other`:
+ * the higher of the two, when it is 1024 or more. A convention, not knowledge: what the
+ * joint metrics compare and which port's payload floor a generated packet keeps. */
+static inline int
+netshare__is_client_port(uint16_t port, uint16_t other)
+{
+	return port >= 1024 && port > other;
+}
+
 /* Smallest IP total length of a packet of `proto`: the IP header (20, or 40 for IPv6)
  * plus TCP's 20 bytes, or UDP's, ICMP's and ICMPv6's 8 (reference/eval.md T4). */
 unsigned netshare__min_ip_length(uint8_t proto, int v6);

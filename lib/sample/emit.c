@@ -32,6 +32,20 @@ typedef struct features {
 
 static netshare_status new_output(const netshare_encoder *e, netshare_dataset **out);
 
+/* A packet's payload floor: its service ports' (the larger of the two, unless one is a
+ * client's ephemeral port, whose floor says only what the few packets that used it in
+ * the trace carried: on a backbone trace an ephemeral port is often seen in one bulk
+ * transfer, and its floor put every generated packet of a flow using it near 1500). */
+static unsigned
+payload_floor(const netshare_encoder *e, uint16_t sport, uint16_t dport)
+{
+	unsigned a = netshare__is_client_port(sport, dport) ? 0 :
+	             netshare__encoder_min_payload(e, sport);
+	unsigned b = netshare__is_client_port(dport, sport) ? 0 :
+	             netshare__encoder_min_payload(e, dport);
+	return a > b ? a : b;
+}
+
 static void
 feature_batch(void *arg, size_t k, unsigned worker)
 {
@@ -70,7 +84,7 @@ feature_batch(void *arg, size_t k, unsigned worker)
 		unsigned min = netshare__min_ip_length(d->proto[i], d->ipver[i] == 6);
 		if (s->p.payload_floors && netshare__proto_has_ports(d->proto[i]) &&
 		    d->frag_off[i] == 0)
-			min += netshare__encoder_min_payload(s->enc, d->sport[i], d->dport[i]);
+			min += payload_floor(s->enc, d->sport[i], d->dport[i]);
 		if (d->ip_len[i] < min)
 			d->ip_len[i] = (uint16_t)(min < 65535 ? min : 65535);
 	}

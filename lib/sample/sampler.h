@@ -23,9 +23,10 @@ typedef struct netshare__rows {
  * what the output depends on (each batch has its own seed). */
 #define NETSHARE__SAMPLE_BATCH 256
 
-/* Default of netshare_sample_params.class_temperature: the argmax, DoppelGANger's
- * decoding. */
-#define NETSHARE__DEFAULT_CLASS_TEMPERATURE 0.0
+/* Default of netshare_sample_params.class_temperature: the heads' probabilities as
+ * they are (DoppelGANger decodes the argmax, 0; docs/DEVELOPING.md, issue 16, has the
+ * held-out comparison on both traces). */
+#define NETSHARE__DEFAULT_CLASS_TEMPERATURE 1.0
 
 /* A role's non-class ports with their cumulative corpus counts, and the ports its flows
  * used with each class of the other role (field NULL: not used). */
