@@ -104,8 +104,10 @@ typedef struct netshare_sample_params {
 	                              end flag says, at most the encoder's max_flow_len per
 	                              chunk. */
 	int payload_floors;      /**< No packet carries fewer bytes after its headers than
-	                              any real packet of its ports did. 0: only the minimal
-	                              headers of its protocol. */
+	                              any real packet of its service ports did (not a
+	                              client's ephemeral port: the higher of the two, when
+	                              1024 or more). 0: only the minimal headers of its
+	                              protocol. */
 	int enforce_flow_counts; /**< Each chunk draws until as many flows as started there
 	                              in the real trace are kept (or its share of @p flows).
 	                              0: NetShare's rule: as many rows as the real chunk had
