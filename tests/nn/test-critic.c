@@ -10,6 +10,7 @@
 #include "../test-common.h"
 #include "core/rng.h"
 #include "nn/critic.h"
+#include "nn/critic_dp.h"
 
 enum { B = 7, IN = 13, U = 11, L = 3 };
 
@@ -213,6 +214,76 @@ START_TEST(backward_matches_finite_differences)
 }
 END_TEST
 
+/* The squared norm of everything the critic's gradient buffers hold. */
+static double
+grad_norm2(const netshare__critic *c)
+{
+	double s = 0;
+	for (int l = 0; l < c->layers; l++) {
+		const netshare__dense *d = &c->hidden[l];
+		for (size_t k = 0; k < (size_t)d->in * d->out; k++)
+			s += (double)d->dw[k] * d->dw[k];
+		for (int j = 0; j < d->out; j++)
+			s += (double)d->db[j] * d->db[j];
+	}
+	for (int j = 0; j < c->units; j++)
+		s += (double)c->out.dw[j] * c->out.dw[j];
+	return s + (double)c->out.db[0] * c->out.db[0];
+}
+
+/*
+ * DP-SGD's per-example norms against brute force: each example's gradient made
+ * explicitly, by running the ordinary backward on its fake and real rows alone and the
+ * penalty on its interpolate alone (weight lambda / B), then its squared norm summed
+ * over every weight and bias.
+ */
+START_TEST(example_norms_match_per_example_gradients)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 13);
+	netshare__critic c;
+	ck_assert_ok(netshare__critic_init(&c, IN, U, L, 3 * B));
+	netshare__critic_init_weights(&c, &g);
+	for (int l = 0; l < L; l++)
+		for (int j = 0; j < U; j++)
+			c.hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(&g);
+	c.out.b[0] = 0.3f;
+	float x[3 * B * IN];
+	netshare__rng_fill_normalf(&g, x, 2 * B * IN, 0, 1);
+	for (int b = 0; b < B; b++) {
+		float a = netshare__rng_uniformf(&g);
+		for (int k = 0; k < IN; k++)
+			x[(2 * B + b) * IN + k] = a * x[(B + b) * IN + k] + (1 - a) * x[b * IN + k];
+	}
+	const double lambda = 10.0;
+	double norm2[B];
+	/* A critic step's weights, and unequal ones (the output bias then has a gradient). */
+	for (int v = 0; v < 2; v++) {
+		const float sf = v ? 0.3f : 1.0f / B, sr = v ? -0.1f : -1.0f / B;
+		netshare__critic_forward(&c, x, 3 * B);
+		ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda, norm2));
+		for (int b = 0; b < B; b++) {
+			netshare__critic_zero_grad(&c);
+			float pair[2 * IN], dscore[2] = { sf, sr };
+			memcpy(pair, x + b * IN, IN * sizeof *pair);
+			memcpy(pair + IN, x + (B + b) * IN, IN * sizeof *pair);
+			netshare__critic_forward(&c, pair, 2);
+			netshare__critic_backward(&c, pair, dscore, 2, NULL);
+			netshare__critic_gradient_penalty(&c, x + (2 * B + b) * IN, 1, lambda / B);
+			double want = grad_norm2(&c);
+			ck_assert_msg(fabs(norm2[b] - want) <= 1e-4 * want, "example %d: %.9g vs %.9g", b,
+			              norm2[b], want);
+			ck_assert_double_gt(want, 0);
+		}
+	}
+	/* Too many rows for the critic's workspace: refused. */
+	ck_assert_status(netshare__critic_example_norms(&c, x, 3 * B, 0.1f, -0.1f, lambda, norm2),
+	                 NETSHARE_EINVAL);
+	netshare__critic_free(&c);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-critic",
 	gradient_penalty_weight_gradient,
-	backward_matches_finite_differences)
+	backward_matches_finite_differences,
+	example_norms_match_per_example_gradients)
