@@ -179,7 +179,7 @@ critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const flo
 		m->dscore[B + b] = -1.0f / B;
 	}
 	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
-	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
+	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda, NULL);
 	netshare__adam_step(opt);
 	*wdist = (real - fake) / B;
 	return (fake - real) / B + gp;

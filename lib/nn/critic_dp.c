@@ -14,6 +14,13 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+static void
+add_noise(float *g, size_t n, double std, netshare__rng *rng)
+{
+	for (size_t k = 0; k < n; k++)
+		g[k] += (float)(std * netshare__rng_normal(rng));
+}
+
 static double
 dot(const float *a, const float *b, int n)
 {
@@ -146,5 +153,47 @@ done:
 		}
 		netshare__free(ga[l]);
 	}
+	return st;
+}
+
+netshare_status
+netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, float s_fake,
+                             float s_real, double lambda, double clip, double noise_std,
+                             netshare__rng *rng, int *clipped)
+{
+	int B = batch, n_clipped = 0;
+	double *norm2 = netshare__mallocarray((size_t)B, sizeof *norm2);
+	double *weight = netshare__mallocarray((size_t)B, sizeof *weight);
+	float *dscore = netshare__mallocarray((size_t)2 * B, sizeof *dscore);
+	netshare_status st = !norm2 || !weight || !dscore ? netshare__error_oom("DP gradient")
+	                                                   : NETSHARE_OK;
+	if (st == NETSHARE_OK)
+		st = netshare__critic_example_norms(c, x, B, s_fake, s_real, lambda, norm2);
+	if (st == NETSHARE_OK) {
+		/* Given the activations each example's gradient is linear in its score weights
+		 * and its penalty vector, so weighting those clips it inside the usual products. */
+		for (int b = 0; b < B; b++) {
+			double norm = sqrt(norm2[b]);
+			weight[b] = norm > clip ? clip / norm : 1.0;
+			n_clipped += norm > clip;
+			dscore[b] = (float)(s_fake * weight[b]);
+			dscore[B + b] = (float)(s_real * weight[b]);
+		}
+		netshare__critic_zero_grad(c);
+		netshare__critic_backward(c, x, dscore, 2 * B, NULL);
+		netshare__critic_penalty_rows(c, 2 * B, B, lambda, weight);
+		for (int l = 0; l < c->layers; l++) {
+			add_noise(c->hidden[l].dw, (size_t)c->hidden[l].in * c->hidden[l].out, noise_std,
+			          rng);
+			add_noise(c->hidden[l].db, (size_t)c->hidden[l].out, noise_std, rng);
+		}
+		add_noise(c->out.dw, (size_t)c->out.in, noise_std, rng);
+		add_noise(c->out.db, 1, noise_std, rng);
+	}
+	if (clipped)
+		*clipped = n_clipped;
+	netshare__free(norm2);
+	netshare__free(weight);
+	netshare__free(dscore);
 	return st;
 }

@@ -283,7 +283,99 @@ START_TEST(example_norms_match_per_example_gradients)
 }
 END_TEST
 
+/* Every gradient buffer of a critic, in the DP step's noise order, into out. */
+static size_t
+grads_of(const netshare__critic *c, double *out)
+{
+	size_t n = 0;
+	for (int l = 0; l < c->layers; l++) {
+		const netshare__dense *d = &c->hidden[l];
+		for (size_t k = 0; k < (size_t)d->in * d->out; k++)
+			out[n++] = d->dw[k];
+		for (int j = 0; j < d->out; j++)
+			out[n++] = d->db[j];
+	}
+	for (int j = 0; j < c->units; j++)
+		out[n++] = c->out.dw[j];
+	out[n++] = c->out.db[0];
+	return n;
+}
+
+/*
+ * The DP step's gradient equals clipping each example's explicit gradient to the bound
+ * and adding the noise drawn from the same seed in the documented order.
+ */
+START_TEST(dp_gradient_is_clipped_sum_plus_noise)
+{
+	enum { P = U * IN + U + (L - 1) * (U * U + U) + U + 1 };
+	netshare__rng g;
+	netshare__rng_seed(&g, 14);
+	netshare__critic c;
+	ck_assert_ok(netshare__critic_init(&c, IN, U, L, 3 * B));
+	netshare__critic_init_weights(&c, &g);
+	for (int l = 0; l < L; l++)
+		for (int j = 0; j < U; j++)
+			c.hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(&g);
+	float x[3 * B * IN];
+	netshare__rng_fill_normalf(&g, x, 3 * B * IN, 0, 1);
+	const double lambda = 10.0;
+	const float sf = 1.0f / B, sr = -1.0f / B;
+	double norm2[B], sorted[B];
+	netshare__critic_forward(&c, x, 3 * B);
+	ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda, norm2));
+	memcpy(sorted, norm2, sizeof sorted);
+	for (int i = 0; i < B; i++) /* clip at the median: some examples clipped, some not */
+		for (int j = i + 1; j < B; j++)
+			if (sorted[j] < sorted[i]) {
+				double t = sorted[i];
+				sorted[i] = sorted[j];
+				sorted[j] = t;
+			}
+	const double clip = sqrt(sorted[B / 2]), std = 0.05;
+	/* Expected: explicit per-example gradients, clipped and summed, plus the noise. */
+	static double want[P], one[P], got[P];
+	memset(want, 0, sizeof want);
+	int want_clipped = 0;
+	for (int b = 0; b < B; b++) {
+		netshare__critic_zero_grad(&c);
+		float pair[2 * IN], dscore[2] = { sf, sr };
+		memcpy(pair, x + b * IN, IN * sizeof *pair);
+		memcpy(pair + IN, x + (B + b) * IN, IN * sizeof *pair);
+		netshare__critic_forward(&c, pair, 2);
+		netshare__critic_backward(&c, pair, dscore, 2, NULL);
+		netshare__critic_gradient_penalty(&c, x + (2 * B + b) * IN, 1, lambda / B);
+		ck_assert_uint_eq(grads_of(&c, one), P);
+		double n = 0;
+		for (int k = 0; k < P; k++)
+			n += one[k] * one[k];
+		n = sqrt(n);
+		double w = n > clip ? clip / n : 1.0;
+		want_clipped += n > clip;
+		for (int k = 0; k < P; k++)
+			want[k] += w * one[k];
+	}
+	netshare__rng noise;
+	netshare__rng_seed(&noise, 99);
+	for (int k = 0; k < P; k++)
+		want[k] += std * netshare__rng_normal(&noise);
+	netshare__rng_seed(&noise, 99);
+	int clipped = -1;
+	netshare__critic_forward(&c, x, 3 * B);
+	ck_assert_ok(netshare__critic_dp_gradient(&c, x, B, sf, sr, lambda, clip, std, &noise,
+	                                          &clipped));
+	ck_assert_int_eq(clipped, want_clipped);
+	ck_assert_int_gt(clipped, 0);
+	ck_assert_int_lt(clipped, B);
+	ck_assert_uint_eq(grads_of(&c, got), P);
+	for (int k = 0; k < P; k++)
+		ck_assert_msg(fabs(got[k] - want[k]) <= 1e-5 + 1e-4 * fabs(want[k]),
+		              "gradient %d: %.9g vs %.9g", k, got[k], want[k]);
+	netshare__critic_free(&c);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-critic",
 	gradient_penalty_weight_gradient,
 	backward_matches_finite_differences,
-	example_norms_match_per_example_gradients)
+	example_norms_match_per_example_gradients,
+	dp_gradient_is_clipped_sum_plus_noise)
