@@ -8,7 +8,9 @@
  * thread count) and sgemm_ratio, the achieved share of it.
  * OpenBLAS kernels are chosen as `netshare train` chooses them (cli/blas_kernels.c);
  * NETSHARE_KEEP_BLAS=1 keeps OpenBLAS's own choice, for comparison.
- * Usage: bench-train [ITERATIONS]
+ * With "dp", the same shape trains again with DP-SGD on both critics (clip 1, noise
+ * multiplier 1) in the same run: dp_sec_per_iter and dp_cost_ratio, DP over plain.
+ * Usage: bench-train [ITERATIONS [dp]]
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -97,7 +99,21 @@ main(int argc, char **argv)
 	double t0 = netshare__now();
 	if (netshare__dg_train(&m, attr, feat, N, iters, NULL, NULL, 0) < 0)
 		return 1;
-	double sec = (netshare__now() - t0) / (double)iters;
+	double sec = (netshare__now() - t0) / (double)iters, dp_sec = 0;
+	if (argc > 2 && strcmp(argv[2], "dp") == 0) {
+		netshare__dg_params q = p;
+		q.dp_clip = 1;
+		q.dp_sigma = 1;
+		netshare__dg dp;
+		if (netshare__dg_init(&dp, &s, &q, 1) < 0 ||
+		    netshare__dg_train(&dp, attr, feat, N, 1, NULL, NULL, 0) < 0)
+			return 1;
+		t0 = netshare__now();
+		if (netshare__dg_train(&dp, attr, feat, N, iters, NULL, NULL, 0) < 0)
+			return 1;
+		dp_sec = (netshare__now() - t0) / (double)iters;
+		netshare__dg_free(&dp);
+	}
 
 	/* FLOPs, counted per sample from the shapes: a forward pass is 1 unit, a backward
 	 * with input gradient 2, weights only ~1, the gradient penalty ~4 (forward, delta
@@ -115,9 +131,12 @@ main(int argc, char **argv)
 	double sgemm = sgemm_gflops();
 	printf("{\"bench\":\"train\",\"batch\":%d,\"T\":%d,\"F\":%d,\"A\":%d,\"d_rounds\":%d,"
 	       "\"threads\":%d,\"sec_per_iter\":%.4f,\"gflop_per_iter\":%.2f,\"gflops\":%.1f,"
-	       "\"sgemm_gflops\":%.1f,\"sgemm_ratio\":%.3f,\"openblas_core\":\"%s\"}\n",
+	       "\"sgemm_gflops\":%.1f,\"sgemm_ratio\":%.3f,\"openblas_core\":\"%s\"",
 	       p.batch, T, F, A, p.d_rounds, openblas_get_num_threads(), sec, gflop, gflop / sec,
 	       sgemm, gflop / sec / sgemm, openblas_get_corename());
+	if (dp_sec > 0)
+		printf(",\"dp_sec_per_iter\":%.4f,\"dp_cost_ratio\":%.2f", dp_sec, dp_sec / sec);
+	printf("}\n");
 	netshare__dg_free(&m);
 	free(attr);
 	free(feat);

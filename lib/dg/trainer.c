@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "nn/critic_dp.h"
 
 void
 netshare__dg_params_default(netshare__dg_params *p)
@@ -26,6 +27,7 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->beta2 = 0.999f;
 	p->gp_lambda = p->aux_gp_lambda = 10.0;
 	p->aux_weight = 1.0;
+	p->dp_clip = p->dp_sigma = 0; /* DP off */
 }
 
 void
@@ -153,9 +155,9 @@ pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int 
  * real rows and the interpolates of the penalty go through the critic as one 3B batch
  * (a third of the matrix calls, each three times as large); the score gradients are
  * +1/B for fake rows and -1/B for real ones, and the penalty uses the last B rows. */
-static double
+static netshare_status
 critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
-            const float *xf, double lambda, double *wdist)
+            const float *xf, double lambda, double *wdist, double *loss)
 {
 	int B = m->p.batch, in = c->in;
 	size_t rows = (size_t)B * in;
@@ -171,18 +173,28 @@ critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const flo
 		}
 	}
 	const float *s = netshare__critic_forward(c, m->x_both, 3 * B);
-	double fake = 0, real = 0;
+	double fake = 0, real = 0, gp = 0;
 	for (int b = 0; b < B; b++) {
 		fake += s[b];
 		real += s[B + b];
 		m->dscore[b] = 1.0f / B;
 		m->dscore[B + b] = -1.0f / B;
 	}
-	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
-	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda, NULL);
-	netshare__adam_step(opt);
 	*wdist = (real - fake) / B;
-	return (fake - real) / B + gp;
+	if (m->p.dp_clip > 0) {
+		/* Each example's loss carries 1/B: its bound and noise in those units. */
+		netshare_status st = netshare__critic_dp_gradient(
+			c, m->x_both, B, 1.0f / B, -1.0f / B, lambda, m->p.dp_clip / B,
+			m->p.dp_sigma * m->p.dp_clip / B, &m->rng, NULL, &gp);
+		if (st < 0)
+			return st;
+	} else {
+		netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
+		gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda, NULL);
+	}
+	netshare__adam_step(opt);
+	*loss = (fake - real) / B + gp;
+	return NETSHARE_OK;
 }
 
 /* The attribute part of critic input rows (x_fake holds [features, attributes]). */
@@ -257,13 +269,16 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 			for (int b = 0; b < B; b++)
 				pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A,
 				     m->g.features + (size_t)b * TF, b);
-			m->loss_d = critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake, m->p.gp_lambda,
-			                        &m->wasserstein);
 			double unused;
-			m->loss_aux = critic_step(m, &m->aux, &m->opt_aux, attr_real,
-			                          attributes_of(m, m->x_fake, attr_fake),
-			                          m->p.aux_gp_lambda, &unused);
+			if ((st = critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake,
+			                      m->p.gp_lambda, &m->wasserstein, &m->loss_d)) < 0 ||
+			    (st = critic_step(m, &m->aux, &m->opt_aux, attr_real,
+			                      attributes_of(m, m->x_fake, attr_fake),
+			                      m->p.aux_gp_lambda, &unused, &m->loss_aux)) < 0)
+				break;
 		}
+		if (st < 0)
+			break;
 		for (int r = 0; r < m->p.g_rounds; r++)
 			generator_step(m);
 		m->iterations++;

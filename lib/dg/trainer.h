@@ -28,6 +28,10 @@ typedef struct netshare__dg_params {
 	float beta1, beta2;        /* 0.5, 0.999 */
 	double gp_lambda, aux_gp_lambda; /* 10, 10 */
 	double aux_weight;         /* 1.0 */
+	/* DP-SGD on both critics (0: off): each example's gradient clipped to dp_clip, and
+	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h). Not
+	 * yet saved in model files nor reachable through the public API (issue 17). */
+	double dp_clip, dp_sigma;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);

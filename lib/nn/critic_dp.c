@@ -159,7 +159,7 @@ done:
 netshare_status
 netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, float s_fake,
                              float s_real, double lambda, double clip, double noise_std,
-                             netshare__rng *rng, int *clipped)
+                             netshare__rng *rng, int *clipped, double *penalty)
 {
 	int B = batch, n_clipped = 0;
 	double *norm2 = netshare__mallocarray((size_t)B, sizeof *norm2);
@@ -181,7 +181,9 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
 		}
 		netshare__critic_zero_grad(c);
 		netshare__critic_backward(c, x, dscore, 2 * B, NULL);
-		netshare__critic_penalty_rows(c, 2 * B, B, lambda, weight);
+		double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda, weight);
+		if (penalty)
+			*penalty = gp;
 		for (int l = 0; l < c->layers; l++) {
 			add_noise(c->hidden[l].dw, (size_t)c->hidden[l].in * c->hidden[l].out, noise_std,
 			          rng);

@@ -24,10 +24,11 @@ netshare_status netshare__critic_example_norms(netshare__critic *c, const float 
  * loss carries 1/B passes C/B and sigma C/B). The noise is drawn from rng tensor by
  * tensor: each hidden layer's weights then biases, then the output layer's. After
  * netshare__critic_forward on the 3B rows of x. *clipped (if not NULL) gets how many
- * examples were scaled down. ENOMEM, EINVAL as netshare__critic_example_norms. */
+ * examples were scaled down, *penalty (if not NULL) the unweighted penalty term of the
+ * loss. ENOMEM, EINVAL as netshare__critic_example_norms. */
 netshare_status netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch,
                                              float s_fake, float s_real, double lambda,
                                              double clip, double noise_std, netshare__rng *rng,
-                                             int *clipped);
+                                             int *clipped, double *penalty);
 
 #endif

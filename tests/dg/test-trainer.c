@@ -153,6 +153,35 @@ START_TEST(deterministic_and_warm_start)
 }
 END_TEST
 
+/* DP-SGD mode: deterministic for a seed, and its critics move differently from plain
+ * training's (clipping and noise); noise alone moves them too. */
+START_TEST(dp_mode_is_deterministic)
+{
+	static float attr[N * A], feat[N * T * F];
+	real_data(attr, feat);
+	netshare__gen_shape s = shape();
+	netshare__dg_params p = small_params();
+	netshare__dg plain, a, b;
+	ck_assert_ok(netshare__dg_init(&plain, &s, &p, 5));
+	p.dp_clip = 0.1;
+	p.dp_sigma = 1.0;
+	ck_assert_ok(netshare__dg_init(&a, &s, &p, 5));
+	ck_assert_ok(netshare__dg_init(&b, &s, &p, 5));
+	ck_assert_ok(netshare__dg_train(&plain, attr, feat, N, 5, NULL, NULL, 0));
+	ck_assert_ok(netshare__dg_train(&a, attr, feat, N, 5, NULL, NULL, 0));
+	ck_assert_ok(netshare__dg_train(&b, attr, feat, N, 5, NULL, NULL, 0));
+	size_t d0 = 64 * (T * F + A) * sizeof(float);
+	ck_assert_mem_eq(a.d.hidden[0].w, b.d.hidden[0].w, d0);
+	ck_assert_mem_eq(a.aux.hidden[0].w, b.aux.hidden[0].w, 64 * A * sizeof(float));
+	ck_assert(memcmp(a.d.hidden[0].w, plain.d.hidden[0].w, d0) != 0);
+	ck_assert(isfinite(a.loss_d) && isfinite(a.loss_aux) && isfinite(a.loss_g));
+	netshare__dg_free(&plain);
+	netshare__dg_free(&a);
+	netshare__dg_free(&b);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-trainer",
 	learns_two_flow_types,
-	deterministic_and_warm_start)
+	deterministic_and_warm_start,
+	dp_mode_is_deterministic)

@@ -361,8 +361,10 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	netshare__rng_seed(&noise, 99);
 	int clipped = -1;
 	netshare__critic_forward(&c, x, 3 * B);
+	double gp = -1;
 	ck_assert_ok(netshare__critic_dp_gradient(&c, x, B, sf, sr, lambda, clip, std, &noise,
-	                                          &clipped));
+	                                          &clipped, &gp));
+	ck_assert_double_gt(gp, 0);
 	ck_assert_int_eq(clipped, want_clipped);
 	ck_assert_int_gt(clipped, 0);
 	ck_assert_int_lt(clipped, B);
