@@ -37,5 +37,9 @@ uint64_t netshare__rng_below(netshare__rng *r, uint64_t n);
 double netshare__rng_normal(netshare__rng *r);
 /* Fill x[0..n) with N(mean, std^2) floats. */
 void netshare__rng_fill_normalf(netshare__rng *r, float *x, size_t n, float mean, float std);
+/* Add N(0, std^2) noise to x[0..n): a ziggurat (rng_ziggurat.c), several times faster
+ * than the polar method, for bulk noise; a different stream of deviates than
+ * netshare__rng_normal's for the same state. Thread-safe for distinct r. */
+void netshare__rng_add_normalf(netshare__rng *r, float *x, size_t n, double std);
 
 #endif

@@ -14,13 +14,6 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-static void
-add_noise(float *g, size_t n, double std, netshare__rng *rng)
-{
-	for (size_t k = 0; k < n; k++)
-		g[k] += (float)(std * netshare__rng_normal(rng));
-}
-
 static double
 dot(const float *a, const float *b, int n)
 {
@@ -185,12 +178,12 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
 		if (penalty)
 			*penalty = gp;
 		for (int l = 0; l < c->layers; l++) {
-			add_noise(c->hidden[l].dw, (size_t)c->hidden[l].in * c->hidden[l].out, noise_std,
-			          rng);
-			add_noise(c->hidden[l].db, (size_t)c->hidden[l].out, noise_std, rng);
+			netshare__rng_add_normalf(rng, c->hidden[l].dw,
+			                          (size_t)c->hidden[l].in * c->hidden[l].out, noise_std);
+			netshare__rng_add_normalf(rng, c->hidden[l].db, (size_t)c->hidden[l].out, noise_std);
 		}
-		add_noise(c->out.dw, (size_t)c->out.in, noise_std, rng);
-		add_noise(c->out.db, 1, noise_std, rng);
+		netshare__rng_add_normalf(rng, c->out.dw, (size_t)c->out.in, noise_std);
+		netshare__rng_add_normalf(rng, c->out.db, 1, noise_std);
 	}
 	if (clipped)
 		*clipped = n_clipped;
