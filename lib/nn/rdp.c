@@ -9,13 +9,19 @@
 #define FRAC_TAIL_LOG_GAP 30.0
 #define FRAC_MAX_TERMS 1000
 
-const double netshare__rdp_orders[NETSHARE__RDP_ORDERS] = {
+static const double orders_grid[NETSHARE__RDP_ORDERS] = {
 	1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5,
 	5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
 	28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
 	50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
 	128, 256, 512,
 };
+
+const double *
+netshare__rdp_orders(void)
+{
+	return orders_grid;
+}
 
 /* log(exp(a) + exp(b)), with -INFINITY as log 0. */
 static double

@@ -40,8 +40,9 @@ double netshare__rdp_epsilon(const double *orders, const double *rdp, size_t n, 
                              netshare__rdp_conversion how, double *order);
 
 /* The order grid the library accounts over (tf-privacy's, which NetShare used, with
- * orders up to 512): netshare__rdp_orders[0 .. NETSHARE__RDP_ORDERS). */
+ * orders up to 512): NETSHARE__RDP_ORDERS orders, ascending. A function, not an
+ * exported array: the library exports no data. */
 #define NETSHARE__RDP_ORDERS 72
-extern const double netshare__rdp_orders[NETSHARE__RDP_ORDERS];
+const double *netshare__rdp_orders(void);
 
 #endif

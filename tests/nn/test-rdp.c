@@ -67,13 +67,13 @@ START_TEST(dp_sgd_on_the_library_grid)
 	for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
 		double rdp[NETSHARE__RDP_ORDERS] = { 0 }, at;
 		double steps = ceil(v[t].epochs * v[t].n / v[t].b);
-		netshare__rdp_compose(rdp, netshare__rdp_orders, NETSHARE__RDP_ORDERS,
+		netshare__rdp_compose(rdp, netshare__rdp_orders(), NETSHARE__RDP_ORDERS,
 		                      v[t].b / v[t].n, v[t].sigma, steps);
-		double c = netshare__rdp_epsilon(netshare__rdp_orders, rdp, NETSHARE__RDP_ORDERS,
+		double c = netshare__rdp_epsilon(netshare__rdp_orders(), rdp, NETSHARE__RDP_ORDERS,
 		                                 v[t].delta, NETSHARE__RDP_CLASSIC, &at);
 		ck_assert_rel(c, v[t].classic, 1e-8);
 		ck_assert_double_eq(at, v[t].classic_at);
-		double i = netshare__rdp_epsilon(netshare__rdp_orders, rdp, NETSHARE__RDP_ORDERS,
+		double i = netshare__rdp_epsilon(netshare__rdp_orders(), rdp, NETSHARE__RDP_ORDERS,
 		                                 v[t].delta, NETSHARE__RDP_IMPROVED, &at);
 		ck_assert_rel(i, v[t].improved, 1e-8);
 		ck_assert_double_eq(at, v[t].classic_at);
