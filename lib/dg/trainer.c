@@ -190,7 +190,7 @@ critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const flo
 			return st;
 	} else {
 		netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
-		gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda, NULL);
+		gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
 	}
 	netshare__adam_step(opt);
 	*loss = (fake - real) / B + gp;

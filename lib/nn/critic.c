@@ -115,12 +115,11 @@ netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch
                                   double lambda)
 {
 	netshare__critic_forward(c, x, batch);
-	return netshare__critic_penalty_rows(c, 0, batch, lambda, NULL);
+	return netshare__critic_penalty_rows(c, 0, batch, lambda);
 }
 
 double
-netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda,
-                              const double *row_weight)
+netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda)
 {
 	int L = c->layers, U = c->units, IN = c->in;
 	const float *h[NETSHARE__CRITIC_MAX_LAYERS]; /* this batch's rows of the activations */
@@ -150,8 +149,7 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 			s += (double)gb[k] * gb[k];
 		double n = sqrt(s + 1e-8);
 		gp += (n - 1) * (n - 1);
-		float scale = (float)(lambda * 2.0 / batch * (n - 1) / n *
-		                      (row_weight ? row_weight[b] : 1.0));
+		float scale = (float)(lambda * 2.0 / batch * (n - 1) / n);
 		for (int k = 0; k < IN; k++)
 			gb[k] *= scale;
 	}

@@ -58,11 +58,8 @@ double netshare__critic_gradient_penalty(netshare__critic *c, const float *x, in
 
 /* The same for rows [row0, row0 + batch) of the last forward pass, without running one:
  * lets a training step evaluate scores and the penalty in a single forward. The delta
- * and scratch buffers are sized for max_batch rows, so batch <= max_batch. row_weight
- * (NULL: all 1) weighs each row's term in the accumulated gradient (DP-SGD's clipping);
- * the value returned is unweighted. */
-double netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda,
-                                     const double *row_weight);
+ * and scratch buffers are sized for max_batch rows, so batch <= max_batch. */
+double netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda);
 
 /* True if every weight is finite (divergence check). */
 int netshare__critic_finite(const netshare__critic *c);

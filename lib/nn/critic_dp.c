@@ -3,7 +3,8 @@
  * Per-example gradient norms of a critic step's loss, for DP-SGD (critic_dp.h), without
  * per-example weight gradients: each layer's per-example gradient is a sum of rank-1
  * terms delta (x) a, one per pass (fake, real, penalty), so its squared Frobenius norm
- * is sum_pq (delta_p . delta_q)(a_p . a_q) (DESIGN.md section 6).
+ * is sum_pq (delta_p . delta_q)(a_p . a_q) (DESIGN.md section 6). The clipped sum then
+ * comes from the same deltas, each example's rows weighted by its clip factor.
  */
 #include "critic_dp.h"
 
@@ -32,6 +33,12 @@ mask(float *x, const float *h, size_t n)
 			x[k] = 0.0f;
 }
 
+static int
+in_of(const netshare__critic *c, int l)
+{
+	return l ? c->units : c->in;
+}
+
 /* The squared norm of sum_p d[p] (x) a[p] over three passes. */
 static double
 rank1_sum_norm2(const float *const d[3], int dn, const float *const a[3], int an)
@@ -43,34 +50,51 @@ rank1_sum_norm2(const float *const d[3], int dn, const float *const a[3], int an
 	return s;
 }
 
-netshare_status
-netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, float s_fake,
-                               float s_real, double lambda, double *norm2)
+/* What one critic step's examples leave behind: per layer the deltas of the fake and
+ * real rows (2B x U), the penalty's deltas (B x U) and its forward-mode vectors at the
+ * layer's input (B x in_l; ga[L] at the output layer's), and the penalty value. */
+typedef struct passes {
+	int B;
+	float *d[NETSHARE__CRITIC_MAX_LAYERS], *gd[NETSHARE__CRITIC_MAX_LAYERS];
+	float *ga[NETSHARE__CRITIC_MAX_LAYERS + 1];
+	double penalty;
+} passes;
+
+static void
+passes_free(passes *w)
+{
+	for (int l = 0; l <= NETSHARE__CRITIC_MAX_LAYERS; l++) {
+		if (l < NETSHARE__CRITIC_MAX_LAYERS) {
+			netshare__free(w->d[l]);
+			netshare__free(w->gd[l]);
+		}
+		netshare__free(w->ga[l]);
+	}
+	memset(w, 0, sizeof *w);
+}
+
+/* The three passes' chains after a forward on x (3B rows), as netshare__critic_backward
+ * and netshare__critic_penalty_rows compute them, kept instead of consumed. */
+static netshare_status
+run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, double lambda,
+           passes *w)
 {
 	int L = c->layers, U = c->units, IN = c->in, B = batch;
+	memset(w, 0, sizeof *w);
+	w->B = B;
 	if (3 * B > c->max_batch)
 		return netshare__error(NETSHARE_EINVAL, "critic norms: 3 x %d rows, room for %d",
 		                       B, c->max_batch);
-	/* d[l]: deltas of the fake and real rows (2B x U); gd[l]: the penalty's deltas
-	 * (B x U); ga[l]: the penalty's forward-mode vectors at layer l's input (B x in_l),
-	 * ga[L] at the output layer's. */
-	float *d[NETSHARE__CRITIC_MAX_LAYERS], *gd[NETSHARE__CRITIC_MAX_LAYERS];
-	float *ga[NETSHARE__CRITIC_MAX_LAYERS + 1];
-	memset(d, 0, sizeof d);
-	memset(gd, 0, sizeof gd);
-	memset(ga, 0, sizeof ga);
-	netshare_status st = NETSHARE_OK;
-	for (int l = 0; l < L && st == NETSHARE_OK; l++) {
-		d[l] = netshare__mallocarray((size_t)2 * B * U, sizeof(float));
-		gd[l] = netshare__mallocarray((size_t)B * U, sizeof(float));
-		ga[l] = netshare__mallocarray((size_t)B * (l ? U : IN), sizeof(float));
-		if (!d[l] || !gd[l] || !ga[l])
-			st = netshare__error_oom("critic norms");
+	for (int l = 0; l < L; l++) {
+		w->d[l] = netshare__mallocarray((size_t)2 * B * U, sizeof(float));
+		w->gd[l] = netshare__mallocarray((size_t)B * U, sizeof(float));
+		w->ga[l] = netshare__mallocarray((size_t)B * (l ? U : IN), sizeof(float));
+		if (!w->d[l] || !w->gd[l] || !w->ga[l])
+			return netshare__error_oom("critic norms");
 	}
-	if (st == NETSHARE_OK && !(ga[L] = netshare__mallocarray((size_t)B * U, sizeof(float))))
-		st = netshare__error_oom("critic norms");
-	if (st < 0)
-		goto done;
+	if (!(w->ga[L] = netshare__mallocarray((size_t)B * U, sizeof(float))))
+		return netshare__error_oom("critic norms");
+	float **d = w->d, **gd = w->gd, **ga = w->ga;
 
 	/* Fake and real rows: backpropagate their score weights s_fake, s_real. */
 	for (int r = 0; r < 2 * B; r++)
@@ -82,8 +106,7 @@ netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, f
 		            c->hidden[l + 1].w, U, 0.0f, d[l], U);
 		mask(d[l], c->h[l], (size_t)2 * B * U);
 	}
-	/* The penalty's rows [2B, 3B): as netshare__critic_penalty_rows, keeping each
-	 * layer's deltas and forward-mode vectors. */
+	/* The penalty's rows [2B, 3B). */
 	const float *hg[NETSHARE__CRITIC_MAX_LAYERS] = { 0 };
 	for (int l = 0; l < L; l++)
 		hg[l] = c->h[l] + (size_t)2 * B * U;
@@ -98,30 +121,40 @@ netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, f
 	float *g = ga[0];
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, IN, U, 1.0f, gd[0], U,
 	            c->hidden[0].w, IN, 0.0f, g, IN);
+	double gp = 0;
 	for (int b = 0; b < B; b++) {
 		float *gb = g + (size_t)b * IN;
 		double n = sqrt(dot(gb, gb, IN) + 1e-8);
+		gp += (n - 1) * (n - 1);
 		float scale = (float)(lambda * 2.0 / B * (n - 1) / n);
 		for (int k = 0; k < IN; k++)
 			gb[k] *= scale;
 	}
+	w->penalty = lambda * gp / B;
 	for (int l = 0; l < L; l++) {
 		int in_l = l ? U : IN;
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, U, in_l, 1.0f, ga[l], in_l,
 		            c->hidden[l].w, in_l, 0.0f, ga[l + 1], U);
 		mask(ga[l + 1], hg[l], (size_t)B * U);
 	}
+	return NETSHARE_OK;
+}
 
-	/* Per example b: rows b (fake), B + b (real), 2B + b (interpolate). */
+/* Each example's squared gradient norm from the passes. */
+static void
+norms_of(const netshare__critic *c, const float *x, float s_fake, float s_real,
+         const passes *w, double *norm2)
+{
+	int L = c->layers, U = c->units, IN = c->in, B = w->B;
 	for (int b = 0; b < B; b++) {
 		double s = 0;
 		for (int l = 0; l < L; l++) {
 			int in_l = l ? U : IN;
 			const float *in = l ? c->h[l - 1] : x;
-			const float *dp[3] = { d[l] + (size_t)b * U, d[l] + (size_t)(B + b) * U,
-				               gd[l] + (size_t)b * U };
+			const float *dp[3] = { w->d[l] + (size_t)b * U, w->d[l] + (size_t)(B + b) * U,
+				               w->gd[l] + (size_t)b * U };
 			const float *ap[3] = { in + (size_t)b * in_l, in + (size_t)(B + b) * in_l,
-				               ga[l] + (size_t)b * in_l };
+				               w->ga[l] + (size_t)b * in_l };
 			s += rank1_sum_norm2(dp, U, ap, in_l);
 			for (int j = 0; j < U; j++) { /* the bias: fake and real passes only */
 				double v = (double)dp[0][j] + dp[1][j];
@@ -130,7 +163,7 @@ netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, f
 		}
 		/* Output layer: weights s_f h_f + s_r h_r + a_L; bias s_f + s_r. */
 		const float *hf = c->h[L - 1] + (size_t)b * U, *hr = c->h[L - 1] + (size_t)(B + b) * U;
-		const float *aL = ga[L] + (size_t)b * U;
+		const float *aL = w->ga[L] + (size_t)b * U;
 		for (int j = 0; j < U; j++) {
 			double v = (double)s_fake * hf[j] + (double)s_real * hr[j] + aL[j];
 			s += v * v;
@@ -138,15 +171,27 @@ netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, f
 		s += ((double)s_fake + s_real) * ((double)s_fake + s_real);
 		norm2[b] = s;
 	}
-done:
-	for (int l = 0; l <= L; l++) {
-		if (l < L) {
-			netshare__free(d[l]);
-			netshare__free(gd[l]);
-		}
-		netshare__free(ga[l]);
-	}
+}
+
+netshare_status
+netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, float s_fake,
+                               float s_real, double lambda, double *norm2)
+{
+	passes w;
+	netshare_status st = run_passes(c, batch, s_fake, s_real, lambda, &w);
+	if (st == NETSHARE_OK)
+		norms_of(c, x, s_fake, s_real, &w, norm2);
+	passes_free(&w);
 	return st;
+}
+
+/* Scale rows [0, n) of x (dim wide) by weight[r % period]. */
+static void
+scale_rows(float *x, size_t n, size_t dim, const double *weight, size_t period)
+{
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < dim; k++)
+			x[r * dim + k] *= (float)weight[r % period];
 }
 
 netshare_status
@@ -154,41 +199,59 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
                              float s_real, double lambda, double clip, double noise_std,
                              netshare__rng *rng, int *clipped, double *penalty)
 {
-	int B = batch, n_clipped = 0;
+	int L = c->layers, U = c->units, IN = c->in, B = batch, n_clipped = 0;
+	passes w;
+	memset(&w, 0, sizeof w);
 	double *norm2 = netshare__mallocarray((size_t)B, sizeof *norm2);
 	double *weight = netshare__mallocarray((size_t)B, sizeof *weight);
-	float *dscore = netshare__mallocarray((size_t)2 * B, sizeof *dscore);
-	netshare_status st = !norm2 || !weight || !dscore ? netshare__error_oom("DP gradient")
-	                                                   : NETSHARE_OK;
-	if (st == NETSHARE_OK)
-		st = netshare__critic_example_norms(c, x, B, s_fake, s_real, lambda, norm2);
+	netshare_status st = !norm2 || !weight ? netshare__error_oom("DP gradient") :
+	                     run_passes(c, B, s_fake, s_real, lambda, &w);
 	if (st == NETSHARE_OK) {
-		/* Given the activations each example's gradient is linear in its score weights
-		 * and its penalty vector, so weighting those clips it inside the usual products. */
+		norms_of(c, x, s_fake, s_real, &w, norm2);
 		for (int b = 0; b < B; b++) {
 			double norm = sqrt(norm2[b]);
 			weight[b] = norm > clip ? clip / norm : 1.0;
 			n_clipped += norm > clip;
-			dscore[b] = (float)(s_fake * weight[b]);
-			dscore[B + b] = (float)(s_real * weight[b]);
 		}
+		/* Each example's gradient is a sum of its rows' rank-1 terms: weighting its
+		 * deltas clips it, and the products below sum the clipped gradients. */
 		netshare__critic_zero_grad(c);
-		netshare__critic_backward(c, x, dscore, 2 * B, NULL);
-		double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda, weight);
-		if (penalty)
-			*penalty = gp;
-		for (int l = 0; l < c->layers; l++) {
-			netshare__rng_add_normalf(rng, c->hidden[l].dw,
-			                          (size_t)c->hidden[l].in * c->hidden[l].out, noise_std);
-			netshare__rng_add_normalf(rng, c->hidden[l].db, (size_t)c->hidden[l].out, noise_std);
+		for (int l = 0; l < L; l++) {
+			int in_l = l ? U : IN;
+			const float *in = l ? c->h[l - 1] : x;
+			netshare__dense *d = &c->hidden[l];
+			scale_rows(w.d[l], (size_t)2 * B, (size_t)U, weight, (size_t)B);
+			scale_rows(w.gd[l], (size_t)B, (size_t)U, weight, (size_t)B);
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, U, in_l, 2 * B, 1.0f, w.d[l], U,
+			            in, in_l, 1.0f, d->dw, in_l);
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, U, in_l, B, 1.0f, w.gd[l], U,
+			            w.ga[l], in_l, 1.0f, d->dw, in_l);
+			for (int r = 0; r < 2 * B; r++)
+				for (int j = 0; j < U; j++)
+					d->db[j] += w.d[l][(size_t)r * U + j];
 		}
-		netshare__rng_add_normalf(rng, c->out.dw, (size_t)c->out.in, noise_std);
+		for (int b = 0; b < B; b++) {
+			const float *hf = c->h[L - 1] + (size_t)b * U;
+			const float *hr = c->h[L - 1] + (size_t)(B + b) * U;
+			const float *aL = w.ga[L] + (size_t)b * U;
+			for (int j = 0; j < U; j++)
+				c->out.dw[j] += (float)(weight[b] * ((double)s_fake * hf[j] +
+				                                     (double)s_real * hr[j] + aL[j]));
+			c->out.db[0] += (float)(weight[b] * ((double)s_fake + s_real));
+		}
+		for (int l = 0; l < L; l++) {
+			netshare__rng_add_normalf(rng, c->hidden[l].dw, (size_t)in_of(c, l) * U, noise_std);
+			netshare__rng_add_normalf(rng, c->hidden[l].db, (size_t)U, noise_std);
+		}
+		netshare__rng_add_normalf(rng, c->out.dw, (size_t)U, noise_std);
 		netshare__rng_add_normalf(rng, c->out.db, 1, noise_std);
+		if (penalty)
+			*penalty = w.penalty;
 	}
 	if (clipped)
 		*clipped = n_clipped;
+	passes_free(&w);
 	netshare__free(norm2);
 	netshare__free(weight);
-	netshare__free(dscore);
 	return st;
 }
