@@ -21,12 +21,11 @@ netshare_status netshare__critic_example_norms(netshare__critic *c, const float 
 /* DP-SGD's gradient of that loss, into the critic's gradient buffers (zeroed first):
  *   sum_b min(1, clip / ||g_b||) g_b  +  N(0, noise_std^2) on every weight and bias,
  * g_b being example b's gradient above (clip and noise_std in its units: a caller whose
- * loss carries 1/B passes C/B and sigma C/B). The noise is drawn from rng tensor by
- * tensor by netshare__rng_add_normalf: each hidden layer's weights then biases, then the
- * output layer's. After
- * netshare__critic_forward on the 3B rows of x. *clipped (if not NULL) gets how many
- * examples were scaled down, *penalty (if not NULL) the unweighted penalty term of the
- * loss. ENOMEM, EINVAL as netshare__critic_example_norms. */
+ * loss carries 1/B passes C/B and sigma C/B). The noise is drawn from rng by
+ * netshare__rng_add_normalf, tensor by tensor: each hidden layer's weights then biases,
+ * then the output layer's. After netshare__critic_forward on the 3B rows of x.
+ * *clipped (if not NULL) gets how many examples were scaled down, *penalty (if not
+ * NULL) the penalty term of the loss. ENOMEM, EINVAL as netshare__critic_example_norms. */
 netshare_status netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch,
                                              float s_fake, float s_real, double lambda,
                                              double clip, double noise_std, netshare__rng *rng,
