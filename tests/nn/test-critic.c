@@ -214,6 +214,34 @@ START_TEST(backward_matches_finite_differences)
 }
 END_TEST
 
+/* A critic of the test's shape with Xavier weights and biases that shift the ReLU
+ * masks, room for `rows` rows. */
+static void
+random_critic(netshare__critic *c, netshare__rng *g, int rows)
+{
+	ck_assert_ok(netshare__critic_init(c, IN, U, L, rows));
+	netshare__critic_init_weights(c, g);
+	for (int l = 0; l < L; l++)
+		for (int j = 0; j < U; j++)
+			c->hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(g);
+}
+
+/* Example b's gradient of a critic step's loss made explicitly in the critic's buffers:
+ * the ordinary backward on its fake and real rows of x (3B rows) alone, the penalty on
+ * its interpolate alone with weight lambda / B. */
+static void
+explicit_example_gradient(netshare__critic *c, const float *x, int b, float sf, float sr,
+                          double lambda)
+{
+	netshare__critic_zero_grad(c);
+	float pair[2 * IN], dscore[2] = { sf, sr };
+	memcpy(pair, x + b * IN, IN * sizeof *pair);
+	memcpy(pair + IN, x + (B + b) * IN, IN * sizeof *pair);
+	netshare__critic_forward(c, pair, 2);
+	netshare__critic_backward(c, pair, dscore, 2, NULL);
+	netshare__critic_gradient_penalty(c, x + (2 * B + b) * IN, 1, lambda / B);
+}
+
 /* The squared norm of everything the critic's gradient buffers hold. */
 static double
 grad_norm2(const netshare__critic *c)
@@ -242,11 +270,7 @@ START_TEST(example_norms_match_per_example_gradients)
 	netshare__rng g;
 	netshare__rng_seed(&g, 13);
 	netshare__critic c;
-	ck_assert_ok(netshare__critic_init(&c, IN, U, L, 3 * B));
-	netshare__critic_init_weights(&c, &g);
-	for (int l = 0; l < L; l++)
-		for (int j = 0; j < U; j++)
-			c.hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(&g);
+	random_critic(&c, &g, 3 * B);
 	c.out.b[0] = 0.3f;
 	float x[3 * B * IN];
 	netshare__rng_fill_normalf(&g, x, 2 * B * IN, 0, 1);
@@ -263,13 +287,7 @@ START_TEST(example_norms_match_per_example_gradients)
 		netshare__critic_forward(&c, x, 3 * B);
 		ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda, norm2));
 		for (int b = 0; b < B; b++) {
-			netshare__critic_zero_grad(&c);
-			float pair[2 * IN], dscore[2] = { sf, sr };
-			memcpy(pair, x + b * IN, IN * sizeof *pair);
-			memcpy(pair + IN, x + (B + b) * IN, IN * sizeof *pair);
-			netshare__critic_forward(&c, pair, 2);
-			netshare__critic_backward(&c, pair, dscore, 2, NULL);
-			netshare__critic_gradient_penalty(&c, x + (2 * B + b) * IN, 1, lambda / B);
+			explicit_example_gradient(&c, x, b, sf, sr, lambda);
 			double want = grad_norm2(&c);
 			ck_assert_msg(fabs(norm2[b] - want) <= 1e-4 * want, "example %d: %.9g vs %.9g", b,
 			              norm2[b], want);
@@ -311,11 +329,7 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	netshare__rng g;
 	netshare__rng_seed(&g, 14);
 	netshare__critic c;
-	ck_assert_ok(netshare__critic_init(&c, IN, U, L, 3 * B));
-	netshare__critic_init_weights(&c, &g);
-	for (int l = 0; l < L; l++)
-		for (int j = 0; j < U; j++)
-			c.hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(&g);
+	random_critic(&c, &g, 3 * B);
 	float x[3 * B * IN];
 	netshare__rng_fill_normalf(&g, x, 3 * B * IN, 0, 1);
 	const double lambda = 10.0;
@@ -337,13 +351,7 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	memset(want, 0, sizeof want);
 	int want_clipped = 0;
 	for (int b = 0; b < B; b++) {
-		netshare__critic_zero_grad(&c);
-		float pair[2 * IN], dscore[2] = { sf, sr };
-		memcpy(pair, x + b * IN, IN * sizeof *pair);
-		memcpy(pair + IN, x + (B + b) * IN, IN * sizeof *pair);
-		netshare__critic_forward(&c, pair, 2);
-		netshare__critic_backward(&c, pair, dscore, 2, NULL);
-		netshare__critic_gradient_penalty(&c, x + (2 * B + b) * IN, 1, lambda / B);
+		explicit_example_gradient(&c, x, b, sf, sr, lambda);
 		ck_assert_uint_eq(grads_of(&c, one), P);
 		double n = 0;
 		for (int k = 0; k < P; k++)
