@@ -151,50 +151,53 @@ pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int 
 	memcpy(x + (size_t)b * (TF + m->A) + TF, attr, (size_t)m->A * sizeof *x);
 }
 
-/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. Fake rows,
- * real rows and the interpolates of the penalty go through the critic as one 3B batch
- * (a third of the matrix calls, each three times as large); the score gradients are
- * +1/B for fake rows and -1/B for real ones, and the penalty uses the last B rows. */
-static netshare_status
-critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
-            const float *xf, double lambda, double *wdist, double *loss)
+/* x_both = [fake rows xf; real rows xr; interpolates] for n rows of `in` floats, one
+ * interpolation weight per row from the model's RNG; then the critic's forward on all
+ * 3n rows. Adds the rows' fake and real score sums to *fake and *real. */
+static void
+critic_forward_both(netshare__dg *m, netshare__critic *c, const float *xr, const float *xf,
+                    int n, double *fake, double *real)
 {
-	int B = m->p.batch, in = c->in;
-	size_t rows = (size_t)B * in;
-	netshare__critic_zero_grad(c);
+	int in = c->in;
+	size_t rows = (size_t)n * in;
 	memcpy(m->x_both, xf, rows * sizeof(float));
 	memcpy(m->x_both + rows, xr, rows * sizeof(float));
 	float *x_hat = m->x_both + 2 * rows;
-	for (int b = 0; b < B; b++) {
+	for (int b = 0; b < n; b++) {
 		float a = netshare__rng_uniformf(&m->rng);
 		for (int k = 0; k < in; k++) {
 			size_t i = (size_t)b * in + k;
 			x_hat[i] = a * xr[i] + (1 - a) * xf[i];
 		}
 	}
-	const float *s = netshare__critic_forward(c, m->x_both, 3 * B);
-	double fake = 0, real = 0, gp = 0;
+	const float *s = netshare__critic_forward(c, m->x_both, 3 * n);
+	for (int b = 0; b < n; b++) {
+		*fake += s[b];
+		*real += s[n + b];
+	}
+}
+
+/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. Fake rows,
+ * real rows and the interpolates of the penalty go through the critic as one 3B batch
+ * (a third of the matrix calls, each three times as large); the score gradients are
+ * +1/B for fake rows and -1/B for real ones, and the penalty uses the last B rows. */
+static void
+critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
+            const float *xf, double lambda, double *wdist, double *loss)
+{
+	int B = m->p.batch;
+	double fake = 0, real = 0;
+	netshare__critic_zero_grad(c);
+	critic_forward_both(m, c, xr, xf, B, &fake, &real);
 	for (int b = 0; b < B; b++) {
-		fake += s[b];
-		real += s[B + b];
 		m->dscore[b] = 1.0f / B;
 		m->dscore[B + b] = -1.0f / B;
 	}
-	*wdist = (real - fake) / B;
-	if (m->p.dp_clip > 0) {
-		/* Each example's loss carries 1/B: its bound and noise in those units. */
-		netshare_status st = netshare__critic_dp_gradient(
-			c, m->x_both, B, 1.0f / B, -1.0f / B, lambda, m->p.dp_clip / B,
-			m->p.dp_sigma * m->p.dp_clip / B, &m->rng, NULL, &gp);
-		if (st < 0)
-			return st;
-	} else {
-		netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
-		gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
-	}
+	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
+	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
 	netshare__adam_step(opt);
+	*wdist = (real - fake) / B;
 	*loss = (fake - real) / B + gp;
-	return NETSHARE_OK;
 }
 
 /* The attribute part of critic input rows (x_fake holds [features, attributes]). */
@@ -241,6 +244,84 @@ generator_step(netshare__dg *m)
 	m->loss_g = loss;
 }
 
+/*
+ * One critic round under DP-SGD: a Poisson sample of the n training rows (each with
+ * probability q = B/n, as the sampled Gaussian mechanism the accountant composes
+ * assumes), processed in parts of at most B rows with fresh fake rows each; both
+ * critics get the clipped sum of their examples' gradients (each example's loss
+ * carrying 1/B, the expected batch, so the bound is C/B) plus N(0, (sigma C / B)^2)
+ * noise, then an Adam step. The sample's size varies; an empty one is noise only.
+ */
+static netshare_status
+dp_round(netshare__dg *m, const float *attr, const float *feat, size_t n, float *attr_real,
+         float *attr_fake)
+{
+	int B = m->p.batch;
+	size_t TF = (size_t)m->T * m->F;
+	double q = (double)B / (double)n, clip = m->p.dp_clip / B;
+	double fake = 0, real = 0, gp_d = 0, gp_aux = 0, fake_aux = 0, real_aux = 0;
+	size_t sampled = 0;
+	netshare__critic_zero_grad(&m->d);
+	netshare__critic_zero_grad(&m->aux);
+	/* Geometric gaps between sampled rows: O(sample) draws, not O(n). */
+	double log_miss = q < 1 ? log1p(-q) : -INFINITY;
+	size_t next = 0;
+	int done = 0;
+	netshare_status st = NETSHARE_OK;
+	while (!done && st == NETSHARE_OK) {
+		int cnt = 0;
+		while (cnt < B) {
+			double u = 1.0 - netshare__rng_uniform(&m->rng); /* (0, 1] */
+			double gap = q < 1 ? floor(log(u) / log_miss) : 0;
+			if (!(gap < (double)(n - next))) {
+				done = 1;
+				break;
+			}
+			size_t k = next + (size_t)gap;
+			next = k + 1;
+			pack(m, m->x_real, attr + k * m->A, feat + k * TF, cnt);
+			memcpy(attr_real + (size_t)cnt * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
+			cnt++;
+			if (next >= n) {
+				done = 1;
+				break;
+			}
+		}
+		if (cnt == 0)
+			break;
+		sampled += (size_t)cnt;
+		netshare__generator_forward(&m->g, &m->rng, cnt, 1);
+		for (int b = 0; b < cnt; b++)
+			pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A,
+			     m->g.features + (size_t)b * TF, b);
+		double p = 0;
+		critic_forward_both(m, &m->d, m->x_real, m->x_fake, cnt, &fake, &real);
+		st = netshare__critic_dp_accumulate(&m->d, m->x_both, cnt, 1.0f / B, -1.0f / B,
+		                                    m->p.gp_lambda / B, clip, NULL, &p);
+		gp_d += p;
+		if (st == NETSHARE_OK) {
+			critic_forward_both(m, &m->aux, attr_real, attributes_of(m, m->x_fake, attr_fake),
+			                    cnt, &fake_aux, &real_aux);
+			st = netshare__critic_dp_accumulate(&m->aux, m->x_both, cnt, 1.0f / B,
+			                                    -1.0f / B, m->p.aux_gp_lambda / B, clip,
+			                                    NULL, &p);
+			gp_aux += p;
+		}
+	}
+	if (st < 0)
+		return st;
+	netshare__critic_add_noise(&m->d, m->p.dp_sigma * clip, &m->rng);
+	netshare__critic_add_noise(&m->aux, m->p.dp_sigma * clip, &m->rng);
+	netshare__adam_step(&m->opt_d);
+	netshare__adam_step(&m->opt_aux);
+	m->dp_rounds++;
+	m->dp_sampled += sampled;
+	m->wasserstein = sampled ? (real - fake) / (double)sampled : 0;
+	m->loss_d = (fake - real) / B + gp_d;
+	m->loss_aux = (fake_aux - real_aux) / B + gp_aux;
+	return NETSHARE_OK;
+}
+
 netshare_status
 netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t n,
                    long iterations, netshare_progress_fn progress, void *user, int chunk)
@@ -259,7 +340,11 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	                                                 (uint64_t)(m->iterations + iterations),
 	                                                 0.0);
 	for (long it = 0; it < iterations && st == NETSHARE_OK; it++) {
-		for (int r = 0; r < m->p.d_rounds; r++) {
+		for (int r = 0; r < m->p.d_rounds && st == NETSHARE_OK; r++) {
+			if (m->p.dp_clip > 0) {
+				st = dp_round(m, attr, feat, n, attr_real, attr_fake);
+				continue;
+			}
 			for (int b = 0; b < B; b++) {
 				size_t k = (size_t)netshare__rng_below(&m->rng, n);
 				pack(m, m->x_real, attr + k * m->A, feat + k * TF, b);
@@ -270,12 +355,11 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 				pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A,
 				     m->g.features + (size_t)b * TF, b);
 			double unused;
-			if ((st = critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake,
-			                      m->p.gp_lambda, &m->wasserstein, &m->loss_d)) < 0 ||
-			    (st = critic_step(m, &m->aux, &m->opt_aux, attr_real,
-			                      attributes_of(m, m->x_fake, attr_fake),
-			                      m->p.aux_gp_lambda, &unused, &m->loss_aux)) < 0)
-				break;
+			critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake, m->p.gp_lambda,
+			            &m->wasserstein, &m->loss_d);
+			critic_step(m, &m->aux, &m->opt_aux, attr_real,
+			            attributes_of(m, m->x_fake, attr_fake), m->p.aux_gp_lambda, &unused,
+			            &m->loss_aux);
 		}
 		if (st < 0)
 			break;

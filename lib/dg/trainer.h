@@ -43,6 +43,9 @@ typedef struct netshare__dg {
 	netshare__adam opt_g, opt_d, opt_aux;
 	netshare__rng rng;
 	long iterations;          /* done so far */
+	long dp_rounds;           /* DP critic rounds done: each is two sampled Gaussian
+	                             mechanisms (D and aux-D) on one Poisson sample */
+	uint64_t dp_sampled;      /* rows those rounds sampled (q * n each, on average) */
 	double loss_d, loss_aux, loss_g, wasserstein;  /* of the last iteration */
 	int A, F, T;
 	float *x_real, *x_fake, *x_both, *dx, *dscore, *dattr, *dfeat;

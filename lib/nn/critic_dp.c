@@ -76,7 +76,7 @@ passes_free(passes *w)
 /* The three passes' chains after a forward on x (3B rows), as netshare__critic_backward
  * and netshare__critic_penalty_rows compute them, kept instead of consumed. */
 static netshare_status
-run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, double lambda,
+run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, double gp_weight,
            passes *w)
 {
 	int L = c->layers, U = c->units, IN = c->in, B = batch;
@@ -126,11 +126,11 @@ run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, dou
 		float *gb = g + (size_t)b * IN;
 		double n = sqrt(dot(gb, gb, IN) + 1e-8);
 		gp += (n - 1) * (n - 1);
-		float scale = (float)(lambda * 2.0 / B * (n - 1) / n);
+		float scale = (float)(gp_weight * 2.0 * (n - 1) / n);
 		for (int k = 0; k < IN; k++)
 			gb[k] *= scale;
 	}
-	w->penalty = lambda * gp / B;
+	w->penalty = gp_weight * gp;
 	for (int l = 0; l < L; l++) {
 		int in_l = l ? U : IN;
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, U, in_l, 1.0f, ga[l], in_l,
@@ -175,10 +175,10 @@ norms_of(const netshare__critic *c, const float *x, float s_fake, float s_real,
 
 netshare_status
 netshare__critic_example_norms(netshare__critic *c, const float *x, int batch, float s_fake,
-                               float s_real, double lambda, double *norm2)
+                               float s_real, double gp_weight, double *norm2)
 {
 	passes w;
-	netshare_status st = run_passes(c, batch, s_fake, s_real, lambda, &w);
+	netshare_status st = run_passes(c, batch, s_fake, s_real, gp_weight, &w);
 	if (st == NETSHARE_OK)
 		norms_of(c, x, s_fake, s_real, &w, norm2);
 	passes_free(&w);
@@ -195,9 +195,9 @@ scale_rows(float *x, size_t n, size_t dim, const double *weight, size_t period)
 }
 
 netshare_status
-netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, float s_fake,
-                             float s_real, double lambda, double clip, double noise_std,
-                             netshare__rng *rng, int *clipped, double *penalty)
+netshare__critic_dp_accumulate(netshare__critic *c, const float *x, int batch, float s_fake,
+                               float s_real, double gp_weight, double clip, int *clipped,
+                               double *penalty)
 {
 	int L = c->layers, U = c->units, IN = c->in, B = batch, n_clipped = 0;
 	passes w;
@@ -205,7 +205,7 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
 	double *norm2 = netshare__mallocarray((size_t)B, sizeof *norm2);
 	double *weight = netshare__mallocarray((size_t)B, sizeof *weight);
 	netshare_status st = !norm2 || !weight ? netshare__error_oom("DP gradient") :
-	                     run_passes(c, B, s_fake, s_real, lambda, &w);
+	                     run_passes(c, B, s_fake, s_real, gp_weight, &w);
 	if (st == NETSHARE_OK) {
 		norms_of(c, x, s_fake, s_real, &w, norm2);
 		for (int b = 0; b < B; b++) {
@@ -215,7 +215,6 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
 		}
 		/* Each example's gradient is a sum of its rows' rank-1 terms: weighting its
 		 * deltas clips it, and the products below sum the clipped gradients. */
-		netshare__critic_zero_grad(c);
 		for (int l = 0; l < L; l++) {
 			int in_l = l ? U : IN;
 			const float *in = l ? c->h[l - 1] : x;
@@ -239,12 +238,6 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
 				                                     (double)s_real * hr[j] + aL[j]));
 			c->out.db[0] += (float)(weight[b] * ((double)s_fake + s_real));
 		}
-		for (int l = 0; l < L; l++) {
-			netshare__rng_add_normalf(rng, c->hidden[l].dw, (size_t)in_of(c, l) * U, noise_std);
-			netshare__rng_add_normalf(rng, c->hidden[l].db, (size_t)U, noise_std);
-		}
-		netshare__rng_add_normalf(rng, c->out.dw, (size_t)U, noise_std);
-		netshare__rng_add_normalf(rng, c->out.db, 1, noise_std);
 		if (penalty)
 			*penalty = w.penalty;
 	}
@@ -254,4 +247,15 @@ netshare__critic_dp_gradient(netshare__critic *c, const float *x, int batch, flo
 	netshare__free(norm2);
 	netshare__free(weight);
 	return st;
+}
+
+void
+netshare__critic_add_noise(netshare__critic *c, double std, netshare__rng *rng)
+{
+	for (int l = 0; l < c->layers; l++) {
+		netshare__rng_add_normalf(rng, c->hidden[l].dw, (size_t)in_of(c, l) * c->units, std);
+		netshare__rng_add_normalf(rng, c->hidden[l].db, (size_t)c->units, std);
+	}
+	netshare__rng_add_normalf(rng, c->out.dw, (size_t)c->units, std);
+	netshare__rng_add_normalf(rng, c->out.db, 1, std);
 }

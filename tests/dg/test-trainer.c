@@ -153,8 +153,9 @@ START_TEST(deterministic_and_warm_start)
 }
 END_TEST
 
-/* DP-SGD mode: deterministic for a seed, and its critics move differently from plain
- * training's (clipping and noise); noise alone moves them too. */
+/* DP-SGD mode: deterministic for a seed, its critics move differently from plain
+ * training's (clipping and noise), and its Poisson samples hold q n = B rows on
+ * average (Binomial(n, q) per round: within five standard errors over the rounds). */
 START_TEST(dp_mode_is_deterministic)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -174,6 +175,15 @@ START_TEST(dp_mode_is_deterministic)
 	ck_assert_mem_eq(a.d.hidden[0].w, b.d.hidden[0].w, d0);
 	ck_assert_mem_eq(a.aux.hidden[0].w, b.aux.hidden[0].w, 64 * A * sizeof(float));
 	ck_assert(memcmp(a.d.hidden[0].w, plain.d.hidden[0].w, d0) != 0);
+	ck_assert(isfinite(a.loss_d) && isfinite(a.loss_aux) && isfinite(a.loss_g));
+	ck_assert_int_eq(a.dp_rounds, 5 * p.d_rounds);
+	ck_assert_int_eq(plain.dp_rounds, 0);
+	double q = (double)p.batch / N, mean = (double)a.dp_sampled / (double)a.dp_rounds;
+	ck_assert_double_le(fabs(mean - p.batch), 5 * sqrt(p.batch * (1 - q) / a.dp_rounds));
+	/* More rounds: the mean settles on B. */
+	ck_assert_ok(netshare__dg_train(&a, attr, feat, N, 40, NULL, NULL, 0));
+	mean = (double)a.dp_sampled / (double)a.dp_rounds;
+	ck_assert_double_le(fabs(mean - p.batch), 5 * sqrt(p.batch * (1 - q) / a.dp_rounds));
 	ck_assert(isfinite(a.loss_d) && isfinite(a.loss_aux) && isfinite(a.loss_g));
 	netshare__dg_free(&plain);
 	netshare__dg_free(&a);

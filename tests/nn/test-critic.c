@@ -285,7 +285,7 @@ START_TEST(example_norms_match_per_example_gradients)
 	for (int v = 0; v < 2; v++) {
 		const float sf = v ? 0.3f : 1.0f / B, sr = v ? -0.1f : -1.0f / B;
 		netshare__critic_forward(&c, x, 3 * B);
-		ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda, norm2));
+		ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda / B, norm2));
 		for (int b = 0; b < B; b++) {
 			explicit_example_gradient(&c, x, b, sf, sr, lambda);
 			double want = grad_norm2(&c);
@@ -295,7 +295,7 @@ START_TEST(example_norms_match_per_example_gradients)
 		}
 	}
 	/* Too many rows for the critic's workspace: refused. */
-	ck_assert_status(netshare__critic_example_norms(&c, x, 3 * B, 0.1f, -0.1f, lambda, norm2),
+	ck_assert_status(netshare__critic_example_norms(&c, x, 3 * B, 0.1f, -0.1f, lambda / B, norm2),
 	                 NETSHARE_EINVAL);
 	netshare__critic_free(&c);
 }
@@ -336,7 +336,7 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	const float sf = 1.0f / B, sr = -1.0f / B;
 	double norm2[B], sorted[B];
 	netshare__critic_forward(&c, x, 3 * B);
-	ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda, norm2));
+	ck_assert_ok(netshare__critic_example_norms(&c, x, B, sf, sr, lambda / B, norm2));
 	memcpy(sorted, norm2, sizeof sorted);
 	for (int i = 0; i < B; i++) /* clip at the median: some examples clipped, some not */
 		for (int j = i + 1; j < B; j++)
@@ -369,12 +369,25 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	for (int k = 0; k < P; k++)
 		want[k] += drawn[k];
 	netshare__rng_seed(&noise, 99);
-	int clipped = -1;
-	netshare__critic_forward(&c, x, 3 * B);
-	double gp = -1;
-	ck_assert_ok(netshare__critic_dp_gradient(&c, x, B, sf, sr, lambda, clip, std, &noise,
-	                                          &clipped, &gp));
-	ck_assert_double_gt(gp, 0);
+	/* In two parts (a sample larger than the critic's rows is), each with the batch's
+	 * weights 1/B and lambda/B, then the noise once. */
+	int clipped = 0;
+	netshare__critic_zero_grad(&c);
+	for (int part = 0, first = 0; part < 2; part++) {
+		int n = part ? B - first : B / 2;
+		float xp[3 * B * IN];
+		for (int pass = 0; pass < 3; pass++)
+			memcpy(xp + pass * n * IN, x + (pass * B + first) * IN, n * IN * sizeof *xp);
+		netshare__critic_forward(&c, xp, 3 * n);
+		int k = -1;
+		double gp = -1;
+		ck_assert_ok(netshare__critic_dp_accumulate(&c, xp, n, sf, sr, lambda / B, clip, &k,
+		                                            &gp));
+		ck_assert_double_gt(gp, 0);
+		clipped += k;
+		first += n;
+	}
+	netshare__critic_add_noise(&c, std, &noise);
 	ck_assert_int_eq(clipped, want_clipped);
 	ck_assert_int_gt(clipped, 0);
 	ck_assert_int_lt(clipped, B);
