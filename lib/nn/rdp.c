@@ -8,6 +8,8 @@
  * order's sum, once both tails are falling; and the most terms it may take. */
 #define FRAC_TAIL_LOG_GAP 30.0
 #define FRAC_MAX_TERMS 1000
+/* The largest noise multiplier netshare__rdp_sigma_for tries. */
+#define SIGMA_SEARCH_MAX 1e4
 
 static const double orders_grid[NETSHARE__RDP_ORDERS] = {
 	1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5,
@@ -140,4 +142,34 @@ netshare__rdp_epsilon(const double *orders, const double *rdp, size_t n, double 
 	if (order)
 		*order = best_order;
 	return best;
+}
+
+/* Epsilon of `steps` steps of SGM(q, sigma) on the library's grid. */
+static double
+epsilon_of(double sigma, double delta, double q, double steps)
+{
+	double rdp[NETSHARE__RDP_ORDERS] = { 0 };
+	netshare__rdp_compose(rdp, orders_grid, NETSHARE__RDP_ORDERS, q, sigma, steps);
+	return netshare__rdp_epsilon(orders_grid, rdp, NETSHARE__RDP_ORDERS, delta,
+	                             NETSHARE__RDP_IMPROVED, NULL);
+}
+
+double
+netshare__rdp_sigma_for(double epsilon, double delta, double q, double steps)
+{
+	if (!(epsilon > 0) || !(q > 0 && q <= 1) || !(delta > 0 && delta < 1) || !(steps >= 1))
+		return NAN;
+	double lo = 1e-3, hi = SIGMA_SEARCH_MAX;
+	if (epsilon_of(hi, delta, q, steps) > epsilon)
+		return NAN;
+	if (epsilon_of(lo, delta, q, steps) <= epsilon)
+		return lo;
+	while (hi / lo > 1.001) {
+		double mid = sqrt(lo * hi); /* bisection in log space: sigma spans decades */
+		if (epsilon_of(mid, delta, q, steps) <= epsilon)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
 }

@@ -39,6 +39,13 @@ typedef enum netshare__rdp_conversion {
 double netshare__rdp_epsilon(const double *orders, const double *rdp, size_t n, double delta,
                              netshare__rdp_conversion how, double *order);
 
+/* The smallest noise multiplier sigma (within 0.1 %) for which `steps` steps of the
+ * sampled Gaussian mechanism at rate q reach at most epsilon at delta on the library's
+ * grid (improved conversion), by bisection (epsilon falls as sigma grows). NAN for bad
+ * arguments (epsilon <= 0, q outside (0, 1], delta outside (0, 1), steps < 1) or if
+ * even sigma = 1e4 does not reach it. */
+double netshare__rdp_sigma_for(double epsilon, double delta, double q, double steps);
+
 /* The order grid the library accounts over (tf-privacy's, which NetShare used, with
  * orders up to 512): NETSHARE__RDP_ORDERS orders, ascending. A function, not an
  * exported array: the library exports no data. */

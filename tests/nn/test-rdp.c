@@ -156,9 +156,37 @@ START_TEST(edge_cases)
 }
 END_TEST
 
+/* The noise search: the sigma found reaches the target, 0.1 % less does not; more
+ * steps or a higher rate need more noise; impossible and bad requests are NAN. */
+START_TEST(sigma_search)
+{
+	const double eps[] = { 1, 4, 10 };
+	for (int k = 0; k < 3; k++) {
+		double s = netshare__rdp_sigma_for(eps[k], 1e-5, 0.01, 5000);
+		ck_assert(isfinite(s) && s > 0);
+		double rdp[NETSHARE__RDP_ORDERS] = { 0 }, lower[NETSHARE__RDP_ORDERS] = { 0 };
+		const double *o = netshare__rdp_orders();
+		netshare__rdp_compose(rdp, o, NETSHARE__RDP_ORDERS, 0.01, s, 5000);
+		netshare__rdp_compose(lower, o, NETSHARE__RDP_ORDERS, 0.01, s / 1.002, 5000);
+		ck_assert_double_le(netshare__rdp_epsilon(o, rdp, NETSHARE__RDP_ORDERS, 1e-5,
+		                                          NETSHARE__RDP_IMPROVED, NULL), eps[k]);
+		ck_assert_double_gt(netshare__rdp_epsilon(o, lower, NETSHARE__RDP_ORDERS, 1e-5,
+		                                          NETSHARE__RDP_IMPROVED, NULL), eps[k]);
+		ck_assert_double_gt(netshare__rdp_sigma_for(eps[k], 1e-5, 0.01, 20000), s);
+		ck_assert_double_gt(netshare__rdp_sigma_for(eps[k], 1e-5, 0.05, 5000), s);
+	}
+	ck_assert(isnan(netshare__rdp_sigma_for(0, 1e-5, 0.01, 100)));
+	ck_assert(isnan(netshare__rdp_sigma_for(1, 0, 0.01, 100)));
+	ck_assert(isnan(netshare__rdp_sigma_for(1, 1e-5, 0, 100)));
+	ck_assert(isnan(netshare__rdp_sigma_for(1, 1e-5, 0.01, 0)));
+	ck_assert(isnan(netshare__rdp_sigma_for(1e-9, 1e-5, 1, 1e9)));
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-rdp",
 	sampled_gaussian_rdp,
 	conversions,
 	dp_sgd_on_the_library_grid,
 	composition,
-	edge_cases)
+	edge_cases,
+	sigma_search)
