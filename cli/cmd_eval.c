@@ -87,9 +87,12 @@ run_eval(int argc, char **argv)
 		names[n_syn] = held_name;
 		syns[n_syn] = held;
 	}
+	netshare_report_params ep; /* with a held-out part: the membership audit */
+	netshare_report_params_init(&ep);
+	ep.held_out = held;
 	for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
 		if ((!syns[k] && (st = netshare_dataset_read(&syns[k], names[k], &rp)) < 0) ||
-		    (st = netshare_report_new(&reports[k], real, syns[k], NULL)) < 0)
+		    (st = netshare_report_new(&reports[k], real, syns[k], &ep)) < 0)
 			rc = cli_fail(st);
 		if (!html) { /* the plots need the records; the table does not */
 			netshare_dataset_free(syns[k]);

@@ -65,8 +65,11 @@ sample_and_report(netshare_model *m, const netshare_dataset *real, netshare_data
 		st = netshare_baseline_service_marginal(&t[T_SERVICE], real, &bp);
 	t[T_HELD] = held;
 	int n = held ? N_TRACES : N_TRACES - 1;
+	netshare_report_params rp; /* with a held-out part: the membership audit */
+	netshare_report_params_init(&rp);
+	rp.held_out = held;
 	for (int k = 0; k < n && st == NETSHARE_OK; k++)
-		st = netshare_report_new(&reports[k], real, t[k], NULL);
+		st = netshare_report_new(&reports[k], real, t[k], &rp);
 	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK) {
 		const char *names[N_TRACES] = { output, "gan-only", "marginal",

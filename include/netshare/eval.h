@@ -31,7 +31,8 @@ typedef struct netshare_metric {
 	const char *name;     /**< e.g. "dstport", "flow_size", "dstport+proto"; static. */
 	const char *kind;     /**< "jsd" (nats, 0..ln 2), "emd", "share" (0..1), "error"
 	                           (a sketch's average relative error), "relerr" (relative
-	                           error of errors) or "rho" (Spearman's rank correlation). */
+	                           error of errors), "rho" (Spearman's rank correlation) or
+	                           "auc" (ROC area, 0..1; 0.5 is chance). */
 	const char *unit;     /**< Unit of an EMD ("s", "bytes", "records", ...), else "". */
 	const char *group;    /**< "field", "joint", "structure" (within flows),
 	                           "memorisation", "sketch" or "validity". */
@@ -45,6 +46,12 @@ typedef struct netshare_report_params {
 	size_t struct_size;  /**< sizeof(netshare_report_params). */
 	unsigned services;   /**< The per-service metrics use the real trace's this many
 	                          services with most flows, 1..100; default 10. */
+	const netshare_dataset *held_out; /**< The part of the trace held out from training
+	                          when @p real is the part the model trained on (see
+	                          netshare_dataset_split_time()): adds the membership-
+	                          inference audit "membership_auc" (NaN with a note when
+	                          @p synth is this very dataset). NULL (default): none.
+	                          Borrowed during the call. */
 } netshare_report_params;
 
 /** Set the defaults (10 services). */
@@ -72,7 +79,10 @@ NETSHARE_API void netshare_report_params_init(netshare_report_params *p);
  * autocorrelation of its sizes and of its gaps, 0..2).
  * Memorisation: the share of synthetic records whose 5-tuple, source or destination
  * address occurs in the real trace, and of synthetic flows identical to a real flow
- * (5-tuple, length and every record's fields but time).
+ * (5-tuple, length and every record's fields but time). With params->held_out, the
+ * membership-inference audit membership_auc: how well each real flow's distance to its
+ * closest synthetic flow tells @p real's flows (trained on) from the held-out ones (ROC
+ * AUC; 0.5: no better than chance, 1: every trained-on flow is closer).
  * Every definition, with the reason for it: docs/METRICS.md of the source tree.
  * Sketches ("sketch" group): heavy-hitter count estimation (keys with >= 0.1 % of the
  * packets) with Count-Min, Count Sketch, UnivMon and NitroSketch (5 x 1000 counters,
@@ -84,8 +94,8 @@ NETSHARE_API void netshare_report_params_init(netshare_report_params *p);
  *
  * @param[out] out  the report; free with netshare_report_free().
  * @param params    options, or NULL for the defaults.
- * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds, an empty dataset, an
- *         option out of range), ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
+ * @return ::NETSHARE_OK, ::NETSHARE_EINVAL (NULL, different kinds (held_out's too), an
+ *         empty dataset, an option out of range), ::NETSHARE_ENOMEM, ::NETSHARE_EABI.
  * Thread safety: reads @p real and @p synth only; several reports may be built at once.
  */
 NETSHARE_API netshare_status netshare_report_new(netshare_report **out,

@@ -314,6 +314,9 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	if (real->n == 0 || syn->n == 0)
 		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: the %s trace is empty",
 		                       real->n == 0 ? "real" : "synthetic");
+	if (p.held_out && p.held_out->kind != real->kind)
+		return netshare__error(NETSHARE_EINVAL, "netshare_report_new: the held-out part "
+		                       "holds the other kind of records");
 	netshare_report *r = netshare__calloc(1, sizeof *r);
 	if (!r)
 		return netshare__error_oom("report");
@@ -379,6 +382,15 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 	SEEN("dstips_in_real", KEY_DSTIP)
 	if (st == NETSHARE_OK)
 		st = netshare__report_identical(r, real, syn, fl);
+	/* The held-out part's own report gets the metric too (without a value), so that the
+	 * reports of one comparison list the same metrics in the same order. */
+	if (st == NETSHARE_OK && p.held_out == syn)
+		netshare__report_add_note(r, "membership_auc", "auc", "", "memorisation", NAN,
+		                          "the held-out part is this audit's reference");
+	else if (st == NETSHARE_OK && p.held_out &&
+	         (st = netshare__membership_auc(real, p.held_out, syn, &v)) == NETSHARE_OK)
+		netshare__report_add_note(r, "membership_auc", "auc", "", "memorisation", v,
+		                          "a part has no flows");
 	if (st == NETSHARE_OK)
 		st = netshare__report_sketches(r, real, syn);
 	double vr[NETSHARE__VALID_TESTS], vs[NETSHARE__VALID_TESTS];

@@ -7,6 +7,8 @@
 #include <math.h>
 
 #include "../test-common.h"
+#include "core/rng.h"
+#include "eval/report.h"
 
 /* Protocols that carry ports (the same list as io/packet.c's, written out for the test). */
 static int
@@ -403,7 +405,104 @@ START_TEST(service_marginal_baseline)
 }
 END_TEST
 
+/* n flows of a small network drawn with this seed: hosts 10.0.0.0/26 to 10.1.0.0/28,
+ * client ports, a few services, 1-20 packets of random sizes over up to a second. */
+static netshare_dataset *
+random_flows(uint64_t seed, size_t n, int kind)
+{
+	static const uint16_t services[] = { 443, 80, 53, 22 };
+	netshare__rng g;
+	netshare__rng_seed(&g, seed);
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, kind));
+	int64_t t = 0;
+	for (size_t f = 0; f < n; f++) {
+		netshare_record r;
+		netshare_record_init(&r);
+		r.ip_version = 4;
+		r.src_ip = 0x0a000000u + (uint32_t)netshare__rng_below(&g, 64);
+		r.dst_ip = 0x0a010000u + (uint32_t)netshare__rng_below(&g, 16);
+		r.src_port = (uint16_t)(32768 + netshare__rng_below(&g, 28000));
+		r.dst_port = services[netshare__rng_below(&g, 4)];
+		r.protocol = r.dst_port == 53 ? 17 : 6;
+		uint64_t len = 1 + netshare__rng_below(&g, 20);
+		int64_t gap = (int64_t)netshare__rng_below(&g, 50000000);
+		for (uint64_t j = 0; j < len; j++) {
+			r.time_ns = t + (int64_t)j * gap;
+			r.ip_length = (uint16_t)(40 + netshare__rng_below(&g, 1460));
+			r.packets = 1 + netshare__rng_below(&g, 10);
+			r.bytes = 40 * r.packets + netshare__rng_below(&g, 5000);
+			ck_assert_ok(netshare_dataset_append(ds, &r));
+		}
+		t += 1000;
+	}
+	return ds;
+}
+
+/* The AUC's rank arithmetic on a case worked by hand: members {1, 2}, others {2, 3}:
+ * the pairs (1,2) (1,3) (2,3) are wins, (2,2) a tie: 3.5 / 4. */
+START_TEST(membership_auc_by_hand)
+{
+	const double m[] = { 1, 2 }, o[] = { 2, 3 }, same[] = { 5, 5, 5 };
+	double auc;
+	ck_assert_ok(netshare__auc_closer(m, 2, o, 2, &auc));
+	ck_assert_double_eq_tol(auc, 0.875, 1e-12);
+	ck_assert_ok(netshare__auc_closer(o, 2, m, 2, &auc));
+	ck_assert_double_eq_tol(auc, 0.125, 1e-12);
+	ck_assert_ok(netshare__auc_closer(same, 3, same, 2, &auc));
+	ck_assert_double_eq_tol(auc, 0.5, 1e-12);
+	ck_assert_ok(netshare__auc_closer(m, 2, o, 0, &auc));
+	ck_assert(isnan(auc));
+}
+END_TEST
+
+/*
+ * The membership audit in the report: a copy of the training part scores near 1, a
+ * copy of the held-out part near 0, an independent draw from the same network near
+ * 0.5; only with a held-out part; and a held-out part of the other kind is refused.
+ */
+START_TEST(membership_auc_in_the_report)
+{
+	for (int kind = NETSHARE_RECORDS_PACKETS; kind <= NETSHARE_RECORDS_FLOWS; kind++) {
+		netshare_dataset *a = random_flows(1, 800, kind), *b = random_flows(2, 800, kind);
+		netshare_dataset *x = random_flows(3, 1600, kind);
+		netshare_report_params p;
+		netshare_report_params_init(&p);
+		ck_assert_ptr_null(p.held_out);
+		p.held_out = b;
+		netshare_report *r;
+		ck_assert_ok(netshare_report_new(&r, a, a, &p));
+		ck_assert_double_gt(metric(r, "membership_auc"), 0.95);
+		netshare_report_free(r);
+		/* The held-out part itself: the metric without a value (the reports of one
+		 * comparison list the same metrics). */
+		ck_assert_ok(netshare_report_new(&r, a, b, &p));
+		ck_assert(isnan(metric(r, "membership_auc")));
+		netshare_report_free(r);
+		netshare_dataset *b2 = random_flows(2, 800, kind);
+		ck_assert_ok(netshare_report_new(&r, a, b2, &p));
+		ck_assert_double_lt(metric(r, "membership_auc"), 0.05);
+		netshare_report_free(r);
+		ck_assert_ok(netshare_report_new(&r, a, x, &p));
+		double auc = metric(r, "membership_auc");
+		ck_assert_msg(fabs(auc - 0.5) < 0.05, "independent draw: AUC %g", auc);
+		netshare_report_free(r);
+		netshare_dataset *other = random_flows(4, 10, 1 - kind);
+		p.held_out = other;
+		ck_assert_status(netshare_report_new(&r, a, x, &p), NETSHARE_EINVAL);
+		ck_assert_error_contains("held-out");
+		netshare_dataset_free(other);
+		netshare_dataset_free(b2);
+		netshare_dataset_free(a);
+		netshare_dataset_free(b);
+		netshare_dataset_free(x);
+	}
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("eval-report",
+	membership_auc_by_hand,
+	membership_auc_in_the_report,
 	validity_flags_each_bad_record,
 	marginal_baseline,
 	identical_traces,

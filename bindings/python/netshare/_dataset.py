@@ -178,18 +178,23 @@ class Dataset(_Handle):
         return Dataset(a), Dataset(b)
 
 
-def evaluate(real, synthetic, services=10):
+def evaluate(real, synthetic, services=10, held_out=None):
     """NetShare's metrics of `synthetic` against `real` (Datasets): a dict name -> value,
     with kind, unit and group available as evaluate_details(). JSD in nats (0..ln 2).
-    services: how many of the real trace's services the per-service metrics use."""
-    return {m["name"]: m["value"] for m in evaluate_details(real, synthetic, services)}
+    services: how many of the real trace's services the per-service metrics use.
+    held_out: the part of the trace held out from training (a Dataset; `real` being
+    the part trained on) adds the membership-inference audit "membership_auc"."""
+    return {m["name"]: m["value"]
+            for m in evaluate_details(real, synthetic, services, held_out)}
 
 
-def evaluate_details(real, synthetic, services=10):
+def evaluate_details(real, synthetic, services=10, held_out=None):
     """The metrics as a list of dicts with name, kind, unit, group, value (NaN when it
     cannot be computed) and note (why it is NaN, else None)."""
     p = _init(_lib.ReportParams, _c.netshare_report_params_init)
     _set(p, {"services": services}, "evaluate")
+    if held_out is not None:
+        p.held_out = held_out._h
     h = _lib.REPORT_P()
     _check(_c.netshare_report_new(_ct.byref(h), real._h, synthetic._h, _ct.byref(p)))
     try:

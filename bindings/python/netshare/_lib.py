@@ -181,7 +181,8 @@ class LoadParams(ctypes.Structure):
 
 
 class ReportParams(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_size_t), ("services", ctypes.c_uint)]
+    _fields_ = [("struct_size", ctypes.c_size_t), ("services", ctypes.c_uint),
+                ("held_out", DATASET_P)]
 
 
 class BaselineParams(ctypes.Structure):

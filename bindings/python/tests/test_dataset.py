@@ -74,6 +74,13 @@ class DatasetTest(unittest.TestCase):
         self.assertEqual(len(few), 3)  # flow records: one record per drawn flow
         one = netshare.evaluate(ds, base, services=1)
         self.assertIn("flow_size_by_service", one)
+        self.assertNotIn("membership_auc", one)
+        # With the held-out part: the membership audit (a copy of the trained-on part
+        # is closer to it than to the held-out part).
+        a, b = ds.split_time(0.5)
+        audit = netshare.evaluate(a, a, held_out=b)
+        self.assertGreater(audit["membership_auc"], 0.9)
+        self.assertTrue(math.isnan(netshare.evaluate(a, b, held_out=b)["membership_auc"]))
         with self.assertRaises(netshare.NetshareError) as e:
             netshare.evaluate(ds, base, services=0)
         self.assertIn("services", e.exception.message)
