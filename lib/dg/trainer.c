@@ -151,6 +151,42 @@ pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int 
 	memcpy(x + (size_t)b * (TF + m->A) + TF, attr, (size_t)m->A * sizeof *x);
 }
 
+/* Training row k as real row b of both critics' inputs. */
+static void
+take_real(netshare__dg *m, const float *attr, const float *feat, size_t k, int b,
+          float *attr_real)
+{
+	pack(m, m->x_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
+	memcpy(attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
+}
+
+/* n fresh fake rows from the generator into x_fake. */
+static void
+draw_fakes(netshare__dg *m, int n)
+{
+	size_t TF = (size_t)m->T * m->F;
+	netshare__generator_forward(&m->g, &m->rng, n, 1);
+	for (int b = 0; b < n; b++)
+		pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A, m->g.features + (size_t)b * TF, b);
+}
+
+/* The next row of a Poisson sample after row *next - 1 (each row with probability q,
+ * log_miss = log(1 - q)), by a geometric gap: O(sample) draws, not O(n); n when the
+ * sample is complete. */
+static size_t
+poisson_next(netshare__rng *r, double log_miss, size_t *next, size_t n)
+{
+	if (*next >= n)
+		return n;
+	double u = 1.0 - netshare__rng_uniform(r); /* (0, 1] */
+	double gap = log_miss < 0 ? floor(log(u) / log_miss) : 0;
+	if (!(gap < (double)(n - *next)))
+		return *next = n;
+	size_t k = *next + (size_t)gap;
+	*next = k + 1;
+	return k;
+}
+
 /* x_both = [fake rows xf; real rows xr; interpolates] for n rows of `in` floats, one
  * interpolation weight per row from the model's RNG; then the critic's forward on all
  * 3n rows. Adds the rows' fake and real score sums to *fake and *real. */
@@ -217,9 +253,7 @@ generator_step(netshare__dg *m)
 	int B = m->p.batch;
 	size_t TF = (size_t)m->T * m->F, X = TF + m->A;
 	netshare__generator_zero_grad(&m->g);
-	netshare__generator_forward(&m->g, &m->rng, B, 1);
-	for (int b = 0; b < B; b++)
-		pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A, m->g.features + (size_t)b * TF, b);
+	draw_fakes(m, B);
 	double loss = 0;
 	const float *s = netshare__critic_forward(&m->d, m->x_fake, B);
 	for (int b = 0; b < B; b++) {
@@ -257,43 +291,21 @@ dp_round(netshare__dg *m, const float *attr, const float *feat, size_t n, float 
          float *attr_fake)
 {
 	int B = m->p.batch;
-	size_t TF = (size_t)m->T * m->F;
 	double q = (double)B / (double)n, clip = m->p.dp_clip / B;
 	double fake = 0, real = 0, gp_d = 0, gp_aux = 0, fake_aux = 0, real_aux = 0;
-	size_t sampled = 0;
+	size_t sampled = 0, next = 0;
 	netshare__critic_zero_grad(&m->d);
 	netshare__critic_zero_grad(&m->aux);
-	/* Geometric gaps between sampled rows: O(sample) draws, not O(n). */
-	double log_miss = q < 1 ? log1p(-q) : -INFINITY;
-	size_t next = 0;
-	int done = 0;
+	double log_miss = q < 1 ? log1p(-q) : 0; /* 0: every row */
 	netshare_status st = NETSHARE_OK;
-	while (!done && st == NETSHARE_OK) {
-		int cnt = 0;
-		while (cnt < B) {
-			double u = 1.0 - netshare__rng_uniform(&m->rng); /* (0, 1] */
-			double gap = q < 1 ? floor(log(u) / log_miss) : 0;
-			if (!(gap < (double)(n - next))) {
-				done = 1;
-				break;
-			}
-			size_t k = next + (size_t)gap;
-			next = k + 1;
-			pack(m, m->x_real, attr + k * m->A, feat + k * TF, cnt);
-			memcpy(attr_real + (size_t)cnt * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
-			cnt++;
-			if (next >= n) {
-				done = 1;
-				break;
-			}
-		}
+	for (int cnt = B; cnt == B && st == NETSHARE_OK;) { /* a full part: maybe more */
+		size_t k;
+		for (cnt = 0; cnt < B && (k = poisson_next(&m->rng, log_miss, &next, n)) < n; cnt++)
+			take_real(m, attr, feat, k, cnt, attr_real);
 		if (cnt == 0)
 			break;
 		sampled += (size_t)cnt;
-		netshare__generator_forward(&m->g, &m->rng, cnt, 1);
-		for (int b = 0; b < cnt; b++)
-			pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A,
-			     m->g.features + (size_t)b * TF, b);
+		draw_fakes(m, cnt);
 		double p = 0;
 		critic_forward_both(m, &m->d, m->x_real, m->x_fake, cnt, &fake, &real);
 		st = netshare__critic_dp_accumulate(&m->d, m->x_both, cnt, 1.0f / B, -1.0f / B,
@@ -329,7 +341,6 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	if (n == 0)
 		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
 	int B = m->p.batch;
-	size_t TF = (size_t)m->T * m->F;
 	float *attr_fake = m->dattr; /* scratch: the aux critic's fake attributes */
 	float *attr_real = netshare__mallocarray((size_t)B * m->A, sizeof(float));
 	if (!attr_real)
@@ -345,15 +356,10 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 				st = dp_round(m, attr, feat, n, attr_real, attr_fake);
 				continue;
 			}
-			for (int b = 0; b < B; b++) {
-				size_t k = (size_t)netshare__rng_below(&m->rng, n);
-				pack(m, m->x_real, attr + k * m->A, feat + k * TF, b);
-				memcpy(attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
-			}
-			netshare__generator_forward(&m->g, &m->rng, B, 1);
 			for (int b = 0; b < B; b++)
-				pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A,
-				     m->g.features + (size_t)b * TF, b);
+				take_real(m, attr, feat, (size_t)netshare__rng_below(&m->rng, n), b,
+				          attr_real);
+			draw_fakes(m, B);
 			double unused;
 			critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake, m->p.gp_lambda,
 			            &m->wasserstein, &m->loss_d);

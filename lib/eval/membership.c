@@ -62,28 +62,20 @@ distance(const flow_point *a, const flow_point *b)
 	       fabs(a->duration - b->duration);
 }
 
-/* Points of at most `most` of the dataset's flows (every k-th, in flow order). */
+/* Points of at most `most` of the dataset's flows fl (every k-th, in flow order). */
 static netshare_status
-points_of(const netshare_dataset *ds, size_t most, flow_point **out, size_t *n)
+points_of(const netshare_dataset *ds, const netshare__flows *fl, size_t most,
+          flow_point **out, size_t *n)
 {
-	netshare__flows fl = { 0 };
-	netshare_status st = netshare__flows_build(ds, &fl);
-	*out = NULL;
-	*n = 0;
-	if (st < 0)
-		return st;
-	size_t step = fl.n_flows > most ? (fl.n_flows + most - 1) / most : 1;
-	size_t m = (fl.n_flows + step - 1) / step;
+	size_t step = fl->n_flows > most ? (fl->n_flows + most - 1) / most : 1;
+	size_t m = (fl->n_flows + step - 1) / step;
 	flow_point *p = netshare__mallocarray(m ? m : 1, sizeof *p);
-	if (!p) {
-		netshare__flows_free(&fl);
-		return netshare__error_oom("membership audit");
-	}
-	for (size_t k = 0, j = 0; k < fl.n_flows; k += step, j++)
-		point_of(ds, &fl, k, &p[j]);
-	netshare__flows_free(&fl);
 	*out = p;
-	*n = m;
+	*n = p ? m : 0;
+	if (!p)
+		return netshare__error_oom("membership audit");
+	for (size_t k = 0, j = 0; k < fl->n_flows; k += step, j++)
+		point_of(ds, fl, k, &p[j]);
 	return NETSHARE_OK;
 }
 
@@ -131,17 +123,21 @@ netshare__auc_closer(const double *members, size_t n_members, const double *othe
 }
 
 netshare_status
-netshare__membership_auc(const netshare_dataset *train, const netshare_dataset *held,
-                         const netshare_dataset *syn, double *auc)
+netshare__membership_auc(const netshare_dataset *const ds[2], const netshare__flows fl[2],
+                         const netshare_dataset *held, double *auc)
 {
 	*auc = NAN;
 	flow_point *p[3] = { NULL, NULL, NULL };
-	size_t n[3];
-	const netshare_dataset *ds[3] = { train, held, syn };
+	size_t n[3] = { 0, 0, 0 };
+	netshare__flows held_flows = { 0 };
+	netshare_status st = netshare__flows_build(held, &held_flows);
+	/* Training part, held-out part, synthetic trace. */
+	const netshare_dataset *side[3] = { ds[0], held, ds[1] };
+	const netshare__flows *side_fl[3] = { &fl[0], &held_flows, &fl[1] };
 	const size_t most[3] = { AUDIT_REAL_FLOWS, AUDIT_REAL_FLOWS, AUDIT_SYNTHETIC_FLOWS };
-	netshare_status st = NETSHARE_OK;
 	for (int k = 0; k < 3 && st == NETSHARE_OK; k++)
-		st = points_of(ds[k], most[k], &p[k], &n[k]);
+		st = points_of(side[k], side_fl[k], most[k], &p[k], &n[k]);
+	netshare__flows_free(&held_flows);
 	double *closest[2] = { NULL, NULL };
 	for (int k = 0; k < 2 && st == NETSHARE_OK; k++)
 		if (!(closest[k] = netshare__mallocarray(n[k] ? n[k] : 1, sizeof(double))))

@@ -388,7 +388,7 @@ netshare_report_new(netshare_report **out, const netshare_dataset *real,
 		netshare__report_add_note(r, "membership_auc", "auc", "", "memorisation", NAN,
 		                          "the held-out part is this audit's reference");
 	else if (st == NETSHARE_OK && p.held_out &&
-	         (st = netshare__membership_auc(real, p.held_out, syn, &v)) == NETSHARE_OK)
+	         (st = netshare__membership_auc(both, fl, p.held_out, &v)) == NETSHARE_OK)
 		netshare__report_add_note(r, "membership_auc", "auc", "", "memorisation", v,
 		                          "a part has no flows");
 	if (st == NETSHARE_OK)

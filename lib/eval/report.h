@@ -69,12 +69,13 @@ netshare_status netshare__report_flows(netshare_report *r, const netshare_datase
 
 /* The share of synthetic flows identical to a real one (memorisation). */
 /* Membership-inference audit (membership.c): the ROC AUC with which closeness to the
- * synthetic trace (each real flow's distance to its closest synthetic flow) tells the
- * training part's flows from the held-out part's; 0.5 is ideal, 1 is every training
+ * synthetic trace ds[1] (each real flow's distance to its closest synthetic flow) tells
+ * the training part ds[0]'s flows (fl: both sides' flow indexes, as the report has
+ * them) from the held-out part's; 0.5 is ideal, 1 is every training
  * flow closer than every held-out one. NAN (NETSHARE_OK) if a side has no flows. */
-netshare_status netshare__membership_auc(const netshare_dataset *train,
-                                         const netshare_dataset *held,
-                                         const netshare_dataset *syn, double *auc);
+netshare_status netshare__membership_auc(const netshare_dataset *const ds[2],
+                                         const netshare__flows fl[2],
+                                         const netshare_dataset *held, double *auc);
 /* The AUC of "closer is a member": P(a member's distance < another's) + P(equal) / 2,
  * by Mann-Whitney ranks with ties averaged; NAN if either list is empty. */
 netshare_status netshare__auc_closer(const double *members, size_t n_members,

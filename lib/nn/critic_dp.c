@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "activation.h"
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -22,15 +23,6 @@ dot(const float *a, const float *b, int n)
 	for (int k = 0; k < n; k++)
 		s += (double)a[k] * b[k];
 	return s;
-}
-
-/* Zero the entries of rows x rows (n wide) where the activation h is not positive. */
-static void
-mask(float *x, const float *h, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (!(h[k] > 0))
-			x[k] = 0.0f;
 }
 
 static int
@@ -88,7 +80,7 @@ run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, dou
 	for (int l = 0; l < L; l++) {
 		w->d[l] = netshare__mallocarray((size_t)2 * B * U, sizeof(float));
 		w->gd[l] = netshare__mallocarray((size_t)B * U, sizeof(float));
-		w->ga[l] = netshare__mallocarray((size_t)B * (l ? U : IN), sizeof(float));
+		w->ga[l] = netshare__mallocarray((size_t)B * in_of(c, l), sizeof(float));
 		if (!w->d[l] || !w->gd[l] || !w->ga[l])
 			return netshare__error_oom("critic norms");
 	}
@@ -100,11 +92,11 @@ run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, dou
 	for (int r = 0; r < 2 * B; r++)
 		for (int j = 0; j < U; j++)
 			d[L - 1][(size_t)r * U + j] = (r < B ? s_fake : s_real) * c->out.w[j];
-	mask(d[L - 1], c->h[L - 1], (size_t)2 * B * U);
+	netshare__relu_backward(c->h[L - 1], d[L - 1], (size_t)2 * B * U);
 	for (int l = L - 2; l >= 0; l--) {
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2 * B, U, U, 1.0f, d[l + 1], U,
 		            c->hidden[l + 1].w, U, 0.0f, d[l], U);
-		mask(d[l], c->h[l], (size_t)2 * B * U);
+		netshare__relu_backward(c->h[l], d[l], (size_t)2 * B * U);
 	}
 	/* The penalty's rows [2B, 3B). */
 	const float *hg[NETSHARE__CRITIC_MAX_LAYERS] = { 0 };
@@ -112,11 +104,11 @@ run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, dou
 		hg[l] = c->h[l] + (size_t)2 * B * U;
 	for (int b = 0; b < B; b++)
 		memcpy(gd[L - 1] + (size_t)b * U, c->out.w, (size_t)U * sizeof(float));
-	mask(gd[L - 1], hg[L - 1], (size_t)B * U);
+	netshare__relu_backward(hg[L - 1], gd[L - 1], (size_t)B * U);
 	for (int l = L - 2; l >= 0; l--) {
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, U, U, 1.0f, gd[l + 1], U,
 		            c->hidden[l + 1].w, U, 0.0f, gd[l], U);
-		mask(gd[l], hg[l], (size_t)B * U);
+		netshare__relu_backward(hg[l], gd[l], (size_t)B * U);
 	}
 	float *g = ga[0];
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, IN, U, 1.0f, gd[0], U,
@@ -132,10 +124,10 @@ run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, dou
 	}
 	w->penalty = gp_weight * gp;
 	for (int l = 0; l < L; l++) {
-		int in_l = l ? U : IN;
+		int in_l = in_of(c, l);
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, U, in_l, 1.0f, ga[l], in_l,
 		            c->hidden[l].w, in_l, 0.0f, ga[l + 1], U);
-		mask(ga[l + 1], hg[l], (size_t)B * U);
+		netshare__relu_backward(hg[l], ga[l + 1], (size_t)B * U);
 	}
 	return NETSHARE_OK;
 }
@@ -145,11 +137,11 @@ static void
 norms_of(const netshare__critic *c, const float *x, float s_fake, float s_real,
          const passes *w, double *norm2)
 {
-	int L = c->layers, U = c->units, IN = c->in, B = w->B;
+	int L = c->layers, U = c->units, B = w->B;
 	for (int b = 0; b < B; b++) {
 		double s = 0;
 		for (int l = 0; l < L; l++) {
-			int in_l = l ? U : IN;
+			int in_l = in_of(c, l);
 			const float *in = l ? c->h[l - 1] : x;
 			const float *dp[3] = { w->d[l] + (size_t)b * U, w->d[l] + (size_t)(B + b) * U,
 				               w->gd[l] + (size_t)b * U };
@@ -199,7 +191,7 @@ netshare__critic_dp_accumulate(netshare__critic *c, const float *x, int batch, f
                                float s_real, double gp_weight, double clip, int *clipped,
                                double *penalty)
 {
-	int L = c->layers, U = c->units, IN = c->in, B = batch, n_clipped = 0;
+	int L = c->layers, U = c->units, B = batch, n_clipped = 0;
 	passes w;
 	memset(&w, 0, sizeof w);
 	double *norm2 = netshare__mallocarray((size_t)B, sizeof *norm2);
@@ -216,7 +208,7 @@ netshare__critic_dp_accumulate(netshare__critic *c, const float *x, int batch, f
 		/* Each example's gradient is a sum of its rows' rank-1 terms: weighting its
 		 * deltas clips it, and the products below sum the clipped gradients. */
 		for (int l = 0; l < L; l++) {
-			int in_l = l ? U : IN;
+			int in_l = in_of(c, l);
 			const float *in = l ? c->h[l - 1] : x;
 			netshare__dense *d = &c->hidden[l];
 			scale_rows(w.d[l], (size_t)2 * B, (size_t)U, weight, (size_t)B);
