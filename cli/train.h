@@ -38,7 +38,7 @@ typedef struct cli_train_opts {
 	"      --port-classes N   frequent ports per role learned as categories, 0..256\n"    \
 	"                         (default 64; 0: word2vec vectors only, as NetShare)\n"      \
 	"      --length-classes N frequent packet lengths learned as categories, 0..64\n"    \
-	"                         (default 8; 0: a continuous length only, as NetShare)\n"   \
+	"                         (default 16; 0: a continuous length only, as NetShare)\n"  \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

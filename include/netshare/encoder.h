@@ -109,7 +109,7 @@ typedef struct netshare_encoder_params {
 	                               not "other": a continuous head cannot put its mass
 	                               exactly on 40, 52 or 1500 bytes.
 	                               0..::NETSHARE_MAX_LENGTH_CLASSES; 0 is NetShare's
-	                               continuous length only. Default 8. Ignored for flow
+	                               continuous length only. Default 16. Ignored for flow
 	                               records. */
 } netshare_encoder_params;
 

@@ -24,7 +24,7 @@
 #define NETSHARE__PORT_CLASS_MIN_SHARE 0.0005
 /* Default of netshare_encoder_params.length_classes, and the share of the packets (and
  * at least two of them) a length needs to be a class. */
-#define NETSHARE__DEFAULT_LENGTH_CLASSES 8
+#define NETSHARE__DEFAULT_LENGTH_CLASSES 16
 #define NETSHARE__LENGTH_CLASS_MIN_SHARE 0.01
 
 #define NETSHARE__MAX_FIELDS (32 + NETSHARE_MAX_CHUNKS + NETSHARE_MAX_EXTRA_COLUMNS)

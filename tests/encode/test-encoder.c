@@ -1069,7 +1069,7 @@ START_TEST(length_classes)
 	netshare_dataset *ds = length_class_trace();
 	netshare_encoder_params ep;
 	netshare_encoder_params_init(&ep);
-	ck_assert_int_eq(ep.length_classes, 8); /* as documented */
+	ck_assert_int_eq(ep.length_classes, 16); /* as documented */
 	ep.chunks = 1;
 	netshare_encoder *e;
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
