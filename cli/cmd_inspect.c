@@ -34,9 +34,9 @@ print_statistics(const netshare_encoder *enc, int json)
 	size_t n = netshare_encoder_statistic_count(enc);
 	uint64_t total = 0;
 	if (!json)
-		printf("  statistics of the trace (besides the weights), all fitted on it:\n"
-		       "    %-19s %9s %10s  %-40s %s\n", "name", "values", "bytes", "used by",
-		       "reveals");
+		printf("  statistics (besides the weights) and where each came from:\n"
+		       "    %-19s %9s %10s  %-9s %-40s %s\n", "name", "values", "bytes", "source",
+		       "used by", "reveals");
 	for (size_t k = 0; k < n; k++) {
 		netshare_statistic s = { .struct_size = sizeof s };
 		if (netshare_encoder_statistic_get(enc, k, &s) < 0)
@@ -44,19 +44,61 @@ print_statistics(const netshare_encoder *enc, int json)
 		total += s.bytes;
 		if (json) {
 			printf("%s{\"name\":\"%s\",\"values\":%" PRIu64 ",\"bytes\":%" PRIu64
-			       ",\"used_by\":\"%s\",\"source\":\"%s\",\"reveals\":", k ? "," : "",
-			       s.name, s.values, s.bytes, s.used_by, s.source);
+			       ",\"used_by\":\"%s\",\"source\":\"%s\",\"noise_sd\":%.6g,\"reveals\":",
+			       k ? "," : "", s.name, s.values, s.bytes, s.used_by, s.source, s.noise_sd);
 			json_string(stdout, s.reveals);
 			printf("}");
 		} else {
-			printf("    %-19s %9" PRIu64 " %10" PRIu64 "  %-40s %s\n", s.name, s.values,
-			       s.bytes, s.used_by, s.reveals);
+			printf("    %-19s %9" PRIu64 " %10" PRIu64 "  %-9s %-40s %s\n", s.name, s.values,
+			       s.bytes, s.source, s.used_by, s.reveals);
 		}
 	}
 	if (!json)
 		printf("    %-19s %9s %10" PRIu64 "\n  'sampling:' steps are off with 'netshare "
 		       "generate --raw'; 'encoding' ones are part of how the model encodes the "
-		       "trace.\n", "total", "", total);
+		       "trace. Sources: 'trace': fitted on the trace itself; 'public': on the "
+		       "public trace; 'noised': Gaussian noise under the privacy budget "
+		       "(noise_sd in --json); 'declared': given by the user.\n", "total", "", total);
+}
+
+/* The privacy line(s) of the text output. */
+static void
+print_privacy(const netshare_model_info *mi)
+{
+	if (mi->privacy == 0) {
+		printf("  privacy       NONE: not differentially private (trained on the trace "
+		       "itself; see --statistics)\n");
+		return;
+	}
+	if (mi->privacy == 2)
+		printf("  privacy       NONE: the DP pipeline at epsilon infinite (public encoder "
+		       "and pretraining, no noise)\n");
+	else
+		printf("  privacy       (%.4g, %.3g)-differentially private per flow (target "
+		       "epsilon %.4g): DP-SGD noise multiplier %.4g, clip %.4g, sampling rate <= "
+		       "%.4g, %" PRIu64 " noised rounds; counts per chunk with noise sd %.4g\n",
+		       mi->epsilon, mi->delta, mi->epsilon_target, mi->dp_sigma, mi->dp_clip,
+		       mi->dp_sampling_rate, mi->dp_steps, mi->count_noise_sd);
+	printf("  public data   fingerprint %016" PRIx64 ", %" PRIu64 " records, %" PRIu64
+	       " pretraining iterations\n", mi->public_fingerprint, mi->public_records,
+	       mi->public_iterations);
+}
+
+/* The privacy members of the JSON object. */
+static void
+json_privacy(const netshare_model_info *mi)
+{
+	static const char *const names[] = { "none", "dp", "dp-infinite-epsilon" };
+	printf(",\"privacy\":\"%s\",\"epsilon\":", names[mi->privacy >= 0 && mi->privacy <= 2 ? mi->privacy : 0]);
+	json_number(stdout, mi->privacy == 1 ? mi->epsilon : NAN);
+	printf(",\"epsilon_target\":");
+	json_number(stdout, mi->privacy ? mi->epsilon_target : NAN);
+	printf(",\"delta\":%.6g,\"dp_sigma\":%.6g,\"dp_clip\":%.6g,\"dp_sampling_rate\":%.6g,"
+	       "\"dp_steps\":%" PRIu64 ",\"count_noise_sd\":%.6g,\"public_fingerprint\":\"%016"
+	       PRIx64 "\",\"public_records\":%" PRIu64 ",\"public_iterations\":%" PRIu64,
+	       mi->delta, mi->dp_sigma, mi->dp_clip, mi->dp_sampling_rate, mi->dp_steps,
+	       mi->count_noise_sd, mi->public_fingerprint, mi->public_records,
+	       mi->public_iterations);
 }
 
 static int
@@ -115,6 +157,7 @@ run_inspect(int argc, char **argv)
 		json_number(stdout, mi.loss_g);
 		printf(",\"wasserstein\":");
 		json_number(stdout, mi.wasserstein);
+		json_privacy(&mi);
 		printf(",\"attribute_heads\":[");
 		print_heads(enc, 0, ei.attribute_groups, 1);
 		printf("],\"feature_heads\":[");
@@ -140,6 +183,7 @@ run_inspect(int argc, char **argv)
 		       ei.feature_groups);
 		printf("  vocabulary    %d-bit addresses, %zu ports, %zu protocols\n", ei.address_bits,
 		       ei.port_words, ei.protocol_words);
+		print_privacy(&mi);
 		if (ei.headers_only)
 			printf("  capture       headers only (pcap output stores headers only by "
 			       "default)\n");
@@ -168,8 +212,12 @@ const cli_command cli_cmd_inspect = {
 		"Usage: netshare inspect [--json] [--heads] [--statistics] MODEL\n"
 		"\n"
 		"Check MODEL (every checksum) and describe it: record kind, chunks, training done,\n"
-		"sizes, vocabulary and the last losses; with --statistics, every statistic of the\n"
-		"trace it holds besides the weights: its size, what it reveals and what reads it.\n"
+		"sizes, vocabulary, the last losses and its privacy: (epsilon, delta), noise,\n"
+		"clip, sampling rate, rounds and the public trace's fingerprint for a DP model\n"
+		"(netshare train --epsilon), NONE for any other; with --statistics, every\n"
+		"statistic of the trace it holds besides the weights: its size, where it came\n"
+		"from (the trace, public data, noised, declared), what it reveals and what\n"
+		"reads it.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON object on stdout (heads and statistics included)\n"

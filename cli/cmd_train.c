@@ -11,6 +11,7 @@
 #include "output_check.h"
 #include "holdout.h"
 #include "options.h"
+#include "private.h"
 #include "train.h"
 
 static int
@@ -25,6 +26,7 @@ run_train(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		CLI_HOLDOUT_LONGOPT,
 		CLI_TRAIN_LONGOPTS,
+		CLI_PRIVATE_LONGOPTS,
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -39,6 +41,8 @@ run_train(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "i:o:rh" CLI_TRAIN_SHORTOPTS CLI_READ_SHORTOPTS,
 	                        longopts, NULL)) != -1) {
 		int taken = cli_read_or_train_option(&cli_cmd_train, c, optarg, &rp, &o);
+		if (!taken)
+			taken = cli_private_option(&cli_cmd_train, c, optarg, &o);
 		if (taken < 0)
 			return CLI_EXIT_USAGE;
 		if (taken)
@@ -71,6 +75,8 @@ run_train(int argc, char **argv)
 	if (!input || !output)
 		return cli_usage_error(&cli_cmd_train, "give the trace with -i and the model file "
 		                       "with -o");
+	if (cli_private_check(&cli_cmd_train, &o) != CLI_EXIT_OK)
+		return CLI_EXIT_USAGE;
 	int checked = cli_check_output(&cli_cmd_train, output, &input, 1);
 	if (checked != CLI_EXIT_OK)
 		return checked;
@@ -82,7 +88,7 @@ run_train(int argc, char **argv)
 	}
 	snprintf(partial, n, "%s.partial", output);
 	netshare_model *m = NULL;
-	netshare_dataset *ds = NULL, *held = NULL;
+	netshare_dataset *ds = NULL, *held = NULL, *pub = NULL;
 	netshare_status st;
 	int rc = CLI_EXIT_OK;
 	if (resume) {
@@ -100,6 +106,12 @@ run_train(int argc, char **argv)
 		rc = cli_read_trace(input, &rp, o.quiet, &ds);
 	if (rc == CLI_EXIT_OK)
 		rc = cli_split_trace(input, holdout, o.quiet, &ds, &held);
+	if (rc == CLI_EXIT_OK && o.public_path && !m) {
+		netshare_read_params pp;
+		netshare_read_params_init(&pp);
+		if ((rc = cli_read_trace(o.public_path, &pp, o.quiet, &pub)) == CLI_EXIT_OK)
+			o.public_ds = pub;
+	}
 	if (rc == CLI_EXIT_OK)
 		rc = m ? cli_train_model(m, &o, ds, partial) : cli_train(&o, ds, partial, &m);
 	if (rc == CLI_EXIT_OK && (st = keep_state ? netshare_model_save(m, output)
@@ -113,6 +125,7 @@ run_train(int argc, char **argv)
 	netshare_model_free(m);
 	netshare_dataset_free(ds);
 	netshare_dataset_free(held);
+	netshare_dataset_free(pub);
 	free(partial);
 	return rc;
 }
@@ -144,6 +157,7 @@ const cli_command cli_cmd_train = {
 		CLI_HOLDOUT_HELP
 		CLI_TRAIN_HELP
 		CLI_READ_HELP
-		"  -h, --help             print this help\n",
+		"  -h, --help             print this help\n"
+		CLI_PRIVATE_HELP,
 	.run = run_train,
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "private.h"
 
 
 void
@@ -156,6 +157,7 @@ cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_datas
 		fprintf(stderr, "%s: trained %d chunk model%s, %" PRIu64 " iterations in %.1f s "
 		        "(W %.4g, D %.4g, G %.4g)\n", cli_progname, in.chunks, in.chunks > 1 ? "s" : "",
 		        in.iterations_total, cli_now() - t0, in.wasserstein, in.loss_d, in.loss_g);
+		cli_print_privacy(m);
 	}
 	return CLI_EXIT_OK;
 }
@@ -166,14 +168,15 @@ cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
 {
 	*out = NULL;
 	netshare_encoder *enc;
-	netshare_status st = netshare_encoder_fit(&enc, ds, &o->ep);
+	const netshare_dataset *fit_on = o->public_ds ? o->public_ds : ds;
+	netshare_status st = netshare_encoder_fit(&enc, fit_on, &o->ep);
 	if (st < 0)
 		return cli_fail(st);
 	netshare_encoder_info ei = { .struct_size = sizeof ei };
 	netshare_encoder_info_get(enc, &ei);
 	if (!o->quiet) {
 		netshare_summary s = { .struct_size = sizeof s };
-		netshare_dataset_summary(ds, &s);
+		netshare_dataset_summary(fit_on, &s);
 		if (o->ep.chunks == NETSHARE_CHUNKS_AUTO)
 			fprintf(stderr, "%s: %d chunk%s for %" PRIu64 " flows (chosen from the "
 			        "flows; choose with --chunks)\n", cli_progname, ei.chunks,
@@ -189,7 +192,9 @@ cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
 	netshare_encoder_free(enc);
 	if (st < 0)
 		return cli_fail(st);
-	int rc = cli_train_model(m, o, ds, checkpoint);
+	int rc = o->public_ds ? cli_pretrain(m, o, o->public_ds) : CLI_EXIT_OK;
+	if (rc == CLI_EXIT_OK)
+		rc = cli_train_model(m, o, ds, checkpoint);
 	if (rc != CLI_EXIT_OK) {
 		netshare_model_free(m);
 		return rc;

@@ -13,6 +13,8 @@ typedef struct cli_train_opts {
 	netshare_model_params mp;
 	int quiet;
 	uint32_t checkpoint_every;  /* iterations between checkpoints, when checkpointing */
+	const char *public_path;    /* --public (private.h) */
+	const netshare_dataset *public_ds; /* read from it: the encoder's data, pretraining */
 } cli_train_opts;
 
 /* Long options (codes above 255 have no short form) and short ones. */
@@ -57,8 +59,9 @@ int cli_read_or_train_option(const cli_command *cmd, int c, const char *arg,
                              netshare_read_params *rp, cli_train_opts *o);
 
 /* Fit the encoder on ds (saying how many chunks and why), create the model, and train
- * it with progress on stderr; checkpoints go to `checkpoint` when not NULL. Returns an
- * exit code; *out is the trained model on success. */
+ * it with progress on stderr; checkpoints go to `checkpoint` when not NULL. With
+ * o->public_ds (DP), the encoder is fitted on that and the model pretrains on it first.
+ * Returns an exit code; *out is the trained model on success. */
 int cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
               netshare_model **out);
 

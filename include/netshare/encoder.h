@@ -111,6 +111,16 @@ typedef struct netshare_encoder_params {
 	                               0..::NETSHARE_MAX_LENGTH_CLASSES; 0 is NetShare's
 	                               continuous length only. Default 16. Ignored for flow
 	                               records. */
+	int64_t window_start_ns;  /**< With @p window_end_ns: the capture window, in ns since
+	                               the epoch, that the time chunks divide instead of the
+	                               data's first to last record (records outside it
+	                               count in the first or last chunk). Differential
+	                               privacy needs it: a trace's first and last record
+	                               times are its own, and the encoder of a DP model is
+	                               fitted on public data but cut into the private
+	                               trace's chunks (netshare_model_pretrain()). Both 0
+	                               (default): the data's span. (Since 1.2.) */
+	int64_t window_end_ns;    /**< End of that window (> window_start_ns). */
 } netshare_encoder_params;
 
 /** Set the defaults listed with each field. */
@@ -204,10 +214,17 @@ typedef struct netshare_statistic {
 	                           fields of the steps that read it
 	                           (netshare_sample_params_raw() turns them off), or "info"
 	                           (reported only); static. */
-	const char *source;   /**< "trace": fitted on the trace itself. (Public-data and
-	                           noised sources come with differential privacy.) */
+	const char *source;   /**< "trace": fitted on the trace itself; "public": fitted on
+	                           the public data a DP model's encoder was fitted on;
+	                           "noised": of the private trace, released through the
+	                           Gaussian mechanism (see @p noise_sd) under the model's
+	                           privacy budget; "declared": given by the caller, not
+	                           computed from any data (the time window,
+	                           netshare_encoder_params.window_start_ns); static. */
 	uint64_t values;      /**< Numbers it holds. */
 	uint64_t bytes;       /**< About the bytes it takes in the encoder state. */
+	double noise_sd;      /**< "noised": the standard deviation of the Gaussian noise on
+	                           each value; 0 otherwise. (Since 1.2.) */
 } netshare_statistic;
 
 /** Number of statistics @p enc holds (0 for NULL). */

@@ -80,6 +80,24 @@ typedef struct netshare_model_params {
 	                                  optimiser and random state, so that loading it and
 	                                  training again continues exactly. Default NULL. */
 	uint32_t checkpoint_every; /**< Default 0: no checkpoints. */
+	/* Since 1.2: differential privacy (netshare_model_pretrain()). */
+	double epsilon;            /**< The epsilon of the (epsilon, delta)-DP the whole model
+	                                file satisfies, per flow (adding or removing one
+	                                flow of the private trace): every chunk trains both
+	                                discriminators with DP-SGD and the counts per chunk
+	                                are released with Gaussian noise, under one RDP
+	                                accountant; the encoder must have been fitted on
+	                                public data, which netshare_model_pretrain() trains
+	                                on first. 0 (default): not private. INFINITY: the
+	                                same pipeline without clipping or noise and with the
+	                                exact counts (not private: the end point of a
+	                                fidelity-versus-epsilon comparison). */
+	double delta;              /**< Default 1e-5; must be below 1 / flows of the trace to
+	                                mean anything. */
+	double dp_clip;            /**< Each example's discriminator gradient is clipped to
+	                                this L2 norm; default 1 (NetShare). */
+	uint32_t public_iterations;/**< Iterations netshare_model_pretrain() trains on the
+	                                public data; 0 (default): @p iterations. */
 } netshare_model_params;
 
 /** Set the defaults. */
@@ -107,6 +125,24 @@ NETSHARE_API netshare_status netshare_model_new(netshare_model **out, const nets
  */
 NETSHARE_API netshare_status netshare_model_train(netshare_model *m, const netshare_dataset *ds);
 
+/**
+ * Differential privacy, step 1: train on public data before netshare_model_train() fine-
+ * tunes on the private trace with DP (NetShare section 4.3; params.epsilon must be set).
+ * @p pub must be the dataset the model's encoder was fitted on (checked by fingerprint),
+ * so that every statistic the encoder holds (bounds, vocabularies, classes, service
+ * tables) is public; fit it with netshare_encoder_params.window_start_ns and
+ * window_end_ns set to the private trace's capture window, which the chunks divide. The
+ * public flows of all chunks (under their own time span) train one DoppelGANger without
+ * DP for params.public_iterations; chunk 0 starts from it. Not checkpointed: an
+ * interrupted pretraining starts again.
+ * @return ::NETSHARE_OK (also when already pretrained: a loaded checkpoint);
+ *         ::NETSHARE_EINVAL (not a DP model, another dataset than the encoder's, another
+ *         kind); ::NETSHARE_ESTATE (exported model, or private training already begun);
+ *         ::NETSHARE_ENUMERIC; ::NETSHARE_ECANCELED; ::NETSHARE_ENOMEM.
+ * Thread safety: as netshare_model_train().
+ */
+NETSHARE_API netshare_status netshare_model_pretrain(netshare_model *m, const netshare_dataset *pub);
+
 /** Free a model. NULL is a no-op. */
 NETSHARE_API void netshare_model_free(netshare_model *m);
 
@@ -126,6 +162,26 @@ typedef struct netshare_model_info {
 	uint64_t params_discriminator;     /**< ... of its discriminator. */
 	uint64_t params_aux_discriminator; /**< ... of its auxiliary discriminator. */
 	double loss_d, loss_aux_d, loss_g, wasserstein; /**< Last trained iteration (NaN if none). */
+	/* Since 1.2: privacy. */
+	int privacy;                 /**< 0: not private (trained on the trace without DP); 1:
+	                                  (epsilon, delta)-DP per flow, as below; 2: the DP
+	                                  pipeline at epsilon infinite (public encoder and
+	                                  pretraining, no noise): not private. */
+	double epsilon;              /**< privacy 1: the epsilon the accountant gives the whole
+	                                  planned training and count release at @p delta (at
+	                                  most @p epsilon_target); INFINITY otherwise. */
+	double epsilon_target;       /**< netshare_model_params.epsilon (0: not private). */
+	double delta;                /**< The delta of @p epsilon (0 when not private). */
+	double dp_sigma;             /**< Noise multiplier of DP-SGD: each discriminator's
+	                                  summed clipped gradient gets N(0, (sigma C)^2). */
+	double dp_clip;              /**< C. */
+	double dp_sampling_rate;     /**< The largest Poisson sampling rate of any chunk. */
+	uint64_t dp_steps;           /**< Noised discriminator rounds planned, all chunks. */
+	double count_noise_sd;       /**< Standard deviation of the noise on each count per
+	                                  chunk. */
+	uint64_t public_fingerprint; /**< Fingerprint of the public dataset (0: none). */
+	uint64_t public_records;     /**< Its records. */
+	uint64_t public_iterations;  /**< Pretraining iterations done on it. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

@@ -3,6 +3,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -43,6 +44,8 @@ netshare_model_params_init(netshare_model_params *p)
 	p->aux_gp_lambda = d.aux_gp_lambda;
 	p->aux_weight = d.aux_weight;
 	p->seed = 1;
+	p->delta = NETSHARE__DP_DEFAULT_DELTA;
+	p->dp_clip = NETSHARE__DP_DEFAULT_CLIP;
 }
 
 netshare_status
@@ -70,6 +73,9 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "beta2", p->beta2, 0, 0.999999999 }, { "gp_lambda", p->gp_lambda, 0, 1e6 },
 		{ "aux_gp_lambda", p->aux_gp_lambda, 0, 1e6 }, { "aux_weight", p->aux_weight, 0, 1e6 },
 		{ "threads", p->threads, 0, 1024 },
+		{ "epsilon", p->epsilon, 0, INFINITY }, { "delta", p->delta, 1e-300, 0.5 },
+		{ "dp_clip", p->dp_clip, 1e-12, 1e12 },
+		{ "public_iterations", p->public_iterations, 0, 1e9 },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
@@ -124,18 +130,6 @@ netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
 	return NETSHARE_OK;
 }
 
-/* A copy of the encoder through its serialised state (one code path for both). */
-static netshare_status
-copy_encoder(netshare_encoder **out, const netshare_encoder *e)
-{
-	netshare__wbuf b = { 0 };
-	netshare_status st = netshare__encoder_save(e, &b);
-	if (st == NETSHARE_OK)
-		st = netshare__encoder_load(out, b.data, b.len);
-	netshare__wbuf_free(&b);
-	return st;
-}
-
 static uint64_t
 chunk_seed(uint64_t seed, int chunk)
 {
@@ -154,7 +148,8 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		return netshare__error_oom("model");
 	m->p = *p;
 	m->last_chunk = -1;
-	netshare_status st = copy_encoder(&m->enc, enc);
+	netshare__privacy_init(&m->priv, p);
+	netshare_status st = netshare__encoder_copy(&m->enc, enc);
 	if (st == NETSHARE_OK)
 		st = netshare__model_shape(&m->shape, m->enc, p);
 	if (st < 0) {
@@ -201,7 +196,8 @@ accept_params(netshare_model_params *p, const netshare_model_params *params)
 {
 	netshare_model_params_init(p);
 	netshare_status st;
-	if (params && (st = netshare__params_copy(p, sizeof *p, sizeof *p, params,
+	if (params && (st = netshare__params_copy(p, sizeof *p,
+	                                          offsetof(netshare_model_params, epsilon), params,
 	                                          "netshare_model_params")) < 0)
 		return st;
 	return netshare__model_check_params(p);
@@ -253,6 +249,28 @@ count_params(const netshare__adam *a)
 	return n;
 }
 
+static void
+privacy_info(const netshare__privacy *v, int chunks, netshare_model_info *info)
+{
+	info->privacy = v->mode;
+	info->epsilon = v->mode == 1 ? v->epsilon : INFINITY;
+	if (v->mode == 0)
+		return;
+	info->epsilon_target = v->epsilon_target;
+	info->delta = v->mode == 1 ? v->delta : 0;
+	info->dp_sigma = v->sigma;
+	info->dp_clip = v->mode == 1 ? v->clip : 0;
+	info->count_noise_sd = v->count_noise;
+	for (int c = 0; c < chunks; c++) {
+		info->dp_sampling_rate = v->rate[c] > info->dp_sampling_rate ? v->rate[c] :
+		                         info->dp_sampling_rate;
+		info->dp_steps += v->mode == 1 ? (uint64_t)v->rounds[c] : 0;
+	}
+	info->public_fingerprint = v->public_fingerprint;
+	info->public_records = v->public_records;
+	info->public_iterations = v->public_done;
+}
+
 NETSHARE_API netshare_status
 netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 {
@@ -290,6 +308,7 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 		info->loss_g = d->loss_g;
 		info->wasserstein = d->wasserstein;
 	}
+	privacy_info(&m->priv, m->chunks, info);
 	netshare__out_struct_put(caller, &filled, sizeof filled);
 	return NETSHARE_OK;
 }

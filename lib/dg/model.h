@@ -5,6 +5,7 @@
 
 #include <netshare/model.h>
 
+#include "privacy.h"
 #include "trainer.h"
 
 struct netshare_model {
@@ -16,7 +17,16 @@ struct netshare_model {
 	netshare__dg *dg;          /* [chunks] */
 	int last_chunk;            /* trained last (for info), -1 if none */
 	int generator_only;        /* loaded from an exported file: cannot train */
+	netshare__privacy priv;    /* DP state (mode 0: not private) */
 };
+
+/* Iterations chunk c trains to: params.iterations for chunk 0, the others divided by
+ * fine_tune_divisor. */
+static inline long
+netshare__model_target(const netshare_model *m, int c)
+{
+	return c == 0 ? (long)m->p.iterations : (long)(m->p.iterations / m->p.fine_tune_divisor);
+}
 
 /* EINVAL naming the first hyperparameter out of range. */
 netshare_status netshare__model_check_params(const netshare_model_params *p);

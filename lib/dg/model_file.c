@@ -12,7 +12,9 @@
  * All integers and floats little-endian. Chunks: META (library version, chunks, seed),
  * HPAR (hyperparameters), ENCD (encoder state), then per time chunk GWTS (generator
  * weights and BatchNorm statistics), DWTS (both discriminators' weights) and the optional
- * OPTS (Adam moments and the random state: what an exact resume needs).
+ * OPTS (Adam moments and the random state: what an exact resume needs); a DP model
+ * (netshare_model_params.epsilon) adds PRIV after ENCD (privacy.h: its epsilon, delta,
+ * noise, clip, sampling rates and rounds per chunk, the public data's fingerprint).
  */
 #include <errno.h>
 #include <math.h>
@@ -45,6 +47,7 @@ static const unsigned char magic[8] = { 0x89, 'N', 'S', 'H', 'M', '\r', '\n', 0x
 #define TAG_GWTS TAG('G', 'W', 'T', 'S')
 #define TAG_DWTS TAG('D', 'W', 'T', 'S')
 #define TAG_OPTS TAG('O', 'P', 'T', 'S')
+#define TAG_PRIV TAG('P', 'R', 'I', 'V')
 #define TAG_END TAG('E', 'N', 'D', ' ')
 
 /* The tensors of a chunk model, in file order. */
@@ -232,6 +235,11 @@ save(const netshare_model *m, const char *path, int full, const char *fn)
 	netshare_status st = netshare__encoder_save(m->enc, &tmp);
 	if (st == NETSHARE_OK)
 		put_chunk(&b, TAG_ENCD, FLAG_CRITICAL, tmp.data, tmp.len);
+	if (m->priv.mode) { /* optional: a reader that skips it only claims less */
+		tmp.len = 0;
+		netshare__privacy_save(&m->priv, m->chunks, &tmp);
+		put_chunk(&b, TAG_PRIV, 0, tmp.data, tmp.len);
+	}
 	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++) {
 		tensor_list l;
 		generator_tensors(&m->dg[c], &l);
@@ -379,12 +387,13 @@ parse_container(const char *path, const unsigned char *d, size_t len, found *chu
 	size_t kept = 0;
 	for (size_t i = 0; i < *n; i++) {
 		uint32_t tag = chunks[i].tag;
-		for (size_t j = 0; j < i && (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD);
+		for (size_t j = 0; j < i && (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD ||
+		                            tag == TAG_PRIV);
 		     j++)
 			if (chunks[j].tag == tag)
-				return corrupt(path, "a META, HPAR or ENCD chunk appears twice", 0);
+				return corrupt(path, "a META, HPAR, ENCD or PRIV chunk appears twice", 0);
 		if (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD || tag == TAG_GWTS ||
-		    tag == TAG_DWTS || tag == TAG_OPTS) {
+		    tag == TAG_DWTS || tag == TAG_OPTS || tag == TAG_PRIV) {
 			chunks[kept++] = chunks[i];
 		} else if (chunks[i].flags & FLAG_CRITICAL) {
 			char name[5];
@@ -528,6 +537,20 @@ netshare_model_load(netshare_model **out, const char *path, const netshare_load_
 	return st;
 }
 
+/* The privacy record, and the params it came from. */
+static netshare_status
+load_privacy(netshare_model *m, const found *f, const char *path)
+{
+	netshare_status st = netshare__privacy_load(&m->priv, m->chunks, f->payload, f->len, path);
+	if (st < 0)
+		return st;
+	m->p.epsilon = m->priv.epsilon_target;
+	m->p.delta = m->priv.delta;
+	m->p.dp_clip = m->priv.clip;
+	m->p.public_iterations = m->priv.public_iterations;
+	return NETSHARE_OK;
+}
+
 netshare_status
 netshare__model_load_buffer(netshare_model **out, const char *path, const unsigned char *d,
                             size_t len, const netshare_load_params *lp)
@@ -537,7 +560,7 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 	enum { MAX_FOUND = 3 + 3 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
 	found chunks[MAX_FOUND];
 	size_t n = 0;
-	const found *hpar = NULL, *encd = NULL;
+	const found *hpar = NULL, *encd = NULL, *priv = NULL;
 	netshare_encoder *enc = NULL;
 	netshare_model *m = NULL;
 	if ((st = parse_container(path, d, len, chunks, MAX_FOUND, &n)) < 0)
@@ -547,6 +570,8 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 			hpar = &chunks[i];
 		if (chunks[i].tag == TAG_ENCD)
 			encd = &chunks[i];
+		if (chunks[i].tag == TAG_PRIV)
+			priv = &chunks[i];
 	}
 	if (!hpar || !encd) {
 		st = corrupt(path, "missing hyperparameters or encoder", 0);
@@ -571,7 +596,8 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 			generator_only = 0;
 	if ((st = check_sizes(path, enc, &p, chunks, n, len, lp->memory_limit,
 	                      generator_only)) < 0 ||
-	    (st = netshare__model_create(&m, enc, &p, generator_only)) < 0)
+	    (st = netshare__model_create(&m, enc, &p, generator_only)) < 0 ||
+	    (priv && (st = load_privacy(m, priv, path)) < 0))
 		goto done;
 	uint64_t have_g = 0, have_d = 0, all;
 	uint64_t have_opts = 0;

@@ -20,12 +20,6 @@
 #include "nn/blas_threads.h"
 #include "model.h"
 
-static long
-target_of(const netshare_model *m, int c)
-{
-	return c == 0 ? (long)m->p.iterations : (long)(m->p.iterations / m->p.fine_tune_divisor);
-}
-
 /* Iterations per round: up to the next checkpoint, or all that is left. */
 static long
 round_len(const netshare_model *m, const netshare__dg *d, long target)
@@ -49,7 +43,7 @@ static netshare_status
 train_first(netshare_model *m, const netshare_dataset *ds)
 {
 	netshare__dg *d = &m->dg[0];
-	long target = target_of(m, 0);
+	long target = netshare__model_target(m, 0);
 	if (d->iterations >= target)
 		return NETSHARE_OK;
 	netshare_encoded *x;
@@ -60,7 +54,9 @@ train_first(netshare_model *m, const netshare_dataset *ds)
 		netshare_encoded_free(x);
 		return st;
 	}
-	while (st == NETSHARE_OK && netshare_encoded_flows(x) > 0 && d->iterations < target) {
+	/* A DP model trains every chunk, empty or not: whether one is empty is private. */
+	int dp = m->priv.mode == 1;
+	while (st == NETSHARE_OK && (netshare_encoded_flows(x) > 0 || dp) && d->iterations < target) {
 		st = netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
 		                        netshare_encoded_flows(x), round_len(m, d, target),
 		                        m->p.progress, m->p.progress_user, 0);
@@ -104,7 +100,7 @@ train_round_task(void *arg, size_t i, unsigned worker)
 	netshare_model *m = l->m;
 	int c = l->chunk[i];
 	netshare__dg *d = &m->dg[c];
-	long target = target_of(m, c);
+	long target = netshare__model_target(m, c);
 	if (l->st[i] < 0 || d->iterations >= target)
 		return;
 	l->st[i] = netshare__dg_train(d, netshare_encoded_attributes(l->x[i]),
@@ -137,12 +133,12 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 		 * iterations in all) still starts from chunk 0, not from random weights. */
 		if (d->iterations == 0 && (st = netshare__dg_copy_weights(d, &m->dg[0])) < 0)
 			break;
-		if (d->iterations >= target_of(m, c))
+		if (d->iterations >= netshare__model_target(m, c))
 			continue;
 		netshare_encoded *x;
 		if ((st = netshare_encoder_encode(&x, m->enc, ds, c)) < 0)
 			break;
-		if (netshare_encoded_flows(x) == 0) { /* keeps chunk 0's weights */
+		if (netshare_encoded_flows(x) == 0 && m->priv.mode != 1) { /* keeps chunk 0's */
 			netshare_encoded_free(x);
 			continue;
 		}
@@ -164,7 +160,7 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 		for (int i = 0; i < l->n && st == NETSHARE_OK; i++) {
 			if (l->st[i] < 0)
 				st = netshare__error(l->st[i], "%s", l->msg[i]);
-			busy |= m->dg[l->chunk[i]].iterations < target_of(m, l->chunk[i]);
+			busy |= m->dg[l->chunk[i]].iterations < netshare__model_target(m, l->chunk[i]);
 		}
 		if (l->n)
 			m->last_chunk = l->chunk[l->n - 1];
@@ -194,6 +190,8 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 		                       "needs; train from a file written by netshare_model_save");
 	if (m->p.threads)
 		netshare__blas_set_threads((int)m->p.threads);
-	netshare_status st = train_first(m, ds);
+	netshare_status st = m->priv.mode ? netshare__privacy_begin(m, ds) : NETSHARE_OK;
+	if (st == NETSHARE_OK)
+		st = train_first(m, ds);
 	return st == NETSHARE_OK ? train_later(m, ds) : st;
 }

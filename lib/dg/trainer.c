@@ -80,6 +80,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	m->T = s.sample_len * s.steps;
 	size_t B = (size_t)p->batch, X = (size_t)m->T * m->F + (size_t)m->A;
 	netshare__rng_seed(&m->rng, seed);
+	netshare__rng_seed(&m->dp_rng, ~seed); /* the model reseeds it secretly for DP */
 	netshare_status st = netshare__generator_init(&m->g, &s);
 	if (st == NETSHARE_OK && with_critics)
 		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1,
@@ -285,13 +286,32 @@ generator_step(netshare__dg *m)
  * critics get the clipped sum of their examples' gradients (each example's loss
  * carrying 1/B, the expected batch, so the bound is C/B) plus N(0, (sigma C / B)^2)
  * noise, then an Adam step. The sample's size varies; an empty one is noise only.
+ * Every draw of the round comes from dp_rng: the sample's size, which is private, then
+ * decides how far that stream advances, not the model's stored one, whose draws for the
+ * generator steps (post-processing) must not depend on the data.
  */
+static netshare_status dp_round_draws(netshare__dg *m, const float *attr, const float *feat,
+                                      size_t n, float *attr_real, float *attr_fake);
+
 static netshare_status
 dp_round(netshare__dg *m, const float *attr, const float *feat, size_t n, float *attr_real,
          float *attr_fake)
 {
+	netshare__rng stored = m->rng;
+	m->rng = m->dp_rng;
+	netshare_status st = dp_round_draws(m, attr, feat, n, attr_real, attr_fake);
+	m->dp_rng = m->rng;
+	m->rng = stored;
+	return st;
+}
+
+static netshare_status
+dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n,
+               float *attr_real, float *attr_fake)
+{
 	int B = m->p.batch;
-	double q = (double)B / (double)n, clip = m->p.dp_clip / B;
+	double q = m->p.dp_rate > 0 ? m->p.dp_rate : n > (size_t)B ? (double)B / (double)n : 1;
+	double clip = m->p.dp_clip / B;
 	double fake = 0, real = 0, gp_d = 0, gp_aux = 0, fake_aux = 0, real_aux = 0;
 	size_t sampled = 0, next = 0;
 	netshare__critic_zero_grad(&m->d);
@@ -338,7 +358,7 @@ netshare_status
 netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t n,
                    long iterations, netshare_progress_fn progress, void *user, int chunk)
 {
-	if (n == 0)
+	if (n == 0 && !(m->p.dp_clip > 0))
 		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
 	int B = m->p.batch;
 	float *attr_fake = m->dattr; /* scratch: the aux critic's fake attributes */

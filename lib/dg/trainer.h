@@ -29,9 +29,10 @@ typedef struct netshare__dg_params {
 	double gp_lambda, aux_gp_lambda; /* 10, 10 */
 	double aux_weight;         /* 1.0 */
 	/* DP-SGD on both critics (0: off): each example's gradient clipped to dp_clip, and
-	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h). Not
-	 * yet saved in model files nor reachable through the public API (issue 17). */
-	double dp_clip, dp_sigma;
+	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h); each
+	 * row in a round's Poisson sample with probability dp_rate (0: batch / n). The
+	 * model sets them per chunk from its privacy plan (lib/dg/privacy.c). */
+	double dp_clip, dp_sigma, dp_rate;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);
@@ -42,6 +43,8 @@ typedef struct netshare__dg {
 	netshare__critic d, aux;
 	netshare__adam opt_g, opt_d, opt_aux;
 	netshare__rng rng;
+	netshare__rng dp_rng;     /* DP rounds' draws (Poisson sample, fakes, noise): never
+	                             saved, seeded from the OS by a DP model */
 	long iterations;          /* done so far */
 	long dp_rounds;           /* DP critic rounds done: each is two sampled Gaussian
 	                             mechanisms (D and aux-D) on one Poisson sample */
@@ -65,7 +68,7 @@ void netshare__dg_free(netshare__dg *m);
 netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src);
 
 /* Train `iterations` more iterations on n encoded flows (attributes n x A, features
- * n x T x F). progress (may be NULL) is called every iteration with the losses.
+ * n x T x F; n may be 0 in DP mode, whose rounds are then noise only). progress (may be NULL) is called every iteration with the losses.
  * ENUMERIC (with the iteration) if a loss or weight stops being finite; ECANCELED. */
 netshare_status netshare__dg_train(netshare__dg *m, const float *attr, const float *feat,
                                    size_t n, long iterations, netshare_progress_fn progress,

@@ -82,6 +82,23 @@ struct netshare_encoder {
 	uint32_t n_knots;
 	double *gap_knots;
 	uint32_t *max_records;
+	/* State v9. The fitted dataset's netshare__dataset_fingerprint; whether t_min/t_max
+	 * were given (netshare_encoder_params.window_*) rather than the data's; and how a DP
+	 * model released the counts (netshare__release; count_noise: the Gaussian noise's
+	 * standard deviation per count). */
+	uint64_t fit_fingerprint;
+	int window_declared;
+	int release;
+	double count_noise;
+};
+
+/* Where the statistics of a model's encoder come from (encoder state v9). */
+enum netshare__release {
+	NETSHARE__RELEASE_TRACE = 0,  /* all fitted on the trace itself (not private) */
+	NETSHARE__RELEASE_NOISED = 1, /* DP: fitted on public data; counts per chunk of the
+	                                 private trace with Gaussian noise */
+	NETSHARE__RELEASE_EXACT = 2   /* fitted on public data; the private trace's exact
+	                                 counts per chunk (epsilon infinite: not private) */
 };
 
 /* Chunks NETSHARE_CHUNKS_AUTO chooses for a trace of `flows` flows. */
@@ -192,6 +209,23 @@ netshare_status netshare__encoder_decode_capped(const netshare_encoder *e, int c
 
 /* Port class fields of the attributes ([0] source, [1] destination; NULL: none). */
 void netshare__encoder_class_fields(const netshare_encoder *e, const netshare__field *cf[2]);
+
+/* The counts fitting keeps per chunk (segments kept by max_flow_len; those of flows
+ * that start in the chunk) of ds under e's time window: flows[], starts[] of e->chunks
+ * values. ENOMEM. */
+netshare_status netshare__encoder_chunk_counts(const netshare_encoder *e,
+                                               const netshare_dataset *ds, uint64_t *flows,
+                                               uint64_t *starts);
+
+/* Replace the counts per chunk with released ones (a DP model's: starts[c] <=
+ * flows[c]); the total follows, and the cut and dropped segments, which are not
+ * released, become 0. `release`: enum netshare__release; `noise`: the standard
+ * deviation of the noise on each count (0 unless NOISED). */
+void netshare__encoder_set_counts(netshare_encoder *e, const uint64_t *flows,
+                                  const uint64_t *starts, int release, double noise);
+
+/* A deep copy, through the serialised state (one code path for both). */
+netshare_status netshare__encoder_copy(netshare_encoder **out, const netshare_encoder *e);
 
 /* Append the encoder's state to b (ENOMEM). */
 netshare_status netshare__encoder_save(const netshare_encoder *e, struct netshare__wbuf *b);

@@ -3,7 +3,9 @@
  * netshare_encoder_fit: parameters, field layout, and everything learned from the data
  * (chunk span, flow lengths, word2vec vectors, continuous bounds, categorical values).
  */
+#include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +220,14 @@ check_params(const netshare_encoder_params *p)
 	if (p->port_classes < 0 || p->port_classes > NETSHARE_MAX_PORT_CLASSES)
 		return netshare__error(NETSHARE_EINVAL, "port_classes = %d is outside 0..%d",
 		                       p->port_classes, NETSHARE_MAX_PORT_CLASSES);
+	if ((p->window_start_ns || p->window_end_ns) &&
+	    !(p->window_end_ns > p->window_start_ns &&
+	      p->window_start_ns > -NETSHARE_TIME_LIMIT_NS &&
+	      p->window_end_ns < NETSHARE_TIME_LIMIT_NS))
+		return netshare__error(NETSHARE_EINVAL, "window %" PRId64 "..%" PRId64 " ns: the "
+		                       "end must come after the start, both within +-%" PRId64
+		                       " ns", p->window_start_ns, p->window_end_ns,
+		                       (int64_t)NETSHARE_TIME_LIMIT_NS);
 	if (p->length_classes < 0 || p->length_classes > NETSHARE_MAX_LENGTH_CLASSES)
 		return netshare__error(NETSHARE_EINVAL, "length_classes = %d is outside 0..%d",
 		                       p->length_classes, NETSHARE_MAX_LENGTH_CLASSES);
@@ -651,6 +661,36 @@ netshare__auto_chunks(uint64_t flows)
 	return k < 1 ? 1 : k > NETSHARE__AUTO_MAX_CHUNKS ? NETSHARE__AUTO_MAX_CHUNKS : (int)k;
 }
 
+/* Segments kept per chunk, and those of flows that start there. */
+static void
+count_chunks(const netshare_encoder *e, const netshare__chunks *ch, uint64_t *flows,
+             uint64_t *starts)
+{
+	for (int c = 0; c < e->chunks; c++) {
+		flows[c] = starts[c] = 0;
+		for (uint32_t s = ch->seg_start[c]; s < ch->seg_start[c + 1]; s++)
+			if (netshare__kept_len(e, ch->seg[s].count) > 0) {
+				flows[c]++;
+				starts[c] += netshare__starts_in(ch, ch->seg[s].flow, c) != 0;
+			}
+	}
+}
+
+netshare_status
+netshare__encoder_chunk_counts(const netshare_encoder *e, const netshare_dataset *ds,
+                               uint64_t *flows, uint64_t *starts)
+{
+	netshare__flows fl = { 0 };
+	netshare__chunks ch = { 0 };
+	netshare_status st = netshare__flows_build(ds, &fl);
+	if (st == NETSHARE_OK &&
+	    (st = netshare__chunks_build_span(ds, &fl, e->chunks, e->t_min, e->t_max, &ch)) == 0)
+		count_chunks(e, &ch, flows, starts);
+	netshare__chunks_free(&ch);
+	netshare__flows_free(&fl);
+	return st;
+}
+
 /* Flow segments per chunk: the longest one, and what max_flow_len cuts or drops. */
 static void
 count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t requested)
@@ -659,12 +699,7 @@ count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t request
 	for (size_t s = 0; s < ch->n_segments; s++)
 		longest = ch->seg[s].count > longest ? ch->seg[s].count : longest;
 	e->max_flow_len = requested == NETSHARE_AUTO ? longest : requested;
-	for (int c = 0; c < e->chunks; c++)
-		for (uint32_t s = ch->seg_start[c]; s < ch->seg_start[c + 1]; s++)
-			if (netshare__kept_len(e, ch->seg[s].count) > 0) {
-				e->chunk_flows[c]++;
-				e->chunk_starts[c] += netshare__starts_in(ch, ch->seg[s].flow, c) != 0;
-			}
+	count_chunks(e, ch, e->chunk_flows, e->chunk_starts);
 	for (size_t s = 0; s < ch->n_segments; s++) {
 		uint32_t kept = netshare__kept_len(e, ch->seg[s].count);
 		e->flows += kept > 0;
@@ -685,7 +720,9 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	netshare_encoder_params p;
 	netshare_encoder_params_init(&p);
 	netshare_status st;
-	if (params && (st = netshare__params_copy(&p, sizeof p, sizeof p, params,
+	if (params && (st = netshare__params_copy(&p, sizeof p,
+	                                          offsetof(netshare_encoder_params, window_start_ns),
+	                                          params,
 	                                          "netshare_encoder_params")) < 0)
 		return st;
 	if ((st = check_params(&p)) < 0)
@@ -702,8 +739,10 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	if ((st = netshare__flows_build(ds, &fl)) < 0)
 		goto done;
 	e->chunks = p.chunks != NETSHARE_CHUNKS_AUTO ? p.chunks : netshare__auto_chunks(fl.n_flows);
-	e->t_min = ds->time_min;
-	e->t_max = ds->time_max;
+	e->window_declared = p.window_start_ns || p.window_end_ns;
+	e->t_min = e->window_declared ? p.window_start_ns : ds->time_min;
+	e->t_max = e->window_declared ? p.window_end_ns : ds->time_max;
+	e->fit_fingerprint = netshare__dataset_fingerprint(ds);
 	e->drop_long = p.drop_long_flows != 0;
 	e->addr_bits = ds->ipv6 ? 128 : 32;
 	e->headers_only = ds->kind == NETSHARE_RECORDS_PACKETS && ds->n > 0 &&
@@ -721,7 +760,7 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	                                   0.0)) < 0 ||
 	    (st = apply_log1p(e, p.log1p_fields ? p.log1p_fields : ds->kind == NETSHARE_RECORDS_FLOWS ? DEFAULT_LOG1P_FLOWS : DEFAULT_LOG1P_PACKETS)) < 0 ||
 	    (st = apply_bounds(e, p.bounds ? p.bounds : "")) < 0 ||
-	    (st = netshare__chunks_build(ds, &fl, e->chunks, &ch)) < 0)
+	    (st = netshare__chunks_build_span(ds, &fl, e->chunks, e->t_min, e->t_max, &ch)) < 0)
 		goto done;
 	count_segments(e, &ch, p.max_flow_len);
 	if (e->sample_len > e->max_flow_len && p.sample_len == NETSHARE_AUTO)

@@ -20,8 +20,9 @@
  * with NETSHARE__SERVICE_OTHER); version 5 appended each port's minimal payload
  * (packets); version 6 the per-service statistics (service_stats.c); version 7 made
  * their gap bounds quantile tables; version 8 added the packet length class field;
- * version 2 to 7 states load unchanged. */
-#define ENCODER_STATE_VERSION 8
+ * version 9 the fitted data's fingerprint, whether the time window was declared, and
+ * how a DP model released its counts; version 2 to 8 states load unchanged. */
+#define ENCODER_STATE_VERSION 9
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -103,6 +104,10 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 		}
 	netshare__wbuf_u8(b, (uint8_t)e->headers_only); /* v6 */
 	netshare__service_stats_save(e, b);
+	netshare__wbuf_u64(b, e->fit_fingerprint); /* v9 */
+	netshare__wbuf_u8(b, (uint8_t)e->window_declared);
+	netshare__wbuf_u8(b, (uint8_t)e->release);
+	netshare__wbuf_f64(b, e->count_noise);
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
 
@@ -256,6 +261,20 @@ load_headers_only(netshare__rbuf *r, netshare_encoder *e)
 }
 
 static netshare_status
+load_release(netshare__rbuf *r, netshare_encoder *e)
+{
+	e->fit_fingerprint = netshare__rbuf_u64(r);
+	e->window_declared = netshare__rbuf_u8(r);
+	e->release = netshare__rbuf_u8(r);
+	e->count_noise = netshare__rbuf_f64(r);
+	if (r->bad || e->window_declared > 1 || e->release > NETSHARE__RELEASE_EXACT ||
+	    !(e->count_noise >= 0 && e->count_noise < 1e15) ||
+	    (e->count_noise > 0) != (e->release == NETSHARE__RELEASE_NOISED))
+		return corrupt("bad release record");
+	return NETSHARE_OK;
+}
+
+static netshare_status
 load_vector(netshare__rbuf *r, netshare__vector *v, const netshare_encoder *e, int features)
 {
 	uint32_t n = netshare__rbuf_u32(r);
@@ -349,7 +368,8 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	    (st = load_vector(&r, &e->feat, e, 1)) < 0 ||
 	    (version >= 5 && (st = load_min_payload(&r, e)) < 0) ||
 	    (version >= 6 && (st = load_headers_only(&r, e)) < 0) ||
-	    (version >= 6 && (st = netshare__service_stats_load(&r, e, version)) < 0))
+	    (version >= 6 && (st = netshare__service_stats_load(&r, e, version)) < 0) ||
+	    (version >= 9 && (st = load_release(&r, e)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)
 		st = corrupt(r.bad ? "truncated" : "trailing bytes");
@@ -360,4 +380,29 @@ done:
 	}
 	*out = e;
 	return NETSHARE_OK;
+}
+
+netshare_status
+netshare__encoder_copy(netshare_encoder **out, const netshare_encoder *e)
+{
+	netshare__wbuf b = { 0 };
+	netshare_status st = netshare__encoder_save(e, &b);
+	if (st == NETSHARE_OK)
+		st = netshare__encoder_load(out, b.data, b.len);
+	netshare__wbuf_free(&b);
+	return st;
+}
+
+void
+netshare__encoder_set_counts(netshare_encoder *e, const uint64_t *flows, const uint64_t *starts,
+                             int release, double noise)
+{
+	e->flows = e->truncated = e->dropped = 0;
+	for (int c = 0; c < e->chunks; c++) {
+		e->chunk_flows[c] = flows[c];
+		e->chunk_starts[c] = starts[c] < flows[c] ? starts[c] : flows[c];
+		e->flows += flows[c];
+	}
+	e->release = release;
+	e->count_noise = release == NETSHARE__RELEASE_NOISED ? noise : 0;
 }

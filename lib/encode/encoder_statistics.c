@@ -144,6 +144,26 @@ measure(const netshare_encoder *e, int k, uint64_t *values, uint64_t *bytes)
 	*bytes = b;
 }
 
+/* Where statistic k came from: the time span is declared when the caller gave the
+ * window; a DP model's encoder was fitted on public data except for the counts per
+ * chunk, which come from the private trace (noised, or exact at epsilon infinite). */
+static const char *
+source(const netshare_encoder *e, int k, double *noise_sd)
+{
+	*noise_sd = 0;
+	if (k == ST_TIME_SPAN && e->window_declared)
+		return "declared";
+	if (e->release == NETSHARE__RELEASE_TRACE)
+		return "trace";
+	if (k == ST_CHUNK_COUNTS || k == ST_FLOW_COUNTS) {
+		if (e->release == NETSHARE__RELEASE_EXACT)
+			return "trace";
+		*noise_sd = e->count_noise;
+		return "noised";
+	}
+	return "public";
+}
+
 NETSHARE_API size_t
 netshare_encoder_statistic_count(const netshare_encoder *enc)
 {
@@ -167,7 +187,7 @@ netshare_encoder_statistic_get(const netshare_encoder *enc, size_t index,
 	full.name = defs[index].name;
 	full.reveals = defs[index].reveals;
 	full.used_by = defs[index].used_by;
-	full.source = "trace";
+	full.source = source(enc, (int)index, &full.noise_sd);
 	measure(enc, (int)index, &full.values, &full.bytes);
 	netshare__out_struct_put(out, &full, sizeof full);
 	return NETSHARE_OK;

@@ -103,4 +103,8 @@ netshare_status netshare__dataset_reserve(netshare_dataset *ds, size_t n);
 netshare_status netshare__dataset_copy_row(netshare_dataset *dst, const netshare_dataset *src,
                                            size_t i, const netshare_record *rec);
 
+/* A 64-bit identifier of the records (every column of the dataset's kind, the row
+ * count; not the extras): equal datasets give equal values (dataset_fingerprint.c). */
+uint64_t netshare__dataset_fingerprint(const netshare_dataset *ds);
+
 #endif

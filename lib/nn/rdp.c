@@ -144,32 +144,51 @@ netshare__rdp_epsilon(const double *orders, const double *rdp, size_t n, double 
 	return best;
 }
 
-/* Epsilon of `steps` steps of SGM(q, sigma) on the library's grid. */
-static double
-epsilon_of(double sigma, double delta, double q, double steps)
+double
+netshare__rdp_plan_epsilon(const netshare__rdp_part *parts, size_t n, double sigma,
+                           const double *fixed, double delta)
 {
 	double rdp[NETSHARE__RDP_ORDERS] = { 0 };
-	netshare__rdp_compose(rdp, orders_grid, NETSHARE__RDP_ORDERS, q, sigma, steps);
+	for (size_t k = 0; fixed && k < NETSHARE__RDP_ORDERS; k++)
+		rdp[k] = fixed[k];
+	for (size_t i = 0; i < n; i++)
+		if (parts[i].steps > 0)
+			netshare__rdp_compose(rdp, orders_grid, NETSHARE__RDP_ORDERS, parts[i].q,
+			                      sigma * parts[i].scale, parts[i].steps);
 	return netshare__rdp_epsilon(orders_grid, rdp, NETSHARE__RDP_ORDERS, delta,
 	                             NETSHARE__RDP_IMPROVED, NULL);
 }
 
 double
-netshare__rdp_sigma_for(double epsilon, double delta, double q, double steps)
+netshare__rdp_sigma_for_plan(double epsilon, double delta, const netshare__rdp_part *parts,
+                             size_t n, const double *fixed)
 {
-	if (!(epsilon > 0) || !(q > 0 && q <= 1) || !(delta > 0 && delta < 1) || !(steps >= 1))
+	if (!(epsilon > 0) || !(delta > 0 && delta < 1))
 		return NAN;
+	for (size_t i = 0; i < n; i++)
+		if (!(parts[i].q > 0 && parts[i].q <= 1) || !(parts[i].steps >= 0) ||
+		    !(parts[i].scale > 0))
+			return NAN;
 	double lo = 1e-3, hi = SIGMA_SEARCH_MAX;
-	if (epsilon_of(hi, delta, q, steps) > epsilon)
+	if (!(netshare__rdp_plan_epsilon(parts, n, hi, fixed, delta) <= epsilon))
 		return NAN;
-	if (epsilon_of(lo, delta, q, steps) <= epsilon)
+	if (netshare__rdp_plan_epsilon(parts, n, lo, fixed, delta) <= epsilon)
 		return lo;
 	while (hi / lo > 1.001) {
 		double mid = sqrt(lo * hi); /* bisection in log space: sigma spans decades */
-		if (epsilon_of(mid, delta, q, steps) <= epsilon)
+		if (netshare__rdp_plan_epsilon(parts, n, mid, fixed, delta) <= epsilon)
 			hi = mid;
 		else
 			lo = mid;
 	}
 	return hi;
+}
+
+double
+netshare__rdp_sigma_for(double epsilon, double delta, double q, double steps)
+{
+	if (!(steps >= 1))
+		return NAN;
+	netshare__rdp_part one = { q, steps, 1.0 };
+	return netshare__rdp_sigma_for_plan(epsilon, delta, &one, 1, NULL);
 }

@@ -46,6 +46,26 @@ double netshare__rdp_epsilon(const double *orders, const double *rdp, size_t n, 
  * even sigma = 1e4 does not reach it. */
 double netshare__rdp_sigma_for(double epsilon, double delta, double q, double steps);
 
+/* One part of a privacy plan: `steps` steps of the sampled Gaussian mechanism at rate q
+ * whose noise multiplier is `scale` times the plan's sigma (a part with sensitivity s
+ * and noise sigma per coordinate has scale 1 / s). */
+typedef struct netshare__rdp_part {
+	double q, steps, scale;
+} netshare__rdp_part;
+
+/* Epsilon at delta (improved conversion, the library's grid) of every part at noise
+ * multiplier sigma composed with `fixed`, the RDP curve of the other releases on that
+ * grid (NULL: none). */
+double netshare__rdp_plan_epsilon(const netshare__rdp_part *parts, size_t n, double sigma,
+                                  const double *fixed, double delta);
+
+/* The smallest sigma (within 0.1 %) for which that composition reaches at most epsilon,
+ * by bisection in log sigma; NAN for bad arguments (a part's q outside (0, 1], steps
+ * < 0 or scale <= 0) or if even sigma = 1e4 does not reach it (say, `fixed` alone
+ * exceeds epsilon). */
+double netshare__rdp_sigma_for_plan(double epsilon, double delta, const netshare__rdp_part *parts,
+                                    size_t n, const double *fixed);
+
 /* The order grid the library accounts over (tf-privacy's, which NetShare used, with
  * orders up to 512): NETSHARE__RDP_ORDERS orders, ascending. A function, not an
  * exported array: the library exports no data. */

@@ -28,7 +28,7 @@ CONTEXT = [
     r"variables?",
     r"\d+ functions? with some indirect sub-type changes?:",
     r"\d+ Added functions?:",
-    r"\[A\] 'function .*'( \{.*\})?",
+    r"\[A\] 'function .*'(\s+\{.*\})?",
     r"\[C\] 'function .*' has some indirect sub-type changes:",
     r"parameter \d+ of type '.*' has sub-type changes:",
     r"return type changed:",

@@ -139,7 +139,13 @@ class Progress(ctypes.Structure):
                 ("chunk", ctypes.c_int), ("done", ctypes.c_uint64), ("total", ctypes.c_uint64),
                 ("elapsed_s", ctypes.c_double), ("loss_d", ctypes.c_double),
                 ("loss_aux_d", ctypes.c_double), ("loss_g", ctypes.c_double),
-                ("wasserstein", ctypes.c_double)]
+                ("wasserstein", ctypes.c_double), ("privacy", ctypes.c_int),
+                ("epsilon", ctypes.c_double), ("epsilon_target", ctypes.c_double),
+                ("delta", ctypes.c_double), ("dp_sigma", ctypes.c_double),
+                ("dp_clip", ctypes.c_double), ("dp_sampling_rate", ctypes.c_double),
+                ("dp_steps", ctypes.c_uint64), ("count_noise_sd", ctypes.c_double),
+                ("public_fingerprint", ctypes.c_uint64), ("public_records", ctypes.c_uint64),
+                ("public_iterations", ctypes.c_uint64)]
 
 
 # The parameter and info structs mirror include/netshare/*.h field by field; the
@@ -156,7 +162,8 @@ class EncoderParams(ctypes.Structure):
                 ("log1p_fields", ctypes.c_char_p), ("seed", ctypes.c_uint64),
                 ("progress", PROGRESS_FN), ("progress_user", ctypes.c_void_p),
                 ("port_classes", ctypes.c_int),
-                ("length_classes", ctypes.c_int)]
+                ("length_classes", ctypes.c_int), ("window_start_ns", ctypes.c_int64),
+                ("window_end_ns", ctypes.c_int64)]
 
 
 class ModelParams(ctypes.Structure):
@@ -173,7 +180,9 @@ class ModelParams(ctypes.Structure):
                 ("aux_gp_lambda", ctypes.c_double), ("aux_weight", ctypes.c_double),
                 ("seed", ctypes.c_uint64), ("progress", PROGRESS_FN),
                 ("progress_user", ctypes.c_void_p), ("threads", ctypes.c_uint),
-                ("checkpoint_path", ctypes.c_char_p), ("checkpoint_every", ctypes.c_uint32)]
+                ("checkpoint_path", ctypes.c_char_p), ("checkpoint_every", ctypes.c_uint32),
+                ("epsilon", ctypes.c_double), ("delta", ctypes.c_double),
+                ("dp_clip", ctypes.c_double), ("public_iterations", ctypes.c_uint32)]
 
 
 class LoadParams(ctypes.Structure):
@@ -224,7 +233,13 @@ class ModelInfo(ctypes.Structure):
                 ("params_discriminator", ctypes.c_uint64),
                 ("params_aux_discriminator", ctypes.c_uint64), ("loss_d", ctypes.c_double),
                 ("loss_aux_d", ctypes.c_double), ("loss_g", ctypes.c_double),
-                ("wasserstein", ctypes.c_double)]
+                ("wasserstein", ctypes.c_double), ("privacy", ctypes.c_int),
+                ("epsilon", ctypes.c_double), ("epsilon_target", ctypes.c_double),
+                ("delta", ctypes.c_double), ("dp_sigma", ctypes.c_double),
+                ("dp_clip", ctypes.c_double), ("dp_sampling_rate", ctypes.c_double),
+                ("dp_steps", ctypes.c_uint64), ("count_noise_sd", ctypes.c_double),
+                ("public_fingerprint", ctypes.c_uint64), ("public_records", ctypes.c_uint64),
+                ("public_iterations", ctypes.c_uint64)]
 
 
 class SampleInfo(ctypes.Structure):
@@ -283,6 +298,7 @@ _PROTOTYPES = [
     ("netshare_model_new", [ctypes.POINTER(MODEL_P), ENCODER_P, ctypes.POINTER(ModelParams)],
      ctypes.c_int),
     ("netshare_model_train", [MODEL_P, DATASET_P], ctypes.c_int),
+    ("netshare_model_pretrain", [MODEL_P, DATASET_P], ctypes.c_int),
     ("netshare_model_free", [MODEL_P], None),
     ("netshare_model_encoder", [MODEL_P], ENCODER_P),
     ("netshare_model_info_get", [MODEL_P, ctypes.POINTER(ModelInfo)], ctypes.c_int),

@@ -130,24 +130,45 @@ class Model(_Handle):
 
     @classmethod
     def train(cls, dataset, encoder=None, progress=None, chunks="auto", threads=0,
-              checkpoint=None, checkpoint_every=0, **options):
+              checkpoint=None, checkpoint_every=0, public=None, window=None, **options):
         """Fit an encoder (unless given), create a model and train it on dataset.
         progress(dict) is called every iteration (from worker threads when chunks train
         side by side, one call at a time); returning True stops with NetshareError
         ECANCELED. Other options are netshare_model_params fields (iterations,
-        batch_size, seed, ...)."""
+        batch_size, seed, epsilon, delta, ...). Differential privacy: epsilon=E with
+        public=DATASET and window=(start_ns, end_ns), the private trace's capture
+        window: the encoder is fitted on the public dataset, which the model trains on
+        first (pretrain), then on dataset with DP."""
         own = encoder is None
         if own:
-            encoder = Encoder.fit(dataset, chunks=chunks,
-                                  **({"seed": options["seed"]} if "seed" in options else {}))
+            extra = {"seed": options["seed"]} if "seed" in options else {}
+            if window is not None:
+                extra.update(window_start_ns=int(window[0]), window_end_ns=int(window[1]))
+            encoder = Encoder.fit(public if public is not None else dataset, chunks=chunks,
+                                  **extra)
         try:
             model = cls.new(encoder, threads=threads, **options)
         finally:
             if own:
                 encoder.close()
+        if public is not None:
+            model.pretrain(public, progress=progress, threads=threads)
         model.resume(dataset, progress=progress, threads=threads, checkpoint=checkpoint,
                      checkpoint_every=checkpoint_every)
         return model
+
+    def pretrain(self, public, progress=None, threads=0):
+        """Differential privacy, step 1 (netshare_model_pretrain): train on the public
+        dataset the encoder was fitted on; then resume() trains on the private one."""
+        pr = _Progress(progress)
+        run = _init(_lib.ModelParams, _c.netshare_model_params_init)
+        _set(run, {"threads": threads}, "Model.pretrain")
+        run.progress = pr.c
+        _check(_c.netshare_model_set_training(self._h, _ct.byref(run)))
+        try:
+            pr.check(_c.netshare_model_pretrain(self._h, public._h))
+        finally:
+            _c.netshare_model_set_training(self._h, None)
 
     def resume(self, dataset, progress=None, threads=0, checkpoint=None, checkpoint_every=0):
         """Train the iterations not done yet (a model loaded from a checkpoint continues
