@@ -178,6 +178,53 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         n_big = json.loads(run("stats", "--json", big).stdout)["flows"]
         self.assertGreater(n_big, 3 * n_small)
 
+    def test_train_private(self):
+        """--epsilon with a public trace and a declared window: a model that inspect
+        calls (epsilon, delta)-DP, whose statistics are public, noised or declared and
+        never the private trace's own; generation works; options that do not go
+        together are usage errors; a model without DP is labelled NONE."""
+        pub, priv, model = self.path("pub.csv"), self.path("priv.csv"), self.path("dp.nsm")
+        packet_csv(pub, flows=150, seed=5)
+        packet_csv(priv, flows=120, seed=6)
+        st = json.loads(run("stats", "--json", priv).stdout)
+        ns = lambda t: "%d.%09d" % divmod(t, 10**9)
+        window = ns(st["time_min_ns"]) + "," + ns(st["time_max_ns"] + 1)
+        base = ["train", "-i", priv, "-o", model, *FAST]
+        for extra, needle in (([], "--public"),
+                              (["--public", pub], "--window"),
+                              (["--window", window], "--public")):
+            r = run(*base, "--epsilon", "4", *extra)
+            self.assert_one_line_error(r, 2, needle)
+        self.assert_one_line_error(run(*base, "--public", pub), 2, "--epsilon")
+        self.assert_one_line_error(run(*base, "--epsilon", "-1", "--public", pub,
+                                       "--window", window), 2, "--epsilon")
+        self.assert_one_line_error(run(*base, "--epsilon", "4", "--public", pub,
+                                       "--window", "5,4"), 2, "--window")
+        self.assertFalse(os.path.exists(model))
+        r = run(*base, "--epsilon", "4", "--public", pub, "--public-iterations", "3",
+                "--window", window)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = run("inspect", "--statistics", model).stdout
+        self.assertIn("-differentially private per flow (target epsilon 4)", text)
+        doc = json.loads(run("inspect", "--json", model).stdout)
+        self.assertEqual(doc["privacy"], "dp")
+        self.assertLessEqual(doc["epsilon"], 4)
+        self.assertGreater(doc["epsilon"], 3.9)
+        self.assertGreater(doc["dp_sigma"], 0)
+        self.assertEqual(doc["public_iterations"], 3)
+        sources = {s["name"]: s["source"] for s in doc["statistics"]}
+        self.assertNotIn("trace", sources.values())
+        self.assertEqual(sources["time_span"], "declared")
+        self.assertEqual(sources["chunk_flow_counts"], "noised")
+        self.assertEqual(sources["port_vocabulary"], "public")
+        out = self.path("dp.pcap")
+        self.assertEqual(run("generate", "-q", "-m", model, "-o", out).returncode, 0)
+        self.assertGreater(json.loads(run("stats", "--json", out).stdout)["records"], 0)
+        plain = run("inspect", self.model).stdout
+        self.assertIn("privacy       NONE: not differentially private", plain)
+        self.assertEqual(json.loads(run("inspect", "--json", self.model).stdout)["privacy"],
+                         "none")
+
     def test_train_same_seed_same_model(self):
         """Same seed and thread count: the same model file, byte for byte, with one
         thread and with two (chunks 1.. train side by side); another seed differs."""
