@@ -95,6 +95,33 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(KeyError):
             netshare.Model.train(self.ds, chunks=1, progress=boom, **SMALL)
 
+    def test_differential_privacy(self):
+        """Model.train(private, public=..., window=..., epsilon=E): fitted on the public
+        data, pretrained on it, info reports the privacy; without pretraining the
+        library's error comes through."""
+        pub_csv = self.path("public.csv")
+        netflow_csv(pub_csv, flows=90, seed=9)
+        with netshare.Dataset.read(pub_csv) as pub:
+            times = [r["time_ns"] for r in self.ds]
+            window = (min(times), max(times) + 1)
+            with netshare.Model.train(self.ds, public=pub, window=window, chunks=2,
+                                      epsilon=8, public_iterations=2, **SMALL) as m:
+                info = m.info
+                self.assertEqual(info["privacy"], 1)
+                self.assertLessEqual(info["epsilon"], 8)
+                self.assertGreater(info["epsilon"], 7.9)
+                self.assertGreater(info["dp_sigma"], 0)
+                self.assertEqual(info["public_iterations"], 2)
+                with m.sampler(seed=1) as s:
+                    self.assertGreater(len(s.generate()), 0)
+            enc = netshare.Encoder.fit(pub, chunks=2, window_start_ns=window[0],
+                                       window_end_ns=window[1])
+            with enc, netshare.Model.new(enc, epsilon=8, **SMALL) as m:
+                with self.assertRaises(netshare.NetshareError) as e:
+                    m.resume(self.ds)
+                self.assertIn("netshare_model_pretrain", str(e.exception))
+        self.assertEqual(self.model.info["privacy"], 0)
+
     def test_save_export_load_sample_the_same(self):
         with netshare.Sampler(self.model, seed=5, raw=True) as s:
             raw = s.generate()
