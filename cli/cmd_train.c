@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "output_check.h"
 #include "holdout.h"
+#include "mpi_job.h"
 #include "options.h"
 #include "private.h"
 #include "train.h"
@@ -80,6 +81,18 @@ run_train(int argc, char **argv)
 	int checked = cli_check_output(&cli_cmd_train, output, &input, 1);
 	if (checked != CLI_EXIT_OK)
 		return checked;
+	cli_mpi_begin();
+	int rank = cli_mpi_rank();
+	o.mpi = cli_mpi_size() > 1;
+	if (o.mpi && o.mp.epsilon != 0) {
+		if (rank == 0)
+			cli_error("differentially private training runs in one process, not over "
+			          "MPI ranks");
+		cli_mpi_end();
+		return CLI_EXIT_USAGE;
+	}
+	if (rank != 0)
+		o.quiet = 1;
 	size_t n = strlen(output) + sizeof ".partial";
 	char *partial = malloc(n);
 	if (!partial) {
@@ -112,16 +125,22 @@ run_train(int argc, char **argv)
 		if ((rc = cli_read_trace(o.public_path, &pp, o.quiet, &pub)) == CLI_EXIT_OK)
 			o.public_ds = pub;
 	}
+	/* Over MPI: every rank read the trace itself; go on only if every rank did. */
+	if (o.mpi && cli_mpi_agree(rc) != CLI_EXIT_OK && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_RUNTIME; /* another rank failed and said why */
 	if (rc == CLI_EXIT_OK)
 		rc = m ? cli_train_model(m, &o, ds, partial) : cli_train(&o, ds, partial, &m);
-	if (rc == CLI_EXIT_OK && (st = keep_state ? netshare_model_save(m, output)
-	                                          : netshare_model_export(m, output)) < 0)
+	if (rc == CLI_EXIT_OK && rank == 0 &&
+	    (st = keep_state ? netshare_model_save(m, output) : netshare_model_export(m, output)) < 0)
 		rc = cli_fail(st);
-	if (rc == CLI_EXIT_OK) {
+	if (o.mpi && cli_mpi_agree(rc) != CLI_EXIT_OK && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_RUNTIME;
+	if (rc == CLI_EXIT_OK && rank == 0) {
 		unlink(partial);
 		if (!o.quiet)
 			fprintf(stderr, "%s: wrote %s\n", cli_progname, output);
 	}
+	cli_mpi_end();
 	netshare_model_free(m);
 	netshare_dataset_free(ds);
 	netshare_dataset_free(held);

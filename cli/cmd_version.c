@@ -25,15 +25,22 @@ run_version(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(&cli_cmd_version, "unexpected argument '%s'", argv[optind]);
+	/* Training over MPI needs both: the library's entry point and a CLI that joins. */
+#ifdef NETSHARE_CLI_MPI
+	int mpi = netshare_mpi_available();
+#else
+	int mpi = 0;
+#endif
 
 	if (json) {
 		printf("{\"cli_version\":\"%s\",\"library_version\":\"%s\","
-		       "\"library_version_number\":%u,\"header_version_number\":%d}\n",
+		       "\"library_version_number\":%u,\"header_version_number\":%d,"
+		       "\"mpi\":%s}\n",
 		       NETSHARE_VERSION_STRING, netshare_version_string(),
-		       netshare_version_number(), NETSHARE_VERSION_NUMBER);
+		       netshare_version_number(), NETSHARE_VERSION_NUMBER, mpi ? "true" : "false");
 	} else {
-		printf("netshare %s (libnetshare %s)\n", NETSHARE_VERSION_STRING,
-		       netshare_version_string());
+		printf("netshare %s (libnetshare %s%s)\n", NETSHARE_VERSION_STRING,
+		       netshare_version_string(), mpi ? ", MPI" : "");
 	}
 	return CLI_EXIT_OK;
 }
@@ -45,7 +52,8 @@ const cli_command cli_cmd_version = {
 		"Usage: netshare version [--json]\n"
 		"\n"
 		"Print the version of the netshare CLI and of the libnetshare library it\n"
-		"runs with (they differ when the shared library was upgraded on its own).\n"
+		"runs with (they differ when the shared library was upgraded on its own),\n"
+		"and whether both were built with MPI (mpirun -n N netshare train).\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json   print one JSON object instead of a line of text\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mpi_job.h"
 #include "options.h"
 #include "private.h"
 
@@ -143,13 +144,15 @@ cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_datas
 	if ((st = netshare_model_set_training(m, &run)) < 0)
 		return cli_fail(st);
 	double t0 = cli_now();
-	st = netshare_model_train(m, ds);
+	st = o->mpi ? netshare_model_train_mpi(m, ds, NULL) : netshare_model_train(m, ds);
 	cli_progress_end(&pr);
 	run.progress = NULL;
 	run.progress_user = NULL;
 	run.checkpoint_path = NULL;
 	run.checkpoint_every = 0;
 	netshare_model_set_training(m, &run);
+	if (st < 0 && o->mpi && cli_mpi_rank() != 0)
+		return CLI_EXIT_RUNTIME; /* every rank has the message; rank 0 says it */
 	if (st < 0)
 		return cli_fail(st);
 	if (!o->quiet) {
@@ -170,8 +173,14 @@ cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
 	netshare_encoder *enc;
 	const netshare_dataset *fit_on = o->public_ds ? o->public_ds : ds;
 	netshare_status st = netshare_encoder_fit(&enc, fit_on, &o->ep);
-	if (st < 0)
-		return cli_fail(st);
+	if (st < 0) {
+		int rc = cli_fail(st);
+		return o->mpi ? cli_mpi_agree(rc) : rc;
+	}
+	if (o->mpi && cli_mpi_agree(CLI_EXIT_OK) != CLI_EXIT_OK) {
+		netshare_encoder_free(enc);
+		return CLI_EXIT_RUNTIME;
+	}
 	netshare_encoder_info ei = { .struct_size = sizeof ei };
 	netshare_encoder_info_get(enc, &ei);
 	if (!o->quiet) {
@@ -190,9 +199,14 @@ cli_train(cli_train_opts *o, const netshare_dataset *ds, const char *checkpoint,
 	netshare_model *m;
 	st = netshare_model_new(&m, enc, &o->mp);
 	netshare_encoder_free(enc);
+	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
+	if (o->mpi && (rc = cli_mpi_agree(rc)) != CLI_EXIT_OK) {
+		netshare_model_free(m);
+		return rc; /* a rank that failed said why */
+	}
 	if (st < 0)
-		return cli_fail(st);
-	int rc = o->public_ds ? cli_pretrain(m, o, o->public_ds) : CLI_EXIT_OK;
+		return rc;
+	rc = o->public_ds ? cli_pretrain(m, o, o->public_ds) : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK)
 		rc = cli_train_model(m, o, ds, checkpoint);
 	if (rc != CLI_EXIT_OK) {

@@ -143,6 +143,32 @@ NETSHARE_API netshare_status netshare_model_train(netshare_model *m, const netsh
  */
 NETSHARE_API netshare_status netshare_model_pretrain(netshare_model *m, const netshare_dataset *pub);
 
+/**
+ * Train as netshare_model_train() does, over the ranks of an MPI communicator. Every
+ * rank calls it with a model of the same encoder and parameters and the same dataset
+ * (each rank reads the trace itself). Rank 0 trains chunk 0 (params.threads,
+ * checkpoints) and broadcasts the whole model, which replaces every other rank's; chunk
+ * c >= 1 trains on rank (c - 1) mod size, from chunk 0's weights, with single-threaded
+ * OpenBLAS; rank 0 then gathers those chunks. Rank 0's model is then the one
+ * netshare_model_train() gives with the same settings (the same file bytes); the other
+ * ranks' hold chunk 0 and their own chunks: write the model from rank 0.
+ * @param comm  a pointer to the MPI_Comm to use (the caller's type, so that this header
+ *              needs no MPI header), or NULL for MPI_COMM_WORLD; MPI must be
+ *              initialised.
+ * @return as netshare_model_train(), the same status on every rank: one rank's failure
+ *         is every rank's, with its message prefixed "rank R: ";
+ *         ::NETSHARE_EUNSUPPORTED in a library built without MPI (see
+ *         netshare_mpi_available()) or for a DP model; ::NETSHARE_ESTATE without
+ *         MPI_Init.
+ * Thread safety: as netshare_model_train(); the MPI calls are made from the calling
+ * thread only (MPI_THREAD_FUNNELED is enough). Since 1.2.
+ */
+NETSHARE_API netshare_status netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds,
+                                                      const void *comm);
+
+/** 1 if this library was built with MPI (netshare_model_train_mpi() works), else 0. */
+NETSHARE_API int netshare_mpi_available(void);
+
 /** Free a model. NULL is a no-op. */
 NETSHARE_API void netshare_model_free(netshare_model *m);
 

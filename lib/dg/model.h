@@ -39,6 +39,16 @@ netshare_status netshare__model_shape(netshare__gen_shape *s, const netshare_enc
 netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
                                        const netshare_model_params *p, int generator_only);
 
+/* Chunk 0's training phase of netshare_model_train (alone, OpenBLAS's threads,
+ * checkpoints); netshare_model_train_mpi runs it on rank 0. */
+netshare_status netshare__model_train_first(netshare_model *m, const netshare_dataset *ds);
+
+struct netshare__wbuf;
+/* The model file's bytes (netshare-model(5)) into *out (the caller frees it with
+ * netshare__wbuf_free); with the training state when `full`. ENOMEM. */
+netshare_status netshare__model_serialize(const netshare_model *m, int full,
+                                          struct netshare__wbuf *out);
+
 /* netshare_model_load on bytes in memory; `path` names them in messages. */
 netshare_status netshare__model_load_buffer(netshare_model **out, const char *path,
                                             const unsigned char *data, size_t len,

@@ -207,16 +207,9 @@ put_opts(netshare__wbuf *b, netshare__wbuf *tmp, int chunk, const netshare__dg *
 		b->status = tmp->status;
 }
 
-/* Write the model; with training state (discriminators, optimisers) when `full`. */
-static netshare_status
-save(const netshare_model *m, const char *path, int full, const char *fn)
+netshare_status
+netshare__model_serialize(const netshare_model *m, int full, netshare__wbuf *out)
 {
-	if (!m || !path || !*path)
-		return netshare__error(NETSHARE_EINVAL, "%s: %s", fn,
-		                       m ? "path is NULL or empty" : "model is NULL");
-	if (full && m->generator_only)
-		return netshare__error(NETSHARE_ESTATE, "%s: this model was loaded from an exported "
-		                       "file and has no training state to save (export it)", fn);
 	netshare__wbuf b = { 0 }, tmp = { 0 };
 	netshare__wbuf_bytes(&b, magic, sizeof magic);
 	netshare__wbuf_u32(&b, FORMAT_MAJOR | (uint32_t)FORMAT_MINOR << 16);
@@ -272,6 +265,25 @@ save(const netshare_model *m, const char *path, int full, const char *fn)
 	}
 	if (st == NETSHARE_OK && b.status != NETSHARE_OK)
 		st = netshare__error_oom("model file");
+	if (st < 0)
+		netshare__wbuf_free(&b);
+	else
+		*out = b;
+	return st;
+}
+
+/* Write the model; with training state (discriminators, optimisers) when `full`. */
+static netshare_status
+save(const netshare_model *m, const char *path, int full, const char *fn)
+{
+	if (!m || !path || !*path)
+		return netshare__error(NETSHARE_EINVAL, "%s: %s", fn,
+		                       m ? "path is NULL or empty" : "model is NULL");
+	if (full && m->generator_only)
+		return netshare__error(NETSHARE_ESTATE, "%s: this model was loaded from an exported "
+		                       "file and has no training state to save (export it)", fn);
+	netshare__wbuf b = { 0 };
+	netshare_status st = netshare__model_serialize(m, full, &b);
 	if (st == NETSHARE_OK) {
 		netshare__outfile out;
 		if ((st = netshare__outfile_open(&out, path)) == NETSHARE_OK) {

@@ -38,9 +38,8 @@ checkpoint(netshare_model *m)
 	return netshare_model_save(m, m->p.checkpoint_path);
 }
 
-/* Chunk 0, alone. */
-static netshare_status
-train_first(netshare_model *m, const netshare_dataset *ds)
+netshare_status
+netshare__model_train_first(netshare_model *m, const netshare_dataset *ds)
 {
 	netshare__dg *d = &m->dg[0];
 	long target = netshare__model_target(m, 0);
@@ -192,6 +191,6 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 		netshare__blas_set_threads((int)m->p.threads);
 	netshare_status st = m->priv.mode ? netshare__privacy_begin(m, ds) : NETSHARE_OK;
 	if (st == NETSHARE_OK)
-		st = train_first(m, ds);
+		st = netshare__model_train_first(m, ds);
 	return st == NETSHARE_OK ? train_later(m, ds) : st;
 }

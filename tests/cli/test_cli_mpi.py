@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""`mpirun -n 3 netshare train` on localhost (oversubscribed ranks): the model file is
+byte-identical to a single-process one with the same seed (training state included);
+a rank that cannot read its trace, or that is killed, makes the job exit non-zero with
+one message and no model file. Skips (77) when mpirun or an MPI build is absent."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from cli_helpers import CLI, run
+from test_cli_model import packet_csv
+
+MPIRUN = shutil.which("mpirun")
+ARGS = ["-I", "6", "-k", "5", "-t", "1", "--batch-size", "16", "-q", "--seed", "3"]
+
+
+def mpi_build():
+    r = run("version", "--json")
+    return r.returncode == 0 and json.loads(r.stdout).get("mpi") is True
+
+
+def mpirun(n, *cmd, **kw):
+    return subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-n", str(n),
+                           *cmd], capture_output=True, text=True, timeout=600, **kw)
+
+
+class MpiTrain(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.trace = os.path.join(cls.tmp.name, "trace.csv")
+        packet_csv(cls.trace, flows=200, seed=4)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def read(self, name):
+        with open(self.path(name), "rb") as f:
+            return f.read()
+
+    def test_chunk_parallel_model_is_the_single_process_one(self):
+        """5 chunks over 3 ranks (and over 2), with the training state: the same bytes
+        as one process; and a file that trains on from there like any other."""
+        single = self.path("single.nsm")
+        r = run("train", "-i", self.trace, "-o", single, "--keep-state", *ARGS)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for n in (3, 2):
+            out = self.path("mpi-%d.nsm" % n)
+            r = mpirun(n, CLI, "train", "-i", self.trace, "-o", out, "--keep-state", *ARGS)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(self.read("single.nsm"), self.read("mpi-%d.nsm" % n), n)
+            self.assertFalse(os.path.exists(out + ".partial"))
+        other = self.path("other-seed.nsm")
+        r = mpirun(3, CLI, "train", "-i", self.trace, "-o", other, "--keep-state",
+                   *ARGS[:-1], "4")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(self.read("single.nsm"), self.read("other-seed.nsm"))
+
+    def test_a_rank_that_cannot_read_fails_the_job(self):
+        """Rank 2's trace is damaged: every rank exits, the job with status 1, one
+        message naming the file, no model file."""
+        for r_ in (0, 1):
+            shutil.copy(self.trace, self.path("t%d.csv" % r_))
+        with open(self.path("t2.csv"), "w") as f:
+            f.write("srcip,dstip,srcport\n1,2\n")
+        out = self.path("failed.nsm")
+        script = 'exec "$0" train -i "$1/t$OMPI_COMM_WORLD_RANK.csv" -o "$2" ' + " ".join(ARGS)
+        r = mpirun(3, "sh", "-c", script, CLI, self.tmp.name, out)
+        self.assertNotEqual(r.returncode, 0)
+        messages = [l for l in r.stderr.splitlines() if l.startswith("netshare")]
+        self.assertEqual(len(messages), 1, r.stderr)
+        self.assertIn("t2.csv", messages[0])
+        self.assertFalse(os.path.exists(out))
+
+    def test_a_killed_rank_fails_the_job(self):
+        out = self.path("killed.nsm")
+        p = subprocess.Popen([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-n", "3",
+                              CLI, "train", "-i", self.trace, "-o", out,
+                              *ARGS[:1], "400", *ARGS[2:]],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ranks = []
+        for _ in range(200):  # the three netshare processes under mpirun
+            time.sleep(0.05)
+            r = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True)
+            ranks = r.stdout.split()
+            if len(ranks) == 3:
+                break
+        self.assertEqual(len(ranks), 3, "mpirun did not start three ranks")
+        time.sleep(1)
+        os.kill(int(ranks[1]), signal.SIGKILL)
+        _, err = p.communicate(timeout=300)
+        self.assertNotEqual(p.returncode, 0, err)
+        self.assertFalse(os.path.exists(out))
+
+
+if __name__ == "__main__":
+    if not MPIRUN or not mpi_build():
+        print("SKIP: no mpirun, or netshare built without MPI (meson -Dmpi=enabled)")
+        sys.exit(77)
+    unittest.main()
