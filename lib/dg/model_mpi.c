@@ -69,6 +69,35 @@ broadcast_bytes(MPI_Comm comm, int root, netshare__wbuf *b)
 	return NETSHARE_OK;
 }
 
+/* Rank `from`'s bytes to rank 0 only (point to point). */
+static netshare_status
+send_to_root(MPI_Comm comm, int from, netshare__wbuf *b)
+{
+	int rank;
+	MPI_Comm_rank(comm, &rank);
+	unsigned long long len = b->len;
+	if (rank == from)
+		MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, 0, comm);
+	else if (rank == 0) {
+		MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, from, 0, comm, MPI_STATUS_IGNORE);
+		netshare__wbuf_free(b);
+		if (!(b->data = netshare__malloc(len ? (size_t)len : 1)))
+			return netshare__error_oom("model gather");
+		b->len = b->cap = (size_t)len;
+	} else {
+		return NETSHARE_OK;
+	}
+	for (size_t at = 0; at < len;) {
+		int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
+		if (rank == from)
+			MPI_Send(b->data + at, part, MPI_BYTE, 0, 1, comm);
+		else
+			MPI_Recv(b->data + at, part, MPI_BYTE, from, 1, comm, MPI_STATUS_IGNORE);
+		at += (size_t)part;
+	}
+	return NETSHARE_OK;
+}
+
 /* Copy chunk c of the model in bytes `b` into m (which has the same shape). */
 static netshare_status
 take_chunks(netshare_model *m, const netshare__wbuf *b, int rank, int size, int all)
@@ -150,14 +179,16 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm)
 		netshare__blas_set_threads((int)m->p.threads);
 	if ((st = agree(comm, train_mine(m, ds, rank, size))) < 0)
 		return st;
-	/* Gather: rank r >= 1 in turn sends its model's bytes; rank 0 keeps r's chunks. */
+	/* Gather: rank r >= 1 in turn sends its model's bytes to rank 0, which keeps r's
+	 * chunks. (Whole models: simple, but (size - 1) times the model's bytes reach
+	 * rank 0; docs/DEVELOPING.md, "MPI".) */
 	for (int r = 1; r < size && r <= m->chunks - 1 && st == NETSHARE_OK; r++) {
 		netshare__wbuf g = { 0 };
 		netshare_status mine = NETSHARE_OK;
 		if (rank == r)
 			mine = netshare__model_serialize(m, 1, &g);
 		if ((st = agree(comm, mine)) == NETSHARE_OK)
-			st = agree(comm, broadcast_bytes(comm, r, &g));
+			st = agree(comm, send_to_root(comm, r, &g));
 		mine = NETSHARE_OK;
 		if (st == NETSHARE_OK && rank == 0)
 			mine = take_chunks(m, &g, r, size, 0);
