@@ -139,13 +139,7 @@ class Progress(ctypes.Structure):
                 ("chunk", ctypes.c_int), ("done", ctypes.c_uint64), ("total", ctypes.c_uint64),
                 ("elapsed_s", ctypes.c_double), ("loss_d", ctypes.c_double),
                 ("loss_aux_d", ctypes.c_double), ("loss_g", ctypes.c_double),
-                ("wasserstein", ctypes.c_double), ("privacy", ctypes.c_int),
-                ("epsilon", ctypes.c_double), ("epsilon_target", ctypes.c_double),
-                ("delta", ctypes.c_double), ("dp_sigma", ctypes.c_double),
-                ("dp_clip", ctypes.c_double), ("dp_sampling_rate", ctypes.c_double),
-                ("dp_steps", ctypes.c_uint64), ("count_noise_sd", ctypes.c_double),
-                ("public_fingerprint", ctypes.c_uint64), ("public_records", ctypes.c_uint64),
-                ("public_iterations", ctypes.c_uint64)]
+                ("wasserstein", ctypes.c_double)]
 
 
 # The parameter and info structs mirror include/netshare/*.h field by field; the
