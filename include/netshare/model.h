@@ -146,10 +146,11 @@ NETSHARE_API netshare_status netshare_model_pretrain(netshare_model *m, const ne
 /**
  * Train as netshare_model_train() does, over the ranks of an MPI communicator. Every
  * rank calls it with a model of the same encoder and parameters and the same dataset
- * (each rank reads the trace itself). Rank 0 trains chunk 0 (params.threads,
- * checkpoints) and broadcasts the whole model, which replaces every other rank's; chunk
- * c >= 1 trains on rank (c - 1) mod size, from chunk 0's weights, with single-threaded
- * OpenBLAS; rank 0 then gathers those chunks. Rank 0's model is then the one
+ * (each rank reads the trace itself; the ranks check that their hyperparameters and
+ * encoder states agree, else ::NETSHARE_EINVAL). Rank 0 trains chunk 0 (params.threads,
+ * checkpoints) and broadcasts its state; chunk c >= 1 trains on rank (c - 1) mod size,
+ * from chunk 0's weights, with single-threaded OpenBLAS; rank 0 then gathers those
+ * chunks' states. Rank 0's model is then the one
  * netshare_model_train() gives with the same settings (the same file bytes); the other
  * ranks' hold chunk 0 and their own chunks: write the model from rank 0.
  * @param comm  a pointer to the MPI_Comm to use (the caller's type, so that this header

@@ -49,6 +49,18 @@ struct netshare__wbuf;
 netshare_status netshare__model_serialize(const netshare_model *m, int full,
                                           struct netshare__wbuf *out);
 
+/* One chunk's trained state (weights, optimiser moments, random state, iterations,
+ * last losses) in the model file's per-chunk layout, for another process with the same
+ * model (netshare_model_train_mpi); loading checks every size (ECORRUPT). */
+netshare_status netshare__model_chunk_save(const netshare_model *m, int c,
+                                           struct netshare__wbuf *b);
+netshare_status netshare__model_chunk_load(netshare_model *m, int c, const unsigned char *data,
+                                           size_t len);
+
+/* A CRC-32C of the hyperparameters and the encoder state: equal for models that train
+ * alike (0 if out of memory). */
+uint32_t netshare__model_identity(const netshare_model *m);
+
 /* netshare_model_load on bytes in memory; `path` names them in messages. */
 netshare_status netshare__model_load_buffer(netshare_model **out, const char *path,
                                             const unsigned char *data, size_t len,

@@ -147,9 +147,9 @@ get_hparams(netshare__rbuf *r, netshare_model_params *p)
 	p->seed = netshare__rbuf_u64(r);
 }
 
+/* A GWTS or DWTS payload. */
 static void
-put_weights(netshare__wbuf *b, netshare__wbuf *tmp, uint32_t tag, int chunk, uint64_t iterations,
-            const tensor_list *l)
+weights_payload(netshare__wbuf *tmp, int chunk, uint64_t iterations, const tensor_list *l)
 {
 	tmp->len = 0;
 	netshare__wbuf_u32(tmp, (uint32_t)chunk);
@@ -157,6 +157,13 @@ put_weights(netshare__wbuf *b, netshare__wbuf *tmp, uint32_t tag, int chunk, uin
 	for (size_t k = 0; k < l->count; k++)
 		for (size_t i = 0; i < l->n[k]; i++)
 			netshare__wbuf_f32(tmp, l->p[k][i]);
+}
+
+static void
+put_weights(netshare__wbuf *b, netshare__wbuf *tmp, uint32_t tag, int chunk, uint64_t iterations,
+            const tensor_list *l)
+{
+	weights_payload(tmp, chunk, iterations, l);
 	if (tmp->status == NETSHARE_OK)
 		put_chunk(b, tag, FLAG_CRITICAL, tmp->data, tmp->len);
 	else
@@ -184,7 +191,7 @@ opts_bytes(const netshare__dg *d)
 }
 
 static void
-put_opts(netshare__wbuf *b, netshare__wbuf *tmp, int chunk, const netshare__dg *d)
+opts_payload(netshare__wbuf *tmp, int chunk, const netshare__dg *d)
 {
 	tmp->len = 0;
 	netshare__wbuf_u32(tmp, (uint32_t)chunk);
@@ -201,6 +208,12 @@ put_opts(netshare__wbuf *b, netshare__wbuf *tmp, int chunk, const netshare__dg *
 				netshare__wbuf_f32(tmp, a->t[t].v[i]);
 			}
 	}
+}
+
+static void
+put_opts(netshare__wbuf *b, netshare__wbuf *tmp, int chunk, const netshare__dg *d)
+{
+	opts_payload(tmp, chunk, d);
 	if (tmp->status == NETSHARE_OK)
 		put_chunk(b, TAG_OPTS, 0, tmp->data, tmp->len);
 	else
@@ -646,4 +659,67 @@ done:
 	}
 	*out = m;
 	return NETSHARE_OK;
+}
+
+/* One chunk's state for another process of the same model: its GWTS, DWTS and OPTS
+ * payloads, each after its u64 length, then the last losses (f64 x 4). */
+netshare_status
+netshare__model_chunk_save(const netshare_model *m, int c, netshare__wbuf *b)
+{
+	const netshare__dg *d = &m->dg[c];
+	netshare__wbuf tmp = { 0 };
+	tensor_list l;
+	for (int part = 0; part < 3; part++) {
+		if (part == 0)
+			generator_tensors((netshare__dg *)d, &l);
+		else if (part == 1)
+			critic_tensors((netshare__dg *)d, &l);
+		if (part < 2)
+			weights_payload(&tmp, c, (uint64_t)d->iterations, &l);
+		else
+			opts_payload(&tmp, c, d);
+		netshare__wbuf_u64(b, tmp.len);
+		netshare__wbuf_bytes(b, tmp.data, tmp.len);
+		if (tmp.status != NETSHARE_OK)
+			b->status = tmp.status;
+	}
+	netshare__wbuf_free(&tmp);
+	const double loss[] = { d->loss_d, d->loss_aux, d->loss_g, d->wasserstein };
+	for (int k = 0; k < 4; k++)
+		netshare__wbuf_f64(b, loss[k]);
+	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("chunk state");
+}
+
+netshare_status
+netshare__model_chunk_load(netshare_model *m, int c, const unsigned char *data, size_t len)
+{
+	netshare__dg *d = &m->dg[c];
+	netshare__rbuf r = { data, len, 0, 0 };
+	static const char what[] = "chunk state from another process";
+	netshare_status st = NETSHARE_OK;
+	for (int part = 0; part < 3 && st == NETSHARE_OK; part++) {
+		uint64_t n = netshare__rbuf_u64(&r);
+		const unsigned char *p = n <= len ? netshare__rbuf_bytes(&r, (size_t)n) : NULL;
+		if (!p)
+			return corrupt(what, "truncated", 0);
+		found f = { part == 0 ? TAG_GWTS : part == 1 ? TAG_DWTS : TAG_OPTS, 0, p, (size_t)n };
+		st = part < 2 ? load_weights(what, &f, d, c, part == 0) : load_opts(what, &f, d, c);
+	}
+	double *loss[] = { &d->loss_d, &d->loss_aux, &d->loss_g, &d->wasserstein };
+	for (int k = 0; k < 4 && st == NETSHARE_OK; k++)
+		*loss[k] = netshare__rbuf_f64(&r);
+	if (st == NETSHARE_OK && (r.bad || r.pos != r.len))
+		st = corrupt(what, "bad length", 0);
+	return st;
+}
+
+uint32_t
+netshare__model_identity(const netshare_model *m)
+{
+	netshare__wbuf b = { 0 };
+	put_hparams(&b, &m->p);
+	netshare__encoder_save(m->enc, &b);
+	uint32_t crc = b.status == NETSHARE_OK ? netshare__crc32c(0, b.data, b.len) : 0;
+	netshare__wbuf_free(&b);
+	return crc;
 }

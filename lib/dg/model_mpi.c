@@ -3,12 +3,12 @@
  * netshare_model_train_mpi: NetShare's chunked training spread over MPI ranks, giving
  * rank 0 the model netshare_model_train gives (docs/DEVELOPING.md, "MPI").
  *
- * Rank 0 trains chunk 0 and broadcasts the whole model (its file bytes, so every rank
- * continues from the same encoder and weights whatever it was created with); chunk c
- * >= 1 trains on rank (c - 1) mod size from chunk 0's weights, with single-threaded
+ * The ranks first check that their models are alike (hyperparameters and encoder
+ * state, by CRC). Rank 0 trains chunk 0 and broadcasts that chunk's state; chunk c >= 1
+ * trains on rank (c - 1) mod size from chunk 0's weights, with single-threaded
  * OpenBLAS, exactly as netshare_model_train trains the later chunks side by side; each
- * rank then sends its chunks' state (again as file bytes) to rank 0. Every phase ends
- * with an agreement on the status, so one rank's failure is every rank's.
+ * rank then sends the state of its chunks only to rank 0. Every phase ends with an
+ * agreement on the status, so one rank's failure is every rank's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,50 +47,28 @@ agree(MPI_Comm comm, netshare_status st)
 	return netshare__error(err.status, "rank %d: %s", first.rank, err.msg);
 }
 
-/* Rank `root`'s model bytes to every rank (`len` on root, set on the others). */
+/* `b` from rank `from` to rank `to` (point to point; `b` is replaced on `to`). */
 static netshare_status
-broadcast_bytes(MPI_Comm comm, int root, netshare__wbuf *b)
+transfer(MPI_Comm comm, int from, int to, netshare__wbuf *b)
 {
 	int rank;
 	MPI_Comm_rank(comm, &rank);
 	unsigned long long len = b->len;
-	MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, root, comm);
-	if (rank != root) {
-		netshare__wbuf_free(b);
-		if (!(b->data = netshare__malloc(len ? (size_t)len : 1)))
-			return netshare__error_oom("model broadcast");
-		b->len = b->cap = (size_t)len;
-	}
-	for (size_t at = 0; at < len;) { /* MPI counts are ints */
-		int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
-		MPI_Bcast(b->data + at, part, MPI_BYTE, root, comm);
-		at += (size_t)part;
-	}
-	return NETSHARE_OK;
-}
-
-/* Rank `from`'s bytes to rank 0 only (point to point). */
-static netshare_status
-send_to_root(MPI_Comm comm, int from, netshare__wbuf *b)
-{
-	int rank;
-	MPI_Comm_rank(comm, &rank);
-	unsigned long long len = b->len;
-	if (rank == from)
-		MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, 0, comm);
-	else if (rank == 0) {
+	if (rank == from) {
+		MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, 0, comm);
+	} else if (rank == to) {
 		MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, from, 0, comm, MPI_STATUS_IGNORE);
 		netshare__wbuf_free(b);
 		if (!(b->data = netshare__malloc(len ? (size_t)len : 1)))
-			return netshare__error_oom("model gather");
+			return netshare__error_oom("chunk transfer");
 		b->len = b->cap = (size_t)len;
 	} else {
 		return NETSHARE_OK;
 	}
-	for (size_t at = 0; at < len;) {
+	for (size_t at = 0; at < len;) { /* MPI counts are ints */
 		int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
 		if (rank == from)
-			MPI_Send(b->data + at, part, MPI_BYTE, 0, 1, comm);
+			MPI_Send(b->data + at, part, MPI_BYTE, to, 1, comm);
 		else
 			MPI_Recv(b->data + at, part, MPI_BYTE, from, 1, comm, MPI_STATUS_IGNORE);
 		at += (size_t)part;
@@ -98,26 +76,31 @@ send_to_root(MPI_Comm comm, int from, netshare__wbuf *b)
 	return NETSHARE_OK;
 }
 
-/* Copy chunk c of the model in bytes `b` into m (which has the same shape). */
+/* Chunk 0's state from rank 0 to every rank. */
 static netshare_status
-take_chunks(netshare_model *m, const netshare__wbuf *b, int rank, int size, int all)
+broadcast_chunk0(MPI_Comm comm, netshare_model *m)
 {
-	netshare_model *src;
-	netshare_load_params lp;
-	netshare_load_params_init(&lp);
-	netshare_status st = netshare__model_load_buffer(&src, "model from another rank",
-	                                                 b->data, b->len, &lp);
-	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++)
-		if (all || (c > 0 && (c - 1) % size == rank))
-			st = netshare__dg_copy_state(&m->dg[c], &src->dg[c]);
-	if (st == NETSHARE_OK && all) {
-		netshare_encoder *e = m->enc;
-		m->enc = src->enc; /* the same encoder bytes on every rank */
-		src->enc = e;
-		m->priv = src->priv;
+	int rank;
+	MPI_Comm_rank(comm, &rank);
+	netshare__wbuf b = { 0 };
+	netshare_status st = rank == 0 ? netshare__model_chunk_save(m, 0, &b) : NETSHARE_OK;
+	unsigned long long len = b.len;
+	if ((st = agree(comm, st)) == NETSHARE_OK) {
+		MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+		if (rank != 0 && !(b.data = netshare__malloc(len ? (size_t)len : 1)))
+			st = netshare__error_oom("chunk 0 broadcast");
+		b.len = (size_t)len;
 	}
-	netshare_model_free(src);
-	return st;
+	if (st == NETSHARE_OK && (st = agree(comm, st)) == NETSHARE_OK)
+		for (size_t at = 0; at < len;) {
+			int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
+			MPI_Bcast(b.data + at, part, MPI_BYTE, 0, comm);
+			at += (size_t)part;
+		}
+	if (st == NETSHARE_OK && rank != 0)
+		st = netshare__model_chunk_load(m, 0, b.data, b.len);
+	netshare__wbuf_free(&b);
+	return agree(comm, st);
 }
 
 /* The later chunks this rank trains: one after the other, single-threaded OpenBLAS
@@ -156,45 +139,41 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm)
 	int rank, size;
 	MPI_Comm_rank(comm, &rank);
 	MPI_Comm_size(comm, &size);
-	/* Chunk 0 on rank 0 (checkpoints and all); only its later chunks stay untrained. */
+	/* Same hyperparameters and encoder everywhere, or the chunks would not fit. */
+	uint32_t mine = netshare__model_identity(m), root = mine;
+	MPI_Bcast(&root, 1, MPI_UINT32_T, 0, comm);
 	netshare_status st = NETSHARE_OK;
+	if (mine != root)
+		st = netshare__error(NETSHARE_EINVAL, "netshare_model_train_mpi: this rank's model "
+		                     "has other parameters or another encoder than rank 0's (each "
+		                     "rank must fit the same data with the same options)");
+	if ((st = agree(comm, st)) < 0)
+		return st;
+	/* Chunk 0 on rank 0 (its threads, its checkpoints), then to every rank. */
 	if (rank == 0) {
 		if (m->p.threads)
 			netshare__blas_set_threads((int)m->p.threads);
 		st = netshare__model_train_first(m, ds);
 	}
-	if ((st = agree(comm, st)) < 0)
+	if ((st = agree(comm, st)) < 0 || (st = broadcast_chunk0(comm, m)) < 0)
 		return st;
-	netshare__wbuf b = { 0 };
-	if (rank == 0)
-		st = netshare__model_serialize(m, 1, &b);
-	if ((st = agree(comm, st)) == NETSHARE_OK)
-		st = agree(comm, broadcast_bytes(comm, 0, &b));
-	if (st == NETSHARE_OK && rank != 0)
-		st = take_chunks(m, &b, rank, size, 1);
-	netshare__wbuf_free(&b);
-	if ((st = agree(comm, st)) < 0)
-		return st;
-	if (m->p.threads)
-		netshare__blas_set_threads((int)m->p.threads);
 	if ((st = agree(comm, train_mine(m, ds, rank, size))) < 0)
 		return st;
-	/* Gather: rank r >= 1 in turn sends its model's bytes to rank 0, which keeps r's
-	 * chunks. (Whole models: simple, but (size - 1) times the model's bytes reach
-	 * rank 0; docs/DEVELOPING.md, "MPI".) */
-	for (int r = 1; r < size && r <= m->chunks - 1 && st == NETSHARE_OK; r++) {
+	/* Gather: each later chunk's state from its rank to rank 0, in chunk order. */
+	for (int c = 1; c < m->chunks && st == NETSHARE_OK; c++) {
+		int owner = (c - 1) % size;
+		if (owner == 0)
+			continue;
 		netshare__wbuf g = { 0 };
-		netshare_status mine = NETSHARE_OK;
-		if (rank == r)
-			mine = netshare__model_serialize(m, 1, &g);
-		if ((st = agree(comm, mine)) == NETSHARE_OK)
-			st = agree(comm, send_to_root(comm, r, &g));
-		mine = NETSHARE_OK;
-		if (st == NETSHARE_OK && rank == 0)
-			mine = take_chunks(m, &g, r, size, 0);
+		netshare_status local = rank == owner ? netshare__model_chunk_save(m, c, &g) :
+		                                        NETSHARE_OK;
+		if ((st = agree(comm, local)) == NETSHARE_OK)
+			st = agree(comm, transfer(comm, owner, 0, &g));
+		local = st == NETSHARE_OK && rank == 0 ? netshare__model_chunk_load(m, c, g.data, g.len) :
+		                                         NETSHARE_OK;
 		netshare__wbuf_free(&g);
 		if (st == NETSHARE_OK)
-			st = agree(comm, mine);
+			st = agree(comm, local);
 	}
 	if (st == NETSHARE_OK && m->chunks > 1)
 		m->last_chunk = m->chunks - 1;

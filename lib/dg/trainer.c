@@ -431,39 +431,3 @@ netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src)
 		st = copy_critic(&dst->aux, &src->aux);
 	return st;
 }
-
-static void
-copy_adam(netshare__adam *dst, const netshare__adam *src)
-{
-	dst->step = src->step;
-	for (size_t k = 0; k < dst->n; k++) {
-		memcpy(dst->t[k].m, src->t[k].m, dst->t[k].size * sizeof(float));
-		memcpy(dst->t[k].v, src->t[k].v, dst->t[k].size * sizeof(float));
-	}
-}
-
-netshare_status
-netshare__dg_copy_state(netshare__dg *dst, const netshare__dg *src)
-{
-	int same = dst->opt_g.n == src->opt_g.n && dst->opt_d.n == src->opt_d.n &&
-	           dst->opt_aux.n == src->opt_aux.n;
-	for (size_t k = 0; same && k < dst->opt_g.n; k++)
-		same = dst->opt_g.t[k].size == src->opt_g.t[k].size;
-	netshare_status st = same ? netshare__dg_copy_weights(dst, src) :
-	                            netshare__error(NETSHARE_EINVAL, "models of different shapes");
-	if (st < 0)
-		return st;
-	copy_adam(&dst->opt_g, &src->opt_g);
-	copy_adam(&dst->opt_d, &src->opt_d);
-	copy_adam(&dst->opt_aux, &src->opt_aux);
-	dst->rng = src->rng;
-	dst->dp_rng = src->dp_rng;
-	dst->iterations = src->iterations;
-	dst->dp_rounds = src->dp_rounds;
-	dst->dp_sampled = src->dp_sampled;
-	dst->loss_d = src->loss_d;
-	dst->loss_aux = src->loss_aux;
-	dst->loss_g = src->loss_g;
-	dst->wasserstein = src->wasserstein;
-	return NETSHARE_OK;
-}

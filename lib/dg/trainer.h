@@ -67,11 +67,6 @@ void netshare__dg_free(netshare__dg *m);
  * the warm start of chunks 1..K-1 from chunk 0. EINVAL on a shape mismatch. */
 netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src);
 
-/* Copy everything a model of the same shape has trained (weights, optimiser moments,
- * random streams, counters, last losses) from `src`: what the model file keeps of a
- * chunk, so that dst continues as src would. EINVAL on a shape mismatch. */
-netshare_status netshare__dg_copy_state(netshare__dg *dst, const netshare__dg *src);
-
 /* Train `iterations` more iterations on n encoded flows (attributes n x A, features
  * n x T x F; n may be 0 in DP mode, whose rounds are then noise only). progress (may be NULL) is called every iteration with the losses.
  * ENUMERIC (with the iteration) if a loss or weight stops being finite; ECANCELED. */

@@ -90,6 +90,20 @@ class MpiTrain(unittest.TestCase):
         self.assertIn("t2.csv", messages[0])
         self.assertFalse(os.path.exists(out))
 
+    def test_ranks_with_other_options_are_refused(self):
+        """Each rank with its own seed: rank 0 says that rank 1's model differs; no
+        model file."""
+        out = self.path("mixed.nsm")
+        script = ('exec "$0" train -i "$1" -o "$2" ' + " ".join(ARGS[:-1]) +
+                  ' $OMPI_COMM_WORLD_RANK')
+        r = mpirun(3, "sh", "-c", script, CLI, self.trace, out)
+        self.assertNotEqual(r.returncode, 0)
+        messages = [l for l in r.stderr.splitlines() if l.startswith("netshare")]
+        self.assertEqual(len(messages), 1, r.stderr)
+        self.assertIn("rank 1:", messages[0])
+        self.assertIn("other parameters or another encoder", messages[0])
+        self.assertFalse(os.path.exists(out))
+
     def test_a_killed_rank_fails_the_job(self):
         out = self.path("killed.nsm")
         p = subprocess.Popen([*LAUNCH, "-n", "3", CLI, "train", "-i", self.trace, "-o", out,
