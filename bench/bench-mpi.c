@@ -2,7 +2,7 @@
 /*
  * bench-mpi: the chunk phase of netshare_model_train_mpi against the number of ranks.
  * Run under a launcher: `mpirun -n N build/bench/bench-mpi TRACE [CHUNKS [ITERATIONS
- * [RECORDS]]]`. Every rank reads the trace (the first RECORDS records, default all),
+ * [RECORDS [data-parallel]]]]`. Every rank reads the trace (the first RECORDS records, default all),
  * fits the encoder, creates the model (NetShare's default sizes, 1 thread per rank)
  * and trains over MPI; rank 0 prints one JSON line: ranks, chunks, iterations,
  * chunk0_s (rank 0's chunk 0, the same for any rank count), chunk_phase_s (from the end
@@ -15,6 +15,7 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <netshare/netshare.h>
 
@@ -41,7 +42,7 @@ main(int argc, char **argv)
 	if (argc < 2) {
 		if (rank == 0)
 			fprintf(stderr, "usage: mpirun -n N bench-mpi TRACE [CHUNKS [ITERATIONS "
-			        "[RECORDS]]]\n");
+			        "[RECORDS [data-parallel]]]]\n");
 		MPI_Finalize();
 		return 2;
 	}
@@ -50,6 +51,7 @@ main(int argc, char **argv)
 	netshare_read_params rp;
 	netshare_read_params_init(&rp);
 	rp.max_records = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+	int data_parallel = argc > 5 && strcmp(argv[5], "data-parallel") == 0;
 	netshare_dataset *ds = NULL;
 	netshare_encoder *enc = NULL;
 	netshare_model *m = NULL;
@@ -76,7 +78,7 @@ main(int argc, char **argv)
 	}
 	MPI_Barrier(MPI_COMM_WORLD);
 	double t0 = netshare__now();
-	st = netshare_model_train_mpi(m, ds, NULL);
+	st = netshare_model_train_mpi(m, ds, NULL, data_parallel ? NETSHARE_MPI_DATA_PARALLEL : 0);
 	double t1 = netshare__now();
 	if (st < 0) {
 		if (rank == 0)
@@ -101,9 +103,9 @@ main(int argc, char **argv)
 		double phase = t1 - chunk0_end;
 		printf("{\"bench\":\"mpi-chunks\",\"trace\":\"%s\",\"ranks\":%d,\"chunks\":%d,"
 		       "\"iterations\":%u,\"chunk0_s\":%.3f,\"chunk_phase_s\":%.3f,\"total_s\":%.3f,"
-		       "\"model_bytes\":%ld,\"per_chunk_s\":%.3f}\n", argv[1], size, chunks,
-		       iterations, chunk0_end - t0, phase, t1 - t0, bytes,
-		       per_rank ? phase / per_rank : 0.0);
+		       "\"model_bytes\":%ld,\"per_chunk_s\":%.3f,\"data_parallel\":%s}\n", argv[1],
+		       size, chunks, iterations, chunk0_end - t0, phase, t1 - t0, bytes,
+		       per_rank ? phase / per_rank : 0.0, data_parallel ? "true" : "false");
 	}
 	netshare_model_free(m);
 	netshare_encoder_free(enc);

@@ -24,6 +24,7 @@ run_train(int argc, char **argv)
 		{ "resume", no_argument, NULL, 'r' },
 		{ "keep-state", no_argument, NULL, 256 + 'K' },
 		{ "checkpoint-every", required_argument, NULL, 256 + 'C' },
+		{ "data-parallel", no_argument, NULL, 256 + 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_HOLDOUT_LONGOPT,
 		CLI_TRAIN_LONGOPTS,
@@ -53,6 +54,7 @@ run_train(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'r': resume = 1; break;
 		case 256 + 'K': keep_state = 1; break;
+		case 256 + 'D': o.data_parallel = 1; break;
 		case 256 + 'C': {
 			uint64_t v;
 			if (cli_parse_u64(optarg, UINT32_MAX, &v) < 0 || v == 0)
@@ -173,6 +175,8 @@ const cli_command cli_cmd_train = {
 		"  -r, --resume           continue from MODEL.partial (its settings apply)\n"
 		"      --keep-state       write the training state too (see above)\n"
 		"      --checkpoint-every N  iterations between checkpoints (default 100)\n"
+		"      --data-parallel    under mpirun: chunk 0 on every rank, gradients averaged\n"
+		"                         (the later chunks are spread over the ranks anyway)\n"
 		CLI_HOLDOUT_HELP
 		CLI_TRAIN_HELP
 		CLI_READ_HELP

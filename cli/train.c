@@ -144,7 +144,9 @@ cli_train_model(netshare_model *m, const cli_train_opts *o, const netshare_datas
 	if ((st = netshare_model_set_training(m, &run)) < 0)
 		return cli_fail(st);
 	double t0 = cli_now();
-	st = o->mpi ? netshare_model_train_mpi(m, ds, NULL) : netshare_model_train(m, ds);
+	st = o->mpi ? netshare_model_train_mpi(m, ds, NULL,
+	                                       o->data_parallel ? NETSHARE_MPI_DATA_PARALLEL : 0)
+	            : netshare_model_train(m, ds);
 	cli_progress_end(&pr);
 	run.progress = NULL;
 	run.progress_user = NULL;

@@ -15,7 +15,8 @@ typedef struct cli_train_opts {
 	uint32_t checkpoint_every;  /* iterations between checkpoints, when checkpointing */
 	const char *public_path;    /* --public (private.h) */
 	const netshare_dataset *public_ds; /* read from it: the encoder's data, pretraining */
-	int mpi;                    /* train over the MPI job's ranks (mpi.h) */
+	int mpi;                    /* train over the MPI job's ranks (mpi_job.h) */
+	int data_parallel;          /* --data-parallel: chunk 0 over all ranks */
 } cli_train_opts;
 
 /* Long options (codes above 255 have no short form) and short ones. */

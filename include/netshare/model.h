@@ -156,6 +156,11 @@ NETSHARE_API netshare_status netshare_model_pretrain(netshare_model *m, const ne
  * @param comm  a pointer to the MPI_Comm to use (the caller's type, so that this header
  *              needs no MPI header), or NULL for MPI_COMM_WORLD; MPI must be
  *              initialised.
+ * @param flags 0, or ::NETSHARE_MPI_DATA_PARALLEL: chunk 0 data-parallel over all ranks
+ *              (a rank that fails in that phase aborts the job with MPI_Abort, its
+ *              message on stderr: the others wait in a collective and cannot be told;
+ *              resuming it from a checkpoint is not exact, the other ranks' random
+ *              streams are not in the file).
  * @return as netshare_model_train(), the same status on every rank: one rank's failure
  *         is every rank's, with its message prefixed "rank R: ";
  *         ::NETSHARE_EUNSUPPORTED in a library built without MPI (see
@@ -165,7 +170,13 @@ NETSHARE_API netshare_status netshare_model_pretrain(netshare_model *m, const ne
  * thread only (MPI_THREAD_FUNNELED is enough). Since 1.2.
  */
 NETSHARE_API netshare_status netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds,
-                                                      const void *comm);
+                                                      const void *comm, unsigned flags);
+
+/** netshare_model_train_mpi() flag: chunk 0 trains on every rank in step, each on its
+ *  own batches, the gradients averaged over the ranks before every optimiser step (an
+ *  effective batch of ranks x batch_size; the same model for the same rank count and
+ *  seed, another one than without the flag). */
+#define NETSHARE_MPI_DATA_PARALLEL 1u
 
 /** 1 if this library was built with MPI (netshare_model_train_mpi() works), else 0. */
 NETSHARE_API int netshare_mpi_available(void);

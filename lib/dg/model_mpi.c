@@ -21,6 +21,7 @@
 #ifdef NETSHARE_HAVE_MPI
 #include <mpi.h>
 
+#include "core/rng.h"
 #include "nn/blas_threads.h"
 
 /* The worst status of all ranks; if one failed, every rank returns it with the
@@ -133,8 +134,84 @@ train_mine(netshare_model *m, const netshare_dataset *ds, int rank, int size)
 	return st;
 }
 
+/* Data-parallel chunk 0: every rank's gradients, gathered, summed in rank order (the
+ * same sum on every rank, run after run) and divided by the rank count. */
+typedef struct grad_sync {
+	MPI_Comm comm;
+	int size;
+	float *buf;  /* size x the largest tensor */
+} grad_sync;
+
+static void
+sync_grads(netshare__adam *a, void *user)
+{
+	grad_sync *g = user;
+	for (size_t k = 0; k < a->n; k++) {
+		size_t n = a->t[k].size;
+		float *grad = a->t[k].grad;
+		MPI_Allgather(grad, (int)n, MPI_FLOAT, g->buf, (int)n, MPI_FLOAT, g->comm);
+		for (size_t i = 0; i < n; i++) {
+			float sum = 0;
+			for (int r = 0; r < g->size; r++)
+				sum += g->buf[(size_t)r * n + i];
+			grad[i] = sum / (float)g->size;
+		}
+	}
+}
+
+static size_t
+largest_tensor(const netshare__dg *d)
+{
+	const netshare__adam *opts[3] = { &d->opt_g, &d->opt_d, &d->opt_aux };
+	size_t most = 0;
+	for (int o = 0; o < 3; o++)
+		for (size_t k = 0; k < opts[o]->n; k++)
+			most = opts[o]->t[k].size > most ? opts[o]->t[k].size : most;
+	return most;
+}
+
+/*
+ * Chunk 0 on every rank in step: each rank draws its own batches (its own random
+ * stream, unless resumed from a checkpoint, whose stream is rank 0's), the gradients
+ * are averaged before every optimiser step, so the weights stay equal on all ranks; an
+ * effective batch of size x batch_size. Only rank 0 checkpoints. A rank that fails in
+ * this phase cannot tell the others, which wait in the next exchange: it aborts the job
+ * (MPI_Abort) after writing its message to stderr.
+ */
 static netshare_status
-train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm)
+train_first_parallel(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm, int rank,
+                     int size)
+{
+	netshare__dg *d = &m->dg[0];
+	grad_sync g = { comm, size, NULL };
+	size_t most = largest_tensor(d);
+	g.buf = netshare__mallocarray(most * (size_t)size + 1, sizeof(float));
+	netshare_status st = agree(comm, g.buf ? NETSHARE_OK : netshare__error_oom("gradients"));
+	if (st < 0) {
+		netshare__free(g.buf);
+		return st;
+	}
+	if (rank > 0 && d->iterations == 0)
+		netshare__rng_seed(&d->rng, m->p.seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)rank));
+	const char *keep = m->p.checkpoint_path;
+	if (rank > 0)
+		m->p.checkpoint_path = NULL;
+	d->grad_sync = sync_grads;
+	d->grad_sync_user = &g;
+	st = netshare__model_train_first(m, ds);
+	d->grad_sync = NULL;
+	d->grad_sync_user = NULL;
+	m->p.checkpoint_path = keep;
+	netshare__free(g.buf);
+	if (st < 0) {
+		fprintf(stderr, "netshare: rank %d: %s\n", rank, netshare_last_error());
+		MPI_Abort(comm, 1);
+	}
+	return agree(comm, st);
+}
+
+static netshare_status
+train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm, unsigned flags)
 {
 	int rank, size;
 	MPI_Comm_rank(comm, &rank);
@@ -149,12 +226,14 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm)
 		                     "rank must fit the same data with the same options)");
 	if ((st = agree(comm, st)) < 0)
 		return st;
-	/* Chunk 0 on rank 0 (its threads, its checkpoints), then to every rank. */
-	if (rank == 0) {
-		if (m->p.threads)
-			netshare__blas_set_threads((int)m->p.threads);
+	/* Chunk 0 on rank 0 (its threads, its checkpoints), or on every rank in step; then
+	 * rank 0's to every rank. */
+	if (m->p.threads)
+		netshare__blas_set_threads((int)m->p.threads);
+	if (flags & NETSHARE_MPI_DATA_PARALLEL)
+		st = train_first_parallel(m, ds, comm, rank, size);
+	else if (rank == 0)
 		st = netshare__model_train_first(m, ds);
-	}
 	if ((st = agree(comm, st)) < 0 || (st = broadcast_chunk0(comm, m)) < 0)
 		return st;
 	if ((st = agree(comm, train_mine(m, ds, rank, size))) < 0)
@@ -192,7 +271,8 @@ netshare_mpi_available(void)
 }
 
 NETSHARE_API netshare_status
-netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds, const void *comm)
+netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds, const void *comm,
+                         unsigned flags)
 {
 	if (!m || !ds)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_train_mpi: %s is NULL",
@@ -210,9 +290,13 @@ netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds, const vo
 		return netshare__error(NETSHARE_EUNSUPPORTED, "netshare_model_train_mpi: "
 		                       "differentially private training runs in one process "
 		                       "(netshare_model_train)");
-	return train_mpi(m, ds, comm ? *(const MPI_Comm *)comm : MPI_COMM_WORLD);
+	if (flags & ~(unsigned)NETSHARE_MPI_DATA_PARALLEL)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_train_mpi: unknown flags "
+		                       "0x%x", flags);
+	return train_mpi(m, ds, comm ? *(const MPI_Comm *)comm : MPI_COMM_WORLD, flags);
 #else
 	(void)comm;
+	(void)flags;
 	return netshare__error(NETSHARE_EUNSUPPORTED, "netshare_model_train_mpi: this "
 	                       "libnetshare was built without MPI (meson -Dmpi=enabled)");
 #endif

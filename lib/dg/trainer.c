@@ -218,6 +218,16 @@ critic_forward_both(netshare__dg *m, netshare__critic *c, const float *xr, const
  * real rows and the interpolates of the penalty go through the critic as one 3B batch
  * (a third of the matrix calls, each three times as large); the score gradients are
  * +1/B for fake rows and -1/B for real ones, and the penalty uses the last B rows. */
+/* An optimiser step, after the data-parallel hook (if any) has made the gradients the
+ * mean over the ranks. */
+static void
+step(netshare__dg *m, netshare__adam *opt)
+{
+	if (m->grad_sync)
+		m->grad_sync(opt, m->grad_sync_user);
+	netshare__adam_step(opt);
+}
+
 static void
 critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
             const float *xf, double lambda, double *wdist, double *loss)
@@ -232,7 +242,7 @@ critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const flo
 	}
 	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
 	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
-	netshare__adam_step(opt);
+	step(m, opt);
 	*wdist = (real - fake) / B;
 	*loss = (fake - real) / B + gp;
 }
@@ -275,7 +285,7 @@ generator_step(netshare__dg *m)
 	for (size_t i = 0; i < (size_t)B * m->A; i++)
 		m->dattr[i] += m->dx[i];
 	netshare__generator_backward(&m->g, m->dattr, m->dfeat);
-	netshare__adam_step(&m->opt_g);
+	step(m, &m->opt_g);
 	m->loss_g = loss;
 }
 

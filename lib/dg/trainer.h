@@ -45,6 +45,11 @@ typedef struct netshare__dg {
 	netshare__rng rng;
 	netshare__rng dp_rng;     /* DP rounds' draws (Poisson sample, fakes, noise): never
 	                             saved, seeded from the OS by a DP model */
+	/* Data-parallel training (netshare_model_train_mpi): called with each optimiser
+	 * before its step, to replace its gradients by their mean over the ranks; NULL:
+	 * none. Not with DP rounds. */
+	void (*grad_sync)(netshare__adam *opt, void *user);
+	void *grad_sync_user;
 	long iterations;          /* done so far */
 	long dp_rounds;           /* DP critic rounds done: each is two sampled Gaussian
 	                             mechanisms (D and aux-D) on one Poisson sample */

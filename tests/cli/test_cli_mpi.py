@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """`mpirun -n 3 netshare train` on localhost (oversubscribed ranks): the model file is
 byte-identical to a single-process one with the same seed (training state included);
+with --data-parallel, the same for two runs with the same rank count;
 a rank that cannot read its trace, or that is killed, makes the job exit non-zero with
 one message and no model file. Skips (77) when mpirun or an MPI build is absent."""
 
@@ -73,6 +74,25 @@ class MpiTrain(unittest.TestCase):
                    *ARGS[:-1], "4")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotEqual(self.read("single.nsm"), self.read("other-seed.nsm"))
+
+    def test_data_parallel_chunk0_is_the_same_run_after_run(self):
+        """--data-parallel (chunk 0 on every rank, gradients averaged in rank order):
+        two runs with 3 ranks give the same bytes; with 2 ranks, another model (another
+        effective batch), also the same twice; and not the model without the flag."""
+        files = {}
+        for n, name in ((3, "a"), (3, "b"), (2, "c"), (2, "d")):
+            out = self.path("dp-%s.nsm" % name)
+            r = mpirun(n, CLI, "train", "-i", self.trace, "-o", out, "--keep-state",
+                       "--data-parallel", *ARGS)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files[name] = self.read("dp-%s.nsm" % name)
+        self.assertEqual(files["a"], files["b"])
+        self.assertEqual(files["c"], files["d"])
+        self.assertNotEqual(files["a"], files["c"])
+        plain = self.path("plain.nsm")
+        r = mpirun(3, CLI, "train", "-i", self.trace, "-o", plain, "--keep-state", *ARGS)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(files["a"], self.read("plain.nsm"))
 
     def test_a_rank_that_cannot_read_fails_the_job(self):
         """Rank 2's trace is damaged: every rank exits, the job with status 1, one
