@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../test-fixtures.h"
+#include "model-file-bytes.h"
 #include "dg/model.h"
 #include "encode/encoder.h"
 #include "io/dataset.h"
@@ -343,6 +344,83 @@ START_TEST(privacy_record_saved_exported_loaded)
 }
 END_TEST
 
-NETSHARE_TEST_MAIN("dg-privacy",
+/*
+ * A PRIV chunk with valid checksums and hostile values is refused (ECORRUPT, or
+ * EVERSION for another layout version), and every single-byte change of it either
+ * loads or is refused, never crashes. Layout (privacy.h): u32 version, u8 mode, u8
+ * pretrained, u8 released, f64 epsilon_target (7), delta (15), clip (23), sigma (31),
+ * epsilon (39), count noise (47), u32 public iterations (55), u64 x 3 (59), then per
+ * chunk f64 rate (83 for chunk 0), f64 rounds (91).
+ */
+START_TEST(privacy_record_hostile)
+{
+	netshare_dataset *pub = public_trace(), *priv = private_trace(0);
+	netshare_model *m = dp_model(pub, priv, 4);
+	char path[512];
+	netshare_test_path(path, sizeof path, netshare_test_tmpdir(), "dp.nsm");
+	ck_assert_ok(netshare_model_export(m, path));
+	size_t len, plen;
+	unsigned char *orig = read_all(path, &len), *d = malloc(len);
+	size_t at = chunk_payload(orig, len, "PRIV", &plen);
+	ck_assert_uint_gt(at, 0);
+	ck_assert_uint_eq(plen, 83 + 2 * 16);
+	ck_assert_uint_eq(orig[at + 4], 1); /* mode: DP */
+	static const struct {
+		size_t at;
+		double value;
+		netshare_status want;
+	} edits[] = {
+		{ 7, -4, NETSHARE_ECORRUPT },       /* epsilon_target */
+		{ 7, INFINITY, NETSHARE_ECORRUPT }, /* infinite, yet mode 1 */
+		{ 15, 2, NETSHARE_ECORRUPT },       /* delta */
+		{ 23, 0, NETSHARE_ECORRUPT },       /* clip */
+		{ 31, NAN, NETSHARE_ECORRUPT },     /* sigma */
+		{ 83, 1.5, NETSHARE_ECORRUPT },     /* chunk 0's rate */
+		{ 91, -1, NETSHARE_ECORRUPT },      /* chunk 0's rounds */
+	};
+	netshare_model *back;
+	netshare_load_params lp;
+	netshare_load_params_init(&lp);
+	for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
+		memcpy(d, orig, len);
+		unsigned char v[8];
+		memcpy(v, &edits[k].value, 8); /* little-endian machine, as the file */
+		memcpy(d + at + edits[k].at, v, 8);
+		fix_checksums(d, len);
+		ck_assert_status(netshare__model_load_buffer(&back, "edited", d, len, &lp),
+		                 edits[k].want);
+	}
+	memcpy(d, orig, len);
+	d[at] = 2; /* a layout this library does not know */
+	fix_checksums(d, len);
+	ck_assert_status(netshare__model_load_buffer(&back, "edited", d, len, &lp),
+	                 NETSHARE_EVERSION);
+	memcpy(d, orig, len);
+	d[at + 4] = 3; /* mode */
+	fix_checksums(d, len);
+	ck_assert_status(netshare__model_load_buffer(&back, "edited", d, len, &lp),
+	                 NETSHARE_ECORRUPT);
+	for (size_t i = 0; i < plen; i++) {
+		memcpy(d, orig, len);
+		d[at + i] ^= 0x5a;
+		fix_checksums(d, len);
+		netshare_status st = netshare__model_load_buffer(&back, "edited", d, len, &lp);
+		ck_assert(st == NETSHARE_OK || st == NETSHARE_ECORRUPT || st == NETSHARE_EVERSION);
+		if (st == NETSHARE_OK) {
+			netshare_model_info in = { .struct_size = sizeof in };
+			ck_assert_ok(netshare_model_info_get(back, &in));
+			ck_assert(in.privacy == 1 || in.privacy == 2);
+			netshare_model_free(back);
+		}
+	}
+	free(d);
+	free(orig);
+	netshare_model_free(m);
+	netshare_dataset_free(pub);
+	netshare_dataset_free(priv);
+}
+END_TEST
+
+NETSHARE_TEST_MAIN("dg-privacy", privacy_record_hostile,
 	steps_in_order_and_refusals, plan_and_sources, every_chunk_trains_and_noise_is_secret,
 	privacy_record_saved_exported_loaded)

@@ -15,6 +15,7 @@
 #include "core/crc32c.h"
 #include "core/rng.h"
 #include "dg/model.h"
+#include "model-file-bytes.h"
 
 /* The toy trace (*ds, the caller frees it) and an encoder fitted on it in `chunks`. */
 static netshare_encoder *
@@ -138,20 +139,6 @@ START_TEST(short_training_still_warm_starts)
 }
 END_TEST
 
-static unsigned char *
-read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	unsigned char *d = malloc(*len);
-	ck_assert_uint_eq(fread(d, 1, *len, f), *len);
-	fclose(f);
-	return d;
-}
-
 START_TEST(save_load_generate_identical)
 {
 	netshare_dataset *ds;
@@ -252,43 +239,6 @@ with_extra_chunk(const unsigned char *d, size_t len, const char *tag, uint32_t f
 	netshare__put_le32(o + start, netshare__crc32c(0, o, start));
 	netshare__put_le32(o + start + 4, netshare__crc32c(0, o + start, 4));
 	return o;
-}
-
-/* The payload offset and length of the first chunk with this tag (0 if none). */
-static size_t
-chunk_payload(const unsigned char *d, size_t len, const char *tag, size_t *plen)
-{
-	for (size_t at = 32; at + 16 <= len;) {
-		uint64_t n = netshare__le64(d + at + 8);
-		size_t start = (at + 16 + 31) / 32 * 32;
-		if (memcmp(d + at, tag, 4) == 0) {
-			*plen = (size_t)n;
-			return start;
-		}
-		if (memcmp(d + at, "END ", 4) == 0)
-			break;
-		at = start + (size_t)n + 4;
-	}
-	return 0;
-}
-
-/* Recompute every checksum after an edit, as a hostile writer would: the header's, each
- * chunk's and the whole file's, so that the loader must judge the contents. */
-static void
-fix_checksums(unsigned char *d, size_t len)
-{
-	netshare__put_le32(d + 24, netshare__crc32c(0, d, 24));
-	for (size_t at = 32; at + 16 <= len;) {
-		uint64_t n = netshare__le64(d + at + 8);
-		size_t start = (at + 16 + 31) / 32 * 32;
-		if (memcmp(d + at, "END ", 4) == 0) {
-			netshare__put_le32(d + start, netshare__crc32c(0, d, start));
-			netshare__put_le32(d + start + 4, netshare__crc32c(0, d + start, 4));
-			return;
-		}
-		netshare__put_le32(d + start + n, netshare__crc32c(0, d + start, (size_t)n));
-		at = start + (size_t)n + 4;
-	}
 }
 
 /*
