@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Downstream tasks: does synthetic traffic train models that work on real traffic?
+
+NetShare's traffic-type prediction (reference/eval.md 1.8): five classifiers (decision
+tree, logistic regression, random forest, gradient boosting, MLP) trained on a flow
+trace's records to predict their label, and scored on held-out real records; for each
+training trace its accuracies and the Spearman rank correlation of the classifiers'
+order with the order they have when trained on real data.
+
+    import netshare, netshare.tasks
+    real = netshare.Dataset.read("conn.log")
+    a, b = real.split_time(0.5)                    # train on a, test on b
+    result = netshare.tasks.traffic_type({"real": a, "synthetic": syn}, b)
+
+Features of a flow record: source and destination port, protocol, and log1p of its
+packets, bytes, duration (s) and the responder's packets and bytes. scikit-learn
+(Debian: python3-sklearn) is imported only when a task runs; without it a task raises
+ImportError saying so. `python3 -m netshare.tasks traffic-type [--holdout F] [--seed S]
+REAL SYNTH...` prints the result as JSON.
+"""
+
+import json
+import math
+import sys
+
+CLASSIFIERS = ("decision_tree", "logistic_regression", "random_forest", "gradient_boosting",
+               "mlp")
+FEATURES = ("src_port", "dst_port", "protocol", "log_packets", "log_bytes", "log_duration_s",
+            "log_resp_packets", "log_resp_bytes")
+
+
+def _sklearn():
+    try:
+        import sklearn  # noqa: F401
+        from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.neural_network import MLPClassifier
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.tree import DecisionTreeClassifier
+    except ImportError as e:
+        raise ImportError("netshare.tasks needs scikit-learn, which is not installed "
+                          "(Debian: apt install python3-sklearn): %s" % e) from None
+
+    def make(name, seed):
+        if name == "decision_tree":
+            return DecisionTreeClassifier(random_state=seed)
+        if name == "logistic_regression":
+            return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        if name == "random_forest":
+            return RandomForestClassifier(n_estimators=100, random_state=seed)
+        if name == "gradient_boosting":
+            return GradientBoostingClassifier(random_state=seed)
+        return make_pipeline(StandardScaler(),
+                             MLPClassifier(hidden_layer_sizes=(64, 64), max_iter=500,
+                                           random_state=seed))
+    return make
+
+
+def flow_features(dataset):
+    """(rows of FEATURES, labels) of a flow dataset's records that have a label."""
+    if not dataset.flows:
+        raise ValueError("traffic-type needs flow records (NetFlow CSV, Zeek conn.log), "
+                         "not packets")
+    X, y = [], []
+    for r in dataset:
+        if not r["label"]:
+            continue
+        X.append([r["src_port"], r["dst_port"], r["protocol"], math.log1p(r["packets"]),
+                  math.log1p(r["bytes"]), math.log1p(max(r["duration_ns"], 0) / 1e9),
+                  math.log1p(r["resp_packets"]), math.log1p(r["resp_bytes"])])
+        y.append(r["label"])
+    return X, y
+
+
+def _ranks(values):
+    """Ranks 1..n, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(a, b):
+    """Spearman's rank correlation of two equally long sequences (None if either is
+    constant: no order to compare)."""
+    ra, rb = _ranks(list(a)), _ranks(list(b))
+    n = len(ra)
+    ma, mb = sum(ra) / n, sum(rb) / n
+    sab = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    saa = sum((x - ma) ** 2 for x in ra)
+    sbb = sum((y - mb) ** 2 for y in rb)
+    if saa == 0 or sbb == 0:
+        return None
+    return sab / math.sqrt(saa * sbb)
+
+
+def traffic_type(train_sets, test, seed=1, reference="real"):
+    """Train every classifier on each dataset of train_sets (name -> Dataset) and score
+    it on test's records. Returns {"classifiers": [...], "test_records": n, "accuracy":
+    {name: {classifier: accuracy}}, "spearman": {name: rho against `reference`}}. A
+    training set with one label only predicts it everywhere."""
+    make = _sklearn()
+    Xt, yt = flow_features(test)
+    if not yt:
+        raise ValueError("the test dataset has no labelled records")
+    accuracy = {}
+    for name, ds in train_sets.items():
+        X, y = flow_features(ds)
+        accuracy[name] = {}
+        for clf in CLASSIFIERS:
+            if not y:
+                acc = 0.0
+            elif len(set(y)) == 1:
+                acc = sum(1 for t in yt if t == y[0]) / len(yt)
+            else:
+                model = make(clf, seed).fit(X, y)
+                pred = model.predict(Xt)
+                acc = sum(1 for p, t in zip(pred, yt) if p == t) / len(yt)
+            accuracy[name][clf] = acc
+    rho = {}
+    if reference in accuracy:
+        ref = [accuracy[reference][c] for c in CLASSIFIERS]
+        for name in accuracy:
+            rho[name] = spearman([accuracy[name][c] for c in CLASSIFIERS], ref)
+    return {"classifiers": list(CLASSIFIERS), "test_records": len(yt), "accuracy": accuracy,
+            "spearman": rho}
+
+
+def main(argv):
+    import argparse
+    import os
+
+    import netshare
+    ap = argparse.ArgumentParser(prog="python3 -m netshare.tasks")
+    ap.add_argument("task", choices=["traffic-type"])
+    ap.add_argument("real")
+    ap.add_argument("synthetic", nargs="*")
+    ap.add_argument("--holdout", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    with netshare.Dataset.read(args.real) as real:
+        a, b = real.split_time(args.holdout)
+        sets = {"real": a}
+        for path in args.synthetic:
+            sets[os.path.basename(path)] = netshare.Dataset.read(path)
+        try:
+            result = traffic_type(sets, b, seed=args.seed)
+        finally:
+            for ds in sets.values():
+                ds.close()
+            b.close()
+    json.dump(result, sys.stdout)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
