@@ -42,6 +42,13 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 		        cli_now() - t0, (unsigned long long)in.continuations,
 		        (unsigned long long)in.repicked, (unsigned long long)in.not_started,
 		        (unsigned long long)in.duplicates);
+		netshare_model_info mi = { .struct_size = sizeof mi };
+		if (netshare_model_info_get(m, &mi) == NETSHARE_OK && mi.privacy == 1)
+			fprintf(stderr, "%s: the model is (%.4g, %.3g)-differentially private per flow\n",
+			        cli_progname, mi.epsilon, mi.delta);
+		else
+			fprintf(stderr, "%s: the model is not differentially private: share the output "
+			        "as you would the trace\n", cli_progname);
 	}
 	netshare_sampler_free(s);
 	netshare_model_free(m);

@@ -76,9 +76,10 @@ print_privacy(const netshare_model_info *mi)
 	else
 		printf("  privacy       (%.4g, %.3g)-differentially private per flow (target "
 		       "epsilon %.4g): DP-SGD noise multiplier %.4g, clip %.4g, sampling rate <= "
-		       "%.4g, %" PRIu64 " noised rounds; counts per chunk with noise sd %.4g\n",
+		       "%.4g, %" PRIu64 " noised rounds; counts per chunk with noise sd %.4g (on "
+		       "their own epsilon %.4g)\n",
 		       mi->epsilon, mi->delta, mi->epsilon_target, mi->dp_sigma, mi->dp_clip,
-		       mi->dp_sampling_rate, mi->dp_steps, mi->count_noise_sd);
+		       mi->dp_sampling_rate, mi->dp_steps, mi->count_noise_sd, mi->count_epsilon);
 	printf("  public data   fingerprint %016" PRIx64 ", %" PRIu64 " records, %" PRIu64
 	       " pretraining iterations\n", mi->public_fingerprint, mi->public_records,
 	       mi->public_iterations);
@@ -94,10 +95,11 @@ json_privacy(const netshare_model_info *mi)
 	printf(",\"epsilon_target\":");
 	json_number(stdout, mi->privacy ? mi->epsilon_target : NAN);
 	printf(",\"delta\":%.6g,\"dp_sigma\":%.6g,\"dp_clip\":%.6g,\"dp_sampling_rate\":%.6g,"
-	       "\"dp_steps\":%" PRIu64 ",\"count_noise_sd\":%.6g,\"public_fingerprint\":\"%016"
-	       PRIx64 "\",\"public_records\":%" PRIu64 ",\"public_iterations\":%" PRIu64,
+	       "\"dp_steps\":%" PRIu64 ",\"count_noise_sd\":%.6g,\"count_epsilon\":%.6g,"
+	       "\"public_fingerprint\":\"%016" PRIx64 "\",\"public_records\":%" PRIu64
+	       ",\"public_iterations\":%" PRIu64,
 	       mi->delta, mi->dp_sigma, mi->dp_clip, mi->dp_sampling_rate, mi->dp_steps,
-	       mi->count_noise_sd, mi->public_fingerprint, mi->public_records,
+	       mi->count_noise_sd, mi->count_epsilon, mi->public_fingerprint, mi->public_records,
 	       mi->public_iterations);
 }
 

@@ -220,6 +220,9 @@ typedef struct netshare_model_info {
 	uint64_t public_fingerprint; /**< Fingerprint of the public dataset (0: none). */
 	uint64_t public_records;     /**< Its records. */
 	uint64_t public_iterations;  /**< Pretraining iterations done on it. */
+	double count_epsilon;        /**< privacy 1: the epsilon of the count release alone at
+	                                  @p delta, its share of the budget (DP-SGD has the
+	                                  rest, composed); 0 otherwise. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

@@ -12,6 +12,7 @@
 #include "core/params.h"
 #include "encode/encoder.h"
 #include "nn/critic.h"
+#include "nn/rdp.h"
 
 NETSHARE_API void
 netshare_model_params_init(netshare_model_params *p)
@@ -269,6 +270,14 @@ privacy_info(const netshare__privacy *v, int chunks, netshare_model_info *info)
 	info->public_fingerprint = v->public_fingerprint;
 	info->public_records = v->public_records;
 	info->public_iterations = v->public_done;
+	if (v->mode == 1 && v->count_noise > 0) {
+		double rdp[NETSHARE__RDP_ORDERS] = { 0 };
+		netshare__rdp_compose(rdp, netshare__rdp_orders(), NETSHARE__RDP_ORDERS, 1,
+		                      v->count_noise / sqrt((double)chunks + 1), 1);
+		info->count_epsilon = netshare__rdp_epsilon(netshare__rdp_orders(), rdp,
+		                                            NETSHARE__RDP_ORDERS, v->delta,
+		                                            NETSHARE__RDP_IMPROVED, NULL);
+	}
 }
 
 NETSHARE_API netshare_status

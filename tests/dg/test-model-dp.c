@@ -176,6 +176,8 @@ START_TEST(plan_and_sources)
 	ck_assert_uint_eq(in.dp_steps, rounds);
 	double cs = netshare__rdp_sigma_for(0.4, 1e-5, 1, 1);
 	ck_assert_double_eq_tol(in.count_noise_sd, cs * sqrt(3.0), 1e-9);
+	ck_assert_double_le(in.count_epsilon, 0.4); /* a tenth of epsilon, within the search */
+	ck_assert_double_ge(in.count_epsilon, 0.4 * 0.99);
 	ck_assert_uint_eq(in.public_fingerprint, netshare__dataset_fingerprint(pub));
 	ck_assert_uint_eq(in.public_records, netshare_dataset_count(pub));
 	ck_assert_uint_eq(in.public_iterations, 4);

@@ -233,7 +233,7 @@ class ModelInfo(ctypes.Structure):
                 ("dp_clip", ctypes.c_double), ("dp_sampling_rate", ctypes.c_double),
                 ("dp_steps", ctypes.c_uint64), ("count_noise_sd", ctypes.c_double),
                 ("public_fingerprint", ctypes.c_uint64), ("public_records", ctypes.c_uint64),
-                ("public_iterations", ctypes.c_uint64)]
+                ("public_iterations", ctypes.c_uint64), ("count_epsilon", ctypes.c_double)]
 
 
 class SampleInfo(ctypes.Structure):
