@@ -9,6 +9,7 @@
 #include "output_check.h"
 #include "holdout.h"
 #include "html_report.h"
+#include "task.h"
 #include "report_print.h"
 #include "options.h"
 
@@ -18,6 +19,7 @@ run_eval(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "task", required_argument, NULL, 256 + 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_HOLDOUT_LONGOPT,
 		CLI_READ_LONGOPTS,
@@ -27,7 +29,7 @@ run_eval(int argc, char **argv)
 	netshare_read_params_init(&rp);
 	int json = 0, c;
 	double holdout = 0;
-	const char *html = NULL;
+	const char *html = NULL, *task = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jH:h" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_eval, c, optarg, &rp);
@@ -38,6 +40,12 @@ run_eval(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'H': html = optarg; break;
+		case 256 + 'T':
+			if (cli_task_known(optarg) < 0)
+				return cli_usage_error(&cli_cmd_eval, "--task: unknown task '%s' (known: "
+				                       CLI_TASK_NAMES ")", optarg);
+			task = optarg;
+			break;
 		case CLI_HOLDOUT_OPT:
 			if (cli_parse_holdout(&cli_cmd_eval, optarg, &holdout) < 0)
 				return CLI_EXIT_USAGE;
@@ -51,6 +59,11 @@ run_eval(int argc, char **argv)
 	int n_syn = argc - optind - 1;
 	if (n_syn < 1)
 		return cli_usage_error(&cli_cmd_eval, "expected REAL and at least one SYNTHETIC trace");
+	if (task && (html || json))
+		return cli_usage_error(&cli_cmd_eval, "--task prints its own JSON; no --html or "
+		                       "--json with it");
+	if (task)
+		return cli_run_task(task, holdout, argv + optind, n_syn + 1);
 	int checked = html ? cli_check_output(&cli_cmd_eval, html,
 	                                      (const char *const *)argv + optind, n_syn + 1)
 	                   : CLI_EXIT_OK;
@@ -139,6 +152,11 @@ const cli_command cli_cmd_eval = {
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON document on stdout\n"
+		"      --task traffic-type  instead of the metrics, the downstream task: five\n"
+		"                         classifiers (scikit-learn) trained to predict each flow\n"
+		"                         record's label on the first part of REAL (--holdout F,\n"
+		"                         default 0.5) and on each SYNTHETIC trace, scored on the\n"
+		"                         rest of REAL; JSON with accuracies and Spearman's rho\n"
 		"  -H, --html FILE        also write a self-contained HTML report: the table, CDF\n"
 		"                         plots of the continuous quantities and bar charts of the\n"
 		"                         most common ports and protocols (inline SVG, no script,\n"

@@ -225,6 +225,42 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertEqual(json.loads(run("inspect", "--json", self.model).stdout)["privacy"],
                          "none")
 
+    def test_eval_task_traffic_type(self):
+        """eval --task traffic-type runs netshare.tasks (scikit-learn): labels the
+        destination port decides give accuracy 1 for every classifier; without
+        scikit-learn, one line naming python3-sklearn and exit 1; an unknown task is a
+        usage error."""
+        real, syn = self.path("labelled.csv"), self.path("labelled-syn.csv")
+        for path, n, seed in ((real, 240, 1), (syn, 160, 2)):
+            rnd = random.Random(seed)
+            with open(path, "w") as f:
+                f.write("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n")
+                rows = sorted((1458298072000000 + rnd.randrange(10_000_000), i)
+                              for i in range(n))
+                for t, i in rows:
+                    dns = i % 3 == 0
+                    f.write("10.0.0.%d,10.1.0.1,%d,%d,%s,%d,0.5,2,%d,%s\n" % (
+                        1 + i % 200, 40000 + i, 53 if dns else 443, "UDP" if dns else "TCP",
+                        t, 120 if dns else 900, "dns" if dns else "web"))
+        self.assert_one_line_error(run("eval", "--task", "nope", real, syn), 2, "nope")
+        fake = self.path("no-sklearn/sklearn")
+        os.makedirs(fake, exist_ok=True)
+        with open(os.path.join(fake, "__init__.py"), "w") as f:
+            f.write("raise ImportError('hidden by the test')\n")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(fake))
+        r = subprocess.run([CLI, "eval", "--task", "traffic-type", real, syn],
+                           capture_output=True, text=True, env=env, timeout=300)
+        self.assert_one_line_error(r, 1, "python3-sklearn")
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            self.skipTest("scikit-learn not installed")
+        r = run("eval", "--task", "traffic-type", "--holdout", "0.5", real, syn)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        for name in ("real", "labelled-syn.csv"):
+            self.assertEqual(set(doc["accuracy"][name].values()), {1.0}, name)
+
     def test_train_same_seed_same_model(self):
         """Same seed and thread count: the same model file, byte for byte, with one
         thread and with two (chunks 1.. train side by side); another seed differs."""

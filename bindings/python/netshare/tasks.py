@@ -163,4 +163,13 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (ImportError, ValueError) as e:  # one line, as every netshare error
+        print("netshare eval: %s" % e, file=sys.stderr)
+        sys.exit(1)
+    except Exception as e:
+        if type(e).__name__ != "NetshareError":
+            raise
+        print("netshare: %s" % e, file=sys.stderr)
+        sys.exit(1)
