@@ -247,15 +247,20 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         os.makedirs(fake, exist_ok=True)
         with open(os.path.join(fake, "__init__.py"), "w") as f:
             f.write("raise ImportError('hidden by the test')\n")
-        env = dict(os.environ, PYTHONPATH=os.path.dirname(fake))
-        r = subprocess.run([CLI, "eval", "--task", "traffic-type", real, syn],
-                           capture_output=True, text=True, env=env, timeout=300)
+        # The Python package loads the library itself: not through the test's
+        # LD_LIBRARY_PATH, which under ASan names the instrumented build that plain
+        # Python cannot load (it then finds a build tree next to the package).
+        env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+        task = [CLI, "eval", "--task", "traffic-type"]
+        r = subprocess.run(task + [real, syn], capture_output=True, text=True, timeout=300,
+                           env=dict(env, PYTHONPATH=os.path.dirname(fake)))
         self.assert_one_line_error(r, 1, "python3-sklearn")
         try:
             import sklearn  # noqa: F401
         except ImportError:
             self.skipTest("scikit-learn not installed")
-        r = run("eval", "--task", "traffic-type", "--holdout", "0.5", real, syn)
+        r = subprocess.run(task + ["--holdout", "0.5", real, syn], capture_output=True,
+                           text=True, timeout=300, env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         for name in ("real", "labelled-syn.csv"):

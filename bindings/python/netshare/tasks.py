@@ -138,6 +138,7 @@ def main(argv):
     import argparse
     import os
 
+    _sklearn()  # before the library loads: the message does not need it
     import netshare
     ap = argparse.ArgumentParser(prog="python3 -m netshare.tasks")
     ap.add_argument("task", choices=["traffic-type"])
