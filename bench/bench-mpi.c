@@ -19,7 +19,9 @@
 
 #include <netshare/netshare.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
+#include "dg/model.h"
 
 static double chunk0_end;
 
@@ -87,18 +89,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (rank == 0) {
-		char path[] = "/tmp/bench-mpi-XXXXXX";
-		int fd = mkstemp(path);
-		long bytes = -1;
-		if (fd >= 0 && netshare_model_save(m, path) == NETSHARE_OK) {
-			FILE *f = fopen(path, "rb");
-			if (f && fseek(f, 0, SEEK_END) == 0)
-				bytes = ftell(f);
-			if (f)
-				fclose(f);
-		}
-		if (fd >= 0)
-			remove(path);
+		/* The model file's size, from its bytes in memory (no file written). */
+		netshare__wbuf b = { 0 };
+		long bytes = netshare__model_serialize(m, 1, &b) == NETSHARE_OK ? (long)b.len : -1;
+		netshare__wbuf_free(&b);
 		int per_rank = (chunks - 1 + size - 1) / size;
 		double phase = t1 - chunk0_end;
 		printf("{\"bench\":\"mpi-chunks\",\"trace\":\"%s\",\"ranks\":%d,\"chunks\":%d,"

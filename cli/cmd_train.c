@@ -83,6 +83,13 @@ run_train(int argc, char **argv)
 	int checked = cli_check_output(&cli_cmd_train, output, &input, 1);
 	if (checked != CLI_EXIT_OK)
 		return checked;
+	size_t n = strlen(output) + sizeof ".partial";
+	char *partial = malloc(n);
+	if (!partial) {
+		cli_error("out of memory");
+		return CLI_EXIT_RUNTIME;
+	}
+	snprintf(partial, n, "%s.partial", output);
 	cli_mpi_begin();
 	int rank = cli_mpi_rank();
 	o.mpi = cli_mpi_size() > 1;
@@ -91,17 +98,11 @@ run_train(int argc, char **argv)
 			cli_error("differentially private training runs in one process, not over "
 			          "MPI ranks");
 		cli_mpi_end();
+		free(partial);
 		return CLI_EXIT_USAGE;
 	}
 	if (rank != 0)
 		o.quiet = 1;
-	size_t n = strlen(output) + sizeof ".partial";
-	char *partial = malloc(n);
-	if (!partial) {
-		cli_error("out of memory");
-		return CLI_EXIT_RUNTIME;
-	}
-	snprintf(partial, n, "%s.partial", output);
 	netshare_model *m = NULL;
 	netshare_dataset *ds = NULL, *held = NULL, *pub = NULL;
 	netshare_status st;

@@ -48,60 +48,63 @@ agree(MPI_Comm comm, netshare_status st)
 	return netshare__error(err.status, "rank %d: %s", first.rank, err.msg);
 }
 
-/* `b` from rank `from` to rank `to` (point to point; `b` is replaced on `to`). */
+/*
+ * Rank `from`'s bytes `b` to rank `to`, or to every rank (to < 0); every rank calls it.
+ * The receivers allocate first and all ranks agree on that, so a receiver out of memory
+ * stops every rank instead of leaving the sender blocked; then the bytes move in parts
+ * of at most 1 GiB (MPI counts are ints). On a receiver `b` is replaced.
+ */
 static netshare_status
-transfer(MPI_Comm comm, int from, int to, netshare__wbuf *b)
+move_bytes(MPI_Comm comm, int from, int to, netshare__wbuf *b)
 {
 	int rank;
 	MPI_Comm_rank(comm, &rank);
+	int sends = rank == from, receives = to < 0 ? !sends : rank == to;
 	unsigned long long len = b->len;
-	if (rank == from) {
+	if (to < 0)
+		MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, from, comm);
+	else if (sends)
 		MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, 0, comm);
-	} else if (rank == to) {
+	else if (receives)
 		MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, from, 0, comm, MPI_STATUS_IGNORE);
+	netshare_status st = NETSHARE_OK;
+	if (receives) {
 		netshare__wbuf_free(b);
-		if (!(b->data = netshare__malloc(len ? (size_t)len : 1)))
-			return netshare__error_oom("chunk transfer");
-		b->len = b->cap = (size_t)len;
-	} else {
-		return NETSHARE_OK;
-	}
-	for (size_t at = 0; at < len;) { /* MPI counts are ints */
-		int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
-		if (rank == from)
-			MPI_Send(b->data + at, part, MPI_BYTE, to, 1, comm);
+		if ((b->data = netshare__malloc(len ? (size_t)len : 1)))
+			b->len = b->cap = (size_t)len;
 		else
+			st = netshare__error_oom("model transfer between ranks");
+	}
+	if ((st = agree(comm, st)) < 0)
+		return st;
+	for (size_t at = 0; at < len;) {
+		int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
+		if (to < 0)
+			MPI_Bcast(b->data + at, part, MPI_BYTE, from, comm);
+		else if (sends)
+			MPI_Send(b->data + at, part, MPI_BYTE, to, 1, comm);
+		else if (receives)
 			MPI_Recv(b->data + at, part, MPI_BYTE, from, 1, comm, MPI_STATUS_IGNORE);
 		at += (size_t)part;
 	}
 	return NETSHARE_OK;
 }
 
-/* Chunk 0's state from rank 0 to every rank. */
+/* Chunk c's state from rank `from` to rank `to` (every rank when to < 0); every rank
+ * calls it and gets the same status. */
 static netshare_status
-broadcast_chunk0(MPI_Comm comm, netshare_model *m)
+move_chunk(MPI_Comm comm, netshare_model *m, int c, int from, int to)
 {
 	int rank;
 	MPI_Comm_rank(comm, &rank);
 	netshare__wbuf b = { 0 };
-	netshare_status st = rank == 0 ? netshare__model_chunk_save(m, 0, &b) : NETSHARE_OK;
-	unsigned long long len = b.len;
-	if ((st = agree(comm, st)) == NETSHARE_OK) {
-		MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
-		if (rank != 0 && !(b.data = netshare__malloc(len ? (size_t)len : 1)))
-			st = netshare__error_oom("chunk 0 broadcast");
-		b.len = (size_t)len;
-	}
-	if (st == NETSHARE_OK && (st = agree(comm, st)) == NETSHARE_OK)
-		for (size_t at = 0; at < len;) {
-			int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
-			MPI_Bcast(b.data + at, part, MPI_BYTE, 0, comm);
-			at += (size_t)part;
-		}
-	if (st == NETSHARE_OK && rank != 0)
-		st = netshare__model_chunk_load(m, 0, b.data, b.len);
+	netshare_status st = rank == from ? netshare__model_chunk_save(m, c, &b) : NETSHARE_OK;
+	if ((st = agree(comm, st)) == NETSHARE_OK)
+		st = move_bytes(comm, from, to, &b);
+	if (st == NETSHARE_OK && rank != from && (to < 0 || rank == to))
+		st = netshare__model_chunk_load(m, c, b.data, b.len);
 	netshare__wbuf_free(&b);
-	return agree(comm, st);
+	return st == NETSHARE_OK ? agree(comm, st) : st;
 }
 
 /* The later chunks this rank trains: one after the other, single-threaded OpenBLAS
@@ -234,26 +237,14 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm, unsigned
 		st = train_first_parallel(m, ds, comm, rank, size);
 	else if (rank == 0)
 		st = netshare__model_train_first(m, ds);
-	if ((st = agree(comm, st)) < 0 || (st = broadcast_chunk0(comm, m)) < 0)
+	if ((st = agree(comm, st)) < 0 || (st = move_chunk(comm, m, 0, 0, -1)) < 0)
 		return st;
 	if ((st = agree(comm, train_mine(m, ds, rank, size))) < 0)
 		return st;
 	/* Gather: each later chunk's state from its rank to rank 0, in chunk order. */
-	for (int c = 1; c < m->chunks && st == NETSHARE_OK; c++) {
-		int owner = (c - 1) % size;
-		if (owner == 0)
-			continue;
-		netshare__wbuf g = { 0 };
-		netshare_status local = rank == owner ? netshare__model_chunk_save(m, c, &g) :
-		                                        NETSHARE_OK;
-		if ((st = agree(comm, local)) == NETSHARE_OK)
-			st = agree(comm, transfer(comm, owner, 0, &g));
-		local = st == NETSHARE_OK && rank == 0 ? netshare__model_chunk_load(m, c, g.data, g.len) :
-		                                         NETSHARE_OK;
-		netshare__wbuf_free(&g);
-		if (st == NETSHARE_OK)
-			st = agree(comm, local);
-	}
+	for (int c = 1; c < m->chunks && st == NETSHARE_OK; c++)
+		if ((c - 1) % size != 0)
+			st = move_chunk(comm, m, c, (c - 1) % size, 0);
 	if (st == NETSHARE_OK && m->chunks > 1)
 		m->last_chunk = m->chunks - 1;
 	return st;

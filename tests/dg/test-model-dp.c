@@ -310,10 +310,8 @@ START_TEST(privacy_record_saved_exported_loaded)
 {
 	netshare_dataset *pub = public_trace(), *priv = private_trace(0);
 	netshare_model *m = dp_model(pub, priv, 10);
-	char path[] = "/tmp/netshare-dp-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	char path[512];
+	netshare_test_path(path, sizeof path, netshare_test_tmpdir(), "record.nsm");
 	netshare_model_info in = { .struct_size = sizeof in };
 	ck_assert_ok(netshare_model_info_get(m, &in));
 	for (int exported = 0; exported < 2; exported++) {
