@@ -17,7 +17,7 @@ typedef struct stat_def {
 enum {
 	ST_TIME_SPAN, ST_CHUNK_COUNTS, ST_FLOW_COUNTS, ST_BOUNDS, ST_CATEGORIES, ST_ROLE_VALUES,
 	ST_VOCABULARY, ST_PORT_COUNTS, ST_VECTORS, ST_CLASSES, ST_PARTNERS, ST_GAP_QUANTILES, ST_LONGEST,
-	ST_PAYLOAD_FLOORS, ST_HEADERS_ONLY, ST_LENGTH_CLASSES, ST_COUNT
+	ST_PAYLOAD_FLOORS, ST_HEADERS_ONLY, ST_LENGTH_CLASSES, ST_FINGERPRINT, ST_COUNT
 };
 
 static const stat_def defs[ST_COUNT] = {
@@ -57,6 +57,9 @@ static const stat_def defs[ST_COUNT] = {
 	                        "sampling:payload_floors" },
 	[ST_HEADERS_ONLY] = { "headers_only", "whether every packet was captured short of its "
 	                      "length (a headers-only capture)", "info" },
+	[ST_FINGERPRINT] = { "fit_fingerprint", "a 64-bit checksum of the fitted records: "
+	                     "whoever holds a candidate trace can confirm it is the one",
+	                     "info" },
 	[ST_LENGTH_CLASSES] = { "length_classes", "the packet lengths (IP total length) with at "
 	                        "least 1 % of the packets", "encoding" },
 };
@@ -131,6 +134,7 @@ measure(const netshare_encoder *e, int k, uint64_t *values, uint64_t *bytes)
 		b = 6 * v; /* port and bytes, for the ports that have a floor */
 		break;
 	case ST_HEADERS_ONLY: v = 1; b = 1; break;
+	case ST_FINGERPRINT: v = 1; b = 8; break;
 	case ST_LENGTH_CLASSES:
 		for (size_t i = 0; i < e->feat.n_fields; i++)
 			if (e->feat.field[i].source == SRC_IPLEN_CLASS) {
