@@ -20,6 +20,7 @@ static const struct {
 	{ "netflow-csv", NETSHARE_FORMAT_NETFLOW_CSV }, { "nfdump-csv", NETSHARE_FORMAT_NFDUMP_CSV },
 	{ "zeek", NETSHARE_FORMAT_ZEEK_CONN }, { "mapped-csv", NETSHARE_FORMAT_MAPPED_CSV },
 	{ "packet-csv", NETSHARE_FORMAT_PACKET_CSV }, { "pcapng", NETSHARE_FORMAT_PCAPNG },
+	{ "zeek-csv", NETSHARE_FORMAT_ZEEK_CSV },
 };
 
 int

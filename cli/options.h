@@ -12,7 +12,7 @@
 int cli_parse_format(const char *name, int *format);
 const char *cli_format_name(int format);
 /* The list of names, for help and error messages. */
-#define CLI_FORMAT_NAMES "auto, pcap, netflow-csv, nfdump-csv, zeek, mapped-csv, packet-csv"
+#define CLI_FORMAT_NAMES "auto, pcap, netflow-csv, nfdump-csv, zeek, mapped-csv, packet-csv, pcapng, zeek-csv"
 
 /* The options every command that reads a trace accepts, for its getopt_long table and
  * short-option string, and their handler: returns 1 if `c` was one of them (applied to

@@ -57,8 +57,11 @@ typedef enum netshare_format {
 	NETSHARE_FORMAT_MAPPED_CSV = 5,  /**< Any CSV, columns named by netshare_read_params.column_map. */
 	NETSHARE_FORMAT_PACKET_CSV = 6,  /**< NetShare's packet CSV:
 	                                      srcip,dstip,srcport,dstport,proto,time,pkt_len,... */
-	NETSHARE_FORMAT_PCAPNG = 7       /**< Writes pcapng (one interface, enhanced packet
+	NETSHARE_FORMAT_PCAPNG = 7,      /**< Writes pcapng (one interface, enhanced packet
 	                                      blocks); reads like ::NETSHARE_FORMAT_PCAP. */
+	NETSHARE_FORMAT_ZEEK_CSV = 8     /**< Zeek conn.log fields as CSV with a plain header
+	                                      (ts,uid,id.orig_h,...; IoT-23's CSVs); missing
+	                                      values empty, "-" or "(empty)". Since 1.3. */
 } netshare_format;
 
 /** Link-layer types for writing pcap (values are LINKTYPE_ numbers). */

@@ -119,6 +119,27 @@ fill_record_field(const netshare_encoder *e, const netshare__field *f, const net
 	}
 }
 
+/* The extra columns of vector v (a flow's attributes or a record's features), row `row`
+ * of its decoded columns, into the last record of `out`. */
+static netshare_status
+put_extras(const netshare_encoder *e, const netshare__vector *v, const columns *c, size_t row,
+           netshare_dataset *out, const int *extra_map)
+{
+	for (size_t k = 0; k < v->n_fields; k++) {
+		const netshare__field *fd = &v->field[k];
+		if (fd->source != SRC_EXTRA)
+			continue;
+		const netshare__value *x = &c->v[k][row];
+		netshare_status st = netshare_dataset_extra_set(out, out->n - 1,
+		                                                (size_t)extra_map[fd->index], x->num,
+		                                                fd->type == FIELD_CAT ?
+		                                                string_of(e, x->code) : NULL);
+		if (st < 0)
+			return st;
+	}
+	return NETSHARE_OK;
+}
+
 /* Row r's flow fields into rec; returns the flow start, ns after t_min. */
 static double
 flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, double width,
@@ -136,6 +157,7 @@ flow_fields(const netshare_encoder *e, const columns *a, size_t r, double lo, do
 		case SRC_SPORT: rec->src_port = (uint16_t)v->code; break;
 		case SRC_DPORT: rec->dst_port = (uint16_t)v->code; break;
 		case SRC_PROTO: rec->protocol = (uint8_t)v->code; break;
+		case SRC_LABEL: rec->label = string_of(e, v->code); break;
 		case SRC_SPORT_CLASS: cf[0] = fd; class[0] = v->code; break;
 		case SRC_DPORT_CLASS: cf[1] = fd; class[1] = v->code; break;
 		case SRC_FLOW_START: t = lo + v->num * width; break;
@@ -413,19 +435,10 @@ netshare__encoder_decode_capped(const netshare_encoder *e, int chunk, const floa
 			if (t > t_end)
 				t = t_end;
 			rec.time_ns = e->t_min + (int64_t)llround(t);
-			if ((st = netshare__dataset_push(out, &rec)) < 0)
+			if ((st = netshare__dataset_push(out, &rec)) < 0 ||
+			    (st = put_extras(e, &e->attr, &a, r, out, extra_map)) < 0 ||
+			    (st = put_extras(e, &e->feat, &f, row, out, extra_map)) < 0)
 				break;
-			for (size_t k = 0; k < e->feat.n_fields; k++) {
-				const netshare__field *fd = &e->feat.field[k];
-				if (fd->source != SRC_EXTRA)
-					continue;
-				const netshare__value *v = &f.v[k][row];
-				st = netshare_dataset_extra_set(out, out->n - 1, (size_t)extra_map[fd->index],
-				                                v->num, fd->type == FIELD_CAT ?
-				                                string_of(e, v->code) : NULL);
-				if (st < 0)
-					break;
-			}
 		}
 	}
 	columns_free(&a, e->attr.n_fields);

@@ -263,6 +263,16 @@ layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_cl
 		add_field(a, FIELD_CAT, SRC_SPORT_CLASS, port_classes, "srcport_class", 0);
 		add_field(a, FIELD_CAT, SRC_DPORT_CLASS, port_classes, "dstport_class", 0);
 	}
+	/* A flow's label and categorical extras are attributes: one value per flow, so the
+	 * records of a generated flow agree, and the attribute generator learns them jointly
+	 * with addresses and ports (what a detector trained on the output relies on).
+	 * Numeric extras stay per-record measurements. */
+	if (e->kind == NETSHARE_RECORDS_FLOWS) {
+		add_field(a, FIELD_CAT, SRC_LABEL, 0, "label", 0);
+		for (size_t x = 0; x < ds->n_extra; x++)
+			if (ds->extra[x].categorical)
+				add_field(a, FIELD_CAT, SRC_EXTRA, (int)x, ds->extra[x].name, 0);
+	}
 	if (e->chunks > 1) {
 		add_field(a, FIELD_CAT, SRC_TAG_START, 0, "starts_in_chunk", 2);
 		for (int c = 0; c < e->chunks; c++) {
@@ -293,13 +303,9 @@ layout(netshare_encoder *e, const netshare_dataset *ds, int w2v_dim, int port_cl
 			add_cont(f, SRC_RESP_PACKETS, 0, "resp_packet_share", 0, 1);
 			add_cont(f, SRC_RESP_BYTES, 0, "resp_byte_share", 0, 1);
 		}
-		add_field(f, FIELD_CAT, SRC_LABEL, 0, "label", 0);
-		for (size_t x = 0; x < ds->n_extra; x++) {
-			if (ds->extra[x].categorical)
-				add_field(f, FIELD_CAT, SRC_EXTRA, (int)x, ds->extra[x].name, 0);
-			else
+		for (size_t x = 0; x < ds->n_extra; x++)
+			if (!ds->extra[x].categorical)
 				add_cont(f, SRC_EXTRA, (int)x, ds->extra[x].name, 0, 0);
-		}
 	}
 	add_field(f, FIELD_CAT, SRC_GEN, 0, "gen_flag", 2);
 }
@@ -386,11 +392,24 @@ length_class_choices(netshare__field *f, const netshare_dataset *ds, const netsh
 	return NETSHARE_OK;
 }
 
-/* Bounds of continuous fields and values of categorical ones, over every record. */
-static netshare_status
-fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl)
+/* Whether fit_values fits field f of vector v: every feature field but the gen flag and
+ * the length classes (fitted apart); of the attributes, the label and the extras (the
+ * others are word2vec, bits, classes and tags, fitted apart). */
+static int
+fitted_by_values(const netshare_encoder *e, const netshare__vector *v, const netshare__field *f)
 {
-	netshare__vector *v = &e->feat;
+	if (v == &e->attr)
+		return f->source == SRC_LABEL || f->source == SRC_EXTRA;
+	return f->source != SRC_GEN && f->source != SRC_IPLEN_CLASS;
+}
+
+/* Bounds of continuous fields and values of categorical ones of vector v, over every
+ * record: an attribute's values too, so that a flow whose records disagree (its segment
+ * in a later chunk starts at another record) still encodes to a known value. */
+static netshare_status
+fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flows *fl,
+           netshare__vector *v)
+{
 	size_t n_codes = e->strings.n + 1 > 8192 ? e->strings.n + 1 : 8192; /* 13-bit offsets */
 	unsigned char *seen = netshare__calloc(v->n_fields * n_codes, 1);
 	if (!seen)
@@ -401,7 +420,7 @@ fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 		for (size_t j = 0; j < len; j++) {
 			for (size_t fi = 0; fi < v->n_fields; fi++) {
 				netshare__field *f = &v->field[fi];
-				if (f->source == SRC_GEN || f->source == SRC_IPLEN_CLASS)
+				if (!fitted_by_values(e, v, f))
 					continue;
 				netshare__value val;
 				netshare__encoder_value(e, ds, f, idx[j], j ? (ptrdiff_t)idx[j - 1] : -1, &val);
@@ -418,17 +437,19 @@ fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 	netshare_status st = NETSHARE_OK;
 	for (size_t fi = 0; fi < v->n_fields && st == NETSHARE_OK; fi++) {
 		netshare__field *f = &v->field[fi];
+		if (v == &e->feat && f->source == SRC_IPLEN_CLASS) {
+			st = length_class_choices(f, ds, fl);
+			continue;
+		}
+		if (!fitted_by_values(e, v, f))
+			continue;
 		if (f->type == FIELD_CONT && !f->fixed) {
 			if (!(f->lo <= f->hi))
 				f->lo = f->hi = 0; /* no values at all */
 			if (f->hi == f->lo)
 				f->hi = f->lo + 1; /* a constant field: any non-empty range works */
 		}
-		if (f->source == SRC_IPLEN_CLASS) {
-			st = length_class_choices(f, ds, fl);
-			continue;
-		}
-		if (f->type != FIELD_CAT || f->source == SRC_GEN)
+		if (f->type != FIELD_CAT)
 			continue;
 		for (size_t c = 0; c < n_codes; c++)
 			f->n_choices += seen[fi * n_codes + c];
@@ -770,7 +791,8 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	    (st = train_word2vec(e, p.word2vec_corpus ? p.word2vec_corpus : ds,
 	                         p.word2vec_corpus ? NULL : &fl, &p)) < 0 ||
 	    (st = netshare__progress_update(&pr, 2, 1)) < 0 ||
-	    (st = intern_strings(e, ds)) < 0 || (st = fit_values(e, ds, &fl)) < 0 ||
+	    (st = intern_strings(e, ds)) < 0 || (st = fit_values(e, ds, &fl, &e->attr)) < 0 ||
+	    (st = fit_values(e, ds, &fl, &e->feat)) < 0 ||
 	    (st = fit_min_payload(e, ds)) < 0 ||
 	    (!p.word2vec_corpus && (st = netshare__service_stats_fit(e, ds, &fl)) < 0) ||
 	    (st = binary_choices(&e->attr)) < 0 || (st = binary_choices(&e->feat)) < 0)

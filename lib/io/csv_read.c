@@ -38,7 +38,8 @@ typedef struct csv_state {
 	char *header_names;                    /* copy of the header line, for messages */
 	field_ref names[MAX_FILE_COLUMNS];
 	uint64_t line;
-	int zeek;
+	int zeek;                              /* Zeek TSV: #-lines, no quoting */
+	int zeek_missing;                      /* "-" and "(empty)" mean missing (TSV or CSV) */
 } csv_state;
 
 static void
@@ -103,7 +104,7 @@ is_unset(const csv_state *st, const field_ref *f)
 {
 	if (f->len == 0)
 		return 1;
-	return st->zeek && ((f->len == 1 && f->s[0] == '-') ||
+	return st->zeek_missing && ((f->len == 1 && f->s[0] == '-') ||
 	                    (f->len == 7 && memcmp(f->s, "(empty)", 7) == 0));
 }
 
@@ -406,6 +407,7 @@ netshare__read_csv(netshare_dataset *ds, netshare__read_ctx *ctx, int format)
 	}
 	st.sep = st.schema.separator;
 	st.zeek = format == NETSHARE_FORMAT_ZEEK_CONN;
+	st.zeek_missing = st.zeek || format == NETSHARE_FORMAT_ZEEK_CSV;
 
 	char *line = NULL;
 	size_t cap = 0;

@@ -61,6 +61,19 @@ static const netshare__csv_schema zeek_schema = {
 	}, ""
 };
 
+/* The same columns as a CSV with a plain header line (IoT-23 publishes conn.logs so). */
+static const netshare__csv_schema zeek_csv_schema = {
+	NETSHARE_FORMAT_ZEEK_CSV, 0, ',', 13, {
+		{ "ts", CSV_TS, UNIT_S }, { "uid", CSV_UID, UNIT_PLAIN },
+		{ "id.orig_h", CSV_SRCIP, UNIT_IP_TEXT }, { "id.orig_p", CSV_SPORT, UNIT_PLAIN },
+		{ "id.resp_h", CSV_DSTIP, UNIT_IP_TEXT }, { "id.resp_p", CSV_DPORT, UNIT_PLAIN },
+		{ "proto", CSV_PROTO, UNIT_PROTO_LOWER }, { "duration", CSV_TD, UNIT_S },
+		{ "orig_pkts", CSV_PKT, UNIT_PLAIN }, { "orig_ip_bytes", CSV_BYT, UNIT_PLAIN },
+		{ "resp_pkts", CSV_PKT_REV, UNIT_PLAIN },
+		{ "resp_ip_bytes", CSV_BYT_REV, UNIT_PLAIN }, { "label", CSV_LABEL, UNIT_PLAIN },
+	}, ""
+};
+
 const netshare__csv_schema *
 netshare__csv_builtin(int format)
 {
@@ -69,6 +82,7 @@ netshare__csv_builtin(int format)
 	case NETSHARE_FORMAT_PACKET_CSV: return &packet_schema;
 	case NETSHARE_FORMAT_NFDUMP_CSV: return &nfdump_schema;
 	case NETSHARE_FORMAT_ZEEK_CONN: return &zeek_schema;
+	case NETSHARE_FORMAT_ZEEK_CSV: return &zeek_csv_schema;
 	default: return NULL;
 	}
 }

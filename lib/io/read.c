@@ -61,6 +61,9 @@ netshare__detect_format(const unsigned char *h, size_t n)
 		return NETSHARE_FORMAT_PACKET_CSV;
 	if (has_column(first, "srcip") && has_column(first, "ts"))
 		return NETSHARE_FORMAT_NETFLOW_CSV;
+	if (has_column(first, "ts") && has_column(first, "id.orig_h") &&
+	    has_column(first, "id.resp_h"))
+		return NETSHARE_FORMAT_ZEEK_CSV;
 	if (has_column(first, "ts") && has_column(first, "sa") && has_column(first, "da") &&
 	    has_column(first, "pr"))
 		return NETSHARE_FORMAT_NFDUMP_CSV;
@@ -124,7 +127,7 @@ netshare_dataset_read(netshare_dataset **out, const char *path,
 	if (params && (st = netshare__params_copy(&rp, sizeof rp, sizeof rp, params,
 	                                          "netshare_read_params")) < 0)
 		return st;
-	if (rp.format < NETSHARE_FORMAT_AUTO || rp.format > NETSHARE_FORMAT_PCAPNG)
+	if (rp.format < NETSHARE_FORMAT_AUTO || rp.format > NETSHARE_FORMAT_ZEEK_CSV)
 		return netshare__error(NETSHARE_EINVAL, "netshare_read_params.format: %d is not a "
 		                       "netshare_format", rp.format);
 

@@ -61,7 +61,7 @@ netshare_dataset_write(const netshare_dataset *ds, const char *path,
 	if (format == NETSHARE_FORMAT_AUTO)
 		return netshare__error(NETSHARE_EINVAL, "%s: cannot tell the output format from the "
 		                       "name (use .pcap, .pcapng, .csv or .log, or set the format)", path);
-	if (format < NETSHARE_FORMAT_PCAP || format > NETSHARE_FORMAT_PCAPNG)
+	if (format < NETSHARE_FORMAT_PCAP || format > NETSHARE_FORMAT_ZEEK_CSV)
 		return netshare__error(NETSHARE_EINVAL, "netshare_write_params.format: %d is not a "
 		                       "netshare_format", format);
 	int pcap = format == NETSHARE_FORMAT_PCAP || format == NETSHARE_FORMAT_PCAPNG;

@@ -50,12 +50,13 @@ class StatsAndConvert(ErrorAssertions, unittest.TestCase):
         self.assertEqual(enc["flows"], sum(enc["flows_per_chunk"]))
         self.assertEqual(enc["protocol_words"], 2)
         # 32 + 32 bit heads x 2, 3 word2vec x 10, port classes (no port is in two flows:
-        # only "other", 1 per role), 2 + 2 x 2 tags, flow start
-        self.assertEqual(enc["A"], 128 + 30 + 2 + 6 + 1)
+        # only "other", 1 per role), the label (two values: a flow attribute), 2 + 2 x 2
+        # tags, flow start
+        self.assertEqual(enc["A"], 128 + 30 + 2 + 2 + 6 + 1)
         r = run("stats", "--json", "--encoded", "--chunks", "2", "--port-classes", "0",
                 self.csv)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(json.loads(r.stdout)["encoded"]["A"], 128 + 30 + 6 + 1)
+        self.assertEqual(json.loads(r.stdout)["encoded"]["A"], 128 + 30 + 2 + 6 + 1)
         r = run("stats", "-e", "-K", "1", "--max-flow-len", "1", self.csv)
         self.assertIn("1 truncated", r.stdout)
         self.assert_one_line_error(run("stats", "--sample-len", "0", self.csv), 1,

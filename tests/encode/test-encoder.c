@@ -98,6 +98,17 @@ round_trip(const netshare_dataset *ds, const netshare_encoder *e, const char *wh
 				              a.protocol, b.src_port, b.dst_port, b.protocol);
 				ck_assert(b.time_ns >= prev); /* a flow's records stay in order */
 				prev = b.time_ns;
+				/* Label and categorical extras are the segment's: its first record's. */
+				for (size_t k = 0; k < e->attr.n_fields; k++) {
+					const netshare__field *f = &e->attr.field[k];
+					if (f->source != SRC_LABEL && f->source != SRC_EXTRA)
+						continue;
+					netshare__value va, vb;
+					netshare__encoder_value(e, ds, f, idx[0], -1, &va);
+					netshare__encoder_value(e, out, f, row, -1, &vb);
+					ck_assert_msg(va.code == vb.code, "%s: %s of record %zu", what,
+					              f->name, row);
+				}
 				for (size_t k = 0; k < e->feat.n_fields; k++) {
 					const netshare__field *f = &e->feat.field[k];
 					netshare__value va, vb;
@@ -1222,7 +1233,107 @@ START_TEST(statistics_inventory)
 }
 END_TEST
 
+/* A flow record with a label and a "family" extra column. */
+static void
+labelled_flow(netshare_dataset *ds, uint16_t sport, int64_t t, const char *label,
+              const char *family, double score)
+{
+	netshare_record r;
+	netshare_record_init(&r);
+	r.time_ns = t;
+	r.ip_version = 4;
+	r.src_ip = 0x0a000001u;
+	r.dst_ip = 0x0a000002u;
+	r.protocol = 6;
+	r.src_port = sport;
+	r.dst_port = 23;
+	r.duration_ns = 1000;
+	r.packets = 2;
+	r.bytes = 120;
+	r.label = label;
+	ck_assert_ok(netshare_dataset_append(ds, &r));
+	ck_assert_ok(netshare_dataset_extra_set(ds, netshare_dataset_count(ds) - 1, 0, 0, family));
+	ck_assert_ok(netshare_dataset_extra_set(ds, netshare_dataset_count(ds) - 1, 1, score,
+	                                        NULL));
+}
+
+/*
+ * Labels and categorical extras are flow attributes (one value per flow: every record of
+ * a decoded flow carries it, whatever its feature rows say); numeric extras stay
+ * per-record features. A flow whose records disagree takes its first record's value.
+ */
+START_TEST(labels_are_flow_attributes)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_FLOWS));
+	ck_assert_ok(netshare_dataset_add_extra(ds, "family", 1));
+	ck_assert_ok(netshare_dataset_add_extra(ds, "score", 0));
+	for (int i = 0; i < 40; i++) {
+		int bad = i % 4 == 0;
+		for (int j = 0; j < 3; j++)
+			labelled_flow(ds, (uint16_t)(1000 + i), (int64_t)(i * 10 + j) * 1000000,
+			              bad ? "Malicious" : "Benign", bad ? "C&C" : NULL, i + j * 0.5);
+	}
+	/* One flow whose last record says otherwise. */
+	labelled_flow(ds, 999, 0, "Benign", NULL, 1);
+	labelled_flow(ds, 999, 1000000, "Benign", NULL, 2);
+	labelled_flow(ds, 999, 2000000, "Malicious", "C&C", 3);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1;
+	netshare_encoder *e;
+	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
+	const netshare__field *label = NULL, *family = NULL, *score = NULL;
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		const netshare__field *f = &e->attr.field[k];
+		label = f->source == SRC_LABEL ? f : label;
+		family = f->source == SRC_EXTRA ? f : family;
+		ck_assert(!(f->source == SRC_EXTRA && f->type != FIELD_CAT));
+	}
+	ck_assert_ptr_nonnull(label);
+	ck_assert_ptr_nonnull(family);
+	ck_assert_uint_eq(label->n_choices, 2);   /* Benign, Malicious */
+	ck_assert_uint_eq(family->n_choices, 2);  /* missing, C&C */
+	ck_assert_ptr_null(feat_field(e, SRC_LABEL));
+	score = feat_field(e, SRC_EXTRA);
+	ck_assert_ptr_nonnull(score);
+	ck_assert_int_eq(score->type, FIELD_CONT);
+	round_trip(ds, e, "labelled flows");
+
+	/* Every decoded record carries its flow's values: port 999's three records all say
+	 * Benign (its first record's), missing family included. */
+	netshare_encoded *x;
+	ck_assert_ok(netshare_encoder_encode(&x, e, ds, 0));
+	netshare_dataset *out;
+	ck_assert_ok(netshare_dataset_new(&out, NETSHARE_RECORDS_FLOWS));
+	size_t n = netshare_encoded_flows(x);
+	ck_assert_uint_eq(n, 41);
+	ck_assert_ok(netshare_encoder_decode(e, 0, netshare_encoded_attributes(x),
+	                                     netshare_encoded_features(x), n, out));
+	ck_assert_uint_eq(netshare_dataset_count(out), 123);
+	size_t checked = 0;
+	for (size_t i = 0; i < netshare_dataset_count(out); i++) {
+		netshare_record r;
+		netshare_record_init(&r);
+		ck_assert_ok(netshare_dataset_get(out, i, &r));
+		double v;
+		const char *fam;
+		ck_assert_ok(netshare_dataset_extra_get(out, i, 0, &v, &fam));
+		int bad = r.src_port != 999 && (r.src_port - 1000) % 4 == 0;
+		ck_assert_str_eq(r.label, bad ? "Malicious" : "Benign");
+		ck_assert(bad ? fam && strcmp(fam, "C&C") == 0 : fam == NULL);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 123);
+	netshare_dataset_free(out);
+	netshare_encoded_free(x);
+	netshare_encoder_free(e);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("encode-encoder",
+	labels_are_flow_attributes,
 	save_load_and_damaged_state,
 	word2vec_from_a_public_corpus,
 	real_traces_round_trip,

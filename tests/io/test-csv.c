@@ -76,6 +76,7 @@ START_TEST(format_detection)
 		{ "srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n1,2", NETSHARE_FORMAT_NETFLOW_CSV },
 		{ "srcip,dstip,srcport,dstport,proto,time,pkt_len,version\n", NETSHARE_FORMAT_PACKET_CSV },
 		{ "ts,te,td,sa,da,sp,dp,pr,flg\n", NETSHARE_FORMAT_NFDUMP_CSV },
+		{ "ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto\n", NETSHARE_FORMAT_ZEEK_CSV },
 		{ "start,src,dst\n", NETSHARE_FORMAT_AUTO },
 		{ "srcipx,dstip,tsx\n", NETSHARE_FORMAT_AUTO },
 	};
@@ -187,6 +188,57 @@ START_TEST(zeek_nfdump_and_mapped)
 	ck_assert_uint_eq(r.dst_port, 3933);
 	ck_assert_str_eq(r.label, "Malicious");
 	netshare_dataset_free(ds);
+
+	/* The same fields as CSV (IoT-23): empty, "-" and "(empty)" are missing; written
+	 * back as the same dialect, it reads back the same. */
+	netshare_read_params zp;
+	netshare_read_params_init(&zp);
+	zp.extra_columns = "detailed-label:cat,service";
+	ck_assert_ok(read_text("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,tunnel_parents,label,detailed-label\n"
+	                       "1533042911.474174,C5J,192.168.100.113,123,81.2.254.224,123,udp,,0.005490,1,76,1,76,(empty),Benign,-\n"
+	                       "1533042912.5,C6,192.168.100.113,4455,8.8.8.8,23,tcp,-,,3,180,0,0,(empty),Malicious,C&C\n",
+	                       &zp, &ds));
+	ck_assert_int_eq(ds->format, NETSHARE_FORMAT_ZEEK_CSV);
+	ck_assert_uint_eq(netshare_dataset_count(ds), 2);
+	ck_assert_ok(netshare_dataset_get(ds, 0, &r));
+	ck_assert_int_eq(r.duration_ns, 5490000);
+	ck_assert_uint_eq(r.packets, 2);
+	ck_assert_str_eq(r.label, "Benign");
+	double num;
+	const char *text;
+	ck_assert_ok(netshare_dataset_extra_get(ds, 0, 0, &num, &text));
+	ck_assert_ptr_null(text);
+	ck_assert_ok(netshare_dataset_get(ds, 1, &r));
+	ck_assert_int_eq(r.duration_ns, 0);
+	ck_assert_uint_eq(r.protocol, 6);
+	ck_assert_ok(netshare_dataset_extra_get(ds, 1, 0, &num, &text));
+	ck_assert_str_eq(text, "C&C");
+	ck_assert_ok(netshare_dataset_extra_get(ds, 1, 1, &num, &text));
+	ck_assert_ptr_null(text);
+	char zout[512];
+	netshare_test_path(zout, sizeof zout, tmp, "zeek-out.csv");
+	ck_assert_ok(netshare_dataset_write(ds, zout, NULL));
+	netshare_dataset *zback;
+	ck_assert_ok(netshare_dataset_read(&zback, zout, &zp));
+	ck_assert_int_eq(zback->format, NETSHARE_FORMAT_ZEEK_CSV);
+	ck_assert_uint_eq(netshare_dataset_count(zback), 2);
+	for (size_t i = 0; i < 2; i++) {
+		netshare_record a, b;
+		netshare_record_init(&a);
+		netshare_record_init(&b);
+		ck_assert_ok(netshare_dataset_get(ds, i, &a));
+		ck_assert_ok(netshare_dataset_get(zback, i, &b));
+		ck_assert(a.time_ns == b.time_ns && a.src_ip == b.src_ip && a.dst_port == b.dst_port &&
+		          a.packets == b.packets && a.bytes == b.bytes &&
+		          a.resp_packets == b.resp_packets && strcmp(a.label, b.label) == 0);
+		const char *ta, *tb;
+		ck_assert_ok(netshare_dataset_extra_get(ds, i, 0, &num, &ta));
+		ck_assert_ok(netshare_dataset_extra_get(zback, i, 0, &num, &tb));
+		ck_assert(ta == tb || (ta && tb && strcmp(ta, tb) == 0));
+	}
+	netshare_dataset_free(zback);
+	netshare_dataset_free(ds);
+	unlink(zout);
 
 	/* A NUL or newline separator is refused, not walked past (fuzzer-found overflow). */
 	ck_assert_status(read_text("#separator \\x00\n#fields\tts\tid.orig_h\n1\t::1\n", NULL, &ds),
@@ -412,6 +464,23 @@ START_TEST(real_flow_logs)
 	if (netshare_test_data(path, sizeof path, "slips-nfdump.csv")) {
 		ck_assert_ok(netshare_dataset_read(&ds, path, NULL));
 		ck_assert_uint_eq(netshare_dataset_count(ds), 4593);
+		netshare_dataset_free(ds);
+	}
+	if (netshare_test_data(path, sizeof path, "iot23-8-1.csv")) {
+		netshare_read_params rp;
+		netshare_read_params_init(&rp);
+		rp.extra_columns = "detailed-label";
+		ck_assert_ok(netshare_dataset_read(&ds, path, &rp));
+		ck_assert_int_eq(ds->format, NETSHARE_FORMAT_ZEEK_CSV);
+		ck_assert_uint_eq(netshare_dataset_count(ds), 10403);
+		size_t malicious = 0;
+		for (size_t i = 0; i < 10403; i++) {
+			netshare_record r;
+			netshare_record_init(&r);
+			ck_assert_ok(netshare_dataset_get(ds, i, &r));
+			malicious += r.label && strcmp(r.label, "Malicious") == 0;
+		}
+		ck_assert_uint_eq(malicious, 8222); /* the data README's count */
 		netshare_dataset_free(ds);
 	}
 	if (netshare_test_data(path, sizeof path, "stratosphere-010.conn.log")) {

@@ -108,7 +108,7 @@ class WriteParams(ctypes.Structure):
 
 # netshare_format values by the names the CLI uses.
 FORMATS = {"auto": 0, "pcap": 1, "netflow-csv": 2, "nfdump-csv": 3, "zeek": 4,
-           "mapped-csv": 5, "packet-csv": 6, "pcapng": 7}
+           "mapped-csv": 5, "packet-csv": 6, "pcapng": 7, "zeek-csv": 8}
 # netshare_link_type values.
 LINK_TYPES = {"ethernet": 1, "raw": 101}
 
