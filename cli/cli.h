@@ -16,6 +16,7 @@ typedef struct cli_command {
 	const char *name;
 	const char *summary;   /* one line for `netshare --help` */
 	const char *usage;     /* full help text for `netshare help NAME` / `NAME --help` */
+	const char *usage_more; /* its continuation, or NULL (C limits one literal to 4095) */
 	int (*run)(int argc, char **argv);  /* argv[0] is the command name */
 } cli_command;
 

@@ -42,6 +42,11 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 		        cli_now() - t0, (unsigned long long)in.continuations,
 		        (unsigned long long)in.repicked, (unsigned long long)in.not_started,
 		        (unsigned long long)in.duplicates);
+		if (in.where_drawn)
+			fprintf(stderr, "%s: condition '%s': %llu of %llu drawn flows satisfied it "
+			        "(acceptance %.1f%%)\n", cli_progname, sp->where,
+			        (unsigned long long)in.where_accepted, (unsigned long long)in.where_drawn,
+			        100.0 * (double)in.where_accepted / (double)in.where_drawn);
 		netshare_model_info mi = { .struct_size = sizeof mi };
 		if (netshare_model_info_get(m, &mi) == NETSHARE_OK && mi.privacy == 1)
 			fprintf(stderr, "%s: the model is (%.4g, %.3g)-differentially private per flow\n",
@@ -67,6 +72,7 @@ run_generate(int argc, char **argv)
 		{ "flows", required_argument, NULL, 'F' },
 		{ "time-scale", required_argument, NULL, 'T' },
 		{ "temperature", required_argument, NULL, 'C' },
+		{ "where", required_argument, NULL, 'w' },
 		{ "headers-only", no_argument, NULL, 'H' },
 		{ "full-frames", no_argument, NULL, 256 + 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -88,7 +94,7 @@ run_generate(int argc, char **argv)
 	char *end;
 	double holdout = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:w:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_generate, c, optarg, &rp);
 		if (!taken)
 			taken = cli_sample_step_option(c, &sp);
@@ -130,6 +136,7 @@ run_generate(int argc, char **argv)
 			if (cli_parse_holdout(&cli_cmd_generate, optarg, &holdout) < 0)
 				return CLI_EXIT_USAGE;
 			break;
+		case 'w': sp.where = optarg; break;
 		case 'H': frames = 'H'; break;
 		case 256 + 'H': frames = 'F'; break;
 		case 'q': quiet = 1; break;
@@ -173,6 +180,9 @@ run_generate(int argc, char **argv)
 	    sp.class_temperature != defaults.class_temperature)
 		return cli_usage_error(&cli_cmd_generate, "--time-scale, --temperature, --raw and "
 		                       "the --no-* steps are for -m MODEL");
+	if (sp.where)
+		return cli_usage_error(&cli_cmd_generate, "--where is for -m MODEL (a baseline has "
+		                       "no conditional generation)");
 	netshare_dataset *real, *syn;
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
@@ -209,7 +219,7 @@ const cli_command cli_cmd_generate = {
 	.summary = "write a synthetic trace from a model (or a baseline)",
 	.usage =
 		"Usage: netshare generate -m MODEL -o OUTPUT [--flows N] [--seed S] [--time-scale X]\n"
-		"                         [--temperature T] [--raw | --no-STEP...]\n"
+		"                         [--where COND] [--temperature T] [--raw | --no-STEP...]\n"
 		"                         [--headers-only | --full-frames]\n"
 		"       netshare generate --baseline marginal|service-marginal -i REAL -o OUTPUT\n"
 		"                         [--seed S] [--holdout F]\n"
@@ -220,6 +230,14 @@ const cli_command cli_cmd_generate = {
 		"models). Chunk by chunk, flows that span chunks are continued,\n"
 		"not generated again; records come out in time order. The same model and seed give\n"
 		"byte-identical output. OUTPUT appears only when complete.\n"
+		"\n"
+		"--where 'label=Malicious,proto=UDP' keeps only flows whose attributes satisfy\n"
+		"every field=value term (fields: label, proto, srcport, dstport, categorical\n"
+		"extra columns). Flows are drawn from the model as usual and the others\n"
+		"rejected, so the rest of a kept flow follows the model's conditional\n"
+		"distribution; the acceptance rate is reported, and under 0.1% after 10000\n"
+		"drawn flows is an error. With --flows N, N flows satisfy it; without, those\n"
+		"of a normal-size trace that do.\n"
 		"\n"
 		"--baseline marginal instead writes the marginal baseline of REAL: every key field\n"
 		"of a flow drawn independently from its marginal, flow lengths, starts and\n"
@@ -235,11 +253,13 @@ const cli_command cli_cmd_generate = {
 		"Sampling steps that use statistics of the real trace stored in MODEL ('netshare\n"
 		"inspect --statistics') are on by default; --raw or --no-STEP turn them off.\n"
 		"\n"
-		"Options:\n"
+		"Options:\n",
+	.usage_more =
 		"  -m, --model MODEL      the model file\n"
 		"  -o, --output OUTPUT    where to write (written atomically)\n"
 		"  -F, --flows N          about N flows (default: as many as the real trace had)\n"
 		"  -T, --time-scale X     stretch time by X (default 1)\n"
+		"  -w, --where COND       only flows with these attributes: field=value,...\n"
 		"  -H, --headers-only     pcap: store the headers only, the length kept in orig_len\n"
 		"                         (the default when the trained trace was a headers-only\n"
 		"                         capture, as CAIDA's are)\n"

@@ -66,6 +66,8 @@ int
 cli_print_help(const cli_command *cmd)
 {
 	fputs(cmd->usage, stdout);
+	if (cmd->usage_more)
+		fputs(cmd->usage_more, stdout);
 	return CLI_EXIT_OK;
 }
 

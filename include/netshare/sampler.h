@@ -117,7 +117,28 @@ typedef struct netshare_sample_params {
 	                              nearest word as its rarer (ephemeral) port, a port of the
 	                              real trace's vocabulary. 0: it is dropped (NetShare). */
 	/** @} */
+	const char *where;       /**< Since 1.3. Generate only flows satisfying a condition:
+	                              "field=value,..." (all must hold), fields `label`,
+	                              `proto` (name or number), `srcport`, `dstport` and the
+	                              model's categorical extra columns (flow attributes).
+	                              Sample and reject: flows are drawn from the model as
+	                              usual and those failing are dropped, so what a kept
+	                              flow looks like otherwise is the model's conditional
+	                              distribution. With @p flows, that many flows satisfy it;
+	                              with 0, the flows of a normal-size trace that do.
+	                              netshare_sampler_new() refuses a field the model lacks
+	                              or a value it cannot generate (::NETSHARE_EINVAL);
+	                              generation fails with ::NETSHARE_EINVAL once at least
+	                              ::NETSHARE_WHERE_MIN_DRAWN flows were drawn and fewer
+	                              than ::NETSHARE_WHERE_MIN_ACCEPTANCE of them satisfied
+	                              it. Read during netshare_sampler_new() only. Default
+	                              NULL: every flow. */
 } netshare_sample_params;
+
+/** Least share of drawn flows a netshare_sample_params.where condition must accept. */
+#define NETSHARE_WHERE_MIN_ACCEPTANCE 0.001
+/** Flows drawn before a condition's acceptance rate is judged. */
+#define NETSHARE_WHERE_MIN_DRAWN 10000
 
 /** Most flows one sampler call may be asked for. */
 #define NETSHARE_SAMPLE_MAX_FLOWS (UINT64_C(1) << 32)
@@ -196,6 +217,11 @@ typedef struct netshare_sample_info {
 	                                that got a new ephemeral port (the rarer port's next
 	                                nearest word) instead of being dropped. */
 	uint64_t records;          /**< Records emitted. */
+	uint64_t where_drawn;      /**< Since 1.3: started flows tested against the condition
+	                                (netshare_sample_params.where); 0 without one. */
+	uint64_t where_accepted;   /**< Since 1.3: those that satisfied it and were kept
+	                                (the acceptance rate is where_accepted /
+	                                where_drawn). */
 } netshare_sample_info;
 
 /** Fill @p info about the last generation. @return ::NETSHARE_OK, ::NETSHARE_EINVAL,

@@ -90,6 +90,9 @@ struct netshare_encoder {
 	int window_declared;
 	int release;
 	double count_noise;
+	/* State v10. The netshare_format of the fitted file when output can be written in
+	 * its schema (a flow CSV dialect or pcap), else AUTO: generated traces default to it. */
+	int source_format;
 };
 
 /* Where the statistics of a model's encoder come from (encoder state v9). */

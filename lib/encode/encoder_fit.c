@@ -764,6 +764,10 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	e->t_min = e->window_declared ? p.window_start_ns : ds->time_min;
 	e->t_max = e->window_declared ? p.window_end_ns : ds->time_max;
 	e->fit_fingerprint = netshare__dataset_fingerprint(ds);
+	/* A mapped CSV needs its column map to be written again: such output falls back to
+	 * NetShare's CSV. */
+	e->source_format = ds->format == NETSHARE_FORMAT_MAPPED_CSV ? NETSHARE_FORMAT_AUTO :
+	                   ds->format;
 	e->drop_long = p.drop_long_flows != 0;
 	e->addr_bits = ds->ipv6 ? 128 : 32;
 	e->headers_only = ds->kind == NETSHARE_RECORDS_PACKETS && ds->n > 0 &&

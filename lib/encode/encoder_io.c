@@ -21,8 +21,9 @@
  * (packets); version 6 the per-service statistics (service_stats.c); version 7 made
  * their gap bounds quantile tables; version 8 added the packet length class field;
  * version 9 the fitted data's fingerprint, whether the time window was declared, and
- * how a DP model released its counts; version 2 to 8 states load unchanged. */
-#define ENCODER_STATE_VERSION 9
+ * how a DP model released its counts; version 10 the fitted file's format; version 2 to 9
+ * states load unchanged. */
+#define ENCODER_STATE_VERSION 10
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -108,6 +109,7 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 	netshare__wbuf_u8(b, (uint8_t)e->window_declared);
 	netshare__wbuf_u8(b, (uint8_t)e->release);
 	netshare__wbuf_f64(b, e->count_noise);
+	netshare__wbuf_u8(b, (uint8_t)e->source_format); /* v10 */
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
 
@@ -275,6 +277,16 @@ load_release(netshare__rbuf *r, netshare_encoder *e)
 }
 
 static netshare_status
+load_source_format(netshare__rbuf *r, netshare_encoder *e)
+{
+	e->source_format = netshare__rbuf_u8(r);
+	if (r->bad || e->source_format == NETSHARE_FORMAT_MAPPED_CSV ||
+	    e->source_format > NETSHARE_FORMAT_ZEEK_CSV)
+		return corrupt("bad source format");
+	return NETSHARE_OK;
+}
+
+static netshare_status
 load_vector(netshare__rbuf *r, netshare__vector *v, const netshare_encoder *e, int features)
 {
 	uint32_t n = netshare__rbuf_u32(r);
@@ -369,7 +381,8 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	    (version >= 5 && (st = load_min_payload(&r, e)) < 0) ||
 	    (version >= 6 && (st = load_headers_only(&r, e)) < 0) ||
 	    (version >= 6 && (st = netshare__service_stats_load(&r, e, version)) < 0) ||
-	    (version >= 9 && (st = load_release(&r, e)) < 0))
+	    (version >= 9 && (st = load_release(&r, e)) < 0) ||
+	    (version >= 10 && (st = load_source_format(&r, e)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)
 		st = corrupt(r.bad ? "truncated" : "trailing bytes");

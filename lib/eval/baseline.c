@@ -308,6 +308,9 @@ baseline(netshare_dataset **out, const netshare_dataset *real,
 		qsort(recs, n, sizeof *recs, by_time);
 	if ((st = netshare_dataset_new(&ds, real->kind)) < 0)
 		goto done;
+	/* Written in the real trace's schema, as a model's output is (a mapped CSV's map is
+	 * not known here). */
+	ds->format = real->format == NETSHARE_FORMAT_MAPPED_CSV ? NETSHARE_FORMAT_AUTO : real->format;
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++)
 		st = netshare__dataset_push(ds, &recs[i]);
 done:

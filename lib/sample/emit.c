@@ -149,6 +149,8 @@ static netshare_status
 new_output(const netshare_encoder *e, netshare_dataset **out)
 {
 	netshare_status st = netshare_dataset_new(out, e->kind);
+	if (st == NETSHARE_OK)
+		(*out)->format = e->source_format; /* written in the trained file's schema */
 	for (size_t x = 0; st == NETSHARE_OK && x < e->n_extra; x++)
 		st = netshare_dataset_add_extra(*out, e->extra_name[x], e->extra_cat[x]);
 	if (st < 0) {

@@ -226,11 +226,32 @@ repick_port(netshare_sampler *s, float *row, netshare_record *key, netshare_stat
 	return 0;
 }
 
-/* Progress of a chunk's drawing across rounds. */
+/* Progress of a chunk's drawing across rounds. `rejected`: started rows that failed the
+ * condition, which count toward the target when the condition thins a normal-size trace
+ * (no flow count asked for: count_rejected). */
 typedef struct keep {
-	uint64_t target, kept, drawn, started;
+	uint64_t target, kept, drawn, started, rejected;
 	size_t carried_n, continued;
+	int count_rejected;
 } keep;
+
+static uint64_t
+progress(const keep *k)
+{
+	return k->kept + (k->count_rejected ? k->rejected : 0);
+}
+
+/* Whether a started row passes the condition (always, without one); counts it. */
+static int
+accepted(netshare_sampler *s, const float *row, const netshare_record *key, keep *k)
+{
+	if (!s->where.n)
+		return 1;
+	if (netshare__where_match(&s->where, row, key))
+		return 1;
+	k->rejected++;
+	return 0;
+}
 
 /* Go through the drawn rows in order, until `target` flows are kept: a row not started
  * here lends its flow start to a continuation; a started row with a new 5-tuple is kept
@@ -240,7 +261,7 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 {
 	size_t A = s->A;
 	netshare_status st = NETSHARE_OK;
-	for (uint64_t i = 0; i < d->want && k->kept < k->target && st == NETSHARE_OK; i++) {
+	for (uint64_t i = 0; i < d->want && progress(k) < k->target && st == NETSHARE_OK; i++) {
 		float *row = d->rows + i * A;
 		k->drawn++;
 		if (s->start_tag >= 0 && !tag_set(row, s->start_tag)) {
@@ -250,6 +271,11 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 			continue;
 		}
 		k->started++;
+		if (s->where.n)
+			s->info.where_drawn++;
+		/* Tested before its 5-tuple is taken, so a rejected flow takes nothing. */
+		if (!accepted(s, row, &d->keys[i], k))
+			continue;
 		unsigned char kb[40];
 		size_t before = s->seen.n;
 		uint32_t id;
@@ -261,7 +287,12 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 				continue;
 			}
 			s->info.repicked++;
+			/* A new ephemeral port may be one the condition names another of. */
+			if (!accepted(s, row, &d->keys[i], k))
+				continue;
 		}
+		if (s->where.n)
+			s->info.where_accepted++;
 		if (s->start_tag >= 0)
 			tag_put(row, s->chunk_tag[c], 1);
 		uint32_t flow = (uint32_t)(s->seen.n - 1); /* its 5-tuple, new or repicked, is the
@@ -280,6 +311,23 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 			}
 	}
 	return st;
+}
+
+/* Once enough flows were tested, a condition that accepts too few of them is an error:
+ * drawing on would take many times a normal generation and still come out thin. */
+static netshare_status
+where_judged(const netshare_sampler *s)
+{
+	const netshare_sample_info *in = &s->info;
+	if (!s->where.n || in->where_drawn < NETSHARE_WHERE_MIN_DRAWN ||
+	    (double)in->where_accepted >= NETSHARE_WHERE_MIN_ACCEPTANCE * (double)in->where_drawn)
+		return NETSHARE_OK;
+	return netshare__error(NETSHARE_EINVAL, "where: %llu of %llu drawn flows satisfy the "
+	                       "condition (%.4f%%), under the least acceptance rate %g%%: the "
+	                       "model rarely generates such flows", (unsigned long long)
+	                       in->where_accepted, (unsigned long long)in->where_drawn,
+	                       100.0 * (double)in->where_accepted / (double)in->where_drawn,
+	                       100.0 * NETSHARE_WHERE_MIN_ACCEPTANCE);
 }
 
 /* Draw rounds of rows until the chunk's flows are started: NetShare draws as many rows
@@ -304,26 +352,39 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 	const netshare_encoder *e = s->enc;
 	/* Flows to start: as many as started in the real chunk; or, under NetShare's rule,
 	 * rows to draw: as many as the real chunk had flow segments. */
-	keep k = { chunk_count(s, e->chunk_starts[c]), 0, 0, 0, carried->n, 0 };
+	keep k = { chunk_count(s, e->chunk_starts[c]), 0, 0, 0, 0, carried->n, 0, 0 };
 	uint64_t cap = k.target * MAX_DRAW_FACTOR + B, next_batch = 0;
-	if (!s->p.enforce_flow_counts) { /* one pass over a fixed number of rows */
+	/* A condition with a flow count: that many flows must pass, whatever the rule, and
+	 * the acceptance rate bounds the draws instead. */
+	int where_count = s->where.n && s->p.flows;
+	if (where_count)
+		cap = (uint64_t)((double)k.target * MAX_DRAW_FACTOR / NETSHARE_WHERE_MIN_ACCEPTANCE) + B;
+	k.count_rejected = s->where.n && !s->p.flows;
+	if (!s->p.enforce_flow_counts && !where_count) { /* one pass over a fixed number of rows */
 		cap = chunk_count(s, e->chunk_flows[c]);
 		k.target = UINT64_MAX;
 	}
 	draw d = { s, c, 0, 0, NULL, NULL, NULL, NULL };
-	while (st == NETSHARE_OK && k.kept < k.target && k.drawn < cap) {
+	int enforce = s->p.enforce_flow_counts || where_count;
+	while (st == NETSHARE_OK && progress(&k) < k.target && k.drawn < cap &&
+	       (st = where_judged(s)) == NETSHARE_OK) {
 		/* Start rate so far (at first the real chunk's), with a floor against a model
-		 * that never flags a start. */
+		 * that never flags a start; under a condition with a count, the rate of kept
+		 * flows, floored at the least acceptance. */
 		double rate = k.drawn ? (double)(k.started + 1) / (double)(k.drawn + 1) :
 		              (double)e->chunk_starts[c] / (double)(e->chunk_flows[c] ? e->chunk_flows[c] : 1);
 		rate = rate < 0.02 ? 0.02 : rate > 1 ? 1 : rate;
-		uint64_t want = s->p.enforce_flow_counts ?
-		                (uint64_t)((double)(k.target - k.kept) / rate) + 1 : cap - k.drawn;
+		if (where_count && k.drawn) {
+			rate = (double)(k.kept + 1) / (double)(k.drawn + 1);
+			rate = rate < NETSHARE_WHERE_MIN_ACCEPTANCE ? NETSHARE_WHERE_MIN_ACCEPTANCE : rate;
+		}
+		uint64_t want = enforce ? (uint64_t)((double)(k.target - progress(&k)) / rate) + 1 :
+		                cap - k.drawn;
 		size_t batches = (size_t)((want + B - 1) / B);
 		if (batches > MAX_ROUND_BATCHES)
 			batches = MAX_ROUND_BATCHES;
 		d.first_batch = next_batch;
-		d.want = s->p.enforce_flow_counts || want > (uint64_t)batches * B ?
+		d.want = enforce || want > (uint64_t)batches * B ?
 		         (uint64_t)batches * B : want;
 		next_batch += batches;
 		netshare__free(d.rows);

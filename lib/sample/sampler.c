@@ -109,6 +109,11 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	s->model = model;
 	s->enc = model->enc;
 	s->p = p;
+	s->p.where = NULL; /* the caller's text, read here only */
+	if ((st = netshare__where_parse(&s->where, s->enc, p.where)) < 0) {
+		netshare__free(s);
+		return st;
+	}
 	s->A = (size_t)model->shape.A;
 	s->batch = NETSHARE__SAMPLE_BATCH;
 	find_offsets(s);

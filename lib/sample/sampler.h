@@ -10,6 +10,7 @@
 #include "core/threadpool.h"
 #include "dg/generator.h"
 #include "encode/encoder.h"
+#include "where.h"
 
 /* A growing list of attribute rows (A floats each) and their flows (ids in the
  * sampler's `seen`). */
@@ -76,6 +77,7 @@ struct netshare_sampler {
 	netshare__intern seen;        /* 5-tuples generated so far */
 	uint32_t *emitted;            /* [seen.n]: records decoded per flow so far */
 	size_t emitted_cap;
+	netshare__where where;        /* netshare_sample_params.where, parsed */
 	netshare_sample_info info;
 };
 

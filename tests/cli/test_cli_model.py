@@ -266,6 +266,53 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         for name in ("real", "labelled-syn.csv"):
             self.assertEqual(set(doc["accuracy"][name].values()), {1.0}, name)
 
+    def test_labelled_zeek_csv_and_where(self):
+        """A labelled Zeek CSV (IoT-23's layout): the model learns the label and an extra
+        column per flow and writes the same dialect back; generate --where keeps only
+        matching flows (every record), reports the acceptance rate, and refuses an
+        unknown field or value (exit 1, one line) and --where with a baseline (exit 2)."""
+        real, model = self.path("iot.csv"), self.path("iot.nsm")
+        rnd = random.Random(5)
+        with open(real, "w") as f:
+            f.write("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,"
+                    "orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,label,detailed-label\n")
+            for i in range(300):
+                bad = i % 4 != 0
+                f.write("%.6f,C%d,192.168.100.%d,%d,%s,%d,%s,,%s,%d,%d,%d,%d,%s,%s\n" % (
+                    1533042911 + i * 3 + rnd.random(), i, 100 + i % 20, 40000 + i,
+                    "103.70.1.%d" % (i % 5) if bad else "81.2.254.224",
+                    50 if bad else 123, "tcp" if bad else "udp",
+                    "%.3f" % rnd.uniform(1, 3) if bad else "", 3, 180, 0, 0,
+                    "Malicious" if bad else "Benign", "C&C" if bad else "-"))
+        r = run("train", "-i", real, "-x", "detailed-label", "-o", model, *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("iot-syn.csv")
+        r = run("generate", "-m", model, "-o", out, "--where", "label=Benign", "--flows", "40")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"condition 'label=Benign': \d+ of \d+ drawn flows "
+                                   r"satisfied it \(acceptance [\d.]+%\)")
+        with open(out) as f:
+            header = f.readline().rstrip("\n").split(",")
+            rows = [dict(zip(header, line.rstrip("\n").split(","))) for line in f]
+        self.assertEqual(header[:3], ["ts", "uid", "id.orig_h"])  # the input's dialect
+        self.assertEqual(header[-2:], ["label", "detailed-label"])
+        self.assertGreaterEqual(len(rows), 38)
+        self.assertEqual({x["label"] for x in rows}, {"Benign"})
+        r = run("generate", "-q", "-m", model, "-o", out, "--where", "detailed-label=C&C")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            next(f)
+            self.assertEqual({line.rstrip("\n").split(",")[-1] for line in f}, {"C&C"})
+        for cond, msg in (("label=Nope", "takes the values Benign, Malicious"),
+                          ("colour=red", "not a flow attribute"),
+                          ("dstport=x", "a port is a number")):
+            r = run("generate", "-q", "-m", model, "-o", self.path("nope.csv"), "--where", cond)
+            self.assert_one_line_error(r, 1, msg)
+            self.assertFalse(os.path.exists(self.path("nope.csv")))
+        r = run("generate", "--baseline", "marginal", "-i", real, "-o", self.path("b.csv"),
+                "--where", "label=Benign")
+        self.assert_one_line_error(r, 2, "--where is for -m MODEL")
+
     def test_train_same_seed_same_model(self):
         """Same seed and thread count: the same model file, byte for byte, with one
         thread and with two (chunks 1.. train side by side); another seed differs."""

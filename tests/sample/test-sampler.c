@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../test-fixtures.h"
+#include "core/error.h"
 #include "io/dataset.h"
 #include "io/packet.h"
 #include "dg/model.h"
@@ -415,6 +416,92 @@ START_TEST(bad_parameters)
 }
 END_TEST
 
+static netshare_status
+sample_where(const char *where, uint64_t flows, netshare_dataset **out, netshare_sample_info *info)
+{
+	setup();
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	sp.where = where;
+	sp.flows = flows;
+	netshare_sampler *s;
+	netshare_status st = netshare_sampler_new(&s, model, &sp);
+	if (st < 0)
+		return st;
+	st = netshare_sampler_generate(out, s);
+	char message[512];
+	snprintf(message, sizeof message, "%s", netshare_last_error());
+	info->struct_size = sizeof *info;
+	ck_assert_ok(netshare_sampler_info_get(s, info));
+	netshare_sampler_free(s);
+	if (st < 0) /* put back for the caller: the calls above succeeded and cleared it */
+		netshare__error(st, "%s", message);
+	return st;
+}
+
+/*
+ * Conditional generation (sample and reject): every record of the output satisfies the
+ * condition; with a flow count, that many flows do (up to rounding per chunk); the
+ * acceptance counts add up; a condition the model can never meet ends in the acceptance
+ * error, not a hang; bad conditions are refused when the sampler is made.
+ */
+START_TEST(where_keeps_only_matching_flows)
+{
+	netshare_dataset *ds;
+	netshare_sample_info in;
+	ck_assert_ok(sample_where("proto=UDP,dstport=53", 0, &ds, &in));
+	ck_assert_uint_gt(netshare_dataset_count(ds), 0);
+	for (size_t i = 0; i < netshare_dataset_count(ds); i++) {
+		netshare_record r;
+		netshare_record_init(&r);
+		ck_assert_ok(netshare_dataset_get(ds, i, &r));
+		ck_assert_uint_eq(r.protocol, 17);
+		ck_assert_uint_eq(r.dst_port, 53);
+	}
+	ck_assert_uint_eq(in.where_accepted, in.flows);
+	ck_assert_uint_gt(in.where_drawn, in.where_accepted); /* a third of the flows are UDP */
+	netshare_dataset_free(ds);
+
+	ck_assert_ok(sample_where("dstport=443", 200, &ds, &in));
+	ck_assert_uint_ge(in.flows, 200 - 3); /* three chunks, each rounded */
+	ck_assert_uint_le(in.flows, 200 + 3);
+	ck_assert_uint_eq(in.where_accepted, in.flows);
+	for (size_t i = 0; i < netshare_dataset_count(ds); i++) {
+		netshare_record r;
+		netshare_record_init(&r);
+		ck_assert_ok(netshare_dataset_get(ds, i, &r));
+		ck_assert_uint_eq(r.dst_port, 443);
+	}
+	netshare_dataset_free(ds);
+
+	/* Port 30001 is only ever a source port: no destination can be it. */
+	ds = NULL;
+	ck_assert_status(sample_where("dstport=30001", 100, &ds, &in), NETSHARE_EINVAL);
+	ck_assert_error_contains("least acceptance rate");
+	ck_assert_ptr_null(ds);
+	ck_assert_uint_ge(in.where_drawn, NETSHARE_WHERE_MIN_DRAWN);
+	ck_assert_uint_eq(in.where_accepted, 0);
+
+	const struct {
+		const char *where, *message;
+	} bad[] = {
+		{ "label=x", "not a flow attribute" },    /* a packet model has no label */
+		{ "proto=XTP", "unknown protocol" },
+		{ "proto=47", "has no such flows" },
+		{ "dstport=8080", "has no port 8080" },
+		{ "dstport=-1", "a port is a number" },
+		{ "dstport", "not field=value" },
+		{ "=5", "not field=value" },
+		{ "dstport=53,dstport=443", "given twice" },
+		{ ",", "has no terms" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_status(sample_where(bad[i].where, 0, &ds, &in), NETSHARE_EINVAL);
+		ck_assert_error_contains(bad[i].message);
+	}
+}
+END_TEST
+
 /*
  * Ports of the "other" class: a row whose class is "other" gets a port of the role's
  * non-class ports drawn in proportion to corpus counts, whatever its vector pointed at;
@@ -668,4 +755,4 @@ NETSHARE_TEST_MAIN("sample-sampler",
                    stream_matches_generate_and_cancels, loaded_model_samples_the_same,
                    bad_parameters, other_ports_follow_corpus_counts,
                    other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics,
-                   output_structs_older_and_newer)
+                   output_structs_older_and_newer, where_keeps_only_matching_flows)

@@ -200,7 +200,7 @@ class SampleParams(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p), ("class_temperature", ctypes.c_double),
                 ("draw_partner_ports", ctypes.c_int), ("cap_flow_lengths", ctypes.c_int),
                 ("payload_floors", ctypes.c_int), ("enforce_flow_counts", ctypes.c_int),
-                ("repick_ports", ctypes.c_int)]
+                ("repick_ports", ctypes.c_int), ("where", ctypes.c_char_p)]
 
 # The sampling steps that use statistics of the real trace (netshare_sample_params).
 SAMPLE_STEPS = ("draw_partner_ports", "cap_flow_lengths", "payload_floors",
@@ -240,7 +240,8 @@ class SampleInfo(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("flows", ctypes.c_uint64),
                 ("continuations", ctypes.c_uint64), ("not_started", ctypes.c_uint64),
                 ("duplicates", ctypes.c_uint64), ("repicked", ctypes.c_uint64),
-                ("records", ctypes.c_uint64)]
+                ("records", ctypes.c_uint64), ("where_drawn", ctypes.c_uint64),
+                ("where_accepted", ctypes.c_uint64)]
 
 
 # (name, argtypes, restype): one table, applied once at load time.

@@ -225,12 +225,16 @@ class Sampler(_Handle):
     """
 
     def __init__(self, model, flows=0, time_scale=1.0, seed=1, threads=0,
-                 class_temperature=None, raw=False, **steps):
+                 class_temperature=None, raw=False, where=None, **steps):
         """raw=True turns off every sampling step that uses statistics of the real
         trace (GAN-only); steps such as repick_ports=False turn off one (the names:
-        netshare._lib.SAMPLE_STEPS)."""
+        netshare._lib.SAMPLE_STEPS). where="label=Malicious,proto=UDP" keeps only the
+        flows with those attributes (sample and reject; info gives where_drawn and
+        where_accepted)."""
         p = _init(_lib.SampleParams, _c.netshare_sample_params_init)
         p.flows, p.time_scale, p.seed, p.threads = flows, time_scale, seed, threads
+        if where is not None:
+            p.where = where.encode()
         if class_temperature is not None:  # else the library's default
             p.class_temperature = class_temperature
         if raw:
@@ -264,7 +268,7 @@ class Sampler(_Handle):
     @property
     def info(self):
         """What the last generation did (flows, continuations, not_started, duplicates,
-        records)."""
+        repicked, records, where_drawn, where_accepted)."""
         return _info(_lib.SampleInfo, _c.netshare_sampler_info_get, self._h)
 
 

@@ -150,6 +150,22 @@ class ModelTest(unittest.TestCase):
             self.assertEqual(len(netshare.Dataset.read(out)), s.info["records"])
         self.assertEqual(self.model.encoder.info["chunks"], 2)
 
+    def test_conditional_generation(self):
+        """where= keeps the flows with those attributes: every record's label is the
+        condition's, flows counted as asked; a label the model lacks is refused with
+        the values it has."""
+        with netshare.Sampler(self.model, seed=3, where="label=dns", flows=30) as s:
+            syn = s.generate()
+            info = s.info
+        self.assertGreater(len(syn), 0)
+        self.assertEqual({r["label"] for r in syn}, {"dns"})
+        self.assertEqual(info["where_accepted"], info["flows"])
+        self.assertGreaterEqual(info["where_drawn"], info["where_accepted"])
+        self.assertLessEqual(abs(info["flows"] - 30), 2)  # two chunks, each rounded
+        with self.assertRaises(netshare.NetshareError) as cm:
+            netshare.Sampler(self.model, where="label=nope")
+        self.assertIn("background, dns", str(cm.exception))
+
     def test_samplers_in_threads(self):
         results = {}
 
