@@ -12,17 +12,18 @@
 int
 cli_task_known(const char *name)
 {
-	return strcmp(name, "traffic-type") == 0 ? 0 : -1;
+	return strcmp(name, "traffic-type") == 0 || strcmp(name, "conditional") == 0 ? 0 : -1;
 }
 
 int
-cli_run_task(const char *task, double holdout, char *const *files, int n_files)
+cli_run_task(const char *task, double holdout, const char *label, char *const *files,
+             int n_files)
 {
 	/* The user's PYTHONPATH first, then the package's places. */
 	const char *user = getenv("PYTHONPATH");
 	size_t len = strlen(NETSHARE_PYTHONPATH) + (user ? strlen(user) + 1 : 0) + 1;
 	char *path = malloc(len), hold[32];
-	char **argv = calloc((size_t)n_files + 8, sizeof *argv);
+	char **argv = calloc((size_t)n_files + 10, sizeof *argv);
 	if (!path || !argv) {
 		free(path);
 		free(argv);
@@ -41,13 +42,17 @@ cli_run_task(const char *task, double holdout, char *const *files, int n_files)
 		argv[k++] = (char *)"--holdout";
 		argv[k++] = hold;
 	}
+	if (label) {
+		argv[k++] = (char *)"--label";
+		argv[k++] = (char *)label;
+	}
 	for (int i = 0; i < n_files; i++)
 		argv[k++] = files[i];
 	argv[k] = NULL;
 	fflush(NULL);
 	execv(NETSHARE_PYTHON, argv);
-	cli_error("eval --task: cannot run %s: %s (netshare.tasks runs in Python with "
-	          "scikit-learn)", NETSHARE_PYTHON, strerror(errno));
+	cli_error("eval --task: cannot run %s: %s (netshare.tasks runs in Python)",
+	          NETSHARE_PYTHON, strerror(errno));
 	free(path);
 	free(argv);
 	return CLI_EXIT_RUNTIME;

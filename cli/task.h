@@ -5,14 +5,15 @@
 #define NETSHARE_CLI_TASK_H
 
 /* The tasks netshare.tasks knows. */
-#define CLI_TASK_NAMES "traffic-type"
+#define CLI_TASK_NAMES "traffic-type, conditional"
 
 /* 0 if name is a task, else -1. */
 int cli_task_known(const char *name);
 
-/* Replace this process by `python3 -m netshare.tasks TASK [--holdout F] REAL SYNTH...`
- * (files[0] is REAL); returns only if that cannot start (an exit code, after saying
- * why). holdout 0: the module's default. */
-int cli_run_task(const char *task, double holdout, char *const *files, int n_files);
+/* Replace this process by `python3 -m netshare.tasks TASK [--holdout F] [--label COL]
+ * REAL SYNTH...` (files[0] is REAL); returns only if that cannot start (an exit code,
+ * after saying why). holdout 0: the module's default; label NULL: the records' own. */
+int cli_run_task(const char *task, double holdout, const char *label, char *const *files,
+                 int n_files);
 
 #endif

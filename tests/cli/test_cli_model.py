@@ -312,6 +312,17 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         r = run("generate", "--baseline", "marginal", "-i", real, "-o", self.path("b.csv"),
                 "--where", "label=Benign")
         self.assert_one_line_error(r, 2, "--where is for -m MODEL")
+        # The conditional task on the extra column (plain Python, as in the task test).
+        env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+        r = subprocess.run([CLI, "eval", "--task", "conditional", "--label", "detailed-label",
+                            real, out], capture_output=True, text=True, timeout=300, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["label"], "detailed-label")
+        cc = doc["values"]["C&C"]["sets"]
+        self.assertEqual(cc["iot-syn.csv"]["share"], 1.0)  # generated with --where
+        self.assertEqual(cc["real"]["jsd"]["protocol"], 0.0)  # every C&C flow is TCP
+        self.assertLessEqual(cc["iot-syn.csv"]["mean_jsd"], 1.0)
 
     def test_train_same_seed_same_model(self):
         """Same seed and thread count: the same model file, byte for byte, with one

@@ -122,6 +122,30 @@ class Dataset(_Handle):
         for i in range(len(self)):
             yield self[i]
 
+    @property
+    def extra_columns(self):
+        """Names of the extra columns (read with extra_columns=, or a model's output)."""
+        n = _c.netshare_dataset_extra_count(self._h)
+        return [_c.netshare_dataset_extra_name(self._h, k).decode() for k in range(n)]
+
+    def extra(self, name):
+        """The values of extra column `name`, one per record: str (None when missing)
+        for a categorical column, float (nan when missing) for a numeric one."""
+        names = self.extra_columns
+        if name not in names:
+            raise KeyError("no extra column %r (the dataset has: %s)"
+                           % (name, ", ".join(names) or "none"))
+        col = names.index(name)
+        cat = _c.netshare_dataset_extra_is_categorical(self._h, col) == 1
+        num, text = _ct.c_double(), _ct.c_char_p()
+        out = []
+        for i in range(len(self)):
+            _check(_c.netshare_dataset_extra_get(self._h, i, col, _ct.byref(num),
+                                                 _ct.byref(text)))
+            out.append((text.value.decode() if text.value is not None else None) if cat
+                       else num.value)
+        return out
+
     def columns(self):
         """Every field as a column: a dict name -> numpy array when numpy is installed
         (addresses as integers for IPv4, 16-byte strings for IPv6), lists otherwise."""

@@ -16,7 +16,15 @@ Features of a flow record: source and destination port, protocol, and log1p of i
 packets, bytes, duration (s) and the responder's packets and bytes. scikit-learn
 (Debian: python3-sklearn) is imported only when a task runs; without it a task raises
 ImportError saying so. `python3 -m netshare.tasks traffic-type [--holdout F] [--seed S]
-REAL SYNTH...` prints the result as JSON.
+REAL SYNTH...` prints the result as JSON; `--label COL` predicts an extra column
+(e.g. IoT-23's detailed-label) instead of the record's label.
+
+Label-conditional fidelity (`conditional`, no scikit-learn needed): for each value of
+the label, the Jensen-Shannon divergence (base 2, 0..1) between the real held-out
+records with that value and each synthetic trace's records with it, field by field
+(protocol, destination port, source port range, and log bins of packets, bytes and
+duration), next to the same divergence of the real training part (the noise floor).
+It measures what a conditional generator (`generate --where label=...`) keeps.
 """
 
 import json
@@ -57,19 +65,28 @@ def _sklearn():
     return make
 
 
-def flow_features(dataset):
+def labels(dataset, label="label"):
+    """The label of every record: the record's own label, or extra column `label`."""
+    if label == "label":
+        return [r["label"] for r in dataset]
+    if label not in dataset.extra_columns:
+        raise ValueError("no label column %r (read it with --extra %s)" % (label, label))
+    return dataset.extra(label)
+
+
+def flow_features(dataset, label="label"):
     """(rows of FEATURES, labels) of a flow dataset's records that have a label."""
     if not dataset.flows:
         raise ValueError("traffic-type needs flow records (NetFlow CSV, Zeek conn.log), "
                          "not packets")
     X, y = [], []
-    for r in dataset:
-        if not r["label"]:
+    for r, lab in zip(dataset, labels(dataset, label)):
+        if not lab:
             continue
         X.append([r["src_port"], r["dst_port"], r["protocol"], math.log1p(r["packets"]),
                   math.log1p(r["bytes"]), math.log1p(max(r["duration_ns"], 0) / 1e9),
                   math.log1p(r["resp_packets"]), math.log1p(r["resp_bytes"])])
-        y.append(r["label"])
+        y.append(lab)
     return X, y
 
 
@@ -102,18 +119,18 @@ def spearman(a, b):
     return sab / math.sqrt(saa * sbb)
 
 
-def traffic_type(train_sets, test, seed=1, reference="real"):
+def traffic_type(train_sets, test, seed=1, reference="real", label="label"):
     """Train every classifier on each dataset of train_sets (name -> Dataset) and score
     it on test's records. Returns {"classifiers": [...], "test_records": n, "accuracy":
     {name: {classifier: accuracy}}, "spearman": {name: rho against `reference`}}. A
     training set with one label only predicts it everywhere."""
     make = _sklearn()
-    Xt, yt = flow_features(test)
+    Xt, yt = flow_features(test, label)
     if not yt:
         raise ValueError("the test dataset has no labelled records")
     accuracy = {}
     for name, ds in train_sets.items():
-        X, y = flow_features(ds)
+        X, y = flow_features(ds, label)
         accuracy[name] = {}
         for clf in CLASSIFIERS:
             if not y:
@@ -134,26 +151,100 @@ def traffic_type(train_sets, test, seed=1, reference="real"):
             "spearman": rho}
 
 
+# Fields compared by the conditional task: name -> value of a record (a bin for counts
+# and times: half-units of log1p, so that a factor of about 1.6 is one bin).
+CONDITIONAL_FIELDS = {
+    "protocol": lambda r: r["protocol"],
+    "dst_port": lambda r: r["dst_port"],
+    "src_port_range": lambda r: 0 if r["src_port"] < 1024 else 1 if r["src_port"] < 49152 else 2,
+    "packets": lambda r: int(2 * math.log1p(r["packets"])),
+    "bytes": lambda r: int(2 * math.log1p(r["bytes"])),
+    "duration": lambda r: int(2 * math.log1p(max(r["duration_ns"], 0) / 1e6)),  # ms
+}
+
+
+def jsd(p, q):
+    """Jensen-Shannon divergence, base 2, of two histograms (dicts value -> count)."""
+    np_, nq = sum(p.values()), sum(q.values())
+    if not np_ or not nq:
+        return 1.0
+    out = 0.0
+    for k in set(p) | set(q):
+        a, b = p.get(k, 0) / np_, q.get(k, 0) / nq
+        m = (a + b) / 2
+        if a:
+            out += a / 2 * math.log2(a / m)
+        if b:
+            out += b / 2 * math.log2(b / m)
+    return max(0.0, min(1.0, out))
+
+
+def _histograms(dataset, label):
+    """{label value: {field: {bin: count}}} and the records per value."""
+    hist, count = {}, {}
+    for r, lab in zip(dataset, labels(dataset, label)):
+        if not lab:
+            continue
+        count[lab] = count.get(lab, 0) + 1
+        h = hist.setdefault(lab, {f: {} for f in CONDITIONAL_FIELDS})
+        for f, value in CONDITIONAL_FIELDS.items():
+            v = value(r)
+            h[f][v] = h[f].get(v, 0) + 1
+    return hist, count
+
+
+def conditional(sets, test, label="label"):
+    """For each label value of `test` (the held-out real records), each dataset of
+    sets's share of records with that value and the JSD of every field of
+    CONDITIONAL_FIELDS between its records with that value and test's, with their mean.
+    A dataset without a value scores 1 on every field of it. Returns {"label": label,
+    "fields": [...], "values": {value: {"test_records": n, "test_share": s, "sets":
+    {name: {"share": s, "records": n, "jsd": {field: d}, "mean_jsd": m}}}}}."""
+    if not test.flows:
+        raise ValueError("the conditional task needs flow records, not packets")
+    th, tc = _histograms(test, label)
+    if not tc:
+        raise ValueError("the test dataset has no records with a %s" % label)
+    total = sum(tc.values())
+    per_set = {name: _histograms(ds, label) for name, ds in sets.items()}
+    values = {}
+    for v in sorted(tc, key=lambda x: -tc[x]):
+        out = {"test_records": tc[v], "test_share": tc[v] / total, "sets": {}}
+        for name, (h, c) in per_set.items():
+            n = sum(c.values())
+            d = {f: jsd(h[v][f], th[v][f]) if v in h else 1.0 for f in CONDITIONAL_FIELDS}
+            out["sets"][name] = {"records": c.get(v, 0), "share": c.get(v, 0) / n if n else 0,
+                                 "jsd": d, "mean_jsd": sum(d.values()) / len(d)}
+        values[v] = out
+    return {"label": label, "fields": list(CONDITIONAL_FIELDS), "values": values}
+
+
 def main(argv):
     import argparse
     import os
 
-    _sklearn()  # before the library loads: the message does not need it
-    import netshare
     ap = argparse.ArgumentParser(prog="python3 -m netshare.tasks")
-    ap.add_argument("task", choices=["traffic-type"])
+    ap.add_argument("task", choices=["traffic-type", "conditional"])
     ap.add_argument("real")
     ap.add_argument("synthetic", nargs="*")
     ap.add_argument("--holdout", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--label", default="label")
     args = ap.parse_args(argv)
-    with netshare.Dataset.read(args.real) as real:
+    if args.task == "traffic-type":
+        _sklearn()  # before the library loads: the message does not need it
+    import netshare
+    extra = None if args.label == "label" else args.label
+    with netshare.Dataset.read(args.real, extra_columns=extra) as real:
         a, b = real.split_time(args.holdout)
         sets = {"real": a}
         for path in args.synthetic:
-            sets[os.path.basename(path)] = netshare.Dataset.read(path)
+            sets[os.path.basename(path)] = netshare.Dataset.read(path, extra_columns=extra)
         try:
-            result = traffic_type(sets, b, seed=args.seed)
+            if args.task == "traffic-type":
+                result = traffic_type(sets, b, seed=args.seed, label=args.label)
+            else:
+                result = conditional(sets, b, label=args.label)
         finally:
             for ds in sets.values():
                 ds.close()

@@ -2,7 +2,8 @@
 """netshare.tasks: Spearman's rho against hand-computed values; the traffic-type task on
 a constructed case whose accuracies are known (labels that the destination port
 decides: 1.0 for every classifier; the same flows with the labels swapped: 0.0; one
-label only: its share of the test records); the message without scikit-learn."""
+label only: its share of the test records); the conditional task's divergences against
+hand values; the message without scikit-learn."""
 
 import os
 import subprocess
@@ -65,6 +66,54 @@ class TrafficTypeTest(unittest.TestCase):
             self.assertAlmostEqual(result["accuracy"]["single"][clf], dns)
         self.assertGreater(dns, 0.1)
         self.assertIsNone(result["spearman"]["real"])  # all 1.0: no order to compare
+
+
+def flows_csv(path, rows):
+    """A NetFlow CSV with a `family` extra column: rows of (proto, dstport, label,
+    family)."""
+    with open(path, "w") as f:
+        f.write("srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type,family\n")
+        for i, (proto, port, label, family) in enumerate(rows):
+            f.write("10.0.0.%d,10.1.0.1,%d,%d,%s,%d,0.5,3,900,%s,%s\n" % (
+                1 + i, 40000 + i, port, proto, 1458298072000000 + i, label, family))
+
+
+class ConditionalTest(unittest.TestCase):
+    """The conditional task against hand values: identical records give 0 everywhere;
+    half of a label's records on another protocol give that field's JSD of (1, 0)
+    against (1/2, 1/2), 0.311278 bits; a label the trace lacks scores 1; the label
+    may be an extra column."""
+
+    def test_known_divergences(self):
+        test_rows = [("TCP", 443, "A", "x")] * 4 + [("UDP", 53, "B", "y")] * 2
+        half = [("TCP", 443, "A", "y")] * 2 + [("UDP", 443, "A", "y")] * 2
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = {n: os.path.join(tmp, n + ".csv") for n in ("test", "same", "half")}
+            flows_csv(paths["test"], test_rows)
+            flows_csv(paths["same"], test_rows)
+            flows_csv(paths["half"], half)
+            ds = {n: netshare.Dataset.read(p, extra_columns="family") for n, p in paths.items()}
+            test = ds.pop("test")
+            r = tasks.conditional(ds, test)
+            fam = tasks.conditional(ds, test, label="family")
+            for d in list(ds.values()) + [test]:
+                d.close()
+        self.assertEqual(list(r["values"]), ["A", "B"])  # most records first
+        self.assertAlmostEqual(r["values"]["A"]["test_share"], 4 / 6)
+        same, half_a = r["values"]["A"]["sets"]["same"], r["values"]["A"]["sets"]["half"]
+        self.assertEqual(set(same["jsd"].values()), {0.0})
+        self.assertAlmostEqual(half_a["jsd"]["protocol"], 0.311278, 6)
+        self.assertEqual(half_a["jsd"]["dst_port"], 0.0)
+        self.assertAlmostEqual(half_a["mean_jsd"], 0.311278 / len(tasks.CONDITIONAL_FIELDS), 6)
+        self.assertEqual(half_a["share"], 1.0)
+        half_b = r["values"]["B"]["sets"]["half"]
+        self.assertEqual((half_b["records"], half_b["mean_jsd"]), (0, 1.0))
+        # By family: x is the four TCP test records; "half" has no x, and its y records
+        # (TCP and UDP to 443) against the test's y (UDP to 53).
+        self.assertEqual(fam["values"]["x"]["sets"]["half"]["mean_jsd"], 1.0)
+        self.assertEqual(fam["values"]["y"]["sets"]["half"]["jsd"]["dst_port"], 1.0)
+        self.assertAlmostEqual(tasks.jsd({1: 1}, {1: 1, 2: 1}), 0.311278, 6)
+        self.assertEqual(tasks.jsd({1: 5}, {2: 5}), 1.0)
 
 
 class WithoutSklearnTest(unittest.TestCase):
