@@ -11,6 +11,19 @@
 #include "options.h"
 #include "progress_bar.h"
 
+/* Seconds from "90", "1.5h", "30m", "2d" (s, m, h, d); -1 if it does not parse. */
+static double
+parse_duration(const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || !(v > 0))
+		return -1;
+	double unit = !*end || strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60 :
+	              strcmp(end, "h") == 0 ? 3600 : strcmp(end, "d") == 0 ? 86400 : -1;
+	return unit < 0 || !(v * unit <= NETSHARE_SAMPLE_MAX_DURATION_S) ? -1 : v * unit;
+}
+
 static int
 from_model(const char *model, const char *output, const netshare_sample_params *sp,
            const netshare_write_params *params, int frames, int quiet)
@@ -73,6 +86,8 @@ run_generate(int argc, char **argv)
 		{ "time-scale", required_argument, NULL, 'T' },
 		{ "temperature", required_argument, NULL, 'C' },
 		{ "where", required_argument, NULL, 'w' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "rate", required_argument, NULL, 'R' },
 		{ "headers-only", no_argument, NULL, 'H' },
 		{ "full-frames", no_argument, NULL, 256 + 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -137,6 +152,20 @@ run_generate(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			break;
 		case 'w': sp.where = optarg; break;
+		case 'D':
+			if ((sp.duration_s = parse_duration(optarg)) < 0)
+				return cli_usage_error(&cli_cmd_generate, "--duration needs a time such as "
+				                       "90, 30m, 2h or 1.5d (at most %g s), not '%s'",
+				                       NETSHARE_SAMPLE_MAX_DURATION_S, optarg);
+			break;
+		case 'R':
+			sp.flow_rate = strtod(optarg, &end);
+			if (*end || end == optarg || !(sp.flow_rate > 0 &&
+			                               sp.flow_rate <= NETSHARE_SAMPLE_MAX_FLOW_RATE))
+				return cli_usage_error(&cli_cmd_generate, "--rate needs flows per second in "
+				                       "(0, %g], not '%s'", NETSHARE_SAMPLE_MAX_FLOW_RATE,
+				                       optarg);
+			break;
 		case 'H': frames = 'H'; break;
 		case 256 + 'H': frames = 'F'; break;
 		case 'q': quiet = 1; break;
@@ -150,6 +179,8 @@ run_generate(int argc, char **argv)
 		return cli_usage_error(&cli_cmd_generate, "unexpected argument '%s'", argv[optind]);
 	if (model && baseline)
 		return cli_usage_error(&cli_cmd_generate, "give either -m MODEL or --baseline, not both");
+	if (sp.flow_rate > 0 && sp.flows)
+		return cli_usage_error(&cli_cmd_generate, "give --flows or --rate, not both");
 	if (model) {
 		if (!output)
 			return cli_usage_error(&cli_cmd_generate, "-m MODEL needs -o OUTPUT");
@@ -180,9 +211,9 @@ run_generate(int argc, char **argv)
 	    sp.class_temperature != defaults.class_temperature)
 		return cli_usage_error(&cli_cmd_generate, "--time-scale, --temperature, --raw and "
 		                       "the --no-* steps are for -m MODEL");
-	if (sp.where)
-		return cli_usage_error(&cli_cmd_generate, "--where is for -m MODEL (a baseline has "
-		                       "no conditional generation)");
+	if (sp.where || sp.duration_s > 0 || sp.flow_rate > 0)
+		return cli_usage_error(&cli_cmd_generate, "--where, --duration and --rate are for "
+		                       "-m MODEL");
 	netshare_dataset *real, *syn;
 	netshare_status st = netshare_dataset_read(&real, input, &rp);
 	if (st < 0)
@@ -219,7 +250,8 @@ const cli_command cli_cmd_generate = {
 	.summary = "write a synthetic trace from a model (or a baseline)",
 	.usage =
 		"Usage: netshare generate -m MODEL -o OUTPUT [--flows N] [--seed S] [--time-scale X]\n"
-		"                         [--where COND] [--temperature T] [--raw | --no-STEP...]\n"
+		"                         [--where COND] [--duration D] [--rate X]\n"
+		"                         [--temperature T] [--raw | --no-STEP...]\n"
 		"                         [--headers-only | --full-frames]\n"
 		"       netshare generate --baseline marginal|service-marginal -i REAL -o OUTPUT\n"
 		"                         [--seed S] [--holdout F]\n"
@@ -238,6 +270,11 @@ const cli_command cli_cmd_generate = {
 		"distribution; the acceptance rate is reported, and under 0.1% after 10000\n"
 		"drawn flows is an error. With --flows N, N flows satisfy it; without, those\n"
 		"of a normal-size trace that do.\n"
+		"\n"
+		"--duration D spans D (90, 30m, 2h, 1.5d) from the model's first time: past the\n"
+		"model's window the window is drawn again, back to back, each a fresh draw\n"
+		"under its own seed (the first is the plain output); records past D are cut.\n"
+		"--rate X sets the volume: X flows per second, over the chunks as --flows.\n"
 		"\n"
 		"--baseline marginal instead writes the marginal baseline of REAL: every key field\n"
 		"of a flow drawn independently from its marginal, flow lengths, starts and\n"
@@ -260,6 +297,8 @@ const cli_command cli_cmd_generate = {
 		"  -F, --flows N          about N flows (default: as many as the real trace had)\n"
 		"  -T, --time-scale X     stretch time by X (default 1)\n"
 		"  -w, --where COND       only flows with these attributes: field=value,...\n"
+		"      --duration D       span D seconds (suffix m, h, d), the window repeated\n"
+		"      --rate X           X flows per second (instead of --flows)\n"
 		"  -H, --headers-only     pcap: store the headers only, the length kept in orig_len\n"
 		"                         (the default when the trained trace was a headers-only\n"
 		"                         capture, as CAIDA's are)\n"

@@ -133,7 +133,26 @@ typedef struct netshare_sample_params {
 	                              than ::NETSHARE_WHERE_MIN_ACCEPTANCE of them satisfied
 	                              it. Read during netshare_sampler_new() only. Default
 	                              NULL: every flow. */
+	double duration_s;       /**< Since 1.3. Seconds the output spans, from the model's
+	                              first time. Longer than the model's window (after
+	                              @p time_scale): the windows are drawn again, back to
+	                              back, each a fresh draw under its own seed (derived
+	                              from @p seed; the first window is the plain output),
+	                              merged in time order; shorter, or not a whole number of
+	                              windows: records from the end time on are cut (flows
+	                              there are truncated). 0 ..
+	                              ::NETSHARE_SAMPLE_MAX_DURATION_S; default 0: one
+	                              window. With @p flows, that many over the whole span. */
+	double flow_rate;        /**< Since 1.3. Flows per second of output, spread over each
+	                              window's chunks as @p flows is (so @p flows must be 0);
+	                              0 (default): the real trace's rate (or @p flows). At most
+	                              ::NETSHARE_SAMPLE_MAX_FLOW_RATE. */
 } netshare_sample_params;
+
+/** Largest netshare_sample_params.duration_s: about 3 years. */
+#define NETSHARE_SAMPLE_MAX_DURATION_S 1e8
+/** Largest netshare_sample_params.flow_rate (flows per second). */
+#define NETSHARE_SAMPLE_MAX_FLOW_RATE 1e7
 
 /** Least share of drawn flows a netshare_sample_params.where condition must accept. */
 #define NETSHARE_WHERE_MIN_ACCEPTANCE 0.001

@@ -30,7 +30,6 @@ typedef struct features {
 	char (*msg)[256];
 } features;
 
-static netshare_status new_output(const netshare_encoder *e, netshare_dataset **out);
 
 /* A packet's payload floor: its service ports' (the larger of the two, unless one is a
  * client's ephemeral port, whose floor says only what the few packets that used it in
@@ -60,7 +59,7 @@ feature_batch(void *arg, size_t k, unsigned worker)
 	netshare__generator_forward_given(g, &r, b, attr);
 	netshare__encoder_draw_record_classes(s->enc, g->features, (size_t)b,
 	                                      s->p.class_temperature, &r);
-	netshare_status st = new_output(s->enc, &f->part[k]);
+	netshare_status st = netshare__sampler_new_output(s->enc, &f->part[k]);
 	/* A flow continued from an earlier chunk gets at most what its service's longest
 	 * real flow has left. */
 	uint32_t most[NETSHARE__SAMPLE_BATCH], len[NETSHARE__SAMPLE_BATCH];
@@ -145,8 +144,8 @@ by_time(const void *a, const void *b)
 }
 
 /* An empty dataset of the model's kind with its extra columns, in the encoder's order. */
-static netshare_status
-new_output(const netshare_encoder *e, netshare_dataset **out)
+netshare_status
+netshare__sampler_new_output(const netshare_encoder *e, netshare_dataset **out)
 {
 	netshare_status st = netshare_dataset_new(out, e->kind);
 	if (st == NETSHARE_OK)
@@ -172,17 +171,14 @@ scaled(int64_t t, int64_t origin, double scale)
 }
 
 /* Deliver the pending records before `boundary` in time order; keep the rest. */
-typedef netshare_status (*sink_fn)(const netshare_record *r, const netshare_dataset *ds,
-                                   size_t row, void *user);
-
 static netshare_status
-deliver(netshare_sampler *s, netshare_dataset **pending, int64_t boundary, sink_fn fn,
-        void *user)
+deliver(netshare_sampler *s, netshare_dataset **pending, int64_t boundary,
+        netshare__sink_fn fn, void *user)
 {
 	netshare_dataset *p = *pending;
 	timed *order = netshare__mallocarray(p->n ? p->n : 1, sizeof *order);
 	netshare_dataset *rest = NULL;
-	netshare_status st = order ? new_output(s->enc, &rest)
+	netshare_status st = order ? netshare__sampler_new_output(s->enc, &rest)
 	                           : netshare__error_oom("sampler ordering");
 	if (st < 0)
 		goto done;
@@ -229,8 +225,8 @@ release(netshare_sampler *s)
 }
 
 /* Generate the trace, passing its records to fn in time order. */
-static netshare_status
-run(netshare_sampler *s, sink_fn fn, void *user)
+netshare_status
+netshare__sampler_run(netshare_sampler *s, netshare__sink_fn fn, void *user)
 {
 	release(s);
 	memset(&s->info, 0, sizeof s->info);
@@ -241,7 +237,7 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 	netshare_status st = netshare__progress_begin(&pr, s->p.progress, s->p.progress_user,
 	                                              "generate", -1, (uint64_t)e->chunks, 0.0);
 	if (st == NETSHARE_OK)
-		st = new_output(e, &pending);
+		st = netshare__sampler_new_output(e, &pending);
 	/* Small products: BLAS threads would only compete with our workers; and results must
 	 * not depend on how OpenBLAS splits a product across its threads. */
 	netshare__blas_single_begin();
@@ -271,55 +267,3 @@ run(netshare_sampler *s, sink_fn fn, void *user)
 	return st;
 }
 
-typedef struct user_sink {
-	netshare_record_fn fn;
-	void *user;
-	uint64_t records;
-} user_sink;
-
-static netshare_status
-to_user(const netshare_record *r, const netshare_dataset *ds, size_t row, void *user)
-{
-	user_sink *u = user;
-	u->records++;
-	if (u->fn(r, ds, row, u->user))
-		return netshare__error(NETSHARE_ECANCELED, "sampler: stopped by the record callback "
-		                       "after %llu records", (unsigned long long)u->records);
-	return NETSHARE_OK;
-}
-
-NETSHARE_API netshare_status
-netshare_sampler_stream(netshare_sampler *s, netshare_record_fn fn, void *user)
-{
-	if (!s || !fn)
-		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_stream: %s is NULL",
-		                       s ? "callback" : "sampler");
-	user_sink u = { fn, user, 0 };
-	return run(s, to_user, &u);
-}
-
-static netshare_status
-collect(const netshare_record *r, const netshare_dataset *ds, size_t row, void *user)
-{
-	return netshare__dataset_copy_row(user, ds, row, r);
-}
-
-NETSHARE_API netshare_status
-netshare_sampler_generate(netshare_dataset **out, netshare_sampler *s)
-{
-	if (!out)
-		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_generate: out is NULL");
-	*out = NULL;
-	if (!s)
-		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_generate: sampler is NULL");
-	netshare_dataset *ds;
-	netshare_status st = new_output(s->enc, &ds);
-	if (st == NETSHARE_OK)
-		st = run(s, collect, ds);
-	if (st < 0) {
-		netshare_dataset_free(ds);
-		return st;
-	}
-	*out = ds;
-	return NETSHARE_OK;
-}

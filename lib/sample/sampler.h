@@ -94,6 +94,24 @@ uint64_t netshare__sample_seed(uint64_t seed, int c, uint64_t b, int k);
  * s->g must hold chunk c's weights. */
 netshare_status netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows);
 
+/* Where generated records go, one at a time in time order (row `row` of `ds` holds its
+ * extra columns). */
+typedef netshare_status (*netshare__sink_fn)(const netshare_record *r,
+                                             const netshare_dataset *ds, size_t row,
+                                             void *user);
+
+/* One pass over the model's time window (emit.c): every chunk's flows, their records to
+ * fn in time order; fills s->info. */
+netshare_status netshare__sampler_run(netshare_sampler *s, netshare__sink_fn fn, void *user);
+
+/* Check the span parameters (duration_s, flow_rate) against the model (span.c). */
+netshare_status netshare__span_check(const netshare_sampler *s);
+
+/* An empty dataset of the model's kind with its extra columns, in the encoder's order,
+ * in the trained file's format. */
+netshare_status netshare__sampler_new_output(const netshare_encoder *e,
+                                             netshare_dataset **out);
+
 /* The records of the flows in `rows`, decoded into `out`. */
 netshare_status netshare__sampler_chunk_records(netshare_sampler *s, int c,
                                                 const netshare__rows *rows,

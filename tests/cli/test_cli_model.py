@@ -311,7 +311,7 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             self.assertFalse(os.path.exists(self.path("nope.csv")))
         r = run("generate", "--baseline", "marginal", "-i", real, "-o", self.path("b.csv"),
                 "--where", "label=Benign")
-        self.assert_one_line_error(r, 2, "--where is for -m MODEL")
+        self.assert_one_line_error(r, 2, "--where, --duration and --rate are for")
         # The conditional task on the extra column (plain Python, as in the task test).
         env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
         r = subprocess.run([CLI, "eval", "--task", "conditional", "--label", "detailed-label",

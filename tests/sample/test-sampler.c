@@ -265,6 +265,93 @@ START_TEST(time_scale_stretches_time)
 }
 END_TEST
 
+static netshare_dataset *
+sample_span(double duration_s, double rate, netshare_sample_info *info)
+{
+	setup();
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	sp.seed = 4;
+	sp.duration_s = duration_s;
+	sp.flow_rate = rate;
+	netshare_sampler *s;
+	ck_assert_ok(netshare_sampler_new(&s, model, &sp));
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_sampler_generate(&ds, s));
+	info->struct_size = sizeof *info;
+	ck_assert_ok(netshare_sampler_info_get(s, info));
+	netshare_sampler_free(s);
+	return ds;
+}
+
+/*
+ * Duration and rate: 2.5 windows of the model are its window drawn three times (the
+ * first is the plain output, record for record, up to where the second starts), in
+ * time order, cut at the end; a flow rate gives that many flows per second over the
+ * span; bad values are refused.
+ */
+START_TEST(duration_fills_time_and_rate_sets_volume)
+{
+	setup();
+	const netshare_encoder *e = model->enc;
+	double w = (double)(e->t_max - e->t_min) + 1; /* ns */
+	netshare_sample_info plain_info, in;
+	netshare_dataset *plain = sample_span(0, 0, &plain_info);
+	netshare_dataset *span = sample_span(2.5 * w / 1e9, 0, &in);
+	int64_t end = e->t_min + (int64_t)llround(2.5 * w);
+	size_t n_plain = 0, in_last = 0;
+	for (size_t i = 0; i < netshare_dataset_count(plain); i++)
+		n_plain += plain->time_ns[i] < e->t_min + (int64_t)llround(w);
+	netshare_record a, b;
+	netshare_record_init(&a);
+	netshare_record_init(&b);
+	for (size_t i = 0, k = 0; i < netshare_dataset_count(span); i++) {
+		ck_assert_ok(netshare_dataset_get(span, i, &b));
+		ck_assert_int_lt(b.time_ns, end);
+		if (i)
+			ck_assert_int_ge(b.time_ns, span->time_ns[i - 1]);
+		in_last += b.time_ns >= e->t_min + (int64_t)llround(2 * w);
+		if (b.time_ns >= e->t_min + (int64_t)llround(w))
+			continue;
+		ck_assert_ok(netshare_dataset_get(plain, k++, &a)); /* the first window: plain */
+		ck_assert_mem_eq(&a, &b, offsetof(netshare_record, label));
+		ck_assert_uint_le(k, n_plain);
+	}
+	ck_assert_uint_gt(in_last, 0);
+	ck_assert_uint_gt(netshare_dataset_count(span), 2 * netshare_dataset_count(plain));
+	ck_assert_uint_lt(netshare_dataset_count(span), 3 * netshare_dataset_count(plain) + 1);
+	ck_assert_uint_ge(in.flows, 2 * plain_info.flows);
+	ck_assert_uint_eq(in.records, netshare_dataset_count(span));
+	netshare_dataset_free(span);
+
+	/* 100 flows a second over a 2-window span: about 200 w/s flows. */
+	double want = 100 * 2 * w / 1e9;
+	span = sample_span(2 * w / 1e9, 100, &in);
+	ck_assert_double_ge((double)in.flows, want - 2 * 3 - 1); /* rounding per chunk */
+	ck_assert_double_le((double)in.flows, want + 2 * 3 + 2);
+	netshare_dataset_free(span);
+	netshare_dataset_free(plain);
+
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	netshare_sampler *s;
+	const double bad_duration[] = { -1, NAN, NETSHARE_SAMPLE_MAX_DURATION_S * 2 };
+	for (size_t i = 0; i < 3; i++) {
+		sp.duration_s = bad_duration[i];
+		ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EINVAL);
+		ck_assert_error_contains("duration_s");
+	}
+	sp.duration_s = 0;
+	sp.flow_rate = -5;
+	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EINVAL);
+	ck_assert_error_contains("flow_rate");
+	sp.flow_rate = 5;
+	sp.flows = 10;
+	ck_assert_status(netshare_sampler_new(&s, model, &sp), NETSHARE_EINVAL);
+	ck_assert_error_contains("not both");
+}
+END_TEST
+
 typedef struct counter {
 	size_t seen, stop_at;
 	int64_t last;
@@ -755,4 +842,5 @@ NETSHARE_TEST_MAIN("sample-sampler",
                    stream_matches_generate_and_cancels, loaded_model_samples_the_same,
                    bad_parameters, other_ports_follow_corpus_counts,
                    other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics,
-                   output_structs_older_and_newer, where_keeps_only_matching_flows)
+                   output_structs_older_and_newer, where_keeps_only_matching_flows,
+                   duration_fills_time_and_rate_sets_volume)

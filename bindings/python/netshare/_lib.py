@@ -200,7 +200,8 @@ class SampleParams(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p), ("class_temperature", ctypes.c_double),
                 ("draw_partner_ports", ctypes.c_int), ("cap_flow_lengths", ctypes.c_int),
                 ("payload_floors", ctypes.c_int), ("enforce_flow_counts", ctypes.c_int),
-                ("repick_ports", ctypes.c_int), ("where", ctypes.c_char_p)]
+                ("repick_ports", ctypes.c_int), ("where", ctypes.c_char_p),
+                ("duration_s", ctypes.c_double), ("flow_rate", ctypes.c_double)]
 
 # The sampling steps that use statistics of the real trace (netshare_sample_params).
 SAMPLE_STEPS = ("draw_partner_ports", "cap_flow_lengths", "payload_floors",

@@ -225,14 +225,17 @@ class Sampler(_Handle):
     """
 
     def __init__(self, model, flows=0, time_scale=1.0, seed=1, threads=0,
-                 class_temperature=None, raw=False, where=None, **steps):
+                 class_temperature=None, raw=False, where=None, duration_s=0.0,
+                 flow_rate=0.0, **steps):
         """raw=True turns off every sampling step that uses statistics of the real
         trace (GAN-only); steps such as repick_ports=False turn off one (the names:
         netshare._lib.SAMPLE_STEPS). where="label=Malicious,proto=UDP" keeps only the
         flows with those attributes (sample and reject; info gives where_drawn and
-        where_accepted)."""
+        where_accepted). duration_s= spans that many seconds (the model's window drawn
+        again past its end), flow_rate= flows per second instead of flows=."""
         p = _init(_lib.SampleParams, _c.netshare_sample_params_init)
         p.flows, p.time_scale, p.seed, p.threads = flows, time_scale, seed, threads
+        p.duration_s, p.flow_rate = duration_s, flow_rate
         if where is not None:
             p.where = where.encode()
         if class_temperature is not None:  # else the library's default

@@ -165,6 +165,18 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(netshare.NetshareError) as cm:
             netshare.Sampler(self.model, where="label=nope")
         self.assertIn("background, dns", str(cm.exception))
+        # Three windows of the model's span, 20 flows a second over it.
+        with netshare.Sampler(self.model, seed=3) as s:
+            one = s.generate()
+        span = (max(r["time_ns"] for r in one) - min(r["time_ns"] for r in one)) / 1e9
+        with netshare.Sampler(self.model, seed=3, duration_s=3 * span, flow_rate=20) as s:
+            three = s.generate()
+            flows = s.info["flows"]
+        self.assertLess(max(r["time_ns"] for r in three) - min(r["time_ns"] for r in three),
+                        3 * span * 1e9 + 1)
+        self.assertGreater(flows, 20 * 3 * span * 0.8)
+        with self.assertRaises(netshare.NetshareError):
+            netshare.Sampler(self.model, flows=5, flow_rate=1)
 
     def test_samplers_in_threads(self):
         results = {}
