@@ -12,7 +12,8 @@
 int
 cli_task_known(const char *name)
 {
-	return strcmp(name, "traffic-type") == 0 || strcmp(name, "conditional") == 0 ? 0 : -1;
+	return strcmp(name, "traffic-type") == 0 || strcmp(name, "conditional") == 0 ||
+	       strcmp(name, "anomaly") == 0 ? 0 : -1;
 }
 
 int

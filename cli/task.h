@@ -5,7 +5,7 @@
 #define NETSHARE_CLI_TASK_H
 
 /* The tasks netshare.tasks knows. */
-#define CLI_TASK_NAMES "traffic-type, conditional"
+#define CLI_TASK_NAMES "traffic-type, conditional, anomaly"
 
 /* 0 if name is a task, else -1. */
 int cli_task_known(const char *name);

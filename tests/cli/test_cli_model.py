@@ -265,6 +265,16 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         doc = json.loads(r.stdout)
         for name in ("real", "labelled-syn.csv"):
             self.assertEqual(set(doc["accuracy"][name].values()), {1.0}, name)
+        # NetML anomaly detection on the packet trace against itself.
+        r = subprocess.run([CLI, "eval", "--task", "anomaly", self.trace, self.trace],
+                           capture_output=True, text=True, timeout=300, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(len(doc["modes"]), 6)
+        self.assertEqual(set(doc["relative_error"]["real"].values()), {0.0})
+        r = subprocess.run([CLI, "eval", "--task", "anomaly", real, syn], capture_output=True,
+                           text=True, timeout=300, env=env)
+        self.assert_one_line_error(r, 1, "packet records")
 
     def test_labelled_zeek_csv_and_where(self):
         """A labelled Zeek CSV (IoT-23's layout): the model learns the label and an extra

@@ -12,6 +12,7 @@ import tempfile
 import unittest
 
 import netshare
+import netshare.netml as netml
 import netshare.tasks as tasks
 from test_model import netflow_csv
 
@@ -114,6 +115,89 @@ class ConditionalTest(unittest.TestCase):
         self.assertEqual(fam["values"]["y"]["sets"]["half"]["jsd"]["dst_port"], 1.0)
         self.assertAlmostEqual(tasks.jsd({1: 1}, {1: 1, 2: 1}), 0.311278, 6)
         self.assertEqual(tasks.jsd({1: 5}, {2: 5}), 1.0)
+
+
+def packets_csv(path, flows):
+    """A packet CSV: flows as lists of (time_s, ip_length), TCP from 10.0.0.i:40000+i to
+    10.1.0.1:443 (one 5-tuple per flow)."""
+    rows = []
+    for i, pkts in enumerate(flows):
+        rows += [(int(t * 1e6) + 1458298072000000, i, size) for t, size in pkts]
+    with open(path, "w") as f:
+        f.write("srcip,dstip,srcport,dstport,proto,time,pkt_len,version,ihl,tos,id,flag,off,"
+                "ttl,chksum,tcp_flags\n")
+        for t, i, size in sorted(rows):
+            f.write("%d,%d,%d,443,TCP,%d,%d,4,5,0,0,2,0,64,0,16\n"
+                    % (167772160 + i, 167837953, 40000 + i, t, size))
+
+
+class NetmlTest(unittest.TestCase):
+    """NetML's vectors of a hand-made flow (packets at 0, 1 and 3 s of 40, 540 and 40
+    bytes) against values worked out from eval.md 2.3; short flows and UDP-less
+    protocols are dropped; the parameters come from the trace."""
+
+    def test_vectors(self):
+        f = [(0.0, 40), (1.0, 540), (3.0, 40)]
+        p = {"interval": 10.0, "dim": 4, "window": 1.5}
+        self.assertEqual(netml.vector(f, "IAT", p), [1.0, 2.0, 0.0])
+        self.assertEqual(netml.vector(f, "SIZE", p), [40.0, 540.0, 40.0, 0.0])
+        self.assertEqual(netml.vector(f, "IAT_SIZE", p),
+                         [1.0, 40.0, 2.0, 540.0, 40.0, 0.0, 0.0])
+        std = ((2 * (40 - 620 / 3) ** 2 + (540 - 620 / 3) ** 2) / 3) ** 0.5
+        want = [3.0, 1.0, 620 / 3, 620 / 3, std, 40.0, 40.0, 290.0, 40.0, 540.0, 3.0, 620.0]
+        for a, b in zip(netml.vector(f, "STATS", p), want):
+            self.assertAlmostEqual(a, b)
+        # Windows of 1.5 s from 0: the first holds 2 packets; at 3 s the window moves to
+        # 1.5, floor((3 - 1.5) / 1.5) = 1 empty window is inserted, and the count
+        # restarts at 1 (eval.md 2.3).
+        self.assertEqual(netml.vector(f, "SAMP_NUM", p), [2.0, 0.0, 1.0])
+        self.assertEqual(netml.vector(f, "SAMP_SIZE", p), [580.0, 0.0, 40.0])
+        self.assertEqual(netml.quantile([1, 2, 3, 4], 0.9), 3.7)
+
+    def test_flows_and_fit(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "p.csv")
+            packets_csv(path, [[(0, 40), (1, 540), (3, 40)], [(5, 60)],
+                               [(10, 40), (10.5, 40)]])
+            with netshare.Dataset.read(path) as ds:
+                subflows, interval = netml.flows(ds)
+                params = netml.fit(ds)
+        self.assertEqual(len(subflows), 2)  # the one-packet flow is dropped
+        self.assertAlmostEqual(interval, netml.quantile([3.0, 0.5], 0.9))
+        self.assertEqual(params["dim"], 2)  # floor of the 0.9 quantile of [3, 2]
+
+
+@unittest.skipIf(sklearn is None, "scikit-learn (python3-sklearn) not installed")
+class AnomalyTest(unittest.TestCase):
+    """A detector trained on the real training data itself has relative error 0 and
+    rho 1; one trained on packets ten times as large and a thousand times as slow flags
+    every held-out subflow in the SIZE mode."""
+
+    def test_known_ratios(self):
+        import random
+        rnd = random.Random(1)
+
+        def trace(scale_t=1.0, scale_s=1):
+            out = []
+            for i in range(120):
+                t0, n = rnd.uniform(0, 100), rnd.randint(2, 8)
+                out.append([(t0 + scale_t * k * rnd.uniform(0.01, 0.1),
+                             scale_s * rnd.choice((40, 52, 1500))) for k in range(n)])
+            return out
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = [os.path.join(tmp, n) for n in ("a.csv", "b.csv", "odd.csv")]
+            packets_csv(paths[0], trace())
+            packets_csv(paths[1], trace())
+            packets_csv(paths[2], trace(1000.0, 10))
+            a, b, odd = (netshare.Dataset.read(p) for p in paths)
+            result = tasks.anomaly({"real": a, "odd": odd}, b)
+            for d in (a, b, odd):
+                d.close()
+        self.assertEqual(result["modes"], list(netml.MODES))
+        self.assertEqual(set(result["relative_error"]["real"].values()), {0.0})
+        self.assertIn(result["spearman"]["real"], (1.0, None))
+        self.assertGreaterEqual(result["anomaly_ratio"]["odd"]["SIZE"], 0.95)
+        self.assertGreater(result["relative_error"]["odd"]["SIZE"], 0.5)
 
 
 class WithoutSklearnTest(unittest.TestCase):
