@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_job.h"
 #include "output_check.h"
 #include "holdout.h"
 #include "options.h"
@@ -28,10 +29,21 @@ static int
 from_model(const char *model, const char *output, const netshare_sample_params *sp,
            const netshare_write_params *params, int frames, int quiet)
 {
-	netshare_model *m;
+	/* Under mpirun every rank generates its share and rank 0 writes (netshare(1)). */
+	cli_mpi_begin();
+	int rank = cli_mpi_rank(), mpi = cli_mpi_size() > 1;
+	if (rank != 0)
+		quiet = 1;
+	netshare_model *m = NULL;
 	netshare_status st = netshare_model_load(&m, model, NULL);
-	if (st < 0)
-		return cli_fail(st);
+	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
+	if (mpi && cli_mpi_agree(rc) != CLI_EXIT_OK) {
+		netshare_model_free(m);
+		cli_mpi_end();
+		return rc == CLI_EXIT_OK ? CLI_EXIT_RUNTIME : rc;
+	}
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	netshare_write_params w = *params, *wp = &w;
 	w.headers_only = frames ? frames == 'H' : cli_headers_only_model(m);
 	netshare_sampler *s = NULL;
@@ -41,10 +53,15 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 	p.progress = cli_progress_fn;
 	p.progress_user = &pr;
 	double t0 = cli_now();
-	if ((st = netshare_sampler_new(&s, m, &p)) == NETSHARE_OK)
-		st = netshare_sampler_write(s, output, wp);
+	st = netshare_sampler_new(&s, m, &p);
+	if (mpi && cli_mpi_agree(st < 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK) != CLI_EXIT_OK &&
+	    st == NETSHARE_OK)
+		st = NETSHARE_EINVAL; /* another rank failed and said why */
+	else if (st == NETSHARE_OK)
+		st = mpi ? netshare_sampler_write_mpi(s, output, wp, NULL)
+		         : netshare_sampler_write(s, output, wp);
 	cli_progress_end(&pr);
-	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
+	rc = st < 0 ? (rank == 0 ? cli_fail(st) : CLI_EXIT_RUNTIME) : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK && !quiet) {
 		netshare_sample_info in = { .struct_size = sizeof in };
 		netshare_sampler_info_get(s, &in);
@@ -70,6 +87,7 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 	}
 	netshare_sampler_free(s);
 	netshare_model_free(m);
+	cli_mpi_end();
 	return rc;
 }
 
@@ -88,6 +106,7 @@ run_generate(int argc, char **argv)
 		{ "where", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "rate", required_argument, NULL, 'R' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "headers-only", no_argument, NULL, 'H' },
 		{ "full-frames", no_argument, NULL, 256 + 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -109,7 +128,7 @@ run_generate(int argc, char **argv)
 	char *end;
 	double holdout = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:w:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:i:o:m:s:F:T:w:t:Hqh" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_generate, c, optarg, &rp);
 		if (!taken)
 			taken = cli_sample_step_option(c, &sp);
@@ -152,6 +171,14 @@ run_generate(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			break;
 		case 'w': sp.where = optarg; break;
+		case 't': {
+			uint64_t t;
+			if (cli_parse_u64(optarg, 1024, &t) < 0 || !t)
+				return cli_usage_error(&cli_cmd_generate, "--threads needs a number in "
+				                       "1..1024, not '%s'", optarg);
+			sp.threads = (unsigned)t;
+			break;
+		}
 		case 'D':
 			if ((sp.duration_s = parse_duration(optarg)) < 0)
 				return cli_usage_error(&cli_cmd_generate, "--duration needs a time such as "
@@ -276,6 +303,9 @@ const cli_command cli_cmd_generate = {
 		"under its own seed (the first is the plain output); records past D are cut.\n"
 		"--rate X sets the volume: X flows per second, over the chunks as --flows.\n"
 		"\n"
+		"Under mpirun (a build with MPI), every rank draws the flows, the ranks share the\n"
+		"feature generator's batches, and rank 0 decodes and writes: the same file.\n"
+		"\n"
 		"--baseline marginal instead writes the marginal baseline of REAL: every key field\n"
 		"of a flow drawn independently from its marginal, flow lengths, starts and\n"
 		"inter-arrivals from their empirical distributions, every other field of every\n"
@@ -309,6 +339,8 @@ const cli_command cli_cmd_generate = {
 		"                         p^(1/T) of the model's; 0: the likeliest, 1: as the\n"
 		"                         model says (default), more: rarer ones (0..10)\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
+		"  -t, --threads N        generating threads (default: one per CPU; the output\n"
+		"                         does not depend on it)\n"
 		CLI_SAMPLE_STEP_HELP
 		"  -q, --quiet            no progress output\n"
 		"  -b, --baseline NAME    the baseline: marginal or service-marginal\n"

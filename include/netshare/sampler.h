@@ -223,6 +223,23 @@ NETSHARE_API netshare_status netshare_sampler_generate(netshare_dataset **out,
 NETSHARE_API netshare_status netshare_sampler_write(netshare_sampler *s, const char *path,
                                                     const netshare_write_params *params);
 
+/**
+ * Generate over MPI ranks and write to @p path on rank 0: the file
+ * netshare_sampler_write() writes, byte for byte. Every rank calls it with a sampler of
+ * the same model file and parameters. Each rank draws every chunk's flows (the
+ * attribute generator), runs the feature generator for batch k when k mod size is its
+ * rank, and sends those features to rank 0, which decodes every batch in order and
+ * writes. Since 1.3.
+ * @param comm an `MPI_Comm *` (NULL: MPI_COMM_WORLD); MPI must be initialised.
+ * @return ::NETSHARE_OK on every rank, or every rank's first failure (named "rank R:"),
+ *         ::NETSHARE_ESTATE (MPI not initialised), ::NETSHARE_EUNSUPPORTED (built without
+ *         MPI), and what netshare_sampler_write() returns.
+ * Thread safety: one call per sampler at a time; MPI must allow the calling thread.
+ */
+NETSHARE_API netshare_status netshare_sampler_write_mpi(netshare_sampler *s, const char *path,
+                                                        const netshare_write_params *params,
+                                                        const void *comm);
+
 /** What the last generation did. */
 typedef struct netshare_sample_info {
 	size_t struct_size;        /**< Caller sets sizeof(netshare_sample_info). */

@@ -22,73 +22,8 @@
 #include <mpi.h>
 
 #include "core/rng.h"
+#include "mpi_comm.h"
 #include "nn/blas_threads.h"
-
-/* The worst status of all ranks; if one failed, every rank returns it with the
- * message of the lowest failing rank, named. */
-static netshare_status
-agree(MPI_Comm comm, netshare_status st)
-{
-	int rank;
-	MPI_Comm_rank(comm, &rank);
-	struct {
-		int status, rank;
-	} mine = { st < 0 ? 0 : 1, rank }, first;
-	/* MINLOC over (ok flag, rank): the lowest rank with status < 0 if any. */
-	MPI_Allreduce(&mine, &first, 1, MPI_2INT, MPI_MINLOC, comm);
-	if (first.status == 1)
-		return NETSHARE_OK;
-	struct {
-		int status;
-		char msg[480];
-	} err = { st, "" };
-	if (rank == first.rank)
-		snprintf(err.msg, sizeof err.msg, "%s", netshare_last_error());
-	MPI_Bcast(&err, (int)sizeof err, MPI_BYTE, first.rank, comm);
-	return netshare__error(err.status, "rank %d: %s", first.rank, err.msg);
-}
-
-/*
- * Rank `from`'s bytes `b` to rank `to`, or to every rank (to < 0); every rank calls it.
- * The receivers allocate first and all ranks agree on that, so a receiver out of memory
- * stops every rank instead of leaving the sender blocked; then the bytes move in parts
- * of at most 1 GiB (MPI counts are ints). On a receiver `b` is replaced.
- */
-static netshare_status
-move_bytes(MPI_Comm comm, int from, int to, netshare__wbuf *b)
-{
-	int rank;
-	MPI_Comm_rank(comm, &rank);
-	int sends = rank == from, receives = to < 0 ? !sends : rank == to;
-	unsigned long long len = b->len;
-	if (to < 0)
-		MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, from, comm);
-	else if (sends)
-		MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, 0, comm);
-	else if (receives)
-		MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, from, 0, comm, MPI_STATUS_IGNORE);
-	netshare_status st = NETSHARE_OK;
-	if (receives) {
-		netshare__wbuf_free(b);
-		if ((b->data = netshare__malloc(len ? (size_t)len : 1)))
-			b->len = b->cap = (size_t)len;
-		else
-			st = netshare__error_oom("model transfer between ranks");
-	}
-	if ((st = agree(comm, st)) < 0)
-		return st;
-	for (size_t at = 0; at < len;) {
-		int part = len - at > (1u << 30) ? 1 << 30 : (int)(len - at);
-		if (to < 0)
-			MPI_Bcast(b->data + at, part, MPI_BYTE, from, comm);
-		else if (sends)
-			MPI_Send(b->data + at, part, MPI_BYTE, to, 1, comm);
-		else if (receives)
-			MPI_Recv(b->data + at, part, MPI_BYTE, from, 1, comm, MPI_STATUS_IGNORE);
-		at += (size_t)part;
-	}
-	return NETSHARE_OK;
-}
 
 /* Chunk c's state from rank `from` to rank `to` (every rank when to < 0); every rank
  * calls it and gets the same status. */
@@ -99,12 +34,12 @@ move_chunk(MPI_Comm comm, netshare_model *m, int c, int from, int to)
 	MPI_Comm_rank(comm, &rank);
 	netshare__wbuf b = { 0 };
 	netshare_status st = rank == from ? netshare__model_chunk_save(m, c, &b) : NETSHARE_OK;
-	if ((st = agree(comm, st)) == NETSHARE_OK)
-		st = move_bytes(comm, from, to, &b);
+	if ((st = netshare__mpi_agree(comm, st)) == NETSHARE_OK)
+		st = netshare__mpi_move_bytes(comm, from, to, &b);
 	if (st == NETSHARE_OK && rank != from && (to < 0 || rank == to))
 		st = netshare__model_chunk_load(m, c, b.data, b.len);
 	netshare__wbuf_free(&b);
-	return st == NETSHARE_OK ? agree(comm, st) : st;
+	return st == NETSHARE_OK ? netshare__mpi_agree(comm, st) : st;
 }
 
 /* The later chunks this rank trains: one after the other, single-threaded OpenBLAS
@@ -189,7 +124,8 @@ train_first_parallel(netshare_model *m, const netshare_dataset *ds, MPI_Comm com
 	grad_sync g = { comm, size, NULL };
 	size_t most = largest_tensor(d);
 	g.buf = netshare__mallocarray(most * (size_t)size + 1, sizeof(float));
-	netshare_status st = agree(comm, g.buf ? NETSHARE_OK : netshare__error_oom("gradients"));
+	netshare_status st = netshare__mpi_agree(comm, g.buf ? NETSHARE_OK
+	                                                       : netshare__error_oom("gradients"));
 	if (st < 0) {
 		netshare__free(g.buf);
 		return st;
@@ -210,7 +146,7 @@ train_first_parallel(netshare_model *m, const netshare_dataset *ds, MPI_Comm com
 		fprintf(stderr, "netshare: rank %d: %s\n", rank, netshare_last_error());
 		MPI_Abort(comm, 1);
 	}
-	return agree(comm, st);
+	return netshare__mpi_agree(comm, st);
 }
 
 static netshare_status
@@ -227,7 +163,7 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm, unsigned
 		st = netshare__error(NETSHARE_EINVAL, "netshare_model_train_mpi: this rank's model "
 		                     "has other parameters or another encoder than rank 0's (each "
 		                     "rank must fit the same data with the same options)");
-	if ((st = agree(comm, st)) < 0)
+	if ((st = netshare__mpi_agree(comm, st)) < 0)
 		return st;
 	/* Chunk 0 on rank 0 (its threads, its checkpoints), or on every rank in step; then
 	 * rank 0's to every rank. */
@@ -237,9 +173,9 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm, unsigned
 		st = train_first_parallel(m, ds, comm, rank, size);
 	else if (rank == 0)
 		st = netshare__model_train_first(m, ds);
-	if ((st = agree(comm, st)) < 0 || (st = move_chunk(comm, m, 0, 0, -1)) < 0)
+	if ((st = netshare__mpi_agree(comm, st)) < 0 || (st = move_chunk(comm, m, 0, 0, -1)) < 0)
 		return st;
-	if ((st = agree(comm, train_mine(m, ds, rank, size))) < 0)
+	if ((st = netshare__mpi_agree(comm, train_mine(m, ds, rank, size))) < 0)
 		return st;
 	/* Gather: each later chunk's state from its rank to rank 0, in chunk order. */
 	for (int c = 1; c < m->chunks && st == NETSHARE_OK; c++)

@@ -20,16 +20,6 @@
 #include "nn/blas_threads.h"
 #include "sampler.h"
 
-/* The records of a chunk, batch by batch, each batch into its own dataset. */
-typedef struct features {
-	netshare_sampler *s;
-	int chunk;
-	const netshare__rows *rows;
-	netshare_dataset **part;  /* per batch */
-	netshare_status *status;
-	char (*msg)[256];
-} features;
-
 
 /* A packet's payload floor: its service ports' (the larger of the two, unless one is a
  * client's ephemeral port, whose floor says only what the few packets that used it in
@@ -45,20 +35,32 @@ payload_floor(const netshare_encoder *e, uint16_t sport, uint16_t dport)
 	return a > b ? a : b;
 }
 
-static void
-feature_batch(void *arg, size_t k, unsigned worker)
+int
+netshare__batch_rows(const netshare__features *f, size_t k)
 {
-	features *f = arg;
+	size_t first = k * (size_t)f->s->batch;
+	return f->rows->n - first < (size_t)f->s->batch ? (int)(f->rows->n - first) : f->s->batch;
+}
+
+void
+netshare__batch_forward(netshare__features *f, size_t k, unsigned worker, netshare__rng *r)
+{
+	netshare_sampler *s = f->s;
+	const float *attr = f->rows->v + k * (size_t)s->batch * s->A;
+	netshare__rng_seed(r, netshare__sample_seed(s->p.seed, f->chunk, k, 1));
+	netshare__generator_forward_given(&s->g[worker], r, netshare__batch_rows(f, k), attr);
+}
+
+void
+netshare__batch_finish(netshare__features *f, size_t k, unsigned worker, netshare__rng *r)
+{
 	netshare_sampler *s = f->s;
 	size_t first = k * (size_t)s->batch;
-	int b = f->rows->n - first < (size_t)s->batch ? (int)(f->rows->n - first) : s->batch;
+	int b = netshare__batch_rows(f, k);
 	const float *attr = f->rows->v + first * s->A;
 	netshare__generator *g = &s->g[worker];
-	netshare__rng r;
-	netshare__rng_seed(&r, netshare__sample_seed(s->p.seed, f->chunk, k, 1));
-	netshare__generator_forward_given(g, &r, b, attr);
 	netshare__encoder_draw_record_classes(s->enc, g->features, (size_t)b,
-	                                      s->p.class_temperature, &r);
+	                                      s->p.class_temperature, r);
 	netshare_status st = netshare__sampler_new_output(s->enc, &f->part[k]);
 	/* A flow continued from an earlier chunk gets at most what its service's longest
 	 * real flow has left. */
@@ -91,6 +93,15 @@ feature_batch(void *arg, size_t k, unsigned worker)
 		snprintf(f->msg[k], sizeof f->msg[k], "%s", netshare_last_error());
 }
 
+/* Both halves on one worker: what one process does. */
+static void
+feature_batch(void *arg, size_t k, unsigned worker)
+{
+	netshare__rng r;
+	netshare__batch_forward(arg, k, worker, &r);
+	netshare__batch_finish(arg, k, worker, &r);
+}
+
 netshare_status
 netshare__sampler_chunk_records(netshare_sampler *s, int c, const netshare__rows *rows,
                                 netshare_dataset *out)
@@ -106,14 +117,16 @@ netshare__sampler_chunk_records(netshare_sampler *s, int c, const netshare__rows
 		s->emitted = e;
 		s->emitted_cap = s->seen.n;
 	}
-	features f = { s, c, rows, netshare__calloc(batches, sizeof *f.part),
-	               netshare__calloc(batches, sizeof *f.status),
-	               netshare__calloc(batches, sizeof *f.msg) };
+	netshare__features f = { s, c, rows, netshare__calloc(batches, sizeof *f.part),
+	                         netshare__calloc(batches, sizeof *f.status),
+	                         netshare__calloc(batches, sizeof *f.msg) };
 	netshare_status st = f.part && f.status && f.msg ? NETSHARE_OK
 	                                                 : netshare__error_oom("sampler");
-	if (st == NETSHARE_OK)
+	if (st == NETSHARE_OK && s->mpi_size > 1)
+		st = netshare__sampler_batches_mpi(&f, batches); /* f.part of rank 0 only */
+	else if (st == NETSHARE_OK)
 		netshare__pool_for(s->pool, batches, feature_batch, &f);
-	for (size_t k = 0; k < batches && st == NETSHARE_OK; k++) {
+	for (size_t k = 0; k < batches && st == NETSHARE_OK && f.part[k]; k++) {
 		if (f.status[k] < 0) {
 			st = netshare__error(f.status[k], "%s", f.msg[k]);
 			break;

@@ -110,6 +110,7 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	s->enc = model->enc;
 	s->p = p;
 	s->p.where = NULL; /* the caller's text, read here only */
+	s->mpi_size = 1;
 	if ((st = netshare__span_check(s)) < 0 ||
 	    (st = netshare__where_parse(&s->where, s->enc, p.where)) < 0) {
 		netshare__free(s);

@@ -79,6 +79,10 @@ struct netshare_sampler {
 	size_t emitted_cap;
 	netshare__where where;        /* netshare_sample_params.where, parsed */
 	netshare_sample_info info;
+	/* Generation over MPI ranks (sampler_mpi.c), while netshare_sampler_write_mpi runs:
+	 * the communicator (an MPI_Comm *), this rank and the rank count (1: no MPI). */
+	const void *mpi_comm;
+	int mpi_rank, mpi_size;
 };
 
 netshare_status netshare__rows_push(netshare__rows *r, const float *row, size_t A,
@@ -111,6 +115,32 @@ netshare_status netshare__span_check(const netshare_sampler *s);
  * in the trained file's format. */
 netshare_status netshare__sampler_new_output(const netshare_encoder *e,
                                              netshare_dataset **out);
+
+/* The records of a chunk, batch by batch, each batch into its own dataset. */
+typedef struct netshare__features {
+	netshare_sampler *s;
+	int chunk;
+	const netshare__rows *rows;
+	netshare_dataset **part;  /* per batch */
+	netshare_status *status;
+	char (*msg)[256];
+} netshare__features;
+
+/* Rows of batch k. */
+int netshare__batch_rows(const netshare__features *f, size_t k);
+/* Batch k's first half: the feature generator's forward on worker's generator (its
+ * features then hold the batch), seeding r as the batch's stream; r is left where the
+ * second half continues it. */
+void netshare__batch_forward(netshare__features *f, size_t k, unsigned worker,
+                             netshare__rng *r);
+/* The second half: record classes, decoding with length caps, header and payload
+ * floors, into f->part[k] (status and message in f->status[k], f->msg[k]). */
+void netshare__batch_finish(netshare__features *f, size_t k, unsigned worker,
+                            netshare__rng *r);
+/* Every batch of a chunk over the MPI ranks (sampler_mpi.c): each rank runs the
+ * forwards of its batches (k mod size), rank 0 the second halves of all, in order;
+ * f->part is filled on rank 0 only. */
+netshare_status netshare__sampler_batches_mpi(netshare__features *f, size_t batches);
 
 /* The records of the flows in `rows`, decoded into `out`. */
 netshare_status netshare__sampler_chunk_records(netshare_sampler *s, int c,

@@ -75,6 +75,32 @@ class MpiTrain(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotEqual(self.read("single.nsm"), self.read("other-seed.nsm"))
 
+    def test_generate_over_ranks_is_the_single_process_trace(self):
+        """mpirun generate (feature batches over the ranks, rank 0 decoding and
+        writing): the same bytes as one process, for 3 and 2 ranks, with a condition
+        and several time windows too; only rank 0 writes or speaks."""
+        model = self.path("gen.nsm")
+        r = run("train", "-i", self.trace, "-o", model, *ARGS)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Enough flows for several batches of 256 per chunk, so that every rank has some.
+        for extra in (["--flows", "4000"],
+                      ["--where", "dstport=443", "--duration", "10", "--flows", "3000"]):
+            single = self.path("gen-single.pcap")
+            r = run("generate", "-q", "-m", model, "-o", single, "--seed", "5", *extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for n in (3, 2):
+                out = self.path("gen-mpi-%d.pcap" % n)
+                r = mpirun(n, CLI, "generate", "-m", model, "-o", out, "--seed", "5", *extra)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(self.read("gen-single.pcap"), self.read("gen-mpi-%d.pcap" % n),
+                                 (n, extra))
+                self.assertEqual(r.stderr.count("wrote"), 1, r.stderr)  # rank 0 only
+        r = mpirun(2, CLI, "generate", "-m", model, "-o", self.path("bad.pcap"),
+                   "--where", "dstport=1")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("dstport=1", r.stderr)
+        self.assertFalse(os.path.exists(self.path("bad.pcap")))
+
     def test_data_parallel_chunk0_is_the_same_run_after_run(self):
         """--data-parallel (chunk 0 on every rank, gradients averaged in rank order):
         two runs with 3 ranks give the same bytes; with 2 ranks, another model (another
