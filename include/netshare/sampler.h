@@ -131,8 +131,9 @@ typedef struct netshare_sample_params {
 	                              generation fails with ::NETSHARE_EINVAL once at least
 	                              ::NETSHARE_WHERE_MIN_DRAWN flows were drawn and fewer
 	                              than ::NETSHARE_WHERE_MIN_ACCEPTANCE of them satisfied
-	                              it. Read during netshare_sampler_new() only. Default
-	                              NULL: every flow. */
+	                              it, or at the end when none did. Read during
+	                              netshare_sampler_new() only. Default NULL: every
+	                              flow. */
 	double duration_s;       /**< Since 1.3. Seconds the output spans, from the model's
 	                              first time. Longer than the model's window (after
 	                              @p time_scale): the windows are drawn again, back to

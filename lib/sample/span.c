@@ -160,6 +160,11 @@ run_span(netshare_sampler *s, netshare__sink_fn fn, void *user)
 	}
 	if (st == NETSHARE_OK)
 		st = flush_held(&k, INT64_MAX);
+	/* An empty trace is no answer to a condition: say so rather than write nothing. */
+	if (st == NETSHARE_OK && s->where.n && sum.where_accepted == 0)
+		st = netshare__error(NETSHARE_EINVAL, "where: none of the %llu drawn flows "
+		                     "satisfied the condition: the model does not generate such "
+		                     "flows", (unsigned long long)sum.where_drawn);
 	s->p = keep;
 	sum.struct_size = sizeof sum;
 	sum.records = k.delivered;

@@ -568,6 +568,11 @@ START_TEST(where_keeps_only_matching_flows)
 	ck_assert_ptr_null(ds);
 	ck_assert_uint_ge(in.where_drawn, NETSHARE_WHERE_MIN_DRAWN);
 	ck_assert_uint_eq(in.where_accepted, 0);
+	/* A normal-size trace draws fewer flows than that: none passing is an error too. */
+	ck_assert_status(sample_where("dstport=30001", 0, &ds, &in), NETSHARE_EINVAL);
+	ck_assert_error_contains("none of the");
+	ck_assert_ptr_null(ds);
+	ck_assert_uint_lt(in.where_drawn, NETSHARE_WHERE_MIN_DRAWN);
 
 	const struct {
 		const char *where, *message;
