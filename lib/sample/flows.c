@@ -399,7 +399,14 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 			st = netshare__error_oom("sampler");
 			break;
 		}
-		netshare__pool_for(s->pool, batches, draw_batch, &d);
+		if (s->mpi_size > 1) { /* every rank needs every row: keep_started is serial */
+			unsigned char *bufs[2] = { (unsigned char *)d.rows, (unsigned char *)d.keys };
+			const size_t bytes[2] = { A * sizeof *d.rows, sizeof *d.keys };
+			st = netshare__sampler_share_batches(s, batches, draw_batch, &d, (size_t)d.want,
+			                                     bufs, bytes, d.status, d.msg);
+		} else {
+			netshare__pool_for(s->pool, batches, draw_batch, &d);
+		}
 		for (size_t b = 0; b < batches && st == NETSHARE_OK; b++)
 			if (d.status[b] < 0)
 				st = netshare__error(d.status[b], "%s", d.msg[b]);

@@ -142,6 +142,15 @@ void netshare__batch_finish(netshare__features *f, size_t k, unsigned worker,
  * f->part is filled on rank 0 only. */
 netshare_status netshare__sampler_batches_mpi(netshare__features *f, size_t batches);
 
+/* fn over batch indices 0..batches-1 spread over the MPI ranks (k mod size), then every
+ * rank gets every batch's output: for buffer j, row_bytes[j] bytes per row from row
+ * k x batch (`rows` rows in all), and status[k], msg[k]. */
+netshare_status netshare__sampler_share_batches(netshare_sampler *s, size_t batches,
+                                                netshare__task_fn fn, void *arg, size_t rows,
+                                                unsigned char *const bufs[2],
+                                                const size_t row_bytes[2],
+                                                netshare_status *status, char (*msg)[256]);
+
 /* The records of the flows in `rows`, decoded into `out`. */
 netshare_status netshare__sampler_chunk_records(netshare_sampler *s, int c,
                                                 const netshare__rows *rows,

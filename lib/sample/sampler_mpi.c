@@ -3,11 +3,13 @@
  * netshare_sampler_write_mpi: generation spread over MPI ranks, rank 0 writing the file
  * netshare_sampler_write writes.
  *
- * Every rank draws every chunk's flows (the attribute MLP: cheap, and what decides the
- * flows must be the same everywhere); the feature generator's forward, the costly part,
- * runs on rank k mod size for batch k, whose features and random state then go to rank
- * 0, which decodes every batch in order, as one process does. A batch's result depends
- * on its seed only, so the file is byte-identical to one process's.
+ * Batch k of each draw round (the attribute generator and the 5-tuples decoded from it)
+ * runs on rank k mod size and is broadcast, so that every rank keeps the same flows
+ * (keeping is serial and cheap); batch k of a chunk's records runs the feature
+ * generator on rank k mod size, whose features (each row up to its end) and random
+ * state then go to rank 0, which decodes every batch in order, as one process does. A
+ * batch's result depends on its seed only, so the file is byte-identical to one
+ * process's.
  */
 #include <string.h>
 
@@ -28,33 +30,58 @@ typedef struct exchange {
 	netshare__features *f;
 	size_t first, n;
 	int rank, size;
-	size_t floats;         /* per batch: batch x T x F */
-	float *feat;           /* n x floats */
+	size_t floats;         /* per batch at most: batch x T x F */
+	size_t record;         /* floats per record: F */
+	size_t T;              /* records per row */
+	float *feat;           /* n x floats: each row's records up to its end, packed */
+	uint32_t *lens;        /* n x batch: records per row (the generator's lengths) */
 	netshare__rng *rng;    /* n */
 	size_t *mine;          /* indices (in the round) of this rank's batches */
 } exchange;
 
+/* Floats of batch j's packed records. */
+static size_t
+packed_floats(const exchange *r, size_t j)
+{
+	size_t n = 0, rows = (size_t)netshare__batch_rows(r->f, r->first + j);
+	for (size_t i = 0; i < rows; i++)
+		n += r->lens[j * (size_t)r->f->s->batch + i];
+	return n * r->record;
+}
+
+/* The forward of one of this rank's batches; its rows' records up to each row's end
+ * (the rest is the generator's zero padding) packed for the trip to rank 0. */
 static void
 forward_task(void *arg, size_t i, unsigned worker)
 {
 	exchange *r = arg;
-	size_t j = r->mine[i], k = r->first + j;
+	size_t j = r->mine[i], k = r->first + j, B = (size_t)r->f->s->batch;
 	netshare__batch_forward(r->f, k, worker, &r->rng[j]);
 	const netshare__generator *g = &r->f->s->g[worker];
-	memcpy(r->feat + j * r->floats, g->features,
-	       (size_t)netshare__batch_rows(r->f, k) * (r->floats / (size_t)r->f->s->batch) *
-	       sizeof(float));
+	float *out = r->feat + j * r->floats;
+	for (size_t row = 0; row < (size_t)netshare__batch_rows(r->f, k); row++) {
+		size_t n = g->lengths[row] * r->record;
+		r->lens[j * B + row] = g->lengths[row];
+		memcpy(out, g->features + row * r->T * r->record, n * sizeof *out);
+		out += n;
+	}
 }
 
+/* Unpack batch j into a worker's generator, zero padding included, and decode it. */
 static void
 finish_task(void *arg, size_t j, unsigned worker)
 {
 	exchange *r = arg;
-	size_t k = r->first + j;
+	size_t k = r->first + j, B = (size_t)r->f->s->batch;
 	netshare__generator *g = &r->f->s->g[worker];
-	memcpy(g->features, r->feat + j * r->floats,
-	       (size_t)netshare__batch_rows(r->f, k) * (r->floats / (size_t)r->f->s->batch) *
-	       sizeof(float));
+	const float *in = r->feat + j * r->floats;
+	for (size_t row = 0; row < (size_t)netshare__batch_rows(r->f, k); row++) {
+		size_t n = r->lens[j * B + row] * r->record, all = r->T * r->record;
+		float *dst = g->features + row * all;
+		memcpy(dst, in, n * sizeof *dst);
+		memset(dst + n, 0, (all - n) * sizeof *dst);
+		in += n;
+	}
 	netshare__batch_finish(r->f, k, worker, &r->rng[j]);
 }
 
@@ -62,23 +89,64 @@ finish_task(void *arg, size_t j, unsigned worker)
 static void
 gather(exchange *r, MPI_Comm comm)
 {
-	size_t per_row = r->floats / (size_t)r->f->s->batch;
+	size_t B = (size_t)r->f->s->batch;
 	for (size_t j = 0; j < r->n; j++) {
 		size_t k = r->first + j;
 		int owner = (int)(k % (size_t)r->size);
 		if (owner == 0 || (r->rank != 0 && r->rank != owner))
 			continue;
-		int count = (int)((size_t)netshare__batch_rows(r->f, k) * per_row);
+		int rows = netshare__batch_rows(r->f, k);
 		if (r->rank == owner) {
-			MPI_Send(r->feat + j * r->floats, count, MPI_FLOAT, 0, 2, comm);
+			MPI_Send(r->lens + j * B, rows, MPI_UINT32_T, 0, 2, comm);
 			MPI_Send(&r->rng[j], (int)sizeof r->rng[j], MPI_BYTE, 0, 3, comm);
+			MPI_Send(r->feat + j * r->floats, (int)packed_floats(r, j), MPI_FLOAT, 0, 4,
+			         comm);
 		} else {
-			MPI_Recv(r->feat + j * r->floats, count, MPI_FLOAT, owner, 2, comm,
+			MPI_Recv(r->lens + j * B, rows, MPI_UINT32_T, owner, 2, comm,
 			         MPI_STATUS_IGNORE);
 			MPI_Recv(&r->rng[j], (int)sizeof r->rng[j], MPI_BYTE, owner, 3, comm,
 			         MPI_STATUS_IGNORE);
+			MPI_Recv(r->feat + j * r->floats, (int)packed_floats(r, j), MPI_FLOAT, owner, 4,
+			         comm, MPI_STATUS_IGNORE);
 		}
 	}
+}
+
+/* Batch k of netshare__sampler_share_batches runs where k mod size is the rank. */
+typedef struct own {
+	netshare__task_fn fn;
+	void *arg;
+	size_t rank, size;
+} own;
+
+static void
+own_task(void *arg, size_t i, unsigned worker)
+{
+	own *o = arg;
+	o->fn(o->arg, i * o->size + o->rank, worker);
+}
+
+netshare_status
+netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__task_fn fn,
+                                void *arg, size_t rows, unsigned char *const bufs[2],
+                                const size_t row_bytes[2], netshare_status *status,
+                                char (*msg)[256])
+{
+	MPI_Comm comm = *(const MPI_Comm *)s->mpi_comm;
+	own o = { fn, arg, (size_t)s->mpi_rank, (size_t)s->mpi_size };
+	size_t n_own = batches > o.rank ? (batches - o.rank + o.size - 1) / o.size : 0;
+	netshare__pool_for(s->pool, n_own, own_task, &o);
+	size_t B = (size_t)s->batch;
+	for (size_t k = 0; k < batches; k++) {
+		int owner = (int)(k % o.size);
+		size_t n = rows - k * B < B ? rows - k * B : B;
+		for (int j = 0; j < 2; j++)
+			MPI_Bcast(bufs[j] + k * B * row_bytes[j], (int)(n * row_bytes[j]), MPI_BYTE,
+			          owner, comm);
+		MPI_Bcast(&status[k], (int)sizeof status[k], MPI_BYTE, owner, comm);
+		MPI_Bcast(msg[k], (int)sizeof msg[k], MPI_BYTE, owner, comm);
+	}
+	return NETSHARE_OK;
 }
 
 netshare_status
@@ -88,8 +156,9 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 	MPI_Comm comm = *(const MPI_Comm *)s->mpi_comm;
 	size_t per_round = (size_t)s->mpi_size * s->workers * ROUND_BATCHES_PER_WORKER;
 	exchange r = { f, 0, 0, s->mpi_rank, s->mpi_size,
-	            (size_t)s->batch * (size_t)s->enc->max_len * (size_t)s->model->shape.F,
-	            NULL, NULL, NULL };
+	               (size_t)s->batch * (size_t)s->enc->max_len * (size_t)s->model->shape.F,
+	               (size_t)s->model->shape.F, (size_t)s->enc->max_len, NULL, NULL, NULL,
+	               NULL };
 	netshare_status st = NETSHARE_OK;
 	if (r.floats > (size_t)1 << 30)
 		st = netshare__error(NETSHARE_EUNSUPPORTED, "generation over MPI: a batch's "
@@ -97,8 +166,9 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 	if (st == NETSHARE_OK) {
 		r.feat = netshare__mallocarray(per_round, r.floats * sizeof *r.feat);
 		r.rng = netshare__calloc(per_round, sizeof *r.rng);
+		r.lens = netshare__calloc(per_round * (size_t)s->batch, sizeof *r.lens);
 		r.mine = netshare__calloc(per_round, sizeof *r.mine);
-		if (!r.feat || !r.rng || !r.mine)
+		if (!r.feat || !r.rng || !r.mine || !r.lens)
 			st = netshare__error_oom("generation over MPI");
 	}
 	st = netshare__mpi_agree(comm, st);
@@ -122,6 +192,7 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 	}
 	netshare__free(r.feat);
 	netshare__free(r.rng);
+	netshare__free(r.lens);
 	netshare__free(r.mine);
 	return st;
 }
@@ -131,6 +202,17 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 {
 	(void)f;
 	(void)batches;
+	return netshare__error(NETSHARE_EINTERNAL, "generation over MPI in a build without MPI");
+}
+
+netshare_status
+netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__task_fn fn,
+                                void *arg, size_t rows, unsigned char *const bufs[2],
+                                const size_t row_bytes[2], netshare_status *status,
+                                char (*msg)[256])
+{
+	(void)s, (void)batches, (void)fn, (void)arg, (void)rows, (void)bufs, (void)row_bytes;
+	(void)status, (void)msg;
 	return netshare__error(NETSHARE_EINTERNAL, "generation over MPI in a build without MPI");
 }
 #endif
