@@ -48,30 +48,23 @@ static const netshare__csv_schema nfdump_schema = {
 	}, ""
 };
 
-/* Zeek conn.log: a connection's packets and bytes are both directions added. */
+/* Zeek conn.log: a connection's packets and bytes are both directions added. The same
+ * columns come as TSV with #-lines (Zeek's own) or as a CSV with a plain header (IoT-23
+ * publishes conn.logs so). */
+#define ZEEK_COLUMNS { \
+		{ "ts", CSV_TS, UNIT_S }, { "uid", CSV_UID, UNIT_PLAIN }, \
+		{ "id.orig_h", CSV_SRCIP, UNIT_IP_TEXT }, { "id.orig_p", CSV_SPORT, UNIT_PLAIN }, \
+		{ "id.resp_h", CSV_DSTIP, UNIT_IP_TEXT }, { "id.resp_p", CSV_DPORT, UNIT_PLAIN }, \
+		{ "proto", CSV_PROTO, UNIT_PROTO_LOWER }, { "duration", CSV_TD, UNIT_S }, \
+		{ "orig_pkts", CSV_PKT, UNIT_PLAIN }, { "orig_ip_bytes", CSV_BYT, UNIT_PLAIN }, \
+		{ "resp_pkts", CSV_PKT_REV, UNIT_PLAIN }, \
+		{ "resp_ip_bytes", CSV_BYT_REV, UNIT_PLAIN }, { "label", CSV_LABEL, UNIT_PLAIN }, \
+	}
 static const netshare__csv_schema zeek_schema = {
-	NETSHARE_FORMAT_ZEEK_CONN, 0, '\t', 13, {
-		{ "ts", CSV_TS, UNIT_S }, { "uid", CSV_UID, UNIT_PLAIN },
-		{ "id.orig_h", CSV_SRCIP, UNIT_IP_TEXT }, { "id.orig_p", CSV_SPORT, UNIT_PLAIN },
-		{ "id.resp_h", CSV_DSTIP, UNIT_IP_TEXT }, { "id.resp_p", CSV_DPORT, UNIT_PLAIN },
-		{ "proto", CSV_PROTO, UNIT_PROTO_LOWER }, { "duration", CSV_TD, UNIT_S },
-		{ "orig_pkts", CSV_PKT, UNIT_PLAIN }, { "orig_ip_bytes", CSV_BYT, UNIT_PLAIN },
-		{ "resp_pkts", CSV_PKT_REV, UNIT_PLAIN },
-		{ "resp_ip_bytes", CSV_BYT_REV, UNIT_PLAIN }, { "label", CSV_LABEL, UNIT_PLAIN },
-	}, ""
+	NETSHARE_FORMAT_ZEEK_CONN, 0, '\t', 13, ZEEK_COLUMNS, ""
 };
-
-/* The same columns as a CSV with a plain header line (IoT-23 publishes conn.logs so). */
 static const netshare__csv_schema zeek_csv_schema = {
-	NETSHARE_FORMAT_ZEEK_CSV, 0, ',', 13, {
-		{ "ts", CSV_TS, UNIT_S }, { "uid", CSV_UID, UNIT_PLAIN },
-		{ "id.orig_h", CSV_SRCIP, UNIT_IP_TEXT }, { "id.orig_p", CSV_SPORT, UNIT_PLAIN },
-		{ "id.resp_h", CSV_DSTIP, UNIT_IP_TEXT }, { "id.resp_p", CSV_DPORT, UNIT_PLAIN },
-		{ "proto", CSV_PROTO, UNIT_PROTO_LOWER }, { "duration", CSV_TD, UNIT_S },
-		{ "orig_pkts", CSV_PKT, UNIT_PLAIN }, { "orig_ip_bytes", CSV_BYT, UNIT_PLAIN },
-		{ "resp_pkts", CSV_PKT_REV, UNIT_PLAIN },
-		{ "resp_ip_bytes", CSV_BYT_REV, UNIT_PLAIN }, { "label", CSV_LABEL, UNIT_PLAIN },
-	}, ""
+	NETSHARE_FORMAT_ZEEK_CSV, 0, ',', 13, ZEEK_COLUMNS, ""
 };
 
 const netshare__csv_schema *
