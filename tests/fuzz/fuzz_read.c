@@ -3,7 +3,8 @@
  * libFuzzer harness for the trace readers (pcap/pcapng through libpcap, every CSV
  * dialect) and, for inputs that read, the writers; and for the encoder-state loader.
  *
- * Input: byte 0 picks the format (low 3 bits: netshare_format, 7 = a column map) and
+ * Input: byte 0 picks the format (low 3 bits: netshare_format, 7 = a column map; 0,
+ * detection, reaches the dialects past 7 such as zeek-csv by their headers) and
  * leniency (bit 7); with bit 6 set the rest is encoder state instead of a file, with
  * bit 5 set (and 6 clear) a model file, whose checksums are first recomputed when bit 4
  * is set too (so that mutations reach the loader's checks of the contents, not only its

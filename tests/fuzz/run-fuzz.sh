@@ -24,6 +24,7 @@ mapfile -t sources < <(find "$src/lib" -name '*.c' | sort)
 # Seeds: small generated files of each format, plus small real traces when present.
 printf '\x00srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n1,2,3,4,TCP,5.0,1.5,6,7,x\n' >"$work/corpus/netflow"
 printf '\x04#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\n1.5\t1.2.3.4\t1\t::1\t2\ttcp\t-\t3\n' >"$work/corpus/zeek"
+printf '\x00ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,duration,orig_pkts,label\n1.5,C1,1.2.3.4,1,5.6.7.8,2,tcp,,3,-\n2,C2,::1,3,::2,4,udp,(empty),1,Benign\n' >"$work/corpus/zeek-csv"
 printf '\x03ts,te,td,sa,da,sp,dp,pr,ipkt,ibyt\n2018-01-12 15:37:30,2018-01-12 15:37:31,1.0,1.2.3.4,5.6.7.8,1,2,UDP,1,60\nSummary\n' >"$work/corpus/nfdump"
 printf '\x07t,a,b,p,d,n,y,l\n5,1.1.1.1,2.2.2.2,17,0.5,3,90,"q,""x"""\n' >"$work/corpus/mapped"
 # Inputs that once crashed stay in the corpus, so every run re-checks them first.
