@@ -20,7 +20,6 @@ run_eval(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "task", required_argument, NULL, 256 + 'T' },
-		{ "label", required_argument, NULL, 256 + 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_HOLDOUT_LONGOPT,
 		CLI_READ_LONGOPTS,
@@ -30,7 +29,7 @@ run_eval(int argc, char **argv)
 	netshare_read_params_init(&rp);
 	int json = 0, c;
 	double holdout = 0;
-	const char *html = NULL, *task = NULL, *label = NULL;
+	const char *html = NULL, *task = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jH:h" CLI_READ_SHORTOPTS, longopts, NULL)) != -1) {
 		int taken = cli_read_option(&cli_cmd_eval, c, optarg, &rp);
@@ -47,7 +46,6 @@ run_eval(int argc, char **argv)
 				                       CLI_TASK_NAMES ")", optarg);
 			task = optarg;
 			break;
-		case 256 + 'L': label = optarg; break;
 		case CLI_HOLDOUT_OPT:
 			if (cli_parse_holdout(&cli_cmd_eval, optarg, &holdout) < 0)
 				return CLI_EXIT_USAGE;
@@ -64,10 +62,8 @@ run_eval(int argc, char **argv)
 	if (task && (html || json))
 		return cli_usage_error(&cli_cmd_eval, "--task prints its own JSON; no --html or "
 		                       "--json with it");
-	if (label && !task)
-		return cli_usage_error(&cli_cmd_eval, "--label is for --task");
 	if (task)
-		return cli_run_task(task, holdout, label, argv + optind, n_syn + 1);
+		return cli_run_task(task, holdout, rp.label_column, argv + optind, n_syn + 1);
 	int checked = html ? cli_check_output(&cli_cmd_eval, html,
 	                                      (const char *const *)argv + optind, n_syn + 1)
 	                   : CLI_EXIT_OK;
@@ -168,8 +164,7 @@ const cli_command cli_cmd_eval = {
 		"      --task anomaly     packet traces: NetML's flow features (6 modes), a\n"
 		"                         one-class SVM trained on each trace, the share of\n"
 		"                         held-out real subflows it flags, its relative error\n"
-		"      --label COL        the tasks' label: extra column COL (e.g.\n"
-		"                         detailed-label) instead of the records' own\n"
+		"                         (--label COL: the tasks' label is column COL)\n"
 		"  -H, --html FILE        also write a self-contained HTML report: the table, CDF\n"
 		"                         plots of the continuous quantities and bar charts of the\n"
 		"                         most common ports and protocols (inline SVG, no script,\n"

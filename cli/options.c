@@ -82,6 +82,9 @@ cli_read_option(const cli_command *cmd, int c, const char *arg, netshare_read_pa
 	case 'x':
 		rp->extra_columns = arg;
 		return 1;
+	case CLI_LABEL_OPT:
+		rp->label_column = arg;
+		return 1;
 	case 'n':
 		if (cli_parse_u64(arg, UINT64_MAX, &rp->max_records) < 0) {
 			cli_usage_error(cmd, "--max-records needs a number, not '%s'", arg);

@@ -22,8 +22,10 @@ const char *cli_format_name(int format);
 	{ "map", required_argument, NULL, 'P' },              \
 	{ "lenient", no_argument, NULL, 'l' },                \
 	{ "max-records", required_argument, NULL, 'n' },      \
-	{ "extra", required_argument, NULL, 'x' }
+	{ "extra", required_argument, NULL, 'x' },           \
+	{ "label", required_argument, NULL, CLI_LABEL_OPT }
 /* --map has no short form: -m is the model file of the commands that take one. */
+#define CLI_LABEL_OPT (512 + 'L')
 #define CLI_READ_SHORTOPTS "f:ln:x:"
 #define CLI_READ_HELP                                                                     \
 	"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"                     \
@@ -32,7 +34,8 @@ const char *cli_format_name(int format);
 	"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n" \
 	"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"    \
 	"  -n, --max-records N    stop reading after N records\n"                           \
-	"  -x, --extra COLS       more flow-CSV columns to keep: 'name:num,name:cat,...'\n"
+	"  -x, --extra COLS       more flow-CSV columns to keep: 'name:num,name:cat,...'\n"  \
+	"      --label COL        the flow label is column COL (e.g. detailed-label)\n"
 struct cli_command;
 struct netshare_read_params;
 int cli_read_option(const struct cli_command *cmd, int c, const char *arg,

@@ -155,6 +155,12 @@ typedef struct netshare_read_params {
 	                               "name:num,name:cat,..." (numeric or categorical; no
 	                               suffix means categorical). Each must exist in the
 	                               header. Default NULL: none. */
+	const char *label_column; /**< Since 1.3. Flow-record CSVs and Zeek logs: the flow
+	                               label is this column (e.g. IoT-23's
+	                               "detailed-label"), whose name the dataset keeps for
+	                               writing; the format's own label column is then
+	                               ignored. Must exist in the header and not be an
+	                               extra column. Default NULL: the format's label. */
 } netshare_read_params;
 
 /** Set the defaults: AUTO format, strict, whole file, no callback. */

@@ -91,8 +91,10 @@ struct netshare_encoder {
 	int release;
 	double count_noise;
 	/* State v10. The netshare_format of the fitted file when output can be written in
-	 * its schema (a flow CSV dialect or pcap), else AUTO: generated traces default to it. */
+	 * its schema (a flow CSV dialect or pcap), else AUTO: generated traces default to it;
+	 * and the label's column name when it was not the format's own ("" otherwise). */
 	int source_format;
+	char label_column[64];
 };
 
 /* Where the statistics of a model's encoder come from (encoder state v9). */

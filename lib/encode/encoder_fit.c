@@ -768,6 +768,8 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	 * NetShare's CSV. */
 	e->source_format = ds->format == NETSHARE_FORMAT_MAPPED_CSV ? NETSHARE_FORMAT_AUTO :
 	                   ds->format;
+	snprintf(e->label_column, sizeof e->label_column, "%s",
+	         ds->label_column ? ds->label_column : "");
 	e->drop_long = p.drop_long_flows != 0;
 	e->addr_bits = ds->ipv6 ? 128 : 32;
 	e->headers_only = ds->kind == NETSHARE_RECORDS_PACKETS && ds->n > 0 &&

@@ -110,6 +110,7 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 	netshare__wbuf_u8(b, (uint8_t)e->release);
 	netshare__wbuf_f64(b, e->count_noise);
 	netshare__wbuf_u8(b, (uint8_t)e->source_format); /* v10 */
+	netshare__wbuf_str(b, e->label_column);
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
 
@@ -280,6 +281,7 @@ static netshare_status
 load_source_format(netshare__rbuf *r, netshare_encoder *e)
 {
 	e->source_format = netshare__rbuf_u8(r);
+	netshare__rbuf_str(r, e->label_column, sizeof e->label_column);
 	if (r->bad || e->source_format == NETSHARE_FORMAT_MAPPED_CSV ||
 	    e->source_format > NETSHARE_FORMAT_ZEEK_CSV)
 		return corrupt("bad source format");

@@ -311,6 +311,10 @@ baseline(netshare_dataset **out, const netshare_dataset *real,
 	/* Written in the real trace's schema, as a model's output is (a mapped CSV's map is
 	 * not known here). */
 	ds->format = real->format == NETSHARE_FORMAT_MAPPED_CSV ? NETSHARE_FORMAT_AUTO : real->format;
+	if (real->label_column && !(ds->label_column = netshare__strdup(real->label_column))) {
+		st = netshare__error_oom("baseline");
+		goto done;
+	}
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++)
 		st = netshare__dataset_push(ds, &recs[i]);
 done:

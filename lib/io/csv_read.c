@@ -335,6 +335,11 @@ bind_header(csv_state *st, char *line)
 		return netshare__error(NETSHARE_EFORMAT, "%s: line %llu: more than %d columns",
 		                       st->ctx->name, (unsigned long long)st->line, MAX_FILE_COLUMNS);
 	st->n_cols = (size_t)n;
+	/* netshare_read_params.label_column: that column is the label, the format's own
+	 * label column is not read. */
+	static const netshare__csv_column label_col = { "label", CSV_LABEL, UNIT_PLAIN };
+	const char *label = st->ds->label_column;
+	int label_found = 0;
 	for (size_t c = 0; c < st->n_cols; c++) {
 		st->use[c] = NULL;
 		st->extra_of[c] = netshare__dataset_extra_find(st->ds, st->names[c].s,
@@ -345,7 +350,26 @@ bind_header(csv_state *st, char *line)
 			    memcmp(want, st->names[c].s, st->names[c].len) == 0)
 				st->use[c] = &st->schema.col[k];
 		}
+		if (label && st->use[c] && st->use[c]->field == CSV_LABEL)
+			st->use[c] = NULL;
+		if (label && strlen(label) == st->names[c].len &&
+		    memcmp(label, st->names[c].s, st->names[c].len) == 0) {
+			if (st->extra_of[c] >= 0)
+				return netshare__error(NETSHARE_EINVAL, "%s: column '%s' is both the label "
+				                       "(label_column) and an extra column",
+				                       st->ctx->name, label);
+			if (st->use[c])
+				return netshare__error(NETSHARE_EINVAL, "%s: column '%s' is a built-in "
+				                       "field, not a label (label_column)", st->ctx->name,
+				                       label);
+			st->use[c] = &label_col;
+			label_found = 1;
+		}
 	}
+	if (label && !label_found)
+		return netshare__error(NETSHARE_EFORMAT, "%s: line %llu: the header has no column "
+		                       "'%s' (named by label_column)", st->ctx->name,
+		                       (unsigned long long)st->line, label);
 	const netshare__csv_field required[] = { CSV_SRCIP, CSV_DSTIP, CSV_PROTO, CSV_TS };
 	for (size_t k = 0; k < sizeof required / sizeof required[0]; k++) {
 		const char *name = NULL;

@@ -149,13 +149,22 @@ put_extra(netshare__outfile *out, const netshare_dataset *ds, size_t row, size_t
 		netshare__outfile_printf(out, "%.17g", v);
 }
 
+/* Column c's name in the header: the label's own column name when it was read from
+ * another column than the format's (netshare_read_params.label_column). */
+static const char *
+column_name(const netshare__csv_schema *s, size_t c, const netshare_dataset *ds)
+{
+	return s->col[c].field == CSV_LABEL && ds->label_column ? ds->label_column
+	                                                        : s->col[c].name;
+}
+
 static void
 zeek_header(netshare__outfile *out, const netshare__csv_schema *s, const netshare_dataset *ds)
 {
 	netshare__outfile_printf(out, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
 	                         "#unset_field\t-\n#path\tconn\n#fields");
 	for (size_t c = 0; c < s->n; c++)
-		netshare__outfile_printf(out, "\t%s", s->col[c].name);
+		netshare__outfile_printf(out, "\t%s", column_name(s, c, ds));
 	for (size_t e = 0; e < ds->n_extra; e++)
 		netshare__outfile_printf(out, "\t%s", ds->extra[e].name);
 	netshare__outfile_printf(out, "\n#types");
@@ -196,7 +205,7 @@ netshare__write_csv(const netshare_dataset *ds, netshare__outfile *out, int form
 		zeek_header(out, s, ds);
 	} else {
 		for (size_t c = 0; c < s->n; c++)
-			netshare__outfile_printf(out, "%s%s", c ? "," : "", s->col[c].name);
+			netshare__outfile_printf(out, "%s%s", c ? "," : "", column_name(s, c, ds));
 		for (size_t e = 0; e < ds->n_extra; e++)
 			netshare__outfile_printf(out, ",%s", ds->extra[e].name);
 		netshare__outfile_write(out, "\n", 1);

@@ -48,6 +48,7 @@ netshare_dataset_free(netshare_dataset *ds)
 	netshare__intern_free(&ds->addr6);
 	netshare__intern_free(&ds->strings);
 	netshare__free(ds->column_map);
+	netshare__free(ds->label_column);
 	for (size_t i = 0; i < ds->n_extra; i++) {
 		netshare__free(ds->extra[i].name);
 		netshare__free(ds->extra[i].num);

@@ -50,6 +50,9 @@ typedef struct netshare__extra {
 	uint32_t *cat;     /* categorical: [cap], id + 1 in `strings`, 0 = missing */
 } netshare__extra;
 
+/* Longest label column name plus its NUL (a model's encoder state keeps it). */
+#define NETSHARE__LABEL_COLUMN_MAX 64
+
 struct netshare_dataset {
 	int kind;                 /* netshare_record_kind */
 	size_t n, cap;
@@ -67,6 +70,8 @@ struct netshare_dataset {
 	int format;               /* netshare_format read from; AUTO if built in memory */
 	int link_type;            /* pcap link type, -1 otherwise */
 	char *column_map;         /* MAPPED_CSV: the map it was read with, to write it back */
+	char *label_column;       /* the label's column name when not the format's own (shorter
+	                             than NETSHARE__LABEL_COLUMN_MAX) */
 	uint64_t skipped[NETSHARE_SKIP_REASONS];
 	uint64_t ipv4, ipv6, out_of_order;
 	uint64_t header_checksums, bad_header_checksums; /* IPv4 headers read from frames */

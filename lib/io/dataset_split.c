@@ -25,6 +25,8 @@ empty_like(const netshare_dataset *ds, netshare_dataset **out)
 	netshare_dataset *p = *out;
 	p->format = ds->format;
 	p->link_type = ds->link_type;
+	if (ds->label_column && !(p->label_column = netshare__strdup(ds->label_column)))
+		return netshare__error_oom("dataset split");
 	if (ds->column_map && !(p->column_map = netshare__strdup(ds->column_map)))
 		return netshare__error_oom("dataset split");
 	for (size_t x = 0; x < ds->n_extra && st == NETSHARE_OK; x++)

@@ -158,6 +158,19 @@ netshare_dataset_read(netshare_dataset **out, const char *path,
 		st = netshare__error_oom("column map");
 		goto done;
 	}
+	if (rp.label_column) {
+		if (kind != NETSHARE_RECORDS_FLOWS || !*rp.label_column ||
+		    strlen(rp.label_column) >= NETSHARE__LABEL_COLUMN_MAX) {
+			st = netshare__error(NETSHARE_EINVAL, "label_column: %s", !*rp.label_column ?
+			                     "empty" : kind != NETSHARE_RECORDS_FLOWS ?
+			                     "a packet trace has no labels" : "longer than 63 characters");
+			goto done;
+		}
+		if (!(ds->label_column = netshare__strdup(rp.label_column))) {
+			st = netshare__error_oom("label column");
+			goto done;
+		}
+	}
 	if (rp.extra_columns && *rp.extra_columns) {
 		if (kind != NETSHARE_RECORDS_FLOWS) {
 			st = netshare__error(NETSHARE_EINVAL, "extra_columns: %s holds packets; extra "

@@ -161,8 +161,11 @@ netshare_status
 netshare__sampler_new_output(const netshare_encoder *e, netshare_dataset **out)
 {
 	netshare_status st = netshare_dataset_new(out, e->kind);
-	if (st == NETSHARE_OK)
-		(*out)->format = e->source_format; /* written in the trained file's schema */
+	if (st == NETSHARE_OK) /* written in the trained file's schema */
+		(*out)->format = e->source_format;
+	if (st == NETSHARE_OK && e->label_column[0] &&
+	    !((*out)->label_column = netshare__strdup(e->label_column)))
+		st = netshare__error_oom("sampler output");
 	for (size_t x = 0; st == NETSHARE_OK && x < e->n_extra; x++)
 		st = netshare_dataset_add_extra(*out, e->extra_name[x], e->extra_cat[x]);
 	if (st < 0) {

@@ -84,6 +84,9 @@ cat_attribute(const netshare_encoder *e, const char *name)
 		const char *fname = f->source == SRC_LABEL ? "label" : e->extra_name[f->index];
 		if (strcmp(fname, name) == 0)
 			return f;
+		/* The label read from another column answers to that column's name too. */
+		if (f->source == SRC_LABEL && e->label_column[0] && strcmp(e->label_column, name) == 0)
+			return f;
 	}
 	return NULL;
 }

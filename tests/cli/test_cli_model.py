@@ -322,7 +322,18 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         r = run("generate", "--baseline", "marginal", "-i", real, "-o", self.path("b.csv"),
                 "--where", "label=Benign")
         self.assert_one_line_error(r, 2, "--where, --duration and --rate are for")
-        # The conditional task on the extra column (plain Python, as in the task test).
+        # --label COL: the label is another column, learnt and written under its name.
+        lmodel, lout = self.path("iot-dl.nsm"), self.path("iot-dl.csv")
+        r = run("train", "-i", real, "--label", "detailed-label", "-o", lmodel, *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("generate", "-q", "-m", lmodel, "-o", lout, "--where", "detailed-label=C&C")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(lout) as f:
+            header = f.readline().rstrip("\n").split(",")
+            self.assertEqual(header[-1], "detailed-label")
+            self.assertNotIn("label", header)
+            self.assertEqual({line.rstrip("\n").split(",")[-1] for line in f}, {"C&C"})
+        # The conditional task on the other column (plain Python, as in the task test).
         env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
         r = subprocess.run([CLI, "eval", "--task", "conditional", "--label", "detailed-label",
                             real, out], capture_output=True, text=True, timeout=300, env=env)

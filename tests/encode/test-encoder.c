@@ -701,13 +701,16 @@ START_TEST(save_load_and_damaged_state)
 	/* The fitted file's format is kept (generated traces are written in its schema); a
 	 * mapped CSV's is not (its map is not stored), nor an unknown one. */
 	ck_assert_int_eq(back->source_format, ds->format);
+	ck_assert_str_eq(back->label_column, "");
 	netshare_encoder_free(back);
+	size_t fmt_at = b.len - 4 - 1; /* the format, then the empty label column's length */
+	ck_assert_uint_eq(b.data[fmt_at], (unsigned)ds->format);
 	for (int bad = 0; bad < 2; bad++) {
-		b.data[b.len - 1] = bad ? NETSHARE_FORMAT_MAPPED_CSV : NETSHARE_FORMAT_ZEEK_CSV + 1;
+		b.data[fmt_at] = bad ? NETSHARE_FORMAT_MAPPED_CSV : NETSHARE_FORMAT_ZEEK_CSV + 1;
 		ck_assert_status(netshare__encoder_load(&back, b.data, b.len), NETSHARE_ECORRUPT);
 		ck_assert_error_contains("source format");
 	}
-	b.data[b.len - 1] = (unsigned char)ds->format;
+	b.data[fmt_at] = (unsigned char)ds->format;
 
 	/* The record kind flipped (byte 4, after the version): its fields belong to the other
 	 * kind, which loading refuses rather than encode columns the data does not have. */
@@ -977,7 +980,8 @@ START_TEST(service_statistics)
 	ck_assert_ok(netshare__encoder_save(e, &b));
 	e->gap_knots = knots7;
 	e->n_knots = NETSHARE__GAP_KNOTS;
-	b.len -= 8 + 1 + 1 + 8 + 1; /* v9's release record and v10's format, at the end */
+	b.len -= 8 + 1 + 1 + 8 + 1 + 4; /* v9's release record, v10's format and (empty)
+	                                 * label column, at the end */
 	size_t at = b.len - 4 * (2 * 8 + 4) - 4; /* the knot count, after the group count */
 	ck_assert_uint_eq(netshare__le32(b.data + at), 2);
 	ck_assert_uint_eq(netshare__le32(b.data + at - 4), 4);

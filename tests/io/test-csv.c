@@ -239,6 +239,47 @@ START_TEST(zeek_nfdump_and_mapped)
 	netshare_dataset_free(zback);
 	netshare_dataset_free(ds);
 	unlink(zout);
+	/* label_column: the label is another column, written back under its name; the
+	 * format's own label column is not read. */
+	netshare_read_params lp;
+	netshare_read_params_init(&lp);
+	lp.label_column = "detailed-label";
+	const char *iot = "ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,label,detailed-label\n"
+	                  "1.5,C1,1.2.3.4,1,5.6.7.8,2,tcp,Malicious,C&C\n"
+	                  "2.5,C2,1.2.3.4,3,5.6.7.8,4,udp,Benign,-\n";
+	ck_assert_ok(read_text(iot, &lp, &ds));
+	ck_assert_ok(netshare_dataset_get(ds, 0, &r));
+	ck_assert_str_eq(r.label, "C&C");
+	ck_assert_ok(netshare_dataset_get(ds, 1, &r));
+	ck_assert_ptr_null(r.label);
+	ck_assert_uint_eq(netshare_dataset_extra_count(ds), 0);
+	ck_assert_ok(netshare_dataset_write(ds, zout, NULL));
+	char head[256] = "";
+	FILE *hf = fopen(zout, "r");
+	ck_assert_ptr_nonnull(hf);
+	ck_assert_ptr_nonnull(fgets(head, sizeof head, hf));
+	fclose(hf);
+	ck_assert_ptr_nonnull(strstr(head, ",detailed-label\n"));
+	ck_assert_ptr_null(strstr(head, ",label"));
+	ck_assert_ok(netshare_dataset_read(&zback, zout, &lp));
+	ck_assert_ok(netshare_dataset_get(zback, 0, &r));
+	ck_assert_str_eq(r.label, "C&C");
+	netshare_dataset_free(zback);
+	netshare_dataset_free(ds);
+	unlink(zout);
+	lp.label_column = "nope";
+	ck_assert_status(read_text(iot, &lp, &ds), NETSHARE_EFORMAT);
+	ck_assert_error_contains("no column 'nope'");
+	lp.label_column = "proto";
+	ck_assert_status(read_text(iot, &lp, &ds), NETSHARE_EINVAL);
+	ck_assert_error_contains("built-in field");
+	lp.label_column = "detailed-label";
+	lp.extra_columns = "detailed-label";
+	ck_assert_status(read_text(iot, &lp, &ds), NETSHARE_EINVAL);
+	ck_assert_error_contains("both the label");
+	lp.extra_columns = NULL;
+	lp.label_column = "";
+	ck_assert_status(read_text(iot, &lp, &ds), NETSHARE_EINVAL);
 
 	/* A NUL or newline separator is refused, not walked past (fuzzer-found overflow). */
 	ck_assert_status(read_text("#separator \\x00\n#fields\tts\tid.orig_h\n1\t::1\n", NULL, &ds),

@@ -74,10 +74,12 @@ class Dataset(_Handle):
 
     @classmethod
     def read(cls, path, lenient=False, max_records=0, extra_columns=None, format="auto",
-             column_map=None):
+             column_map=None, label_column=None):
         """Read pcap/pcapng, NetFlow or nfdump CSV, or a Zeek conn.log ("-": stdin).
         format: "auto" (from the content), "pcap", "netflow-csv", "nfdump-csv", "zeek",
-        "mapped-csv" (with column_map="srcip=sa,dstip=da,...") or "packet-csv"."""
+        "zeek-csv", "mapped-csv" (with column_map="srcip=sa,dstip=da,...") or
+        "packet-csv". label_column="detailed-label": the records' label is that
+        column."""
         p = _lib.ReadParams()
         _c.netshare_read_params_init(_ct.byref(p))
         p.format = _choice(format, _lib.FORMATS, "Dataset.read: format")
@@ -87,8 +89,9 @@ class Dataset(_Handle):
                              % (max_records,))
         p.max_records = max_records
         keep = [_text(extra_columns, "Dataset.read: extra_columns"),
-                _text(column_map, "Dataset.read: column_map")]
-        p.extra_columns, p.column_map = keep
+                _text(column_map, "Dataset.read: column_map"),
+                _text(label_column, "Dataset.read: label_column")]
+        p.extra_columns, p.column_map, p.label_column = keep
         h = _lib.DATASET_P()
         _check(_c.netshare_dataset_read(_ct.byref(h), _path(path, "Dataset.read"),
                                         _ct.byref(p)))

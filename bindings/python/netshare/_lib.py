@@ -96,7 +96,8 @@ class ReadParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("format", ctypes.c_int),
                 ("lenient", ctypes.c_int), ("column_map", ctypes.c_char_p),
                 ("max_records", ctypes.c_uint64), ("progress", PROGRESS_FN),
-                ("progress_user", ctypes.c_void_p), ("extra_columns", ctypes.c_char_p)]
+                ("progress_user", ctypes.c_void_p), ("extra_columns", ctypes.c_char_p),
+                ("label_column", ctypes.c_char_p)]
 
 
 class WriteParams(ctypes.Structure):

@@ -16,8 +16,9 @@ Features of a flow record: source and destination port, protocol, and log1p of i
 packets, bytes, duration (s) and the responder's packets and bytes. scikit-learn
 (Debian: python3-sklearn) is imported only when a task runs; without it a task raises
 ImportError saying so. `python3 -m netshare.tasks traffic-type [--holdout F] [--seed S]
-REAL SYNTH...` prints the result as JSON; `--label COL` predicts an extra column
-(e.g. IoT-23's detailed-label) instead of the record's label.
+REAL SYNTH...` prints the result as JSON; `--label COL` reads every file's column COL
+(e.g. IoT-23's detailed-label) as the records' label. From Python, a task's label= may
+also name an extra column of the datasets.
 
 Label-conditional fidelity (`conditional`, no scikit-learn needed): for each value of
 the label, the Jensen-Shannon divergence (base 2, 0..1) between the real held-out
@@ -77,7 +78,8 @@ def labels(dataset, label="label"):
     if label == "label":
         return [r["label"] for r in dataset]
     if label not in dataset.extra_columns:
-        raise ValueError("no label column %r (read it with --extra %s)" % (label, label))
+        raise ValueError("no label column %r (read it with label_column= or as an extra "
+                         "column)" % label)
     return dataset.extra(label)
 
 
@@ -290,19 +292,21 @@ def main(argv):
     if args.task != "conditional":
         _sklearn()  # before the library loads: the message does not need it
     import netshare
-    extra = None if args.label == "label" else args.label
-    with netshare.Dataset.read(args.real, extra_columns=extra) as real:
+    # Another label column is read as the records' label (netshare_read_params).
+    column = None if args.label == "label" else args.label
+    with netshare.Dataset.read(args.real, label_column=column) as real:
         a, b = real.split_time(args.holdout)
         sets = {"real": a}
         for path in args.synthetic:
-            sets[os.path.basename(path)] = netshare.Dataset.read(path, extra_columns=extra)
+            sets[os.path.basename(path)] = netshare.Dataset.read(path, label_column=column)
         try:
             if args.task == "traffic-type":
-                result = traffic_type(sets, b, seed=args.seed, label=args.label)
+                result = traffic_type(sets, b, seed=args.seed)
             elif args.task == "anomaly":
                 result = anomaly(sets, b, seed=args.seed)
             else:
-                result = conditional(sets, b, label=args.label)
+                result = conditional(sets, b)
+                result["label"] = args.label
         finally:
             for ds in sets.values():
                 ds.close()
