@@ -126,7 +126,8 @@ netshare__sampler_chunk_records(netshare_sampler *s, int c, const netshare__rows
 		st = netshare__sampler_batches_mpi(&f, batches); /* f.part of rank 0 only */
 	else if (st == NETSHARE_OK)
 		netshare__pool_for(s->pool, batches, feature_batch, &f);
-	for (size_t k = 0; k < batches && st == NETSHARE_OK && f.part[k]; k++) {
+	/* Over MPI only rank 0 holds decoded batches. */
+	for (size_t k = 0; k < batches && st == NETSHARE_OK && s->mpi_rank == 0; k++) {
 		if (f.status[k] < 0) {
 			st = netshare__error(f.status[k], "%s", f.msg[k]);
 			break;
