@@ -170,7 +170,12 @@ run_generate(int argc, char **argv)
 			if (cli_parse_holdout(&cli_cmd_generate, optarg, &holdout) < 0)
 				return CLI_EXIT_USAGE;
 			break;
-		case 'w': sp.where = optarg; break;
+		case 'w':
+			if (!*optarg)
+				return cli_usage_error(&cli_cmd_generate, "--where needs field=value terms, "
+				                       "e.g. 'label=Malicious,proto=UDP'");
+			sp.where = optarg;
+			break;
 		case 't': {
 			uint64_t t;
 			if (cli_parse_u64(optarg, 1024, &t) < 0 || !t)

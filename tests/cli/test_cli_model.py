@@ -319,6 +319,11 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             r = run("generate", "-q", "-m", model, "-o", self.path("nope.csv"), "--where", cond)
             self.assert_one_line_error(r, 1, msg)
             self.assertFalse(os.path.exists(self.path("nope.csv")))
+        self.assert_one_line_error(run("generate", "-m", model, "-o", self.path("e.csv"),
+                                       "--where", ""), 2, "field=value")
+        for opt, val in (("--duration", "0"), ("--duration", "5x"), ("--rate", "-1")):
+            self.assert_one_line_error(run("generate", "-m", model, "-o", self.path("e.csv"),
+                                           opt, val), 2, opt)
         r = run("generate", "--baseline", "marginal", "-i", real, "-o", self.path("b.csv"),
                 "--where", "label=Benign")
         self.assert_one_line_error(r, 2, "--where, --duration and --rate are for")
