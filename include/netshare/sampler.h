@@ -74,8 +74,9 @@ typedef struct netshare_sample_params {
 	netshare_progress_fn progress; /**< Called once per chunk (stage "generate", done and
 	                                    total in chunks); non-zero cancels. */
 	void *progress_user;     /**< Passed to @p progress. */
-	double class_temperature; /**< How each flow's port classes (services), and each
-	                              packet's length class, are chosen from the class
+	double class_temperature; /**< How each flow's port classes (services), label and
+	                              categorical extra columns (flow records), and each
+	                              packet's length class, are chosen from the
 	                              heads' softmax outputs p (see
 	                              netshare_encoder_params.port_classes and
 	                              length_classes): with

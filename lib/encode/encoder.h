@@ -148,6 +148,13 @@ void netshare__encoder_valid_addresses(const netshare_encoder *e, float *attribu
 void netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
                                     double temperature, netshare__rng *rng);
 
+/* The same for each flow's label and categorical extra columns (any number of values):
+ * the value drawn from the head's softmax with probability p^(1/t), 0 the likeliest,
+ * written back as a one-hot. Argmax decoding never gives a label the head rates below
+ * another in every row, so a 0.5 % label would not be generated at all. */
+void netshare__encoder_draw_labels(const netshare_encoder *e, float *attributes, size_t n,
+                                   double temperature, netshare__rng *rng);
+
 /* The same for the per-record length class head: features holds n rows of max_len
  * records; each record's class is drawn from its head (temperature 0: the likeliest),
  * so that a length the head gives 30 % goes to 30 % of such records, not to none. */

@@ -289,6 +289,48 @@ draw_class(const netshare__field *f, float *x, uint32_t proto, double temperatur
 	return pick;
 }
 
+/* One softmax head of `dim` values drawn as draw_class draws, without a bound on dim:
+ * the weights are computed twice rather than stored. */
+static void
+draw_value(float *x, size_t dim, double temperature, netshare__rng *rng)
+{
+	size_t best = 0;
+	for (size_t c = 1; c < dim; c++)
+		if (x[c] > x[best])
+			best = c;
+	size_t pick = best;
+	if (temperature > 0 && x[best] > 0) {
+		double total = 0, top = log(x[best]);
+		for (size_t c = 0; c < dim; c++)
+			total += x[c] > 0 ? exp((log(x[c]) - top) / temperature) : 0;
+		double u = netshare__rng_uniform(rng) * total;
+		for (size_t c = 0; c < dim; c++) {
+			double w = x[c] > 0 ? exp((log(x[c]) - top) / temperature) : 0;
+			u -= w;
+			if (w > 0 && u < 0) {
+				pick = c;
+				break;
+			}
+		}
+	}
+	memset(x, 0, dim * sizeof *x);
+	x[pick] = 1.0f;
+}
+
+void
+netshare__encoder_draw_labels(const netshare_encoder *e, float *attributes, size_t n,
+                              double temperature, netshare__rng *rng)
+{
+	for (size_t k = 0; k < e->attr.n_fields; k++) {
+		const netshare__field *f = &e->attr.field[k];
+		if (f->type != FIELD_CAT || (f->source != SRC_LABEL && f->source != SRC_EXTRA) ||
+		    f->dim < 2)
+			continue;
+		for (size_t r = 0; r < n; r++)
+			draw_value(attributes + r * e->attr.dim + f->offset, f->dim, temperature, rng);
+	}
+}
+
 void
 netshare__encoder_draw_classes(const netshare_encoder *e, float *attributes, size_t n,
                                double temperature, netshare__rng *rng)

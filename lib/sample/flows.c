@@ -128,6 +128,7 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__generator_forward_attributes(g, &r, b);
 	netshare__encoder_valid_addresses(s->enc, g->attributes, (size_t)b);
 	netshare__encoder_draw_classes(s->enc, g->attributes, (size_t)b, s->p.class_temperature, &r);
+	netshare__encoder_draw_labels(s->enc, g->attributes, (size_t)b, s->p.class_temperature, &r);
 	d->status[k] = NETSHARE_OK;
 	if (s->p.draw_partner_ports) {
 		d->status[k] = netshare__tail_draw(&s->tail[0], g->attributes, (size_t)b, s->A, &r);

@@ -1339,6 +1339,32 @@ START_TEST(labels_are_flow_attributes)
 	}
 	ck_assert_uint_eq(checked, 123);
 	netshare_dataset_free(out);
+
+	/* Sampling draws a label from its head (0.7 / 0.3 here): about 30 % of 20,000 rows
+	 * get the second value at temperature 1 (binomial sd 0.0032), none at 0 (argmax). */
+	size_t rows = 20000, A = e->attr.dim;
+	float *attr = calloc(rows * A, sizeof *attr);
+	ck_assert_ptr_nonnull(attr);
+	for (double t = 0; t <= 1; t += 1) {
+		for (size_t r = 0; r < rows; r++) {
+			attr[r * A + label->offset] = 0.7f;
+			attr[r * A + label->offset + 1] = 0.3f;
+		}
+		netshare__rng rng;
+		netshare__rng_seed(&rng, 5);
+		netshare__encoder_draw_labels(e, attr, rows, t, &rng);
+		size_t second = 0;
+		for (size_t r = 0; r < rows; r++) {
+			const float *h = attr + r * A + label->offset;
+			ck_assert(h[0] + h[1] == 1.0f && (h[0] == 1.0f || h[1] == 1.0f)); /* one-hot */
+			second += h[1] == 1.0f;
+		}
+		if (t == 0)
+			ck_assert_uint_eq(second, 0);
+		else
+			ck_assert_double_eq_tol((double)second / rows, 0.3, 0.015);
+	}
+	free(attr);
 	netshare_encoded_free(x);
 	netshare_encoder_free(e);
 	netshare_dataset_free(ds);
