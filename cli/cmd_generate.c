@@ -340,7 +340,7 @@ const cli_command cli_cmd_generate = {
 		"      --full-frames      pcap: whole frames, payloads zero-filled (the default\n"
 		"                         otherwise; application dissectors such as Wireshark's\n"
 		"                         DNS may call some of them malformed)\n"
-		"      --temperature T    draw port and length classes with probability\n"
+		"      --temperature T    draw port and length classes and labels with probability\n"
 		"                         p^(1/T) of the model's; 0: the likeliest, 1: as the\n"
 		"                         model says (default), more: rarer ones (0..10)\n"
 		"  -s, --seed S           random seed (default 1); the same seed, the same output\n"
