@@ -28,8 +28,9 @@ const char *cli_format_name(int format);
 #define CLI_LABEL_OPT (512 + 'L')
 #define CLI_READ_SHORTOPTS "f:ln:x:"
 #define CLI_READ_HELP                                                                     \
-	"  -f, --format NAME      input format: " CLI_FORMAT_NAMES "\n"                     \
-	"                         (default auto: detected from the content)\n"              \
+	"  -f, --format NAME      input format: auto (the default: detected from the\n"     \
+	"                         content), pcap, pcapng, netflow-csv, nfdump-csv, zeek,\n"  \
+	"                         zeek-csv, mapped-csv, packet-csv\n"                         \
 	"      --map MAP          column map for other CSVs, e.g.\n"                         \
 	"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n" \
 	"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"    \
