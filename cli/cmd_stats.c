@@ -16,6 +16,80 @@ progress_line(const netshare_progress *p, void *user)
 	return 0;
 }
 
+/* Label values tallied, most records first; past STATS_LABELS distinct values the rest
+ * are counted together (a label column is a handful of classes; a unique id per row is
+ * not worth listing). */
+#define STATS_LABELS 16
+
+typedef struct label_tally {
+	const char *value[STATS_LABELS]; /* owned by the dataset */
+	uint64_t records[STATS_LABELS];
+	size_t n;
+	uint64_t other, missing;
+} label_tally;
+
+static void
+tally_labels(const netshare_dataset *ds, label_tally *t)
+{
+	memset(t, 0, sizeof *t);
+	if (netshare_dataset_kind(ds) != NETSHARE_RECORDS_FLOWS)
+		return;
+	for (size_t i = 0; i < netshare_dataset_count(ds); i++) {
+		netshare_record r;
+		netshare_record_init(&r);
+		if (netshare_dataset_get(ds, i, &r) != NETSHARE_OK || !r.label) {
+			t->missing++;
+			continue;
+		}
+		size_t k = 0;
+		while (k < t->n && strcmp(t->value[k], r.label) != 0)
+			k++;
+		if (k == t->n && t->n < STATS_LABELS)
+			t->value[t->n++] = r.label;
+		if (k < t->n)
+			t->records[k]++;
+		else
+			t->other++;
+	}
+	for (size_t a = 1; a < t->n; a++) /* by records, descending; few values */
+		for (size_t b = a; b > 0 && t->records[b] > t->records[b - 1]; b--) {
+			const char *v = t->value[b];
+			uint64_t c = t->records[b];
+			t->value[b] = t->value[b - 1];
+			t->records[b] = t->records[b - 1];
+			t->value[b - 1] = v;
+			t->records[b - 1] = c;
+		}
+}
+
+static void
+print_text_labels(const label_tally *t, uint64_t records)
+{
+	if (!t->n)
+		return;
+	printf("  labels       ");
+	for (size_t k = 0; k < t->n; k++)
+		printf(" %s %" PRIu64 " (%.1f%%)", t->value[k], t->records[k],
+		       100.0 * (double)t->records[k] / (double)records);
+	if (t->other)
+		printf(" others %" PRIu64, t->other);
+	if (t->missing)
+		printf(" unlabelled %" PRIu64, t->missing);
+	putchar('\n');
+}
+
+static void
+print_json_labels(const label_tally *t)
+{
+	printf(",\"labels\":{");
+	for (size_t k = 0; k < t->n; k++) {
+		printf("%s", k ? "," : "");
+		json_string(stdout, t->value[k]);
+		printf(":%" PRIu64, t->records[k]);
+	}
+	printf("},\"labels_other\":%" PRIu64 ",\"unlabelled\":%" PRIu64, t->other, t->missing);
+}
+
 static void
 print_text(const char *file, const netshare_dataset *ds, const netshare_dataset_info *in,
            const netshare_summary *s)
@@ -55,6 +129,9 @@ print_text(const char *file, const netshare_dataset *ds, const netshare_dataset_
 	       s->flow_size_p90, s->flow_size_p99, s->flow_size_max);
 	printf("  volume        %" PRIu64 " packets, %" PRIu64 " bytes\n", s->flow_packets_total,
 	       s->flow_bytes_total);
+	label_tally t;
+	tally_labels(ds, &t);
+	print_text_labels(&t, in->records);
 	for (size_t e = 0; e < netshare_dataset_extra_count(ds); e++)
 		printf("%s%s (%s)", e ? ", " : "  extra columns ", netshare_dataset_extra_name(ds, e),
 		       netshare_dataset_extra_is_categorical(ds, e) ? "categorical" : "numeric");
@@ -109,6 +186,11 @@ print_json(const char *file, const netshare_dataset *ds, const netshare_dataset_
 	}
 	printf("]");
 	print_json_extras(ds);
+	if (in->kind == NETSHARE_RECORDS_FLOWS) {
+		label_tally t;
+		tally_labels(ds, &t);
+		print_json_labels(&t);
+	}
 	printf(",\"flows\":%" PRIu64 ",\"flow_size\":{\"mean\":%.6f,\"p50\":%" PRIu64
 	       ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"packets\":%"
 	       PRIu64 ",\"bytes\":%" PRIu64 "%s", s->flows, s->flow_size_mean, s->flow_size_p50,

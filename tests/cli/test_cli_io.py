@@ -68,6 +68,11 @@ class StatsAndConvert(ErrorAssertions, unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("records       3 flow records", r.stdout)
         self.assertIn("flows         2 directional 5-tuples", r.stdout)
+        self.assertIn("labels        background 2 (66.7%) blacklist 1 (33.3%)", r.stdout)
+        r = run("stats", "--json", "-", stdin=NETFLOW)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["labels"], {"background": 2, "blacklist": 1})
+        self.assertEqual((doc["labels_other"], doc["unlabelled"]), (0, 0))
 
     def test_convert_round_trip(self):
         log = os.path.join(self.dir, "flows.log")
