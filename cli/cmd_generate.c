@@ -35,33 +35,31 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 	if (rank != 0)
 		quiet = 1;
 	netshare_model *m = NULL;
-	netshare_status st = netshare_model_load(&m, model, NULL);
-	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
-	if (mpi && cli_mpi_agree(rc) != CLI_EXIT_OK) {
-		netshare_model_free(m);
-		cli_mpi_end();
-		return rc == CLI_EXIT_OK ? CLI_EXIT_RUNTIME : rc;
-	}
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	netshare_write_params w = *params, *wp = &w;
-	w.headers_only = frames ? frames == 'H' : cli_headers_only_model(m);
 	netshare_sampler *s = NULL;
+	netshare_write_params w = *params;
 	netshare_sample_params p = *sp;
 	cli_progress pr;
 	cli_progress_init(&pr, quiet);
 	p.progress = cli_progress_fn;
 	p.progress_user = &pr;
-	double t0 = cli_now();
-	st = netshare_sampler_new(&s, m, &p);
-	if (mpi && cli_mpi_agree(st < 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK) != CLI_EXIT_OK &&
-	    st == NETSHARE_OK)
-		st = NETSHARE_EINVAL; /* another rank failed and said why */
-	else if (st == NETSHARE_OK)
-		st = mpi ? netshare_sampler_write_mpi(s, output, wp, NULL)
-		         : netshare_sampler_write(s, output, wp);
+	double t0 = 0;
+	netshare_status st = netshare_model_load(&m, model, NULL);
+	if (st == NETSHARE_OK) {
+		t0 = cli_now();
+		w.headers_only = frames ? frames == 'H' : cli_headers_only_model(m);
+		st = netshare_sampler_new(&s, m, &p);
+	}
+	/* Each rank says why its own setup failed; then all go on, or none. */
+	int rc = st < 0 ? cli_fail(st) : CLI_EXIT_OK;
+	if (mpi)
+		rc = cli_mpi_agree(rc);
+	if (rc == CLI_EXIT_OK) {
+		st = mpi ? netshare_sampler_write_mpi(s, output, &w, NULL)
+		         : netshare_sampler_write(s, output, &w);
+		/* Every rank gets the same status: rank 0 alone says it. */
+		rc = st < 0 ? (rank == 0 ? cli_fail(st) : CLI_EXIT_RUNTIME) : CLI_EXIT_OK;
+	}
 	cli_progress_end(&pr);
-	rc = st < 0 ? (rank == 0 ? cli_fail(st) : CLI_EXIT_RUNTIME) : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK && !quiet) {
 		netshare_sample_info in = { .struct_size = sizeof in };
 		netshare_sampler_info_get(s, &in);

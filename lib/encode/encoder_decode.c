@@ -323,8 +323,7 @@ netshare__encoder_draw_labels(const netshare_encoder *e, float *attributes, size
 {
 	for (size_t k = 0; k < e->attr.n_fields; k++) {
 		const netshare__field *f = &e->attr.field[k];
-		if (f->type != FIELD_CAT || (f->source != SRC_LABEL && f->source != SRC_EXTRA) ||
-		    f->dim < 2)
+		if (!netshare__field_is_flow_category(f) || f->dim < 2)
 			continue;
 		for (size_t r = 0; r < n; r++)
 			draw_value(attributes + r * e->attr.dim + f->offset, f->dim, temperature, rng);

@@ -84,6 +84,14 @@ netshare_status netshare__field_decode(const netshare__field *f, const float *in
 /* Index of code among a categorical field's sorted choices, or -1. */
 ptrdiff_t netshare__field_choice(const netshare__field *f, uint32_t code);
 
+/* Whether f is a flow's label or one of its categorical extra columns: a flow attribute
+ * drawn from its head when sampling and named by conditions. */
+static inline int
+netshare__field_is_flow_category(const netshare__field *f)
+{
+	return f->type == FIELD_CAT && (f->source == SRC_LABEL || f->source == SRC_EXTRA);
+}
+
 /* A port class field's "other" code (its last choice), and whether its keys are
  * services (port and protocol) rather than bare ports. */
 static inline uint32_t

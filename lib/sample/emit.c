@@ -20,7 +20,6 @@
 #include "nn/blas_threads.h"
 #include "sampler.h"
 
-
 /* A packet's payload floor: its service ports' (the larger of the two, unless one is a
  * client's ephemeral port, whose floor says only what the few packets that used it in
  * the trace carried: on a backbone trace an ephemeral port is often seen in one bulk

@@ -372,12 +372,14 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 		/* Start rate so far (at first the real chunk's), with a floor against a model
 		 * that never flags a start; under a condition with a count, the rate of kept
 		 * flows, floored at the least acceptance. */
-		double rate = k.drawn ? (double)(k.started + 1) / (double)(k.drawn + 1) :
-		              (double)e->chunk_starts[c] / (double)(e->chunk_flows[c] ? e->chunk_flows[c] : 1);
-		rate = rate < 0.02 ? 0.02 : rate > 1 ? 1 : rate;
+		double rate;
 		if (where_count && k.drawn) {
 			rate = (double)(k.kept + 1) / (double)(k.drawn + 1);
 			rate = rate < NETSHARE_WHERE_MIN_ACCEPTANCE ? NETSHARE_WHERE_MIN_ACCEPTANCE : rate;
+		} else {
+			rate = k.drawn ? (double)(k.started + 1) / (double)(k.drawn + 1) :
+			       (double)e->chunk_starts[c] / (double)(e->chunk_flows[c] ? e->chunk_flows[c] : 1);
+			rate = rate < 0.02 ? 0.02 : rate > 1 ? 1 : rate;
 		}
 		uint64_t want = enforce ? (uint64_t)((double)(k.target - progress(&k)) / rate) + 1 :
 		                cap - k.drawn;

@@ -25,6 +25,30 @@
  * batch x T x F floats) while keeping every worker of every rank busy. */
 #define ROUND_BATCHES_PER_WORKER 2
 
+/* Batch k runs on the rank k mod size: index i of this rank's share is batch
+ * i * size + rank of fn. */
+typedef struct own {
+	netshare__task_fn fn;
+	void *arg;
+	size_t rank, size;
+} own;
+
+static void
+own_task(void *arg, size_t i, unsigned worker)
+{
+	own *o = arg;
+	o->fn(o->arg, i * o->size + o->rank, worker);
+}
+
+/* fn over this rank's share of batches 0..n-1, on its workers. */
+static void
+run_own(const netshare_sampler *s, size_t n, netshare__task_fn fn, void *arg)
+{
+	own o = { fn, arg, (size_t)s->mpi_rank, (size_t)s->mpi_size };
+	size_t mine = n > o.rank ? (n - o.rank + o.size - 1) / o.size : 0;
+	netshare__pool_for(s->pool, mine, own_task, &o);
+}
+
 /* A round: batches [first, first + n), their features and random states. */
 typedef struct exchange {
 	netshare__features *f;
@@ -36,7 +60,6 @@ typedef struct exchange {
 	float *feat;           /* n x floats: each row's records up to its end, packed */
 	uint32_t *lens;        /* n x batch: records per row (the generator's lengths) */
 	netshare__rng *rng;    /* n */
-	size_t *mine;          /* indices (in the round) of this rank's batches */
 } exchange;
 
 /* Floats of batch j's packed records. */
@@ -49,13 +72,14 @@ packed_floats(const exchange *r, size_t j)
 	return n * r->record;
 }
 
-/* The forward of one of this rank's batches; its rows' records up to each row's end
- * (the rest is the generator's zero padding) packed for the trip to rank 0. */
+/* The forward of batch j of the round (one of this rank's: rounds start at a multiple
+ * of the rank count); its rows' records up to each row's end (the rest is the
+ * generator's zero padding) packed for the trip to rank 0. */
 static void
-forward_task(void *arg, size_t i, unsigned worker)
+forward_task(void *arg, size_t j, unsigned worker)
 {
 	exchange *r = arg;
-	size_t j = r->mine[i], k = r->first + j, B = (size_t)r->f->s->batch;
+	size_t k = r->first + j, B = (size_t)r->f->s->batch;
 	netshare__batch_forward(r->f, k, worker, &r->rng[j]);
 	const netshare__generator *g = &r->f->s->g[worker];
 	float *out = r->feat + j * r->floats;
@@ -112,20 +136,6 @@ gather(exchange *r, MPI_Comm comm)
 	}
 }
 
-/* Batch k of netshare__sampler_share_batches runs where k mod size is the rank. */
-typedef struct own {
-	netshare__task_fn fn;
-	void *arg;
-	size_t rank, size;
-} own;
-
-static void
-own_task(void *arg, size_t i, unsigned worker)
-{
-	own *o = arg;
-	o->fn(o->arg, i * o->size + o->rank, worker);
-}
-
 netshare_status
 netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__task_fn fn,
                                 void *arg, size_t rows, unsigned char *const bufs[2],
@@ -133,12 +143,10 @@ netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__t
                                 char (*msg)[256])
 {
 	MPI_Comm comm = *(const MPI_Comm *)s->mpi_comm;
-	own o = { fn, arg, (size_t)s->mpi_rank, (size_t)s->mpi_size };
-	size_t n_own = batches > o.rank ? (batches - o.rank + o.size - 1) / o.size : 0;
-	netshare__pool_for(s->pool, n_own, own_task, &o);
+	run_own(s, batches, fn, arg);
 	size_t B = (size_t)s->batch;
 	for (size_t k = 0; k < batches; k++) {
-		int owner = (int)(k % o.size);
+		int owner = (int)(k % (size_t)s->mpi_size);
 		size_t n = rows - k * B < B ? rows - k * B : B;
 		for (int j = 0; j < 2; j++)
 			MPI_Bcast(bufs[j] + k * B * row_bytes[j], (int)(n * row_bytes[j]), MPI_BYTE,
@@ -157,8 +165,7 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 	size_t per_round = (size_t)s->mpi_size * s->workers * ROUND_BATCHES_PER_WORKER;
 	exchange r = { f, 0, 0, s->mpi_rank, s->mpi_size,
 	               (size_t)s->batch * (size_t)s->enc->max_len * (size_t)s->model->shape.F,
-	               (size_t)s->model->shape.F, (size_t)s->enc->max_len, NULL, NULL, NULL,
-	               NULL };
+	               (size_t)s->model->shape.F, (size_t)s->enc->max_len, NULL, NULL, NULL };
 	netshare_status st = NETSHARE_OK;
 	if (r.floats > (size_t)1 << 30)
 		st = netshare__error(NETSHARE_EUNSUPPORTED, "generation over MPI: a batch's "
@@ -167,18 +174,13 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 		r.feat = netshare__mallocarray(per_round, r.floats * sizeof *r.feat);
 		r.rng = netshare__calloc(per_round, sizeof *r.rng);
 		r.lens = netshare__calloc(per_round * (size_t)s->batch, sizeof *r.lens);
-		r.mine = netshare__calloc(per_round, sizeof *r.mine);
-		if (!r.feat || !r.rng || !r.mine || !r.lens)
+		if (!r.feat || !r.rng || !r.lens)
 			st = netshare__error_oom("generation over MPI");
 	}
 	st = netshare__mpi_agree(comm, st);
 	for (r.first = 0; st == NETSHARE_OK && r.first < batches; r.first += r.n) {
 		r.n = batches - r.first < per_round ? batches - r.first : per_round;
-		size_t n_mine = 0;
-		for (size_t j = 0; j < r.n; j++)
-			if ((r.first + j) % (size_t)r.size == (size_t)r.rank)
-				r.mine[n_mine++] = j;
-		netshare__pool_for(s->pool, n_mine, forward_task, &r);
+		run_own(s, r.n, forward_task, &r);
 		gather(&r, comm);
 		netshare_status mine = NETSHARE_OK;
 		if (r.rank == 0) {
@@ -193,7 +195,6 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 	netshare__free(r.feat);
 	netshare__free(r.rng);
 	netshare__free(r.lens);
-	netshare__free(r.mine);
 	return st;
 }
 #else

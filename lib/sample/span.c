@@ -147,10 +147,11 @@ run_span(netshare_sampler *s, netshare__sink_fn fn, void *user)
 	netshare_status st = netshare__sampler_new_output(s->enc, &k.held);
 	netshare_sample_info sum;
 	memset(&sum, 0, sizeof sum);
+	/* Each window's share of the flows asked for (0: the model's own count). */
+	double flows = keep.flow_rate > 0 ? keep.flow_rate * w / 1e9 :
+	               keep.flows && d > 0 ? (double)keep.flows * w / d : (double)keep.flows;
+	s->p.flows = (uint64_t)ceil(flows);
 	for (uint64_t i = 0; i < windows && st == NETSHARE_OK; i++) {
-		double flows = keep.flow_rate > 0 ? keep.flow_rate * w / 1e9 :
-		               keep.flows && d > 0 ? (double)keep.flows * w / d : (double)keep.flows;
-		s->p.flows = keep.flows || keep.flow_rate > 0 ? (uint64_t)llround(ceil(flows)) : 0;
 		s->p.seed = i ? netshare__sample_seed(keep.seed, -1, i, 3) : keep.seed;
 		k.offset = (int64_t)llround((double)i * w);
 		k.next_start = i + 1 < windows ? s->enc->t_min + (int64_t)llround((double)(i + 1) * w)

@@ -73,16 +73,22 @@ parse_port(const netshare_encoder *e, const char *name, const char *value,
 	return NETSHARE_OK;
 }
 
+/* The name a condition gives a label or categorical extra attribute. */
+static const char *
+category_name(const netshare_encoder *e, const netshare__field *f)
+{
+	return f->source == SRC_LABEL ? "label" : e->extra_name[f->index];
+}
+
 /* The categorical flow attribute (label or extra column) called `name`, or NULL. */
 static const netshare__field *
 cat_attribute(const netshare_encoder *e, const char *name)
 {
 	for (size_t k = 0; k < e->attr.n_fields; k++) {
 		const netshare__field *f = &e->attr.field[k];
-		if (f->type != FIELD_CAT || (f->source != SRC_LABEL && f->source != SRC_EXTRA))
+		if (!netshare__field_is_flow_category(f))
 			continue;
-		const char *fname = f->source == SRC_LABEL ? "label" : e->extra_name[f->index];
-		if (strcmp(fname, name) == 0)
+		if (strcmp(category_name(e, f), name) == 0)
 			return f;
 		/* The label read from another column answers to that column's name too. */
 		if (f->source == SRC_LABEL && e->label_column[0] && strcmp(e->label_column, name) == 0)
@@ -126,10 +132,8 @@ field_names(const netshare_encoder *e, char *out, size_t size)
 	size_t used = (size_t)snprintf(out, size, "proto, srcport, dstport");
 	for (size_t k = 0; k < e->attr.n_fields && used < size; k++) {
 		const netshare__field *f = &e->attr.field[k];
-		if (f->type == FIELD_CAT && (f->source == SRC_LABEL || f->source == SRC_EXTRA))
-			used += (size_t)snprintf(out + used, size - used, ", %s",
-			                         f->source == SRC_LABEL ? "label" :
-			                         e->extra_name[f->index]);
+		if (netshare__field_is_flow_category(f))
+			used += (size_t)snprintf(out + used, size - used, ", %s", category_name(e, f));
 	}
 }
 
