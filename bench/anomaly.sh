@@ -9,16 +9,10 @@
 set -eu
 trace=$1 model=$2 holdout=$3 out=$4 seeds=${5:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-netshare=${NETSHARE:-$here/../build/cli/netshare}
 export PYTHONPATH=$here/../bindings/python${PYTHONPATH:+:$PYTHONPATH}
 mkdir -p "$out"
 for s in $(seq 1 "$seeds"); do
-	"$netshare" generate -q -m "$model" -o "$out/default-$s.pcap" --seed "$s"
-	"$netshare" generate -q -m "$model" -o "$out/raw-$s.pcap" --seed "$s" --raw
-	for b in marginal service-marginal; do
-		"$netshare" generate -q --baseline "$b" -i "$trace" --holdout "$holdout" \
-			-o "$out/$b-$s.pcap" --seed "$s" 2>/dev/null
-	done
+	"$here/synthetic-set.sh" "$model" "$trace" "$holdout" "$out" "$s" pcap
 	/usr/bin/python3 -m netshare.tasks anomaly --holdout "$holdout" --seed "$s" "$trace" \
 		"$out"/{default,raw,marginal,service-marginal}-"$s.pcap" > "$out/anomaly-$s.json"
 done

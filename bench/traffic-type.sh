@@ -15,12 +15,7 @@ mkdir -p "$out"
 ext=${trace##*.}
 "$netshare" train -q -i "$trace" --holdout "$holdout" -I "$iters" -o "$out/model.nsm"
 for s in $(seq 1 "$seeds"); do
-	"$netshare" generate -q -m "$out/model.nsm" -o "$out/default-$s.$ext" --seed "$s"
-	"$netshare" generate -q -m "$out/model.nsm" -o "$out/raw-$s.$ext" --seed "$s" --raw
-	for b in marginal service-marginal; do
-		"$netshare" generate -q --baseline "$b" -i "$trace" --holdout "$holdout" \
-			-o "$out/$b-$s.$ext" --seed "$s" 2>/dev/null
-	done
+	"$here/synthetic-set.sh" "$out/model.nsm" "$trace" "$holdout" "$out" "$s" "$ext"
 	/usr/bin/python3 -m netshare.tasks traffic-type --holdout "$holdout" --seed "$s" \
 		"$trace" "$out"/{default,raw,marginal,service-marginal}-"$s.$ext" > "$out/tasks-$s.json"
 done
