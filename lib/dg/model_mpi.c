@@ -205,11 +205,10 @@ netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds, const vo
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_train_mpi: %s is NULL",
 		                       m ? "dataset" : "model");
 #ifdef NETSHARE_HAVE_MPI
-	int init = 0;
-	MPI_Initialized(&init);
-	if (!init)
-		return netshare__error(NETSHARE_ESTATE, "netshare_model_train_mpi: MPI is not "
-		                       "initialised (MPI_Init)");
+	MPI_Comm c;
+	netshare_status st = netshare__mpi_comm("netshare_model_train_mpi", comm, &c);
+	if (st < 0)
+		return st;
 	if (m->generator_only)
 		return netshare__error(NETSHARE_ESTATE, "netshare_model_train_mpi: the model was "
 		                       "loaded from an exported file and cannot train");
@@ -220,7 +219,7 @@ netshare_model_train_mpi(netshare_model *m, const netshare_dataset *ds, const vo
 	if (flags & ~(unsigned)NETSHARE_MPI_DATA_PARALLEL)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_train_mpi: unknown flags "
 		                       "0x%x", flags);
-	return train_mpi(m, ds, comm ? *(const MPI_Comm *)comm : MPI_COMM_WORLD, flags);
+	return train_mpi(m, ds, c, flags);
 #else
 	(void)comm;
 	(void)flags;

@@ -8,6 +8,17 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+netshare_status
+netshare__mpi_comm(const char *fn, const void *comm, MPI_Comm *out)
+{
+	int init = 0;
+	MPI_Initialized(&init);
+	if (!init)
+		return netshare__error(NETSHARE_ESTATE, "%s: MPI is not initialised (MPI_Init)", fn);
+	*out = comm ? *(const MPI_Comm *)comm : MPI_COMM_WORLD;
+	return NETSHARE_OK;
+}
+
 /* The worst status of all ranks; if one failed, every rank returns it with the
  * message of the lowest failing rank, named. */
 netshare_status

@@ -10,6 +10,10 @@
 
 #include "core/buf.h"
 
+/* The communicator a public entry point `fn` was given (an `MPI_Comm *`; NULL: the
+ * world) into *out; ::NETSHARE_ESTATE if MPI is not initialised. */
+netshare_status netshare__mpi_comm(const char *fn, const void *comm, MPI_Comm *out);
+
 /* The worst status of all ranks (every rank calls it); if one failed, every rank
  * returns it with the message of the lowest failing rank, named. */
 netshare_status netshare__mpi_agree(MPI_Comm comm, netshare_status st);

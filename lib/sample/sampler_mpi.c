@@ -226,17 +226,15 @@ netshare_sampler_write_mpi(netshare_sampler *s, const char *path,
 		return netshare__error(NETSHARE_EINVAL, "netshare_sampler_write_mpi: %s",
 		                       !s ? "sampler is NULL" : "path is NULL or empty");
 #ifdef NETSHARE_HAVE_MPI
-	int init = 0;
-	MPI_Initialized(&init);
-	if (!init)
-		return netshare__error(NETSHARE_ESTATE, "netshare_sampler_write_mpi: MPI is not "
-		                       "initialised (MPI_Init)");
-	MPI_Comm c = comm ? *(const MPI_Comm *)comm : MPI_COMM_WORLD;
+	MPI_Comm c;
+	netshare_status st = netshare__mpi_comm("netshare_sampler_write_mpi", comm, &c);
+	if (st < 0)
+		return st;
 	s->mpi_comm = &c;
 	MPI_Comm_rank(c, &s->mpi_rank);
 	MPI_Comm_size(c, &s->mpi_size);
 	netshare_dataset *ds = NULL;
-	netshare_status st = netshare_sampler_generate(&ds, s);
+	st = netshare_sampler_generate(&ds, s);
 	/* Rank 0 alone writes; the others learn how that went. */
 	if (st == NETSHARE_OK && s->mpi_rank == 0)
 		st = netshare_dataset_write(ds, path, params);
