@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* MPI plumbing shared by training and generation over ranks (see mpi_comm.h). */
-/* Built only with MPI (lib/meson.build). */
 #include "mpi_comm.h"
 
+/* ISO C wants a translation unit to declare something; without MPI this one has only
+ * this. */
+typedef int netshare__mpi_comm_built;
+
+#ifdef NETSHARE_HAVE_MPI
 #include <stdio.h>
 
 #include "core/alloc.h"
@@ -84,3 +88,4 @@ netshare__mpi_move_bytes(MPI_Comm comm, int from, int to, netshare__wbuf *b)
 	}
 	return NETSHARE_OK;
 }
+#endif
