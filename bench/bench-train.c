@@ -3,9 +3,14 @@
  * bench-train: one training iteration at NetShare's default pcap shape (batch 100,
  * T = 130 records in 13 steps of sample_len 10, F = 11 per record, A = 159; attribute
  * generator 5 x 512, LSTM 100, D and aux-D 5 x 512, d_rounds 5), on random data.
- * Reports sec_per_iter, gflop_per_iter counted from the layer shapes, the achieved
- * gflops, the machine's sgemm_gflops measured in the same run (a 1024^3 product, same
- * thread count) and sgemm_ratio, the achieved share of it.
+ * Trains as netshare_model_train trains chunk 0: with THREADS > 1 (OPENBLAS_NUM_THREADS),
+ * the two critics side by side on two threads, OpenBLAS single-threaded; then, in the
+ * same run, the same steps with OpenBLAS's threads inside each product instead
+ * (blas_threads_*, the way of releases before 1.4).
+ * Reports sec_per_iter; gflop_per_iter, the matrix products' FLOPs (2 M N K per sgemm
+ * call, counted by wrapping cblas_sgemm); the achieved gflops; the machine's
+ * sgemm_gflops measured in the same run (a 1024^3 product on THREADS threads) and
+ * sgemm_ratio, the achieved share of it.
  * OpenBLAS kernels are chosen as `netshare train` chooses them (cli/blas_kernels.c);
  * NETSHARE_KEEP_BLAS=1 keeps OpenBLAS's own choice, for comparison.
  * With "dp", the same shape trains again with DP-SGD on both critics (clip 1, noise
@@ -13,6 +18,7 @@
  * Usage: bench-train [ITERATIONS [dp]]
  */
 #include <cblas.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +26,45 @@
 #include "blas_kernels.h"
 #include "core/clock.h"
 #include "core/rng.h"
+#include "core/threadpool.h"
 #include "dg/trainer.h"
 
-/* FLOPs of one forward pass of a ReLU MLP critic on one sample. */
-static double
-mlp_flops(double in, double units, int hidden)
+/* FLOPs of the matrix products run so far: this definition of cblas_sgemm takes the
+ * place of OpenBLAS's for the library's calls too, counts, and calls OpenBLAS's. */
+static _Atomic unsigned long long sgemm_flops;
+typedef void (*sgemm_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
+                         const enum CBLAS_TRANSPOSE, const blasint, const blasint,
+                         const blasint, const float, const float *, const blasint,
+                         const float *, const blasint, const float, float *, const blasint);
+
+void
+cblas_sgemm(const enum CBLAS_ORDER o, const enum CBLAS_TRANSPOSE ta,
+            const enum CBLAS_TRANSPOSE tb, const blasint M, const blasint N, const blasint K,
+            const float alpha, const float *A, const blasint lda, const float *B,
+            const blasint ldb, const float beta, float *C, const blasint ldc)
 {
-	return 2 * (in * units + (hidden - 1) * units * units + units);
+	static sgemm_fn real;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "cblas_sgemm");
+	sgemm_flops += 2ull * (unsigned long long)M * (unsigned long long)N * (unsigned long long)K;
+	real(o, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* Seconds per iteration of `iters` iterations after a warm-up one, and the products'
+ * GFLOPs per iteration. */
+static double
+time_training(netshare__dg *m, const float *attr, const float *feat, size_t n, long iters,
+              double *gflop)
+{
+	if (netshare__dg_train(m, attr, feat, n, 1, NULL, NULL, 0) < 0)
+		exit(1);
+	unsigned long long f0 = sgemm_flops;
+	double t0 = netshare__now();
+	if (netshare__dg_train(m, attr, feat, n, iters, NULL, NULL, 0) < 0)
+		exit(1);
+	double sec = (netshare__now() - t0) / (double)iters;
+	*gflop = (double)(sgemm_flops - f0) / (double)iters / 1e9;
+	return sec;
 }
 
 static double
@@ -95,49 +133,44 @@ main(int argc, char **argv)
 		attr[i] = netshare__rng_uniformf(&r);
 	for (size_t i = 0; i < N * T * F; i++)
 		feat[i] = netshare__rng_uniformf(&r);
-	netshare__dg_train(&m, attr, feat, N, 1, NULL, NULL, 0); /* warm-up */
-	double t0 = netshare__now();
-	if (netshare__dg_train(&m, attr, feat, N, iters, NULL, NULL, 0) < 0)
+	int threads = openblas_get_num_threads();
+	netshare__pool *pool = NULL;
+	if (threads > 1 && netshare__pool_new(&pool, (unsigned)threads) < 0)
 		return 1;
-	double sec = (netshare__now() - t0) / (double)iters, dp_sec = 0;
+	netshare__dg_train_on(&m, pool);
+	double gflop, blas_gflop = 0, blas_sec = 0, dp_sec = 0;
+	double sec = time_training(&m, attr, feat, N, iters, &gflop);
+	if (pool) {
+		netshare__dg_train_on(&m, NULL);
+		blas_sec = time_training(&m, attr, feat, N, iters, &blas_gflop);
+	}
 	if (argc > 2 && strcmp(argv[2], "dp") == 0) {
 		netshare__dg_params q = p;
 		q.dp_clip = 1;
 		q.dp_sigma = 1;
 		netshare__dg dp;
-		if (netshare__dg_init(&dp, &s, &q, 1) < 0 ||
-		    netshare__dg_train(&dp, attr, feat, N, 1, NULL, NULL, 0) < 0)
+		double unused;
+		if (netshare__dg_init(&dp, &s, &q, 1) < 0)
 			return 1;
-		t0 = netshare__now();
-		if (netshare__dg_train(&dp, attr, feat, N, iters, NULL, NULL, 0) < 0)
-			return 1;
-		dp_sec = (netshare__now() - t0) / (double)iters;
+		dp_sec = time_training(&dp, attr, feat, N, iters, &unused);
 		netshare__dg_free(&dp);
 	}
 
-	/* FLOPs, counted per sample from the shapes: a forward pass is 1 unit, a backward
-	 * with input gradient 2, weights only ~1, the gradient penalty ~4 (forward, delta
-	 * chain, a chain, dW). A critic step: fake + real forward and weight backward
-	 * (2 x 2) + GP (4) = 8 units. */
-	double B = p.batch, X = (double)T * F + A;
-	double d = mlp_flops(X, p.disc_units, p.disc_layers - 1);
-	double da = mlp_flops(A, p.aux_disc_units, p.aux_disc_layers - 1);
-	double g = mlp_flops(s.attr_noise, s.attr_units, s.attr_layers - 1) - 2 * s.attr_units +
-	           2.0 * s.attr_units * A +
-	           2.0 * s.steps * (4.0 * s.lstm_units * (A + s.feat_noise + s.lstm_units)) +
-	           2.0 * s.steps * s.lstm_units * s.sample_len * F;
-	double per_sample = p.d_rounds * (g + 8 * d + 8 * da) + p.g_rounds * (3 * g + 3 * d + 3 * da);
-	double gflop = per_sample * B / 1e9;
 	double sgemm = sgemm_gflops();
 	printf("{\"bench\":\"train\",\"batch\":%d,\"T\":%d,\"F\":%d,\"A\":%d,\"d_rounds\":%d,"
 	       "\"threads\":%d,\"sec_per_iter\":%.4f,\"gflop_per_iter\":%.2f,\"gflops\":%.1f,"
 	       "\"sgemm_gflops\":%.1f,\"sgemm_ratio\":%.3f,\"openblas_core\":\"%s\"",
-	       p.batch, T, F, A, p.d_rounds, openblas_get_num_threads(), sec, gflop, gflop / sec,
-	       sgemm, gflop / sec / sgemm, openblas_get_corename());
+	       p.batch, T, F, A, p.d_rounds, threads, sec, gflop, gflop / sec, sgemm,
+	       gflop / sec / sgemm, openblas_get_corename());
+	if (blas_sec > 0)
+		printf(",\"blas_threads_sec_per_iter\":%.4f,\"blas_threads_sgemm_ratio\":%.3f,"
+		       "\"speedup_over_blas_threads\":%.2f", blas_sec, blas_gflop / blas_sec / sgemm,
+		       blas_sec / sec);
 	if (dp_sec > 0)
 		printf(",\"dp_sec_per_iter\":%.4f,\"dp_cost_ratio\":%.2f", dp_sec, dp_sec / sec);
 	printf("}\n");
 	netshare__dg_free(&m);
+	netshare__pool_free(pool);
 	free(attr);
 	free(feat);
 	return 0;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netshare/netshare.h>
 
@@ -203,6 +204,10 @@ main(int argc, char **argv)
 
 	double trained = 0, reached = NAN;
 	netshare__dg *d = &m->dg[0];
+	netshare__pool *pool = NULL; /* as netshare_model_train trains chunk 0 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1 && netshare__pool_new(&pool, 2) < 0)
+		return fail("threads");
+	netshare__dg_train_on(d, pool);
 	while (trained < budget) {
 		double t0 = netshare__now();
 		if (netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
@@ -247,6 +252,8 @@ main(int argc, char **argv)
 		printf("{\"time_to_quality_s\":%.2f,\"iterations\":%ld,\"train_s\":%.2f}\n", reached,
 		       d->iterations, trained);
 	netshare_encoded_free(x);
+	netshare__dg_train_on(d, NULL);
+	netshare__pool_free(pool);
 	netshare_model_free(m);
 	netshare_report_free(floor);
 	netshare_report_free(marg);

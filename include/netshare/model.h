@@ -67,14 +67,13 @@ typedef struct netshare_model_params {
 	netshare_progress_fn progress; /**< Called every iteration (stage "train", the chunk,
 	                                    the losses); non-zero cancels. */
 	void *progress_user;       /**< Passed to @p progress. */
-	unsigned threads;          /**< Threads for training, OpenBLAS's included; 0 (default):
-	                                leave OpenBLAS's setting alone. Note: OpenBLAS's thread
-	                                count is process-wide. The same data, parameters and
-	                                threads give the same model bytes; with another thread
-	                                count chunk 0 may differ in its last bits (OpenBLAS
-	                                splits products by thread), while the later chunks,
-	                                trained side by side on one BLAS thread each, do not
-	                                depend on how many run at once. */
+	unsigned threads;          /**< Threads for training; 0 (default): one per online
+	                                CPU. Chunk 0 uses two at most (its two critics step
+	                                side by side), the later chunks one each, side by
+	                                side; OpenBLAS runs single-threaded meanwhile (its
+	                                thread count is process-wide). The thread count
+	                                changes no bit of the model: the same data,
+	                                parameters and seed give the same model bytes. */
 	const char *checkpoint_path; /**< If set, the model is saved here (atomically) every
 	                                  checkpoint_every iterations of each chunk, with the
 	                                  optimiser and random state, so that loading it and
@@ -255,7 +254,7 @@ NETSHARE_API netshare_status netshare_model_export(const netshare_model *m, cons
  * @p params are checked but not applied: they were fixed when the model was created.
  *
  * @param params  the settings, or NULL for the defaults (no callback, no checkpoints,
- *                OpenBLAS's threads). @p params->checkpoint_path is not copied: it must
+ *                every online CPU). @p params->checkpoint_path is not copied: it must
  *                stay valid until training ends or the settings are replaced.
  * @return ::NETSHARE_OK; ::NETSHARE_EINVAL (NULL model, a field out of range);
  *         ::NETSHARE_EABI.

@@ -39,9 +39,16 @@ netshare_status netshare__model_shape(netshare__gen_shape *s, const netshare_enc
 netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
                                        const netshare_model_params *p, int generator_only);
 
-/* Chunk 0's training phase of netshare_model_train (alone, OpenBLAS's threads,
+/* Chunk 0's training phase of netshare_model_train (alone, on the pool below,
  * checkpoints); netshare_model_train_mpi runs it on rank 0. */
 netshare_status netshare__model_train_first(netshare_model *m, const netshare_dataset *ds);
+
+/* The threads one model trains on when it trains alone (netshare__dg_train_on): two if
+ * params.threads (0: the online CPUs) allows, else none (*pool NULL); checks that
+ * OpenBLAS's buffers fit (netshare__blas_reserve, naming `what`). ENOMEM, EINTERNAL. */
+struct netshare__pool;
+netshare_status netshare__model_lone_pool(const netshare_model *m,
+                                          struct netshare__pool **pool, const char *what);
 
 struct netshare__wbuf;
 /* The model file's bytes (netshare-model(5)) into *out (the caller frees it with

@@ -167,8 +167,6 @@ train_mpi(netshare_model *m, const netshare_dataset *ds, MPI_Comm comm, unsigned
 		return st;
 	/* Chunk 0 on rank 0 (its threads, its checkpoints), or on every rank in step; then
 	 * rank 0's to every rank. */
-	if (m->p.threads)
-		netshare__blas_set_threads((int)m->p.threads);
 	if (flags & NETSHARE_MPI_DATA_PARALLEL)
 		st = train_first_parallel(m, ds, comm, rank, size);
 	else if (rank == 0)

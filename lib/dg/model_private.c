@@ -14,7 +14,7 @@
 #include "core/rng.h"
 #include "encode/encoder.h"
 #include "io/dataset.h"
-#include "nn/blas_threads.h"
+#include "core/threadpool.h"
 #include "nn/rdp.h"
 #include "model.h"
 
@@ -124,13 +124,15 @@ netshare_model_pretrain(netshare_model *m, const netshare_dataset *pub)
 	if (st < 0)
 		return st;
 	netshare__dg tmp;
-	if (m->p.threads)
-		netshare__blas_set_threads((int)m->p.threads);
+	netshare__pool *pool = NULL;
 	if ((st = netshare__dg_init(&tmp, &m->shape, &m->dgp, m->p.seed ^ 0x7075626c6963ull)) ==
 	    NETSHARE_OK) {
-		if ((st = netshare__blas_reserve(1, "pretrain")) == NETSHARE_OK)
+		if ((st = netshare__model_lone_pool(m, &pool, "pretrain")) == NETSHARE_OK) {
+			netshare__dg_train_on(&tmp, pool);
 			st = netshare__dg_train(&tmp, attr, feat, n, (long)v->public_iterations,
 			                        m->p.progress, m->p.progress_user, 0);
+		}
+		netshare__pool_free(pool);
 		if (st == NETSHARE_OK)
 			st = netshare__dg_copy_weights(&m->dg[0], &tmp);
 		netshare__dg_free(&tmp);

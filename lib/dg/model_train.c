@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * netshare_model_train: NetShare's chunked training (reference/netshare.md section 1.5).
- * Chunk 0 trains first, with OpenBLAS's threads; chunks 1..K-1 then warm-start from it
- * and train side by side, one chunk per thread with single-threaded OpenBLAS (small
- * matrices gain little from BLAS threads; whole chunks in parallel waste nothing).
+ * Chunk 0 trains first, its two critics side by side on two threads (trainer.h);
+ * chunks 1..K-1 then warm-start from it and train side by side, one chunk per thread.
+ * OpenBLAS stays single-threaded throughout (small matrices gain little from its
+ * threads; whole steps and chunks in parallel waste little), so no weight depends on
+ * the thread count.
  *
  * Each chunk has its own random stream and touches only its own model, so the weights do
  * not depend on how chunks are scheduled. Checkpoints are taken between rounds of
@@ -38,6 +40,29 @@ checkpoint(netshare_model *m)
 	return netshare_model_save(m, m->p.checkpoint_path);
 }
 
+static unsigned
+workers_for(const netshare_model *m, int chunks)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned w = m->p.threads ? m->p.threads : cpus > 0 ? (unsigned)cpus : 1;
+	return w < (unsigned)chunks ? w : (unsigned)chunks;
+}
+
+netshare_status
+netshare__model_lone_pool(const netshare_model *m, netshare__pool **pool, const char *what)
+{
+	*pool = NULL;
+	unsigned workers = workers_for(m, 2);
+	netshare_status st = workers > 1 ? netshare__pool_new(pool, workers) : NETSHARE_OK;
+	if (st == NETSHARE_OK)
+		st = netshare__blas_reserve(workers, what);
+	if (st < 0) {
+		netshare__pool_free(*pool);
+		*pool = NULL;
+	}
+	return st;
+}
+
 netshare_status
 netshare__model_train_first(netshare_model *m, const netshare_dataset *ds)
 {
@@ -49,10 +74,12 @@ netshare__model_train_first(netshare_model *m, const netshare_dataset *ds)
 	netshare_status st = netshare_encoder_encode(&x, m->enc, ds, 0);
 	if (st < 0)
 		return st;
-	if ((st = netshare__blas_reserve(1, "train")) < 0) {
+	netshare__pool *pool;
+	if ((st = netshare__model_lone_pool(m, &pool, "train")) < 0) {
 		netshare_encoded_free(x);
 		return st;
 	}
+	netshare__dg_train_on(d, pool);
 	/* A DP model trains every chunk, empty or not: whether one is empty is private. */
 	int dp = m->priv.mode == 1;
 	while (st == NETSHARE_OK && (netshare_encoded_flows(x) > 0 || dp) && d->iterations < target) {
@@ -63,6 +90,8 @@ netshare__model_train_first(netshare_model *m, const netshare_dataset *ds)
 		if (st == NETSHARE_OK)
 			st = checkpoint(m);
 	}
+	netshare__dg_train_on(d, NULL);
+	netshare__pool_free(pool);
 	netshare_encoded_free(x);
 	return st;
 }
@@ -110,14 +139,6 @@ train_round_task(void *arg, size_t i, unsigned worker)
 		snprintf(l->msg[i], sizeof l->msg[i], "%s", netshare_last_error());
 }
 
-static unsigned
-workers_for(const netshare_model *m, int chunks)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned w = m->p.threads ? m->p.threads : cpus > 0 ? (unsigned)cpus : 1;
-	return w < (unsigned)chunks ? w : (unsigned)chunks;
-}
-
 static netshare_status
 train_later(netshare_model *m, const netshare_dataset *ds)
 {
@@ -144,17 +165,23 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 		l->chunk[l->n] = c;
 		l->x[l->n++] = x;
 	}
+	/* Chunks side by side, one per thread; a single chunk trains as chunk 0 does. */
 	netshare__pool *pool = NULL;
-	unsigned workers = workers_for(m, l->n);
-	if (st == NETSHARE_OK && workers > 1) {
-		st = netshare__pool_new(&pool, workers);
-		netshare__blas_single_begin();
-	}
+	unsigned workers = workers_for(m, l->n), inner = l->n == 1 ? workers_for(m, 2) : 1;
+	unsigned threads = workers > inner ? workers : inner;
+	if (st == NETSHARE_OK && threads > 1)
+		st = netshare__pool_new(&pool, threads);
 	if (st == NETSHARE_OK && l->n > 0)
-		st = netshare__blas_reserve(workers, "train");
+		st = netshare__blas_reserve(threads, "train");
+	if (inner > 1)
+		netshare__dg_train_on(&m->dg[l->chunk[0]], pool);
+	netshare__blas_single_begin();
 	pthread_mutex_init(&l->lock, NULL);
 	for (int busy = l->n > 0; st == NETSHARE_OK && busy;) {
-		netshare__pool_for(pool, (size_t)l->n, train_round_task, l);
+		if (inner > 1)
+			train_round_task(l, 0, 0); /* the pool is the chunk's own */
+		else
+			netshare__pool_for(pool, (size_t)l->n, train_round_task, l);
 		busy = 0;
 		for (int i = 0; i < l->n && st == NETSHARE_OK; i++) {
 			if (l->st[i] < 0)
@@ -167,10 +194,10 @@ train_later(netshare_model *m, const netshare_dataset *ds)
 			st = checkpoint(m);
 	}
 	pthread_mutex_destroy(&l->lock);
-	if (pool) {
-		netshare__pool_free(pool);
-		netshare__blas_single_end();
-	}
+	netshare__blas_single_end();
+	if (inner > 1)
+		netshare__dg_train_on(&m->dg[l->chunk[0]], NULL);
+	netshare__pool_free(pool);
 	for (int i = 0; i < l->n; i++)
 		netshare_encoded_free(l->x[i]);
 	netshare__free(l);
@@ -187,8 +214,6 @@ netshare_model_train(netshare_model *m, const netshare_dataset *ds)
 		return netshare__error(NETSHARE_ESTATE, "netshare_model_train: the model was loaded "
 		                       "from an exported file, which keeps only what generation "
 		                       "needs; train from a file written by netshare_model_save");
-	if (m->p.threads)
-		netshare__blas_set_threads((int)m->p.threads);
 	netshare_status st = m->priv.mode ? netshare__privacy_begin(m, ds) : NETSHARE_OK;
 	if (st == NETSHARE_OK)
 		st = netshare__model_train_first(m, ds);

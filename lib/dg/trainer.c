@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "nn/blas_threads.h"
 #include "nn/critic_dp.h"
 
 void
@@ -39,7 +40,11 @@ netshare__dg_free(netshare__dg *m)
 	netshare__adam_free(&m->opt_g);
 	netshare__adam_free(&m->opt_d);
 	netshare__adam_free(&m->opt_aux);
-	float *bufs[] = { m->x_real, m->x_fake, m->x_both, m->dx, m->dscore, m->dattr, m->dfeat };
+	float *bufs[] = { m->round[0].x_real, m->round[0].x_fake, m->round[0].attr_real,
+	                  m->round[0].attr_fake, m->round[1].x_real, m->round[1].x_fake,
+	                  m->round[1].attr_real, m->round[1].attr_fake, m->x_both,
+	                  m->aux_both, m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
+	                  m->dx, m->dx_aux, m->dattr, m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
 	memset(m, 0, sizeof *m);
@@ -114,17 +119,34 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		netshare__dg_free(m);
 		return st;
 	}
-	m->x_real = netshare__mallocarray(B * X, sizeof(float));
-	m->x_fake = netshare__mallocarray(B * X, sizeof(float));
-	m->x_both = netshare__mallocarray(3 * B * X, sizeof(float));
-	m->dx = netshare__mallocarray(B * X, sizeof(float));
-	m->dscore = netshare__mallocarray(2 * B, sizeof(float));
-	m->dattr = netshare__mallocarray(B * (size_t)m->A, sizeof(float));
-	m->dfeat = netshare__mallocarray(B * (size_t)m->T * m->F, sizeof(float));
-	if (!m->x_real || !m->x_fake || !m->x_both || !m->dx || !m->dscore ||
-	    !m->dattr || !m->dfeat) {
+	size_t A = (size_t)m->A;
+	int ok = 1;
+	for (int r = 0; r < 2; r++) {
+		struct netshare__dg_round *d = &m->round[r];
+		ok &= !!(d->x_real = netshare__mallocarray(B * X, sizeof(float)));
+		ok &= !!(d->x_fake = netshare__mallocarray(B * X, sizeof(float)));
+		ok &= !!(d->attr_real = netshare__mallocarray(B * A, sizeof(float)));
+		ok &= !!(d->attr_fake = netshare__mallocarray(B * A, sizeof(float)));
+	}
+	ok &= !!(m->x_both = netshare__mallocarray(3 * B * X, sizeof(float)));
+	ok &= !!(m->aux_both = netshare__mallocarray(3 * B * A, sizeof(float)));
+	ok &= !!(m->alpha = netshare__mallocarray(B, sizeof(float)));
+	ok &= !!(m->aux_alpha = netshare__mallocarray(B, sizeof(float)));
+	ok &= !!(m->dscore_step = netshare__mallocarray(2 * B, sizeof(float)));
+	ok &= !!(m->dscore_gen = netshare__mallocarray(2 * B, sizeof(float)));
+	ok &= !!(m->dx = netshare__mallocarray(B * X, sizeof(float)));
+	ok &= !!(m->dx_aux = netshare__mallocarray(B * A, sizeof(float)));
+	ok &= !!(m->dattr = netshare__mallocarray(B * A, sizeof(float)));
+	ok &= !!(m->dfeat = netshare__mallocarray(B * (size_t)m->T * m->F, sizeof(float)));
+	if (!ok) {
 		netshare__dg_free(m);
 		return netshare__error_oom("model");
+	}
+	for (size_t b = 0; b < B; b++) {
+		m->dscore_step[b] = 1.0f / (float)B;
+		m->dscore_step[B + b] = -1.0f / (float)B;
+		m->dscore_gen[b] = -1.0f / (float)B;
+		m->dscore_gen[B + b] = (float)(-p->aux_weight / (double)B);
 	}
 	return NETSHARE_OK;
 }
@@ -154,21 +176,39 @@ pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int 
 
 /* Training row k as real row b of both critics' inputs. */
 static void
-take_real(netshare__dg *m, const float *attr, const float *feat, size_t k, int b,
-          float *attr_real)
+take_real(netshare__dg *m, struct netshare__dg_round *r, const float *attr, const float *feat,
+          size_t k, int b)
 {
-	pack(m, m->x_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
-	memcpy(attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
+	pack(m, r->x_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
+	memcpy(r->attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
 }
 
-/* n fresh fake rows from the generator into x_fake. */
+/* n fresh fake rows from the generator into the round's x_fake and attr_fake. */
 static void
-draw_fakes(netshare__dg *m, int n)
+draw_fakes(netshare__dg *m, struct netshare__dg_round *r, int n)
 {
-	size_t TF = (size_t)m->T * m->F;
+	size_t TF = (size_t)m->T * m->F, A = (size_t)m->A;
 	netshare__generator_forward(&m->g, &m->rng, n, 1);
 	for (int b = 0; b < n; b++)
-		pack(m, m->x_fake, m->g.attributes + (size_t)b * m->A, m->g.features + (size_t)b * TF, b);
+		pack(m, r->x_fake, m->g.attributes + (size_t)b * A, m->g.features + (size_t)b * TF, b);
+	memcpy(r->attr_fake, m->g.attributes, (size_t)n * A * sizeof(float));
+}
+
+/* A round's batch: B training rows drawn with replacement, B fakes. */
+static void
+draw_round(netshare__dg *m, struct netshare__dg_round *r, const float *attr, const float *feat,
+           size_t n)
+{
+	for (int b = 0; b < m->p.batch; b++)
+		take_real(m, r, attr, feat, (size_t)netshare__rng_below(&m->rng, n), b);
+	draw_fakes(m, r, m->p.batch);
+}
+
+static void
+draw_alphas(netshare__dg *m, float *alpha, int n)
+{
+	for (int b = 0; b < n; b++)
+		alpha[b] = netshare__rng_uniformf(&m->rng);
 }
 
 /* The next row of a Poisson sample after row *next - 1 (each row with probability q,
@@ -188,36 +228,32 @@ poisson_next(netshare__rng *r, double log_miss, size_t *next, size_t n)
 	return k;
 }
 
-/* x_both = [fake rows xf; real rows xr; interpolates] for n rows of `in` floats, one
- * interpolation weight per row from the model's RNG; then the critic's forward on all
- * 3n rows. Adds the rows' fake and real score sums to *fake and *real. */
+/* both = [fake rows xf; real rows xr; interpolates] for n rows of `in` floats, row b's
+ * interpolation weight alpha[b]; then the critic's forward on all 3n rows. Adds the
+ * rows' fake and real score sums to *fake and *real. */
 static void
-critic_forward_both(netshare__dg *m, netshare__critic *c, const float *xr, const float *xf,
-                    int n, double *fake, double *real)
+critic_forward_both(netshare__critic *c, float *both, const float *alpha, const float *xr,
+                    const float *xf, int n, double *fake, double *real)
 {
 	int in = c->in;
 	size_t rows = (size_t)n * in;
-	memcpy(m->x_both, xf, rows * sizeof(float));
-	memcpy(m->x_both + rows, xr, rows * sizeof(float));
-	float *x_hat = m->x_both + 2 * rows;
+	memcpy(both, xf, rows * sizeof(float));
+	memcpy(both + rows, xr, rows * sizeof(float));
+	float *x_hat = both + 2 * rows;
 	for (int b = 0; b < n; b++) {
-		float a = netshare__rng_uniformf(&m->rng);
+		float a = alpha[b];
 		for (int k = 0; k < in; k++) {
 			size_t i = (size_t)b * in + k;
 			x_hat[i] = a * xr[i] + (1 - a) * xf[i];
 		}
 	}
-	const float *s = netshare__critic_forward(c, m->x_both, 3 * n);
+	const float *s = netshare__critic_forward(c, both, 3 * n);
 	for (int b = 0; b < n; b++) {
 		*fake += s[b];
 		*real += s[n + b];
 	}
 }
 
-/* One critic step on real rows xr and fake rows xf (B x in): returns the loss. Fake rows,
- * real rows and the interpolates of the penalty go through the critic as one 3B batch
- * (a third of the matrix calls, each three times as large); the score gradients are
- * +1/B for fake rows and -1/B for real ones, and the penalty uses the last B rows. */
 /* An optimiser step, after the data-parallel hook (if any) has made the gradients the
  * mean over the ranks. */
 static void
@@ -228,62 +264,104 @@ step(netshare__dg *m, netshare__adam *opt)
 	netshare__adam_step(opt);
 }
 
-static void
-critic_step(netshare__dg *m, netshare__critic *c, netshare__adam *opt, const float *xr,
-            const float *xf, double lambda, double *wdist, double *loss)
+/* One critic step on real rows xr and fake rows xf (B x in). Fake rows, real rows and
+ * the interpolates of the penalty go through the critic as one 3B batch (a third of
+ * the matrix calls, each three times as large); the score gradients are +1/B for fake
+ * rows and -1/B for real ones, and the penalty uses the last B rows. */
+typedef struct critic_step {
+	netshare__dg *m;
+	netshare__critic *c;
+	netshare__adam *opt;
+	float *both;
+	const float *alpha, *xr, *xf;
+	double lambda;
+	double wdist, loss; /* out */
+} critic_step;
+
+/* Whether the optimiser steps run inside the critics' tasks: not with grad_sync, whose
+ * collective calls must come from one thread (the caller's, after the tasks). */
+static int
+steps_in_tasks(const netshare__dg *m)
 {
+	return !m->grad_sync;
+}
+
+static void
+run_critic_step(critic_step *j)
+{
+	netshare__dg *m = j->m;
 	int B = m->p.batch;
 	double fake = 0, real = 0;
-	netshare__critic_zero_grad(c);
-	critic_forward_both(m, c, xr, xf, B, &fake, &real);
-	for (int b = 0; b < B; b++) {
-		m->dscore[b] = 1.0f / B;
-		m->dscore[B + b] = -1.0f / B;
-	}
-	netshare__critic_backward(c, m->x_both, m->dscore, 2 * B, NULL);
-	double gp = netshare__critic_penalty_rows(c, 2 * B, B, lambda);
-	step(m, opt);
-	*wdist = (real - fake) / B;
-	*loss = (fake - real) / B + gp;
+	netshare__critic_zero_grad(j->c);
+	critic_forward_both(j->c, j->both, j->alpha, j->xr, j->xf, B, &fake, &real);
+	netshare__critic_backward(j->c, j->both, m->dscore_step, 2 * B, NULL);
+	double gp = netshare__critic_penalty_rows(j->c, 2 * B, B, j->lambda);
+	if (steps_in_tasks(m))
+		step(m, j->opt);
+	j->wdist = (real - fake) / B;
+	j->loss = (fake - real) / B + gp;
 }
 
-/* The attribute part of critic input rows (x_fake holds [features, attributes]). */
-static float *
-attributes_of(netshare__dg *m, const float *x, float *out)
+/* A critic round: task 0 steps the critic, task 1 the auxiliary critic and then draws
+ * the next round's batch (if any) while task 0 may still run. */
+typedef struct critic_round {
+	critic_step d, aux;
+	struct netshare__dg_round *next;
+	const float *attr, *feat;
+	size_t n;
+} critic_round;
+
+static void
+critic_round_task(void *arg, size_t task, unsigned worker)
 {
+	(void)worker;
+	critic_round *r = arg;
+	if (task == 0) {
+		run_critic_step(&r->d);
+		return;
+	}
+	run_critic_step(&r->aux);
+	if (r->next)
+		draw_round(r->aux.m, r->next, r->attr, r->feat, r->n);
+}
+
+/* The generator step's passes back through the critics, task 0 D's and task 1 aux-D's:
+ * scores of the fakes and gradients with respect to them (the critics' own gradients
+ * are not needed). */
+static void
+critic_backward_task(void *arg, size_t task, unsigned worker)
+{
+	(void)worker;
+	netshare__dg *m = arg;
 	int B = m->p.batch;
-	size_t TF = (size_t)m->T * m->F;
-	for (int b = 0; b < B; b++)
-		memcpy(out + (size_t)b * m->A, x + (size_t)b * (TF + m->A) + TF, (size_t)m->A * sizeof *out);
-	return out;
+	if (task == 0) {
+		netshare__critic_forward(&m->d, m->round[0].x_fake, B);
+		netshare__critic_backward_input(&m->d, m->dscore_gen, B, m->dx);
+	} else {
+		netshare__critic_forward(&m->aux, m->g.attributes, B);
+		netshare__critic_backward_input(&m->aux, m->dscore_gen + B, B, m->dx_aux);
+	}
 }
 
 static void
-generator_step(netshare__dg *m)
+generator_step(netshare__dg *m, netshare__pool *pool)
 {
 	int B = m->p.batch;
-	size_t TF = (size_t)m->T * m->F, X = TF + m->A;
+	size_t TF = (size_t)m->T * m->F, X = TF + m->A, A = (size_t)m->A;
 	netshare__generator_zero_grad(&m->g);
-	draw_fakes(m, B);
+	draw_fakes(m, &m->round[0], B);
+	netshare__pool_for(pool, 2, critic_backward_task, m);
 	double loss = 0;
-	const float *s = netshare__critic_forward(&m->d, m->x_fake, B);
-	for (int b = 0; b < B; b++) {
-		loss -= s[b] / B;
-		m->dscore[b] = -1.0f / B;
+	for (int b = 0; b < B; b++)
+		loss -= m->d.score[b] / B;
+	for (int b = 0; b < B; b++)
+		loss -= m->p.aux_weight * m->aux.score[b] / B;
+	for (size_t b = 0; b < (size_t)B; b++) {
+		memcpy(m->dfeat + b * TF, m->dx + b * X, TF * sizeof(float));
+		memcpy(m->dattr + b * A, m->dx + b * X + TF, A * sizeof(float));
 	}
-	netshare__critic_backward(&m->d, m->x_fake, m->dscore, B, m->dx);
-	for (int b = 0; b < B; b++) {
-		memcpy(m->dfeat + (size_t)b * TF, m->dx + (size_t)b * X, TF * sizeof(float));
-		memcpy(m->dattr + (size_t)b * m->A, m->dx + (size_t)b * X + TF, (size_t)m->A * sizeof(float));
-	}
-	s = netshare__critic_forward(&m->aux, m->g.attributes, B);
-	for (int b = 0; b < B; b++) {
-		loss -= m->p.aux_weight * s[b] / B;
-		m->dscore[b] = (float)(-m->p.aux_weight / B);
-	}
-	netshare__critic_backward(&m->aux, m->g.attributes, m->dscore, B, m->dx);
-	for (size_t i = 0; i < (size_t)B * m->A; i++)
-		m->dattr[i] += m->dx[i];
+	for (size_t i = 0; i < (size_t)B * A; i++)
+		m->dattr[i] += m->dx_aux[i];
 	netshare__generator_backward(&m->g, m->dattr, m->dfeat);
 	step(m, &m->opt_g);
 	m->loss_g = loss;
@@ -301,25 +379,52 @@ generator_step(netshare__dg *m)
  * generator steps (post-processing) must not depend on the data.
  */
 static netshare_status dp_round_draws(netshare__dg *m, const float *attr, const float *feat,
-                                      size_t n, float *attr_real, float *attr_fake);
+                                      size_t n);
 
 static netshare_status
-dp_round(netshare__dg *m, const float *attr, const float *feat, size_t n, float *attr_real,
-         float *attr_fake)
+dp_round(netshare__dg *m, const float *attr, const float *feat, size_t n)
 {
 	netshare__rng stored = m->rng;
 	m->rng = m->dp_rng;
-	netshare_status st = dp_round_draws(m, attr, feat, n, attr_real, attr_fake);
+	netshare_status st = dp_round_draws(m, attr, feat, n);
 	m->dp_rng = m->rng;
 	m->rng = stored;
 	return st;
 }
 
+/* One part of a DP round: task 0 accumulates D's clipped per-example gradients, task 1
+ * aux-D's, each from its own interpolation weights (drawn before, in the serial order). */
+typedef struct dp_part {
+	netshare__dg *m;
+	int rows;
+	double fake[2], real[2], gp[2];
+	netshare_status st[2];
+} dp_part;
+
+static void
+dp_part_task(void *arg, size_t task, unsigned worker)
+{
+	(void)worker;
+	dp_part *j = arg;
+	netshare__dg *m = j->m;
+	struct netshare__dg_round *r = &m->round[0];
+	int B = m->p.batch, aux = task == 1;
+	netshare__critic *c = aux ? &m->aux : &m->d;
+	float *both = aux ? m->aux_both : m->x_both;
+	critic_forward_both(c, both, aux ? m->aux_alpha : m->alpha, aux ? r->attr_real : r->x_real,
+	                    aux ? r->attr_fake : r->x_fake, j->rows, &j->fake[task],
+	                    &j->real[task]);
+	j->gp[task] = 0;
+	j->st[task] = netshare__critic_dp_accumulate(c, both, j->rows, 1.0f / B, -1.0f / B,
+	                                             (aux ? m->p.aux_gp_lambda : m->p.gp_lambda) / B,
+	                                             m->p.dp_clip / B, NULL, &j->gp[task]);
+}
+
 static netshare_status
-dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n,
-               float *attr_real, float *attr_fake)
+dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n)
 {
 	int B = m->p.batch;
+	struct netshare__dg_round *r = &m->round[0];
 	double q = m->p.dp_rate > 0 ? m->p.dp_rate : n > (size_t)B ? (double)B / (double)n : 1;
 	double clip = m->p.dp_clip / B;
 	double fake = 0, real = 0, gp_d = 0, gp_aux = 0, fake_aux = 0, real_aux = 0;
@@ -331,24 +436,22 @@ dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n,
 	for (int cnt = B; cnt == B && st == NETSHARE_OK;) { /* a full part: maybe more */
 		size_t k;
 		for (cnt = 0; cnt < B && (k = poisson_next(&m->rng, log_miss, &next, n)) < n; cnt++)
-			take_real(m, attr, feat, k, cnt, attr_real);
+			take_real(m, r, attr, feat, k, cnt);
 		if (cnt == 0)
 			break;
 		sampled += (size_t)cnt;
-		draw_fakes(m, cnt);
-		double p = 0;
-		critic_forward_both(m, &m->d, m->x_real, m->x_fake, cnt, &fake, &real);
-		st = netshare__critic_dp_accumulate(&m->d, m->x_both, cnt, 1.0f / B, -1.0f / B,
-		                                    m->p.gp_lambda / B, clip, NULL, &p);
-		gp_d += p;
-		if (st == NETSHARE_OK) {
-			critic_forward_both(m, &m->aux, attr_real, attributes_of(m, m->x_fake, attr_fake),
-			                    cnt, &fake_aux, &real_aux);
-			st = netshare__critic_dp_accumulate(&m->aux, m->x_both, cnt, 1.0f / B,
-			                                    -1.0f / B, m->p.aux_gp_lambda / B, clip,
-			                                    NULL, &p);
-			gp_aux += p;
-		}
+		draw_fakes(m, r, cnt);
+		dp_part part = { .m = m, .rows = cnt };
+		draw_alphas(m, m->alpha, cnt);
+		draw_alphas(m, m->aux_alpha, cnt);
+		netshare__pool_for(m->pool, 2, dp_part_task, &part);
+		fake += part.fake[0];
+		real += part.real[0];
+		fake_aux += part.fake[1];
+		real_aux += part.real[1];
+		gp_d += part.gp[0];
+		gp_aux += part.gp[1];
+		st = part.st[0] < 0 ? part.st[0] : part.st[1];
 	}
 	if (st < 0)
 		return st;
@@ -364,43 +467,68 @@ dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n,
 	return NETSHARE_OK;
 }
 
+void
+netshare__dg_train_on(netshare__dg *m, netshare__pool *pool)
+{
+	m->pool = pool;
+}
+
+/* d_rounds critic rounds on batches drawn with replacement; with a pool, the two
+ * critics' steps side by side and each next batch drawn during D's step. */
+static void
+critic_rounds(netshare__dg *m, netshare__pool *pool, const float *attr, const float *feat,
+              size_t n)
+{
+	draw_round(m, &m->round[0], attr, feat, n);
+	for (int i = 0; i < m->p.d_rounds; i++) {
+		struct netshare__dg_round *r = &m->round[i % 2];
+		critic_round cr = {
+			.d = { m, &m->d, &m->opt_d, m->x_both, m->alpha, r->x_real, r->x_fake,
+			       m->p.gp_lambda, 0, 0 },
+			.aux = { m, &m->aux, &m->opt_aux, m->aux_both, m->aux_alpha, r->attr_real,
+			         r->attr_fake, m->p.aux_gp_lambda, 0, 0 },
+			.next = i + 1 < m->p.d_rounds ? &m->round[(i + 1) % 2] : NULL,
+			.attr = attr, .feat = feat, .n = n,
+		};
+		/* the serial order of draws: this round's weights before the next batch */
+		draw_alphas(m, m->alpha, m->p.batch);
+		draw_alphas(m, m->aux_alpha, m->p.batch);
+		netshare__pool_for(pool, 2, critic_round_task, &cr);
+		if (!steps_in_tasks(m)) { /* each critic's weights are its own: same result */
+			step(m, &m->opt_d);
+			step(m, &m->opt_aux);
+		}
+		m->wasserstein = cr.d.wdist;
+		m->loss_d = cr.d.loss;
+		m->loss_aux = cr.aux.loss;
+	}
+}
+
 netshare_status
 netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t n,
                    long iterations, netshare_progress_fn progress, void *user, int chunk)
 {
 	if (n == 0 && !(m->p.dp_clip > 0))
 		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
-	int B = m->p.batch;
-	float *attr_fake = m->dattr; /* scratch: the aux critic's fake attributes */
-	float *attr_real = netshare__mallocarray((size_t)B * m->A, sizeof(float));
-	if (!attr_real)
-		return netshare__error_oom("training batch");
+	int dp = m->p.dp_clip > 0;
+	netshare__pool *pool = m->pool;
 	netshare__progress pr;
 	netshare_status st = netshare__progress_begin_at(&pr, progress, user, "train", chunk,
 	                                                 (uint64_t)m->iterations,
 	                                                 (uint64_t)(m->iterations + iterations),
 	                                                 0.0);
+	netshare__blas_single_begin(); /* the same products for any thread count */
 	for (long it = 0; it < iterations && st == NETSHARE_OK; it++) {
-		for (int r = 0; r < m->p.d_rounds && st == NETSHARE_OK; r++) {
-			if (m->p.dp_clip > 0) {
-				st = dp_round(m, attr, feat, n, attr_real, attr_fake);
-				continue;
-			}
-			for (int b = 0; b < B; b++)
-				take_real(m, attr, feat, (size_t)netshare__rng_below(&m->rng, n), b,
-				          attr_real);
-			draw_fakes(m, B);
-			double unused;
-			critic_step(m, &m->d, &m->opt_d, m->x_real, m->x_fake, m->p.gp_lambda,
-			            &m->wasserstein, &m->loss_d);
-			critic_step(m, &m->aux, &m->opt_aux, attr_real,
-			            attributes_of(m, m->x_fake, attr_fake), m->p.aux_gp_lambda, &unused,
-			            &m->loss_aux);
+		if (dp) {
+			for (int r = 0; r < m->p.d_rounds && st == NETSHARE_OK; r++)
+				st = dp_round(m, attr, feat, n);
+			if (st < 0)
+				break;
+		} else if (m->p.d_rounds > 0) {
+			critic_rounds(m, pool, attr, feat, n);
 		}
-		if (st < 0)
-			break;
 		for (int r = 0; r < m->p.g_rounds; r++)
-			generator_step(m);
+			generator_step(m, pool);
 		m->iterations++;
 		if (!isfinite(m->loss_d) || !isfinite(m->loss_aux) || !isfinite(m->loss_g) ||
 		    !netshare__critic_finite(&m->d)) {
@@ -415,7 +543,7 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 		pr.info.wasserstein = m->wasserstein;
 		st = netshare__progress_update(&pr, (uint64_t)m->iterations, 1);
 	}
-	netshare__free(attr_real);
+	netshare__blas_single_end();
 	return st;
 }
 

@@ -17,6 +17,7 @@
 #include "core/rng.h"
 #include "generator.h"
 #include "nn/adam.h"
+#include "core/threadpool.h"
 #include "nn/critic.h"
 
 typedef struct netshare__dg_params {
@@ -56,7 +57,19 @@ typedef struct netshare__dg {
 	uint64_t dp_sampled;      /* rows those rounds sampled (q * n each, on average) */
 	double loss_d, loss_aux, loss_g, wasserstein;  /* of the last iteration */
 	int A, F, T;
-	float *x_real, *x_fake, *x_both, *dx, *dscore, *dattr, *dfeat;
+	/* One critic round's inputs; two, so that the next round's can be drawn while
+	 * the critics train on this one's. */
+	struct netshare__dg_round {
+		float *x_real, *x_fake;       /* B x (T x F + A): features, then attributes */
+		float *attr_real, *attr_fake; /* B x A: the auxiliary critic's rows */
+	} round[2];
+	float *x_both, *aux_both;         /* 3B rows of each critic: fake, real, interpolates */
+	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
+	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */
+	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's */
+	float *dx, *dx_aux, *dattr, *dfeat;
+	/* Threads of a training step (netshare__dg_train_on): borrowed; NULL: one. */
+	netshare__pool *pool;
 } netshare__dg;
 
 /* Build a model for generator shape `gs` (its max_batch is set to p->batch). */
@@ -71,6 +84,18 @@ void netshare__dg_free(netshare__dg *m);
 /* Copy every weight (not the optimiser state) from `src`, a model of the same shape:
  * the warm start of chunks 1..K-1 from chunk 0. EINVAL on a shape mismatch. */
 netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src);
+
+/*
+ * Train on `pool`'s threads from now on (NULL: the calling thread alone). The two
+ * critics' steps of a round run side by side, the second followed by drawing the next
+ * round's batch; in the generator step, the two critics' backward passes do. OpenBLAS
+ * stays single-threaded meanwhile. Every thread does the work that the serial order
+ * would, in the same order of random draws, so the model is bit for bit the one that
+ * one thread trains, whatever the pool's size (two threads are used). The pool is
+ * borrowed: it must outlive the training calls, or be replaced first. Not used by DP
+ * rounds, nor with grad_sync (whose collective calls stay on one thread).
+ */
+void netshare__dg_train_on(netshare__dg *m, netshare__pool *pool);
 
 /* Train `iterations` more iterations on n encoded flows (attributes n x A, features
  * n x T x F; n may be 0 in DP mode, whose rounds are then noise only). progress (may be NULL) is called every iteration with the losses.

@@ -42,17 +42,6 @@ netshare__blas_single_end(void)
 	pthread_mutex_unlock(&lock);
 }
 
-void
-netshare__blas_set_threads(int n)
-{
-	pthread_mutex_lock(&lock);
-	if (open_sections)
-		saved_threads = n;
-	else
-		openblas_set_num_threads(n);
-	pthread_mutex_unlock(&lock);
-}
-
 /* The process's mapped address space in bytes, or -1 if unknown. */
 static double
 mapped_bytes(void)

@@ -110,6 +110,21 @@ netshare__critic_backward(netshare__critic *c, const float *x, const float *dsco
 	}
 }
 
+void
+netshare__critic_backward_input(netshare__critic *c, const float *dscore, int batch, float *dx)
+{
+	int L = c->layers, U = c->units;
+	float *dh = c->tmp, *next = c->tmp2;
+	netshare__dense_backward_input(&c->out, dscore, batch, dh);
+	for (int l = L - 1; l >= 0; l--) {
+		netshare__relu_backward(c->h[l], dh, (size_t)batch * U);
+		float *into = l ? next : dx;
+		netshare__dense_backward_input(&c->hidden[l], dh, batch, into);
+		next = dh;
+		dh = into;
+	}
+}
+
 double
 netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch,
                                   double lambda)

@@ -51,6 +51,10 @@ const float *netshare__critic_forward(netshare__critic *c, const float *x, int b
  * unless dx is NULL, write its gradient with respect to x (B x in). */
 void netshare__critic_backward(netshare__critic *c, const float *x, const float *dscore,
                                int batch, float *dx);
+/* The gradient with respect to x alone (B x in), leaving the weight gradients alone:
+ * what a generator step needs from a critic. */
+void netshare__critic_backward_input(netshare__critic *c, const float *dscore, int batch,
+                                     float *dx);
 /* The gradient penalty at x (B x in): returns its value and accumulates its gradient
  * with respect to the weights (closed form above). Runs its own forward pass. */
 double netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch,

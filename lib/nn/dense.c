@@ -66,8 +66,14 @@ netshare__dense_backward(netshare__dense *d, const float *x, const float *dy, in
 		for (int j = 0; j < d->out; j++)
 			d->db[j] += dy[(size_t)i * d->out + j];
 	if (dx)
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, d->in, d->out, 1.0f, dy,
-		            d->out, d->w, d->in, 0.0f, dx, d->in);
+		netshare__dense_backward_input(d, dy, batch, dx);
+}
+
+void
+netshare__dense_backward_input(const netshare__dense *d, const float *dy, int batch, float *dx)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, d->in, d->out, 1.0f, dy,
+	            d->out, d->w, d->in, 0.0f, dx, d->in);
 }
 
 static void

@@ -26,6 +26,10 @@ void netshare__dense_forward(const netshare__dense *d, const float *x, int batch
 /* dW += dy^T x, db += column sums of dy; dx[B x in] = dy W (skipped if dx is NULL). */
 void netshare__dense_backward(netshare__dense *d, const float *x, const float *dy, int batch,
                               float *dx);
+/* dx[B x in] = dy W only, for a caller that does not train this layer (a generator step
+ * backpropagates through the critics without using their gradients). */
+void netshare__dense_backward_input(const netshare__dense *d, const float *dy, int batch,
+                                    float *dx);
 
 /* Initialisers. Xavier/Glorot uniform: U(-a, a), a = sqrt(6 / (in + out)), zero bias.
  * PyTorch's Linear default (which NetShare's generator keeps): weights and bias

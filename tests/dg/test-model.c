@@ -491,13 +491,54 @@ cancel_after_chunk0(const netshare_progress *p, void *user)
 }
 
 /*
- * Chunk 0 trains on OpenBLAS's threads, and OpenBLAS splits a product differently for
- * another thread count (its edge kernels sum in another order), so runs with other
- * `threads` may differ in chunk 0's last bits. What must not depend on `threads`: the
- * later chunks, which train side by side on one BLAS thread each. So: chunk 0 from a
- * one-thread run, then chunks 1..3 one after another or side by side -> same bytes; and a
- * run killed while they train side by side resumes to the same bytes.
+ * Chunks 1..3 one after another or side by side -> same bytes; and a run killed while
+ * they train side by side resumes to the same bytes.
  */
+/*
+ * The thread count changes no bit of a model: chunk 0's critics step side by side on two
+ * threads with single-threaded OpenBLAS, in the serial order of random draws, and a lone
+ * later chunk trains the same way (chunks = 2), several side by side (chunks = 4).
+ */
+START_TEST(thread_count_does_not_change_the_model)
+{
+	netshare_dataset *ds = netshare_test_toy_trace(1);
+	const char *dir = netshare_test_tmpdir();
+	char out[512];
+	netshare_test_path(out, sizeof out, dir, "out.nsm");
+	for (int chunks = 2; chunks <= 4; chunks += 2) {
+		netshare_encoder_params ep;
+		netshare_encoder_params_init(&ep);
+		ep.chunks = chunks;
+		netshare_encoder *enc;
+		ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+		unsigned char *bytes[3];
+		size_t n[3];
+		for (unsigned t = 1; t <= 3; t++) {
+			netshare_model_params p = netshare_test_small_model_params();
+			p.iterations = 8;
+			p.fine_tune_divisor = 2;
+			p.threads = t;
+			netshare_model *m;
+			ck_assert_ok(netshare_model_new(&m, enc, &p));
+			ck_assert_ok(netshare_model_train(m, ds));
+			bytes[t - 1] = file_bytes(m, out, &n[t - 1]);
+			netshare_model_free(m);
+		}
+		for (int t = 1; t < 3; t++) {
+			ck_assert_uint_eq(n[0], n[t]);
+			ck_assert_msg(memcmp(bytes[0], bytes[t], n[0]) == 0,
+			              "%d chunks: %d threads give another model than 1", chunks, t + 1);
+		}
+		for (int t = 0; t < 3; t++)
+			free(bytes[t]);
+		netshare_encoder_free(enc);
+	}
+	unlink(out);
+	rmdir(dir);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(parallel_chunks_match_serial_and_resume)
 {
 	netshare_dataset *ds = netshare_test_toy_trace(1);
@@ -589,6 +630,7 @@ END_TEST
 
 NETSHARE_TEST_MAIN("dg-model",
 	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
+	thread_count_does_not_change_the_model,
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,

@@ -6,6 +6,7 @@
  * untrained generator's; same seed, same weights; warm start copies weights.
  */
 #include <math.h>
+#include <pthread.h>
 
 #include "../test-common.h"
 #include "dg/trainer.h"
@@ -191,7 +192,73 @@ START_TEST(dp_mode_is_deterministic)
 }
 END_TEST
 
+/* A grad_sync hook that changes nothing: counts its calls and where they come from. */
+static pthread_t sync_thread;
+static int sync_calls, sync_elsewhere;
+
+static void
+count_sync(netshare__adam *opt, void *user)
+{
+	(void)opt;
+	(void)user;
+	sync_calls++;
+	sync_elsewhere += !pthread_equal(pthread_self(), sync_thread);
+}
+
+static void
+assert_same_weights(const netshare__dg *a, const netshare__dg *b)
+{
+	ck_assert_mem_eq(a->g.feat_out.w, b->g.feat_out.w, 16 * 3 * sizeof(float));
+	ck_assert_mem_eq(a->g.lstm.w_hh, b->g.lstm.w_hh, 64 * 16 * sizeof(float));
+	ck_assert_mem_eq(a->g.attr_dense[0].w, b->g.attr_dense[0].w, 5 * 32 * sizeof(float));
+	ck_assert_mem_eq(a->d.hidden[0].w, b->d.hidden[0].w, 64 * (T * F + A) * sizeof(float));
+	ck_assert_mem_eq(a->d.out.w, b->d.out.w, 64 * sizeof(float));
+	ck_assert_mem_eq(a->aux.hidden[1].w, b->aux.hidden[1].w, 64 * 64 * sizeof(float));
+	ck_assert(a->loss_d == b->loss_d && a->loss_aux == b->loss_aux && a->loss_g == b->loss_g);
+	ck_assert(a->wasserstein == b->wasserstein);
+}
+
+/* Training on a pool (the critics side by side, the next batch drawn meanwhile) gives
+ * every bit that serial training gives: plain, with a grad_sync hook (called from the
+ * calling thread only, once per optimiser step), and in DP mode. */
+START_TEST(threads_change_no_bit)
+{
+	static float attr[N * A], feat[N * T * F];
+	real_data(attr, feat);
+	netshare__gen_shape s = shape();
+	netshare__pool *pool;
+	ck_assert_ok(netshare__pool_new(&pool, 3));
+	for (int mode = 0; mode < 3; mode++) {
+		netshare__dg_params p = small_params();
+		if (mode == 2) {
+			p.dp_clip = 0.1;
+			p.dp_sigma = 1.0;
+		}
+		netshare__dg serial, parallel;
+		ck_assert_ok(netshare__dg_init(&serial, &s, &p, 11));
+		ck_assert_ok(netshare__dg_init(&parallel, &s, &p, 11));
+		netshare__dg_train_on(&parallel, pool);
+		if (mode == 1) {
+			parallel.grad_sync = count_sync;
+			sync_thread = pthread_self();
+			sync_calls = sync_elsewhere = 0;
+		}
+		ck_assert_ok(netshare__dg_train(&serial, attr, feat, N, 6, NULL, NULL, 0));
+		ck_assert_ok(netshare__dg_train(&parallel, attr, feat, N, 6, NULL, NULL, 0));
+		assert_same_weights(&serial, &parallel);
+		if (mode == 1) {
+			ck_assert_int_eq(sync_calls, 6 * (2 * p.d_rounds + 1));
+			ck_assert_int_eq(sync_elsewhere, 0);
+		}
+		netshare__dg_free(&serial);
+		netshare__dg_free(&parallel);
+	}
+	netshare__pool_free(pool);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-trainer",
 	learns_two_flow_types,
 	deterministic_and_warm_start,
-	dp_mode_is_deterministic)
+	dp_mode_is_deterministic,
+	threads_change_no_bit)

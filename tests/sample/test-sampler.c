@@ -445,7 +445,7 @@ START_TEST(loaded_model_samples_the_same)
 	ck_assert(same_records(a, b));
 	/* It builds no discriminators, yet reports their sizes as the full model does. */
 	ck_assert_int_eq(loaded->dg[0].d.layers, 0);
-	ck_assert_ptr_null(loaded->dg[0].x_real);
+	ck_assert_ptr_null(loaded->dg[0].round[0].x_real);
 	netshare_model_info fi = { .struct_size = sizeof fi }, ei = { .struct_size = sizeof ei };
 	ck_assert_ok(netshare_model_info_get(saved_model, &fi));
 	ck_assert_ok(netshare_model_info_get(loaded, &ei));
