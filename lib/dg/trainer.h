@@ -29,6 +29,16 @@ typedef struct netshare__dg_params {
 	float beta1, beta2;        /* 0.5, 0.999 */
 	double gp_lambda, aux_gp_lambda; /* 10, 10 */
 	double aux_weight;         /* 1.0 */
+	/* PacGAN (Lin et al., 2018): D judges `pack` samples concatenated into one input,
+	 * so that a generator that repeats itself shows in a single judgment (batch / pack
+	 * inputs per step; batch must be a multiple). 1: off. Not with DP. Internal only:
+	 * an experiment of issue 16 (docs/DEVELOPING.md), not a model parameter. */
+	int pack;
+	/* How threads share a training step (netshare__dg_train_on): 0, the critics side by
+	 * side; 1, the critics' products cut in blocks (also without threads: the blocks
+	 * fix the sums); -1 (default): 1 when D outweighs the rest of a round (long flows),
+	 * else 0. */
+	int split_products;
 	/* DP-SGD on both critics (0: off): each example's gradient clipped to dp_clip, and
 	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h); each
 	 * row in a round's Poisson sample with probability dp_rate (0: batch / n). The
@@ -65,10 +75,15 @@ typedef struct netshare__dg {
 	} round[2];
 	float *x_both, *aux_both;         /* 3B rows of each critic: fake, real, interpolates */
 	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
-	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */
-	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's */
+	int d_rows;                       /* D's inputs per batch: batch / pack */
+	float *dscore_step;               /* aux-D's 2B: +1/B (fake rows), -1/B (real rows) */
+	float *dscore_step_d;             /* D's: the same over d_rows */
+	float *dscore_gen, *dscore_gen_d; /* the generator step's: aux-D's (B), D's (d_rows) */
 	float *dx, *dx_aux, *dattr, *dfeat;
-	/* Threads of a training step (netshare__dg_train_on): borrowed; NULL: one. */
+	/* Whether the critics' products are cut in blocks (p.split_products, decided from
+	 * the shape when the model is made: the blocks, not the threads, fix the sums). */
+	int split;
+	/* Threads of a side-by-side training step (netshare__dg_train_on): borrowed. */
 	netshare__pool *pool;
 } netshare__dg;
 
@@ -86,14 +101,16 @@ void netshare__dg_free(netshare__dg *m);
 netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src);
 
 /*
- * Train on `pool`'s threads from now on (NULL: the calling thread alone). The two
- * critics' steps of a round run side by side, the second followed by drawing the next
- * round's batch; in the generator step, the two critics' backward passes do. OpenBLAS
- * stays single-threaded meanwhile. Every thread does the work that the serial order
- * would, in the same order of random draws, so the model is bit for bit the one that
- * one thread trains, whatever the pool's size (two threads are used). The pool is
- * borrowed: it must outlive the training calls, or be replaced first. Not used by DP
- * rounds, nor with grad_sync (whose collective calls stay on one thread).
+ * Train on `pool`'s threads from now on (NULL: the calling thread alone), in one of two
+ * ways (p.split_products). Side by side: the two critics' steps of a round run on two
+ * threads, the second followed by drawing the next round's batch, and in the generator
+ * step the two critics' backward passes do; the random draws are made beforehand in
+ * the serial order. Split (m->split): the blocks of the critics' matrix products, which
+ * serial training computes one after another, are computed by the threads (lib/nn/
+ * gemm.h), the rest serially; for long flows, where D's products outweigh everything
+ * beside them. OpenBLAS stays single-threaded (as in serial training), so either way
+ * the model is bit for bit the one that one thread trains, whatever the pool's size. The pool is borrowed: it must outlive the training calls, or be
+ * replaced first. With grad_sync the optimiser steps run on the calling thread.
  */
 void netshare__dg_train_on(netshare__dg *m, netshare__pool *pool);
 

@@ -2,13 +2,13 @@
 /* ReLU MLP critic: scores, backward, and the closed-form gradient penalty (critic.h). */
 #include "critic.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #include "activation.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "gemm.h"
 
 netshare_status
 netshare__critic_init(netshare__critic *c, int in, int units, int layers, int max_batch)
@@ -146,16 +146,16 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 			c->delta[L - 1][(size_t)b * U + j] = h[L - 1][(size_t)b * U + j] > 0 ?
 			                                     c->out.w[j] : 0.0f;
 	for (int l = L - 2; l >= 0; l--) {
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, U, U, 1.0f,
-		            c->delta[l + 1], U, c->hidden[l + 1].w, U, 0.0f, c->delta[l], U);
+		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, U, 1.0f,
+		                c->delta[l + 1], U, c->hidden[l + 1].w, U, 0.0f, c->delta[l], U);
 		for (size_t k = 0; k < (size_t)batch * U; k++)
 			if (!(h[l][k] > 0))
 				c->delta[l][k] = 0.0f;
 	}
 	/* g = delta_0 W_0 (B x IN), then u = dGP/dg into the same buffer. */
 	float *g = c->tmp;
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, IN, U, 1.0f, c->delta[0], U,
-	            c->hidden[0].w, IN, 0.0f, g, IN);
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, IN, U, 1.0f, c->delta[0], U,
+	                c->hidden[0].w, IN, 0.0f, g, IN);
 	double gp = 0;
 	for (int b = 0; b < batch; b++) {
 		float *gb = g + (size_t)b * IN;
@@ -172,10 +172,10 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	float *a = g, *next = c->tmp2;
 	for (int l = 0; l < L; l++) {
 		int in_l = l ? U : IN;
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, U, in_l, batch, 1.0f, c->delta[l],
-		            U, a, in_l, 1.0f, c->hidden[l].dw, in_l);
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f, a, in_l,
-		            c->hidden[l].w, in_l, 0.0f, next, U);
+		netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, U, in_l, batch, 1.0f, c->delta[l],
+		                U, a, in_l, 1.0f, c->hidden[l].dw, in_l);
+		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f, a, in_l,
+		                c->hidden[l].w, in_l, 0.0f, next, U);
 		for (size_t k = 0; k < (size_t)batch * U; k++)
 			if (!(h[l][k] > 0))
 				next[k] = 0.0f;
@@ -187,6 +187,19 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 		for (int j = 0; j < U; j++)
 			c->out.dw[j] += a[(size_t)b * U + j];
 	return lambda * gp / batch;
+}
+
+void
+netshare__critic_split(netshare__critic *c, int parts, struct netshare__pool *pool)
+{
+	c->parts = parts;
+	c->pool = pool;
+	for (int l = 0; l < c->layers; l++) {
+		c->hidden[l].parts = parts;
+		c->hidden[l].pool = pool;
+	}
+	c->out.parts = parts;
+	c->out.pool = pool;
 }
 
 int

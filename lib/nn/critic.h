@@ -33,6 +33,8 @@ typedef struct netshare__critic {
 	float *delta[NETSHARE__CRITIC_MAX_LAYERS];
 	float *tmp, *tmp2;                      /* B x max(in, units) */
 	float *score;                           /* B */
+	int parts;                              /* blocks of its products (gemm.h) */
+	struct netshare__pool *pool;            /* threads computing them; NULL: none */
 } netshare__critic;
 
 netshare_status netshare__critic_init(netshare__critic *c, int in, int units, int layers,
@@ -64,6 +66,12 @@ double netshare__critic_gradient_penalty(netshare__critic *c, const float *x, in
  * lets a training step evaluate scores and the penalty in a single forward. The delta
  * and scratch buffers are sized for max_batch rows, so batch <= max_batch. */
 double netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda);
+
+/* Cut the critic's matrix products into `parts` blocks (0 or 1: one call each),
+ * computed on pool's threads (NULL: the caller's; lib/nn/gemm.h). The results depend
+ * on parts, not on the pool. With a pool, the critic must not be used from one of its
+ * tasks. */
+void netshare__critic_split(netshare__critic *c, int parts, struct netshare__pool *pool);
 
 /* True if every weight is finite (divergence check). */
 int netshare__critic_finite(const netshare__critic *c);

@@ -15,6 +15,8 @@ typedef struct netshare__dense {
 	int in, out;
 	float *w, *b;    /* [out * in], [out] */
 	float *dw, *db;  /* gradients, same shapes */
+	int parts;                   /* blocks of its products (gemm.h); 0 or 1: one call */
+	struct netshare__pool *pool; /* threads computing them; NULL: the caller's */
 } netshare__dense;
 
 netshare_status netshare__dense_init(netshare__dense *d, int in, int out);

@@ -220,7 +220,8 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
 
 /* Training on a pool (the critics side by side, the next batch drawn meanwhile) gives
  * every bit that serial training gives: plain, with a grad_sync hook (called from the
- * calling thread only, once per optimiser step), and in DP mode. */
+ * calling thread only, once per optimiser step), in DP mode, and in split mode (whose
+ * products' exactness tests/nn/test-layers.c checks). */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -228,8 +229,9 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 3; mode++) {
+	for (int mode = 0; mode < 4; mode++) {
 		netshare__dg_params p = small_params();
+		p.split_products = mode == 3; /* products split (too small here: serial tasks) */
 		if (mode == 2) {
 			p.dp_clip = 0.1;
 			p.dp_sigma = 1.0;
@@ -257,7 +259,42 @@ START_TEST(threads_change_no_bit)
 }
 END_TEST
 
+/* PacGAN packing: D judges `pack` samples per input (its first layer that much wider,
+ * batch / pack inputs per step); a batch that is not a multiple and DP are refused. */
+START_TEST(packed_critic)
+{
+	static float attr[N * A], feat[N * T * F];
+	real_data(attr, feat);
+	netshare__gen_shape s = shape();
+	netshare__dg_params p = small_params();
+	p.pack = 2;
+	netshare__dg m, plain;
+	ck_assert_ok(netshare__dg_init(&m, &s, &p, 5));
+	ck_assert_int_eq(m.d.in, 2 * (T * F + A));
+	ck_assert_int_eq(m.d_rows, p.batch / 2);
+	ck_assert_int_eq(m.aux.in, A);
+	ck_assert_ok(netshare__dg_train(&m, attr, feat, N, 20, NULL, NULL, 0));
+	ck_assert(isfinite(m.loss_d) && isfinite(m.loss_aux) && isfinite(m.loss_g));
+	p.pack = 1;
+	ck_assert_ok(netshare__dg_init(&plain, &s, &p, 5));
+	ck_assert_ok(netshare__dg_train(&plain, attr, feat, N, 20, NULL, NULL, 0));
+	ck_assert(memcmp(m.g.feat_out.w, plain.g.feat_out.w, 16 * 3 * sizeof(float)) != 0);
+	netshare__dg_free(&m);
+	netshare__dg_free(&plain);
+	p.pack = 3; /* batch 50 */
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 5), NETSHARE_EINVAL);
+	ck_assert_error_contains("pack 3");
+	p.pack = 0;
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 5), NETSHARE_EINVAL);
+	p.pack = 2;
+	p.dp_clip = 0.1;
+	p.dp_sigma = 1;
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 5), NETSHARE_EINVAL);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-trainer",
+	packed_critic,
 	learns_two_flow_types,
 	deterministic_and_warm_start,
 	dp_mode_is_deterministic,

@@ -13,6 +13,8 @@
 #include "nn/adam.h"
 #include "nn/batchnorm.h"
 #include "nn/dense.h"
+#include "nn/blas_threads.h"
+#include "nn/gemm.h"
 #include "nn/init.h"
 #include "nn/lstm.h"
 
@@ -430,7 +432,71 @@ START_TEST(lstm_held_input_matches)
 }
 END_TEST
 
+/* A product cut into blocks: the same bits whichever threads compute them (no pool, 2
+ * or 3 threads), for every transposition, blocks of columns and (few columns) of rows,
+ * beta 0 and 1; and within float rounding of the single call. Shapes of the critics at
+ * NetShare's default and for long flows. */
+START_TEST(blocked_products_do_not_depend_on_threads)
+{
+	const int shapes[][3] = { { 300, 512, 1441 }, { 512, 1441, 200 }, { 300, 1441, 512 },
+	                          { 100, 100, 512 }, { 300, 64, 700 }, { 3, 5, 7 },
+	                          { 300, 512, 10700 } };
+	netshare__rng r;
+	netshare__rng_seed(&r, 4);
+	netshare__pool *pools[2];
+	ck_assert_ok(netshare__pool_new(&pools[0], 2));
+	ck_assert_ok(netshare__pool_new(&pools[1], 3));
+	netshare__blas_single_begin();
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+		size_t na = (size_t)M * K, nb = (size_t)K * N, nc = (size_t)M * N;
+		float *a = malloc(na * sizeof *a), *b = malloc(nb * sizeof *b);
+		float *c0 = malloc(nc * sizeof *c0), *c1 = malloc(nc * sizeof *c1);
+		ck_assert(a && b && c0 && c1);
+		for (size_t i = 0; i < na; i++)
+			a[i] = 2 * netshare__rng_uniformf(&r) - 1;
+		for (size_t i = 0; i < nb; i++)
+			b[i] = 2 * netshare__rng_uniformf(&r) - 1;
+		float *c2 = malloc(nc * sizeof *c2);
+		ck_assert_ptr_nonnull(c2);
+		for (int t = 0; t < 4; t++) {
+			enum CBLAS_TRANSPOSE ta = t & 1 ? CblasTrans : CblasNoTrans;
+			enum CBLAS_TRANSPOSE tb = t & 2 ? CblasTrans : CblasNoTrans;
+			int lda = ta == CblasNoTrans ? K : M, ldb = tb == CblasNoTrans ? N : K;
+			for (int beta = 0; beta < 2; beta++) {
+				for (size_t i = 0; i < nc; i++)
+					c0[i] = c1[i] = (float)(i % 13) * 0.25f;
+				cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 0.5f, a, lda, b, ldb,
+				            (float)beta, c0, N);
+				netshare__sgemm(NULL, 2, ta, tb, M, N, K, 0.5f, a, lda, b, ldb,
+				                (float)beta, c1, N);
+				for (size_t i = 0; i < nc; i++)
+					ck_assert_float_eq_tol(c1[i], c0[i], 1e-4f * sqrtf((float)K));
+				for (int p = 0; p < 2; p++) {
+					for (size_t i = 0; i < nc; i++)
+						c2[i] = (float)(i % 13) * 0.25f;
+					netshare__sgemm(pools[p], 2, ta, tb, M, N, K, 0.5f, a, lda, b, ldb,
+					                (float)beta, c2, N);
+					ck_assert_msg(memcmp(c1, c2, nc * sizeof *c1) == 0,
+					              "%d x %d x %d, trans %d, %d threads, beta %d", M, N, K,
+					              t, p + 2, beta);
+				}
+			}
+		}
+		free(c2);
+		free(a);
+		free(b);
+		free(c0);
+		free(c1);
+	}
+	netshare__blas_single_end();
+	netshare__pool_free(pools[0]);
+	netshare__pool_free(pools[1]);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate,
+	blocked_products_do_not_depend_on_threads,
 	lstm_backward_through_time,
 	lstm_held_input_matches,
 	dense_backward,
