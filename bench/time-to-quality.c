@@ -23,7 +23,7 @@
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
  *        lr_aux; encoder port_classes, length_classes, sample_len; sampler
- *        class_temperature; trainer pack, PacGAN's packing of the critic, internal)
+ *        class_temperature)
  */
 #include <math.h>
 #include <stdio.h>
@@ -56,7 +56,7 @@ metric(const netshare_report *r, const char *name)
 /* NAME=VALUE into the settings of an experiment; -1 if unknown. */
 static int
 set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
-          int *pack, const char *arg)
+          const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
@@ -71,7 +71,6 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
-		{ "pack", .i = pack }, /* internal (netshare__dg_params.pack): an experiment */
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -175,9 +174,8 @@ main(int argc, char **argv)
 	netshare_sample_params defaults;
 	netshare_sample_params_init(&defaults);
 	double temperature = defaults.class_temperature;
-	int pack = 1;
 	for (int i = 5; i < argc; i++)
-		if (set_param(&mp, &ep, &temperature, &pack, argv[i]) < 0)
+		if (set_param(&mp, &ep, &temperature, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	netshare_encoder *enc;
 	netshare_model *m;
@@ -186,12 +184,6 @@ main(int argc, char **argv)
 	    netshare_encoder_encode(&x, enc, a, 0) < 0)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
-	if (pack != 1) { /* chunk 0 again with a packed critic (another initial seed) */
-		m->dgp.pack = pack;
-		netshare__dg_free(&m->dg[0]);
-		if (netshare__dg_init(&m->dg[0], &m->shape, &m->dgp, mp.seed * 1000003u + 17) < 0)
-			return fail("packed critic");
-	}
 
 	printf("{\"settings\":\"");
 	for (int i = 5; i < argc; i++)

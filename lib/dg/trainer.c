@@ -28,7 +28,6 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->beta2 = 0.999f;
 	p->gp_lambda = p->aux_gp_lambda = 10.0;
 	p->aux_weight = 1.0;
-	p->pack = 1;
 	p->split_products = -1;
 	p->dp_clip = p->dp_sigma = 0; /* DP off */
 }
@@ -46,7 +45,6 @@ netshare__dg_free(netshare__dg *m)
 	                  m->round[0].attr_fake, m->round[1].x_real, m->round[1].x_fake,
 	                  m->round[1].attr_real, m->round[1].attr_fake, m->x_both,
 	                  m->aux_both, m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
-	                  m->dscore_step_d, m->dscore_gen_d,
 	                  m->dx, m->dx_aux, m->dattr, m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
@@ -82,10 +80,6 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 {
 	memset(m, 0, sizeof *m);
 	m->p = *p;
-	if (p->pack < 1 || p->batch % (p->pack > 0 ? p->pack : 1) != 0 ||
-	    (p->pack > 1 && p->dp_clip > 0))
-		return netshare__error(NETSHARE_EINVAL, "model: pack %d (batch %d must be a "
-		                       "multiple; not with DP)", p->pack, p->batch);
 	if (p->batch < 1 || p->d_rounds < 0 || p->g_rounds < 0 || p->disc_layers < 2 ||
 	    p->aux_disc_layers < 2)
 		return netshare__error(NETSHARE_EINVAL, "model: batch %d, d_rounds %d, g_rounds %d, "
@@ -101,8 +95,8 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	netshare__rng_seed(&m->dp_rng, ~seed); /* the model reseeds it secretly for DP */
 	netshare_status st = netshare__generator_init(&m->g, &s);
 	if (st == NETSHARE_OK && with_critics)
-		st = netshare__critic_init(&m->d, (int)X * p->pack, p->disc_units,
-		                           p->disc_layers - 1, 3 * p->batch);
+		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1,
+		                           3 * p->batch);
 	if (st == NETSHARE_OK && with_critics)
 		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
 		                           3 * p->batch);
@@ -154,11 +148,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	ok &= !!(m->alpha = netshare__mallocarray(B, sizeof(float)));
 	ok &= !!(m->aux_alpha = netshare__mallocarray(B, sizeof(float)));
 	ok &= !!(m->dscore_step = netshare__mallocarray(2 * B, sizeof(float)));
-	ok &= !!(m->dscore_gen = netshare__mallocarray(B, sizeof(float)));
-	size_t n = B / (size_t)p->pack;
-	m->d_rows = (int)n;
-	ok &= !!(m->dscore_step_d = netshare__mallocarray(2 * n, sizeof(float)));
-	ok &= !!(m->dscore_gen_d = netshare__mallocarray(n, sizeof(float)));
+	ok &= !!(m->dscore_gen = netshare__mallocarray(2 * B, sizeof(float)));
 	ok &= !!(m->dx = netshare__mallocarray(B * X, sizeof(float)));
 	ok &= !!(m->dx_aux = netshare__mallocarray(B * A, sizeof(float)));
 	ok &= !!(m->dattr = netshare__mallocarray(B * A, sizeof(float)));
@@ -170,12 +160,8 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	for (size_t b = 0; b < B; b++) {
 		m->dscore_step[b] = 1.0f / (float)B;
 		m->dscore_step[B + b] = -1.0f / (float)B;
-		m->dscore_gen[b] = (float)(-p->aux_weight / (double)B);
-	}
-	for (size_t b = 0; b < n; b++) {
-		m->dscore_step_d[b] = 1.0f / (float)n;
-		m->dscore_step_d[n + b] = -1.0f / (float)n;
-		m->dscore_gen_d[b] = -1.0f / (float)n;
+		m->dscore_gen[b] = -1.0f / (float)B;
+		m->dscore_gen[B + b] = (float)(-p->aux_weight / (double)B);
 	}
 	return NETSHARE_OK;
 }
@@ -303,8 +289,6 @@ typedef struct critic_step {
 	netshare__adam *opt;
 	float *both;
 	const float *alpha, *xr, *xf;
-	const float *dscore; /* 2 rows: +1/rows, then -1/rows */
-	int rows;            /* inputs of the critic per batch */
 	double lambda;
 	double wdist, loss; /* out */
 } critic_step;
@@ -321,11 +305,11 @@ static void
 run_critic_step(critic_step *j)
 {
 	netshare__dg *m = j->m;
-	int B = j->rows;
+	int B = m->p.batch;
 	double fake = 0, real = 0;
 	netshare__critic_zero_grad(j->c);
 	critic_forward_both(j->c, j->both, j->alpha, j->xr, j->xf, B, &fake, &real);
-	netshare__critic_backward(j->c, j->both, j->dscore, 2 * B, NULL);
+	netshare__critic_backward(j->c, j->both, m->dscore_step, 2 * B, NULL);
 	double gp = netshare__critic_penalty_rows(j->c, 2 * B, B, j->lambda);
 	if (steps_in_tasks(m))
 		step(m, j->opt);
@@ -365,12 +349,12 @@ critic_backward_task(void *arg, size_t task, unsigned worker)
 	(void)worker;
 	netshare__dg *m = arg;
 	int B = m->p.batch;
-	if (task == 0) { /* the fakes in d_rows inputs of pack samples each */
-		netshare__critic_forward(&m->d, m->round[0].x_fake, m->d_rows);
-		netshare__critic_backward_input(&m->d, m->dscore_gen_d, m->d_rows, m->dx);
+	if (task == 0) {
+		netshare__critic_forward(&m->d, m->round[0].x_fake, B);
+		netshare__critic_backward_input(&m->d, m->dscore_gen, B, m->dx);
 	} else {
 		netshare__critic_forward(&m->aux, m->g.attributes, B);
-		netshare__critic_backward_input(&m->aux, m->dscore_gen, B, m->dx_aux);
+		netshare__critic_backward_input(&m->aux, m->dscore_gen + B, B, m->dx_aux);
 	}
 }
 
@@ -383,8 +367,8 @@ generator_step(netshare__dg *m, netshare__pool *pool)
 	draw_fakes(m, &m->round[0], B);
 	netshare__pool_for(pool, 2, critic_backward_task, m);
 	double loss = 0;
-	for (int b = 0; b < m->d_rows; b++)
-		loss -= m->d.score[b] / m->d_rows;
+	for (int b = 0; b < B; b++)
+		loss -= m->d.score[b] / B;
 	for (int b = 0; b < B; b++)
 		loss -= m->p.aux_weight * m->aux.score[b] / B;
 	for (size_t b = 0; b < (size_t)B; b++) {
@@ -520,14 +504,14 @@ critic_rounds(netshare__dg *m, netshare__pool *pool, const float *attr, const fl
 		struct netshare__dg_round *r = &m->round[i % 2];
 		critic_round cr = {
 			.d = { m, &m->d, &m->opt_d, m->x_both, m->alpha, r->x_real, r->x_fake,
-			       m->dscore_step_d, m->d_rows, m->p.gp_lambda, 0, 0 },
+			       m->p.gp_lambda, 0, 0 },
 			.aux = { m, &m->aux, &m->opt_aux, m->aux_both, m->aux_alpha, r->attr_real,
-			         r->attr_fake, m->dscore_step, m->p.batch, m->p.aux_gp_lambda, 0, 0 },
+			         r->attr_fake, m->p.aux_gp_lambda, 0, 0 },
 			.next = i + 1 < m->p.d_rounds ? &m->round[(i + 1) % 2] : NULL,
 			.attr = attr, .feat = feat, .n = n,
 		};
 		/* the serial order of draws: this round's weights before the next batch */
-		draw_alphas(m, m->alpha, m->d_rows);
+		draw_alphas(m, m->alpha, m->p.batch);
 		draw_alphas(m, m->aux_alpha, m->p.batch);
 		netshare__pool_for(pool, 2, critic_round_task, &cr);
 		if (!steps_in_tasks(m)) { /* each critic's weights are its own: same result */

@@ -29,11 +29,6 @@ typedef struct netshare__dg_params {
 	float beta1, beta2;        /* 0.5, 0.999 */
 	double gp_lambda, aux_gp_lambda; /* 10, 10 */
 	double aux_weight;         /* 1.0 */
-	/* PacGAN (Lin et al., 2018): D judges `pack` samples concatenated into one input,
-	 * so that a generator that repeats itself shows in a single judgment (batch / pack
-	 * inputs per step; batch must be a multiple). 1: off. Not with DP. Internal only:
-	 * an experiment of issue 16 (docs/DEVELOPING.md), not a model parameter. */
-	int pack;
 	/* How threads share a training step (netshare__dg_train_on): 0, the critics side by
 	 * side; 1, the critics' products cut in blocks (also without threads: the blocks
 	 * fix the sums); -1 (default): 1 when D outweighs the rest of a round (long flows),
@@ -75,10 +70,8 @@ typedef struct netshare__dg {
 	} round[2];
 	float *x_both, *aux_both;         /* 3B rows of each critic: fake, real, interpolates */
 	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
-	int d_rows;                       /* D's inputs per batch: batch / pack */
-	float *dscore_step;               /* aux-D's 2B: +1/B (fake rows), -1/B (real rows) */
-	float *dscore_step_d;             /* D's: the same over d_rows */
-	float *dscore_gen, *dscore_gen_d; /* the generator step's: aux-D's (B), D's (d_rows) */
+	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */
+	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's */
 	float *dx, *dx_aux, *dattr, *dfeat;
 	/* Whether the critics' products are cut in blocks (p.split_products, decided from
 	 * the shape when the model is made: the blocks, not the threads, fix the sums). */
@@ -109,8 +102,9 @@ netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg 
  * serial training computes one after another, are computed by the threads (lib/nn/
  * gemm.h), the rest serially; for long flows, where D's products outweigh everything
  * beside them. OpenBLAS stays single-threaded (as in serial training), so either way
- * the model is bit for bit the one that one thread trains, whatever the pool's size. The pool is borrowed: it must outlive the training calls, or be
- * replaced first. With grad_sync the optimiser steps run on the calling thread.
+ * the model is bit for bit the one that one thread trains, whatever the pool's size.
+ * The pool is borrowed: it must outlive the training calls, or be replaced first. With
+ * grad_sync the optimiser steps run on the calling thread.
  */
 void netshare__dg_train_on(netshare__dg *m, netshare__pool *pool);
 

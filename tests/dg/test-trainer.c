@@ -259,42 +259,7 @@ START_TEST(threads_change_no_bit)
 }
 END_TEST
 
-/* PacGAN packing: D judges `pack` samples per input (its first layer that much wider,
- * batch / pack inputs per step); a batch that is not a multiple and DP are refused. */
-START_TEST(packed_critic)
-{
-	static float attr[N * A], feat[N * T * F];
-	real_data(attr, feat);
-	netshare__gen_shape s = shape();
-	netshare__dg_params p = small_params();
-	p.pack = 2;
-	netshare__dg m, plain;
-	ck_assert_ok(netshare__dg_init(&m, &s, &p, 5));
-	ck_assert_int_eq(m.d.in, 2 * (T * F + A));
-	ck_assert_int_eq(m.d_rows, p.batch / 2);
-	ck_assert_int_eq(m.aux.in, A);
-	ck_assert_ok(netshare__dg_train(&m, attr, feat, N, 20, NULL, NULL, 0));
-	ck_assert(isfinite(m.loss_d) && isfinite(m.loss_aux) && isfinite(m.loss_g));
-	p.pack = 1;
-	ck_assert_ok(netshare__dg_init(&plain, &s, &p, 5));
-	ck_assert_ok(netshare__dg_train(&plain, attr, feat, N, 20, NULL, NULL, 0));
-	ck_assert(memcmp(m.g.feat_out.w, plain.g.feat_out.w, 16 * 3 * sizeof(float)) != 0);
-	netshare__dg_free(&m);
-	netshare__dg_free(&plain);
-	p.pack = 3; /* batch 50 */
-	ck_assert_status(netshare__dg_init(&m, &s, &p, 5), NETSHARE_EINVAL);
-	ck_assert_error_contains("pack 3");
-	p.pack = 0;
-	ck_assert_status(netshare__dg_init(&m, &s, &p, 5), NETSHARE_EINVAL);
-	p.pack = 2;
-	p.dp_clip = 0.1;
-	p.dp_sigma = 1;
-	ck_assert_status(netshare__dg_init(&m, &s, &p, 5), NETSHARE_EINVAL);
-}
-END_TEST
-
 NETSHARE_TEST_MAIN("dg-trainer",
-	packed_critic,
 	learns_two_flow_types,
 	deterministic_and_warm_start,
 	dp_mode_is_deterministic,
