@@ -68,12 +68,13 @@ typedef struct netshare_model_params {
 	                                    the losses); non-zero cancels. */
 	void *progress_user;       /**< Passed to @p progress. */
 	unsigned threads;          /**< Threads for training; 0 (default): one per online
-	                                CPU. Chunk 0 uses two at most (its two critics step
-	                                side by side), the later chunks one each, side by
-	                                side; OpenBLAS runs single-threaded meanwhile (its
-	                                thread count is process-wide). The thread count
-	                                changes no bit of the model: the same data,
-	                                parameters and seed give the same model bytes. */
+	                                CPU. Chunk 0 uses two at most (its two critics, or
+	                                for long flows the blocks of their products, side by
+	                                side), the later chunks one each, side by side;
+	                                OpenBLAS runs single-threaded meanwhile (its thread
+	                                count is process-wide). The thread count changes no
+	                                bit of the model: the same data, parameters and seed
+	                                give the same model bytes. */
 	const char *checkpoint_path; /**< If set, the model is saved here (atomically) every
 	                                  checkpoint_every iterations of each chunk, with the
 	                                  optimiser and random state, so that loading it and
