@@ -440,7 +440,7 @@ START_TEST(blocked_products_do_not_depend_on_threads)
 {
 	const int shapes[][3] = { { 300, 512, 1441 }, { 512, 1441, 200 }, { 300, 1441, 512 },
 	                          { 100, 100, 512 }, { 300, 64, 700 }, { 3, 5, 7 },
-	                          { 300, 512, 10700 } };
+	                          { 300, 512, 4000 } };
 	netshare__rng r;
 	netshare__rng_seed(&r, 4);
 	netshare__pool *pools[2];
