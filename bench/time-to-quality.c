@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <netshare/netshare.h>
 
@@ -204,8 +203,8 @@ main(int argc, char **argv)
 
 	double trained = 0, reached = NAN;
 	netshare__dg *d = &m->dg[0];
-	netshare__pool *pool = NULL; /* as netshare_model_train trains chunk 0 */
-	if (sysconf(_SC_NPROCESSORS_ONLN) > 1 && netshare__pool_new(&pool, 2) < 0)
+	netshare__pool *pool; /* as netshare_model_train trains chunk 0 */
+	if (netshare__model_lone_pool(m, &pool, "time-to-quality") < 0)
 		return fail("threads");
 	netshare__dg_train_on(d, pool);
 	while (trained < budget) {

@@ -11,8 +11,10 @@
 /* Names of netshare_format values as the CLI spells them; returns 0 or -1 if unknown. */
 int cli_parse_format(const char *name, int *format);
 const char *cli_format_name(int format);
-/* The list of names, for help and error messages. */
-#define CLI_FORMAT_NAMES "auto, pcap, netflow-csv, nfdump-csv, zeek, mapped-csv, packet-csv, pcapng, zeek-csv"
+/* The list of names, for help and error messages (in two pieces: help wraps it). */
+#define CLI_FORMAT_NAMES_1 "pcap, pcapng, netflow-csv, nfdump-csv, zeek,"
+#define CLI_FORMAT_NAMES_2 "zeek-csv, mapped-csv, packet-csv"
+#define CLI_FORMAT_NAMES "auto, " CLI_FORMAT_NAMES_1 " " CLI_FORMAT_NAMES_2
 
 /* The options every command that reads a trace accepts, for its getopt_long table and
  * short-option string, and their handler: returns 1 if `c` was one of them (applied to
@@ -29,8 +31,8 @@ const char *cli_format_name(int format);
 #define CLI_READ_SHORTOPTS "f:ln:x:"
 #define CLI_READ_HELP                                                                     \
 	"  -f, --format NAME      input format: auto (the default: detected from the\n"     \
-	"                         content), pcap, pcapng, netflow-csv, nfdump-csv, zeek,\n"  \
-	"                         zeek-csv, mapped-csv, packet-csv\n"                         \
+	"                         content), " CLI_FORMAT_NAMES_1 "\n"                      \
+	"                         " CLI_FORMAT_NAMES_2 "\n"                                  \
 	"      --map MAP          column map for other CSVs, e.g.\n"                         \
 	"                         'srcip=sa,dstip=da,srcport=sp,dstport=dp,proto=pr,ts=start'\n" \
 	"  -l, --lenient          skip and count bad CSV rows and a damaged pcap tail\n"    \

@@ -317,10 +317,21 @@ run_critic_step(critic_step *j)
 	j->loss = (fake - real) / B + gp;
 }
 
+/* The two critics' steps on round r's batch, D's then aux-D's: which inputs, buffers,
+ * interpolation weights and optimiser each uses. */
+static void
+round_steps(netshare__dg *m, struct netshare__dg_round *r, critic_step step[2])
+{
+	step[0] = (critic_step){ m, &m->d, &m->opt_d, m->x_both, m->alpha, r->x_real, r->x_fake,
+	                         m->p.gp_lambda, 0, 0 };
+	step[1] = (critic_step){ m, &m->aux, &m->opt_aux, m->aux_both, m->aux_alpha,
+	                         r->attr_real, r->attr_fake, m->p.aux_gp_lambda, 0, 0 };
+}
+
 /* A critic round: task 0 steps the critic, task 1 the auxiliary critic and then draws
  * the next round's batch (if any) while task 0 may still run. */
 typedef struct critic_round {
-	critic_step d, aux;
+	critic_step step[2];
 	struct netshare__dg_round *next;
 	const float *attr, *feat;
 	size_t n;
@@ -331,13 +342,9 @@ critic_round_task(void *arg, size_t task, unsigned worker)
 {
 	(void)worker;
 	critic_round *r = arg;
-	if (task == 0) {
-		run_critic_step(&r->d);
-		return;
-	}
-	run_critic_step(&r->aux);
-	if (r->next)
-		draw_round(r->aux.m, r->next, r->attr, r->feat, r->n);
+	run_critic_step(&r->step[task]);
+	if (task == 1 && r->next)
+		draw_round(r->step[1].m, r->next, r->attr, r->feat, r->n);
 }
 
 /* The generator step's passes back through the critics, task 0 D's and task 1 aux-D's:
@@ -410,7 +417,7 @@ dp_round(netshare__dg *m, const float *attr, const float *feat, size_t n)
 /* One part of a DP round: task 0 accumulates D's clipped per-example gradients, task 1
  * aux-D's, each from its own interpolation weights (drawn before, in the serial order). */
 typedef struct dp_part {
-	netshare__dg *m;
+	critic_step step[2];
 	int rows;
 	double fake[2], real[2], gp[2];
 	netshare_status st[2];
@@ -421,18 +428,14 @@ dp_part_task(void *arg, size_t task, unsigned worker)
 {
 	(void)worker;
 	dp_part *j = arg;
-	netshare__dg *m = j->m;
-	struct netshare__dg_round *r = &m->round[0];
-	int B = m->p.batch, aux = task == 1;
-	netshare__critic *c = aux ? &m->aux : &m->d;
-	float *both = aux ? m->aux_both : m->x_both;
-	critic_forward_both(c, both, aux ? m->aux_alpha : m->alpha, aux ? r->attr_real : r->x_real,
-	                    aux ? r->attr_fake : r->x_fake, j->rows, &j->fake[task],
+	const critic_step *s = &j->step[task];
+	int B = s->m->p.batch;
+	critic_forward_both(s->c, s->both, s->alpha, s->xr, s->xf, j->rows, &j->fake[task],
 	                    &j->real[task]);
 	j->gp[task] = 0;
-	j->st[task] = netshare__critic_dp_accumulate(c, both, j->rows, 1.0f / B, -1.0f / B,
-	                                             (aux ? m->p.aux_gp_lambda : m->p.gp_lambda) / B,
-	                                             m->p.dp_clip / B, NULL, &j->gp[task]);
+	j->st[task] = netshare__critic_dp_accumulate(s->c, s->both, j->rows, 1.0f / B, -1.0f / B,
+	                                             s->lambda / B, s->m->p.dp_clip / B, NULL,
+	                                             &j->gp[task]);
 }
 
 static netshare_status
@@ -456,7 +459,8 @@ dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n)
 			break;
 		sampled += (size_t)cnt;
 		draw_fakes(m, r, cnt);
-		dp_part part = { .m = m, .rows = cnt };
+		dp_part part = { .rows = cnt };
+		round_steps(m, r, part.step);
 		draw_alphas(m, m->alpha, cnt);
 		draw_alphas(m, m->aux_alpha, cnt);
 		netshare__pool_for(m->pool, 2, dp_part_task, &part);
@@ -501,15 +505,11 @@ critic_rounds(netshare__dg *m, netshare__pool *pool, const float *attr, const fl
 {
 	draw_round(m, &m->round[0], attr, feat, n);
 	for (int i = 0; i < m->p.d_rounds; i++) {
-		struct netshare__dg_round *r = &m->round[i % 2];
 		critic_round cr = {
-			.d = { m, &m->d, &m->opt_d, m->x_both, m->alpha, r->x_real, r->x_fake,
-			       m->p.gp_lambda, 0, 0 },
-			.aux = { m, &m->aux, &m->opt_aux, m->aux_both, m->aux_alpha, r->attr_real,
-			         r->attr_fake, m->p.aux_gp_lambda, 0, 0 },
 			.next = i + 1 < m->p.d_rounds ? &m->round[(i + 1) % 2] : NULL,
 			.attr = attr, .feat = feat, .n = n,
 		};
+		round_steps(m, &m->round[i % 2], cr.step);
 		/* the serial order of draws: this round's weights before the next batch */
 		draw_alphas(m, m->alpha, m->p.batch);
 		draw_alphas(m, m->aux_alpha, m->p.batch);
@@ -518,9 +518,9 @@ critic_rounds(netshare__dg *m, netshare__pool *pool, const float *attr, const fl
 			step(m, &m->opt_d);
 			step(m, &m->opt_aux);
 		}
-		m->wasserstein = cr.d.wdist;
-		m->loss_d = cr.d.loss;
-		m->loss_aux = cr.aux.loss;
+		m->wasserstein = cr.step[0].wdist;
+		m->loss_d = cr.step[0].loss;
+		m->loss_aux = cr.step[1].loss;
 	}
 }
 

@@ -15,9 +15,9 @@
 #include <netshare/common.h>
 
 #include "core/rng.h"
+#include "core/threadpool.h"
 #include "generator.h"
 #include "nn/adam.h"
-#include "core/threadpool.h"
 #include "nn/critic.h"
 
 typedef struct netshare__dg_params {

@@ -154,8 +154,8 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	}
 	/* g = delta_0 W_0 (B x IN), then u = dGP/dg into the same buffer. */
 	float *g = c->tmp;
-	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, IN, U, 1.0f, c->delta[0], U,
-	                c->hidden[0].w, IN, 0.0f, g, IN);
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, IN, U, 1.0f,
+	                c->delta[0], U, c->hidden[0].w, IN, 0.0f, g, IN);
 	double gp = 0;
 	for (int b = 0; b < batch; b++) {
 		float *gb = g + (size_t)b * IN;
@@ -172,10 +172,10 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	float *a = g, *next = c->tmp2;
 	for (int l = 0; l < L; l++) {
 		int in_l = l ? U : IN;
-		netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, U, in_l, batch, 1.0f, c->delta[l],
-		                U, a, in_l, 1.0f, c->hidden[l].dw, in_l);
-		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f, a, in_l,
-		                c->hidden[l].w, in_l, 0.0f, next, U);
+		netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, U, in_l, batch, 1.0f,
+		                c->delta[l], U, a, in_l, 1.0f, c->hidden[l].dw, in_l);
+		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f,
+		                a, in_l, c->hidden[l].w, in_l, 0.0f, next, U);
 		for (size_t k = 0; k < (size_t)batch * U; k++)
 			if (!(h[l][k] > 0))
 				next[k] = 0.0f;

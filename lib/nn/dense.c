@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Dense layer forward/backward through cblas_sgemm (see dense.h). */
+/* Dense layer forward/backward through matrix products (see dense.h). */
 #include "dense.h"
 
 #include <math.h>
@@ -52,16 +52,16 @@ netshare__dense_forward(const netshare__dense *d, const float *x, int batch, flo
 {
 	for (int i = 0; i < batch; i++)
 		memcpy(y + (size_t)i * d->out, d->b, (size_t)d->out * sizeof *y);
-	netshare__sgemm(d->pool, d->parts, CblasNoTrans, CblasTrans, batch, d->out, d->in, 1.0f, x, d->in,
-	                d->w, d->in, 1.0f, y, d->out);
+	netshare__sgemm(d->pool, d->parts, CblasNoTrans, CblasTrans, batch, d->out, d->in, 1.0f,
+	                x, d->in, d->w, d->in, 1.0f, y, d->out);
 }
 
 void
 netshare__dense_backward(netshare__dense *d, const float *x, const float *dy, int batch,
                          float *dx)
 {
-	netshare__sgemm(d->pool, d->parts, CblasTrans, CblasNoTrans, d->out, d->in, batch, 1.0f, dy, d->out,
-	                x, d->in, 1.0f, d->dw, d->in);
+	netshare__sgemm(d->pool, d->parts, CblasTrans, CblasNoTrans, d->out, d->in, batch, 1.0f,
+	                dy, d->out, x, d->in, 1.0f, d->dw, d->in);
 	for (int i = 0; i < batch; i++)
 		for (int j = 0; j < d->out; j++)
 			d->db[j] += dy[(size_t)i * d->out + j];
@@ -72,8 +72,8 @@ netshare__dense_backward(netshare__dense *d, const float *x, const float *dy, in
 void
 netshare__dense_backward_input(const netshare__dense *d, const float *dy, int batch, float *dx)
 {
-	netshare__sgemm(d->pool, d->parts, CblasNoTrans, CblasNoTrans, batch, d->in, d->out, 1.0f, dy,
-	                d->out, d->w, d->in, 0.0f, dx, d->in);
+	netshare__sgemm(d->pool, d->parts, CblasNoTrans, CblasNoTrans, batch, d->in, d->out, 1.0f,
+	                dy, d->out, d->w, d->in, 0.0f, dx, d->in);
 }
 
 static void

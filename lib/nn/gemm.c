@@ -4,8 +4,9 @@
 
 /* Smallest M x N x K of a block: large enough that it outweighs handing it over. */
 #define MIN_PART_MNK (2.0 * 1024 * 1024)
-/* Columns of a block: a multiple of every micro-kernel's width. */
+/* Columns (rows) of a block: a multiple of every micro-kernel's width (height). */
 #define COLUMN_ALIGN 64
+#define ROW_ALIGN 16
 
 typedef struct product {
 	enum CBLAS_TRANSPOSE ta, tb;
@@ -32,7 +33,7 @@ part_task(void *arg, size_t i, unsigned worker)
 	const product *p = arg;
 	int lo, hi;
 	if (p->by_rows) { /* rows of C: rows of op(A) */
-		block(p->M, p->parts, (int)i, 16, &lo, &hi);
+		block(p->M, p->parts, (int)i, ROW_ALIGN, &lo, &hi);
 		if (hi <= lo)
 			return;
 		const float *a = p->ta == CblasNoTrans ? p->A + (size_t)lo * p->lda : p->A + lo;
@@ -55,7 +56,7 @@ netshare__sgemm(netshare__pool *pool, int parts, enum CBLAS_TRANSPOSE ta,
 {
 	double mnk = (double)M * N * K;
 	int by_rows = N < 2 * COLUMN_ALIGN;
-	int span = by_rows ? M / 16 : N / COLUMN_ALIGN; /* most useful parts */
+	int span = by_rows ? M / ROW_ALIGN : N / COLUMN_ALIGN; /* most useful parts */
 	if (parts > span)
 		parts = span;
 	while (parts > 1 && mnk / parts < MIN_PART_MNK)

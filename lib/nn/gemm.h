@@ -5,8 +5,8 @@
  *
  * OpenBLAS's own threads would give each product several cores, but its results change
  * with its thread count; and whether a product cut in blocks sums exactly as one call
- * does depends on OpenBLAS's kernels (true for SkylakeX, not for Haswell). So the
- * number of blocks is the caller's, fixed by the model's shape, and the pool only
+ * does depends on OpenBLAS's kernels (docs/DEVELOPING.md). So the number of blocks is
+ * the caller's, fixed by the model's shape, and the pool only
  * decides which thread computes which block: the result is the same for any pool,
  * including none. OpenBLAS is single-threaded inside (netshare__blas_single_begin).
  */
@@ -22,8 +22,8 @@
  * too small to repay them: a rule on the shape alone) on pool's threads (NULL: this
  * one). Must not be called from a task of the same pool. */
 void netshare__sgemm(netshare__pool *pool, int parts, enum CBLAS_TRANSPOSE ta,
-                     enum CBLAS_TRANSPOSE tb,
-                     int M, int N, int K, float alpha, const float *A, int lda,
-                     const float *B, int ldb, float beta, float *C, int ldc);
+                     enum CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+                     const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                     int ldc);
 
 #endif
