@@ -22,7 +22,7 @@
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
- *        lr_aux; encoder port_classes, length_classes, sample_len; sampler
+ *        lr_aux, disc_embed; encoder port_classes, length_classes, sample_len; sampler
  *        class_temperature)
  */
 #include <math.h>
@@ -67,6 +67,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "g_rounds", .i = &p->g_rounds }, { "lstm_units", .i = &p->lstm_units },
 		{ "attr_units", .i = &p->attr_units }, { "disc_units", .i = &p->disc_units },
 		{ "lr_g", .f = &p->lr_g }, { "lr_d", .f = &p->lr_d }, { "lr_aux", .f = &p->lr_aux },
+		{ "disc_embed", .i = &p->disc_embed },
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },

@@ -182,7 +182,7 @@ const cli_command cli_cmd_train = {
 		CLI_HOLDOUT_HELP
 		CLI_TRAIN_HELP
 		CLI_READ_HELP
-		"  -h, --help             print this help\n"
-		CLI_PRIVATE_HELP,
+		"  -h, --help             print this help\n",
+	.usage_more = CLI_PRIVATE_HELP,
 	.run = run_train,
 };

@@ -67,6 +67,15 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 			return -1;
 		o->ep.length_classes = (int)v;
 		return 1;
+	case 256 + 'E':
+		if (strcmp(arg, "auto") == 0) {
+			o->mp.disc_embed = -1;
+			return 1;
+		}
+		if (number(cmd, "disc-embed", arg, 0, NETSHARE_MAX_DISC_EMBED, &v) < 0)
+			return -1;
+		o->mp.disc_embed = (int)v;
+		return 1;
 	case 256 + 'B':
 		if (number(cmd, "batch-size", arg, 1, 1u << 16, &v) < 0)
 			return -1;

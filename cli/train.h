@@ -29,6 +29,7 @@ typedef struct cli_train_opts {
 	{ "max-flow-len", required_argument, NULL, 256 + 'M' },   \
 	{ "port-classes", required_argument, NULL, 256 + 'P' },   \
 	{ "length-classes", required_argument, NULL, 256 + 'l' }, \
+	{ "disc-embed", required_argument, NULL, 256 + 'E' },     \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
 #define CLI_TRAIN_SHORTOPTS "k:I:L:t:s:q"
@@ -43,6 +44,9 @@ typedef struct cli_train_opts {
 	"                         (default 64; 0: word2vec vectors only, as NetShare)\n"      \
 	"      --length-classes N frequent packet lengths learned as categories, 0..64\n"    \
 	"                         (default 16; 0: a continuous length only, as NetShare)\n"  \
+	"      --disc-embed N     floats the discriminator embeds each record into, 0..256\n" \
+	"                         (default auto: 8 for long flows, as caida's; 0: NetShare's\n"\
+	"                         discriminator on the whole flow; not with --epsilon)\n"      \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

@@ -98,7 +98,26 @@ typedef struct netshare_model_params {
 	                                this L2 norm; default 1 (NetShare). */
 	uint32_t public_iterations;/**< Iterations netshare_model_pretrain() trains on the
 	                                public data; 0 (default): @p iterations. */
+	/* Since 1.5. */
+	int disc_embed;            /**< Floats the discriminator maps each flow record to
+	                                (one linear map shared by the records) before its
+	                                first layer, whose cost then grows with the records
+	                                times this instead of times the encoded record's
+	                                floats. -1 (default): 8 for long flows (more than
+	                                NETSHARE_DISC_EMBED_AUTO_INPUTS floats of
+	                                features per flow), else 0; 0: NetShare's
+	                                discriminator on the whole flow. Up to
+	                                NETSHARE_MAX_DISC_EMBED. Not with
+	                                @p epsilon (DP-SGD has no per-example norms for it):
+	                                there -1 means 0 and a positive value is
+	                                ::NETSHARE_EINVAL. */
 } netshare_model_params;
+
+/** Above this many floats of features per flow (records x floats per record), a
+ * discriminator with netshare_model_params.disc_embed -1 embeds the records. */
+#define NETSHARE_DISC_EMBED_AUTO_INPUTS 4096
+/** Most floats per record of netshare_model_params.disc_embed. */
+#define NETSHARE_MAX_DISC_EMBED 256
 
 /** Set the defaults. */
 NETSHARE_API void netshare_model_params_init(netshare_model_params *p);
@@ -223,6 +242,10 @@ typedef struct netshare_model_info {
 	double count_epsilon;        /**< privacy 1: the epsilon of the count release alone at
 	                                  @p delta, its share of the budget (DP-SGD has the
 	                                  rest, composed); 0 otherwise. */
+	/* Since 1.5. */
+	int disc_embed;              /**< netshare_model_params.disc_embed as the model
+	                                  resolved it: floats per record of its discriminator's
+	                                  front, 0 for NetShare's discriminator. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

@@ -47,6 +47,7 @@ netshare_model_params_init(netshare_model_params *p)
 	p->seed = 1;
 	p->delta = NETSHARE__DP_DEFAULT_DELTA;
 	p->dp_clip = NETSHARE__DP_DEFAULT_CLIP;
+	p->disc_embed = -1;
 }
 
 netshare_status
@@ -77,11 +78,16 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "epsilon", p->epsilon, 0, INFINITY }, { "delta", p->delta, 1e-300, 0.5 },
 		{ "dp_clip", p->dp_clip, 1e-12, 1e12 },
 		{ "public_iterations", p->public_iterations, 0, 1e9 },
+		{ "disc_embed", p->disc_embed, -1, NETSHARE_MAX_DISC_EMBED },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
 			return netshare__error(NETSHARE_EINVAL, "netshare_model_params.%s = %g is outside "
 			                       "%g..%g", b[i].name, b[i].v, b[i].lo, b[i].hi);
+	if (p->epsilon > 0 && p->disc_embed > 0)
+		return netshare__error(NETSHARE_EINVAL, "netshare_model_params.disc_embed = %d with "
+		                       "epsilon: DP training has no per-example norms for it (-1 or 0)",
+		                       p->disc_embed);
 	return NETSHARE_OK;
 }
 
@@ -157,7 +163,12 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		netshare_model_free(m);
 		return st;
 	}
+	if (m->p.disc_embed < 0) /* resolved once: a saved model keeps what it trained with */
+		m->p.disc_embed = m->p.epsilon == 0 && (double)m->shape.sample_len * m->shape.steps *
+		                  m->shape.F > NETSHARE_DISC_EMBED_AUTO_INPUTS ?
+		                  NETSHARE__DISC_EMBED_AUTO : 0;
 	netshare__dg_params_default(&m->dgp);
+	m->dgp.disc_embed = m->p.disc_embed;
 	m->dgp.batch = p->batch_size;
 	m->dgp.d_rounds = p->d_rounds;
 	m->dgp.g_rounds = p->g_rounds;
@@ -297,16 +308,19 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	info->iterations_chunk0 = (uint64_t)m->dg[0].iterations;
 	info->iterations = m->p.iterations;
 	info->fine_tune_divisor = m->p.fine_tune_divisor;
+	info->disc_embed = m->p.disc_embed;
 	for (int c = 0; c < m->chunks; c++)
 		info->iterations_total += (uint64_t)m->dg[c].iterations;
 	info->params_generator = count_params(&m->dg[0].opt_g);
 	/* An exported model has no critics to count: their sizes follow from the shape. */
-	double X = (double)m->shape.sample_len * m->shape.steps * m->shape.F + m->shape.A;
+	int T = m->shape.sample_len * m->shape.steps;
+	double X = (double)T * m->shape.F + m->shape.A;
 	info->params_discriminator = m->generator_only ?
-		(uint64_t)netshare__critic_floats((int)X, m->p.disc_units, m->p.disc_layers - 1) :
+		(uint64_t)netshare__critic_floats((int)X, T, m->shape.F, m->p.disc_embed,
+		                                  m->p.disc_units, m->p.disc_layers - 1) :
 		count_params(&m->dg[0].opt_d);
 	info->params_aux_discriminator = m->generator_only ?
-		(uint64_t)netshare__critic_floats(m->shape.A, m->p.aux_disc_units,
+		(uint64_t)netshare__critic_floats(m->shape.A, 0, 0, 0, m->p.aux_disc_units,
 		                                  m->p.aux_disc_layers - 1) :
 		count_params(&m->dg[0].opt_aux);
 	info->loss_d = info->loss_aux_d = info->loss_g = info->wasserstein = NAN;

@@ -126,6 +126,8 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	netshare__wbuf_f64(b, p->aux_gp_lambda);
 	netshare__wbuf_f64(b, p->aux_weight);
 	netshare__wbuf_u64(b, p->seed);
+	if (p->disc_embed > 0) /* since 1.5; absent: 0, so that 1.4 reads files without it */
+		netshare__wbuf_u32(b, (uint32_t)p->disc_embed);
 }
 
 static void
@@ -145,6 +147,7 @@ get_hparams(netshare__rbuf *r, netshare_model_params *p)
 	p->aux_gp_lambda = netshare__rbuf_f64(r);
 	p->aux_weight = netshare__rbuf_f64(r);
 	p->seed = netshare__rbuf_u64(r);
+	p->disc_embed = r->pos < r->len ? (int)netshare__rbuf_u32(r) : 0;
 }
 
 /* A GWTS or DWTS payload. */
@@ -496,11 +499,13 @@ check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_
 	netshare__gen_shape s;
 	if (netshare__model_shape(&s, enc, p) < 0)
 		return corrupt(path, "an encoder and hyperparameters that make no model", 0);
-	double X = (double)s.sample_len * s.steps * s.F + s.A;
+	int T = s.sample_len * s.steps;
+	double X = (double)T * s.F + s.A;
 	double gen = netshare__generator_floats(&s, 0), gen_trained = netshare__generator_floats(&s, 1);
-	double crit = netshare__critic_floats((int)(X < 2e9 ? X : 2e9), p->disc_units,
-	                                      p->disc_layers - 1) +
-	              netshare__critic_floats(s.A, p->aux_disc_units, p->aux_disc_layers - 1);
+	double crit = netshare__critic_floats((int)(X < 2e9 ? X : 2e9), T, s.F, p->disc_embed,
+	                                      p->disc_units, p->disc_layers - 1) +
+	              netshare__critic_floats(s.A, 0, 0, 0, p->aux_disc_units,
+	                                      p->aux_disc_layers - 1);
 	double gwts = 12 + 4 * gen, dwts = 12 + 4 * crit;
 	double opts = 4 + 4 * 8 + 4 + 8 + 3 * 8 + 8 * (gen_trained + crit);
 	for (size_t i = 0; i < n; i++) {

@@ -29,6 +29,7 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->gp_lambda = p->aux_gp_lambda = 10.0;
 	p->aux_weight = 1.0;
 	p->split_products = -1;
+	p->disc_embed = 0; /* NetShare's MLP on the whole flow */
 	p->dp_clip = p->dp_sigma = 0; /* DP off */
 }
 
@@ -55,6 +56,12 @@ static netshare_status
 register_critic(netshare__critic *c, netshare__adam *a)
 {
 	netshare_status st = NETSHARE_OK;
+	if (c->steps) {
+		st = netshare__adam_add(a, c->front.w, c->front.dw,
+		                        (size_t)c->front.in * c->front.out);
+		if (st == NETSHARE_OK)
+			st = netshare__adam_add(a, c->front.b, c->front.db, (size_t)c->front.out);
+	}
 	for (int l = 0; l < c->layers && st == NETSHARE_OK; l++) {
 		netshare__dense *d = &c->hidden[l];
 		st = netshare__adam_add(a, d->w, d->dw, (size_t)d->in * d->out);
@@ -95,8 +102,9 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	netshare__rng_seed(&m->dp_rng, ~seed); /* the model reseeds it secretly for DP */
 	netshare_status st = netshare__generator_init(&m->g, &s);
 	if (st == NETSHARE_OK && with_critics)
-		st = netshare__critic_init(&m->d, (int)X, p->disc_units, p->disc_layers - 1,
-		                           3 * p->batch);
+		st = netshare__critic_init_front(&m->d, (int)X, p->disc_embed > 0 ? m->T : 0, m->F,
+		                                 p->disc_embed, p->disc_units, p->disc_layers - 1,
+		                                 3 * p->batch);
 	if (st == NETSHARE_OK && with_critics)
 		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
 		                           3 * p->batch);
@@ -122,8 +130,9 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	netshare__critic_init_weights(&m->d, &m->rng);
 	netshare__critic_init_weights(&m->aux, &m->rng);
 	/* D's weights against aux-D's and the generator's: what each side of a round runs */
-	double d_floats = netshare__critic_floats(m->d.in, m->d.units, m->d.layers);
-	double rest = netshare__critic_floats(m->aux.in, m->aux.units, m->aux.layers) +
+	double d_floats = netshare__critic_floats(m->d.in, m->d.steps, m->d.step_in,
+	                                          m->d.front.out, m->d.units, m->d.layers);
+	double rest = netshare__critic_floats(m->aux.in, 0, 0, 0, m->aux.units, m->aux.layers) +
 	              netshare__generator_floats(&m->g.s, 1);
 	m->split = p->split_products >= 0 ? p->split_products
 	                                  : d_floats > SPLIT_PRODUCTS_RATIO * rest;

@@ -34,6 +34,9 @@ typedef struct netshare__dg_params {
 	 * fix the sums); -1 (default): 1 when D outweighs the rest of a round (long flows),
 	 * else 0. */
 	int split_products;
+	/* D's front (lib/nn/critic.h): disc_embed floats for each record of a flow, one
+	 * linear map shared by the records; 0: none (NetShare's critic). Not with DP. */
+	int disc_embed;
 	/* DP-SGD on both critics (0: off): each example's gradient clipped to dp_clip, and
 	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h); each
 	 * row in a round's Poisson sample with probability dp_rate (0: batch / n). The
@@ -42,6 +45,9 @@ typedef struct netshare__dg_params {
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);
+
+/* netshare_model_params.disc_embed -1 on long flows (NETSHARE_DISC_EMBED_AUTO_INPUTS). */
+#define NETSHARE__DISC_EMBED_AUTO 8
 
 typedef struct netshare__dg {
 	netshare__dg_params p;

@@ -2,6 +2,7 @@
 /* ReLU MLP critic: scores, backward, and the closed-form gradient penalty (critic.h). */
 #include "critic.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -11,23 +12,33 @@
 #include "gemm.h"
 
 netshare_status
-netshare__critic_init(netshare__critic *c, int in, int units, int layers, int max_batch)
+netshare__critic_init_front(netshare__critic *c, int in, int steps, int step_in, int embed,
+                            int units, int layers, int max_batch)
 {
 	memset(c, 0, sizeof *c);
+	if (steps < 1 || embed < 1)
+		steps = step_in = embed = 0;
 	if (layers < 1 || layers > NETSHARE__CRITIC_MAX_LAYERS || units < 1 || in < 1 ||
-	    max_batch < 1)
+	    max_batch < 1 || step_in < 0 || (double)steps * step_in > in ||
+	    (double)steps * embed + (in - steps * step_in) > INT_MAX)
 		return netshare__error(NETSHARE_EINVAL, "critic: %d layers of %d units on %d inputs "
-		                       "(layers 1..%d)", layers, units, in, NETSHARE__CRITIC_MAX_LAYERS);
+		                       "(layers 1..%d; front %d x %d -> %d)", layers, units, in,
+		                       NETSHARE__CRITIC_MAX_LAYERS, steps, step_in, embed);
 	c->in = in;
 	c->units = units;
 	c->layers = layers;
 	c->max_batch = max_batch;
-	netshare_status st = NETSHARE_OK;
+	c->steps = steps;
+	c->step_in = step_in;
+	c->in0 = steps ? steps * embed + (in - steps * step_in) : in;
+	netshare_status st = steps ? netshare__dense_init(&c->front, step_in, embed) : NETSHARE_OK;
 	for (int l = 0; l < layers && st == NETSHARE_OK; l++)
-		st = netshare__dense_init(&c->hidden[l], l ? units : in, units);
+		st = netshare__dense_init(&c->hidden[l], l ? units : c->in0, units);
 	if (st == NETSHARE_OK)
 		st = netshare__dense_init(&c->out, units, 1);
-	size_t wide = (size_t)max_batch * (size_t)(in > units ? in : units);
+	int widest = in > units ? in : units;
+	widest = c->in0 > widest ? c->in0 : widest;
+	size_t wide = (size_t)max_batch * (size_t)widest;
 	for (int l = 0; l < layers && st == NETSHARE_OK; l++) {
 		c->h[l] = netshare__mallocarray((size_t)max_batch * units, sizeof(float));
 		c->delta[l] = netshare__mallocarray((size_t)max_batch * units, sizeof(float));
@@ -41,9 +52,25 @@ netshare__critic_init(netshare__critic *c, int in, int units, int layers, int ma
 		if (!c->tmp || !c->tmp2 || !c->score)
 			st = netshare__error_oom("critic workspace");
 	}
+	if (st == NETSHARE_OK && steps) {
+		size_t rows = (size_t)max_batch * steps;
+		size_t group = (size_t)(step_in > embed ? step_in : embed);
+		c->xe = netshare__mallocarray((size_t)max_batch * c->in0, sizeof(float));
+		c->fx = netshare__mallocarray(rows * step_in, sizeof(float));
+		c->fa = netshare__mallocarray(rows * group, sizeof(float));
+		c->fb = netshare__mallocarray(rows * group, sizeof(float));
+		if (!c->xe || !c->fx || !c->fa || !c->fb)
+			st = netshare__error_oom("critic front");
+	}
 	if (st < 0)
 		netshare__critic_free(c);
 	return st;
+}
+
+netshare_status
+netshare__critic_init(netshare__critic *c, int in, int units, int layers, int max_batch)
+{
+	return netshare__critic_init_front(c, in, 0, 0, 0, units, layers, max_batch);
 }
 
 void
@@ -55,6 +82,11 @@ netshare__critic_free(netshare__critic *c)
 		netshare__free(c->delta[l]);
 	}
 	netshare__dense_free(&c->out);
+	netshare__dense_free(&c->front);
+	netshare__free(c->xe);
+	netshare__free(c->fx);
+	netshare__free(c->fa);
+	netshare__free(c->fb);
 	netshare__free(c->tmp);
 	netshare__free(c->tmp2);
 	netshare__free(c->score);
@@ -67,6 +99,8 @@ netshare__critic_zero_grad(netshare__critic *c)
 	for (int l = 0; l < c->layers; l++)
 		netshare__dense_zero_grad(&c->hidden[l]);
 	netshare__dense_zero_grad(&c->out);
+	if (c->steps)
+		netshare__dense_zero_grad(&c->front);
 }
 
 void
@@ -75,12 +109,70 @@ netshare__critic_init_weights(netshare__critic *c, netshare__rng *r)
 	for (int l = 0; l < c->layers; l++)
 		netshare__dense_init_xavier(&c->hidden[l], r);
 	netshare__dense_init_xavier(&c->out, r);
+	if (c->steps) /* after the others: a critic without a front draws what it drew */
+		netshare__dense_init_xavier(&c->front, r);
+}
+
+/* Rows of batch x `width` floats whose first steps x group floats are groups: between
+ * them and a matrix of batch * steps rows of `group` floats (gather: rows -> groups). */
+static void
+groups_gather(const float *rows, int width, int batch, int steps, int group, float *out)
+{
+	size_t n = (size_t)steps * group;
+	for (int b = 0; b < batch; b++)
+		memcpy(out + (size_t)b * n, rows + (size_t)b * width, n * sizeof *out);
+}
+
+static void
+groups_scatter(const float *in, int batch, int steps, int group, float *rows, int width)
+{
+	size_t n = (size_t)steps * group;
+	for (int b = 0; b < batch; b++)
+		memcpy(rows + (size_t)b * width, in + (size_t)b * n, n * sizeof *in);
+}
+
+/* The front's map P on rows x (batch x in) into y (batch x in0): each group times E^T,
+ * the rest copied. `bias`: add the front's bias (a forward pass; not for the penalty's
+ * a_0, P being the linear part). */
+static void
+front_apply(netshare__critic *c, const float *x, int batch, float *y, int bias)
+{
+	int S = c->steps, k = c->step_in, e = c->front.out, rest = c->in - S * k;
+	float *g = bias ? c->fx : c->fa; /* a forward keeps its groups for backward */
+	groups_gather(x, c->in, batch, S, k, g);
+	if (bias)
+		netshare__dense_forward(&c->front, g, batch * S, c->fb);
+	else
+		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch * S, e, k, 1.0f,
+		                g, k, c->front.w, k, 0.0f, c->fb, e);
+	groups_scatter(c->fb, batch, S, e, y, c->in0);
+	for (int b = 0; b < batch; b++)
+		memcpy(y + (size_t)b * c->in0 + (size_t)S * e, x + (size_t)b * c->in + (size_t)S * k,
+		       (size_t)rest * sizeof *y);
+}
+
+/* P^T: a gradient at hidden[0]'s input (batch x in0) to one at the critic's (batch x
+ * in). Leaves dy's groups gathered in c->fa (batch * steps x embed). */
+static void
+front_transpose(netshare__critic *c, const float *dy, int batch, float *dx)
+{
+	int S = c->steps, k = c->step_in, e = c->front.out, rest = c->in - S * k;
+	groups_gather(dy, c->in0, batch, S, e, c->fa);
+	netshare__dense_backward_input(&c->front, c->fa, batch * S, c->fb);
+	groups_scatter(c->fb, batch, S, k, dx, c->in);
+	for (int b = 0; b < batch; b++)
+		memcpy(dx + (size_t)b * c->in + (size_t)S * k, dy + (size_t)b * c->in0 + (size_t)S * e,
+		       (size_t)rest * sizeof *dx);
 }
 
 const float *
 netshare__critic_forward(netshare__critic *c, const float *x, int batch)
 {
 	const float *in = x;
+	if (c->steps) {
+		front_apply(c, x, batch, c->xe, 1);
+		in = c->xe;
+	}
 	for (int l = 0; l < c->layers; l++) {
 		netshare__dense_forward(&c->hidden[l], in, batch, c->h[l]);
 		netshare__relu_forward(c->h[l], (size_t)batch * c->units);
@@ -99,8 +191,9 @@ netshare__critic_backward(netshare__critic *c, const float *x, const float *dsco
 	netshare__dense_backward(&c->out, c->h[L - 1], dscore, batch, dh);
 	for (int l = L - 1; l >= 0; l--) {
 		netshare__relu_backward(c->h[l], dh, (size_t)batch * U);
-		float *next = l ? c->tmp2 : dx;
-		netshare__dense_backward(&c->hidden[l], l ? c->h[l - 1] : x, dh, batch, next);
+		float *next = l || c->steps ? c->tmp2 : dx;
+		netshare__dense_backward(&c->hidden[l], l ? c->h[l - 1] : c->steps ? c->xe : x, dh,
+		                         batch, next);
 		if (l) { /* swap the two scratch buffers */
 			float *t = c->tmp;
 			c->tmp = c->tmp2;
@@ -108,6 +201,18 @@ netshare__critic_backward(netshare__critic *c, const float *x, const float *dsco
 			dh = c->tmp;
 		}
 	}
+	if (!c->steps)
+		return;
+	/* The front: dE += dy_groups^T x_groups (x's groups kept by the forward); dx = P^T dy */
+	int S = c->steps, k = c->step_in, e = c->front.out, rest = c->in - S * k;
+	groups_gather(c->tmp2, c->in0, batch, S, e, c->fa);
+	netshare__dense_backward(&c->front, c->fx, c->fa, batch * S, dx ? c->fb : NULL);
+	if (!dx)
+		return;
+	groups_scatter(c->fb, batch, S, k, dx, c->in);
+	for (int b = 0; b < batch; b++)
+		memcpy(dx + (size_t)b * c->in + (size_t)S * k,
+		       c->tmp2 + (size_t)b * c->in0 + (size_t)S * e, (size_t)rest * sizeof *dx);
 }
 
 void
@@ -118,11 +223,13 @@ netshare__critic_backward_input(netshare__critic *c, const float *dscore, int ba
 	netshare__dense_backward_input(&c->out, dscore, batch, dh);
 	for (int l = L - 1; l >= 0; l--) {
 		netshare__relu_backward(c->h[l], dh, (size_t)batch * U);
-		float *into = l ? next : dx;
+		float *into = l || c->steps ? next : dx;
 		netshare__dense_backward_input(&c->hidden[l], dh, batch, into);
 		next = dh;
 		dh = into;
 	}
+	if (c->steps)
+		front_transpose(c, dh, batch, dx);
 }
 
 double
@@ -136,7 +243,7 @@ netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch
 double
 netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda)
 {
-	int L = c->layers, U = c->units, IN = c->in;
+	int L = c->layers, U = c->units, IN = c->in, IN0 = c->in0;
 	const float *h[NETSHARE__CRITIC_MAX_LAYERS]; /* this batch's rows of the activations */
 	for (int l = 0; l < L; l++)
 		h[l] = c->h[l] + (size_t)row0 * U;
@@ -152,10 +259,15 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 			if (!(h[l][k] > 0))
 				c->delta[l][k] = 0.0f;
 	}
-	/* g = delta_0 W_0 (B x IN), then u = dGP/dg into the same buffer. */
+	/* g = delta_0 W_0 (B x IN; through P^T with a front), then u = dGP/dg into the same
+	 * buffer. */
 	float *g = c->tmp;
-	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, IN, U, 1.0f,
-	                c->delta[0], U, c->hidden[0].w, IN, 0.0f, g, IN);
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, IN0, U, 1.0f,
+	                c->delta[0], U, c->hidden[0].w, IN0, 0.0f, g, IN0);
+	if (c->steps) {
+		front_transpose(c, c->tmp, batch, c->tmp2); /* leaves g' groups in c->fa */
+		g = c->tmp2;
+	}
 	double gp = 0;
 	for (int b = 0; b < batch; b++) {
 		float *gb = g + (size_t)b * IN;
@@ -168,10 +280,20 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 		for (int k = 0; k < IN; k++)
 			gb[k] *= scale;
 	}
-	/* a_0 = u; dW_l += delta_l^T a_l; a_{l+1} = M_l (a_l W_l^T); dw_out += sum_b a_L */
+	/* a_0 = u (P u with a front, and dE += sum over groups g'^T u); dW_l += delta_l^T a_l;
+	 * a_{l+1} = M_l (a_l W_l^T); dw_out += sum_b a_L */
 	float *a = g, *next = c->tmp2;
+	if (c->steps) {
+		int S = c->steps, k = c->step_in, e = c->front.out;
+		groups_gather(g, IN, batch, S, k, c->fb);
+		netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, e, k, batch * S, 1.0f,
+		                c->fa, e, c->fb, k, 1.0f, c->front.dw, k);
+		front_apply(c, g, batch, c->tmp, 0);
+		a = c->tmp;
+		next = c->tmp2;
+	}
 	for (int l = 0; l < L; l++) {
-		int in_l = l ? U : IN;
+		int in_l = l ? U : IN0;
 		netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, U, in_l, batch, 1.0f,
 		                c->delta[l], U, a, in_l, 1.0f, c->hidden[l].dw, in_l);
 		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f,
@@ -200,6 +322,8 @@ netshare__critic_split(netshare__critic *c, int parts, struct netshare__pool *po
 	}
 	c->out.parts = parts;
 	c->out.pool = pool;
+	c->front.parts = parts;
+	c->front.pool = pool;
 }
 
 int
@@ -212,14 +336,21 @@ netshare__critic_finite(const netshare__critic *c)
 	for (int j = 0; j < c->units; j++)
 		if (!isfinite(c->out.w[j]))
 			return 0;
+	for (size_t k = 0; k < (size_t)c->front.in * c->front.out; k++)
+		if (!isfinite(c->front.w[k]))
+			return 0;
 	return 1;
 }
 
 double
-netshare__critic_floats(int in, int units, int layers)
+netshare__critic_floats(int in, int steps, int step_in, int embed, int units, int layers)
 {
-	double n = 0;
+	double n = 0, in0 = in;
+	if (steps > 0 && embed > 0) {
+		in0 = (double)steps * embed + (in - (double)steps * step_in);
+		n = (double)step_in * embed + embed;
+	}
 	for (int l = 0; l < layers; l++)
-		n += (double)(l ? units : in) * units + units;
+		n += (l ? units : in0) * units + units;
 	return n + (double)units + 1; /* the output layer reads the last hidden layer */
 }

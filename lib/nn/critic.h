@@ -12,6 +12,15 @@
  *   dGP/dW_l = delta_l^T a_l,  dGP/dw_out = sum_b a_L,  biases: none.
  * Three extra passes of matrix products over the batch (DESIGN.md section 5; checked
  * against PyTorch's double backprop in reference/gp_closed_form_check.py).
+ *
+ * Optionally a linear front (netshare__critic_init_front): the first steps x step_in
+ * inputs are `steps` groups (a flow's records) that one shared linear map E (step_in ->
+ * embed, a layer without ReLU) turns into embed floats each before the first hidden
+ * layer; the rest (the attributes) pass through. The first layer's cost then grows with
+ * steps x embed instead of steps x step_in. Being linear, the front keeps the closed
+ * form: with the front's map P, grad_x D = P^T g' where g' = delta_0 W_0 is the
+ * gradient at the first layer's input, a_0 = P u, and dGP/dE = sum over the steps of
+ * g'_step^T u_step.
  */
 #ifndef NETSHARE_NN_CRITIC_H
 #define NETSHARE_NN_CRITIC_H
@@ -26,6 +35,13 @@
 
 typedef struct netshare__critic {
 	int in, units, layers, max_batch;
+	/* The front (steps 0: none): input groups, floats per group, and hidden[0]'s
+	 * inputs (steps x front.out + the rest, or in). */
+	int steps, step_in, in0;
+	netshare__dense front;                  /* step_in -> embed, shared by the steps */
+	float *xe;      /* max_batch x in0: the last forward's input to hidden[0] */
+	float *fx;      /* max_batch * steps x step_in: its groups, gathered */
+	float *fa, *fb; /* max_batch * steps x max(step_in, embed): scratch */
 	netshare__dense hidden[NETSHARE__CRITIC_MAX_LAYERS];
 	netshare__dense out;
 	/* Workspace for up to max_batch rows. */
@@ -39,9 +55,17 @@ typedef struct netshare__critic {
 
 netshare_status netshare__critic_init(netshare__critic *c, int in, int units, int layers,
                                       int max_batch);
-/* Floats of the trained tensors of a critic that netshare__critic_init(in, units,
- * layers) would make, without allocating (a double: hostile sizes cannot overflow it). */
-double netshare__critic_floats(int in, int units, int layers);
+/* The same with a front (above): the first steps x step_in of the `in` inputs are
+ * embedded, embed floats per group. steps 0 (or embed 0): no front, as
+ * netshare__critic_init. */
+netshare_status netshare__critic_init_front(netshare__critic *c, int in, int steps,
+                                            int step_in, int embed, int units, int layers,
+                                            int max_batch);
+/* Floats of the trained tensors of a critic that netshare__critic_init_front(in, steps,
+ * step_in, embed, units, layers) would make, without allocating (a double: hostile sizes
+ * cannot overflow it). */
+double netshare__critic_floats(int in, int steps, int step_in, int embed, int units,
+                               int layers);
 void netshare__critic_free(netshare__critic *c);
 void netshare__critic_zero_grad(netshare__critic *c);
 /* Xavier-uniform weights, zero biases (NetShare's discriminators). */

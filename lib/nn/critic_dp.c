@@ -77,6 +77,9 @@ run_passes(const netshare__critic *c, int batch, float s_fake, float s_real, dou
 	if (3 * B > c->max_batch)
 		return netshare__error(NETSHARE_EINVAL, "critic norms: 3 x %d rows, room for %d",
 		                       B, c->max_batch);
+	if (c->steps)
+		return netshare__error(NETSHARE_EINVAL, "critic norms: no per-example norms for a "
+		                       "critic with a front");
 	for (int l = 0; l < L; l++) {
 		w->d[l] = netshare__mallocarray((size_t)2 * B * U, sizeof(float));
 		w->gd[l] = netshare__mallocarray((size_t)B * U, sizeof(float));

@@ -366,6 +366,34 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             self.assertNotEqual(data[threads, "a"], data[threads, "c"])
             self.assertEqual(data[threads, "a"], data["1", "a"], "threads " + threads)
 
+    def test_discriminator_front_option(self):
+        """--disc-embed: auto is off for this trace's short flows, N is in the file and
+        in inspect; bad values and --epsilon with N are usage or parameter errors."""
+        docs = {}
+        for value in ("auto", "4"):
+            model = self.path("front-%s.nsm" % value)
+            r = run("train", "-i", self.trace, "-o", model, "-I", "4", "-k", "1",
+                    "--batch-size", "16", "-q", "--disc-embed", value)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run("inspect", "--json", model)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            docs[value] = json.loads(r.stdout)
+        self.assertEqual(docs["auto"]["disc_embed"], 0)
+        self.assertEqual(docs["4"]["disc_embed"], 4)
+        self.assertLess(docs["4"]["params_discriminator"],
+                        docs["auto"]["params_discriminator"])
+        r = run("inspect", self.path("front-4.nsm"))
+        self.assertIn("discriminator embeds each record into 4 floats", r.stdout)
+        for bad in ("-1", "257", "x"):
+            r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"), "--disc-embed", bad)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--disc-embed", r.stderr)
+        r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"), "--disc-embed", "4",
+                "--epsilon", "1", "--public", self.trace, "--window", "0,2000000000", "-q")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("disc_embed = 4 with epsilon", r.stderr)
+        self.assertFalse(os.path.exists(self.path("bad.nsm")))
+
     def test_resume_after_kill_gives_the_same_model(self):
         args = ["-I", "60", "--batch-size", "16", "-k", "2", "-q", "-t", "1",
                 "--checkpoint-every", "3"]

@@ -539,6 +539,79 @@ START_TEST(thread_count_does_not_change_the_model)
 }
 END_TEST
 
+/*
+ * The discriminator's front (disc_embed): resolved and reported, in the file (a killed
+ * run resumes to the same weights, front included), independent of the thread count,
+ * refused with DP, and auto off for the toy's short flows.
+ */
+START_TEST(discriminator_front)
+{
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(2, &ds);
+	const char *dir = netshare_test_tmpdir();
+	char ck[512], out[512];
+	netshare_test_path(ck, sizeof ck, dir, "checkpoint.nsm");
+	netshare_test_path(out, sizeof out, dir, "out.nsm");
+	netshare_model_params p = netshare_test_small_model_params();
+	netshare_model *plain, *a, *b, *c;
+	netshare_model_info in = { .struct_size = sizeof in }, pin = in;
+	ck_assert_ok(netshare_model_new(&plain, enc, &p));
+	ck_assert_ok(netshare_model_info_get(plain, &pin));
+	ck_assert_int_eq(pin.disc_embed, 0); /* auto: the toy's flows are short */
+	ck_assert_int_eq(plain->dg[0].d.steps, 0);
+	p.disc_embed = 3;
+	p.iterations = 12;
+	p.threads = 1;
+	ck_assert_ok(netshare_model_new(&a, enc, &p));
+	ck_assert_ok(netshare_model_info_get(a, &in));
+	ck_assert_int_eq(in.disc_embed, 3);
+	int T = a->dg[0].T, F = a->dg[0].F, A = a->dg[0].A;
+	ck_assert_int_eq(a->dg[0].d.steps, T);
+	ck_assert_int_eq(a->dg[0].d.in0, 3 * T + A);
+	ck_assert_uint_eq(in.params_discriminator, pin.params_discriminator -
+	                  (uint64_t)(T * F - 3 * T) * 16 + 3 * F + 3);
+	ck_assert_ok(netshare_model_train(a, ds));
+	/* Killed after 7 iterations, resumed from the checkpoint on two threads. */
+	p.checkpoint_path = ck;
+	p.checkpoint_every = 5;
+	p.progress = cancel_progress;
+	p.threads = 2;
+	cancel_at = 7;
+	ck_assert_ok(netshare_model_new(&b, enc, &p));
+	ck_assert_status(netshare_model_train(b, ds), NETSHARE_ECANCELED);
+	netshare_model_free(b);
+	ck_assert_ok(netshare_model_load(&c, ck, NULL));
+	ck_assert_ok(netshare_model_info_get(c, &in));
+	ck_assert_int_eq(in.disc_embed, 3);
+	ck_assert_ok(netshare_model_set_training(c, NULL));
+	ck_assert_ok(netshare_model_train(c, ds));
+	size_t na, nc;
+	unsigned char *ba = file_bytes(a, out, &na), *bc = file_bytes(c, out, &nc);
+	ck_assert_uint_eq(na, nc);
+	ck_assert_msg(memcmp(ba, bc, na) == 0, "resumed on 2 threads: another model");
+	ck_assert_mem_eq(a->dg[0].d.front.w, c->dg[0].d.front.w, (size_t)3 * F * sizeof(float));
+	free(ba);
+	free(bc);
+	/* DP: refused when asked for, off when automatic */
+	p = netshare_test_small_model_params();
+	p.epsilon = 1;
+	p.disc_embed = 3;
+	netshare_model *d = (netshare_model *)1;
+	ck_assert_status(netshare_model_new(&d, enc, &p), NETSHARE_EINVAL);
+	ck_assert_error_contains("disc_embed = 3 with epsilon");
+	p.disc_embed = NETSHARE_MAX_DISC_EMBED + 1;
+	p.epsilon = 0;
+	ck_assert_status(netshare_model_new(&d, enc, &p), NETSHARE_EINVAL);
+	netshare_model_free(plain);
+	netshare_model_free(a);
+	netshare_model_free(c);
+	unlink(ck);
+	rmdir(dir);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(parallel_chunks_match_serial_and_resume)
 {
 	netshare_dataset *ds = netshare_test_toy_trace(1);
@@ -631,6 +704,7 @@ END_TEST
 NETSHARE_TEST_MAIN("dg-model",
 	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
 	thread_count_does_not_change_the_model,
+	discriminator_front,
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,

@@ -399,8 +399,132 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 }
 END_TEST
 
+/*
+ * A critic with a front is the plain critic whose first layer is W_0 P (P: E on each
+ * group, identity on the rest) with bias b_0 + W_0 (E's bias on each group): built here
+ * from the front critic's weights, its scores, input gradient and penalty must be the
+ * front critic's; and since the loss depends on W_0 and E only through W_0 P and that
+ * bias, the front critic's weight gradients must be the plain critic's (checked above
+ * against references) carried through the chain rule, written out here.
+ */
+enum { FS = 3, FK = 4, FE = 2, FREST = 2, FIN = FS * FK + FREST, FIN0 = FS * FE + FREST };
+
+START_TEST(front_is_a_factored_first_layer)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 15);
+	netshare__critic f, p;
+	ck_assert_ok(netshare__critic_init_front(&f, FIN, FS, FK, FE, U, L, 3 * B));
+	ck_assert_int_eq(f.in0, FIN0);
+	ck_assert_double_eq(netshare__critic_floats(FIN, FS, FK, FE, U, L),
+	                    FK * FE + FE + FIN0 * U + U + (L - 1) * (U * U + U) + U + 1);
+	netshare__critic_init_weights(&f, &g);
+	for (int m = 0; m < FE; m++)
+		f.front.b[m] = 0.3f * (float)netshare__rng_normal(&g);
+	for (int l = 0; l < L; l++)
+		for (int j = 0; j < U; j++)
+			f.hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(&g);
+	ck_assert_ok(netshare__critic_init(&p, FIN, U, L, 3 * B));
+	for (int l = 1; l < L; l++)
+		ck_assert_ok(netshare__dense_copy(&p.hidden[l], &f.hidden[l]));
+	ck_assert_ok(netshare__dense_copy(&p.out, &f.out));
+	const float *w0 = f.hidden[0].w, *e = f.front.w;
+	for (int j = 0; j < U; j++) {
+		double b = f.hidden[0].b[j];
+		for (int s = 0; s < FS; s++)
+			for (int m = 0; m < FE; m++) {
+				b += (double)w0[j * FIN0 + s * FE + m] * f.front.b[m];
+				for (int i = 0; i < FK; i++) {
+					double v = 0;
+					for (int mm = 0; mm < FE; mm++)
+						v += (double)w0[j * FIN0 + s * FE + mm] * e[mm * FK + i];
+					p.hidden[0].w[j * FIN + s * FK + i] = (float)v;
+				}
+			}
+		for (int r = 0; r < FREST; r++)
+			p.hidden[0].w[j * FIN + FS * FK + r] = w0[j * FIN0 + FS * FE + r];
+		p.hidden[0].b[j] = (float)b;
+	}
+	float x[2 * B * FIN], r[2 * B], dxf[2 * B * FIN], dxp[2 * B * FIN];
+	netshare__rng_fill_normalf(&g, x, 2 * B * FIN, 0, 1);
+	netshare__rng_fill_normalf(&g, r, 2 * B, 0, 1);
+	/* The score loss's gradients, then the penalty's added to them, on the first B rows */
+	for (int pass = 0; pass < 2; pass++) {
+		netshare__critic *both[2] = { &f, &p };
+		float *dx[2] = { dxf, dxp };
+		double gp[2];
+		for (int c = 0; c < 2; c++) {
+			netshare__critic_zero_grad(both[c]);
+			const float *sc = netshare__critic_forward(both[c], x, 2 * B);
+			if (c)
+				for (int b = 0; b < 2 * B; b++)
+					ck_assert_msg(fabs(sc[b] - f.score[b]) <= 1e-5 * fmax(1, fabs(sc[b])),
+					              "score %d: %.8g with the front, %.8g without", b,
+					              f.score[b], sc[b]);
+			netshare__critic_backward(both[c], x, r, 2 * B, dx[c]);
+			gp[c] = pass ? netshare__critic_penalty_rows(both[c], B, B, 10.0) : 0;
+		}
+		ck_assert_msg(fabs(gp[0] - gp[1]) <= 1e-5 * fmax(1, gp[1]), "GP %.8g vs %.8g", gp[0],
+		              gp[1]);
+		if (pass)
+			ck_assert_double_gt(gp[0], 0.01);
+		for (int k = 0; k < 2 * B * FIN; k++)
+			ck_assert_msg(fabs(dxf[k] - dxp[k]) <= 1e-5, "dx[%d] %.8g vs %.8g", k, dxf[k],
+			              dxp[k]);
+		const float *dweff = p.hidden[0].dw;
+		for (int j = 0; j < U; j++) /* dW_0 = dW_eff P^T (+ E's bias times db_eff) */
+			for (int c = 0; c < FIN0; c++) {
+				double want = 0;
+				if (c < FS * FE) {
+					want = (double)f.front.b[c % FE] * p.hidden[0].db[j];
+					for (int i = 0; i < FK; i++)
+						want += (double)dweff[j * FIN + c / FE * FK + i] * e[c % FE * FK + i];
+				} else
+					want = dweff[j * FIN + FS * FK + c - FS * FE];
+				ck_assert_msg(fabs(f.hidden[0].dw[j * FIN0 + c] - want) <= 1e-4 * fmax(1, fabs(want)),
+				              "dW0[%d][%d] %.8g vs %.8g", j, c, f.hidden[0].dw[j * FIN0 + c], want);
+			}
+		for (int j = 0; j < U; j++)
+			ck_assert(fabs(f.hidden[0].db[j] - p.hidden[0].db[j]) <= 1e-5);
+		for (int m = 0; m < FE; m++) { /* dE = sum_s W_0s^T dW_eff,s; dbE = sum_s W_0s^T db_eff */
+			double wb = 0;
+			for (int j = 0; j < U; j++)
+				for (int s = 0; s < FS; s++)
+					wb += (double)w0[j * FIN0 + s * FE + m] * p.hidden[0].db[j];
+			ck_assert_msg(fabs(f.front.db[m] - wb) <= 1e-4 * fmax(1, fabs(wb)), "dbE[%d]", m);
+			for (int i = 0; i < FK; i++) {
+				double want = 0;
+				for (int j = 0; j < U; j++)
+					for (int s = 0; s < FS; s++)
+						want += (double)w0[j * FIN0 + s * FE + m] * dweff[j * FIN + s * FK + i];
+				ck_assert_msg(fabs(f.front.dw[m * FK + i] - want) <= 1e-4 * fmax(1, fabs(want)),
+				              "dE[%d][%d] %.8g vs %.8g", m, i, f.front.dw[m * FK + i], want);
+			}
+		}
+		for (int l = 1; l < L; l++)
+			for (int k = 0; k < U * U; k++)
+				ck_assert(fabs(f.hidden[l].dw[k] - p.hidden[l].dw[k]) <=
+				          1e-4 * fmax(1, fabs(p.hidden[l].dw[k])));
+	}
+	/* The generator step's input gradient alone */
+	netshare__critic_forward(&f, x, 2 * B);
+	netshare__critic_backward_input(&f, r, 2 * B, dxf);
+	for (int k = 0; k < 2 * B * FIN; k++)
+		ck_assert(fabs(dxf[k] - dxp[k]) <= 1e-5);
+	/* DP has no per-example norms for a front: refused, not wrong */
+	double norm2[B];
+	ck_assert_status(netshare__critic_example_norms(&f, x, B / 2, 0.1f, -0.1f, 1.0, norm2),
+	                 NETSHARE_EINVAL);
+	ck_assert_status(netshare__critic_init_front(&p, FIN, FS, FK + 1, FE, U, L, B),
+	                 NETSHARE_EINVAL);
+	netshare__critic_free(&f);
+	netshare__critic_free(&p);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("nn-critic",
 	gradient_penalty_weight_gradient,
 	backward_matches_finite_differences,
 	example_norms_match_per_example_gradients,
-	dp_gradient_is_clipped_sum_plus_noise)
+	dp_gradient_is_clipped_sum_plus_noise,
+	front_is_a_factored_first_layer)
