@@ -107,10 +107,7 @@ typedef struct netshare_model_params {
 	                                NETSHARE_DISC_EMBED_AUTO_INPUTS floats of
 	                                features per flow), else 0; 0: NetShare's
 	                                discriminator on the whole flow. Up to
-	                                NETSHARE_MAX_DISC_EMBED. Not with
-	                                @p epsilon (DP-SGD has no per-example norms for it):
-	                                there -1 means 0 and a positive value is
-	                                ::NETSHARE_EINVAL. */
+	                                NETSHARE_MAX_DISC_EMBED. */
 } netshare_model_params;
 
 /** Above this many floats of features per flow (records x floats per record), a

@@ -84,10 +84,6 @@ netshare__model_check_params(const netshare_model_params *p)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
 			return netshare__error(NETSHARE_EINVAL, "netshare_model_params.%s = %g is outside "
 			                       "%g..%g", b[i].name, b[i].v, b[i].lo, b[i].hi);
-	if (p->epsilon > 0 && p->disc_embed > 0)
-		return netshare__error(NETSHARE_EINVAL, "netshare_model_params.disc_embed = %d with "
-		                       "epsilon: DP training has no per-example norms for it (-1 or 0)",
-		                       p->disc_embed);
 	return NETSHARE_OK;
 }
 
@@ -164,9 +160,8 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		return st;
 	}
 	if (m->p.disc_embed < 0) /* resolved once: a saved model keeps what it trained with */
-		m->p.disc_embed = m->p.epsilon == 0 && (double)m->shape.sample_len * m->shape.steps *
-		                  m->shape.F > NETSHARE_DISC_EMBED_AUTO_INPUTS ?
-		                  NETSHARE__DISC_EMBED_AUTO : 0;
+		m->p.disc_embed = (double)m->shape.sample_len * m->shape.steps * m->shape.F >
+		                  NETSHARE_DISC_EMBED_AUTO_INPUTS ? NETSHARE__DISC_EMBED_AUTO : 0;
 	netshare__dg_params_default(&m->dgp);
 	m->dgp.disc_embed = m->p.disc_embed;
 	m->dgp.batch = p->batch_size;

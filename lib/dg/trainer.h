@@ -35,7 +35,7 @@ typedef struct netshare__dg_params {
 	 * else 0. */
 	int split_products;
 	/* D's front (lib/nn/critic.h): disc_embed floats for each record of a flow, one
-	 * linear map shared by the records; 0: none (NetShare's critic). Not with DP. */
+	 * linear map shared by the records; 0: none (NetShare's critic). */
 	int disc_embed;
 	/* DP-SGD on both critics (0: off): each example's gradient clipped to dp_clip, and
 	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h); each

@@ -31,7 +31,7 @@ netshare_status netshare__critic_dp_accumulate(netshare__critic *c, const float 
 
 /* DP-SGD's noise: N(0, std^2) added to every weight's and bias's gradient, drawn from
  * rng by netshare__rng_add_normalf, tensor by tensor (each hidden layer's weights then
- * biases, then the output layer's). */
+ * biases, then the output layer's, then a front's weights and bias). */
 void netshare__critic_add_noise(netshare__critic *c, double std, netshare__rng *rng);
 
 #endif

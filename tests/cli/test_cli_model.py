@@ -368,7 +368,7 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
 
     def test_discriminator_front_option(self):
         """--disc-embed: auto is off for this trace's short flows, N is in the file and
-        in inspect; bad values and --epsilon with N are usage or parameter errors."""
+        in inspect; bad values are usage errors."""
         docs = {}
         for value in ("auto", "4"):
             model = self.path("front-%s.nsm" % value)
@@ -388,11 +388,6 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"), "--disc-embed", bad)
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn("--disc-embed", r.stderr)
-        r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"), "--disc-embed", "4",
-                "--epsilon", "1", "--public", self.trace, "--window", "0,2000000000", "-q")
-        self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("disc_embed = 4 with epsilon", r.stderr)
-        self.assertFalse(os.path.exists(self.path("bad.nsm")))
 
     def test_resume_after_kill_gives_the_same_model(self):
         args = ["-I", "60", "--batch-size", "16", "-k", "2", "-q", "-t", "1",

@@ -301,6 +301,24 @@ START_TEST(every_chunk_trains_and_noise_is_secret)
 	ck_assert(same_floats(da->hidden[0].w, db->hidden[0].w, (size_t)da->in * da->units));
 	netshare_model_free(a);
 	netshare_model_free(b);
+	/* With D's front (chosen here: these flows are short) the DP rounds clip and noise
+	 * the front's per-example gradients too (tests/nn/test-critic.c checks them). */
+	netshare_encoder *e = public_encoder(pub, 2, 1);
+	p.disc_embed = 3;
+	ck_assert_ok(netshare_model_new(&a, e, &p));
+	netshare_encoder_free(e);
+	ck_assert_int_eq(a->dg[0].d.steps, a->dg[0].T);
+	ck_assert_ok(netshare_model_pretrain(a, pub));
+	size_t fn = (size_t)a->dg[0].d.front.in * a->dg[0].d.front.out;
+	float *pretrained = malloc(fn * sizeof *pretrained);
+	ck_assert_ptr_nonnull(pretrained);
+	memcpy(pretrained, a->dg[0].d.front.w, fn * sizeof *pretrained);
+	ck_assert_ok(netshare_model_train(a, priv));
+	ck_assert_int_eq(a->dg[0].dp_rounds, netshare__model_target(a, 0) * p.d_rounds);
+	ck_assert(!same_floats(pretrained, a->dg[0].d.front.w, fn));
+	ck_assert(netshare__critic_finite(&a->dg[0].d));
+	free(pretrained);
+	netshare_model_free(a);
 	netshare_dataset_free(pub);
 	netshare_dataset_free(priv);
 }

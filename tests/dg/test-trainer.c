@@ -211,7 +211,11 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
 	ck_assert_mem_eq(a->g.feat_out.w, b->g.feat_out.w, 16 * 3 * sizeof(float));
 	ck_assert_mem_eq(a->g.lstm.w_hh, b->g.lstm.w_hh, 64 * 16 * sizeof(float));
 	ck_assert_mem_eq(a->g.attr_dense[0].w, b->g.attr_dense[0].w, 5 * 32 * sizeof(float));
-	ck_assert_mem_eq(a->d.hidden[0].w, b->d.hidden[0].w, 64 * (T * F + A) * sizeof(float));
+	ck_assert_mem_eq(a->d.hidden[0].w, b->d.hidden[0].w, 64 * (size_t)a->d.in0 * sizeof(float));
+	ck_assert_int_eq(a->d.steps, b->d.steps);
+	if (a->d.steps)
+		ck_assert_mem_eq(a->d.front.w, b->d.front.w,
+		                 (size_t)a->d.front.in * a->d.front.out * sizeof(float));
 	ck_assert_mem_eq(a->d.out.w, b->d.out.w, 64 * sizeof(float));
 	ck_assert_mem_eq(a->aux.hidden[1].w, b->aux.hidden[1].w, 64 * 64 * sizeof(float));
 	ck_assert(a->loss_d == b->loss_d && a->loss_aux == b->loss_aux && a->loss_g == b->loss_g);
@@ -220,8 +224,8 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
 
 /* Training on a pool (the critics side by side, the next batch drawn meanwhile) gives
  * every bit that serial training gives: plain, with a grad_sync hook (called from the
- * calling thread only, once per optimiser step), in DP mode, and in split mode (whose
- * products' exactness tests/nn/test-layers.c checks). */
+ * calling thread only, once per optimiser step), in DP mode, in split mode (whose
+ * products' exactness tests/nn/test-layers.c checks), and with D's front, plain and DP. */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -229,10 +233,11 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 4; mode++) {
+	for (int mode = 0; mode < 6; mode++) {
 		netshare__dg_params p = small_params();
 		p.split_products = mode == 3; /* products split (too small here: serial tasks) */
-		if (mode == 2) {
+		p.disc_embed = mode >= 4 ? 2 : 0;
+		if (mode == 2 || mode == 5) {
 			p.dp_clip = 0.1;
 			p.dp_sigma = 1.0;
 		}

@@ -13,6 +13,10 @@
 #include "nn/critic_dp.h"
 
 enum { B = 7, IN = 13, U = 11, L = 3 };
+/* A critic with a front: FS groups of FK inputs embedded into FE floats each, FREST more
+ * inputs. */
+enum { FS = 3, FK = 4, FE = 2, FREST = 2, FIN = FS * FK + FREST, FIN0 = FS * FE + FREST };
+enum { XIN = (int)FIN > (int)IN ? (int)FIN : (int)IN }; /* room for either critic's rows */
 
 /* The reference: same weights, double precision, written independently. */
 typedef struct ref {
@@ -214,16 +218,21 @@ START_TEST(backward_matches_finite_differences)
 }
 END_TEST
 
-/* A critic of the test's shape with Xavier weights and biases that shift the ReLU
- * masks, room for `rows` rows. */
+/* A critic of the test's shape (with a front: FIN inputs, else IN) with Xavier weights
+ * and biases that shift the ReLU masks, room for `rows` rows. */
 static void
-random_critic(netshare__critic *c, netshare__rng *g, int rows)
+random_critic(netshare__critic *c, netshare__rng *g, int rows, int front)
 {
-	ck_assert_ok(netshare__critic_init(c, IN, U, L, rows));
+	if (front)
+		ck_assert_ok(netshare__critic_init_front(c, FIN, FS, FK, FE, U, L, rows));
+	else
+		ck_assert_ok(netshare__critic_init(c, IN, U, L, rows));
 	netshare__critic_init_weights(c, g);
 	for (int l = 0; l < L; l++)
 		for (int j = 0; j < U; j++)
 			c->hidden[l].b[j] = 0.2f * (float)netshare__rng_normal(g);
+	for (int m = 0; front && m < FE; m++)
+		c->front.b[m] = 0.3f * (float)netshare__rng_normal(g);
 }
 
 /* Example b's gradient of a critic step's loss made explicitly in the critic's buffers:
@@ -233,13 +242,28 @@ static void
 explicit_example_gradient(netshare__critic *c, const float *x, int b, float sf, float sr,
                           double lambda)
 {
+	int in = c->in;
 	netshare__critic_zero_grad(c);
-	float pair[2 * IN], dscore[2] = { sf, sr };
-	memcpy(pair, x + b * IN, IN * sizeof *pair);
-	memcpy(pair + IN, x + (B + b) * IN, IN * sizeof *pair);
+	float pair[2 * XIN], dscore[2] = { sf, sr };
+	memcpy(pair, x + b * in, in * sizeof *pair);
+	memcpy(pair + in, x + (B + b) * in, in * sizeof *pair);
 	netshare__critic_forward(c, pair, 2);
 	netshare__critic_backward(c, pair, dscore, 2, NULL);
-	netshare__critic_gradient_penalty(c, x + (2 * B + b) * IN, 1, lambda / B);
+	netshare__critic_gradient_penalty(c, x + (2 * B + b) * in, 1, lambda / B);
+}
+
+/* The front's gradient buffers (none without one), in the DP step's noise order. */
+static size_t
+front_grads(const netshare__critic *c, double *out, double *norm2)
+{
+	size_t n = 0;
+	for (int k = 0; c->steps && k < c->front.in * c->front.out; k++)
+		out[n++] = c->front.dw[k];
+	for (int m = 0; c->steps && m < c->front.out; m++)
+		out[n++] = c->front.db[m];
+	for (size_t k = 0; k < n; k++)
+		*norm2 += out[k] * out[k];
+	return n;
 }
 
 /* The squared norm of everything the critic's gradient buffers hold. */
@@ -256,6 +280,8 @@ grad_norm2(const netshare__critic *c)
 	}
 	for (int j = 0; j < c->units; j++)
 		s += (double)c->out.dw[j] * c->out.dw[j];
+	double front[FE * FK + FE];
+	front_grads(c, front, &s);
 	return s + (double)c->out.db[0] * c->out.db[0];
 }
 
@@ -265,19 +291,21 @@ grad_norm2(const netshare__critic *c)
  * penalty on its interpolate alone (weight lambda / B), then its squared norm summed
  * over every weight and bias.
  */
-START_TEST(example_norms_match_per_example_gradients)
+static void
+example_norms_check(int front)
 {
 	netshare__rng g;
 	netshare__rng_seed(&g, 13);
 	netshare__critic c;
-	random_critic(&c, &g, 3 * B);
+	random_critic(&c, &g, 3 * B, front);
 	c.out.b[0] = 0.3f;
-	float x[3 * B * IN];
-	netshare__rng_fill_normalf(&g, x, 2 * B * IN, 0, 1);
+	const int IN_ = c.in;
+	float x[3 * B * XIN];
+	netshare__rng_fill_normalf(&g, x, 2 * B * IN_, 0, 1);
 	for (int b = 0; b < B; b++) {
 		float a = netshare__rng_uniformf(&g);
-		for (int k = 0; k < IN; k++)
-			x[(2 * B + b) * IN + k] = a * x[(B + b) * IN + k] + (1 - a) * x[b * IN + k];
+		for (int k = 0; k < IN_; k++)
+			x[(2 * B + b) * IN_ + k] = a * x[(B + b) * IN_ + k] + (1 - a) * x[b * IN_ + k];
 	}
 	const double lambda = 10.0;
 	double norm2[B];
@@ -299,6 +327,12 @@ START_TEST(example_norms_match_per_example_gradients)
 	                 NETSHARE_EINVAL);
 	netshare__critic_free(&c);
 }
+
+START_TEST(example_norms_match_per_example_gradients)
+{
+	example_norms_check(0);
+	example_norms_check(1); /* with a front */
+}
 END_TEST
 
 /* Every gradient buffer of a critic, in the DP step's noise order, into out. */
@@ -316,22 +350,27 @@ grads_of(const netshare__critic *c, double *out)
 	for (int j = 0; j < c->units; j++)
 		out[n++] = c->out.dw[j];
 	out[n++] = c->out.db[0];
-	return n;
+	double unused = 0;
+	return n + front_grads(c, out + n, &unused);
 }
 
 /*
  * The DP step's gradient equals clipping each example's explicit gradient to the bound
  * and adding the noise drawn from the same seed in the documented order.
  */
-START_TEST(dp_gradient_is_clipped_sum_plus_noise)
+static void
+dp_gradient_check(int front)
 {
-	enum { P = U * IN + U + (L - 1) * (U * U + U) + U + 1 };
+	enum { PMAX = U * XIN + U + (L - 1) * (U * U + U) + U + 1 + FE * FK + FE };
 	netshare__rng g;
 	netshare__rng_seed(&g, 14);
 	netshare__critic c;
-	random_critic(&c, &g, 3 * B);
-	float x[3 * B * IN];
-	netshare__rng_fill_normalf(&g, x, 3 * B * IN, 0, 1);
+	random_critic(&c, &g, 3 * B, front);
+	const int IN_ = c.in;
+	const size_t P = (size_t)netshare__critic_floats(c.in, c.steps, c.step_in, c.front.out, U, L);
+	ck_assert_uint_le(P, PMAX);
+	float x[3 * B * XIN];
+	netshare__rng_fill_normalf(&g, x, 3 * B * IN_, 0, 1);
 	const double lambda = 10.0;
 	const float sf = 1.0f / B, sr = -1.0f / B;
 	double norm2[B], sorted[B];
@@ -347,26 +386,27 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 			}
 	const double clip = sqrt(sorted[B / 2]), std = 0.05;
 	/* Expected: explicit per-example gradients, clipped and summed, plus the noise. */
-	static double want[P], one[P], got[P];
+	static double want[PMAX], one[PMAX], got[PMAX];
 	memset(want, 0, sizeof want);
 	int want_clipped = 0;
 	for (int b = 0; b < B; b++) {
 		explicit_example_gradient(&c, x, b, sf, sr, lambda);
 		ck_assert_uint_eq(grads_of(&c, one), P);
 		double n = 0;
-		for (int k = 0; k < P; k++)
+		for (size_t k = 0; k < P; k++)
 			n += one[k] * one[k];
 		n = sqrt(n);
 		double w = n > clip ? clip / n : 1.0;
 		want_clipped += n > clip;
-		for (int k = 0; k < P; k++)
+		for (size_t k = 0; k < P; k++)
 			want[k] += w * one[k];
 	}
 	netshare__rng noise;
 	netshare__rng_seed(&noise, 99);
-	static float drawn[P];
+	static float drawn[PMAX];
+	memset(drawn, 0, sizeof drawn);
 	netshare__rng_add_normalf(&noise, drawn, P, std);
-	for (int k = 0; k < P; k++)
+	for (size_t k = 0; k < P; k++)
 		want[k] += drawn[k];
 	netshare__rng_seed(&noise, 99);
 	/* In two parts (a sample larger than the critic's rows is), each with the batch's
@@ -375,9 +415,9 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	netshare__critic_zero_grad(&c);
 	for (int part = 0, first = 0; part < 2; part++) {
 		int n = part ? B - first : B / 2;
-		float xp[3 * B * IN];
+		float xp[3 * B * XIN];
 		for (int pass = 0; pass < 3; pass++)
-			memcpy(xp + pass * n * IN, x + (pass * B + first) * IN, n * IN * sizeof *xp);
+			memcpy(xp + pass * n * IN_, x + (pass * B + first) * IN_, n * IN_ * sizeof *xp);
 		netshare__critic_forward(&c, xp, 3 * n);
 		int k = -1;
 		double gp = -1;
@@ -392,10 +432,16 @@ START_TEST(dp_gradient_is_clipped_sum_plus_noise)
 	ck_assert_int_gt(clipped, 0);
 	ck_assert_int_lt(clipped, B);
 	ck_assert_uint_eq(grads_of(&c, got), P);
-	for (int k = 0; k < P; k++)
+	for (size_t k = 0; k < P; k++)
 		ck_assert_msg(fabs(got[k] - want[k]) <= 1e-5 + 1e-4 * fabs(want[k]),
-		              "gradient %d: %.9g vs %.9g", k, got[k], want[k]);
+		              "gradient %zu: %.9g vs %.9g", k, got[k], want[k]);
 	netshare__critic_free(&c);
+}
+
+START_TEST(dp_gradient_is_clipped_sum_plus_noise)
+{
+	dp_gradient_check(0);
+	dp_gradient_check(1); /* with a front */
 }
 END_TEST
 
@@ -407,7 +453,6 @@ END_TEST
  * bias, the front critic's weight gradients must be the plain critic's (checked above
  * against references) carried through the chain rule, written out here.
  */
-enum { FS = 3, FK = 4, FE = 2, FREST = 2, FIN = FS * FK + FREST, FIN0 = FS * FE + FREST };
 
 START_TEST(front_is_a_factored_first_layer)
 {
@@ -511,10 +556,6 @@ START_TEST(front_is_a_factored_first_layer)
 	netshare__critic_backward_input(&f, r, 2 * B, dxf);
 	for (int k = 0; k < 2 * B * FIN; k++)
 		ck_assert(fabs(dxf[k] - dxp[k]) <= 1e-5);
-	/* DP has no per-example norms for a front: refused, not wrong */
-	double norm2[B];
-	ck_assert_status(netshare__critic_example_norms(&f, x, B / 2, 0.1f, -0.1f, 1.0, norm2),
-	                 NETSHARE_EINVAL);
 	ck_assert_status(netshare__critic_init_front(&p, FIN, FS, FK + 1, FE, U, L, B),
 	                 NETSHARE_EINVAL);
 	netshare__critic_free(&f);
