@@ -45,8 +45,8 @@ typedef struct cli_train_opts {
 	"      --length-classes N frequent packet lengths learned as categories, 0..64\n"    \
 	"                         (default 16; 0: a continuous length only, as NetShare)\n"  \
 	"      --disc-embed N     floats the discriminator embeds each record into, 0..256\n" \
-	"                         (default auto: 8 for long flows, as caida's; 0: NetShare's\n"\
-	"                         discriminator on the whole flow)\n"                          \
+	"                         (default auto: 8 for long flows of many floats, as caida's;\n"\
+	"                         0: NetShare's discriminator on the whole flow)\n"          \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

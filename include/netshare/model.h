@@ -103,15 +103,16 @@ typedef struct netshare_model_params {
 	                                (one linear map shared by the records) before its
 	                                first layer, whose cost then grows with the records
 	                                times this instead of times the encoded record's
-	                                floats. -1 (default): 8 for long flows (more than
-	                                NETSHARE_DISC_EMBED_AUTO_INPUTS floats of
-	                                features per flow), else 0; 0: NetShare's
-	                                discriminator on the whole flow. Up to
-	                                NETSHARE_MAX_DISC_EMBED. */
+	                                floats. -1 (default): 8 when that takes more than
+	                                NETSHARE_DISC_EMBED_AUTO_INPUTS inputs off the
+	                                discriminator's first layer (records x (floats per
+	                                record - 8): long flows of many floats, as caida's
+	                                packets), else 0; 0: NetShare's discriminator on
+	                                the whole flow. Up to NETSHARE_MAX_DISC_EMBED. */
 } netshare_model_params;
 
-/** Above this many floats of features per flow (records x floats per record), a
- * discriminator with netshare_model_params.disc_embed -1 embeds the records. */
+/** A discriminator with netshare_model_params.disc_embed -1 embeds the records when that
+ * takes more than this many inputs off its first layer. */
 #define NETSHARE_DISC_EMBED_AUTO_INPUTS 4096
 /** Most floats per record of netshare_model_params.disc_embed. */
 #define NETSHARE_MAX_DISC_EMBED 256

@@ -160,7 +160,8 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		return st;
 	}
 	if (m->p.disc_embed < 0) /* resolved once: a saved model keeps what it trained with */
-		m->p.disc_embed = (double)m->shape.sample_len * m->shape.steps * m->shape.F >
+		m->p.disc_embed = (double)m->shape.sample_len * m->shape.steps *
+		                  (m->shape.F - NETSHARE__DISC_EMBED_AUTO) >
 		                  NETSHARE_DISC_EMBED_AUTO_INPUTS ? NETSHARE__DISC_EMBED_AUTO : 0;
 	netshare__dg_params_default(&m->dgp);
 	m->dgp.disc_embed = m->p.disc_embed;

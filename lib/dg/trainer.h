@@ -46,7 +46,8 @@ typedef struct netshare__dg_params {
 
 void netshare__dg_params_default(netshare__dg_params *p);
 
-/* netshare_model_params.disc_embed -1 on long flows (NETSHARE_DISC_EMBED_AUTO_INPUTS). */
+/* What netshare_model_params.disc_embed -1 chooses where the front pays
+ * (NETSHARE_DISC_EMBED_AUTO_INPUTS). */
 #define NETSHARE__DISC_EMBED_AUTO 8
 
 typedef struct netshare__dg {

@@ -597,6 +597,26 @@ START_TEST(discriminator_front)
 	netshare_model *d = (netshare_model *)1;
 	ck_assert_status(netshare_model_new(&d, enc, &p), NETSHARE_EINVAL);
 	ck_assert_error_contains("disc_embed");
+	/* Auto on a flow of 2000 packets: a front of 8 takes T x (F - 8) inputs off D. */
+	netshare_dataset *lds = netshare_test_small_trace();
+	for (int j = 0; j < 2000; j++)
+		netshare_test_add_udp(lds, 100 + j, 9, 9000);
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1;
+	netshare_encoder *lenc;
+	ck_assert_ok(netshare_encoder_fit(&lenc, lds, &ep));
+	p = netshare_test_small_model_params();
+	ck_assert_ok(netshare_model_new(&d, lenc, &p));
+	ck_assert_ok(netshare_model_info_get(d, &in));
+	int lt = d->dg[0].T, lf = d->dg[0].F;
+	ck_assert_int_eq(lt, 2000);
+	ck_assert_int_gt(lt * (lf - 8), NETSHARE_DISC_EMBED_AUTO_INPUTS);
+	ck_assert_int_eq(in.disc_embed, 8);
+	ck_assert_int_eq(d->dg[0].d.in0, 8 * lt + d->dg[0].A);
+	netshare_model_free(d);
+	netshare_encoder_free(lenc);
+	netshare_dataset_free(lds);
 	netshare_model_free(plain);
 	netshare_model_free(a);
 	netshare_model_free(c);
