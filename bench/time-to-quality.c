@@ -14,7 +14,8 @@
  *     the service-marginal baseline;
  *   - the size and gap EMDs (packets: ip_length, interarrival; flow records: bytes,
  *     duration) are within 2x the noise floor d(B, A).
- * The baselines are drawn from A (seed SEED) and scored against A like the GAN. Also
+ * SEED seeds training (encoder and model, as `netshare train --seed`), the GAN's samples
+ * and the baselines, which are drawn from A and scored against A like the GAN. Also
  * reported, not part of the target: whether the port joints are within the noise floor.
  * The last line gives time_to_quality_s (null if the budget ran out first); the run
  * stops there.
@@ -171,6 +172,7 @@ main(int argc, char **argv)
 	ep.chunks = 1; /* chunk 0 only: the later chunks are warm-started fine-tunes */
 	netshare_model_params mp;
 	netshare_model_params_init(&mp);
+	mp.seed = ep.seed = seed; /* before 1.5 only the samples and baselines had it */
 	netshare_sample_params defaults;
 	netshare_sample_params_init(&defaults);
 	double temperature = defaults.class_temperature;
