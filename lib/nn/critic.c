@@ -152,13 +152,20 @@ front_apply(netshare__critic *c, const float *x, int batch, float *y, int bias)
 }
 
 /* P^T: a gradient at hidden[0]'s input (batch x in0) to one at the critic's (batch x
- * in). Leaves dy's groups gathered in c->fa (batch * steps x embed). */
+ * in; skipped if dx is NULL). With `weights`, also accumulate E's gradients from the
+ * groups the last forward kept. Leaves dy's groups gathered in c->fa (batch * steps x
+ * embed). */
 static void
-front_transpose(netshare__critic *c, const float *dy, int batch, float *dx)
+front_transpose(netshare__critic *c, const float *dy, int batch, float *dx, int weights)
 {
 	int S = c->steps, k = c->step_in, e = c->front.out, rest = c->in - S * k;
 	groups_gather(dy, c->in0, batch, S, e, c->fa);
-	netshare__dense_backward_input(&c->front, c->fa, batch * S, c->fb);
+	if (weights)
+		netshare__dense_backward(&c->front, c->fx, c->fa, batch * S, dx ? c->fb : NULL);
+	else
+		netshare__dense_backward_input(&c->front, c->fa, batch * S, c->fb);
+	if (!dx)
+		return;
 	groups_scatter(c->fb, batch, S, k, dx, c->in);
 	for (int b = 0; b < batch; b++)
 		memcpy(dx + (size_t)b * c->in + (size_t)S * k, dy + (size_t)b * c->in0 + (size_t)S * e,
@@ -201,18 +208,8 @@ netshare__critic_backward(netshare__critic *c, const float *x, const float *dsco
 			dh = c->tmp;
 		}
 	}
-	if (!c->steps)
-		return;
-	/* The front: dE += dy_groups^T x_groups (x's groups kept by the forward); dx = P^T dy */
-	int S = c->steps, k = c->step_in, e = c->front.out, rest = c->in - S * k;
-	groups_gather(c->tmp2, c->in0, batch, S, e, c->fa);
-	netshare__dense_backward(&c->front, c->fx, c->fa, batch * S, dx ? c->fb : NULL);
-	if (!dx)
-		return;
-	groups_scatter(c->fb, batch, S, k, dx, c->in);
-	for (int b = 0; b < batch; b++)
-		memcpy(dx + (size_t)b * c->in + (size_t)S * k,
-		       c->tmp2 + (size_t)b * c->in0 + (size_t)S * e, (size_t)rest * sizeof *dx);
+	if (c->steps) /* dE += dy_groups^T x_groups; dx = P^T dy */
+		front_transpose(c, c->tmp2, batch, dx, 1);
 }
 
 void
@@ -229,7 +226,7 @@ netshare__critic_backward_input(netshare__critic *c, const float *dscore, int ba
 		dh = into;
 	}
 	if (c->steps)
-		front_transpose(c, dh, batch, dx);
+		front_transpose(c, dh, batch, dx, 0);
 }
 
 double
@@ -265,7 +262,7 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, IN0, U, 1.0f,
 	                c->delta[0], U, c->hidden[0].w, IN0, 0.0f, g, IN0);
 	if (c->steps) {
-		front_transpose(c, c->tmp, batch, c->tmp2); /* leaves g' groups in c->fa */
+		front_transpose(c, c->tmp, batch, c->tmp2, 0); /* leaves g' groups in c->fa */
 		g = c->tmp2;
 	}
 	double gp = 0;
