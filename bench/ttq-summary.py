@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Time-matched rows of time-to-quality runs: for each JSON-lines file and each time T
 (seconds of training), the mean of every metric over the evaluations within +-50 s of T
-(the metrics jump between evaluations), and the iterations reached.
+(the metrics jump between evaluations), and the iterations reached; then, per file,
+how many evaluations met each of the three targets (joints, within-flow, EMDs), all
+three, and for each EMD the evaluations within 2x the floor and its best value.
 
 Usage: bench/ttq-summary.py RUN.jsonl... [--at 100,200,300,550]
 """
@@ -30,6 +32,22 @@ def rows_at(path, times):
         yield t, near[-1]["iterations"], means
 
 
+def counts(path):
+    with open(path) as f:
+        lines = list(map(json.loads, f))
+    evals = [r for r in lines if "metrics" in r]
+    floor = next((r["floor"] for r in lines if "floor" in r), {})
+    keys = ["joints_beat_marginal", "within_beat_service_marginal", "emds_within_2x_floor"]
+    met = [sum(1 for r in evals if r.get(k)) for k in keys]
+    every = sum(1 for r in evals if all(r.get(k) for k in keys))
+    best = []
+    for n in ("ip_length", "interarrival"):
+        vals = [r["metrics"][n] for r in evals if r["metrics"].get(n) is not None]
+        near = sum(1 for v in vals if n in floor and v <= 2 * floor[n])
+        best.append("%d, %.3g" % (near, min(vals)) if vals else "n/a")
+    return len(evals), met, every, best
+
+
 def main(argv):
     times = [100, 200, 300, 550]
     paths = []
@@ -48,6 +66,12 @@ def main(argv):
         for t, its, means in rows_at(p, times):
             print("%-28s %4.0fs %6d " % (name, t, its) +
                   " ".join("%8s" % "n/a" if v is None else "%8.3g" % v for v in means))
+    print("%-28s %6s %7s %7s %7s %7s %12s %12s" % ("run", "evals", "joints", "within", "emds",
+                                                 "all", "len: n, best", "iat: n, best"))
+    for p in paths:
+        n, met, every, best = counts(p)
+        print("%-28s %6d %7d %7d %7d %7d %12s %12s" % ((p.rsplit("/", 1)[-1], n) + tuple(met) +
+                                                  (every,) + tuple(best)))
     return 0
 
 
