@@ -23,8 +23,8 @@
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
- *        lr_aux, disc_embed; encoder port_classes, length_classes, sample_len; sampler
- *        class_temperature)
+ *        lr_aux, disc_embed, ema_decay; encoder port_classes, length_classes, sample_len;
+ *        sampler class_temperature)
  */
 #include <math.h>
 #include <stdio.h>
@@ -68,7 +68,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "g_rounds", .i = &p->g_rounds }, { "lstm_units", .i = &p->lstm_units },
 		{ "attr_units", .i = &p->attr_units }, { "disc_units", .i = &p->disc_units },
 		{ "lr_g", .f = &p->lr_g }, { "lr_d", .f = &p->lr_d }, { "lr_aux", .f = &p->lr_aux },
-		{ "disc_embed", .i = &p->disc_embed },
+		{ "disc_embed", .i = &p->disc_embed }, { "ema_decay", .d = &p->ema_decay },
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
@@ -96,7 +96,8 @@ fail(const char *what)
 	return 1;
 }
 
-/* The GAN-only trace of m scored against a. */
+/* The GAN-only trace of m scored against a (from the weights that generate: their
+ * moving average when the model keeps one). */
 static netshare_status
 gan_report(netshare_model *m, const netshare_dataset *a, uint64_t seed, double temperature,
            netshare_report **out)

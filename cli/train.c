@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mpi_job.h"
@@ -76,6 +77,17 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 			return -1;
 		o->mp.disc_embed = (int)v;
 		return 1;
+	case 256 + 'A': {
+		char *end;
+		double d = strtod(arg, &end);
+		if (end == arg || *end || !(d >= 0 && d <= NETSHARE_MAX_EMA_DECAY)) {
+			cli_usage_error(cmd, "--ema-decay needs a number in 0..%g, not '%s'",
+			                NETSHARE_MAX_EMA_DECAY, arg);
+			return -1;
+		}
+		o->mp.ema_decay = d;
+		return 1;
+	}
 	case 256 + 'B':
 		if (number(cmd, "batch-size", arg, 1, 1u << 16, &v) < 0)
 			return -1;

@@ -30,6 +30,7 @@ typedef struct cli_train_opts {
 	{ "port-classes", required_argument, NULL, 256 + 'P' },   \
 	{ "length-classes", required_argument, NULL, 256 + 'l' }, \
 	{ "disc-embed", required_argument, NULL, 256 + 'E' },     \
+	{ "ema-decay", required_argument, NULL, 256 + 'A' },      \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
 #define CLI_TRAIN_SHORTOPTS "k:I:L:t:s:q"
@@ -47,6 +48,9 @@ typedef struct cli_train_opts {
 	"      --disc-embed N     floats the discriminator embeds each record into, 0..256\n" \
 	"                         (default auto: 8 for long flows of many floats, as caida's;\n"\
 	"                         0: NetShare's discriminator on the whole flow)\n"          \
+	"      --ema-decay D      generate from the generator's weights averaged over the\n"  \
+	"                         iterations with this decay, 0..0.999999, such as 0.999\n"  \
+	"                         (default 0: from the last weights, as NetShare)\n"         \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

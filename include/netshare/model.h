@@ -109,7 +109,23 @@ typedef struct netshare_model_params {
 	                                record - 8): long flows of many floats, as caida's
 	                                packets), else 0; 0: NetShare's discriminator on
 	                                the whole flow. Up to NETSHARE_MAX_DISC_EMBED. */
+	/* Since 1.6. */
+	double ema_decay;          /**< Generation uses a moving average of the generator's
+	                                weights over the iterations (Polyak averaging), not
+	                                the last iteration's: after each generator step
+	                                avg = b avg + (1 - b) w, b = min(ema_decay,
+	                                (1 + u) / (10 + u)) at the u-th step of the chunk.
+	                                The generator trains on its own weights; the model
+	                                file keeps both (an exported file only the
+	                                averages). 0: off (the last weights generate, as
+	                                NetShare); up to NETSHARE_MAX_EMA_DECAY. Default
+	                                NETSHARE_DEFAULT_EMA_DECAY. */
 } netshare_model_params;
+
+/** Default of netshare_model_params.ema_decay. */
+#define NETSHARE_DEFAULT_EMA_DECAY 0
+/** Largest netshare_model_params.ema_decay. */
+#define NETSHARE_MAX_EMA_DECAY 0.999999
 
 /** A discriminator with netshare_model_params.disc_embed -1 embeds the records when that
  * takes more than this many inputs off its first layer. */
@@ -244,6 +260,9 @@ typedef struct netshare_model_info {
 	int disc_embed;              /**< netshare_model_params.disc_embed as the model
 	                                  resolved it: floats per record of its discriminator's
 	                                  front, 0 for NetShare's discriminator. */
+	/* Since 1.6. */
+	double ema_decay;            /**< netshare_model_params.ema_decay (0: the last
+	                                  weights generate). */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

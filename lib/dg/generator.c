@@ -351,29 +351,44 @@ netshare__generator_backward(netshare__generator *g, float *dattr, const float *
 	}
 }
 
+size_t
+netshare__generator_tensors(netshare__generator *g, netshare__gen_tensor *t)
+{
+	size_t n = 0;
+#define ADD(p, gr, sz) (t[n++] = (netshare__gen_tensor){ p, gr, sz })
+	for (int l = 0; l < g->hidden; l++) {
+		netshare__dense *d = &g->attr_dense[l];
+		ADD(d->w, d->dw, (size_t)d->in * d->out);
+		ADD(d->b, d->db, (size_t)d->out);
+		ADD(g->attr_bn[l].gamma, g->attr_bn[l].dgamma, (size_t)g->attr_bn[l].dim);
+		ADD(g->attr_bn[l].beta, g->attr_bn[l].dbeta, (size_t)g->attr_bn[l].dim);
+	}
+	ADD(g->attr_out.w, g->attr_out.dw, (size_t)g->attr_out.in * g->attr_out.out);
+	ADD(g->attr_out.b, g->attr_out.db, (size_t)g->attr_out.out);
+	size_t G4 = 4 * (size_t)g->lstm.hidden;
+	ADD(g->lstm.w_ih, g->lstm.dw_ih, G4 * g->lstm.in);
+	ADD(g->lstm.w_hh, g->lstm.dw_hh, G4 * g->lstm.hidden);
+	ADD(g->lstm.b_ih, g->lstm.db_ih, G4);
+	ADD(g->lstm.b_hh, g->lstm.db_hh, G4);
+	ADD(g->feat_out.w, g->feat_out.dw, (size_t)g->feat_out.in * g->feat_out.out);
+	ADD(g->feat_out.b, g->feat_out.db, (size_t)g->feat_out.out);
+	for (int l = 0; l < g->hidden; l++) {
+		ADD(g->attr_bn[l].running_mean, NULL, (size_t)g->attr_bn[l].dim);
+		ADD(g->attr_bn[l].running_var, NULL, (size_t)g->attr_bn[l].dim);
+	}
+#undef ADD
+	return n;
+}
+
 netshare_status
 netshare__generator_register(netshare__generator *g, netshare__adam *a)
 {
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+	size_t n = netshare__generator_tensors(g, t);
 	netshare_status st = NETSHARE_OK;
-#define REG(p, gr, n) \
-	if (st == NETSHARE_OK) st = netshare__adam_add(a, p, gr, n)
-	for (int l = 0; l < g->hidden; l++) {
-		netshare__dense *d = &g->attr_dense[l];
-		REG(d->w, d->dw, (size_t)d->in * d->out);
-		REG(d->b, d->db, (size_t)d->out);
-		REG(g->attr_bn[l].gamma, g->attr_bn[l].dgamma, (size_t)g->attr_bn[l].dim);
-		REG(g->attr_bn[l].beta, g->attr_bn[l].dbeta, (size_t)g->attr_bn[l].dim);
-	}
-	REG(g->attr_out.w, g->attr_out.dw, (size_t)g->attr_out.in * g->attr_out.out);
-	REG(g->attr_out.b, g->attr_out.db, (size_t)g->attr_out.out);
-	size_t G4 = 4 * (size_t)g->lstm.hidden;
-	REG(g->lstm.w_ih, g->lstm.dw_ih, G4 * g->lstm.in);
-	REG(g->lstm.w_hh, g->lstm.dw_hh, G4 * g->lstm.hidden);
-	REG(g->lstm.b_ih, g->lstm.db_ih, G4);
-	REG(g->lstm.b_hh, g->lstm.db_hh, G4);
-	REG(g->feat_out.w, g->feat_out.dw, (size_t)g->feat_out.in * g->feat_out.out);
-	REG(g->feat_out.b, g->feat_out.db, (size_t)g->feat_out.out);
-#undef REG
+	for (size_t i = 0; i < n && st == NETSHARE_OK; i++)
+		if (t[i].grad)
+			st = netshare__adam_add(a, t[i].w, t[i].grad, t[i].size);
 	return st;
 }
 

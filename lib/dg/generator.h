@@ -108,7 +108,17 @@ netshare_status netshare__generator_copy_weights(netshare__generator *dst,
  * gradient (DESIGN.md section 5). dattr may be modified. */
 void netshare__generator_backward(netshare__generator *g, float *dattr, const float *dfeat);
 
-/* Register every parameter tensor with an optimiser. */
+/* The generator's tensors in one fixed order, the model file's: each trained tensor
+ * with its gradient, then the BatchNorm running statistics (grad NULL). */
+#define NETSHARE__GEN_MAX_TENSORS (6 * NETSHARE__GEN_MAX_LAYERS + 8)
+typedef struct netshare__gen_tensor {
+	float *w, *grad;
+	size_t size;
+} netshare__gen_tensor;
+/* Fills t (NETSHARE__GEN_MAX_TENSORS entries) and returns how many there are. */
+size_t netshare__generator_tensors(netshare__generator *g, netshare__gen_tensor *t);
+
+/* Register every trained tensor with an optimiser, in that order. */
 struct netshare__adam;
 netshare_status netshare__generator_register(netshare__generator *g, struct netshare__adam *a);
 

@@ -48,6 +48,7 @@ netshare_model_params_init(netshare_model_params *p)
 	p->delta = NETSHARE__DP_DEFAULT_DELTA;
 	p->dp_clip = NETSHARE__DP_DEFAULT_CLIP;
 	p->disc_embed = -1;
+	p->ema_decay = NETSHARE_DEFAULT_EMA_DECAY;
 }
 
 netshare_status
@@ -79,6 +80,7 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "dp_clip", p->dp_clip, 1e-12, 1e12 },
 		{ "public_iterations", p->public_iterations, 0, 1e9 },
 		{ "disc_embed", p->disc_embed, -1, NETSHARE_MAX_DISC_EMBED },
+		{ "ema_decay", p->ema_decay, 0, NETSHARE_MAX_EMA_DECAY },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
@@ -165,6 +167,7 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		                  NETSHARE_DISC_EMBED_AUTO_INPUTS ? NETSHARE__DISC_EMBED_AUTO : 0;
 	netshare__dg_params_default(&m->dgp);
 	m->dgp.disc_embed = m->p.disc_embed;
+	m->dgp.ema_decay = p->ema_decay;
 	m->dgp.batch = p->batch_size;
 	m->dgp.d_rounds = p->d_rounds;
 	m->dgp.g_rounds = p->g_rounds;
@@ -305,6 +308,7 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	info->iterations = m->p.iterations;
 	info->fine_tune_divisor = m->p.fine_tune_divisor;
 	info->disc_embed = m->p.disc_embed;
+	info->ema_decay = m->p.ema_decay;
 	for (int c = 0; c < m->chunks; c++)
 		info->iterations_total += (uint64_t)m->dg[c].iterations;
 	info->params_generator = count_params(&m->dg[0].opt_g);

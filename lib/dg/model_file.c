@@ -11,8 +11,10 @@
  *     payload (its own header included).
  * All integers and floats little-endian. Chunks: META (library version, chunks, seed),
  * HPAR (hyperparameters), ENCD (encoder state), then per time chunk GWTS (generator
- * weights and BatchNorm statistics), DWTS (both discriminators' weights) and the optional
- * OPTS (Adam moments and the random state: what an exact resume needs); a DP model
+ * weights and BatchNorm statistics), GAVG (their moving averages, which generate, with
+ * the count of updates; only in a full file of a model with ema_decay, whose exported
+ * file has the averages as GWTS instead), DWTS (both discriminators' weights) and the
+ * optional OPTS (Adam moments and the random state: what an exact resume needs); a DP model
  * (netshare_model_params.epsilon) adds PRIV after ENCD (privacy.h: its epsilon, delta,
  * noise, clip, sampling rates and rounds per chunk, the public data's fingerprint).
  */
@@ -45,6 +47,7 @@ static const unsigned char magic[8] = { 0x89, 'N', 'S', 'H', 'M', '\r', '\n', 0x
 #define TAG_HPAR TAG('H', 'P', 'A', 'R')
 #define TAG_ENCD TAG('E', 'N', 'C', 'D')
 #define TAG_GWTS TAG('G', 'W', 'T', 'S')
+#define TAG_GAVG TAG('G', 'A', 'V', 'G')
 #define TAG_DWTS TAG('D', 'W', 'T', 'S')
 #define TAG_OPTS TAG('O', 'P', 'T', 'S')
 #define TAG_PRIV TAG('P', 'R', 'I', 'V')
@@ -64,16 +67,26 @@ list_add(tensor_list *l, float *p, size_t n)
 	l->n[l->count++] = n;
 }
 
-/* Generator: every trained tensor (the optimiser's registry) plus BatchNorm statistics. */
+/* Generator: every trained tensor plus BatchNorm statistics. */
 static void
 generator_tensors(netshare__dg *d, tensor_list *l)
 {
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+	size_t n = netshare__generator_tensors(&d->g, t);
 	l->count = 0;
-	for (size_t k = 0; k < d->opt_g.n; k++)
-		list_add(l, d->opt_g.t[k].param, d->opt_g.t[k].size);
-	for (int i = 0; i < d->g.hidden; i++) {
-		list_add(l, d->g.attr_bn[i].running_mean, (size_t)d->g.attr_bn[i].dim);
-		list_add(l, d->g.attr_bn[i].running_var, (size_t)d->g.attr_bn[i].dim);
+	for (size_t k = 0; k < n; k++)
+		list_add(l, t[k].w, t[k].size);
+}
+
+/* Their moving averages, in the same order. */
+static void
+average_tensors(netshare__dg *d, tensor_list *l)
+{
+	l->count = 0;
+	float *avg = d->ema.avg;
+	for (size_t k = 0; k < d->ema.count; k++) {
+		list_add(l, avg, d->ema.t[k].size);
+		avg += d->ema.t[k].size;
 	}
 }
 
@@ -126,8 +139,12 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	netshare__wbuf_f64(b, p->aux_gp_lambda);
 	netshare__wbuf_f64(b, p->aux_weight);
 	netshare__wbuf_u64(b, p->seed);
-	if (p->disc_embed > 0) /* since 1.5; absent: 0, so that 1.4 reads files without it */
+	/* Optional trailing fields, written only when not 0, so that older libraries read
+	 * the files that do without them: disc_embed (since 1.5), ema_decay (1.6). */
+	if (p->disc_embed > 0 || p->ema_decay > 0)
 		netshare__wbuf_u32(b, (uint32_t)p->disc_embed);
+	if (p->ema_decay > 0)
+		netshare__wbuf_f64(b, p->ema_decay);
 }
 
 static void
@@ -148,6 +165,7 @@ get_hparams(netshare__rbuf *r, netshare_model_params *p)
 	p->aux_weight = netshare__rbuf_f64(r);
 	p->seed = netshare__rbuf_u64(r);
 	p->disc_embed = r->pos < r->len ? (int)netshare__rbuf_u32(r) : 0;
+	p->ema_decay = r->pos < r->len ? netshare__rbuf_f64(r) : 0;
 }
 
 /* A GWTS or DWTS payload. */
@@ -251,10 +269,17 @@ netshare__model_serialize(const netshare_model *m, int full, netshare__wbuf *out
 	}
 	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++) {
 		tensor_list l;
-		generator_tensors(&m->dg[c], &l);
+		netshare__dg *d = &m->dg[c];
+		int averaged = d->ema.count > 0;
+		/* an exported file: the weights that generate */
+		(full || !averaged ? generator_tensors : average_tensors)(d, &l);
 		put_weights(&b, &tmp, TAG_GWTS, c, (uint64_t)m->dg[c].iterations, &l);
 		if (!full)
 			continue;
+		if (averaged) {
+			average_tensors(d, &l);
+			put_weights(&b, &tmp, TAG_GAVG, c, d->ema.updates, &l);
+		}
 		critic_tensors(&m->dg[c], &l);
 		put_weights(&b, &tmp, TAG_DWTS, c, (uint64_t)m->dg[c].iterations, &l);
 		put_opts(&b, &tmp, c, &m->dg[c]);
@@ -421,7 +446,7 @@ parse_container(const char *path, const unsigned char *d, size_t len, found *chu
 			if (chunks[j].tag == tag)
 				return corrupt(path, "a META, HPAR, ENCD or PRIV chunk appears twice", 0);
 		if (tag == TAG_META || tag == TAG_HPAR || tag == TAG_ENCD || tag == TAG_GWTS ||
-		    tag == TAG_DWTS || tag == TAG_OPTS || tag == TAG_PRIV) {
+		    tag == TAG_GAVG || tag == TAG_DWTS || tag == TAG_OPTS || tag == TAG_PRIV) {
 			chunks[kept++] = chunks[i];
 		} else if (chunks[i].flags & FLAG_CRITICAL) {
 			char name[5];
@@ -457,12 +482,15 @@ load_opts(const char *path, const found *f, netshare__dg *d, int chunk)
 	return r.bad ? corrupt(path, "truncated optimiser state", 0) : NETSHARE_OK;
 }
 
+/* A GWTS, GAVG or DWTS payload into d (GAVG's count is that of the average's updates). */
 static netshare_status
-load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk, int generator)
+load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk)
 {
 	tensor_list l;
-	if (generator)
+	if (f->tag == TAG_GWTS)
 		generator_tensors(d, &l);
+	else if (f->tag == TAG_GAVG)
+		average_tensors(d, &l);
 	else
 		critic_tensors(d, &l);
 	if (f->len != 12 + tensors_bytes(&l) || (int)netshare__le32(f->payload) != want_chunk)
@@ -476,7 +504,10 @@ load_weights(const char *path, const found *f, netshare__dg *d, int want_chunk, 
 	uint64_t it = netshare__le64(f->payload + 4);
 	if (it > (1ull << 40))
 		return corrupt(path, "implausible iteration count", 0);
-	d->iterations = (long)it;
+	if (f->tag == TAG_GAVG)
+		d->ema.updates = it;
+	else
+		d->iterations = (long)it;
 	return NETSHARE_OK;
 }
 
@@ -509,7 +540,8 @@ check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_
 	double gwts = 12 + 4 * gen, dwts = 12 + 4 * crit;
 	double opts = 4 + 4 * 8 + 4 + 8 + 3 * 8 + 8 * (gen_trained + crit);
 	for (size_t i = 0; i < n; i++) {
-		double want = chunks[i].tag == TAG_GWTS ? gwts : chunks[i].tag == TAG_DWTS ? dwts :
+		double want = chunks[i].tag == TAG_GWTS || chunks[i].tag == TAG_GAVG ? gwts :
+		              chunks[i].tag == TAG_DWTS ? dwts :
 		              chunks[i].tag == TAG_OPTS ? opts : -1;
 		if (want >= 0 && (double)chunks[i].len != want)
 			return corrupt(path, "weights of the wrong size for the hyperparameters and the "
@@ -521,7 +553,7 @@ check_sizes(const char *path, const netshare_encoder *enc, const netshare_model_
 	 * gradients); an exported model has its generators only. */
 	double work = netshare__generator_workspace_floats(&s, p->batch_size);
 	double bytes = generator_only ? 4.0 * (4 * gen + work) * enc->chunks :
-	               4.0 * ((4 * (gen + crit) + work) * enc->chunks + 7.0 * p->batch_size * X);
+	               4.0 * ((5 * gen + 4 * crit + work) * enc->chunks + 7.0 * p->batch_size * X);
 	double limit = memory_limit ? (double)memory_limit :
 	               MODEL_MEMORY_PER_BYTE * (double)file_len + MODEL_MEMORY_SLACK;
 	if (bytes > limit) {
@@ -587,7 +619,7 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 {
 	*out = NULL;
 	netshare_status st;
-	enum { MAX_FOUND = 3 + 3 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
+	enum { MAX_FOUND = 4 + 4 * NETSHARE_MAX_CHUNKS + 64 }; /* + unknown optional chunks */
 	found chunks[MAX_FOUND];
 	size_t n = 0;
 	const found *hpar = NULL, *encd = NULL, *priv = NULL;
@@ -629,7 +661,7 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 	    (st = netshare__model_create(&m, enc, &p, generator_only)) < 0 ||
 	    (priv && (st = load_privacy(m, priv, path)) < 0))
 		goto done;
-	uint64_t have_g = 0, have_d = 0, all;
+	uint64_t have_g = 0, have_d = 0, have_avg = 0, all;
 	uint64_t have_opts = 0;
 	for (size_t i = 0; i < n && st == NETSHARE_OK; i++) {
 		if (chunks[i].tag == TAG_OPTS) {
@@ -641,20 +673,28 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 			have_opts |= c >= 0 && c < 64 ? 1ull << c : 0;
 			continue;
 		}
-		if (chunks[i].tag != TAG_GWTS && chunks[i].tag != TAG_DWTS)
+		uint32_t tag = chunks[i].tag;
+		if (tag != TAG_GWTS && tag != TAG_DWTS && tag != TAG_GAVG)
 			continue;
 		int c = chunks[i].len >= 4 ? (int)netshare__le32(chunks[i].payload) : -1;
-		int gen = chunks[i].tag == TAG_GWTS;
-		if (c < 0 || c >= m->chunks || ((gen ? have_g : have_d) >> c & 1u)) {
+		uint64_t *have = tag == TAG_GWTS ? &have_g : tag == TAG_DWTS ? &have_d : &have_avg;
+		if (c < 0 || c >= m->chunks || (*have >> c & 1u)) {
 			st = corrupt(path, "weights for an unknown or repeated chunk", 0);
 			break;
 		}
-		st = load_weights(path, &chunks[i], &m->dg[c], c, gen);
-		*(gen ? &have_g : &have_d) |= 1ull << c;
+		if (tag == TAG_GAVG && !m->dg[c].ema.count) {
+			st = corrupt(path, "weight averages in a model that keeps none", 0);
+			break;
+		}
+		st = load_weights(path, &chunks[i], &m->dg[c], c);
+		*have |= 1ull << c;
 	}
 	all = m ? (m->chunks == 64 ? ~0ull : (1ull << m->chunks) - 1) : 0;
-	/* An exported file has generators only; otherwise every chunk has both. */
-	if (st == NETSHARE_OK && (have_g != all || (have_d != all && (have_d || have_opts))))
+	/* An exported file has generators only; otherwise every chunk has both, and their
+	 * averages if the model keeps them. */
+	int averaged = m && !m->generator_only && m->p.ema_decay > 0;
+	if (st == NETSHARE_OK && (have_g != all || (have_d != all && (have_d || have_opts)) ||
+	                          have_avg != (averaged ? all : 0)))
 		st = corrupt(path, "weights missing for a chunk", 0);
 done:
 	netshare_encoder_free(enc);
@@ -667,22 +707,32 @@ done:
 }
 
 /* One chunk's state for another process of the same model: its GWTS, DWTS and OPTS
- * payloads, each after its u64 length, then the last losses (f64 x 4). */
+ * payloads and, if the model averages its generator, GAVG's, each after its u64 length,
+ * then the last losses (f64 x 4). */
+static const uint32_t chunk_state_tags[] = { TAG_GWTS, TAG_DWTS, TAG_OPTS, TAG_GAVG };
+
+static int
+chunk_state_parts(const netshare__dg *d)
+{
+	return d->ema.count ? 4 : 3;
+}
+
 netshare_status
 netshare__model_chunk_save(const netshare_model *m, int c, netshare__wbuf *b)
 {
-	const netshare__dg *d = &m->dg[c];
+	netshare__dg *d = (netshare__dg *)&m->dg[c];
 	netshare__wbuf tmp = { 0 };
 	tensor_list l;
-	for (int part = 0; part < 3; part++) {
-		if (part == 0)
-			generator_tensors((netshare__dg *)d, &l);
-		else if (part == 1)
-			critic_tensors((netshare__dg *)d, &l);
-		if (part < 2)
-			weights_payload(&tmp, c, (uint64_t)d->iterations, &l);
-		else
+	for (int part = 0; part < chunk_state_parts(d); part++) {
+		uint32_t tag = chunk_state_tags[part];
+		if (tag == TAG_OPTS) {
 			opts_payload(&tmp, c, d);
+		} else {
+			(tag == TAG_GWTS ? generator_tensors : tag == TAG_DWTS ? critic_tensors
+			                                                         : average_tensors)(d, &l);
+			weights_payload(&tmp, c, tag == TAG_GAVG ? d->ema.updates : (uint64_t)d->iterations,
+			                &l);
+		}
 		netshare__wbuf_u64(b, tmp.len);
 		netshare__wbuf_bytes(b, tmp.data, tmp.len);
 		if (tmp.status != NETSHARE_OK)
@@ -702,13 +752,13 @@ netshare__model_chunk_load(netshare_model *m, int c, const unsigned char *data, 
 	netshare__rbuf r = { data, len, 0, 0 };
 	static const char what[] = "chunk state from another process";
 	netshare_status st = NETSHARE_OK;
-	for (int part = 0; part < 3 && st == NETSHARE_OK; part++) {
+	for (int part = 0; part < chunk_state_parts(d) && st == NETSHARE_OK; part++) {
 		uint64_t n = netshare__rbuf_u64(&r);
 		const unsigned char *p = n <= len ? netshare__rbuf_bytes(&r, (size_t)n) : NULL;
 		if (!p)
 			return corrupt(what, "truncated", 0);
-		found f = { part == 0 ? TAG_GWTS : part == 1 ? TAG_DWTS : TAG_OPTS, 0, p, (size_t)n };
-		st = part < 2 ? load_weights(what, &f, d, c, part == 0) : load_opts(what, &f, d, c);
+		found f = { chunk_state_tags[part], 0, p, (size_t)n };
+		st = f.tag == TAG_OPTS ? load_opts(what, &f, d, c) : load_weights(what, &f, d, c);
 	}
 	double *loss[] = { &d->loss_d, &d->loss_aux, &d->loss_g, &d->wasserstein };
 	for (int k = 0; k < 4 && st == NETSHARE_OK; k++)

@@ -31,6 +31,7 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->split_products = -1;
 	p->disc_embed = 0; /* NetShare's MLP on the whole flow */
 	p->dp_clip = p->dp_sigma = 0; /* DP off */
+	p->ema_decay = 0;
 }
 
 void
@@ -42,6 +43,7 @@ netshare__dg_free(netshare__dg *m)
 	netshare__adam_free(&m->opt_g);
 	netshare__adam_free(&m->opt_d);
 	netshare__adam_free(&m->opt_aux);
+	netshare__ema_free(&m->ema);
 	float *bufs[] = { m->round[0].x_real, m->round[0].x_fake, m->round[0].attr_real,
 	                  m->round[0].attr_fake, m->round[1].x_real, m->round[1].x_fake,
 	                  m->round[1].attr_real, m->round[1].attr_fake, m->x_both,
@@ -80,6 +82,38 @@ register_critic(netshare__critic *c, netshare__adam *a)
  * into how many blocks. */
 #define SPLIT_PRODUCTS_RATIO 2.0
 #define SPLIT_PARTS 2
+
+/* The generator's tensors (the trained ones and the BatchNorm running statistics),
+ * averaged. */
+static netshare_status
+register_average(netshare__dg *m)
+{
+	netshare__ema_init(&m->ema, m->p.ema_decay);
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+	size_t n = netshare__generator_tensors(&m->g, t);
+	netshare_status st = NETSHARE_OK;
+	for (size_t i = 0; i < n && st == NETSHARE_OK; i++)
+		st = netshare__ema_add(&m->ema, t[i].w, t[i].size);
+	return st;
+}
+
+netshare_status
+netshare__dg_copy_generator(netshare__generator *dst, const netshare__dg *src)
+{
+	netshare_status st = netshare__generator_copy_weights(dst, &src->g);
+	if (st < 0 || !src->ema.count)
+		return st;
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+	size_t n = netshare__generator_tensors(dst, t);
+	if (n != src->ema.count)
+		return netshare__error(NETSHARE_EINVAL, "generators of different shapes");
+	const float *avg = src->ema.avg;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(t[i].w, avg, t[i].size * sizeof *avg);
+		avg += t[i].size;
+	}
+	return NETSHARE_OK;
+}
 
 static netshare_status
 dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_params *p,
@@ -127,6 +161,10 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	}
 	if (!with_critics)
 		return NETSHARE_OK;
+	if ((st = register_average(m)) < 0) {
+		netshare__dg_free(m);
+		return st;
+	}
 	netshare__critic_init_weights(&m->d, &m->rng);
 	netshare__critic_init_weights(&m->aux, &m->rng);
 	/* D's weights against aux-D's and the generator's: what each side of a round runs */
@@ -395,6 +433,7 @@ generator_step(netshare__dg *m, netshare__pool *pool)
 		m->dattr[i] += m->dx_aux[i];
 	netshare__generator_backward(&m->g, m->dattr, m->dfeat);
 	step(m, &m->opt_g);
+	netshare__ema_update(&m->ema);
 	m->loss_g = loss;
 }
 
@@ -596,5 +635,7 @@ netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src)
 		st = copy_critic(&dst->d, &src->d);
 	if (st == NETSHARE_OK)
 		st = copy_critic(&dst->aux, &src->aux);
+	if (st == NETSHARE_OK)
+		netshare__ema_reset(&dst->ema);
 	return st;
 }

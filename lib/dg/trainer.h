@@ -19,6 +19,7 @@
 #include "generator.h"
 #include "nn/adam.h"
 #include "nn/critic.h"
+#include "nn/ema.h"
 
 typedef struct netshare__dg_params {
 	int batch;                 /* 100 */
@@ -42,6 +43,9 @@ typedef struct netshare__dg_params {
 	 * row in a round's Poisson sample with probability dp_rate (0: batch / n). The
 	 * model sets them per chunk from its privacy plan (lib/dg/privacy.c). */
 	double dp_clip, dp_sigma, dp_rate;
+	/* Decay of the moving average of the generator's weights (lib/nn/ema.h), which
+	 * generation uses instead of the last weights; 0: off. */
+	double ema_decay;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);
@@ -55,6 +59,8 @@ typedef struct netshare__dg {
 	netshare__generator g;
 	netshare__critic d, aux;
 	netshare__adam opt_g, opt_d, opt_aux;
+	netshare__ema ema;        /* of the generator's tensors (p.ema_decay; a trainer's
+	                             only: a generator-only model holds what generates) */
 	netshare__rng rng;
 	netshare__rng dp_rng;     /* DP rounds' draws (Poisson sample, fakes, noise): never
 	                             saved, seeded from the OS by a DP model */
@@ -86,6 +92,11 @@ typedef struct netshare__dg {
 	/* Threads of a side-by-side training step (netshare__dg_train_on): borrowed. */
 	netshare__pool *pool;
 } netshare__dg;
+
+/* Copy into `dst` (a generator of the same shape) the weights that generation uses:
+ * the moving average of the generator's tensors when the model keeps one, else the
+ * generator's own. EINVAL on a shape mismatch. */
+netshare_status netshare__dg_copy_generator(netshare__generator *dst, const netshare__dg *src);
 
 /* Build a model for generator shape `gs` (its max_batch is set to p->batch). */
 netshare_status netshare__dg_init(netshare__dg *m, const netshare__gen_shape *gs,

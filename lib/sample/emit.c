@@ -262,7 +262,7 @@ netshare__sampler_run(netshare_sampler *s, netshare__sink_fn fn, void *user)
 	for (int c = 0; c < e->chunks && st == NETSHARE_OK; c++) {
 		rows.n = 0;
 		for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
-			st = netshare__generator_copy_weights(&s->g[w], &s->model->dg[c].g);
+			st = netshare__dg_copy_generator(&s->g[w], &s->model->dg[c]);
 		if (st < 0 || (st = netshare__sampler_chunk_rows(s, c, &rows)) < 0 ||
 		    (st = netshare__sampler_chunk_records(s, c, &rows, pending)) < 0)
 			break;

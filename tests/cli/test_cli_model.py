@@ -389,6 +389,34 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn("--disc-embed", r.stderr)
 
+    def test_ema_decay_option(self):
+        """--ema-decay: in the file and in inspect (0 by default); from the same
+        training, the averages generate other records than the last weights; the
+        exported file (train's default) generates what the full one (--keep-state)
+        does; bad values are usage errors."""
+        out = {}
+        for name, args in (("off", []), ("0.9", ["--ema-decay", "0.9"]),
+                           ("0.9-full", ["--ema-decay", "0.9", "--keep-state"])):
+            model = self.path("ema-%s.nsm" % name)
+            r = run("train", "-i", self.trace, "-o", model, "-I", "6", "-k", "1",
+                    "--batch-size", "16", "-q", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run("inspect", "--json", model)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["ema_decay"], 0.9 if args else 0)
+            syn = self.path("ema-%s.csv" % name)
+            r = run("generate", "-m", model, "-o", syn, "--seed", "5", "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out[name] = read_bytes(syn)
+        self.assertNotEqual(out["off"], out["0.9"])
+        self.assertEqual(out["0.9"], out["0.9-full"])
+        r = run("inspect", self.path("ema-0.9.nsm"))
+        self.assertIn("averaged with decay 0.9", r.stdout)
+        for bad in ("-0.1", "1", "x", "nan"):
+            r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"), "--ema-decay", bad)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--ema-decay", r.stderr)
+
     def test_resume_after_kill_gives_the_same_model(self):
         args = ["-I", "60", "--batch-size", "16", "-k", "2", "-q", "-t", "1",
                 "--checkpoint-every", "3"]

@@ -701,6 +701,143 @@ START_TEST(parallel_chunks_match_serial_and_resume)
 }
 END_TEST
 
+/* What the model generates with seed 7 (every sampling step as by default). */
+static netshare_dataset *
+generated(const netshare_model *m)
+{
+	netshare_sample_params sp;
+	netshare_sample_params_init(&sp);
+	sp.seed = 7;
+	netshare_sampler *s;
+	netshare_dataset *out;
+	ck_assert_ok(netshare_sampler_new(&s, m, &sp));
+	ck_assert_ok(netshare_sampler_generate(&out, s));
+	netshare_sampler_free(s);
+	return out;
+}
+
+/* The generator's i-th tensor (the model file's order) and its size. */
+static const float *
+generator_tensor(netshare_model *m, int chunk, size_t i, size_t *size)
+{
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+	ck_assert_uint_lt(i, netshare__generator_tensors(&m->dg[chunk].g, t));
+	*size = t[i].size;
+	return t[i].w;
+}
+
+/*
+ * The moving average of the generator's weights (ema_decay): kept apart from the
+ * weights that train, one update per generator step, restarted for each fine-tuned
+ * chunk; generation uses it (an exported file, which holds the averages as its
+ * weights, generates what the full model does, and the last weights generate something
+ * else); a full file keeps both and loads to the same bytes; files whose averages are
+ * missing or unexpected are refused; out-of-range decays are refused.
+ */
+START_TEST(generator_average)
+{
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(2, &ds);
+	netshare_model_params p = netshare_test_small_model_params();
+	p.iterations = 12;
+	p.ema_decay = 0.9;
+	netshare_model *m, *off, *back, *ex;
+	ck_assert_ok(netshare_model_new(&m, enc, &p));
+	ck_assert_ok(netshare_model_train(m, ds));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(m, &in));
+	ck_assert_double_eq(in.ema_decay, 0.9);
+	ck_assert_uint_eq(m->dg[0].ema.updates, 12);
+	ck_assert_uint_eq(m->dg[1].ema.updates, 3);
+	size_t n0, n;
+	const float *w0 = generator_tensor(m, 0, 0, &n0);
+	ck_assert_uint_eq(m->dg[0].ema.count, netshare__generator_tensors(&m->dg[0].g,
+	                  (netshare__gen_tensor[NETSHARE__GEN_MAX_TENSORS]){ { 0 } }));
+	ck_assert_msg(memcmp(w0, m->dg[0].ema.avg, n0 * sizeof *w0) != 0,
+	              "the average is the last weights");
+	/* The same training without the average: the same last weights, other records. */
+	p.ema_decay = 0;
+	ck_assert_ok(netshare_model_new(&off, enc, &p));
+	ck_assert_ok(netshare_model_train(off, ds));
+	ck_assert_uint_eq(off->dg[0].ema.count, 0);
+	ck_assert_mem_eq(generator_tensor(off, 0, 0, &n), w0, n0 * sizeof *w0);
+	netshare_dataset *with = generated(m), *without = generated(off);
+	ck_assert_msg(!netshare_test_same_records(with, without),
+	              "the averages generate what the last weights do");
+	/* Exported: the averages are its weights, and it generates the same records. */
+	const char *dir = netshare_test_tmpdir();
+	char path[512], path2[512];
+	netshare_test_path(path, sizeof path, dir, "avg.nsm");
+	netshare_test_path(path2, sizeof path2, dir, "avg2.nsm");
+	ck_assert_ok(netshare_model_export(m, path));
+	ck_assert_ok(netshare_model_load(&ex, path, NULL));
+	for (int c = 0; c < 2; c++) {
+		netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+		size_t k = netshare__generator_tensors(&ex->dg[c].g, t);
+		const float *avg = m->dg[c].ema.avg;
+		for (size_t i = 0; i < k; avg += t[i].size, i++)
+			ck_assert_mem_eq(t[i].w, avg, t[i].size * sizeof *avg);
+	}
+	netshare_dataset *exported = generated(ex);
+	netshare_test_assert_same_records(with, exported, "exported averages");
+	/* Full file: both, the same bytes again after loading, the same records. */
+	ck_assert_ok(netshare_model_save(m, path));
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	ck_assert_uint_eq(back->dg[0].ema.updates, 12);
+	ck_assert_mem_eq(back->dg[1].ema.avg, m->dg[1].ema.avg, m->dg[1].ema.n * sizeof(float));
+	ck_assert_ok(netshare_model_save(back, path2));
+	size_t l1, l2, plen;
+	unsigned char *d1 = read_all(path, &l1), *d2 = read_all(path2, &l2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_mem_eq(d1, d2, l1);
+	netshare_dataset *reloaded = generated(back);
+	netshare_test_assert_same_records(with, reloaded, "reloaded");
+	/* Averages missing (their chunk renamed to an unknown optional one). */
+	size_t at = chunk_payload(d1, l1, "GAVG", &plen);
+	ck_assert_uint_gt(at, 0);
+	size_t head = at - 16; /* the header ends at most 31 bytes of padding before */
+	while (memcmp(d1 + head, "GAVG", 4) != 0)
+		head--;
+	memcpy(d2, d1, l1);
+	memcpy(d2 + head, "XAVG", 4);
+	netshare__put_le32(d2 + head + 4, 0);
+	fix_checksums(d2, l1);
+	ck_assert_status(load_bytes(path, d2, l1), NETSHARE_ECORRUPT);
+	ck_assert_error_contains("weights missing");
+	/* Averages in a model whose hyperparameters say it keeps none (HPAR's last field,
+	 * the decay, set to 0). */
+	memcpy(d2, d1, l1);
+	size_t hat = chunk_payload(d2, l1, "HPAR", &plen);
+	netshare__put_le64(d2 + hat + plen - 8, 0);
+	fix_checksums(d2, l1);
+	ck_assert_status(load_bytes(path, d2, l1), NETSHARE_ECORRUPT);
+	ck_assert_error_contains("averages");
+	free(d1);
+	free(d2);
+	/* Bounds. */
+	const double bad[] = { -0.1, 1.0, NAN };
+	for (size_t i = 0; i < 3; i++) {
+		netshare_model *x = (netshare_model *)1;
+		p.ema_decay = bad[i];
+		ck_assert_status(netshare_model_new(&x, enc, &p), NETSHARE_EINVAL);
+		ck_assert_error_contains("ema_decay");
+	}
+	unlink(path);
+	unlink(path2);
+	rmdir(dir);
+	netshare_dataset_free(with);
+	netshare_dataset_free(without);
+	netshare_dataset_free(exported);
+	netshare_dataset_free(reloaded);
+	netshare_model_free(m);
+	netshare_model_free(off);
+	netshare_model_free(back);
+	netshare_model_free(ex);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(divergence_is_reported)
 {
 	netshare_dataset *ds;
@@ -720,6 +857,7 @@ NETSHARE_TEST_MAIN("dg-model",
 	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
 	thread_count_does_not_change_the_model,
 	discriminator_front,
+	generator_average,
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,

@@ -13,6 +13,7 @@
 #include "nn/adam.h"
 #include "nn/batchnorm.h"
 #include "nn/dense.h"
+#include "nn/ema.h"
 #include "nn/blas_threads.h"
 #include "nn/gemm.h"
 #include "nn/init.h"
@@ -276,6 +277,51 @@ START_TEST(adam_update_and_convergence)
 }
 END_TEST
 
+START_TEST(weight_average)
+{
+	/* Twelve updates of two tensors with decay 0.5, against the recurrence computed
+	 * here: b_u = min(decay, (1 + u) / (10 + u)), avg = b avg + (1 - b) w. */
+	float w1[3] = { 1, 2, 3 }, w2[2] = { -1, 4 };
+	netshare__ema e;
+	netshare__ema_init(&e, 0.5);
+	ck_assert_ok(netshare__ema_add(&e, w1, 3));
+	ck_assert_ok(netshare__ema_add(&e, w2, 2));
+	ck_assert_uint_eq(e.n, 5);
+	ck_assert_uint_eq(e.count, 2);
+	double ref[5] = { 1, 2, 3, -1, 4 };
+	for (int u = 0; u < 12; u++) {
+		for (int i = 0; i < 3; i++)
+			w1[i] += (float)(u + i) * 0.25f;
+		w2[0] -= 1.0f;
+		w2[1] *= 0.5f;
+		double b = (1.0 + u) / (10.0 + u) < 0.5 ? (1.0 + u) / (10.0 + u) : 0.5;
+		for (int i = 0; i < 3; i++)
+			ref[i] = b * ref[i] + (1 - b) * w1[i];
+		ref[3] = b * ref[3] + (1 - b) * w2[0];
+		ref[4] = b * ref[4] + (1 - b) * w2[1];
+		netshare__ema_update(&e);
+	}
+	ck_assert_uint_eq(e.updates, 12);
+	for (int i = 0; i < 5; i++)
+		ck_assert_double_eq_tol(e.avg[i], ref[i], 1e-5);
+	ck_assert(e.avg[2] != w1[2]); /* the live tensors are left alone */
+	/* A reset restarts at the live values. */
+	netshare__ema_reset(&e);
+	ck_assert_uint_eq(e.updates, 0);
+	ck_assert_mem_eq(e.avg, w1, sizeof w1);
+	ck_assert_mem_eq(e.avg + 3, w2, sizeof w2);
+	netshare__ema_free(&e);
+	/* Off: nothing is held, and an update does nothing. */
+	netshare__ema_init(&e, 0);
+	ck_assert_ok(netshare__ema_add(&e, w1, 3));
+	ck_assert_uint_eq(e.n, 0);
+	ck_assert_uint_eq(e.count, 0);
+	netshare__ema_update(&e);
+	ck_assert_uint_eq(e.updates, 0);
+	netshare__ema_free(&e);
+}
+END_TEST
+
 START_TEST(initialisers)
 {
 	netshare__rng g;
@@ -503,4 +549,5 @@ NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate,
 	activation_backward,
 	batchnorm_backward_and_running_stats,
 	adam_update_and_convergence,
+	weight_average,
 	initialisers)

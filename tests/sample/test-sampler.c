@@ -64,35 +64,18 @@ sample(uint64_t seed, uint64_t flows, double scale, netshare_sample_info *info)
 	return ds;
 }
 
-static int
-same_records(const netshare_dataset *a, const netshare_dataset *b)
-{
-	if (netshare_dataset_count(a) != netshare_dataset_count(b))
-		return 0;
-	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
-		netshare_record x, y;
-		netshare_record_init(&x);
-		netshare_record_init(&y);
-		ck_assert_ok(netshare_dataset_get(a, i, &x));
-		ck_assert_ok(netshare_dataset_get(b, i, &y));
-		if (memcmp(&x, &y, sizeof x) != 0)
-			return 0;
-	}
-	return 1;
-}
-
 START_TEST(same_seed_same_trace)
 {
 	netshare_dataset *a = sample(5, 0, 1, NULL), *b = sample(5, 0, 1, NULL),
 	                 *c = sample(6, 0, 1, NULL);
 	ck_assert_uint_gt(netshare_dataset_count(a), 100);
-	ck_assert(same_records(a, b));
-	ck_assert(!same_records(a, c));
+	ck_assert(netshare_test_same_records(a, b));
+	ck_assert(!netshare_test_same_records(a, c));
 	/* The number of threads changes nothing. */
 	for (unsigned t = 1; t <= 3; t += 2) {
 		sample_threads = t;
 		netshare_dataset *d = sample(5, 0, 1, NULL);
-		ck_assert(same_records(a, d));
+		ck_assert(netshare_test_same_records(a, d));
 		netshare_dataset_free(d);
 	}
 	sample_threads = 0;
@@ -157,7 +140,7 @@ START_TEST(threads_agree_with_one_thread)
 	for (int i = 0; i < 3; i++) {
 		ck_assert_ptr_nonnull(jobs[i].out);
 		netshare_dataset *alone = sample(jobs[i].seed, 0, 1, NULL);
-		ck_assert(same_records(jobs[i].out, alone));
+		ck_assert(netshare_test_same_records(jobs[i].out, alone));
 		netshare_dataset_free(alone);
 		netshare_dataset_free(jobs[i].out);
 	}
@@ -390,7 +373,7 @@ START_TEST(stream_matches_generate_and_cancels)
 	/* The sampler is still usable and still deterministic after a cancel. */
 	netshare_dataset *again;
 	ck_assert_ok(netshare_sampler_generate(&again, s));
-	ck_assert(same_records(all, again));
+	ck_assert(netshare_test_same_records(all, again));
 	netshare_dataset_free(again);
 
 	/* Writing: the file reads back with every record; a bad path leaves nothing. */
@@ -427,7 +410,7 @@ START_TEST(loaded_model_samples_the_same)
 	model = loaded;
 	netshare_dataset *b = sample(21, 0, 1, NULL);
 	model = saved_model;
-	ck_assert(same_records(a, b));
+	ck_assert(netshare_test_same_records(a, b));
 	netshare_dataset_free(b);
 	/* An exported model (generators only) is smaller and samples the same. */
 	char exported[512];
@@ -442,7 +425,7 @@ START_TEST(loaded_model_samples_the_same)
 	model = loaded;
 	b = sample(21, 0, 1, NULL);
 	model = saved_model;
-	ck_assert(same_records(a, b));
+	ck_assert(netshare_test_same_records(a, b));
 	/* It builds no discriminators, yet reports their sizes as the full model does. */
 	ck_assert_int_eq(loaded->dg[0].d.layers, 0);
 	ck_assert_ptr_null(loaded->dg[0].round[0].x_real);
@@ -759,7 +742,7 @@ START_TEST(raw_turns_off_the_trace_statistics)
 		rows += model->enc->chunk_flows[c];
 	ck_assert_uint_eq(in.flows + in.not_started + in.duplicates, rows);
 	netshare_dataset *dflt = sample(9, 0, 1.0, NULL);
-	ck_assert(!same_records(raw, dflt));
+	ck_assert(!netshare_test_same_records(raw, dflt));
 	/* An older caller's struct (up to class_temperature): the steps stay on. */
 	netshare_sample_params old;
 	netshare_sample_params_init(&old);
@@ -770,7 +753,7 @@ START_TEST(raw_turns_off_the_trace_statistics)
 	netshare_dataset *older;
 	ck_assert_ok(netshare_sampler_generate(&older, s));
 	netshare_sampler_free(s);
-	ck_assert(same_records(older, dflt));
+	ck_assert(netshare_test_same_records(older, dflt));
 	netshare_dataset_free(raw);
 	netshare_dataset_free(dflt);
 	netshare_dataset_free(older);
