@@ -19,7 +19,9 @@ from cli_helpers import CLI, run
 from test_cli_model import packet_csv
 
 MPIRUN = shutil.which("mpirun")
-ARGS = ["-I", "6", "-k", "5", "-t", "1", "--batch-size", "16", "-q", "--seed", "3"]
+# With weight averaging, so that the chunks' averages (GAVG) go between ranks too.
+ARGS = ["-I", "6", "-k", "5", "-t", "1", "--batch-size", "16", "--ema-decay", "0.9", "-q",
+        "--seed", "3"]
 
 
 def mpi_build():
