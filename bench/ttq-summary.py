@@ -6,7 +6,10 @@
 how many evaluations met each of the three targets (joints, within-flow, EMDs), all
 three, and for each EMD the evaluations within 2x the floor and its best value.
 
-Usage: bench/ttq-summary.py RUN.jsonl... [--at 100,200,300,550]
+Usage: bench/ttq-summary.py RUN.jsonl... [--at 100,200,300,550] [--its]
+
+--its: the times are iterations instead (+-10 %): for runs that other work on the
+machine slowed down, whose seconds do not compare.
 """
 
 import json
@@ -18,11 +21,14 @@ NAMES = ["dstport+proto", "srcport+dstport", "flow_size_by_service",
 SHORT = ["d+p", "s+d", "size/svc", "gap/svc", "first3", "sizeAC", "gapAC", "len", "iat"]
 
 
-def rows_at(path, times):
+def rows_at(path, times, by_its=False):
     with open(path) as f:
         evals = [r for r in map(json.loads, f) if "metrics" in r]
     for t in times:
-        near = [r for r in evals if abs(r["train_s"] - t) <= 50]
+        if by_its:
+            near = [r for r in evals if abs(r["iterations"] - t) <= 0.1 * t]
+        else:
+            near = [r for r in evals if abs(r["train_s"] - t) <= 50]
         if not near:
             continue
         means = []
@@ -51,9 +57,12 @@ def counts(path):
 def main(argv):
     times = [100, 200, 300, 550]
     paths = []
+    by_its = False
     it = iter(argv)
     for a in it:
-        if a == "--at":
+        if a == "--its":
+            by_its = True
+        elif a == "--at":
             times = [float(x) for x in next(it).split(",")]
         else:
             paths.append(a)
@@ -63,8 +72,8 @@ def main(argv):
     print("%-28s %5s %6s " % ("run", "time", "its") + " ".join("%8s" % s for s in SHORT))
     for p in paths:
         name = p.rsplit("/", 1)[-1]
-        for t, its, means in rows_at(p, times):
-            print("%-28s %4.0fs %6d " % (name, t, its) +
+        for t, its, means in rows_at(p, times, by_its):
+            print("%-28s %4.0f%s %6d " % (name, t, "i" if by_its else "s", its) +
                   " ".join("%8s" % "n/a" if v is None else "%8.3g" % v for v in means))
     print("%-28s %6s %7s %7s %7s %7s %12s %12s" % ("run", "evals", "joints", "within", "emds",
                                                  "all", "len: n, best", "iat: n, best"))
