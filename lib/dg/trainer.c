@@ -635,7 +635,13 @@ netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src)
 		st = copy_critic(&dst->d, &src->d);
 	if (st == NETSHARE_OK)
 		st = copy_critic(&dst->aux, &src->aux);
-	if (st == NETSHARE_OK)
+	/* The average starts at src's (a chunk that trains no iteration generates what
+	 * chunk 0 does); its warm-up then lets the fine-tuned weights in at once. */
+	if (st == NETSHARE_OK && dst->ema.n && dst->ema.n == src->ema.n) {
+		memcpy(dst->ema.avg, src->ema.avg, dst->ema.n * sizeof *dst->ema.avg);
+		dst->ema.updates = 0;
+	} else if (st == NETSHARE_OK) {
 		netshare__ema_reset(&dst->ema);
+	}
 	return st;
 }

@@ -108,7 +108,9 @@ netshare_status netshare__dg_init_generator(netshare__dg *m, const netshare__gen
 void netshare__dg_free(netshare__dg *m);
 
 /* Copy every weight (not the optimiser state) from `src`, a model of the same shape:
- * the warm start of chunks 1..K-1 from chunk 0. EINVAL on a shape mismatch. */
+ * the warm start of chunks 1..K-1 from chunk 0; the generator's average too, its count
+ * of updates restarted (or, if src keeps none, the average restarts at the weights).
+ * EINVAL on a shape mismatch. */
 netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src);
 
 /*

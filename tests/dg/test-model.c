@@ -110,7 +110,7 @@ END_TEST
 /*
  * Fewer iterations than the fine-tune divisor: the later chunks train 0 iterations, and
  * still start from chunk 0's weights (every generator tensor equal), not from random
- * ones.
+ * ones; so do their weight averages, which are what generates.
  */
 START_TEST(short_training_still_warm_starts)
 {
@@ -119,6 +119,7 @@ START_TEST(short_training_still_warm_starts)
 	for (uint32_t its = 1; its <= 3; its++) {
 		netshare_model_params p = netshare_test_small_model_params();
 		p.iterations = its;
+		p.ema_decay = 0.9;
 		netshare_model *m;
 		ck_assert_ok(netshare_model_new(&m, enc, &p));
 		ck_assert_ok(netshare_model_train(m, ds));
@@ -126,6 +127,10 @@ START_TEST(short_training_still_warm_starts)
 		for (int c = 1; c < m->chunks; c++) {
 			const netshare__adam *gc = &m->dg[c].opt_g;
 			ck_assert_uint_eq(m->dg[c].iterations, 0);
+			ck_assert_uint_eq(m->dg[c].ema.n, m->dg[0].ema.n);
+			ck_assert_msg(memcmp(m->dg[c].ema.avg, m->dg[0].ema.avg,
+			                     m->dg[0].ema.n * sizeof(float)) == 0,
+			              "%u iterations: chunk %d's average is not chunk 0's", its, c);
 			ck_assert_uint_eq(gc->n, g0->n);
 			for (size_t k = 0; k < g0->n; k++)
 				ck_assert_msg(memcmp(gc->t[k].param, g0->t[k].param,
