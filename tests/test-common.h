@@ -119,49 +119,51 @@ netshare_test_data(char *buf, size_t size, const char *name)
 /* Seconds one test may take (CK_DEFAULT_TIMEOUT and CK_TIMEOUT_MULTIPLIER still apply). */
 #define NETSHARE_TEST_TIMEOUT 120
 
-/* The same records in the same order (labels compared as strings). */
+/* The index of the first record in which a and b differ (labels compared as strings),
+ * the shorter one's count if one ends first, or SIZE_MAX if they hold the same records
+ * in the same order. */
+static inline size_t
+netshare_test_first_difference(const netshare_dataset *a, const netshare_dataset *b)
+{
+	size_t na = netshare_dataset_count(a), nb = netshare_dataset_count(b);
+	netshare_record x, y;
+	netshare_record_init(&x);
+	netshare_record_init(&y);
+	for (size_t i = 0; i < na && i < nb; i++) {
+		ck_assert_ok(netshare_dataset_get(a, i, &x));
+		ck_assert_ok(netshare_dataset_get(b, i, &y));
+		if ((x.label || y.label) && !(x.label && y.label && strcmp(x.label, y.label) == 0))
+			return i;
+		x.label = y.label = NULL;
+		if (memcmp(&x, &y, sizeof x) != 0)
+			return i;
+	}
+	return na == nb ? SIZE_MAX : (na < nb ? na : nb);
+}
+
+static inline int
+netshare_test_same_records(const netshare_dataset *a, const netshare_dataset *b)
+{
+	return netshare_test_first_difference(a, b) == SIZE_MAX;
+}
+
+/* The same records in the same order, or a failure that says where they differ. */
 static inline void
 netshare_test_assert_same_records(const netshare_dataset *a, const netshare_dataset *b, const char *what)
 {
 	ck_assert_uint_eq(netshare_dataset_count(a), netshare_dataset_count(b));
+	size_t i = netshare_test_first_difference(a, b);
+	if (i == SIZE_MAX)
+		return;
 	netshare_record x, y;
 	netshare_record_init(&x);
 	netshare_record_init(&y);
-	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
-		ck_assert_ok(netshare_dataset_get(a, i, &x));
-		ck_assert_ok(netshare_dataset_get(b, i, &y));
-		if (x.label || y.label) {
-			ck_assert_msg(x.label && y.label && strcmp(x.label, y.label) == 0,
-			              "%s: record %zu: label '%s' became '%s'", what, i,
-			              x.label ? x.label : "(null)", y.label ? y.label : "(null)");
-		}
-		x.label = y.label = NULL;
-		ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: record %zu differs (time %lld vs "
-		              "%lld, proto %u vs %u, dur %lld vs %lld)", what, i, (long long)x.time_ns,
-		              (long long)y.time_ns, x.protocol, y.protocol, (long long)x.duration_ns,
-		              (long long)y.duration_ns);
-	}
-}
-
-/* Whether a and b hold the same records in the same order (labels as strings). */
-static inline int
-netshare_test_same_records(const netshare_dataset *a, const netshare_dataset *b)
-{
-	if (netshare_dataset_count(a) != netshare_dataset_count(b))
-		return 0;
-	netshare_record x, y;
-	netshare_record_init(&x);
-	netshare_record_init(&y);
-	for (size_t i = 0; i < netshare_dataset_count(a); i++) {
-		ck_assert_ok(netshare_dataset_get(a, i, &x));
-		ck_assert_ok(netshare_dataset_get(b, i, &y));
-		if ((x.label || y.label) && !(x.label && y.label && strcmp(x.label, y.label) == 0))
-			return 0;
-		x.label = y.label = NULL;
-		if (memcmp(&x, &y, sizeof x) != 0)
-			return 0;
-	}
-	return 1;
+	ck_assert_ok(netshare_dataset_get(a, i, &x));
+	ck_assert_ok(netshare_dataset_get(b, i, &y));
+	ck_abort_msg("%s: record %zu differs (label '%s' vs '%s', time %lld vs %lld, proto %u vs %u, "
+	             "dur %lld vs %lld)", what, i, x.label ? x.label : "(null)",
+	             y.label ? y.label : "(null)", (long long)x.time_ns, (long long)y.time_ns,
+	             x.protocol, y.protocol, (long long)x.duration_ns, (long long)y.duration_ns);
 }
 
 /* Monotonic seconds, for tests that bound how long a refusal may take. */
