@@ -49,7 +49,7 @@ typedef struct cli_train_opts {
 	"                         (default auto: 8 for long flows of many floats, as caida's;\n"\
 	"                         0: NetShare's discriminator on the whole flow)\n"          \
 	"      --ema-decay D      generate from the generator's weights averaged over the\n"  \
-	"                         iterations with this decay, 0..0.999999, such as 0.999\n"  \
+	"                         iterations with this decay, 0..0.999999, such as 0.99\n"   \
 	"                         (default 0: from the last weights, as NetShare)\n"         \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
