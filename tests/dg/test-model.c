@@ -819,6 +819,32 @@ START_TEST(generator_average)
 	ck_assert_error_contains("averages");
 	free(d1);
 	free(d2);
+	/* Killed after 7 iterations and resumed from its checkpoint on two threads: the
+	 * same file, averages and their update counts included. */
+	char ck[512];
+	netshare_test_path(ck, sizeof ck, dir, "avg-checkpoint.nsm");
+	p.ema_decay = 0.9;
+	p.checkpoint_path = ck;
+	p.checkpoint_every = 5;
+	p.progress = cancel_progress;
+	p.threads = 2;
+	cancel_at = 7;
+	netshare_model *killed, *resumed;
+	ck_assert_ok(netshare_model_new(&killed, enc, &p));
+	ck_assert_status(netshare_model_train(killed, ds), NETSHARE_ECANCELED);
+	netshare_model_free(killed);
+	ck_assert_ok(netshare_model_load(&resumed, ck, NULL));
+	ck_assert_ok(netshare_model_set_training(resumed, NULL));
+	ck_assert_ok(netshare_model_train(resumed, ds));
+	size_t nm, nr;
+	unsigned char *bm = file_bytes(m, path, &nm), *br = file_bytes(resumed, path2, &nr);
+	ck_assert_uint_eq(nm, nr);
+	ck_assert_msg(memcmp(bm, br, nm) == 0, "resumed with averages: another model");
+	free(bm);
+	free(br);
+	netshare_model_free(resumed);
+	unlink(ck);
+	p = netshare_test_small_model_params();
 	/* Bounds. */
 	const double bad[] = { -0.1, 1.0, NAN };
 	for (size_t i = 0; i < 3; i++) {
