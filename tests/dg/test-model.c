@@ -733,11 +733,12 @@ generator_tensor(netshare_model *m, int chunk, size_t i, size_t *size)
 
 /*
  * The moving average of the generator's weights (ema_decay): kept apart from the
- * weights that train, one update per generator step, restarted for each fine-tuned
- * chunk; generation uses it (an exported file, which holds the averages as its
- * weights, generates what the full model does, and the last weights generate something
- * else); a full file keeps both and loads to the same bytes; files whose averages are
- * missing or unexpected are refused; out-of-range decays are refused.
+ * weights that train, one update per generator step, its count restarted for each
+ * fine-tuned chunk; generation uses it (an exported file, which holds the averages as
+ * its weights, generates what the full model does, and the last weights generate
+ * something else); a full file keeps both and loads to the same bytes; a killed run
+ * resumes to the same file; files whose averages are missing or unexpected are
+ * refused; out-of-range decays are refused.
  */
 START_TEST(generator_average)
 {
