@@ -692,7 +692,7 @@ netshare__model_load_buffer(netshare_model **out, const char *path, const unsign
 	all = m ? (m->chunks == 64 ? ~0ull : (1ull << m->chunks) - 1) : 0;
 	/* An exported file has generators only; otherwise every chunk has both, and their
 	 * averages if the model keeps them. */
-	int averaged = m && !m->generator_only && m->p.ema_decay > 0;
+	int averaged = m && m->dg[0].ema.count > 0; /* a trainer with ema_decay */
 	if (st == NETSHARE_OK && (have_g != all || (have_d != all && (have_d || have_opts)) ||
 	                          have_avg != (averaged ? all : 0)))
 		st = corrupt(path, "weights missing for a chunk", 0);

@@ -637,11 +637,7 @@ netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg *src)
 		st = copy_critic(&dst->aux, &src->aux);
 	/* The average starts at src's (a chunk that trains no iteration generates what
 	 * chunk 0 does); its warm-up then lets the fine-tuned weights in at once. */
-	if (st == NETSHARE_OK && dst->ema.n && dst->ema.n == src->ema.n) {
-		memcpy(dst->ema.avg, src->ema.avg, dst->ema.n * sizeof *dst->ema.avg);
-		dst->ema.updates = 0;
-	} else if (st == NETSHARE_OK) {
-		netshare__ema_reset(&dst->ema);
-	}
+	if (st == NETSHARE_OK)
+		netshare__ema_start_from(&dst->ema, &src->ema);
 	return st;
 }

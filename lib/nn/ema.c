@@ -70,6 +70,17 @@ netshare__ema_reset(netshare__ema *e)
 }
 
 void
+netshare__ema_start_from(netshare__ema *e, const netshare__ema *from)
+{
+	if (!e->n || e->n != from->n) {
+		netshare__ema_reset(e);
+		return;
+	}
+	memcpy(e->avg, from->avg, e->n * sizeof *e->avg);
+	e->updates = 0;
+}
+
+void
 netshare__ema_free(netshare__ema *e)
 {
 	netshare__free(e->avg);

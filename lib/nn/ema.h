@@ -35,6 +35,9 @@ netshare_status netshare__ema_add(netshare__ema *e, const float *live, size_t si
 void netshare__ema_update(netshare__ema *e);
 /* Restart the averages at the live values (after the live weights were replaced). */
 void netshare__ema_reset(netshare__ema *e);
+/* Restart them at `from`'s averages instead, when it averages as many floats (else as
+ * netshare__ema_reset); the count of updates restarts either way. */
+void netshare__ema_start_from(netshare__ema *e, const netshare__ema *from);
 void netshare__ema_free(netshare__ema *e);
 
 #endif

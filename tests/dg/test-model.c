@@ -487,6 +487,39 @@ file_bytes(netshare_model *m, const char *path, size_t *len)
 	return b;
 }
 
+/* a and b save to the same bytes (through path). */
+static void
+assert_same_file(netshare_model *a, netshare_model *b, const char *path, const char *what)
+{
+	size_t na, nb;
+	unsigned char *ba = file_bytes(a, path, &na), *bb = file_bytes(b, path, &nb);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_msg(memcmp(ba, bb, na) == 0, "%s: another model", what);
+	free(ba);
+	free(bb);
+}
+
+/* The run of p killed after 7 iterations of chunk 0 while checkpointing to ck every 5,
+ * then loaded from the checkpoint and trained to its end on two threads. */
+static netshare_model *
+resumed_after_kill(const netshare_encoder *enc, const netshare_dataset *ds,
+                   netshare_model_params p, const char *ck)
+{
+	p.checkpoint_path = ck;
+	p.checkpoint_every = 5;
+	p.progress = cancel_progress;
+	p.threads = 2;
+	cancel_at = 7;
+	netshare_model *killed, *resumed;
+	ck_assert_ok(netshare_model_new(&killed, enc, &p));
+	ck_assert_status(netshare_model_train(killed, ds), NETSHARE_ECANCELED);
+	netshare_model_free(killed);
+	ck_assert_ok(netshare_model_load(&resumed, ck, NULL));
+	ck_assert_ok(netshare_model_set_training(resumed, NULL));
+	ck_assert_ok(netshare_model_train(resumed, ds));
+	return resumed;
+}
+
 /* Cancels at chunk 1's first iteration, when chunk 0 is done and checkpointed. */
 static int
 cancel_after_chunk0(const netshare_progress *p, void *user)
@@ -558,7 +591,7 @@ START_TEST(discriminator_front)
 	netshare_test_path(ck, sizeof ck, dir, "checkpoint.nsm");
 	netshare_test_path(out, sizeof out, dir, "out.nsm");
 	netshare_model_params p = netshare_test_small_model_params();
-	netshare_model *plain, *a, *b, *c;
+	netshare_model *plain, *a, *c;
 	netshare_model_info in = { .struct_size = sizeof in }, pin = in;
 	ck_assert_ok(netshare_model_new(&plain, enc, &p));
 	ck_assert_ok(netshare_model_info_get(plain, &pin));
@@ -577,26 +610,11 @@ START_TEST(discriminator_front)
 	                  (uint64_t)(T * F - 3 * T) * 16 + 3 * F + 3);
 	ck_assert_ok(netshare_model_train(a, ds));
 	/* Killed after 7 iterations, resumed from the checkpoint on two threads. */
-	p.checkpoint_path = ck;
-	p.checkpoint_every = 5;
-	p.progress = cancel_progress;
-	p.threads = 2;
-	cancel_at = 7;
-	ck_assert_ok(netshare_model_new(&b, enc, &p));
-	ck_assert_status(netshare_model_train(b, ds), NETSHARE_ECANCELED);
-	netshare_model_free(b);
-	ck_assert_ok(netshare_model_load(&c, ck, NULL));
+	c = resumed_after_kill(enc, ds, p, ck);
 	ck_assert_ok(netshare_model_info_get(c, &in));
 	ck_assert_int_eq(in.disc_embed, 3);
-	ck_assert_ok(netshare_model_set_training(c, NULL));
-	ck_assert_ok(netshare_model_train(c, ds));
-	size_t na, nc;
-	unsigned char *ba = file_bytes(a, out, &na), *bc = file_bytes(c, out, &nc);
-	ck_assert_uint_eq(na, nc);
-	ck_assert_msg(memcmp(ba, bc, na) == 0, "resumed on 2 threads: another model");
+	assert_same_file(a, c, out, "resumed on 2 threads");
 	ck_assert_mem_eq(a->dg[0].d.front.w, c->dg[0].d.front.w, (size_t)3 * F * sizeof(float));
-	free(ba);
-	free(bc);
 	p = netshare_test_small_model_params();
 	p.disc_embed = NETSHARE_MAX_DISC_EMBED + 1;
 	netshare_model *d = (netshare_model *)1;
@@ -825,24 +843,8 @@ START_TEST(generator_average)
 	char ck[512];
 	netshare_test_path(ck, sizeof ck, dir, "avg-checkpoint.nsm");
 	p.ema_decay = 0.9;
-	p.checkpoint_path = ck;
-	p.checkpoint_every = 5;
-	p.progress = cancel_progress;
-	p.threads = 2;
-	cancel_at = 7;
-	netshare_model *killed, *resumed;
-	ck_assert_ok(netshare_model_new(&killed, enc, &p));
-	ck_assert_status(netshare_model_train(killed, ds), NETSHARE_ECANCELED);
-	netshare_model_free(killed);
-	ck_assert_ok(netshare_model_load(&resumed, ck, NULL));
-	ck_assert_ok(netshare_model_set_training(resumed, NULL));
-	ck_assert_ok(netshare_model_train(resumed, ds));
-	size_t nm, nr;
-	unsigned char *bm = file_bytes(m, path, &nm), *br = file_bytes(resumed, path2, &nr);
-	ck_assert_uint_eq(nm, nr);
-	ck_assert_msg(memcmp(bm, br, nm) == 0, "resumed with averages: another model");
-	free(bm);
-	free(br);
+	netshare_model *resumed = resumed_after_kill(enc, ds, p, ck);
+	assert_same_file(m, resumed, path, "resumed with averages");
 	netshare_model_free(resumed);
 	unlink(ck);
 	p = netshare_test_small_model_params();
