@@ -16,6 +16,7 @@ typedef struct netshare__batchnorm {
 	float *gamma, *beta, *dgamma, *dbeta;
 	float *running_mean, *running_var;
 	float *mean, *inv_std;   /* of the last training batch, for backward */
+	double *sum, *sum2;      /* per-column sums of a pass (scratch) */
 } netshare__batchnorm;
 
 netshare_status netshare__batchnorm_init(netshare__batchnorm *bn, int dim, float eps,
