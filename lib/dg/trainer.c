@@ -376,10 +376,13 @@ round_steps(netshare__dg *m, struct netshare__dg_round *r, critic_step step[2])
 }
 
 /* A critic round: task 0 steps the critic, task 1 the auxiliary critic and then draws
- * the next round's batch (if any) while task 0 may still run. */
+ * into `next` while task 0 may still run: the next round's batch, or after the last
+ * round the generator step's fakes (fakes_only; the generator does not change during
+ * the rounds, and these are the draws the serial order makes next). */
 typedef struct critic_round {
 	critic_step step[2];
 	struct netshare__dg_round *next;
+	int fakes_only;
 	const float *attr, *feat;
 	size_t n;
 } critic_round;
@@ -389,10 +392,20 @@ critic_round_task(void *arg, size_t task, unsigned worker)
 {
 	(void)worker;
 	critic_round *r = arg;
+	netshare__dg *m = r->step[1].m;
 	run_critic_step(&r->step[task]);
-	if (task == 1 && r->next)
-		draw_round(r->step[1].m, r->next, r->attr, r->feat, r->n);
+	if (task == 1 && r->next && r->fakes_only)
+		draw_fakes(m, r->next, m->p.batch);
+	else if (task == 1 && r->next)
+		draw_round(m, r->next, r->attr, r->feat, r->n);
 }
+
+/* The generator step's fakes, in the generator's outputs and the critic input rows of
+ * `fakes`. */
+typedef struct generator_pass {
+	netshare__dg *m;
+	const struct netshare__dg_round *fakes;
+} generator_pass;
 
 /* The generator step's passes back through the critics, task 0 D's and task 1 aux-D's:
  * scores of the fakes and gradients with respect to them (the critics' own gradients
@@ -401,10 +414,11 @@ static void
 critic_backward_task(void *arg, size_t task, unsigned worker)
 {
 	(void)worker;
-	netshare__dg *m = arg;
+	const generator_pass *gp = arg;
+	netshare__dg *m = gp->m;
 	int B = m->p.batch;
 	if (task == 0) {
-		netshare__critic_forward(&m->d, m->round[0].x_fake, B);
+		netshare__critic_forward(&m->d, gp->fakes->x_fake, B);
 		netshare__critic_backward_input(&m->d, m->dscore_gen, B, m->dx);
 	} else {
 		netshare__critic_forward(&m->aux, m->g.attributes, B);
@@ -412,14 +426,17 @@ critic_backward_task(void *arg, size_t task, unsigned worker)
 	}
 }
 
+/* A generator step on fakes already drawn into round `drawn`, or (NULL) on fresh ones. */
 static void
-generator_step(netshare__dg *m, netshare__pool *pool)
+generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round *drawn)
 {
 	int B = m->p.batch;
 	size_t TF = (size_t)m->T * m->F, X = TF + m->A, A = (size_t)m->A;
 	netshare__generator_zero_grad(&m->g);
-	draw_fakes(m, &m->round[0], B);
-	netshare__pool_for(pool, 2, critic_backward_task, m);
+	if (!drawn)
+		draw_fakes(m, drawn = &m->round[0], B);
+	generator_pass gp = { m, drawn };
+	netshare__pool_for(pool, 2, critic_backward_task, &gp);
 	double loss = 0;
 	for (int b = 0; b < B; b++)
 		loss -= m->d.score[b] / B;
@@ -546,15 +563,19 @@ netshare__dg_train_on(netshare__dg *m, netshare__pool *pool)
 }
 
 /* d_rounds critic rounds on batches drawn with replacement; with a pool, the two
- * critics' steps side by side and each next batch drawn during D's step. */
-static void
+ * critics' steps side by side and each next batch drawn during D's step, the last
+ * round's "next batch" being the generator step's fakes. Returns the round that holds
+ * those. */
+static struct netshare__dg_round *
 critic_rounds(netshare__dg *m, netshare__pool *pool, const float *attr, const float *feat,
               size_t n)
 {
 	draw_round(m, &m->round[0], attr, feat, n);
 	for (int i = 0; i < m->p.d_rounds; i++) {
 		critic_round cr = {
-			.next = i + 1 < m->p.d_rounds ? &m->round[(i + 1) % 2] : NULL,
+			.next = i + 1 < m->p.d_rounds || m->p.g_rounds > 0 ? &m->round[(i + 1) % 2]
+			                                                    : NULL,
+			.fakes_only = i + 1 == m->p.d_rounds,
 			.attr = attr, .feat = feat, .n = n,
 		};
 		round_steps(m, &m->round[i % 2], cr.step);
@@ -570,6 +591,7 @@ critic_rounds(netshare__dg *m, netshare__pool *pool, const float *attr, const fl
 		m->loss_d = cr.step[0].loss;
 		m->loss_aux = cr.step[1].loss;
 	}
+	return m->p.g_rounds > 0 ? &m->round[m->p.d_rounds % 2] : NULL;
 }
 
 netshare_status
@@ -587,16 +609,17 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	                                                 0.0);
 	netshare__blas_single_begin(); /* the same products for any thread count */
 	for (long it = 0; it < iterations && st == NETSHARE_OK; it++) {
+		struct netshare__dg_round *drawn = NULL; /* the first generator step's fakes */
 		if (dp) {
 			for (int r = 0; r < m->p.d_rounds && st == NETSHARE_OK; r++)
 				st = dp_round(m, attr, feat, n);
 			if (st < 0)
 				break;
 		} else if (m->p.d_rounds > 0) {
-			critic_rounds(m, pool, attr, feat, n);
+			drawn = critic_rounds(m, pool, attr, feat, n);
 		}
-		for (int r = 0; r < m->p.g_rounds; r++)
-			generator_step(m, pool);
+		for (int r = 0; r < m->p.g_rounds; r++, drawn = NULL)
+			generator_step(m, pool, drawn);
 		m->iterations++;
 		if (!isfinite(m->loss_d) || !isfinite(m->loss_aux) || !isfinite(m->loss_g) ||
 		    !netshare__critic_finite(&m->d)) {
