@@ -20,11 +20,11 @@ netshare__relu_backward(const float *restrict y, float *restrict dy, size_t n)
 		dy[i] = y[i] > 0 ? dy[i] : 0;
 }
 
-void
+NETSHARE__ELEMENTWISE void
 netshare__sigmoid_forward(float *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		x[i] = 1.0f / (1.0f + expf(-x[i]));
+		x[i] = netshare__sigmoidf(x[i]);
 }
 
 void
@@ -34,7 +34,7 @@ netshare__sigmoid_backward(const float *y, float *dy, size_t n)
 		dy[i] *= y[i] * (1.0f - y[i]);
 }
 
-void
+NETSHARE__ELEMENTWISE void
 netshare__tanh_forward(float *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -56,7 +56,7 @@ netshare__softmax_forward(float *x, size_t rows, size_t stride, size_t offset, s
 		for (size_t k = 1; k < dim; k++)
 			m = v[k] > m ? v[k] : m;
 		for (size_t k = 0; k < dim; k++)
-			s += (v[k] = expf(v[k] - m)); /* shifted: no overflow */
+			s += (v[k] = netshare__expf(v[k] - m)); /* shifted: no overflow */
 		for (size_t k = 0; k < dim; k++)
 			v[k] /= s;
 	}

@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/simd.h"
 #include "activation.h"
 #include "dense.h"
 #include "init.h"
@@ -105,20 +106,15 @@ netshare__lstm_cache_free(netshare__lstm_cache *c)
 	memset(c, 0, sizeof *c);
 }
 
-static float
-sigmoid(float x)
-{
-	return 1.0f / (1.0f + expf(-x));
-}
-
 /* One cell: gate pre-activations ab[4H] (replaced by the activations), previous cell
  * state cp -> cell state cn, tanh(cn) tc, output hn. */
-static void
-cell(int H, float *ab, const float *cp, float *cn, float *tc, float *hn)
+NETSHARE__ELEMENTWISE static void
+cell(int H, float *restrict ab, const float *restrict cp, float *restrict cn,
+     float *restrict tc, float *restrict hn)
 {
 	for (int j = 0; j < H; j++) {
-		float i = sigmoid(ab[j]), f = sigmoid(ab[H + j]);
-		float g = netshare__tanhf(ab[2 * H + j]), o = sigmoid(ab[3 * H + j]);
+		float i = netshare__sigmoidf(ab[j]), f = netshare__sigmoidf(ab[H + j]);
+		float g = netshare__tanhf(ab[2 * H + j]), o = netshare__sigmoidf(ab[3 * H + j]);
 		ab[j] = i;
 		ab[H + j] = f;
 		ab[2 * H + j] = g;
