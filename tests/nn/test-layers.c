@@ -5,6 +5,7 @@
  * 2e-2 on each entry against max(|analytic|, |numeric|, 1e-2)), plus Adam against a
  * hand-computed update and the orthogonal initialiser's defining property.
  */
+#include <float.h>
 #include <math.h>
 
 #include "../test-common.h"
@@ -194,6 +195,30 @@ START_TEST(fast_tanh_is_accurate)
 	ck_assert_float_eq(netshare__tanhf(-50.0f), -1.0f);
 	ck_assert_float_eq(netshare__tanhf(0.0f), 0.0f);
 	ck_assert_float_eq(netshare__tanhf(1e-30f), 1e-30f);
+}
+END_TEST
+
+START_TEST(fast_exp_is_accurate)
+{
+	double worst = 0;
+	for (int i = -870000; i <= 880000; i++) {
+		float x = (float)i * 1e-4f;
+		double want = exp((double)x), got = netshare__expf(x);
+		double err = fabs(got - want) / want;
+		worst = err > worst ? err : worst;
+	}
+	ck_assert_msg(worst < FLT_EPSILON, "worst relative error %g", worst); /* 2 x 2^-24 */
+	ck_assert_float_eq(netshare__expf(0.0f), 1.0f);
+	ck_assert_float_eq(netshare__expf(1.0f), (float)M_E);
+	/* clamped to [-87, 88], never 0, infinity or a denormal */
+	ck_assert_float_eq(netshare__expf(-1000.0f), netshare__expf(-87.0f));
+	ck_assert_float_eq(netshare__expf(1000.0f), netshare__expf(88.0f));
+	ck_assert(isnormal(netshare__expf(-INFINITY)) && isnormal(netshare__expf(INFINITY)));
+	ck_assert(isnan(netshare__expf(NAN)) && isnan(netshare__tanhf(NAN)) &&
+	          isnan(netshare__sigmoidf(NAN)));
+	ck_assert_float_eq(netshare__sigmoidf(0.0f), 0.5f);
+	ck_assert_float_eq(netshare__sigmoidf(100.0f), 1.0f);
+	ck_assert_float_lt(netshare__sigmoidf(-100.0f), 1e-37f);
 }
 END_TEST
 
@@ -541,7 +566,7 @@ START_TEST(blocked_products_do_not_depend_on_threads)
 }
 END_TEST
 
-NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate,
+NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate, fast_exp_is_accurate,
 	blocked_products_do_not_depend_on_threads,
 	lstm_backward_through_time,
 	lstm_held_input_matches,
