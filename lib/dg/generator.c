@@ -313,11 +313,11 @@ netshare__generator_copy_weights(netshare__generator *a, const netshare__generat
 }
 
 void
-netshare__generator_backward(netshare__generator *g, float *dattr, const float *dfeat)
+netshare__generator_backward_features(netshare__generator *g, const float *dfeat)
 {
 	const netshare__gen_shape *s = &g->s;
 	int batch = g->batch;
-	size_t B = (size_t)batch, U = (size_t)s->attr_units, A = (size_t)s->A;
+	size_t B = (size_t)batch;
 	size_t H = (size_t)s->lstm_units, SF = (size_t)s->sample_len * s->F, T = T_of(s);
 	/* Features: masked records get no gradient; back to time-major order. */
 	for (int t = 0; t < s->steps; t++)
@@ -337,7 +337,14 @@ netshare__generator_backward(netshare__generator *g, float *dattr, const float *
 	const float *hs = g->cache.h + B * H;
 	netshare__dense_backward(&g->feat_out, hs, g->dstep, s->steps * batch, g->dh);
 	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, NULL, NULL);
-	/* Attributes. */
+}
+
+void
+netshare__generator_backward_attributes(netshare__generator *g, float *dattr)
+{
+	const netshare__gen_shape *s = &g->s;
+	int batch = g->batch;
+	size_t B = (size_t)batch, U = (size_t)s->attr_units, A = (size_t)s->A;
 	netshare__heads_backward(s->attr_heads, s->n_attr_heads, g->attributes, dattr, B, A);
 	float *d = g->tmp;
 	netshare__dense_backward(&g->attr_out, g->hidden ? g->bn[g->hidden - 1] : g->z_a, dattr,
@@ -349,6 +356,13 @@ netshare__generator_backward(netshare__generator *g, float *dattr, const float *
 		netshare__dense_backward(&g->attr_dense[l], l ? g->bn[l - 1] : g->z_a, dx, batch,
 		                         l ? d : NULL);
 	}
+}
+
+void
+netshare__generator_backward(netshare__generator *g, float *dattr, const float *dfeat)
+{
+	netshare__generator_backward_features(g, dfeat);
+	netshare__generator_backward_attributes(g, dattr);
 }
 
 size_t

@@ -105,8 +105,12 @@ netshare_status netshare__generator_copy_weights(netshare__generator *dst,
                                                  const netshare__generator *src);
 /* Backpropagate d(attributes) (B x A) and d(features) (B x T x F) of the last forward
  * into the weight gradients. The features' conditioning on the attributes carries no
- * gradient (DESIGN.md section 5). dattr may be modified. */
+ * gradient (DESIGN.md section 5), so the two halves touch disjoint tensors and buffers
+ * and may run on two threads at once; backward() is the one after the other. dattr may
+ * be modified. */
 void netshare__generator_backward(netshare__generator *g, float *dattr, const float *dfeat);
+void netshare__generator_backward_features(netshare__generator *g, const float *dfeat);
+void netshare__generator_backward_attributes(netshare__generator *g, float *dattr);
 
 /* The generator's tensors in one fixed order, the model file's: each trained tensor
  * with its gradient, then the BatchNorm running statistics (grad NULL). */

@@ -426,6 +426,18 @@ critic_backward_task(void *arg, size_t task, unsigned worker)
 	}
 }
 
+/* The generator's backward pass, task 0 its features' and task 1 its attributes'. */
+static void
+generator_backward_task(void *arg, size_t task, unsigned worker)
+{
+	(void)worker;
+	netshare__dg *m = arg;
+	if (task == 0)
+		netshare__generator_backward_features(&m->g, m->dfeat);
+	else
+		netshare__generator_backward_attributes(&m->g, m->dattr);
+}
+
 /* A generator step on fakes already drawn into round `drawn`, or (NULL) on fresh ones. */
 static void
 generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round *drawn)
@@ -448,7 +460,7 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 	}
 	for (size_t i = 0; i < (size_t)B * A; i++)
 		m->dattr[i] += m->dx_aux[i];
-	netshare__generator_backward(&m->g, m->dattr, m->dfeat);
+	netshare__pool_for(pool, 2, generator_backward_task, m);
 	step(m, &m->opt_g);
 	netshare__ema_update(&m->ema);
 	m->loss_g = loss;
