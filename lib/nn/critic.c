@@ -252,9 +252,7 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	for (int l = L - 2; l >= 0; l--) {
 		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, U, 1.0f,
 		                c->delta[l + 1], U, c->hidden[l + 1].w, U, 0.0f, c->delta[l], U);
-		for (size_t k = 0; k < (size_t)batch * U; k++)
-			if (!(h[l][k] > 0))
-				c->delta[l][k] = 0.0f;
+		netshare__relu_backward(h[l], c->delta[l], (size_t)batch * U); /* the mask M_l */
 	}
 	/* g = delta_0 W_0 (B x IN; through P^T with a front), then u = dGP/dg into the same
 	 * buffer. */
@@ -295,9 +293,7 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 		                c->delta[l], U, a, in_l, 1.0f, c->hidden[l].dw, in_l);
 		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch, U, in_l, 1.0f,
 		                a, in_l, c->hidden[l].w, in_l, 0.0f, next, U);
-		for (size_t k = 0; k < (size_t)batch * U; k++)
-			if (!(h[l][k] > 0))
-				next[k] = 0.0f;
+		netshare__relu_backward(h[l], next, (size_t)batch * U);
 		float *t = a;
 		a = next;
 		next = t;
