@@ -26,10 +26,6 @@
  * at least two of them) a length needs to be a class. */
 #define NETSHARE__DEFAULT_LENGTH_CLASSES 16
 #define NETSHARE__LENGTH_CLASS_MIN_SHARE 0.01
-/* Knots of the quantile table of the lengths that are no class (encoder state v11),
- * through which the ip_length field encodes: the generator's sigmoid then has a roughly
- * uniform target instead of a few values crowded near the bottom of [0, 1]. */
-#define NETSHARE__LENGTH_KNOTS 65
 
 #define NETSHARE__MAX_FIELDS (32 + NETSHARE_MAX_CHUNKS + NETSHARE_MAX_EXTRA_COLUMNS)
 

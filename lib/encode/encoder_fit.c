@@ -54,10 +54,8 @@ netshare_encoder_params_init(netshare_encoder_params *p)
 void
 netshare__vector_free(netshare__vector *v)
 {
-	for (size_t i = 0; i < v->n_fields; i++) {
+	for (size_t i = 0; i < v->n_fields; i++)
 		netshare__free(v->field[i].choices);
-		netshare__free(v->field[i].knots);
-	}
 	netshare__free(v->groups);
 	netshare__free(v->names);
 	memset(v, 0, sizeof *v);
@@ -354,50 +352,11 @@ by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The value of rank `rank` (from 0) in the multiset that count[] holds. */
-static uint32_t
-value_of_rank(const uint64_t *count, uint64_t rank)
-{
-	uint64_t seen = 0;
-	uint32_t v = 0;
-	while (v < 65535 && seen + count[v] <= rank)
-		seen += count[v++];
-	return v;
-}
-
-/* The ip_length field's quantile table, from the lengths count[] holds (those of no
- * class): NETSHARE__LENGTH_KNOTS values at quantiles 0, 1/64, ..., 1, interpolated
- * between order statistics as the gap tables are (service_stats.c). None when fewer
- * than two records have such lengths. */
-static netshare_status
-length_knots(netshare__field *len, const uint64_t *count)
-{
-	uint64_t m = 0;
-	for (uint32_t v = 0; v < 65536; v++)
-		m += count[v];
-	if (m < 2)
-		return NETSHARE_OK;
-	uint32_t n = NETSHARE__LENGTH_KNOTS;
-	if (!(len->knots = netshare__mallocarray(n, sizeof *len->knots)))
-		return netshare__error_oom("length quantiles");
-	for (uint32_t i = 0; i < n; i++) {
-		double p = (double)i * (double)(m - 1) / (double)(n - 1);
-		uint64_t j = (uint64_t)p;
-		double a = netshare__field_transform(len, value_of_rank(count, j));
-		double b = j + 1 < m ? netshare__field_transform(len, value_of_rank(count, j + 1)) : a;
-		len->knots[i] = a + (p - (double)j) * (b - a);
-	}
-	len->n_knots = n;
-	return NETSHARE_OK;
-}
-
 /* The length class field's choices: the most frequent IP total lengths of the flows'
  * records (at most f->index of them, each in at least NETSHARE__LENGTH_CLASS_MIN_SHARE
- * of the records and in two), ascending, then NETSHARE__LENGTH_OTHER; and the quantile
- * table of the other lengths for the ip_length field `length` (if any). */
+ * of the records and in two), ascending, then NETSHARE__LENGTH_OTHER. */
 static netshare_status
-length_class_choices(netshare__field *f, netshare__field *length, const netshare_dataset *ds,
-                     const netshare__flows *fl)
+length_class_choices(netshare__field *f, const netshare_dataset *ds, const netshare__flows *fl)
 {
 	uint64_t *count = netshare__calloc(65536, sizeof *count);
 	f->choices = netshare__mallocarray((size_t)f->index + 1, sizeof *f->choices);
@@ -425,10 +384,7 @@ length_class_choices(netshare__field *f, netshare__field *length, const netshare
 		f->choices[n++] = best;
 		count[best] = 0;
 	}
-	netshare_status st = length && !length->fixed ? length_knots(length, count) : NETSHARE_OK;
 	netshare__free(count);
-	if (st < 0)
-		return st;
 	qsort(f->choices, n, sizeof *f->choices, by_value);
 	f->choices[n] = NETSHARE__LENGTH_OTHER;
 	f->n_choices = n + 1;
@@ -482,10 +438,7 @@ fit_values(netshare_encoder *e, const netshare_dataset *ds, const netshare__flow
 	for (size_t fi = 0; fi < v->n_fields && st == NETSHARE_OK; fi++) {
 		netshare__field *f = &v->field[fi];
 		if (v == &e->feat && f->source == SRC_IPLEN_CLASS) {
-			netshare__field *len = NULL;
-			for (size_t k = 0; k < v->n_fields; k++)
-				len = v->field[k].source == SRC_IPLEN ? &v->field[k] : len;
-			st = length_class_choices(f, len, ds, fl);
+			st = length_class_choices(f, ds, fl);
 			continue;
 		}
 		if (!fitted_by_values(e, v, f))

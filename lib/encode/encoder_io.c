@@ -21,10 +21,9 @@
  * (packets); version 6 the per-service statistics (service_stats.c); version 7 made
  * their gap bounds quantile tables; version 8 added the packet length class field;
  * version 9 the fitted data's fingerprint, whether the time window was declared, and
- * how a DP model released its counts; version 10 the fitted file's format; version 11
- * the continuous fields' quantile tables (ip_length's); version 2 to 10 states load
- * unchanged. */
-#define ENCODER_STATE_VERSION 11
+ * how a DP model released its counts; version 10 the fitted file's format; version 2 to 9
+ * states load unchanged. */
+#define ENCODER_STATE_VERSION 10
 #define ENCODER_STATE_OLDEST 2
 /* Longest sequence a loaded encoder may ask for: bounds what encoding allocates. */
 #define MAX_LOADED_LEN (1u << 20)
@@ -49,25 +48,6 @@ save_field(netshare__wbuf *b, const netshare__field *f)
 	netshare__wbuf_u32(b, f->n_choices);
 	for (uint32_t k = 0; k < f->n_choices; k++)
 		netshare__wbuf_u32(b, f->choices[k]);
-}
-
-/* v11: per vector, the fields with a quantile table: count, then (field, knots, values). */
-static void
-save_knots(netshare__wbuf *b, const netshare__vector *v)
-{
-	uint32_t n = 0;
-	for (size_t i = 0; i < v->n_fields; i++)
-		n += v->field[i].n_knots > 0;
-	netshare__wbuf_u32(b, n);
-	for (size_t i = 0; i < v->n_fields; i++) {
-		const netshare__field *f = &v->field[i];
-		if (!f->n_knots)
-			continue;
-		netshare__wbuf_u32(b, (uint32_t)i);
-		netshare__wbuf_u32(b, f->n_knots);
-		for (uint32_t k = 0; k < f->n_knots; k++)
-			netshare__wbuf_f64(b, f->knots[k]);
-	}
 }
 
 netshare_status
@@ -131,8 +111,6 @@ netshare__encoder_save(const netshare_encoder *e, netshare__wbuf *b)
 	netshare__wbuf_f64(b, e->count_noise);
 	netshare__wbuf_u8(b, (uint8_t)e->source_format); /* v10 */
 	netshare__wbuf_str(b, e->label_column);
-	save_knots(b, &e->attr); /* v11 */
-	save_knots(b, &e->feat);
 	return b->status == NETSHARE_OK ? NETSHARE_OK : netshare__error_oom("encoder state");
 }
 
@@ -311,32 +289,6 @@ load_source_format(netshare__rbuf *r, netshare_encoder *e)
 }
 
 static netshare_status
-load_knots(netshare__rbuf *r, netshare__vector *v)
-{
-	uint32_t n = netshare__rbuf_u32(r);
-	if (r->bad || n > v->n_fields)
-		return corrupt("bad quantile tables");
-	for (uint32_t j = 0; j < n; j++) {
-		uint32_t i = netshare__rbuf_u32(r), m = netshare__rbuf_u32(r);
-		if (r->bad || i >= v->n_fields || v->field[i].type != FIELD_CONT ||
-		    v->field[i].knots || m < 2 || m > NETSHARE__MAX_FIELD_KNOTS ||
-		    !netshare__rbuf_has(r, m, 8))
-			return corrupt("bad quantile table");
-		netshare__field *f = &v->field[i];
-		if (!(f->knots = netshare__mallocarray(m, sizeof *f->knots)))
-			return netshare__error_oom("encoder state");
-		for (uint32_t k = 0; k < m; k++) {
-			f->knots[k] = netshare__rbuf_f64(r);
-			if (!(f->knots[k] >= f->lo && f->knots[k] <= f->hi) ||
-			    (k && f->knots[k] < f->knots[k - 1]))
-				return corrupt("quantile table out of order or outside the bounds");
-		}
-		f->n_knots = m;
-	}
-	return NETSHARE_OK;
-}
-
-static netshare_status
 load_vector(netshare__rbuf *r, netshare__vector *v, const netshare_encoder *e, int features)
 {
 	uint32_t n = netshare__rbuf_u32(r);
@@ -432,9 +384,7 @@ netshare__encoder_load(netshare_encoder **out, const void *data, size_t len)
 	    (version >= 6 && (st = load_headers_only(&r, e)) < 0) ||
 	    (version >= 6 && (st = netshare__service_stats_load(&r, e, version)) < 0) ||
 	    (version >= 9 && (st = load_release(&r, e)) < 0) ||
-	    (version >= 10 && (st = load_source_format(&r, e)) < 0) ||
-	    (version >= 11 && ((st = load_knots(&r, &e->attr)) < 0 ||
-	                       (st = load_knots(&r, &e->feat)) < 0)))
+	    (version >= 10 && (st = load_source_format(&r, e)) < 0))
 		goto done;
 	if (r.bad || r.pos != r.len)
 		st = corrupt(r.bad ? "truncated" : "trailing bytes");

@@ -17,8 +17,7 @@ typedef struct stat_def {
 enum {
 	ST_TIME_SPAN, ST_CHUNK_COUNTS, ST_FLOW_COUNTS, ST_BOUNDS, ST_CATEGORIES, ST_ROLE_VALUES,
 	ST_VOCABULARY, ST_PORT_COUNTS, ST_VECTORS, ST_CLASSES, ST_PARTNERS, ST_GAP_QUANTILES, ST_LONGEST,
-	ST_PAYLOAD_FLOORS, ST_HEADERS_ONLY, ST_LENGTH_CLASSES, ST_FINGERPRINT, ST_LENGTH_QUANTILES,
-	ST_COUNT
+	ST_PAYLOAD_FLOORS, ST_HEADERS_ONLY, ST_LENGTH_CLASSES, ST_FINGERPRINT, ST_COUNT
 };
 
 static const stat_def defs[ST_COUNT] = {
@@ -63,8 +62,6 @@ static const stat_def defs[ST_COUNT] = {
 	                     "info" },
 	[ST_LENGTH_CLASSES] = { "length_classes", "the packet lengths (IP total length) with at "
 	                        "least 1 % of the packets", "encoding" },
-	[ST_LENGTH_QUANTILES] = { "length_quantiles", "quantiles of the packet lengths that are "
-	                          "no length class", "encoding" },
 };
 
 /* Numbers held and bytes taken by statistic k. */
@@ -143,13 +140,6 @@ measure(const netshare_encoder *e, int k, uint64_t *values, uint64_t *bytes)
 			if (e->feat.field[i].source == SRC_IPLEN_CLASS) {
 				v = e->feat.field[i].n_choices - 1; /* "other" is no statistic */
 				b = 4 * (uint64_t)e->feat.field[i].n_choices;
-			}
-		break;
-	case ST_LENGTH_QUANTILES:
-		for (size_t i = 0; i < e->feat.n_fields; i++)
-			if (e->feat.field[i].source == SRC_IPLEN) {
-				v = e->feat.field[i].n_knots;
-				b = 8 * v;
 			}
 		break;
 	default: break;

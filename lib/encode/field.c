@@ -118,9 +118,7 @@ netshare__field_encode(const netshare__field *f, const netshare__value *v, float
 		break;
 	}
 	case FIELD_CONT:
-		out[0] = (float)(f->n_knots ? netshare__cont_forward_knots(f, v->num, f->knots,
-		                                                           f->n_knots)
-		                            : netshare__cont_forward(f, v->num));
+		out[0] = (float)netshare__cont_forward(f, v->num);
 		break;
 	case FIELD_CAT: {
 		ptrdiff_t k = netshare__field_choice(f, v->code);
@@ -169,8 +167,7 @@ netshare__field_decode(const netshare__field *f, const float *in, size_t stride,
 			break;
 		}
 		case FIELD_CONT:
-			v->num = f->n_knots ? netshare__cont_inverse_knots(f, x[0], f->knots, f->n_knots)
-			                    : cont_inverse(f, x[0]);
+			v->num = cont_inverse(f, x[0]);
 			break;
 		case FIELD_CAT: {
 			size_t best = 0;

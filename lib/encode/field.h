@@ -3,8 +3,7 @@
  * Internal: field encoders. Each turns one value per row into `dim` floats of a row of a
  * matrix (at `offset`, rows `stride` floats apart) and back. Kinds follow NetShare:
  * bits (IP addresses, 2-way softmax per bit), word2vec (ports, protocols; tanh), continuous
- * (optional log1p, then min-max to [0,1] or a quantile table; sigmoid) and categorical
- * (one-hot; softmax).
+ * (optional log1p, then min-max to [0,1]; sigmoid) and categorical (one-hot; softmax).
  */
 #ifndef NETSHARE_ENCODE_FIELD_H
 #define NETSHARE_ENCODE_FIELD_H
@@ -70,14 +69,9 @@ typedef struct netshare__field {
 	double lo, hi;        /* CONT: bounds after log1p */
 	int integer;          /* CONT: decode rounds to an integer in [min_value, max_value] */
 	double min_value, max_value;
-	uint32_t n_knots;     /* CONT: a quantile table (encoder state v11) used instead of */
-	double *knots;        /* the bounds, or none (0, NULL); transformed values */
 	uint32_t n_choices;   /* CAT: sorted codes */
 	uint32_t *choices;
 } netshare__field;
-
-/* Most knots a field's quantile table may have (bounds what loading allocates). */
-#define NETSHARE__MAX_FIELD_KNOTS 4097
 
 /* Write the encoding of v into out[0 .. dim). */
 void netshare__field_encode(const netshare__field *f, const netshare__value *v, float *out);

@@ -677,20 +677,6 @@ assert_same_encoding(const netshare_encoder *a, const netshare_encoder *b,
 	}
 }
 
-/* Bytes of a saved state's last block (v11): each vector's fields with a quantile table. */
-static size_t
-knots_bytes(const netshare_encoder *e)
-{
-	size_t n = 0;
-	const netshare__vector *vs[2] = { &e->attr, &e->feat };
-	for (int v = 0; v < 2; v++) {
-		n += 4;
-		for (size_t i = 0; i < vs[v]->n_fields; i++)
-			n += vs[v]->field[i].n_knots ? 8 + 8 * (size_t)vs[v]->field[i].n_knots : 0;
-	}
-	return n;
-}
-
 START_TEST(save_load_and_damaged_state)
 {
 	char path[512];
@@ -717,8 +703,7 @@ START_TEST(save_load_and_damaged_state)
 	ck_assert_int_eq(back->source_format, ds->format);
 	ck_assert_str_eq(back->label_column, "");
 	netshare_encoder_free(back);
-	/* the format, then the empty label column's length, then the quantile tables */
-	size_t fmt_at = b.len - knots_bytes(e) - 4 - 1;
+	size_t fmt_at = b.len - 4 - 1; /* the format, then the empty label column's length */
 	ck_assert_uint_eq(b.data[fmt_at], (unsigned)ds->format);
 	for (int bad = 0; bad < 2; bad++) {
 		b.data[fmt_at] = bad ? NETSHARE_FORMAT_MAPPED_CSV : NETSHARE_FORMAT_ZEEK_CSV + 1;
@@ -758,7 +743,7 @@ START_TEST(save_load_and_damaged_state)
 		b.data[at] ^= 0x5a;
 	}
 	/* A newer layout is a version error, not corruption. */
-	b.data[0] = 12;
+	b.data[0] = 11;
 	ck_assert_status(netshare__encoder_load(&back, b.data, b.len), NETSHARE_EVERSION);
 	netshare__wbuf_free(&b);
 	netshare_encoder_free(e);
@@ -995,13 +980,12 @@ START_TEST(service_statistics)
 	ck_assert_ok(netshare__encoder_save(e, &b));
 	e->gap_knots = knots7;
 	e->n_knots = NETSHARE__GAP_KNOTS;
-	/* v9's release record, v10's format and (empty) label column, v11's quantile
-	 * tables, at the end */
-	b.len -= 8 + 1 + 1 + 8 + 1 + 4 + knots_bytes(e);
+	b.len -= 8 + 1 + 1 + 8 + 1 + 4; /* v9's release record, v10's format and (empty)
+	                                 * label column, at the end */
 	size_t at = b.len - 4 * (2 * 8 + 4) - 4; /* the knot count, after the group count */
 	ck_assert_uint_eq(netshare__le32(b.data + at), 2);
 	ck_assert_uint_eq(netshare__le32(b.data + at - 4), 4);
-	ck_assert_uint_eq(netshare__le32(b.data), 11);
+	ck_assert_uint_eq(netshare__le32(b.data), 10);
 	memmove(b.data + at, b.data + at + 4, b.len - at - 4);
 	b.len -= 4;
 	netshare__put_le32(b.data, 6);
@@ -1123,18 +1107,6 @@ START_TEST(length_classes)
 	ck_assert_uint_eq(c->choices[2], 1500);
 	ck_assert_uint_eq(c->choices[3], NETSHARE__LENGTH_OTHER);
 	ck_assert(len && len < c); /* decoded before the class, which overrides it */
-	/* The lengths of no class (199, 299, ..., 1099, one record each) are the ip_length
-	 * field's quantile table, through which it encodes. */
-	ck_assert_uint_eq(len->n_knots, NETSHARE__LENGTH_KNOTS);
-	ck_assert_double_eq(len->knots[0], 199);
-	ck_assert_double_eq(len->knots[NETSHARE__LENGTH_KNOTS - 1], 1099);
-	ck_assert_double_eq(len->knots[(NETSHARE__LENGTH_KNOTS - 1) / 2], 649); /* median */
-	for (int k = 1; k < NETSHARE__LENGTH_KNOTS; k++)
-		ck_assert_double_le(len->knots[k - 1], len->knots[k]);
-	float enc;
-	netshare__value v299 = { .num = 299 };
-	netshare__field_encode(len, &v299, &enc);
-	ck_assert_double_eq_tol(enc, 1.0 / 9, 1e-6); /* the second of ten values */
 	/* Encoding: the one-hot of each record's class, "other" for the rare lengths; the
 	 * decoded trace has every length back. */
 	netshare_encoded *x;
@@ -1167,9 +1139,7 @@ START_TEST(length_classes)
 	float *f2 = malloc(T * F * sizeof *f2);
 	ck_assert_ptr_nonnull(f2);
 	memcpy(f2, feat, T * F * sizeof *f2);
-	float v1099;
-	netshare__value v = { .num = 1099 };
-	netshare__field_encode(len, &v, &v1099);
+	float v1099 = (float)netshare__cont_forward(len, 1099);
 	f2[len->offset] = v1099;
 	memset(f2 + c->offset, 0, 4 * sizeof *f2);
 	f2[c->offset + 2] = 1.0f;           /* 1500 */
@@ -1189,29 +1159,6 @@ START_TEST(length_classes)
 	netshare_dataset_free(out);
 	free(f2);
 	netshare_encoded_free(x);
-	/* The table is saved; out of order or outside the bounds is a corrupt state. */
-	netshare_encoder *back;
-	netshare__wbuf b = { 0 };
-	ck_assert_ok(netshare__encoder_save(e, &b));
-	ck_assert_ok(netshare__encoder_load(&back, b.data, b.len));
-	const netshare__field *back_len = feat_field(back, SRC_IPLEN);
-	ck_assert_uint_eq(back_len->n_knots, NETSHARE__LENGTH_KNOTS);
-	ck_assert_double_eq(back_len->knots[NETSHARE__LENGTH_KNOTS - 1], 1099);
-	round_trip(ds, back, "length classes and quantiles, loaded");
-	netshare_encoder_free(back);
-	size_t last = b.len - 8; /* the last knot */
-	uint64_t bits = netshare__le64(b.data + last);
-	double was;
-	memcpy(&was, &bits, sizeof was);
-	ck_assert_double_eq(was, 1099);
-	for (int bad = 0; bad < 3; bad++) {
-		double knot = bad == 0 ? 198 : bad == 1 ? 65536 : NAN;
-		memcpy(&bits, &knot, sizeof bits);
-		netshare__put_le64(b.data + last, bits);
-		ck_assert_status(netshare__encoder_load(&back, b.data, b.len), NETSHARE_ECORRUPT);
-		ck_assert_error_contains("quantile table");
-	}
-	netshare__wbuf_free(&b);
 	netshare_encoder_free(e);
 	/* At most length_classes of them: the most frequent; 0: none. */
 	ep.length_classes = 2;
@@ -1220,15 +1167,10 @@ START_TEST(length_classes)
 	ck_assert_uint_eq(c->n_choices, 3);
 	ck_assert_uint_eq(c->choices[0], 40);
 	ck_assert_uint_eq(c->choices[1], 1500);
-	len = feat_field(e, SRC_IPLEN); /* 52 is no class now: 190 of the 200 other records */
-	ck_assert_double_eq(len->knots[0], 52);
-	ck_assert_double_eq(len->knots[60], 52);  /* rank 60 x 199 / 64 = 186.6 */
-	ck_assert_double_gt(len->knots[61], 52);  /* rank 189.7: between 52 and 199 */
 	netshare_encoder_free(e);
-	ep.length_classes = 0; /* no classes, no quantile table: the bounds */
+	ep.length_classes = 0;
 	ck_assert_ok(netshare_encoder_fit(&e, ds, &ep));
 	ck_assert_ptr_null(feat_field(e, SRC_IPLEN_CLASS));
-	ck_assert_uint_eq(feat_field(e, SRC_IPLEN)->n_knots, 0);
 	netshare_encoder_free(e);
 	ep.length_classes = NETSHARE_MAX_LENGTH_CLASSES + 1;
 	ck_assert_status(netshare_encoder_fit(&e, ds, &ep), NETSHARE_EINVAL);
@@ -1290,16 +1232,9 @@ START_TEST(statistics_inventory)
 		} else if (strcmp(st.name, "port_counts") == 0) {
 			ck_assert_uint_eq(st.values, e->w2v.n_words);
 			seen++;
-		} else if (strcmp(st.name, "length_quantiles") == 0) {
-			for (size_t i = 0; i < e->feat.n_fields; i++)
-				if (e->feat.field[i].source == SRC_IPLEN)
-					ck_assert_uint_eq(st.values, e->feat.field[i].n_knots);
-			ck_assert_uint_eq(st.bytes, 8 * st.values);
-			ck_assert_str_eq(st.used_by, "encoding");
-			seen++;
 		}
 	}
-	ck_assert_int_eq(seen, 7);
+	ck_assert_int_eq(seen, 6);
 	netshare_statistic st = { .struct_size = sizeof st };
 	ck_assert_status(netshare_encoder_statistic_get(e, n, &st), NETSHARE_EINVAL);
 	ck_assert_status(netshare_encoder_statistic_get(NULL, 0, &st), NETSHARE_EINVAL);
