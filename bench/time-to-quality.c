@@ -16,7 +16,8 @@
  *     duration) are within 2x the noise floor d(B, A).
  * SEED seeds training (encoder and model, as `netshare train --seed`), the GAN's samples
  * and the baselines, which are drawn from A and scored against A like the GAN. Also
- * reported, not part of the target: whether the port joints are within the noise floor.
+ * reported, not part of the target: whether the port joints are within the noise floor,
+ * and the floor of every metric.
  * The last line gives time_to_quality_s (null if the budget ran out first); the run
  * stops there.
  *
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 	       netshare_dataset_count(b), every, budget, (unsigned long long)seed);
 	print_metrics(floor, emds, 2, "");
 	print_metrics(floor, joints, 2, ",");
+	print_metrics(floor, within, 5, ",");
 	printf("},\"marginal\":{");
 	print_metrics(marg, joints, 2, "");
 	print_metrics(marg, within, 5, ",");

@@ -60,6 +60,9 @@ def main(argv):
     by_its = False
     it = iter(argv)
     for a in it:
+        if a in ("-h", "--help"):
+            print(__doc__.strip())
+            return 0
         if a == "--its":
             by_its = True
         elif a == "--at":

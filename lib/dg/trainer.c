@@ -44,10 +44,8 @@ netshare__dg_free(netshare__dg *m)
 	netshare__adam_free(&m->opt_d);
 	netshare__adam_free(&m->opt_aux);
 	netshare__ema_free(&m->ema);
-	float *bufs[] = { m->round[0].x_real, m->round[0].x_fake, m->round[0].attr_real,
-	                  m->round[0].attr_fake, m->round[1].x_real, m->round[1].x_fake,
-	                  m->round[1].attr_real, m->round[1].attr_fake, m->x_both,
-	                  m->aux_both, m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
+	float *bufs[] = { m->round[0].x_both, m->round[0].aux_both, m->round[1].x_both,
+	                  m->round[1].aux_both, m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
 	                  m->dx, m->dx_aux, m->dattr, m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
@@ -185,13 +183,15 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	int ok = 1;
 	for (int r = 0; r < 2; r++) {
 		struct netshare__dg_round *d = &m->round[r];
-		ok &= !!(d->x_real = netshare__mallocarray(B * X, sizeof(float)));
-		ok &= !!(d->x_fake = netshare__mallocarray(B * X, sizeof(float)));
-		ok &= !!(d->attr_real = netshare__mallocarray(B * A, sizeof(float)));
-		ok &= !!(d->attr_fake = netshare__mallocarray(B * A, sizeof(float)));
+		ok &= !!(d->x_both = netshare__mallocarray(3 * B * X, sizeof(float)));
+		ok &= !!(d->aux_both = netshare__mallocarray(3 * B * A, sizeof(float)));
+		if (ok) {
+			d->x_fake = d->x_both;
+			d->x_real = d->x_both + B * X;
+			d->attr_fake = d->aux_both;
+			d->attr_real = d->aux_both + B * A;
+		}
 	}
-	ok &= !!(m->x_both = netshare__mallocarray(3 * B * X, sizeof(float)));
-	ok &= !!(m->aux_both = netshare__mallocarray(3 * B * A, sizeof(float)));
 	ok &= !!(m->alpha = netshare__mallocarray(B, sizeof(float)));
 	ok &= !!(m->aux_alpha = netshare__mallocarray(B, sizeof(float)));
 	ok &= !!(m->dscore_step = netshare__mallocarray(2 * B, sizeof(float)));
@@ -292,15 +292,21 @@ poisson_next(netshare__rng *r, double log_miss, size_t *next, size_t n)
 
 /* both = [fake rows xf; real rows xr; interpolates] for n rows of `in` floats, row b's
  * interpolation weight alpha[b]; then the critic's forward on all 3n rows. Adds the
- * rows' fake and real score sums to *fake and *real. */
+ * rows' fake and real score sums to *fake and *real. The rows are moved only where
+ * they are not already in place (a round's rows are, unless a DP part has fewer than
+ * B rows); xr may then be overwritten. */
 static void
 critic_forward_both(netshare__critic *c, float *both, const float *alpha, const float *xr,
                     const float *xf, int n, double *fake, double *real)
 {
 	int in = c->in;
 	size_t rows = (size_t)n * in;
-	memcpy(both, xf, rows * sizeof(float));
-	memcpy(both + rows, xr, rows * sizeof(float));
+	if (xf != both)
+		memmove(both, xf, rows * sizeof(float));
+	if (xr != both + rows)
+		memmove(both + rows, xr, rows * sizeof(float));
+	xf = both;
+	xr = both + rows;
 	float *x_hat = both + 2 * rows;
 	for (int b = 0; b < n; b++) {
 		float a = alpha[b];
@@ -369,9 +375,9 @@ run_critic_step(critic_step *j)
 static void
 round_steps(netshare__dg *m, struct netshare__dg_round *r, critic_step step[2])
 {
-	step[0] = (critic_step){ m, &m->d, &m->opt_d, m->x_both, m->alpha, r->x_real, r->x_fake,
+	step[0] = (critic_step){ m, &m->d, &m->opt_d, r->x_both, m->alpha, r->x_real, r->x_fake,
 	                         m->p.gp_lambda, 0, 0 };
-	step[1] = (critic_step){ m, &m->aux, &m->opt_aux, m->aux_both, m->aux_alpha,
+	step[1] = (critic_step){ m, &m->aux, &m->opt_aux, r->aux_both, m->aux_alpha,
 	                         r->attr_real, r->attr_fake, m->p.aux_gp_lambda, 0, 0 };
 }
 
@@ -566,7 +572,7 @@ dp_round_draws(netshare__dg *m, const float *attr, const float *feat, size_t n)
 void
 netshare__dg_train_on(netshare__dg *m, netshare__pool *pool)
 {
-	if (!m->x_both) /* not a trainer */
+	if (!m->round[0].x_both) /* not a trainer */
 		return;
 	int parts = m->split ? SPLIT_PARTS : 1;
 	netshare__critic_split(&m->d, parts, m->split ? pool : NULL);

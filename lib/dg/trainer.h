@@ -78,10 +78,13 @@ typedef struct netshare__dg {
 	/* One critic round's inputs; two, so that the next round's can be drawn while
 	 * the critics train on this one's. */
 	struct netshare__dg_round {
-		float *x_real, *x_fake;       /* B x (T x F + A): features, then attributes */
-		float *attr_real, *attr_fake; /* B x A: the auxiliary critic's rows */
+		/* 3B rows of each critic's step, fake, real, interpolates, so that the
+		 * step's one 3B batch needs no copy of the rows drawn into it */
+		float *x_both, *aux_both;
+		float *x_real, *x_fake;       /* in x_both: B x (T x F + A), features, then
+		                                 attributes */
+		float *attr_real, *attr_fake; /* in aux_both: B x A, the auxiliary critic's */
 	} round[2];
-	float *x_both, *aux_both;         /* 3B rows of each critic: fake, real, interpolates */
 	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
 	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */
 	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's */
