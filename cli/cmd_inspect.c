@@ -138,6 +138,8 @@ run_inspect(int argc, char **argv)
 	netshare_model_info_get(m, &mi);
 	netshare_encoder_info_get(enc, &ei);
 	const char *kind = ei.kind == NETSHARE_RECORDS_PACKETS ? "packets" : "flows";
+	const char *condition = mi.feature_condition == NETSHARE_CONDITION_REAL ? "real"
+	                                                                        : "generated";
 	if (json) {
 		printf("{\"file\":");
 		json_string(stdout, path);
@@ -145,14 +147,14 @@ run_inspect(int argc, char **argv)
 		       "\"iterations_chunk0\":%" PRIu64 ",\"iterations_total\":%" PRIu64 ","
 		       "\"params_generator\":%" PRIu64 ",\"params_discriminator\":%" PRIu64 ","
 		       "\"params_aux_discriminator\":%" PRIu64 ",\"disc_embed\":%d,\"ema_decay\":%g,"
-		       "\"flows\":%" PRIu64 ","
+		       "\"feature_condition\":\"%s\",\"flows\":%" PRIu64 ","
 		       "\"flows_truncated\":%" PRIu64 ",\"max_flow_len\":%u,\"sample_len\":%u,"
 		       "\"max_len\":%u,\"attribute_dim\":%zu,\"feature_dim\":%zu,\"address_bits\":%d,"
 		       "\"port_words\":%zu,\"protocol_words\":%zu,\"headers_only\":%s,\"loss_d\":",
 		       kind, mi.chunks,
 		       mi.iterations, mi.fine_tune_divisor, mi.iterations_chunk0, mi.iterations_total,
 		       mi.params_generator, mi.params_discriminator, mi.params_aux_discriminator,
-		       mi.disc_embed, mi.ema_decay, ei.flows, ei.flows_truncated, ei.max_flow_len, ei.sample_len, ei.max_len,
+		       mi.disc_embed, mi.ema_decay, condition, ei.flows, ei.flows_truncated, ei.max_flow_len, ei.sample_len, ei.max_len,
 		       ei.attribute_dim, ei.feature_dim, ei.address_bits, ei.port_words,
 		       ei.protocol_words, ei.headers_only ? "true" : "false");
 		json_number(stdout, mi.loss_d);
@@ -184,6 +186,7 @@ run_inspect(int argc, char **argv)
 		if (mi.ema_decay > 0)
 			printf("  generates from the generator's weights averaged with decay %g\n",
 			       mi.ema_decay);
+		printf("  features      trained conditioned on %s attributes\n", condition);
 		printf("  flows         %" PRIu64 " segments in the trace, %" PRIu64 " cut to %u "
 		       "records\n", ei.flows, ei.flows_truncated, ei.max_flow_len);
 		printf("  sequence      %u records, %u per step\n", ei.max_len, ei.sample_len);

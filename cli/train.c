@@ -88,6 +88,21 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 		o->mp.ema_decay = d;
 		return 1;
 	}
+	case 256 + 'F': {
+		static const struct { const char *name; int value; } conditions[] = {
+			{ "auto", NETSHARE_CONDITION_AUTO },
+			{ "generated", NETSHARE_CONDITION_GENERATED },
+			{ "real", NETSHARE_CONDITION_REAL },
+		};
+		for (size_t i = 0; i < sizeof conditions / sizeof conditions[0]; i++)
+			if (strcmp(arg, conditions[i].name) == 0) {
+				o->mp.feature_condition = conditions[i].value;
+				return 1;
+			}
+		cli_usage_error(cmd, "--feature-condition needs real, generated or auto, not '%s'",
+		                arg);
+		return -1;
+	}
 	case 256 + 'B':
 		if (number(cmd, "batch-size", arg, 1, 1u << 16, &v) < 0)
 			return -1;

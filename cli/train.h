@@ -31,6 +31,7 @@ typedef struct cli_train_opts {
 	{ "length-classes", required_argument, NULL, 256 + 'l' }, \
 	{ "disc-embed", required_argument, NULL, 256 + 'E' },     \
 	{ "ema-decay", required_argument, NULL, 256 + 'A' },      \
+	{ "feature-condition", required_argument, NULL, 256 + 'F' }, \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
 #define CLI_TRAIN_SHORTOPTS "k:I:L:t:s:q"
@@ -51,6 +52,10 @@ typedef struct cli_train_opts {
 	"      --ema-decay D      generate from the generator's weights averaged over the\n"  \
 	"                         iterations with this decay, 0..0.999999, such as 0.99\n"   \
 	"                         (default 0: from the last weights, as NetShare)\n"         \
+	"      --feature-condition C  what the feature generator trains conditioned on:\n"   \
+	"                         real (training flows' attributes), generated (the\n"      \
+	"                         attribute generator's, as NetShare) or auto (default:\n"  \
+	"                         real, generated with --epsilon)\n"                       \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

@@ -120,7 +120,31 @@ typedef struct netshare_model_params {
 	                                averages). 0: off (the last weights generate, as
 	                                NetShare); up to NETSHARE_MAX_EMA_DECAY. Default
 	                                NETSHARE_DEFAULT_EMA_DECAY. */
+	/* Since 1.7. */
+	int feature_condition;     /**< What the feature generator is conditioned on while the
+	                                discriminator trains it: NETSHARE_CONDITION_GENERATED
+	                                (NetShare: the attribute generator's output, so the
+	                                discriminator's gradient trains both generators
+	                                together) or NETSHARE_CONDITION_REAL (attributes of
+	                                training flows, so the feature generator learns each
+	                                service's flows from as many examples as the trace
+	                                has, whatever the attribute generator draws yet; the
+	                                attribute generator then learns from the auxiliary
+	                                discriminator alone). Generation is the same either
+	                                way: features conditioned on generated attributes.
+	                                NETSHARE_CONDITION_AUTO (default): real, except for
+	                                a DP model (netshare_model_params.epsilon), where real
+	                                attributes in the generator's input would reach the
+	                                generator without clipping or noise, so generated;
+	                                REAL with epsilon is NETSHARE_EINVAL. */
 } netshare_model_params;
+
+/** netshare_model_params.feature_condition: real attributes unless the model is DP. */
+#define NETSHARE_CONDITION_AUTO (-1)
+/** netshare_model_params.feature_condition: the attribute generator's output (NetShare). */
+#define NETSHARE_CONDITION_GENERATED 0
+/** netshare_model_params.feature_condition: attributes of training flows. */
+#define NETSHARE_CONDITION_REAL 1
 
 /** Default of netshare_model_params.ema_decay. */
 #define NETSHARE_DEFAULT_EMA_DECAY 0
@@ -263,6 +287,10 @@ typedef struct netshare_model_info {
 	/* Since 1.6. */
 	double ema_decay;            /**< netshare_model_params.ema_decay (0: the last
 	                                  weights generate). */
+	/* Since 1.7. */
+	int feature_condition;       /**< netshare_model_params.feature_condition as the
+	                                  model resolved it: NETSHARE_CONDITION_GENERATED or
+	                                  NETSHARE_CONDITION_REAL. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

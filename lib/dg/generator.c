@@ -269,6 +269,19 @@ netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
 }
 
 void
+netshare__generator_forward_real_condition(netshare__generator *g, netshare__rng *r, int batch,
+                                           const float *real_attributes, float *attributes)
+{
+	size_t n = (size_t)batch * (size_t)g->s.A * sizeof(float);
+	g->batch = batch;
+	forward_attributes(g, r, batch, 1);
+	memcpy(attributes, g->attributes, n);
+	memcpy(g->attributes, real_attributes, n);
+	forward_features(g, r, batch, 0);
+	memcpy(g->attributes, attributes, n); /* what backward_attributes differentiates */
+}
+
+void
 netshare__generator_forward_attributes(netshare__generator *g, netshare__rng *r, int batch)
 {
 	g->batch = batch;

@@ -91,6 +91,14 @@ netshare_status netshare__generator_init_weights(netshare__generator *g, netshar
 void netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch,
                                  int training);
 
+/* A training forward (BatchNorm on batch statistics) whose features are conditioned
+ * on the given real attributes (batch x A) instead of the generated ones, which end in
+ * g->attributes and in `attributes` (batch x A). backward() then follows both halves:
+ * the features' gradient reaches the LSTM, the attributes' the attribute MLP. */
+void netshare__generator_forward_real_condition(netshare__generator *g, netshare__rng *r,
+                                                int batch, const float *real_attributes,
+                                                float *attributes);
+
 /* Attributes only (BatchNorm running averages, as for generation): what the sampler
  * draws before it knows which rows it keeps. */
 void netshare__generator_forward_attributes(netshare__generator *g, netshare__rng *r,

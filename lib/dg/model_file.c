@@ -19,6 +19,7 @@
  * noise, clip, sampling rates and rounds per chunk, the public data's fingerprint).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,11 +141,15 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	netshare__wbuf_f64(b, p->aux_weight);
 	netshare__wbuf_u64(b, p->seed);
 	/* Optional trailing fields, written only when not 0, so that older libraries read
-	 * the files that do without them: disc_embed (since 1.5), ema_decay (1.6). */
-	if (p->disc_embed > 0 || p->ema_decay > 0)
+	 * the files that do without them: disc_embed (since 1.5), ema_decay (1.6),
+	 * feature_condition (1.7; absent: generated, as every older file trained). */
+	int real = p->feature_condition == NETSHARE_CONDITION_REAL;
+	if (p->disc_embed > 0 || p->ema_decay > 0 || real)
 		netshare__wbuf_u32(b, (uint32_t)p->disc_embed);
-	if (p->ema_decay > 0)
+	if (p->ema_decay > 0 || real)
 		netshare__wbuf_f64(b, p->ema_decay);
+	if (real)
+		netshare__wbuf_u32(b, (uint32_t)p->feature_condition);
 }
 
 static void
@@ -166,6 +171,8 @@ get_hparams(netshare__rbuf *r, netshare_model_params *p)
 	p->seed = netshare__rbuf_u64(r);
 	p->disc_embed = r->pos < r->len ? (int)netshare__rbuf_u32(r) : 0;
 	p->ema_decay = r->pos < r->len ? netshare__rbuf_f64(r) : 0;
+	uint32_t condition = r->pos < r->len ? netshare__rbuf_u32(r) : NETSHARE_CONDITION_GENERATED;
+	p->feature_condition = condition <= NETSHARE_CONDITION_REAL ? (int)condition : INT_MAX;
 }
 
 /* A GWTS or DWTS payload. */

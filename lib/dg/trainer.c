@@ -245,11 +245,30 @@ take_real(netshare__dg *m, struct netshare__dg_round *r, const float *attr, cons
 	memcpy(r->attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
 }
 
-/* n fresh fake rows from the generator into the round's x_fake and attr_fake. */
+/* Whether the features of fakes are conditioned on real attributes (p.real_condition;
+ * never in a DP round, whose analysis assumes fakes that do not read the data). */
+static int
+real_condition(const netshare__dg *m)
+{
+	return m->p.real_condition && !m->p.dp_sigma && !m->p.dp_clip;
+}
+
+/* n fresh fake rows from the generator into the round's x_fake and attr_fake: the
+ * generator's attributes in attr_fake (aux-D's), and in x_fake (D's) the features
+ * with the attributes they are conditioned on, the generated ones or (real_condition)
+ * the round's real ones, attr_real. */
 static void
 draw_fakes(netshare__dg *m, struct netshare__dg_round *r, int n)
 {
 	size_t TF = (size_t)m->T * m->F, A = (size_t)m->A;
+	if (real_condition(m)) {
+		netshare__generator_forward_real_condition(&m->g, &m->rng, n, r->attr_real,
+		                                           r->attr_fake);
+		for (int b = 0; b < n; b++)
+			pack(m, r->x_fake, r->attr_real + (size_t)b * A,
+			     m->g.features + (size_t)b * TF, b);
+		return;
+	}
 	netshare__generator_forward(&m->g, &m->rng, n, 1);
 	for (int b = 0; b < n; b++)
 		pack(m, r->x_fake, m->g.attributes + (size_t)b * A, m->g.features + (size_t)b * TF, b);
@@ -400,7 +419,7 @@ critic_round_task(void *arg, size_t task, unsigned worker)
 	critic_round *r = arg;
 	netshare__dg *m = r->step[1].m;
 	run_critic_step(&r->step[task]);
-	if (task == 1 && r->next && r->fakes_only)
+	if (task == 1 && r->next && r->fakes_only && !real_condition(m))
 		draw_fakes(m, r->next, m->p.batch);
 	else if (task == 1 && r->next)
 		draw_round(m, r->next, r->attr, r->feat, r->n);
@@ -444,14 +463,18 @@ generator_backward_task(void *arg, size_t task, unsigned worker)
 		netshare__generator_backward_attributes(&m->g, m->dattr);
 }
 
-/* A generator step on fakes already drawn into round `drawn`, or (NULL) on fresh ones. */
+/* A generator step on fakes already drawn into round `drawn`, or (NULL) on fresh ones
+ * (with real_condition, on real rows drawn from the n training rows first). */
 static void
-generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round *drawn)
+generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round *drawn,
+               const float *attr, const float *feat, size_t n)
 {
 	int B = m->p.batch;
 	size_t TF = (size_t)m->T * m->F, X = TF + m->A, A = (size_t)m->A;
 	netshare__generator_zero_grad(&m->g);
-	if (!drawn)
+	if (!drawn && real_condition(m))
+		draw_round(m, drawn = &m->round[0], attr, feat, n);
+	else if (!drawn)
 		draw_fakes(m, drawn = &m->round[0], B);
 	generator_pass gp = { m, drawn };
 	netshare__pool_for(pool, 2, critic_backward_task, &gp);
@@ -460,9 +483,13 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 		loss -= m->d.score[b] / B;
 	for (int b = 0; b < B; b++)
 		loss -= m->p.aux_weight * m->aux.score[b] / B;
+	int real = real_condition(m); /* D's attributes were the data's: no gradient */
 	for (size_t b = 0; b < (size_t)B; b++) {
 		memcpy(m->dfeat + b * TF, m->dx + b * X, TF * sizeof(float));
-		memcpy(m->dattr + b * A, m->dx + b * X + TF, A * sizeof(float));
+		if (real)
+			memset(m->dattr + b * A, 0, A * sizeof(float));
+		else
+			memcpy(m->dattr + b * A, m->dx + b * X + TF, A * sizeof(float));
 	}
 	for (size_t i = 0; i < (size_t)B * A; i++)
 		m->dattr[i] += m->dx_aux[i];
@@ -637,7 +664,7 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 			drawn = critic_rounds(m, pool, attr, feat, n);
 		}
 		for (int r = 0; r < m->p.g_rounds; r++, drawn = NULL)
-			generator_step(m, pool, drawn);
+			generator_step(m, pool, drawn, attr, feat, n);
 		m->iterations++;
 		if (!isfinite(m->loss_d) || !isfinite(m->loss_aux) || !isfinite(m->loss_g) ||
 		    !netshare__critic_finite(&m->d)) {

@@ -46,6 +46,13 @@ typedef struct netshare__dg_params {
 	/* Decay of the moving average of the generator's weights (lib/nn/ema.h), which
 	 * generation uses instead of the last weights; 0: off. */
 	double ema_decay;
+	/* The feature generator conditioned on the round's real attributes when the critics
+	 * train and when it trains (netshare_model_params.feature_condition REAL): D then
+	 * sees (G_f(a), a) against real (f, a) with the same attributes, its gradient
+	 * reaches the features only, and the attribute generator learns from aux-D alone.
+	 * 0: NetShare's, on the generated attributes. Never with DP (the model refuses it;
+	 * a DP round ignores it). */
+	int real_condition;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);

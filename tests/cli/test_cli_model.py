@@ -212,6 +212,11 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertGreater(doc["epsilon"], 3.9)
         self.assertGreater(doc["dp_sigma"], 0)
         self.assertEqual(doc["public_iterations"], 3)
+        self.assertEqual(doc["feature_condition"], "generated")
+        r = run(*base, "--epsilon", "4", "--public", pub, "--public-iterations", "3",
+                "--window", window, "--feature-condition", "real")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("feature_condition", r.stderr)
         sources = {s["name"]: s["source"] for s in doc["statistics"]}
         self.assertNotIn("trace", sources.values())
         self.assertEqual(sources["time_span"], "declared")
@@ -416,6 +421,31 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"), "--ema-decay", bad)
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn("--ema-decay", r.stderr)
+
+    def test_feature_condition_option(self):
+        """--feature-condition: real by default, generated on request, in the file and
+        in inspect; the two train different models from the same seed; bad values are
+        usage errors."""
+        out = {}
+        for name, args in (("auto", []), ("generated", ["--feature-condition", "generated"]),
+                           ("real", ["--feature-condition", "real"])):
+            model = self.path("cond-%s.nsm" % name)
+            r = run("train", "-i", self.trace, "-o", model, "-I", "6", "-k", "1",
+                    "--batch-size", "16", "-q", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            doc = json.loads(run("inspect", "--json", model).stdout)
+            self.assertEqual(doc["feature_condition"], "generated" if name == "generated"
+                             else "real")
+            out[name] = read_bytes(model)
+        self.assertEqual(out["auto"], out["real"])
+        self.assertNotEqual(out["generated"], out["real"])
+        r = run("inspect", self.path("cond-generated.nsm"))
+        self.assertIn("conditioned on generated attributes", r.stdout)
+        for bad in ("x", "", "REAL"):
+            r = run("train", "-i", self.trace, "-o", self.path("bad.nsm"),
+                    "--feature-condition", bad)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--feature-condition", r.stderr)
 
     def test_resume_after_kill_gives_the_same_model(self):
         args = ["-I", "60", "--batch-size", "16", "-k", "2", "-q", "-t", "1",

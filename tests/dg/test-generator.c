@@ -4,7 +4,9 @@
  * differences of the forward pass (same noise each time) for parameters of every
  * component (attribute MLP, BatchNorm, attribute head, LSTM, feature head), skipping
  * probes that change a flow's length or an attribute's argmax (the mask and the one-hot
- * conditioning are piecewise constant); masking; shapes.
+ * conditioning are piecewise constant), also when the features are conditioned on
+ * given real attributes; that conditioning on the generated attributes' own values is
+ * the ordinary forward; masking; shapes.
  */
 #include <math.h>
 
@@ -43,6 +45,8 @@ tiny_shape(void)
 struct ctx {
 	netshare__generator g;
 	float *ra, *rf;
+	const float *real; /* if set: the features' condition (forward_real_condition) */
+	float *generated;  /* its generated attributes */
 };
 
 static double
@@ -50,7 +54,10 @@ loss(struct ctx *c, uint64_t *signature)
 {
 	netshare__rng r;
 	netshare__rng_seed(&r, 77); /* the same noise for every evaluation */
-	netshare__generator_forward(&c->g, &r, B, 1);
+	if (c->real)
+		netshare__generator_forward_real_condition(&c->g, &r, B, c->real, c->generated);
+	else
+		netshare__generator_forward(&c->g, &r, B, 1);
 	const netshare__gen_shape *s = &c->g.s;
 	size_t T = (size_t)s->sample_len * s->steps;
 	double v = 0;
@@ -97,7 +104,7 @@ check(struct ctx *c, float *p, const float *grad, size_t n, const char *what)
 START_TEST(backward_matches_finite_differences)
 {
 	netshare__gen_shape s = tiny_shape();
-	struct ctx c;
+	struct ctx c = { 0 };
 	ck_assert_ok(netshare__generator_init(&c.g, &s));
 	netshare__rng r;
 	netshare__rng_seed(&r, 3);
@@ -127,6 +134,81 @@ START_TEST(backward_matches_finite_differences)
 	free(da);
 	free(c.ra);
 	free(c.rf);
+	netshare__generator_free(&c.g);
+}
+END_TEST
+
+/* One-hot / in-range attributes of B rows of the tiny shape, as an encoder writes them. */
+static void
+real_attributes(float *a, netshare__rng *r)
+{
+	for (int b = 0; b < B; b++, a += 8) {
+		memset(a, 0, 8 * sizeof *a);
+		a[netshare__rng_below(r, 2)] = 1;
+		a[2 + netshare__rng_below(r, 3)] = 1;
+		a[5] = netshare__rng_uniformf(r);
+		a[6] = 2 * netshare__rng_uniformf(r) - 1;
+		a[7] = 2 * netshare__rng_uniformf(r) - 1;
+	}
+}
+
+/* Features conditioned on given attributes: the generated attributes still come out
+ * (and are what backward differentiates), the features follow the given ones, and
+ * backward matches finite differences on both halves. */
+START_TEST(real_condition_forward_and_backward)
+{
+	netshare__gen_shape s = tiny_shape();
+	struct ctx c = { 0 };
+	ck_assert_ok(netshare__generator_init(&c.g, &s));
+	netshare__rng r;
+	netshare__rng_seed(&r, 5);
+	ck_assert_ok(netshare__generator_init_weights(&c.g, &r));
+	size_t A = (size_t)B * s.A, nf = (size_t)B * 6 * s.F;
+	float *real = malloc(A * sizeof *real), *gen = malloc(A * sizeof *gen);
+	float *attr0 = malloc(A * sizeof *attr0), *feat0 = malloc(nf * sizeof *feat0);
+	real_attributes(real, &r);
+	/* Given the generated attributes themselves: exactly the ordinary forward. */
+	netshare__rng r1, r2;
+	netshare__rng_seed(&r1, 9);
+	netshare__generator_forward(&c.g, &r1, B, 1);
+	memcpy(attr0, c.g.attributes, A * sizeof *attr0);
+	memcpy(feat0, c.g.features, nf * sizeof *feat0);
+	netshare__rng_seed(&r2, 9);
+	netshare__generator_forward_real_condition(&c.g, &r2, B, attr0, gen);
+	ck_assert_mem_eq(gen, attr0, A * sizeof *gen);
+	ck_assert_mem_eq(c.g.attributes, attr0, A * sizeof *gen);
+	ck_assert_mem_eq(c.g.features, feat0, nf * sizeof *feat0);
+	/* Given other attributes: the same generated attributes, other features. */
+	netshare__rng_seed(&r2, 9);
+	netshare__generator_forward_real_condition(&c.g, &r2, B, real, gen);
+	ck_assert_mem_eq(gen, attr0, A * sizeof *gen);
+	ck_assert_mem_eq(c.g.attributes, attr0, A * sizeof *gen);
+	ck_assert_msg(memcmp(c.g.features, feat0, nf * sizeof *feat0) != 0,
+	              "the features ignore the given attributes");
+	/* Gradients. */
+	c.ra = malloc(A * sizeof *c.ra);
+	c.rf = malloc(nf * sizeof *c.rf);
+	netshare__rng_fill_normalf(&r, c.ra, A, 0, 1);
+	netshare__rng_fill_normalf(&r, c.rf, nf, 0, 1);
+	c.real = real;
+	c.generated = gen;
+	uint64_t sig;
+	loss(&c, &sig);
+	netshare__generator_zero_grad(&c.g);
+	float *da = malloc(A * sizeof *da);
+	memcpy(da, c.ra, A * sizeof *da);
+	netshare__generator_backward(&c.g, da, c.rf);
+	check(&c, c.g.attr_out.w, c.g.attr_out.dw, 6 * 8, "attr_out.w");
+	check(&c, c.g.attr_dense[0].w, c.g.attr_dense[0].dw, 3 * 6, "attr_dense0.w");
+	check(&c, c.g.lstm.w_ih, c.g.lstm.dw_ih, 16 * 10, "lstm.w_ih");
+	check(&c, c.g.feat_out.w, c.g.feat_out.dw, 4 * 10, "feat_out.w");
+	free(da);
+	free(c.ra);
+	free(c.rf);
+	free(real);
+	free(gen);
+	free(attr0);
+	free(feat0);
 	netshare__generator_free(&c.g);
 }
 END_TEST
@@ -167,4 +249,5 @@ END_TEST
 
 NETSHARE_TEST_MAIN("dg-generator",
 	backward_matches_finite_differences,
+	real_condition_forward_and_backward,
 	outputs_are_valid_and_masked)

@@ -828,11 +828,12 @@ START_TEST(generator_average)
 	fix_checksums(d2, l1);
 	ck_assert_status(load_bytes(path, d2, l1), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("weights missing");
-	/* Averages in a model whose hyperparameters say it keeps none (HPAR's last field,
-	 * the decay, set to 0). */
+	/* Averages in a model whose hyperparameters say it keeps none (HPAR's decay, the
+	 * field before feature_condition, set to 0). */
 	memcpy(d2, d1, l1);
 	size_t hat = chunk_payload(d2, l1, "HPAR", &plen);
-	netshare__put_le64(d2 + hat + plen - 8, 0);
+	ck_assert_int_eq(m->p.feature_condition, NETSHARE_CONDITION_REAL);
+	netshare__put_le64(d2 + hat + plen - 4 - 8, 0);
 	fix_checksums(d2, l1);
 	ck_assert_status(load_bytes(path, d2, l1), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("averages");
@@ -887,11 +888,97 @@ START_TEST(divergence_is_reported)
 }
 END_TEST
 
+/*
+ * feature_condition: the default resolves to real attributes (generated with epsilon,
+ * where real is refused), the info and the file keep what was resolved (a generated
+ * model's HPAR is the one 1.6 wrote, without the field), and the choice changes what
+ * trains (the same seed gives other LSTM weights); out-of-range values and hostile
+ * file values are refused.
+ */
+START_TEST(feature_condition)
+{
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(1, &ds);
+	netshare_model_params p = netshare_test_small_model_params();
+	ck_assert_int_eq(p.feature_condition, NETSHARE_CONDITION_AUTO);
+	netshare_model *real, *gen, *back;
+	ck_assert_ok(netshare_model_new(&real, enc, &p));
+	p.feature_condition = NETSHARE_CONDITION_GENERATED;
+	ck_assert_ok(netshare_model_new(&gen, enc, &p));
+	ck_assert_ok(netshare_model_train(real, ds));
+	ck_assert_ok(netshare_model_train(gen, ds));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(real, &in));
+	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_REAL);
+	ck_assert_ok(netshare_model_info_get(gen, &in));
+	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_GENERATED);
+	/* The LSTM's input weights (tensor after the attribute MLP's) differ. */
+	size_t n, k = (size_t)4 * (size_t)(real->p.attr_layers - 1) + 2, n2;
+	const float *w_real = generator_tensor(real, 0, k, &n);
+	const float *w_gen = generator_tensor(gen, 0, k, &n2);
+	ck_assert_uint_eq(n, n2);
+	ck_assert_msg(memcmp(w_real, w_gen, n * sizeof *w_real) != 0,
+	              "conditioning on real attributes trained the same feature generator");
+	/* Files: the value survives; a generated model's HPAR ends at the seed, as 1.6's. */
+	const char *dir = netshare_test_tmpdir();
+	char path[512];
+	netshare_test_path(path, sizeof path, dir, "condition.nsm");
+	size_t len, plen = 0;
+	ck_assert_ok(netshare_model_save(gen, path));
+	unsigned char *d = read_all(path, &len);
+	chunk_payload(d, len, "HPAR", &plen);
+	size_t hpar_16 = plen;
+	free(d);
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	ck_assert_ok(netshare_model_info_get(back, &in));
+	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_GENERATED);
+	netshare_model_free(back);
+	ck_assert_ok(netshare_model_save(real, path));
+	d = read_all(path, &len);
+	size_t at = chunk_payload(d, len, "HPAR", &plen);
+	ck_assert_uint_eq(plen, hpar_16 + 4 + 8 + 4); /* disc_embed, ema_decay, condition */
+	ck_assert_uint_eq(netshare__le32(d + at + plen - 4), NETSHARE_CONDITION_REAL);
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	ck_assert_ok(netshare_model_info_get(back, &in));
+	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_REAL);
+	netshare_model_free(back);
+	const uint32_t hostile[] = { 2, 0xffffffffu };
+	for (size_t i = 0; i < 2; i++) {
+		netshare__put_le32(d + at + plen - 4, hostile[i]);
+		fix_checksums(d, len);
+		ck_assert_status(load_bytes(path, d, len), NETSHARE_ECORRUPT);
+		ck_assert_error_contains("hyperparameters");
+	}
+	free(d);
+	unlink(path);
+	rmdir(dir);
+	/* Bounds, and real attributes with DP. */
+	const int bad[] = { -2, 2 };
+	for (size_t i = 0; i < 2; i++) {
+		netshare_model *x = (netshare_model *)1;
+		p.feature_condition = bad[i];
+		ck_assert_status(netshare_model_new(&x, enc, &p), NETSHARE_EINVAL);
+		ck_assert_ptr_null(x);
+		ck_assert_error_contains("feature_condition");
+	}
+	p.feature_condition = NETSHARE_CONDITION_REAL;
+	p.epsilon = 4;
+	netshare_model *x = (netshare_model *)1;
+	ck_assert_status(netshare_model_new(&x, enc, &p), NETSHARE_EINVAL);
+	ck_assert_error_contains("not private");
+	netshare_model_free(real);
+	netshare_model_free(gen);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-model",
 	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
 	thread_count_does_not_change_the_model,
 	discriminator_front,
 	generator_average,
+	feature_condition,
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,

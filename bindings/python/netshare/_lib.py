@@ -178,7 +178,8 @@ class ModelParams(ctypes.Structure):
                 ("checkpoint_path", ctypes.c_char_p), ("checkpoint_every", ctypes.c_uint32),
                 ("epsilon", ctypes.c_double), ("delta", ctypes.c_double),
                 ("dp_clip", ctypes.c_double), ("public_iterations", ctypes.c_uint32),
-                ("disc_embed", ctypes.c_int), ("ema_decay", ctypes.c_double)]
+                ("disc_embed", ctypes.c_int), ("ema_decay", ctypes.c_double),
+                ("feature_condition", ctypes.c_int)]
 
 
 class LoadParams(ctypes.Structure):
@@ -237,7 +238,8 @@ class ModelInfo(ctypes.Structure):
                 ("dp_steps", ctypes.c_uint64), ("count_noise_sd", ctypes.c_double),
                 ("public_fingerprint", ctypes.c_uint64), ("public_records", ctypes.c_uint64),
                 ("public_iterations", ctypes.c_uint64), ("count_epsilon", ctypes.c_double),
-                ("disc_embed", ctypes.c_int), ("ema_decay", ctypes.c_double)]
+                ("disc_embed", ctypes.c_int), ("ema_decay", ctypes.c_double),
+                ("feature_condition", ctypes.c_int)]
 
 
 class SampleInfo(ctypes.Structure):
