@@ -101,25 +101,41 @@ check(struct ctx *c, float *p, const float *grad, size_t n, const char *what)
 	              what, skipped, n);
 }
 
-START_TEST(backward_matches_finite_differences)
+/* A generator of the tiny shape with weights drawn from r seeded with `seed`. */
+static void
+ctx_start(struct ctx *c, netshare__rng *r, uint64_t seed)
 {
 	netshare__gen_shape s = tiny_shape();
-	struct ctx c = { 0 };
-	ck_assert_ok(netshare__generator_init(&c.g, &s));
-	netshare__rng r;
-	netshare__rng_seed(&r, 3);
-	ck_assert_ok(netshare__generator_init_weights(&c.g, &r));
-	size_t T = 6, nf = (size_t)B * T * s.F;
-	c.ra = malloc((size_t)B * s.A * sizeof *c.ra);
-	c.rf = malloc(nf * sizeof *c.rf);
-	netshare__rng_fill_normalf(&r, c.ra, (size_t)B * s.A, 0, 1);
-	netshare__rng_fill_normalf(&r, c.rf, nf, 0, 1);
+	memset(c, 0, sizeof *c);
+	ck_assert_ok(netshare__generator_init(&c->g, &s));
+	netshare__rng_seed(r, seed);
+	ck_assert_ok(netshare__generator_init_weights(&c->g, r));
+}
+
+/* The loss's random weights (from r), then its gradients by backward(). */
+static void
+ctx_backward(struct ctx *c, netshare__rng *r)
+{
+	size_t na = (size_t)B * c->g.s.A, nf = (size_t)B * 6 * c->g.s.F;
+	c->ra = malloc(na * sizeof *c->ra);
+	c->rf = malloc(nf * sizeof *c->rf);
+	netshare__rng_fill_normalf(r, c->ra, na, 0, 1);
+	netshare__rng_fill_normalf(r, c->rf, nf, 0, 1);
 	uint64_t sig;
-	loss(&c, &sig);
-	netshare__generator_zero_grad(&c.g);
-	float *da = malloc((size_t)B * s.A * sizeof *da);
-	memcpy(da, c.ra, (size_t)B * s.A * sizeof *da);
-	netshare__generator_backward(&c.g, da, c.rf);
+	loss(c, &sig);
+	netshare__generator_zero_grad(&c->g);
+	float *da = malloc(na * sizeof *da);
+	memcpy(da, c->ra, na * sizeof *da);
+	netshare__generator_backward(&c->g, da, c->rf);
+	free(da);
+}
+
+START_TEST(backward_matches_finite_differences)
+{
+	struct ctx c;
+	netshare__rng r;
+	ctx_start(&c, &r, 3);
+	ctx_backward(&c, &r);
 	c.g.hold_condition = 1;
 	check(&c, c.g.attr_out.w, c.g.attr_out.dw, 6 * 8, "attr_out.w");
 	check(&c, c.g.attr_bn[1].beta, c.g.attr_bn[1].dbeta, 6, "bn1.beta");
@@ -131,7 +147,6 @@ START_TEST(backward_matches_finite_differences)
 	check(&c, c.g.lstm.w_hh, c.g.lstm.dw_hh, 16 * 4, "lstm.w_hh");
 	check(&c, c.g.feat_out.w, c.g.feat_out.dw, 4 * 10, "feat_out.w");
 	check(&c, c.g.feat_out.b, c.g.feat_out.db, 10, "feat_out.b");
-	free(da);
 	free(c.ra);
 	free(c.rf);
 	netshare__generator_free(&c.g);
@@ -157,13 +172,10 @@ real_attributes(float *a, netshare__rng *r)
  * backward matches finite differences on both halves. */
 START_TEST(real_condition_forward_and_backward)
 {
-	netshare__gen_shape s = tiny_shape();
-	struct ctx c = { 0 };
-	ck_assert_ok(netshare__generator_init(&c.g, &s));
+	struct ctx c;
 	netshare__rng r;
-	netshare__rng_seed(&r, 5);
-	ck_assert_ok(netshare__generator_init_weights(&c.g, &r));
-	size_t A = (size_t)B * s.A, nf = (size_t)B * 6 * s.F;
+	ctx_start(&c, &r, 5);
+	size_t A = (size_t)B * c.g.s.A, nf = (size_t)B * 6 * c.g.s.F;
 	float *real = malloc(A * sizeof *real), *gen = malloc(A * sizeof *gen);
 	float *attr0 = malloc(A * sizeof *attr0), *feat0 = malloc(nf * sizeof *feat0);
 	real_attributes(real, &r);
@@ -186,23 +198,13 @@ START_TEST(real_condition_forward_and_backward)
 	ck_assert_msg(memcmp(c.g.features, feat0, nf * sizeof *feat0) != 0,
 	              "the features ignore the given attributes");
 	/* Gradients. */
-	c.ra = malloc(A * sizeof *c.ra);
-	c.rf = malloc(nf * sizeof *c.rf);
-	netshare__rng_fill_normalf(&r, c.ra, A, 0, 1);
-	netshare__rng_fill_normalf(&r, c.rf, nf, 0, 1);
 	c.real = real;
 	c.generated = gen;
-	uint64_t sig;
-	loss(&c, &sig);
-	netshare__generator_zero_grad(&c.g);
-	float *da = malloc(A * sizeof *da);
-	memcpy(da, c.ra, A * sizeof *da);
-	netshare__generator_backward(&c.g, da, c.rf);
+	ctx_backward(&c, &r);
 	check(&c, c.g.attr_out.w, c.g.attr_out.dw, 6 * 8, "attr_out.w");
 	check(&c, c.g.attr_dense[0].w, c.g.attr_dense[0].dw, 3 * 6, "attr_dense0.w");
 	check(&c, c.g.lstm.w_ih, c.g.lstm.dw_ih, 16 * 10, "lstm.w_ih");
 	check(&c, c.g.feat_out.w, c.g.feat_out.dw, 4 * 10, "feat_out.w");
-	free(da);
 	free(c.ra);
 	free(c.rf);
 	free(real);
