@@ -90,7 +90,6 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 	}
 	case 256 + 'F': {
 		static const struct { const char *name; int value; } conditions[] = {
-			{ "auto", NETSHARE_CONDITION_AUTO },
 			{ "generated", NETSHARE_CONDITION_GENERATED },
 			{ "real", NETSHARE_CONDITION_REAL },
 		};
@@ -99,7 +98,7 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 				o->mp.feature_condition = conditions[i].value;
 				return 1;
 			}
-		cli_usage_error(cmd, "--feature-condition needs real, generated or auto, not '%s'",
+		cli_usage_error(cmd, "--feature-condition needs real or generated, not '%s'",
 		                arg);
 		return -1;
 	}

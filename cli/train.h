@@ -53,9 +53,9 @@ typedef struct cli_train_opts {
 	"                         iterations with this decay, 0..0.999999, such as 0.99\n"   \
 	"                         (default 0: from the last weights, as NetShare)\n"         \
 	"      --feature-condition C  what the feature generator trains conditioned on:\n"   \
-	"                         real (training flows' attributes), generated (the\n"      \
-	"                         attribute generator's, as NetShare) or auto (default:\n"  \
-	"                         real, generated with --epsilon)\n"                       \
+	"                         generated (default: the attribute generator's output, as\n"\
+	"                         NetShare) or real (training flows' attributes; not\n"    \
+	"                         with --epsilon)\n"                                       \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \

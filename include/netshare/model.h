@@ -132,15 +132,14 @@ typedef struct netshare_model_params {
 	                                attribute generator then learns from the auxiliary
 	                                discriminator alone). Generation is the same either
 	                                way: features conditioned on generated attributes.
-	                                NETSHARE_CONDITION_AUTO (default): real, except for
-	                                a DP model (netshare_model_params.epsilon), where real
-	                                attributes in the generator's input would reach the
-	                                generator without clipping or noise, so generated;
-	                                REAL with epsilon is NETSHARE_EINVAL. */
+	                                Default NETSHARE_CONDITION_GENERATED (real wins on
+	                                pathspider's short flows and loses on caida's long
+	                                ones). REAL with a DP model
+	                                (netshare_model_params.epsilon) is NETSHARE_EINVAL:
+	                                real attributes in the generator's input would reach
+	                                it without clipping or noise. */
 } netshare_model_params;
 
-/** netshare_model_params.feature_condition: real attributes unless the model is DP. */
-#define NETSHARE_CONDITION_AUTO (-1)
 /** netshare_model_params.feature_condition: the attribute generator's output (NetShare). */
 #define NETSHARE_CONDITION_GENERATED 0
 /** netshare_model_params.feature_condition: attributes of training flows. */
@@ -288,8 +287,8 @@ typedef struct netshare_model_info {
 	double ema_decay;            /**< netshare_model_params.ema_decay (0: the last
 	                                  weights generate). */
 	/* Since 1.7. */
-	int feature_condition;       /**< netshare_model_params.feature_condition as the
-	                                  model resolved it: NETSHARE_CONDITION_GENERATED or
+	int feature_condition;       /**< netshare_model_params.feature_condition:
+	                                  NETSHARE_CONDITION_GENERATED or
 	                                  NETSHARE_CONDITION_REAL. */
 } netshare_model_info;
 

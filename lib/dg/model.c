@@ -49,7 +49,7 @@ netshare_model_params_init(netshare_model_params *p)
 	p->dp_clip = NETSHARE__DP_DEFAULT_CLIP;
 	p->disc_embed = -1;
 	p->ema_decay = NETSHARE_DEFAULT_EMA_DECAY;
-	p->feature_condition = NETSHARE_CONDITION_AUTO;
+	p->feature_condition = NETSHARE_CONDITION_GENERATED;
 }
 
 netshare_status
@@ -82,7 +82,7 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "public_iterations", p->public_iterations, 0, 1e9 },
 		{ "disc_embed", p->disc_embed, -1, NETSHARE_MAX_DISC_EMBED },
 		{ "ema_decay", p->ema_decay, 0, NETSHARE_MAX_EMA_DECAY },
-		{ "feature_condition", p->feature_condition, NETSHARE_CONDITION_AUTO,
+		{ "feature_condition", p->feature_condition, NETSHARE_CONDITION_GENERATED,
 		  NETSHARE_CONDITION_REAL },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
@@ -92,7 +92,7 @@ netshare__model_check_params(const netshare_model_params *p)
 	if (p->epsilon > 0 && p->feature_condition == NETSHARE_CONDITION_REAL)
 		return netshare__error(NETSHARE_EINVAL, "netshare_model_params.feature_condition: "
 		                       "real attributes as the generator's input are not private "
-		                       "(epsilon %g); use NETSHARE_CONDITION_AUTO or _GENERATED",
+		                       "(epsilon %g); use NETSHARE_CONDITION_GENERATED",
 		                       p->epsilon);
 	return NETSHARE_OK;
 }
@@ -173,9 +173,6 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		m->p.disc_embed = (double)m->shape.sample_len * m->shape.steps *
 		                  (m->shape.F - NETSHARE__DISC_EMBED_AUTO) >
 		                  NETSHARE_DISC_EMBED_AUTO_INPUTS ? NETSHARE__DISC_EMBED_AUTO : 0;
-	if (m->p.feature_condition == NETSHARE_CONDITION_AUTO) /* resolved once, as disc_embed */
-		m->p.feature_condition = m->p.epsilon > 0 ? NETSHARE_CONDITION_GENERATED
-		                                          : NETSHARE_CONDITION_REAL;
 	netshare__dg_params_default(&m->dgp);
 	m->dgp.disc_embed = m->p.disc_embed;
 	m->dgp.real_condition = m->p.feature_condition == NETSHARE_CONDITION_REAL;

@@ -142,7 +142,8 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	netshare__wbuf_u64(b, p->seed);
 	/* Optional trailing fields, written only when not 0, so that older libraries read
 	 * the files that do without them: disc_embed (since 1.5), ema_decay (1.6),
-	 * feature_condition (1.7; absent: generated, as every older file trained). */
+	 * feature_condition (1.7, written when real; absent: generated, the default and
+	 * what every older file trained with). */
 	int real = p->feature_condition == NETSHARE_CONDITION_REAL;
 	if (p->disc_embed > 0 || p->ema_decay > 0 || real)
 		netshare__wbuf_u32(b, (uint32_t)p->disc_embed);

@@ -828,12 +828,11 @@ START_TEST(generator_average)
 	fix_checksums(d2, l1);
 	ck_assert_status(load_bytes(path, d2, l1), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("weights missing");
-	/* Averages in a model whose hyperparameters say it keeps none (HPAR's decay, the
-	 * field before feature_condition, set to 0). */
+	/* Averages in a model whose hyperparameters say it keeps none (HPAR's last field,
+	 * the decay, set to 0). */
 	memcpy(d2, d1, l1);
 	size_t hat = chunk_payload(d2, l1, "HPAR", &plen);
-	ck_assert_int_eq(m->p.feature_condition, NETSHARE_CONDITION_REAL);
-	netshare__put_le64(d2 + hat + plen - 4 - 8, 0);
+	netshare__put_le64(d2 + hat + plen - 8, 0);
 	fix_checksums(d2, l1);
 	ck_assert_status(load_bytes(path, d2, l1), NETSHARE_ECORRUPT);
 	ck_assert_error_contains("averages");
@@ -889,9 +888,9 @@ START_TEST(divergence_is_reported)
 END_TEST
 
 /*
- * feature_condition: the default resolves to real attributes (generated with epsilon,
- * where real is refused), the info and the file keep what was resolved (a generated
- * model's HPAR is the one 1.6 wrote, without the field), and the choice changes what
+ * feature_condition: generated attributes by default, real on request (refused with
+ * epsilon); the info and the file keep it (a generated model's HPAR is the one 1.6
+ * wrote, without the field), and the choice changes what
  * trains (the same seed gives other LSTM weights); out-of-range values and hostile
  * file values are refused.
  */
@@ -900,11 +899,11 @@ START_TEST(feature_condition)
 	netshare_dataset *ds;
 	netshare_encoder *enc = toy_encoder(1, &ds);
 	netshare_model_params p = netshare_test_small_model_params();
-	ck_assert_int_eq(p.feature_condition, NETSHARE_CONDITION_AUTO);
+	ck_assert_int_eq(p.feature_condition, NETSHARE_CONDITION_GENERATED);
 	netshare_model *real, *gen, *back;
-	ck_assert_ok(netshare_model_new(&real, enc, &p));
-	p.feature_condition = NETSHARE_CONDITION_GENERATED;
 	ck_assert_ok(netshare_model_new(&gen, enc, &p));
+	p.feature_condition = NETSHARE_CONDITION_REAL;
+	ck_assert_ok(netshare_model_new(&real, enc, &p));
 	ck_assert_ok(netshare_model_train(real, ds));
 	ck_assert_ok(netshare_model_train(gen, ds));
 	netshare_model_info in = { .struct_size = sizeof in };
@@ -953,7 +952,7 @@ START_TEST(feature_condition)
 	unlink(path);
 	rmdir(dir);
 	/* Bounds, and real attributes with DP. */
-	const int bad[] = { -2, 2 };
+	const int bad[] = { -1, 2 };
 	for (size_t i = 0; i < 2; i++) {
 		netshare_model *x = (netshare_model *)1;
 		p.feature_condition = bad[i];
