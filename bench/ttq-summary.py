@@ -23,7 +23,10 @@ SHORT = ["d+p", "s+d", "size/svc", "gap/svc", "first3", "sizeAC", "gapAC", "len"
 
 def rows_at(path, times, by_its=False):
     with open(path) as f:
-        evals = [r for r in map(json.loads, f) if "metrics" in r]
+        lines = list(map(json.loads, f))
+    evals = [r for r in lines if "metrics" in r]
+    floor = next((r["floor"] for r in lines if "floor" in r), {})
+    names = NAMES[:-2] + (list(floor)[:2] or NAMES[-2:])
     for t in times:
         if by_its:
             near = [r for r in evals if abs(r["iterations"] - t) <= 0.1 * t]
@@ -32,7 +35,7 @@ def rows_at(path, times, by_its=False):
         if not near:
             continue
         means = []
-        for n in NAMES:
+        for n in names:
             vals = [r["metrics"].get(n) for r in near if r["metrics"].get(n) is not None]
             means.append(sum(vals) / len(vals) if vals else None)
         yield t, near[-1]["iterations"], means
@@ -47,7 +50,9 @@ def counts(path):
     met = [sum(1 for r in evals if r.get(k)) for k in keys]
     every = sum(1 for r in evals if all(r.get(k) for k in keys))
     best = []
-    for n in ("ip_length", "interarrival"):
+    # the size and gap EMDs: packets' ip_length and interarrival, flow records' bytes
+    # and duration (the floor's first two entries)
+    for n in list(floor)[:2] or ("ip_length", "interarrival"):
         vals = [r["metrics"][n] for r in evals if r["metrics"].get(n) is not None]
         near = sum(1 for v in vals if n in floor and v <= 2 * floor[n])
         best.append("%d, %.3g" % (near, min(vals)) if vals else "n/a")
