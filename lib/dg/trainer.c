@@ -309,23 +309,20 @@ poisson_next(netshare__rng *r, double log_miss, size_t *next, size_t n)
 	return k;
 }
 
-/* both = [fake rows xf; real rows xr; interpolates] for n rows of `in` floats, row b's
+/* A round buffer of `in`-float rows (struct netshare__dg_round's x_both or aux_both):
+ * n fake rows from row 0, n real rows from row B. Makes it [fake; real; interpolates]
+ * for n rows (the real rows moved next to the fakes when a DP part has n < B), row b's
  * interpolation weight alpha[b]; then the critic's forward on all 3n rows. Adds the
- * rows' fake and real score sums to *fake and *real. The rows are moved only where
- * they are not already in place (a round's rows are, unless a DP part has fewer than
- * B rows); xr may then be overwritten. */
+ * rows' fake and real score sums to *fake and *real. */
 static void
-critic_forward_both(netshare__critic *c, float *both, const float *alpha, const float *xr,
-                    const float *xf, int n, double *fake, double *real)
+critic_forward_both(netshare__critic *c, float *both, const float *alpha, int n, int B,
+                    double *fake, double *real)
 {
 	int in = c->in;
 	size_t rows = (size_t)n * in;
-	if (xf != both)
-		memmove(both, xf, rows * sizeof(float));
-	if (xr != both + rows)
-		memmove(both + rows, xr, rows * sizeof(float));
-	xf = both;
-	xr = both + rows;
+	if (n < B)
+		memmove(both + rows, both + (size_t)B * in, rows * sizeof(float));
+	const float *xf = both, *xr = both + rows;
 	float *x_hat = both + 2 * rows;
 	for (int b = 0; b < n; b++) {
 		float a = alpha[b];
@@ -351,16 +348,16 @@ step(netshare__dg *m, netshare__adam *opt)
 	netshare__adam_step(opt);
 }
 
-/* One critic step on real rows xr and fake rows xf (B x in). Fake rows, real rows and
- * the interpolates of the penalty go through the critic as one 3B batch (a third of
- * the matrix calls, each three times as large); the score gradients are +1/B for fake
- * rows and -1/B for real ones, and the penalty uses the last B rows. */
+/* One critic step on a round buffer `both` (critic_forward_both). Fake rows, real rows
+ * and the interpolates of the penalty go through the critic as one 3B batch (a third
+ * of the matrix calls, each three times as large); the score gradients are +1/B for
+ * fake rows and -1/B for real ones, and the penalty uses the last B rows. */
 typedef struct critic_step {
 	netshare__dg *m;
 	netshare__critic *c;
 	netshare__adam *opt;
 	float *both;
-	const float *alpha, *xr, *xf;
+	const float *alpha;
 	double lambda;
 	double wdist, loss; /* out */
 } critic_step;
@@ -380,7 +377,7 @@ run_critic_step(critic_step *j)
 	int B = m->p.batch;
 	double fake = 0, real = 0;
 	netshare__critic_zero_grad(j->c);
-	critic_forward_both(j->c, j->both, j->alpha, j->xr, j->xf, B, &fake, &real);
+	critic_forward_both(j->c, j->both, j->alpha, B, B, &fake, &real);
 	netshare__critic_backward(j->c, j->both, m->dscore_step, 2 * B, NULL);
 	double gp = netshare__critic_penalty_rows(j->c, 2 * B, B, j->lambda);
 	if (steps_in_tasks(m))
@@ -394,10 +391,21 @@ run_critic_step(critic_step *j)
 static void
 round_steps(netshare__dg *m, struct netshare__dg_round *r, critic_step step[2])
 {
-	step[0] = (critic_step){ m, &m->d, &m->opt_d, r->x_both, m->alpha, r->x_real, r->x_fake,
-	                         m->p.gp_lambda, 0, 0 };
+	step[0] = (critic_step){ m, &m->d, &m->opt_d, r->x_both, m->alpha, m->p.gp_lambda, 0, 0 };
 	step[1] = (critic_step){ m, &m->aux, &m->opt_aux, r->aux_both, m->aux_alpha,
-	                         r->attr_real, r->attr_fake, m->p.aux_gp_lambda, 0, 0 };
+	                         m->p.aux_gp_lambda, 0, 0 };
+}
+
+/* The generator step's fakes into round r: with real_condition a batch of real rows
+ * first (the attributes its features are conditioned on), else the fakes alone. */
+static void
+draw_generator_fakes(netshare__dg *m, struct netshare__dg_round *r, const float *attr,
+                     const float *feat, size_t n)
+{
+	if (real_condition(m))
+		draw_round(m, r, attr, feat, n);
+	else
+		draw_fakes(m, r, m->p.batch);
 }
 
 /* A critic round: task 0 steps the critic, task 1 the auxiliary critic and then draws
@@ -419,8 +427,8 @@ critic_round_task(void *arg, size_t task, unsigned worker)
 	critic_round *r = arg;
 	netshare__dg *m = r->step[1].m;
 	run_critic_step(&r->step[task]);
-	if (task == 1 && r->next && r->fakes_only && !real_condition(m))
-		draw_fakes(m, r->next, m->p.batch);
+	if (task == 1 && r->next && r->fakes_only)
+		draw_generator_fakes(m, r->next, r->attr, r->feat, r->n);
 	else if (task == 1 && r->next)
 		draw_round(m, r->next, r->attr, r->feat, r->n);
 }
@@ -464,7 +472,7 @@ generator_backward_task(void *arg, size_t task, unsigned worker)
 }
 
 /* A generator step on fakes already drawn into round `drawn`, or (NULL) on fresh ones
- * (with real_condition, on real rows drawn from the n training rows first). */
+ * (draw_generator_fakes from the n training rows). */
 static void
 generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round *drawn,
                const float *attr, const float *feat, size_t n)
@@ -472,10 +480,8 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 	int B = m->p.batch;
 	size_t TF = (size_t)m->T * m->F, X = TF + m->A, A = (size_t)m->A;
 	netshare__generator_zero_grad(&m->g);
-	if (!drawn && real_condition(m))
-		draw_round(m, drawn = &m->round[0], attr, feat, n);
-	else if (!drawn)
-		draw_fakes(m, drawn = &m->round[0], B);
+	if (!drawn)
+		draw_generator_fakes(m, drawn = &m->round[0], attr, feat, n);
 	generator_pass gp = { m, drawn };
 	netshare__pool_for(pool, 2, critic_backward_task, &gp);
 	double loss = 0;
@@ -540,7 +546,7 @@ dp_part_task(void *arg, size_t task, unsigned worker)
 	dp_part *j = arg;
 	const critic_step *s = &j->step[task];
 	int B = s->m->p.batch;
-	critic_forward_both(s->c, s->both, s->alpha, s->xr, s->xf, j->rows, &j->fake[task],
+	critic_forward_both(s->c, s->both, s->alpha, j->rows, B, &j->fake[task],
 	                    &j->real[task]);
 	j->gp[task] = 0;
 	j->st[task] = netshare__critic_dp_accumulate(s->c, s->both, j->rows, 1.0f / B, -1.0f / B,
