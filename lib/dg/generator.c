@@ -407,6 +407,11 @@ netshare__generator_tensors(netshare__generator *g, netshare__gen_tensor *t)
 	return n;
 }
 
+/* Every tensor of the deepest generator the parameters allow (attr_layers up to
+ * NETSHARE__GEN_MAX_LAYERS + 1) fits one optimiser: its trained ones are fewer still. */
+_Static_assert(NETSHARE__GEN_MAX_TENSORS <= NETSHARE__ADAM_MAX_TENSORS,
+               "the optimiser holds every generator tensor");
+
 netshare_status
 netshare__generator_register(netshare__generator *g, netshare__adam *a)
 {

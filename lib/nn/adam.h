@@ -7,8 +7,9 @@
 
 #include <netshare/common.h>
 
-/* Tensors one optimiser may hold (a 5-layer MLP with BatchNorm has ~20). */
-#define NETSHARE__ADAM_MAX_TENSORS 64
+/* Tensors one optimiser may hold: the deepest generator the parameters allow has 72
+ * trained ones (lib/dg/generator.c asserts that they fit). */
+#define NETSHARE__ADAM_MAX_TENSORS 128
 
 typedef struct netshare__adam {
 	float lr, beta1, beta2, eps;

@@ -461,6 +461,50 @@ START_TEST(killed_run_resumes_exactly)
 }
 END_TEST
 
+/*
+ * The deepest networks the parameters allow train and checkpoint (every generator
+ * tensor in one optimiser: 16-17 attribute layers once failed with an internal
+ * "more than 64 tensors"), and a layer more is refused by name.
+ */
+START_TEST(deepest_networks_train_and_checkpoint)
+{
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(1, &ds);
+	const char *dir = netshare_test_tmpdir();
+	char ck[512];
+	netshare_test_path(ck, sizeof ck, dir, "deep.nsm");
+	netshare_model_params p = netshare_test_small_model_params();
+	netshare_model *m = (netshare_model *)1, *back;
+	p.attr_layers = NETSHARE__GEN_MAX_LAYERS + 2;
+	ck_assert_status(netshare_model_new(&m, enc, &p), NETSHARE_EINVAL);
+	ck_assert_ptr_null(m);
+	ck_assert_error_contains("attr_layers");
+	p.attr_layers = NETSHARE__GEN_MAX_LAYERS + 1;
+	p.disc_layers = p.aux_disc_layers = NETSHARE__CRITIC_MAX_LAYERS + 1;
+	p.iterations = 4;
+	p.checkpoint_path = ck;
+	p.checkpoint_every = 2;
+	ck_assert_ok(netshare_model_new(&m, enc, &p));
+	ck_assert_ok(netshare_model_train(m, ds));
+	ck_assert_ok(netshare_model_load(&back, ck, NULL));
+	netshare_model_info a = { .struct_size = sizeof a }, b = { .struct_size = sizeof b };
+	ck_assert_ok(netshare_model_info_get(m, &a));
+	ck_assert_ok(netshare_model_info_get(back, &b));
+	ck_assert_uint_eq(b.iterations_chunk0, 4);
+	ck_assert_uint_eq(a.params_generator, b.params_generator);
+	ck_assert_ok(netshare__model_generate(m, 0, 7, 20));
+	ck_assert_ok(netshare__model_generate(back, 0, 7, 20));
+	ck_assert_mem_eq(m->dg[0].g.attributes, back->dg[0].g.attributes,
+	                 20 * (size_t)m->shape.A * sizeof(float));
+	netshare_model_free(back);
+	netshare_model_free(m);
+	unlink(ck);
+	rmdir(dir);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 /* Cancels once a later chunk reports iteration cancel_at. */
 static int
 cancel_later_chunk(const netshare_progress *p, void *user)
@@ -978,6 +1022,7 @@ NETSHARE_TEST_MAIN("dg-model",
 	discriminator_front,
 	generator_average,
 	feature_condition,
+	deepest_networks_train_and_checkpoint,
 	divergence_is_reported,
 	parameters_training_and_info,
 	save_load_generate_identical,
