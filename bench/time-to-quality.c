@@ -24,9 +24,9 @@
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
- *        lr_aux, disc_embed, ema_decay, feature_condition (0 generated, 1 real); encoder
- *        port_classes, length_classes, sample_len;
- *        sampler class_temperature)
+ *        lr_aux, disc_embed, ema_decay, feature_condition (0 generated, 1 real),
+ *        aux_weight; encoder port_classes, length_classes, sample_len; sampler
+ *        class_temperature)
  */
 #include <math.h>
 #include <stdio.h>
@@ -72,6 +72,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "lr_g", .f = &p->lr_g }, { "lr_d", .f = &p->lr_d }, { "lr_aux", .f = &p->lr_aux },
 		{ "disc_embed", .i = &p->disc_embed }, { "ema_decay", .d = &p->ema_decay },
 		{ "feature_condition", .i = &p->feature_condition },
+		{ "aux_weight", .d = &p->aux_weight },
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
