@@ -21,12 +21,20 @@ NAMES = ["dstport+proto", "srcport+dstport", "flow_size_by_service",
 SHORT = ["d+p", "s+d", "size/svc", "gap/svc", "first3", "sizeAC", "gapAC", "len", "iat"]
 
 
-def rows_at(path, times, by_its=False):
+def read_run(path):
+    """A run's evaluations, its floor, and the names of its size and gap EMDs: packets'
+    ip_length and interarrival, flow records' bytes and duration (the floor's first
+    two entries)."""
     with open(path) as f:
         lines = list(map(json.loads, f))
     evals = [r for r in lines if "metrics" in r]
     floor = next((r["floor"] for r in lines if "floor" in r), {})
-    names = NAMES[:-2] + (list(floor)[:2] or NAMES[-2:])
+    return evals, floor, list(floor)[:2] or NAMES[-2:]
+
+
+def rows_at(path, times, by_its=False):
+    evals, _, emds = read_run(path)
+    names = NAMES[:-2] + emds
     for t in times:
         if by_its:
             near = [r for r in evals if abs(r["iterations"] - t) <= 0.1 * t]
@@ -42,17 +50,12 @@ def rows_at(path, times, by_its=False):
 
 
 def counts(path):
-    with open(path) as f:
-        lines = list(map(json.loads, f))
-    evals = [r for r in lines if "metrics" in r]
-    floor = next((r["floor"] for r in lines if "floor" in r), {})
+    evals, floor, emds = read_run(path)
     keys = ["joints_beat_marginal", "within_beat_service_marginal", "emds_within_2x_floor"]
     met = [sum(1 for r in evals if r.get(k)) for k in keys]
     every = sum(1 for r in evals if all(r.get(k) for k in keys))
     best = []
-    # the size and gap EMDs: packets' ip_length and interarrival, flow records' bytes
-    # and duration (the floor's first two entries)
-    for n in list(floor)[:2] or ("ip_length", "interarrival"):
+    for n in emds:
         vals = [r["metrics"][n] for r in evals if r["metrics"].get(n) is not None]
         near = sum(1 for v in vals if n in floor and v <= 2 * floor[n])
         best.append("%d, %.3g" % (near, min(vals)) if vals else "n/a")

@@ -7,8 +7,8 @@
 
 #include <netshare/common.h>
 
-/* Tensors one optimiser may hold: the deepest generator the parameters allow has 72
- * trained ones (lib/dg/generator.c asserts that they fit). */
+/* Tensors one optimiser may hold: enough for the deepest generator the parameters
+ * allow (lib/dg/generator.c asserts it). */
 #define NETSHARE__ADAM_MAX_TENSORS 128
 
 typedef struct netshare__adam {
