@@ -10,7 +10,9 @@ random: this resamples A's flows with replacement (as many as A has), DRAWS time
 scores each draw against A as the report does (ip_length over the records,
 inter-arrival over consecutive records of a flow, 1-D EMD). A metric such a
 generator rarely meets would be a bug in the metric; one it always meets at a tiny
-fraction of the target would make the target loose.
+fraction of the target would make the target loose. (The draws are scored here, not by
+the library's report: a flow drawn twice keeps its 5-tuple, and the report's flow
+index would merge the copies into one flow.)
 
 Usage: bench/iid-flow-noise.py TRACE [DRAWS [SEED]]   (packet traces; defaults 40, 1)
 Prints one JSON line: the floor, and per EMD the draws' median, range and how many met
@@ -53,22 +55,37 @@ def emd(x, y):
     return float(np.sum(np.abs(fx - fy) * np.diff(v)))
 
 
+def fail(message):
+    print("iid-flow-noise: " + message, file=sys.stderr)
+    return 2
+
+
 def main(argv):
-    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+    if len(argv) < 2:
+        return fail("no TRACE\n\n" + __doc__.strip())
+    if argv[1] in ("-h", "--help"):
         print(__doc__.strip())
-        return 0 if len(argv) >= 2 else 2
-    draws = int(argv[2]) if len(argv) > 2 else 40
-    seed = int(argv[3]) if len(argv) > 3 else 1
-    with netshare.Dataset.read(argv[1]) as ds:
-        if ds.flows:
-            print("iid-flow-noise: %s holds flow records; packet traces only" % argv[1],
-                  file=sys.stderr)
-            return 2
-        a, b = ds.split_time(0.5)
-    with a, b:
-        fa, fb = flows_of(a), flows_of(b)
+        return 0
+    try:
+        draws = int(argv[2]) if len(argv) > 2 else 40
+        seed = int(argv[3]) if len(argv) > 3 else 1
+    except ValueError as e:
+        return fail("DRAWS and SEED are whole numbers: %s" % e)
+    if draws < 1:
+        return fail("DRAWS must be at least 1, not %d" % draws)
+    try:
+        with netshare.Dataset.read(argv[1]) as ds:
+            if ds.flows:
+                return fail("%s holds flow records; packet traces only" % argv[1])
+            a, b = ds.split_time(0.5)
+        with a, b:
+            fa, fb = flows_of(a), flows_of(b)
+    except netshare.NetshareError as e:
+        return fail(str(e))
     len_a, gap_a = series(fa)
     len_b, gap_b = series(fb)
+    if not (len(gap_a) and len(gap_b)):
+        return fail("%s: a half of the trace has no flow of 2 or more packets" % argv[1])
     floor = {"ip_length": emd(len_b, len_a), "interarrival": emd(gap_b, gap_a)}
     rng = np.random.default_rng(seed)
     got = {"ip_length": [], "interarrival": []}
