@@ -289,6 +289,24 @@ netshare__generator_forward_attributes(netshare__generator *g, netshare__rng *r,
 }
 
 void
+netshare__generator_estimate_bn(netshare__generator *g)
+{
+	netshare__rng r;
+	netshare__rng_seed(&r, NETSHARE__BN_ESTIMATE_SEED);
+	int batch = g->s.max_batch;
+	int batches = (NETSHARE__BN_ESTIMATE_SAMPLES + batch - 1) / batch;
+	for (int k = 0; k < batches; k++) {
+		/* momentum 1/(k + 1): the running statistics become the mean over the batches
+		 * so far (the first replaces whatever they were) */
+		for (int l = 0; l < g->hidden; l++)
+			g->attr_bn[l].momentum = 1.0f / (float)(k + 1);
+		forward_attributes(g, &r, batch, 1);
+	}
+	for (int l = 0; l < g->hidden; l++)
+		g->attr_bn[l].momentum = BN_MOMENTUM;
+}
+
+void
 netshare__generator_forward_given(netshare__generator *g, netshare__rng *r, int batch,
                                   const float *attributes)
 {

@@ -108,6 +108,17 @@ void netshare__generator_forward_attributes(netshare__generator *g, netshare__rn
  * sampler): the attribute MLP is bypassed and backward() must not follow. */
 void netshare__generator_forward_given(netshare__generator *g, netshare__rng *r, int batch,
                                        const float *attributes);
+/* Set the BatchNorm running statistics to those of the current weights: each layer's
+ * mean and unbiased variance averaged over NETSHARE__BN_ESTIMATE_SAMPLES samples of fresh
+ * noise (batches of max_batch, each normalised with its own statistics as in training;
+ * SWA's bn_update), from a fixed seed. The statistics the generator had do not enter, so
+ * the result depends on the weights alone. Why: training's running averages (NetShare's
+ * momentum 0.9) are mostly the last batch's, 100 samples of weights that have since
+ * moved, and an average of weights carries averages of such statistics. */
+#define NETSHARE__BN_ESTIMATE_SAMPLES 2048
+#define NETSHARE__BN_ESTIMATE_SEED 0x62e2ac0d
+void netshare__generator_estimate_bn(netshare__generator *g);
+
 /* Copy every weight and BatchNorm statistic from a generator of the same shape. */
 netshare_status netshare__generator_copy_weights(netshare__generator *dst,
                                                  const netshare__generator *src);

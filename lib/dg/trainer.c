@@ -99,17 +99,20 @@ netshare_status
 netshare__dg_copy_generator(netshare__generator *dst, const netshare__dg *src)
 {
 	netshare_status st = netshare__generator_copy_weights(dst, &src->g);
-	if (st < 0 || !src->ema.count)
+	if (st < 0)
 		return st;
-	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
-	size_t n = netshare__generator_tensors(dst, t);
-	if (n != src->ema.count)
-		return netshare__error(NETSHARE_EINVAL, "generators of different shapes");
-	const float *avg = src->ema.avg;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(t[i].w, avg, t[i].size * sizeof *avg);
-		avg += t[i].size;
+	if (src->ema.count) {
+		netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+		size_t n = netshare__generator_tensors(dst, t);
+		if (n != src->ema.count)
+			return netshare__error(NETSHARE_EINVAL, "generators of different shapes");
+		const float *avg = src->ema.avg;
+		for (size_t i = 0; i < n; i++) {
+			memcpy(t[i].w, avg, t[i].size * sizeof *avg);
+			avg += t[i].size;
+		}
 	}
+	netshare__generator_estimate_bn(dst);
 	return NETSHARE_OK;
 }
 

@@ -105,7 +105,8 @@ typedef struct netshare__dg {
 
 /* Copy into `dst` (a generator of the same shape) the weights that generation uses:
  * the moving average of the generator's tensors when the model keeps one, else the
- * generator's own. EINVAL on a shape mismatch. */
+ * generator's own; with BatchNorm statistics estimated for them
+ * (netshare__generator_estimate_bn), not the file's. EINVAL on a shape mismatch. */
 netshare_status netshare__dg_copy_generator(netshare__generator *dst, const netshare__dg *src);
 
 /* Build a model for generator shape `gs` (its max_batch is set to p->batch). */

@@ -261,8 +261,9 @@ netshare__sampler_run(netshare_sampler *s, netshare__sink_fn fn, void *user)
 		st = netshare__blas_reserve(s->workers, "generate");
 	for (int c = 0; c < e->chunks && st == NETSHARE_OK; c++) {
 		rows.n = 0;
-		for (unsigned w = 0; w < s->workers && st == NETSHARE_OK; w++)
-			st = netshare__dg_copy_generator(&s->g[w], &s->model->dg[c]);
+		st = netshare__dg_copy_generator(&s->g[0], &s->model->dg[c]);
+		for (unsigned w = 1; w < s->workers && st == NETSHARE_OK; w++)
+			st = netshare__generator_copy_weights(&s->g[w], &s->g[0]);
 		if (st < 0 || (st = netshare__sampler_chunk_rows(s, c, &rows)) < 0 ||
 		    (st = netshare__sampler_chunk_records(s, c, &rows, pending)) < 0)
 			break;

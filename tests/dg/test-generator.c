@@ -6,7 +6,8 @@
  * probes that change a flow's length or an attribute's argmax (the mask and the one-hot
  * conditioning are piecewise constant), also when the features are conditioned on
  * given real attributes; that conditioning on the generated attributes' own values is
- * the ordinary forward; masking; shapes.
+ * the ordinary forward; masking; shapes; BatchNorm statistics estimated for the
+ * weights against the first layer's population statistics.
  */
 #include <math.h>
 
@@ -249,7 +250,69 @@ START_TEST(outputs_are_valid_and_masked)
 }
 END_TEST
 
+/* Layer 0's running statistics against its population statistics computed here from
+ * the dense weights on 400,000 fresh noise draws (its input is the noise's ReLU(W z + b),
+ * no earlier normalisation); the statistics the generator had do not enter; the
+ * momentum training uses is restored. */
+START_TEST(estimated_batchnorm_statistics)
+{
+	netshare__generator g;
+	netshare__rng r;
+	netshare__gen_shape s = tiny_shape();
+	ck_assert_ok(netshare__generator_init(&g, &s));
+	netshare__rng_seed(&r, 9);
+	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	int U = s.attr_units, Z = s.attr_noise;
+	for (int l = 0; l < g.hidden; l++)
+		for (int j = 0; j < U; j++) {
+			g.attr_bn[l].running_mean[j] = 1e3f;
+			g.attr_bn[l].running_var[j] = 1e-3f;
+		}
+	netshare__generator_estimate_bn(&g);
+	float mean[2][6], var[2][6];
+	memcpy(mean[0], g.attr_bn[1].running_mean, sizeof mean[0]);
+	memcpy(var[0], g.attr_bn[1].running_var, sizeof var[0]);
+	for (int j = 0; j < U; j++) {
+		g.attr_bn[1].running_mean[j] = -5;
+		g.attr_bn[1].running_var[j] = 50;
+	}
+	netshare__generator_estimate_bn(&g);
+	ck_assert_mem_eq(mean[0], g.attr_bn[1].running_mean, sizeof mean[0]);
+	ck_assert_mem_eq(var[0], g.attr_bn[1].running_var, sizeof var[0]);
+	for (int l = 0; l < g.hidden; l++)
+		ck_assert_float_eq(g.attr_bn[l].momentum, 0.9f);
+
+	const netshare__dense *d = &g.attr_dense[0];
+	double sum[6] = { 0 }, sum2[6] = { 0 };
+	enum { N = 400000 };
+	float z[8];
+	netshare__rng_seed(&r, 31);
+	for (int i = 0; i < N; i++) {
+		netshare__rng_fill_normalf(&r, z, (size_t)Z, 0, 1);
+		for (int j = 0; j < U; j++) {
+			double y = d->b[j];
+			for (int k = 0; k < Z; k++)
+				y += (double)d->w[j * Z + k] * z[k];
+			y = y > 0 ? y : 0;
+			sum[j] += y;
+			sum2[j] += y * y;
+		}
+	}
+	int n = NETSHARE__BN_ESTIMATE_SAMPLES;
+	for (int j = 0; j < U; j++) {
+		double m = sum[j] / N, v = sum2[j] / N - m * m;
+		/* five standard errors of a mean of n draws; the variance within 25 % */
+		ck_assert_msg(fabs(g.attr_bn[0].running_mean[j] - m) <= 5 * sqrt(v / n) + 1e-6,
+		              "unit %d: mean %g, population %g", j, g.attr_bn[0].running_mean[j], m);
+		ck_assert_msg(fabs(g.attr_bn[0].running_var[j] - v) <= 0.25 * v + 1e-6,
+		              "unit %d: variance %g, population %g", j, g.attr_bn[0].running_var[j], v);
+	}
+	netshare__generator_free(&g);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-generator",
+	estimated_batchnorm_statistics,
 	backward_matches_finite_differences,
 	real_condition_forward_and_backward,
 	outputs_are_valid_and_masked)
