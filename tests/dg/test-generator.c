@@ -269,16 +269,16 @@ START_TEST(estimated_batchnorm_statistics)
 			g.attr_bn[l].running_var[j] = 1e-3f;
 		}
 	netshare__generator_estimate_bn(&g);
-	float mean[2][6], var[2][6];
-	memcpy(mean[0], g.attr_bn[1].running_mean, sizeof mean[0]);
-	memcpy(var[0], g.attr_bn[1].running_var, sizeof var[0]);
+	float mean[6], var[6];
+	memcpy(mean, g.attr_bn[1].running_mean, sizeof mean);
+	memcpy(var, g.attr_bn[1].running_var, sizeof var);
 	for (int j = 0; j < U; j++) {
 		g.attr_bn[1].running_mean[j] = -5;
 		g.attr_bn[1].running_var[j] = 50;
 	}
 	netshare__generator_estimate_bn(&g);
-	ck_assert_mem_eq(mean[0], g.attr_bn[1].running_mean, sizeof mean[0]);
-	ck_assert_mem_eq(var[0], g.attr_bn[1].running_var, sizeof var[0]);
+	ck_assert_mem_eq(mean, g.attr_bn[1].running_mean, sizeof mean);
+	ck_assert_mem_eq(var, g.attr_bn[1].running_var, sizeof var);
 	for (int l = 0; l < g.hidden; l++)
 		ck_assert_float_eq(g.attr_bn[l].momentum, 0.9f);
 
