@@ -169,36 +169,13 @@ repick_port(netshare_sampler *s, float *row, netshare_record *key, netshare_stat
 	const netshare__field *f = src ? s->sport_field : s->dport_field;
 	if (!f)
 		return 0;
-	size_t first = w->first[NETSHARE__W2V_PORT], m = w->first[NETSHARE__W2V_PORT + 1] - first;
 	size_t dim = (size_t)w->dim;
-	const float *q = row + f->offset;
-	float score[REPICK_TRIES];
 	size_t word[REPICK_TRIES];
-	int n = 0;
-	for (size_t j = 0, a = 0; j < m; j++) {
-		uint32_t v = w->word[first + j] & 0xffff;
-		if (f->n_choices) {
-			while (a < f->n_choices && f->choices[a] < v)
-				a++;
-			if (a == f->n_choices || f->choices[a] != v)
-				continue;
-		}
-		float sc = 0;
-		for (size_t d = 0; d < dim; d++)
-			sc += q[d] * w->vec[(first + j) * dim + d];
-		if (n == REPICK_TRIES && sc <= score[n - 1])
-			continue;
-		int p = n < REPICK_TRIES ? n++ : REPICK_TRIES - 1;
-		for (; p > 0 && score[p - 1] < sc; p--) {
-			score[p] = score[p - 1];
-			word[p] = word[p - 1];
-		}
-		score[p] = sc;
-		word[p] = j;
-	}
-	for (int t = 0; t < n; t++) {
+	size_t n = netshare__repick_nearest(&s->repick[src ? 0 : 1], row + f->offset, word,
+	                                    REPICK_TRIES);
+	for (size_t t = 0; t < n; t++) {
 		netshare_record k2 = *key;
-		*(src ? &k2.src_port : &k2.dst_port) = (uint16_t)(w->word[first + word[t]] & 0xffff);
+		*(src ? &k2.src_port : &k2.dst_port) = (uint16_t)(w->word[word[t]] & 0xffff);
 		unsigned char kb[40];
 		size_t before = s->seen.n;
 		uint32_t id;
@@ -206,7 +183,7 @@ repick_port(netshare_sampler *s, float *row, netshare_record *key, netshare_stat
 			return 0;
 		if (s->seen.n == before)
 			continue;
-		memcpy(row + f->offset, w->vec + (first + word[t]) * dim, dim * sizeof *row);
+		memcpy(row + f->offset, w->vec + word[t] * dim, dim * sizeof *row);
 		/* The new port is one of the word2vec field's choices, so never a class. */
 		const netshare__field *cf = src ? s->sport_class : s->dport_class;
 		if (cf) {

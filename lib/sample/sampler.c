@@ -134,6 +134,10 @@ netshare_sampler_new(netshare_sampler **out, const netshare_model *model,
 	if (st == NETSHARE_OK && s->dport_field)
 		st = netshare__tail_init(&s->tail[1], s->enc, 1, s->dport_field, s->dport_class,
 		                         s->sport_class);
+	if (st == NETSHARE_OK && s->p.repick_ports && s->sport_field)
+		st = netshare__repick_init(&s->repick[0], &s->enc->w2v, s->sport_field);
+	if (st == NETSHARE_OK && s->p.repick_ports && s->dport_field)
+		st = netshare__repick_init(&s->repick[1], &s->enc->w2v, s->dport_field);
 	if (st == NETSHARE_OK && s->workers > 1)
 		st = netshare__pool_new(&s->pool, s->workers);
 	if (st < 0) {
@@ -156,6 +160,8 @@ netshare_sampler_free(netshare_sampler *s)
 	netshare__free(s->emitted);
 	netshare__tail_free(&s->tail[0]);
 	netshare__tail_free(&s->tail[1]);
+	netshare__repick_free(&s->repick[0]);
+	netshare__repick_free(&s->repick[1]);
 	for (unsigned w = 0; s->g && w < s->workers; w++)
 		netshare__generator_free(&s->g[w]);
 	netshare__free(s->g);

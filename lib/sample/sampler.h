@@ -57,6 +57,24 @@ void netshare__tail_free(netshare__tail *t);
 netshare_status netshare__tail_draw(const netshare__tail *t, float *rows, size_t n,
                                       size_t A, netshare__rng *rng);
 
+/* The ports a role's ephemeral side may take when a drawn 5-tuple was already generated
+ * (repick.c): its head's port words, their vectors dimension-major, scratch scores. */
+typedef struct netshare__repick {
+	size_t n, dim;
+	size_t *word;  /* [n] word2vec rows of the candidate ports, in port order */
+	float *vt;     /* [dim x n] their vectors */
+	float *score;  /* [n] scratch of netshare__repick_nearest */
+} netshare__repick;
+
+/* The candidates of the port head f (a word2vec field: its choices, or every port). */
+netshare_status netshare__repick_init(netshare__repick *r, const netshare__word2vec *w,
+                                      const netshare__field *f);
+void netshare__repick_free(netshare__repick *r);
+/* Into best[], the word2vec rows of the (up to) max candidates whose vectors have the
+ * largest dot product with q (dim floats), largest first, ties in port order; returns
+ * how many. Not thread-safe (scratch in r). */
+size_t netshare__repick_nearest(netshare__repick *r, const float *q, size_t *best, size_t max);
+
 struct netshare_sampler {
 	const netshare_model *model;  /* borrowed */
 	const netshare_encoder *enc;  /* the model's */
@@ -73,6 +91,7 @@ struct netshare_sampler {
 	const netshare__field *sport_class, *dport_class; /* port class heads, or NULL */
 	const netshare__field *proto_field;               /* protocol head */
 	netshare__tail tail[2];       /* source, destination ports of the "other" class */
+	netshare__repick repick[2];   /* source, destination: repick_ports' candidates */
 	netshare__rows *carried;      /* [chunks]: flows continued into each chunk */
 	netshare__intern seen;        /* 5-tuples generated so far */
 	uint32_t *emitted;            /* [seen.n]: records decoded per flow so far */

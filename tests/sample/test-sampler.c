@@ -2,11 +2,13 @@
 /*
  * The sampler: determinism (same seed, same records; threads with their own samplers
  * agree with one thread), time order, flows spanning chunks generated once, the counts it
- * reports, time scaling, streaming and cancelling, writing, and bad parameters.
+ * reports, time scaling, streaming and cancelling, writing, and bad parameters; the
+ * candidate ports of a repeated 5-tuple's new ephemeral port.
  */
 #include <math.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
@@ -824,6 +826,86 @@ START_TEST(output_structs_older_and_newer)
 }
 END_TEST
 
+/* netshare__repick_nearest against the plain scan it replaced (per candidate a dot
+ * product in dimension order, an insertion-sorted list): the same ports in the same
+ * order, on scores with ties (duplicated vectors) and with a head that allows a subset
+ * of the ports. */
+START_TEST(repick_nearest_matches_a_plain_scan)
+{
+	enum { PORTS = 300, DIM = 5, PROTOS = 2, TRIES = 32 };
+	netshare__word2vec w = { .dim = DIM, .n_words = PORTS + PROTOS };
+	w.word = calloc(w.n_words, sizeof *w.word);
+	w.vec = calloc(w.n_words * DIM, sizeof *w.vec);
+	ck_assert_ptr_nonnull(w.word);
+	ck_assert_ptr_nonnull(w.vec);
+	w.first[0] = 0;
+	w.first[1] = PORTS;
+	w.first[2] = PORTS + PROTOS;
+	netshare__rng r;
+	netshare__rng_seed(&r, 7);
+	for (size_t j = 0; j < w.n_words; j++) {
+		w.word[j] = j < PORTS ? NETSHARE__W2V_WORD(NETSHARE__W2V_PORT, 1000 + 3 * j) :
+		            NETSHARE__W2V_WORD(NETSHARE__W2V_PROTO, j - PORTS + 6);
+		for (int d = 0; d < DIM; d++) /* every fifth port repeats the one before: ties */
+			w.vec[j * DIM + d] = j % 5 == 4 ? w.vec[(j - 1) * DIM + d] :
+			                     (float)netshare__rng_uniform(&r) - 0.5f;
+	}
+	uint32_t allowed[PORTS];
+	uint32_t n_allowed = 0;
+	for (size_t j = 0; j < PORTS; j += 2) /* even ports, and one not in the vocabulary */
+		allowed[n_allowed++] = 1000 + 3 * (uint32_t)j;
+	allowed[n_allowed++] = 65000;
+	for (int subset = 0; subset < 2; subset++) {
+		netshare__field f = { 0 };
+		if (subset) {
+			f.n_choices = n_allowed;
+			f.choices = allowed;
+		}
+		netshare__repick rp;
+		ck_assert_ok(netshare__repick_init(&rp, &w, &f));
+		ck_assert_uint_eq(rp.n, subset ? n_allowed - 1 : PORTS);
+		for (int query = 0; query < 20; query++) {
+			float q[DIM];
+			for (int d = 0; d < DIM; d++)
+				q[d] = (float)netshare__rng_uniform(&r) - 0.5f;
+			size_t got[TRIES];
+			size_t n = netshare__repick_nearest(&rp, q, got, TRIES);
+			/* The plain scan. */
+			float score[TRIES];
+			size_t want[TRIES];
+			size_t m = 0;
+			for (size_t j = 0, a = 0; j < PORTS; j++) {
+				uint32_t v = w.word[j] & 0xffff;
+				if (f.n_choices) {
+					while (a < f.n_choices && f.choices[a] < v)
+						a++;
+					if (a == f.n_choices || f.choices[a] != v)
+						continue;
+				}
+				float sc = 0;
+				for (int d = 0; d < DIM; d++)
+					sc += q[d] * w.vec[j * DIM + d];
+				if (m == TRIES && sc <= score[m - 1])
+					continue;
+				size_t p = m < TRIES ? m++ : TRIES - 1;
+				for (; p > 0 && score[p - 1] < sc; p--) {
+					score[p] = score[p - 1];
+					want[p] = want[p - 1];
+				}
+				score[p] = sc;
+				want[p] = j;
+			}
+			ck_assert_uint_eq(n, m);
+			for (size_t t = 0; t < m; t++)
+				ck_assert_uint_eq(got[t], want[t]);
+		}
+		netshare__repick_free(&rp);
+	}
+	free(w.word);
+	free(w.vec);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("sample-sampler",
                    same_seed_same_trace, threads_agree_with_one_thread,
                    spanning_flows_are_one_flow, time_scale_stretches_time,
@@ -831,4 +913,5 @@ NETSHARE_TEST_MAIN("sample-sampler",
                    bad_parameters, other_ports_follow_corpus_counts,
                    other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics,
                    output_structs_older_and_newer, where_keeps_only_matching_flows,
-                   duration_fills_time_and_rate_sets_volume)
+                   duration_fills_time_and_rate_sets_volume,
+                   repick_nearest_matches_a_plain_scan)
