@@ -194,8 +194,9 @@ main(int argc, char **argv)
 	const char *emds[2] = { packets ? "ip_length" : "bytes",
 		                packets ? "interarrival" : "duration" };
 	/* what each evaluation scores: the joints, the within-flow metrics, the EMDs */
-	const char *const scored[9] = { joints[0], joints[1], within[0], within[1], within[2],
-		                        within[3], within[4], emds[0], emds[1] };
+	enum { JOINTS_AT = 0, WITHIN_AT = 2, EMDS_AT = 7, SCORED = 9 };
+	const char *const scored[SCORED] = { joints[0], joints[1], within[0], within[1],
+		                             within[2], within[3], within[4], emds[0], emds[1] };
 
 	netshare_report *floor, *marg, *svc;
 	netshare_dataset *bm, *bs;
@@ -266,32 +267,32 @@ main(int argc, char **argv)
 		trained += netshare__now() - t0;
 		double e0 = netshare__now();
 		/* medians over the generation seeds, in the order of scored[] */
-		double runs[9][MAX_GEN_SEEDS], med[9];
+		double runs[SCORED][MAX_GEN_SEEDS], med[SCORED];
 		for (int g = 0; g < gen_seeds; g++) {
 			netshare_report *r;
 			if (gan_report(m, a, seed + (uint64_t)g, temperature, &r) < 0)
 				return fail("generate");
-			for (size_t i = 0; i < 9; i++)
+			for (size_t i = 0; i < SCORED; i++)
 				runs[i][g] = metric(r, scored[i]);
 			netshare_report_free(r);
 		}
-		for (size_t i = 0; i < 9; i++)
+		for (size_t i = 0; i < SCORED; i++)
 			med[i] = median(runs[i], gen_seeds);
 		int joints_ok = 1, within_ok = 1, emd_ok = 1, joints_floor = 1;
 		for (size_t i = 0; i < 2; i++) {
-			joints_ok &= med[i] < metric(marg, joints[i]);
-			joints_floor &= med[i] <= metric(floor, joints[i]);
+			joints_ok &= med[JOINTS_AT + i] < metric(marg, joints[i]);
+			joints_floor &= med[JOINTS_AT + i] <= metric(floor, joints[i]);
 		}
 		for (size_t i = 0; i < 5; i++)
-			within_ok &= med[2 + i] < metric(svc, within[i]);
+			within_ok &= med[WITHIN_AT + i] < metric(svc, within[i]);
 		for (size_t i = 0; i < 2; i++)
-			emd_ok &= med[7 + i] <= 2 * metric(floor, emds[i]);
+			emd_ok &= med[EMDS_AT + i] <= 2 * metric(floor, emds[i]);
 		int ok = joints_ok && within_ok && emd_ok;
 		if (ok && isnan(reached))
 			reached = trained;
 		printf("{\"train_s\":%.2f,\"eval_s\":%.2f,\"iterations\":%ld,\"metrics\":{",
 		       trained, netshare__now() - e0, d->iterations);
-		print_values(scored, med, 9, "");
+		print_values(scored, med, SCORED, "");
 		printf("},\"joints_beat_marginal\":%s,\"joints_within_floor\":%s,"
 		       "\"within_beat_service_marginal\":%s,\"emds_within_2x_floor\":%s,"
 		       "\"quality\":%s}\n", joints_ok ? "true" : "false",

@@ -321,6 +321,21 @@ netshare__w2v_lookup(const netshare__word2vec *w, uint32_t code)
 	return code - w->word[lo - 1] <= w->word[lo] - code ? (ptrdiff_t)lo - 1 : (ptrdiff_t)lo;
 }
 
+size_t
+netshare__w2v_allowed(const netshare__word2vec *w, int kind, const uint32_t *allowed,
+                      size_t n_allowed, size_t *out)
+{
+	size_t n = 0;
+	for (size_t j = w->first[kind], a = 0; j < w->first[kind + 1]; j++) {
+		uint32_t v = w->word[j] & 0xffff;
+		while (a < n_allowed && allowed[a] < v)
+			a++;
+		if (!n_allowed || (a < n_allowed && allowed[a] == v))
+			out[n++] = j;
+	}
+	return n;
+}
+
 netshare_status
 netshare__w2v_nearest(const netshare__word2vec *w, int kind, const float *q, size_t n,
                       const uint32_t *allowed, size_t n_allowed, uint32_t *values)
@@ -329,17 +344,13 @@ netshare__w2v_nearest(const netshare__word2vec *w, int kind, const float *q, siz
 	if (m == 0)
 		return netshare__error(NETSHARE_EINVAL, "word2vec: no %s words to decode to",
 		                       kind == NETSHARE__W2V_PORT ? "port" : "protocol");
-	/* The candidates: words of the kind whose value is allowed. */
-	size_t *cand = netshare__mallocarray(m, sizeof *cand), n_cand = 0;
+	/* The candidates (relative to the kind's first word): words whose value is allowed. */
+	size_t *cand = netshare__mallocarray(m, sizeof *cand), n_cand;
 	if (!cand)
 		return netshare__error_oom("word2vec decoding");
-	for (size_t j = 0, a = 0; j < m; j++) {
-		uint32_t v = w->word[first + j] & 0xffff;
-		while (a < n_allowed && allowed[a] < v)
-			a++;
-		if (!n_allowed || (a < n_allowed && allowed[a] == v))
-			cand[n_cand++] = j;
-	}
+	n_cand = netshare__w2v_allowed(w, kind, allowed, n_allowed, cand);
+	for (size_t k = 0; k < n_cand; k++)
+		cand[k] -= first;
 	if (n_cand == 0)
 		for (size_t j = 0; j < m; j++)
 			cand[n_cand++] = j;

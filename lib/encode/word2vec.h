@@ -54,6 +54,12 @@ void netshare__w2v_free(netshare__word2vec *w);
  * exact one is unknown (NetShare's out-of-vocabulary rule); -1 if the kind has none. */
 ptrdiff_t netshare__w2v_lookup(const netshare__word2vec *w, uint32_t code);
 
+/* Into out[], the rows (w->word indices) of the words of `kind` whose values are in
+ * allowed[0..n_allowed) (sorted; n_allowed 0: every word of the kind), in order;
+ * returns how many. out holds at least the kind's word count. */
+size_t netshare__w2v_allowed(const netshare__word2vec *w, int kind, const uint32_t *allowed,
+                             size_t n_allowed, size_t *out);
+
 /* For each of n query vectors (n x dim, row-major), the value of the nearest word of
  * `kind` by cosine, among the words whose values are in allowed[0..n_allowed) (sorted;
  * n_allowed 0, or none of them in the vocabulary: every word of the kind). Uses sgemm on

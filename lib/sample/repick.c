@@ -18,22 +18,12 @@ netshare__repick_init(netshare__repick *r, const netshare__word2vec *w,
                       const netshare__field *f)
 {
 	memset(r, 0, sizeof *r);
-	size_t first = w->first[NETSHARE__W2V_PORT], m = w->first[NETSHARE__W2V_PORT + 1] - first;
+	size_t m = w->first[NETSHARE__W2V_PORT + 1] - w->first[NETSHARE__W2V_PORT];
 	size_t dim = (size_t)w->dim;
 	r->word = netshare__mallocarray(m ? m : 1, sizeof *r->word);
 	if (!r->word)
 		return netshare__error_oom("sampler port candidates");
-	/* Port words are in port order, as are the head's choices. */
-	for (size_t j = 0, a = 0; j < m; j++) {
-		uint32_t v = w->word[first + j] & 0xffff;
-		if (f->n_choices) {
-			while (a < f->n_choices && f->choices[a] < v)
-				a++;
-			if (a == f->n_choices || f->choices[a] != v)
-				continue;
-		}
-		r->word[r->n++] = first + j;
-	}
+	r->n = netshare__w2v_allowed(w, NETSHARE__W2V_PORT, f->choices, f->n_choices, r->word);
 	r->dim = dim;
 	r->vt = netshare__mallocarray(dim * r->n + 1, sizeof *r->vt);
 	r->score = netshare__mallocarray(r->n + 1, sizeof *r->score);
