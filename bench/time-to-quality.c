@@ -28,9 +28,10 @@
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
- *        lr_aux, disc_embed, ema_decay, feature_condition (0 generated, 1 real),
- *        aux_weight; encoder port_classes, length_classes, sample_len; sampler
- *        class_temperature; gen_seeds, 1..MAX_GEN_SEEDS)
+ *        lr_aux, beta1, beta2, gp_lambda, aux_gp_lambda, disc_embed, ema_decay,
+ *        feature_condition (0 generated, 1 real), aux_weight; encoder port_classes,
+ *        length_classes, sample_len; sampler class_temperature; gen_seeds,
+ *        1..MAX_GEN_SEEDS)
  */
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +78,8 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "g_rounds", .i = &p->g_rounds }, { "lstm_units", .i = &p->lstm_units },
 		{ "attr_units", .i = &p->attr_units }, { "disc_units", .i = &p->disc_units },
 		{ "lr_g", .f = &p->lr_g }, { "lr_d", .f = &p->lr_d }, { "lr_aux", .f = &p->lr_aux },
+		{ "beta1", .f = &p->beta1 }, { "beta2", .f = &p->beta2 },
+		{ "gp_lambda", .d = &p->gp_lambda }, { "aux_gp_lambda", .d = &p->aux_gp_lambda },
 		{ "disc_embed", .i = &p->disc_embed }, { "ema_decay", .d = &p->ema_decay },
 		{ "feature_condition", .i = &p->feature_condition },
 		{ "aux_weight", .d = &p->aux_weight },

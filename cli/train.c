@@ -33,6 +33,22 @@ number(const cli_command *cmd, const char *name, const char *arg, uint64_t lo, u
 	return 0;
 }
 
+/* "B1,B2" into b[2], each a decay in [0, 1) (the library checks its own, closer bounds
+ * when the model is made); -1 if not. */
+static int
+betas(const char *arg, double b[2])
+{
+	const char *p = arg;
+	for (int i = 0; i < 2; i++) {
+		char *end;
+		b[i] = strtod(p, &end);
+		if (end == p || *end != (i ? '\0' : ',') || !(b[i] >= 0 && b[i] < 1))
+			return -1;
+		p = end + 1;
+	}
+	return 0;
+}
+
 int
 cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts *o)
 {
@@ -101,6 +117,17 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 		cli_usage_error(cmd, "--feature-condition needs real or generated, not '%s'",
 		                arg);
 		return -1;
+	}
+	case 256 + 'b': {
+		double b[2];
+		if (betas(arg, b) < 0) {
+			cli_usage_error(cmd, "--adam-betas needs two numbers in [0, 1) as B1,B2, not "
+			                "'%s'", arg);
+			return -1;
+		}
+		o->mp.beta1 = (float)b[0];
+		o->mp.beta2 = (float)b[1];
+		return 1;
 	}
 	case 256 + 'B':
 		if (number(cmd, "batch-size", arg, 1, 1u << 16, &v) < 0)

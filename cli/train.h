@@ -32,6 +32,7 @@ typedef struct cli_train_opts {
 	{ "disc-embed", required_argument, NULL, 256 + 'E' },     \
 	{ "ema-decay", required_argument, NULL, 256 + 'A' },      \
 	{ "feature-condition", required_argument, NULL, 256 + 'F' }, \
+	{ "adam-betas", required_argument, NULL, 256 + 'b' },     \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
 #define CLI_TRAIN_SHORTOPTS "k:I:L:t:s:q"
@@ -57,6 +58,8 @@ typedef struct cli_train_opts {
 	"                         NetShare) or real (training flows' attributes; not\n"    \
 	"                         with --epsilon)\n"                                       \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
+	"      --adam-betas B1,B2 the optimiser's moment decays, each in [0, 1)\n"           \
+	"                         (default 0,0.9 as WGAN-GP; NetShare: 0.5,0.999)\n"         \
 	"  -t, --threads N        threads (default: all cores)\n"                             \
 	"  -s, --seed S           seed of every random draw (default 1)\n"                    \
 	"  -q, --quiet            no progress output\n"

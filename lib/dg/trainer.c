@@ -24,8 +24,11 @@ netshare__dg_params_default(netshare__dg_params *p)
 	/* NetShare uses 1e-4 for 80,000+ iterations; at the few thousand a laptop affords,
 	 * 5e-4 converges much further (docs/DEVELOPING.md, "Fidelity"). */
 	p->lr_g = p->lr_d = p->lr_aux = 5e-4f;
-	p->beta1 = 0.5f;
-	p->beta2 = 0.999f;
+	/* WGAN-GP's (Gulrajani et al. 2017), not DoppelGANger's 0.5 / 0.999: the second
+	 * moment follows the critics' changing gradients within ~10 steps, not ~1000
+	 * (docs/DEVELOPING.md, "Adam's betas"). */
+	p->beta1 = 0.0f;
+	p->beta2 = 0.9f;
 	p->gp_lambda = p->aux_gp_lambda = 10.0;
 	p->aux_weight = 1.0;
 	p->split_products = -1;

@@ -445,6 +445,24 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertIn("conditioned on real attributes", r.stdout)
         self.assert_train_usage_errors("--feature-condition", ("x", "", "REAL", "auto"))
 
+    def test_adam_betas_option(self):
+        """--adam-betas: the default is WGAN-GP's 0,0.9 (the same model bytes as
+        without the option); NetShare's 0.5,0.999 trains another model from the same
+        seed; anything but two decays in [0, 1) is a usage error."""
+        out = {}
+        for name, args in (("default", []), ("wgan-gp", ["--adam-betas", "0,0.9"]),
+                           ("netshare", ["--adam-betas", "0.5,0.999"])):
+            model = self.path("betas-%s.nsm" % name)
+            r = run("train", "-i", self.trace, "-o", model, "-I", "6", "-k", "1",
+                    "--batch-size", "16", "-q", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out[name] = read_bytes(model)
+        self.assertEqual(out["default"], out["wgan-gp"])
+        self.assertNotEqual(out["default"], out["netshare"])
+        self.assert_train_usage_errors("--adam-betas", ("0.5", "0.5,", ",0.9", "1,0.9",
+                                                        "0.5,1", "-0.1,0.9", "0.5,0.9,0",
+                                                        "x,y", "0.5;0.9", "nan,0.9"))
+
     def test_resume_after_kill_gives_the_same_model(self):
         args = ["-I", "60", "--batch-size", "16", "-k", "2", "-q", "-t", "1",
                 "--checkpoint-every", "3"]
