@@ -18,7 +18,6 @@
  * Usage: bench-train [ITERATIONS [dp]]
  */
 #include <cblas.h>
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +27,11 @@
 #include "core/rng.h"
 #include "core/threadpool.h"
 #include "dg/trainer.h"
+#include "sgemm-next.h"
 
 /* FLOPs of the matrix products run so far: this definition of cblas_sgemm takes the
  * place of OpenBLAS's for the library's calls too, counts, and calls OpenBLAS's. */
 static _Atomic unsigned long long sgemm_flops;
-typedef void (*sgemm_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
-                         const enum CBLAS_TRANSPOSE, const blasint, const blasint,
-                         const blasint, const float, const float *, const blasint,
-                         const float *, const blasint, const float, float *, const blasint);
 
 void
 cblas_sgemm(const enum CBLAS_ORDER o, const enum CBLAS_TRANSPOSE ta,
@@ -43,11 +39,8 @@ cblas_sgemm(const enum CBLAS_ORDER o, const enum CBLAS_TRANSPOSE ta,
             const float alpha, const float *A, const blasint lda, const float *B,
             const blasint ldb, const float beta, float *C, const blasint ldc)
 {
-	static sgemm_fn real;
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "cblas_sgemm");
 	sgemm_flops += 2ull * (unsigned long long)M * (unsigned long long)N * (unsigned long long)K;
-	real(o, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+	sgemm_next()(o, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* Seconds per iteration of `iters` iterations after a warm-up one, and the products'
@@ -76,9 +69,10 @@ sgemm_gflops(void)
 	for (size_t i = 0; i < (size_t)N * N; i++)
 		a[i] = b[i] = 1e-3f * (float)(i % 7);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, a, N, b, N, 0, c, N);
-	/* The best of many products over half a second: with two threads single products
-	 * vary by 25 % (165-208 GFLOP/s in one session's runs of best-of-5), which moved
-	 * sgemm_ratio more than anything measured. */
+	/* The best of at least 10 products and half a second of them: with two threads the
+	 * rate varies from product to product, and from process to process too
+	 * (docs/DEVELOPING.md, "The reference itself"), so compare two-thread ratios over
+	 * several runs. */
 	double best = 1e30, start = netshare__now();
 	for (int r = 0; r < 10 || netshare__now() - start < 0.5; r++) {
 		double t0 = netshare__now();

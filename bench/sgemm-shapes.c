@@ -14,19 +14,14 @@
  * apart from each other: use one thread.
  */
 #define _GNU_SOURCE
-#include <cblas.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#define MAX_SHAPES 4096
+#include "sgemm-next.h"
 
-typedef void (*sgemm_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
-                         const enum CBLAS_TRANSPOSE, const blasint, const blasint,
-                         const blasint, const float, const float *, const blasint,
-                         const float *, const blasint, const float, float *, const blasint);
+#define MAX_SHAPES 4096
 
 static struct shape {
 	int ta, tb, M, N, K;
@@ -69,9 +64,7 @@ cblas_sgemm(const enum CBLAS_ORDER o, const enum CBLAS_TRANSPOSE ta,
             const float alpha, const float *A, const blasint lda, const float *B,
             const blasint ldb, const float beta, float *C, const blasint ldc)
 {
-	static sgemm_fn real;
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "cblas_sgemm");
+	sgemm_fn real = sgemm_next();
 	double t0 = now();
 	real(o, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 	count((int)ta, (int)tb, (int)M, (int)N, (int)K, now() - t0);

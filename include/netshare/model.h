@@ -58,8 +58,8 @@ typedef struct netshare_model_params {
 	int aux_disc_units;        /**< Default 512. */
 	float lr_g, lr_d, lr_aux;  /**< Adam learning rates; default 5e-4 (NetShare: 1e-4, for
 	                                about 40 times more iterations). */
-	float beta1, beta2;        /**< Adam betas; default 0, 0.9 (WGAN-GP's; before 1.9
-	                                0.5, 0.999, DoppelGANger's and NetShare's). */
+	float beta1, beta2;        /**< Adam betas; default 0, 0.9 (WGAN-GP's; DoppelGANger
+	                                and NetShare use 0.5, 0.999). */
 	double gp_lambda;          /**< Gradient-penalty weight of the discriminator; default 10. */
 	double aux_gp_lambda;      /**< ... of the auxiliary discriminator; default 10. */
 	double aux_weight;         /**< Weight of the auxiliary discriminator in the generator
