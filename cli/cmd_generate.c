@@ -25,6 +25,25 @@ parse_duration(const char *arg)
 	return unit < 0 || !(v * unit <= NETSHARE_SAMPLE_MAX_DURATION_S) ? -1 : v * unit;
 }
 
+/* Above this share of the started flows dropped as repeated 5-tuples, generation warns:
+ * the output then has far fewer flows than the real trace (a collapsed or barely trained
+ * generator, or --no-repick on a trace of few distinct 5-tuples). */
+#define DUPLICATE_WARN_SHARE 0.5
+
+/* Said even with --quiet: the output is written but thinner than asked for. */
+static void
+warn_duplicates(const netshare_sample_info *in, int repick_ports)
+{
+	uint64_t started = in->flows + in->duplicates;
+	if (started == 0 || (double)in->duplicates <= DUPLICATE_WARN_SHARE * (double)started)
+		return;
+	fprintf(stderr, "%s: warning: %llu of %llu generated flows (%.0f%%) repeated a 5-tuple "
+	        "already generated and were dropped: the model draws few distinct 5-tuples (a "
+	        "trace of few, or a generator that trained too little or collapsed%s)\n", cli_progname, (unsigned long long)in->duplicates,
+	        (unsigned long long)started, 100.0 * (double)in->duplicates / (double)started,
+	        repick_ports ? "" : "; without --no-repick, repeats get new ephemeral ports");
+}
+
 static int
 from_model(const char *model, const char *output, const netshare_sample_params *sp,
            const netshare_write_params *params, int frames, int quiet)
@@ -60,9 +79,10 @@ from_model(const char *model, const char *output, const netshare_sample_params *
 		rc = st < 0 ? (rank == 0 ? cli_fail(st) : CLI_EXIT_RUNTIME) : CLI_EXIT_OK;
 	}
 	cli_progress_end(&pr);
+	netshare_sample_info in = { .struct_size = sizeof in };
+	if (rc == CLI_EXIT_OK && rank == 0 && netshare_sampler_info_get(s, &in) == NETSHARE_OK)
+		warn_duplicates(&in, sp->repick_ports);
 	if (rc == CLI_EXIT_OK && !quiet) {
-		netshare_sample_info in = { .struct_size = sizeof in };
-		netshare_sampler_info_get(s, &in);
 		fprintf(stderr, "%s: wrote %llu records of %llu flows to %s in %.1f s (%llu flow "
 		        "continuations across chunks; %llu new ephemeral ports for repeated 5-tuples; "
 		        "dropped %llu rows started earlier, %llu duplicates)\n", cli_progname,

@@ -171,6 +171,7 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             r = run("generate", "-m", self.model, "-o", out, "--seed", seed)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("records of", r.stderr)
+            self.assertNotIn("warning", r.stderr)
         data = [read_bytes(o) for o in outs]
         self.assertEqual(data[0], data[1])
         self.assertNotEqual(data[0], data[2])
@@ -184,6 +185,34 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         n_small = json.loads(run("stats", "--json", small).stdout)["flows"]
         n_big = json.loads(run("stats", "--json", big).stdout)["flows"]
         self.assertGreater(n_big, 3 * n_small)
+
+    def test_generate_warns_when_most_flows_repeat(self):
+        """One 5-tuple in the whole trace: a generator trained on it draws that 5-tuple
+        again and again, and without new ephemeral ports most rows are dropped. The
+        output is still written, exit 0, and a warning (even with -q) says why it is
+        thin."""
+        csv, trace, model = self.path("one.csv"), self.path("one.pcap"), self.path("one.nsm")
+        with open(csv, "w") as out:
+            out.write("srcip,dstip,srcport,dstport,proto,time,pkt_len,version,ihl,tos,id,"
+                      "flag,off,ttl,chksum,tcp_flags\n")
+            for i in range(80):
+                out.write(f"167772161,134744072,30000,53,UDP,{1_600_000_000_000_000 + i * 10**8},"
+                          f"70,4,5,0,{i},2,0,64,0,0\n")
+        self.assertEqual(run("convert", csv, trace).returncode, 0)
+        r = run("train", "-i", trace, "-o", model, "-I", "40", "--batch-size", "16", "-k",
+                "1", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("one-gen.pcap")
+        r = run("generate", "-m", model, "-o", out, "--flows", "40", "--no-repick", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.getsize(out) > 24)
+        lines = [l for l in r.stderr.splitlines() if "warning" in l]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertRegex(lines[0], r"^netshare: warning: (\d+) of (\d+) generated flows "
+                         r"\(\d+%\) repeated a 5-tuple")
+        dropped, drawn = map(int, lines[0].split()[2:5:2])
+        self.assertGreater(2 * dropped, drawn)
+        self.assertIn("--no-repick", lines[0])
 
     def test_train_private(self):
         """--epsilon with a public trace and a declared window: a model that inspect
