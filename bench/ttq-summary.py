@@ -4,7 +4,10 @@
 (seconds of training), the mean of every metric over the evaluations within +-50 s of T
 (the metrics jump between evaluations), and the iterations reached; then, per file,
 how many evaluations met each of the three targets (joints, within-flow, EMDs), all
-three, and for each EMD the evaluations within 2x the floor and its best value.
+three, and for each EMD the evaluations within 2x the floor and its best value; last,
+per metric, the evaluations where it alone met its bar (a joint below the marginal
+baseline's, a within-flow metric below the service-marginal baseline's, an EMD within
+2x the floor): which metric decides a target.
 
 Usage: bench/ttq-summary.py RUN.jsonl... [--at 100,200,300,550] [--its]
 
@@ -62,6 +65,22 @@ def counts(path):
     return len(evals), met, every, best
 
 
+def metric_wins(path):
+    """Per metric (NAMES' order, the run's EMDs last), the evaluations that met its bar."""
+    with open(path) as f:
+        head = next(r for r in map(json.loads, f) if "floor" in r)
+    evals, floor, emds = read_run(path)
+    bars = [head["marginal"].get(n) for n in NAMES[:2]]
+    bars += [head["service_marginal"].get(n) for n in NAMES[2:-2]]
+    bars += [2 * floor[n] if n in floor else None for n in emds]
+    wins = []
+    for n, bar in zip(NAMES[:-2] + emds, bars):
+        met = [r for r in evals if bar is not None and r["metrics"].get(n) is not None]
+        wins.append(sum(1 for r in met if (r["metrics"][n] <= bar if n in emds else
+                                           r["metrics"][n] < bar)) if met else None)
+    return wins
+
+
 def main(argv):
     times = [100, 200, 300, 550]
     paths = []
@@ -92,6 +111,12 @@ def main(argv):
         n, met, every, best = counts(p)
         print("%-28s %6d %7d %7d %7d %7d %12s %12s" % ((p.rsplit("/", 1)[-1], n) + tuple(met) +
                                                   (every,) + tuple(best)))
+    print("%-28s %6s " % ("run: evaluations meeting", "evals") +
+          " ".join("%8s" % s for s in SHORT))
+    for p in paths:
+        wins = metric_wins(p)
+        print("%-28s %6d " % (p.rsplit("/", 1)[-1], len(read_run(p)[0])) +
+              " ".join("%8s" % ("n/a" if w is None else w) for w in wins))
     return 0
 
 
