@@ -30,8 +30,6 @@ netshare__model_target(const netshare_model *m, int c)
 
 /* EINVAL naming the first hyperparameter out of range. */
 netshare_status netshare__model_check_params(const netshare_model_params *p);
-/* The seed chunk c's trainer starts from (its weights' and its rounds' draws). */
-uint64_t netshare__model_chunk_seed(uint64_t seed, int chunk);
 
 /* The generator shape a model of this encoder and these parameters has. */
 netshare_status netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,

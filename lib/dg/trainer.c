@@ -135,14 +135,12 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	m->A = s.A;
 	m->F = s.F;
 	m->T = s.sample_len * s.steps;
-	m->whole = p->disc_embed > 0 && p->disc_whole > 0 ?
-	           (p->disc_whole < m->T ? p->disc_whole : m->T - 1) : 0;
 	size_t B = (size_t)p->batch, X = (size_t)m->T * m->F + (size_t)m->A;
 	netshare__rng_seed(&m->rng, seed);
 	netshare__rng_seed(&m->dp_rng, ~seed); /* the model reseeds it secretly for DP */
 	netshare_status st = netshare__generator_init(&m->g, &s);
 	if (st == NETSHARE_OK && with_critics)
-		st = netshare__critic_init_front(&m->d, (int)X, p->disc_embed > 0 ? m->T - m->whole : 0, m->F,
+		st = netshare__critic_init_front(&m->d, (int)X, p->disc_embed > 0 ? m->T : 0, m->F,
 		                                 p->disc_embed, p->disc_units, p->disc_layers - 1,
 		                                 3 * p->batch);
 	if (st == NETSHARE_OK && with_critics)
@@ -235,25 +233,13 @@ netshare__dg_init_generator(netshare__dg *m, const netshare__gen_shape *gs,
 	return dg_init(m, gs, p, seed, 0);
 }
 
-/* Critic input rows: [features (T x F), attributes (A)], the first `whole` records
- * moved after the others, where D's front copies its inputs whole (critic.h). */
+/* Critic input rows: [features (T x F), attributes (A)]. */
 static void
 pack(const netshare__dg *m, float *x, const float *attr, const float *feat, int b)
 {
-	size_t TF = (size_t)m->T * m->F, WF = (size_t)m->whole * m->F;
-	x += (size_t)b * (TF + m->A);
-	memcpy(x, feat + WF, (TF - WF) * sizeof *x);
-	memcpy(x + TF - WF, feat, WF * sizeof *x);
-	memcpy(x + TF, attr, (size_t)m->A * sizeof *x);
-}
-
-/* The features' part of a critic input row (pack's layout) in record order. */
-static void
-unpack_features(const netshare__dg *m, const float *x, float *feat)
-{
-	size_t TF = (size_t)m->T * m->F, WF = (size_t)m->whole * m->F;
-	memcpy(feat + WF, x, (TF - WF) * sizeof *feat);
-	memcpy(feat, x + TF - WF, WF * sizeof *feat);
+	size_t TF = (size_t)m->T * m->F;
+	memcpy(x + (size_t)b * (TF + m->A), feat, TF * sizeof *x);
+	memcpy(x + (size_t)b * (TF + m->A) + TF, attr, (size_t)m->A * sizeof *x);
 }
 
 /* Training row k as real row b of both critics' inputs. */
@@ -511,7 +497,7 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 		loss -= m->p.aux_weight * m->aux.score[b] / B;
 	int real = real_condition(m); /* D's attributes were the data's: no gradient */
 	for (size_t b = 0; b < (size_t)B; b++) {
-		unpack_features(m, m->dx + b * X, m->dfeat + b * TF);
+		memcpy(m->dfeat + b * TF, m->dx + b * X, TF * sizeof(float));
 		if (real)
 			memset(m->dattr + b * A, 0, A * sizeof(float));
 		else

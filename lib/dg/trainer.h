@@ -38,10 +38,6 @@ typedef struct netshare__dg_params {
 	/* D's front (lib/nn/critic.h): disc_embed floats for each record of a flow, one
 	 * linear map shared by the records; 0: none (NetShare's critic). */
 	int disc_embed;
-	/* With a front: the first disc_whole records of a flow reach D whole, beside the
-	 * front's floats for the others (its first packets' sizes and gaps in full); 0:
-	 * every record through the front. */
-	int disc_whole;
 	/* DP-SGD on both critics (0: off): each example's gradient clipped to dp_clip, and
 	 * Gaussian noise of dp_sigma * dp_clip added to the sum (lib/nn/critic_dp.h); each
 	 * row in a round's Poisson sample with probability dp_rate (0: batch / n). The
@@ -86,7 +82,6 @@ typedef struct netshare__dg {
 	uint64_t dp_sampled;      /* rows those rounds sampled (q * n each, on average) */
 	double loss_d, loss_aux, loss_g, wasserstein;  /* of the last iteration */
 	int A, F, T;
-	int whole;                /* records D reads whole beside its front (p.disc_whole) */
 	/* One critic round's inputs; two, so that the next round's can be drawn while
 	 * the critics train on this one's. */
 	struct netshare__dg_round {
