@@ -132,9 +132,22 @@ netshare__generator_init_weights(netshare__generator *g, netshare__rng *r)
 	return netshare__lstm_init_weights(&g->lstm, r);
 }
 
-/* Zero every record after the first one flagged "last"; lengths[b] = records kept. */
+/* A record's gen flag (continue, last probabilities) drawn and written one-hot;
+ * returns whether it says "last". */
+static int
+draw_flag(float *gen, netshare__rng *r)
+{
+	int last = netshare__rng_uniformf(r) < gen[1];
+	gen[0] = (float)!last;
+	gen[1] = (float)last;
+	return last;
+}
+
+/* Zero every record after the first one flagged "last"; lengths[b] = records kept.
+ * With r (s.drawn_flags), each record's flag is first drawn from its probability and
+ * written one-hot. */
 static void
-apply_mask(netshare__generator *g)
+apply_mask(netshare__generator *g, netshare__rng *r)
 {
 	const netshare__gen_shape *s = &g->s;
 	size_t T = T_of(s), F = (size_t)s->F;
@@ -142,7 +155,9 @@ apply_mask(netshare__generator *g)
 		float *f = g->features + (size_t)b * T * F;
 		size_t len = T;
 		for (size_t j = 0; j < T; j++) {
-			const float *gen = f + j * F + s->gen_offset;
+			float *gen = f + j * F + s->gen_offset;
+			if (r)
+				draw_flag(gen, r);
 			if (gen[1] > gen[0]) {
 				len = j + 1;
 				break;
@@ -180,9 +195,10 @@ forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int trai
  * order), step by step over the rows still going, gathered so that one product serves
  * them. The steps after it are masked anyway; with T in the hundreds and most flows a
  * few records long, they were most of the work. Uses dh, dstep and lengths as
- * scratch. */
+ * scratch. With r (s.drawn_flags) the end is drawn from the softmax instead, as
+ * apply_mask draws it in training, and the flags written one-hot for it to read. */
 static void
-outputs_until_last(netshare__generator *g, size_t B)
+outputs_until_last(netshare__generator *g, size_t B, netshare__rng *r)
 {
 	const netshare__gen_shape *s = &g->s;
 	size_t F = (size_t)s->F, L = (size_t)s->sample_len, SF = L * F;
@@ -202,9 +218,16 @@ outputs_until_last(netshare__generator *g, size_t B)
 			float *row = g->step_out + ((size_t)t * B + going[i]) * SF;
 			memcpy(row, g->dstep + i * SF, SF * sizeof *row);
 			int done = 0;
-			for (size_t j = 0; j < L && !done; j++)
-				done = row[j * F + (size_t)s->gen_offset + 1] > row[j * F + (size_t)s->gen_offset];
-			netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
+			if (r) { /* the softmax first; its flags drawn one-hot until one says last */
+				netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
+				for (size_t j = 0; j < L && !done; j++)
+					done = draw_flag(row + j * F + (size_t)s->gen_offset, r);
+			} else {
+				for (size_t j = 0; j < L && !done; j++)
+					done = row[j * F + (size_t)s->gen_offset + 1] >
+					       row[j * F + (size_t)s->gen_offset];
+				netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
+			}
 			if (!done)
 				going[kept++] = going[i];
 		}
@@ -245,7 +268,7 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	else
 		netshare__lstm_forward(&g->lstm, g->lstm_in, g->h0, g->c0, &g->cache);
 	if (held) {
-		outputs_until_last(g, B);
+		outputs_until_last(g, B, s->drawn_flags ? r : NULL);
 	} else {
 		const float *hs = g->cache.h + B * H;
 		netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
@@ -257,7 +280,7 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 		for (size_t b = 0; b < B; b++)
 			memcpy(g->features + (b * T_of(s) + (size_t)t * s->sample_len) * s->F,
 			       g->step_out + ((size_t)t * B + b) * SF, SF * sizeof(float));
-	apply_mask(g);
+	apply_mask(g, s->drawn_flags && !held ? r : NULL);
 }
 
 void

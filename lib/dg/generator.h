@@ -33,6 +33,12 @@ typedef struct netshare__gen_shape {
 	int sample_len, steps;        /* records per step; steps = T / sample_len */
 	int A, F;                     /* attribute dims; feature dims per record */
 	int gen_offset;               /* offset of the 2-dim gen flag in a record */
+	/* How a flow's end is read off its gen flags: 0, the first record whose "last"
+	 * logit is the larger (NetShare); 1, drawn, each record ending the flow with its
+	 * softmax "last" probability, and D shown the drawn flags one-hot (the gradient
+	 * reaching the softmax as if it had seen the probabilities: straight-through). An
+	 * experiment (time-to-quality's drawn_flags): model files do not record it. */
+	int drawn_flags;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */

@@ -7,7 +7,9 @@
  * conditioning are piecewise constant), also when the features are conditioned on
  * given real attributes; that conditioning on the generated attributes' own values is
  * the ordinary forward; masking; shapes; BatchNorm statistics estimated for the
- * weights against the first layer's population statistics.
+ * weights against the first layer's population statistics; flows ended by draws from
+ * their gen flags (drawn_flags): geometric lengths, one-hot flags, the straight-through
+ * gradient.
  */
 #include <math.h>
 
@@ -311,7 +313,84 @@ START_TEST(estimated_batchnorm_statistics)
 }
 END_TEST
 
+/* Lengths over `rounds` forwards (training, or generation's steps until the end) of a
+ * generator whose every gen flag says "last" with probability 0.3; each kept record's
+ * flag must be one-hot, "last" at the end only (but for the sixth record, the longest
+ * flow's end). */
+static void
+count_lengths(netshare__generator *g, netshare__rng *r, int training, int rounds,
+              uint64_t count[7])
+{
+	float attr[B * 8] = { 0 };
+	for (int k = 0; k < rounds; k++) {
+		if (training)
+			netshare__generator_forward(g, r, B, 1);
+		else
+			netshare__generator_forward_given(g, r, B, attr);
+		for (int b = 0; b < B; b++) {
+			uint32_t len = g->lengths[b];
+			ck_assert_uint_ge(len, 1);
+			ck_assert_uint_le(len, 6);
+			count[len]++;
+			for (uint32_t j = 0; j < len; j++) {
+				const float *f = g->features + ((size_t)b * 6 + j) * 5;
+				if (j + 1 < 6) /* the longest flow ends whatever its last flag says */
+					ck_assert_float_eq(f[4], j + 1 == len ? 1.0f : 0.0f);
+				ck_assert_float_eq(f[3], 1.0f - f[4]);
+			}
+		}
+	}
+}
+
+START_TEST(drawn_flags_follow_their_probabilities)
+{
+	netshare__gen_shape s = tiny_shape();
+	s.drawn_flags = 1;
+	netshare__generator g;
+	ck_assert_ok(netshare__generator_init(&g, &s));
+	netshare__rng r;
+	netshare__rng_seed(&r, 9);
+	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	/* The feature head's output is its bias alone: p(last) = 0.3 at every record. */
+	size_t SF = (size_t)s.sample_len * s.F;
+	memset(g.feat_out.w, 0, SF * (size_t)g.feat_out.in * sizeof(float));
+	memset(g.feat_out.b, 0, SF * sizeof(float));
+	for (int k = 0; k < s.sample_len; k++)
+		g.feat_out.b[k * s.F + 4] = logf(0.3f / 0.7f);
+	enum { ROUNDS = 4000 };
+	for (int training = 0; training < 2; training++) {
+		uint64_t count[7] = { 0 };
+		count_lengths(&g, &r, training, ROUNDS, count);
+		for (int len = 1; len <= 6; len++) { /* geometric, the rest at the longest */
+			double p = len < 6 ? pow(0.7, len - 1) * 0.3 : pow(0.7, 5);
+			double n = (double)ROUNDS * B, sd = sqrt(n * p * (1 - p));
+			ck_assert_msg(fabs((double)count[len] - n * p) < 5 * sd,
+			              "%s: length %d in %llu of %.0f flows, expected %.0f",
+			              training ? "training" : "generation", len,
+			              (unsigned long long)count[len], n, n * p);
+		}
+	}
+	/* Straight-through: D's gradient on a drawn flag reaches the logits through the
+	 * softmax of the probabilities (one-hot values would pass nothing). */
+	netshare__generator_forward(&g, &r, B, 1);
+	float dfeat[B * 6 * 5] = { 0 }, dattr[B * 8] = { 0 };
+	for (int b = 0; b < B; b++)
+		dfeat[(size_t)b * 6 * 5 + 4] = 1.0f; /* record 0's "last", kept by every flow */
+	netshare__generator_zero_grad(&g);
+	netshare__generator_backward(&g, dattr, dfeat);
+	ck_assert_float_eq_tol(g.feat_out.db[4], B * 0.21f, 1e-4);
+	ck_assert_float_eq_tol(g.feat_out.db[3], -B * 0.21f, 1e-4);
+	/* NetShare's reading of the same flags: the larger logit, "continue" everywhere. */
+	g.s.drawn_flags = 0;
+	netshare__generator_forward(&g, &r, B, 1);
+	for (int b = 0; b < B; b++)
+		ck_assert_uint_eq(g.lengths[b], 6);
+	netshare__generator_free(&g);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-generator",
+	drawn_flags_follow_their_probabilities,
 	estimated_batchnorm_statistics,
 	backward_matches_finite_differences,
 	real_condition_forward_and_backward,
