@@ -25,18 +25,19 @@ SHORT = ["d+p", "s+d", "size/svc", "gap/svc", "first3", "sizeAC", "gapAC", "len"
 
 
 def read_run(path):
-    """A run's evaluations, its floor, and the names of its size and gap EMDs: packets'
-    ip_length and interarrival, flow records' bytes and duration (the floor's first
-    two entries)."""
+    """A run's evaluations, its floor, the names of its size and gap EMDs (packets'
+    ip_length and interarrival, flow records' bytes and duration: the floor's first
+    two entries), and its first line (settings, floor and baselines)."""
     with open(path) as f:
         lines = list(map(json.loads, f))
     evals = [r for r in lines if "metrics" in r]
-    floor = next((r["floor"] for r in lines if "floor" in r), {})
-    return evals, floor, list(floor)[:2] or NAMES[-2:]
+    head = next((r for r in lines if "floor" in r), {})
+    floor = head.get("floor", {})
+    return evals, floor, list(floor)[:2] or NAMES[-2:], head
 
 
 def rows_at(path, times, by_its=False):
-    evals, _, emds = read_run(path)
+    evals, _, emds, _ = read_run(path)
     names = NAMES[:-2] + emds
     for t in times:
         if by_its:
@@ -53,7 +54,7 @@ def rows_at(path, times, by_its=False):
 
 
 def counts(path):
-    evals, floor, emds = read_run(path)
+    evals, floor, emds, _ = read_run(path)
     keys = ["joints_beat_marginal", "within_beat_service_marginal", "emds_within_2x_floor"]
     met = [sum(1 for r in evals if r.get(k)) for k in keys]
     every = sum(1 for r in evals if all(r.get(k) for k in keys))
@@ -66,19 +67,18 @@ def counts(path):
 
 
 def metric_wins(path):
-    """Per metric (NAMES' order, the run's EMDs last), the evaluations that met its bar."""
-    with open(path) as f:
-        head = next(r for r in map(json.loads, f) if "floor" in r)
-    evals, floor, emds = read_run(path)
-    bars = [head["marginal"].get(n) for n in NAMES[:2]]
-    bars += [head["service_marginal"].get(n) for n in NAMES[2:-2]]
+    """The run's evaluations and, per metric (NAMES' order, the run's EMDs last), how
+    many met its bar."""
+    evals, floor, emds, head = read_run(path)
+    bars = [head.get("marginal", {}).get(n) for n in NAMES[:2]]
+    bars += [head.get("service_marginal", {}).get(n) for n in NAMES[2:-2]]
     bars += [2 * floor[n] if n in floor else None for n in emds]
     wins = []
     for n, bar in zip(NAMES[:-2] + emds, bars):
         met = [r for r in evals if bar is not None and r["metrics"].get(n) is not None]
         wins.append(sum(1 for r in met if (r["metrics"][n] <= bar if n in emds else
                                            r["metrics"][n] < bar)) if met else None)
-    return wins
+    return len(evals), wins
 
 
 def main(argv):
@@ -114,8 +114,8 @@ def main(argv):
     print("%-28s %6s " % ("run: evaluations meeting", "evals") +
           " ".join("%8s" % s for s in SHORT))
     for p in paths:
-        wins = metric_wins(p)
-        print("%-28s %6d " % (p.rsplit("/", 1)[-1], len(read_run(p)[0])) +
+        n, wins = metric_wins(p)
+        print("%-28s %6d " % (p.rsplit("/", 1)[-1], n) +
               " ".join("%8s" % ("n/a" if w is None else w) for w in wins))
     return 0
 

@@ -39,8 +39,9 @@ warn_duplicates(const netshare_sample_info *in, int repick_ports)
 		return;
 	fprintf(stderr, "%s: warning: %llu of %llu generated flows (%.0f%%) repeated a 5-tuple "
 	        "already generated and were dropped: the model draws few distinct 5-tuples (a "
-	        "trace of few, or a generator that trained too little or collapsed%s)\n", cli_progname, (unsigned long long)in->duplicates,
-	        (unsigned long long)started, 100.0 * (double)in->duplicates / (double)started,
+	        "trace of few, or a generator that trained too little or collapsed%s)\n",
+	        cli_progname, (unsigned long long)in->duplicates, (unsigned long long)started,
+	        100.0 * (double)in->duplicates / (double)started,
 	        repick_ports ? "" : "; without --no-repick, repeats get new ephemeral ports");
 }
 
