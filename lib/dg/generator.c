@@ -133,11 +133,14 @@ netshare__generator_init_weights(netshare__generator *g, netshare__rng *r)
 }
 
 /* A record's gen flag (continue, last probabilities) drawn and written one-hot;
- * returns whether it says "last". */
+ * returns whether it says "last". Within band of 0 or 1 it is rounded, not drawn
+ * (s.flag_band); the uniform is consumed either way so that the band moves no other
+ * draw. */
 static int
-draw_flag(float *gen, netshare__rng *r)
+draw_flag(float *gen, float band, netshare__rng *r)
 {
-	int last = netshare__rng_uniformf(r) < gen[1];
+	float u = netshare__rng_uniformf(r), p = gen[1];
+	int last = p >= 1 - band ? 1 : p <= band ? 0 : u < p;
 	gen[0] = (float)!last;
 	gen[1] = (float)last;
 	return last;
@@ -157,7 +160,7 @@ apply_mask(netshare__generator *g, netshare__rng *r)
 		for (size_t j = 0; j < T; j++) {
 			float *gen = f + j * F + s->gen_offset;
 			if (r)
-				draw_flag(gen, r);
+				draw_flag(gen, s->flag_band, r);
 			if (gen[1] > gen[0]) {
 				len = j + 1;
 				break;
@@ -221,7 +224,7 @@ outputs_until_last(netshare__generator *g, size_t B, netshare__rng *r)
 			if (r) { /* the softmax first; its flags drawn one-hot until one says last */
 				netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
 				for (size_t j = 0; j < L && !done; j++)
-					done = draw_flag(row + j * F + (size_t)s->gen_offset, r);
+					done = draw_flag(row + j * F + (size_t)s->gen_offset, s->flag_band, r);
 			} else {
 				for (size_t j = 0; j < L && !done; j++)
 					done = row[j * F + (size_t)s->gen_offset + 1] >

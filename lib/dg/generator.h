@@ -39,6 +39,10 @@ typedef struct netshare__gen_shape {
 	 * reaching the softmax as if it had seen the probabilities: straight-through). An
 	 * experiment (time-to-quality's drawn_flags): model files do not record it. */
 	int drawn_flags;
+	/* With drawn_flags: a "last" probability at or below flag_band reads as 0, at or
+	 * above 1 - flag_band as 1 (no draw), so a flow length the generator is nearly sure
+	 * of comes out every time. 0: every flag drawn. Experiment (flag_band). */
+	float flag_band;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */

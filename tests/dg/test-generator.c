@@ -9,7 +9,7 @@
  * the ordinary forward; masking; shapes; BatchNorm statistics estimated for the
  * weights against the first layer's population statistics; flows ended by draws from
  * their gen flags (drawn_flags): geometric lengths, one-hot flags, the straight-through
- * gradient.
+ * gradient, probabilities within flag_band of 0 or 1 rounded.
  */
 #include <math.h>
 
@@ -380,7 +380,21 @@ START_TEST(drawn_flags_follow_their_probabilities)
 	netshare__generator_backward(&g, dattr, dfeat);
 	ck_assert_float_eq_tol(g.feat_out.db[4], B * 0.21f, 1e-4);
 	ck_assert_float_eq_tol(g.feat_out.db[3], -B * 0.21f, 1e-4);
+	/* A band that holds 0.3 rounds it to "continue": every flow full length, in
+	 * training and generation; one that does not leaves the draws alone. */
+	g.s.flag_band = 0.35f;
+	for (int training = 0; training < 2; training++) {
+		uint64_t count[7] = { 0 };
+		count_lengths(&g, &r, training, 10, count);
+		ck_assert_uint_eq(count[6], 10 * B);
+	}
+	g.s.flag_band = 0.25f;
+	uint64_t drawn[7] = { 0 };
+	count_lengths(&g, &r, 0, 100, drawn);
+	ck_assert_uint_gt(drawn[1], 100 * B * 0.3 * 0.8);
+	ck_assert_uint_lt(drawn[6], 100 * B * 0.2);
 	/* NetShare's reading of the same flags: the larger logit, "continue" everywhere. */
+	g.s.flag_band = 0;
 	g.s.drawn_flags = 0;
 	netshare__generator_forward(&g, &r, B, 1);
 	for (int b = 0; b < B; b++)
