@@ -29,9 +29,9 @@
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
  *        lr_aux, beta1, beta2, gp_lambda, aux_gp_lambda, disc_embed, ema_decay,
- *        feature_condition (0 generated, 1 real), aux_weight; generator drawn_flags
- *        (1: flows end by draws from their gen flags, lib/dg/generator.h) and
- *        flag_band (with drawn_flags, probabilities this near 0 or 1 rounded); encoder
+ *        feature_condition (0 generated, 1 real), aux_weight, flow_end (0 larger, 1
+ *        drawn); generator flag_band (with flow_end 1, probabilities this near 0 or 1
+ *        rounded instead of the model's band; 0: every flag drawn); encoder
  *        port_classes, length_classes, sample_len; sampler class_temperature;
  *        gen_seeds, 1..MAX_GEN_SEEDS)
  */
@@ -68,7 +68,7 @@ metric(const netshare_report *r, const char *name)
 /* NAME=VALUE into the settings of an experiment; -1 if unknown. */
 static int
 set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
-          int *gen_seeds, int *drawn_flags, float *flag_band, const char *arg)
+          int *gen_seeds, float *flag_band, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
@@ -88,8 +88,8 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
-		{ "gen_seeds", .i = gen_seeds }, { "drawn_flags", .i = drawn_flags },
-		{ "flag_band", .f = flag_band },
+		{ "flow_end", .i = &p->flow_end }, { "flag_band", .f = flag_band },
+		{ "gen_seeds", .i = gen_seeds },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -225,10 +225,10 @@ main(int argc, char **argv)
 	netshare_sample_params defaults;
 	netshare_sample_params_init(&defaults);
 	double temperature = defaults.class_temperature;
-	int gen_seeds = DEFAULT_GEN_SEEDS, drawn_flags = 0;
-	float flag_band = 0;
+	int gen_seeds = DEFAULT_GEN_SEEDS;
+	float flag_band = -1; /* the model's */
 	for (int i = 5; i < argc; i++)
-		if (set_param(&mp, &ep, &temperature, &gen_seeds, &drawn_flags, &flag_band, argv[i]) < 0)
+		if (set_param(&mp, &ep, &temperature, &gen_seeds, &flag_band, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	if (gen_seeds < 1 || gen_seeds > MAX_GEN_SEEDS)
 		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", gen_seeds,
@@ -263,8 +263,8 @@ main(int argc, char **argv)
 	double trained = 0, reached = NAN;
 	netshare__dg *d = &m->dg[0];
 	/* the trainer's generator and the shape the sampler's generators are made from */
-	m->shape.drawn_flags = d->g.s.drawn_flags = drawn_flags != 0;
-	m->shape.flag_band = d->g.s.flag_band = flag_band;
+	if (flag_band >= 0)
+		m->shape.flag_band = d->g.s.flag_band = flag_band;
 	netshare__pool *pool; /* as netshare_model_train trains chunk 0 */
 	if (netshare__model_lone_pool(m, &pool, "time-to-quality") < 0)
 		return fail("threads");

@@ -191,7 +191,8 @@ const cli_command cli_cmd_run = {
 		"  -m, --model MODEL      also keep the trained model in MODEL\n"
 		"  -j, --json             the report as one JSON document on stdout\n"
 		CLI_HOLDOUT_HELP
-		CLI_SAMPLE_STEP_HELP
+		CLI_SAMPLE_STEP_HELP,
+	.usage_more =
 		CLI_TRAIN_HELP
 		CLI_READ_HELP
 		"  -h, --help             print this help\n",

@@ -180,9 +180,10 @@ const cli_command cli_cmd_train = {
 		"      --data-parallel    under mpirun: chunk 0 on every rank, gradients averaged\n"
 		"                         (the later chunks are spread over the ranks anyway)\n"
 		CLI_HOLDOUT_HELP
-		CLI_TRAIN_HELP
+		CLI_TRAIN_HELP,
+	.usage_more =
 		CLI_READ_HELP
-		"  -h, --help             print this help\n",
-	.usage_more = CLI_PRIVATE_HELP,
+		"  -h, --help             print this help\n"
+		CLI_PRIVATE_HELP,
 	.run = run_train,
 };

@@ -49,6 +49,26 @@ betas(const char *arg, double b[2])
 	return 0;
 }
 
+/* A choice of an option: arg, one of the n names (listed in `names` for the message),
+ * into *out as its value; -1 after a usage error. */
+typedef struct choice {
+	const char *name;
+	int value;
+} choice;
+
+static int
+choose(const cli_command *cmd, const char *option, const char *names, const choice *all,
+       size_t n, const char *arg, int *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(arg, all[i].name) == 0) {
+			*out = all[i].value;
+			return 1;
+		}
+	cli_usage_error(cmd, "--%s needs %s, not '%s'", option, names, arg);
+	return -1;
+}
+
 int
 cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts *o)
 {
@@ -105,18 +125,21 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 		return 1;
 	}
 	case 256 + 'F': {
-		static const struct { const char *name; int value; } conditions[] = {
+		static const choice conditions[] = {
 			{ "generated", NETSHARE_CONDITION_GENERATED },
 			{ "real", NETSHARE_CONDITION_REAL },
 		};
-		for (size_t i = 0; i < sizeof conditions / sizeof conditions[0]; i++)
-			if (strcmp(arg, conditions[i].name) == 0) {
-				o->mp.feature_condition = conditions[i].value;
-				return 1;
-			}
-		cli_usage_error(cmd, "--feature-condition needs real or generated, not '%s'",
-		                arg);
-		return -1;
+		return choose(cmd, "feature-condition", "real or generated", conditions,
+		              sizeof conditions / sizeof conditions[0], arg,
+		              &o->mp.feature_condition);
+	}
+	case 256 + 'f': {
+		static const choice ends[] = {
+			{ "larger", NETSHARE_FLOW_END_LARGER },
+			{ "drawn", NETSHARE_FLOW_END_DRAWN },
+		};
+		return choose(cmd, "flow-end", "larger or drawn", ends, sizeof ends / sizeof ends[0],
+		              arg, &o->mp.flow_end);
 	}
 	case 256 + 'b': {
 		double b[2];

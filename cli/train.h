@@ -32,6 +32,7 @@ typedef struct cli_train_opts {
 	{ "disc-embed", required_argument, NULL, 256 + 'E' },     \
 	{ "ema-decay", required_argument, NULL, 256 + 'A' },      \
 	{ "feature-condition", required_argument, NULL, 256 + 'F' }, \
+	{ "flow-end", required_argument, NULL, 256 + 'f' },       \
 	{ "adam-betas", required_argument, NULL, 256 + 'b' },     \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
@@ -57,6 +58,10 @@ typedef struct cli_train_opts {
 	"                         generated (default: the attribute generator's output, as\n"\
 	"                         NetShare) or real (training flows' attributes; not\n"    \
 	"                         with --epsilon)\n"                                       \
+	"      --flow-end E       how a flow's end is read off the generator's flags:\n"     \
+	"                         larger (default: the first record whose \"last\" is the\n"\
+	"                         larger, as NetShare) or drawn (each record ends the flow\n" \
+	"                         with its \"last\" probability, in training too)\n"        \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"      --adam-betas B1,B2 the optimiser's moment decays, each in [0, 1)\n"           \
 	"                         (default 0,0.9 as WGAN-GP; NetShare: 0.5,0.999)\n"         \

@@ -139,12 +139,33 @@ typedef struct netshare_model_params {
 	                                (netshare_model_params.epsilon) is NETSHARE_EINVAL:
 	                                real attributes in the generator's input would reach
 	                                it without clipping or noise. */
+	/* Since 1.10. */
+	int flow_end;              /**< How a flow's end is read off the generator's
+	                                per-record gen flag (a softmax over continue and
+	                                last): NETSHARE_FLOW_END_LARGER (NetShare: the first
+	                                record whose "last" is the larger ends the flow, so
+	                                every length is a deterministic function of the
+	                                noise) or NETSHARE_FLOW_END_DRAWN (each record ends
+	                                the flow with its "last" probability, drawn, in
+	                                training and generation alike, and the
+	                                discriminator shown the drawn flags; probabilities
+	                                nearly 0 or 1 are rounded, so a length the generator
+	                                is sure of comes out every time). Default
+	                                NETSHARE_FLOW_END_LARGER (drawn wins on caida's
+	                                short flows of many lengths and loses on
+	                                pathspider's flows of one length: docs/DEVELOPING.md). */
 } netshare_model_params;
 
 /** netshare_model_params.feature_condition: the attribute generator's output (NetShare). */
 #define NETSHARE_CONDITION_GENERATED 0
 /** netshare_model_params.feature_condition: attributes of training flows. */
 #define NETSHARE_CONDITION_REAL 1
+
+/** netshare_model_params.flow_end: the first record whose "last" is the larger
+ * (NetShare). */
+#define NETSHARE_FLOW_END_LARGER 0
+/** netshare_model_params.flow_end: drawn from each record's "last" probability. */
+#define NETSHARE_FLOW_END_DRAWN 1
 
 /** Default of netshare_model_params.ema_decay. */
 #define NETSHARE_DEFAULT_EMA_DECAY 0
@@ -291,6 +312,10 @@ typedef struct netshare_model_info {
 	int feature_condition;       /**< netshare_model_params.feature_condition:
 	                                  NETSHARE_CONDITION_GENERATED or
 	                                  NETSHARE_CONDITION_REAL. */
+	/* Since 1.10. */
+	int flow_end;                /**< netshare_model_params.flow_end:
+	                                  NETSHARE_FLOW_END_LARGER or
+	                                  NETSHARE_FLOW_END_DRAWN. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

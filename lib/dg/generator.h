@@ -25,6 +25,8 @@
 
 #define NETSHARE__GEN_MAX_LAYERS 16
 #define NETSHARE__GEN_MAX_HEADS 512
+/* netshare__gen_shape.flag_band of a model whose flows end by drawn flags. */
+#define NETSHARE__FLOW_END_BAND 0.05f
 
 typedef struct netshare__gen_shape {
 	int attr_noise, feat_noise;   /* 5, 5 */
@@ -33,15 +35,16 @@ typedef struct netshare__gen_shape {
 	int sample_len, steps;        /* records per step; steps = T / sample_len */
 	int A, F;                     /* attribute dims; feature dims per record */
 	int gen_offset;               /* offset of the 2-dim gen flag in a record */
-	/* How a flow's end is read off its gen flags: 0, the first record whose "last"
-	 * logit is the larger (NetShare); 1, drawn, each record ending the flow with its
-	 * softmax "last" probability, and D shown the drawn flags one-hot (the gradient
-	 * reaching the softmax as if it had seen the probabilities: straight-through). An
-	 * experiment (time-to-quality's drawn_flags): model files do not record it. */
+	/* How a flow's end is read off its gen flags (netshare_model_params.flow_end): 0,
+	 * the first record whose "last" logit is the larger (NetShare); 1, drawn, each
+	 * record ending the flow with its softmax "last" probability, and D shown the drawn
+	 * flags one-hot (the gradient reaching the softmax as if it had seen the
+	 * probabilities: straight-through). */
 	int drawn_flags;
 	/* With drawn_flags: a "last" probability at or below flag_band reads as 0, at or
 	 * above 1 - flag_band as 1 (no draw), so a flow length the generator is nearly sure
-	 * of comes out every time. 0: every flag drawn. Experiment (flag_band). */
+	 * of comes out every time. NETSHARE__FLOW_END_BAND from flow_end; 0: every flag
+	 * drawn (time-to-quality's flag_band sets others). */
 	float flag_band;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];

@@ -50,6 +50,7 @@ netshare_model_params_init(netshare_model_params *p)
 	p->disc_embed = -1;
 	p->ema_decay = NETSHARE_DEFAULT_EMA_DECAY;
 	p->feature_condition = NETSHARE_CONDITION_GENERATED;
+	p->flow_end = NETSHARE_FLOW_END_LARGER;
 }
 
 netshare_status
@@ -84,6 +85,7 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "ema_decay", p->ema_decay, 0, NETSHARE_MAX_EMA_DECAY },
 		{ "feature_condition", p->feature_condition, NETSHARE_CONDITION_GENERATED,
 		  NETSHARE_CONDITION_REAL },
+		{ "flow_end", p->flow_end, NETSHARE_FLOW_END_LARGER, NETSHARE_FLOW_END_DRAWN },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
@@ -140,6 +142,8 @@ netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
 	s->attr_units = p->attr_units;
 	s->lstm_units = p->lstm_units;
 	s->max_batch = p->batch_size;
+	s->drawn_flags = p->flow_end == NETSHARE_FLOW_END_DRAWN;
+	s->flag_band = s->drawn_flags ? NETSHARE__FLOW_END_BAND : 0;
 	return NETSHARE_OK;
 }
 
@@ -319,6 +323,7 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	info->disc_embed = m->p.disc_embed;
 	info->ema_decay = m->p.ema_decay;
 	info->feature_condition = m->p.feature_condition;
+	info->flow_end = m->p.flow_end;
 	for (int c = 0; c < m->chunks; c++)
 		info->iterations_total += (uint64_t)m->dg[c].iterations;
 	info->params_generator = count_params(&m->dg[0].opt_g);

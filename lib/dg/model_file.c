@@ -143,14 +143,20 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	/* Optional trailing fields, written only when not 0, so that older libraries read
 	 * the files that do without them: disc_embed (since 1.5), ema_decay (1.6),
 	 * feature_condition (1.7, written when real; absent: generated, the default and
-	 * what every older file trained with). */
-	int real = p->feature_condition == NETSHARE_CONDITION_REAL;
-	if (p->disc_embed > 0 || p->ema_decay > 0 || real)
+	 * what every older file trained with), flow_end (1.10, written when drawn). */
+	int fields = p->flow_end == NETSHARE_FLOW_END_DRAWN                 ? 4
+	             : p->feature_condition == NETSHARE_CONDITION_REAL ? 3
+	             : p->ema_decay > 0                                ? 2
+	             : p->disc_embed > 0                               ? 1
+	                                                               : 0;
+	if (fields >= 1)
 		netshare__wbuf_u32(b, (uint32_t)p->disc_embed);
-	if (p->ema_decay > 0 || real)
+	if (fields >= 2)
 		netshare__wbuf_f64(b, p->ema_decay);
-	if (real)
+	if (fields >= 3)
 		netshare__wbuf_u32(b, (uint32_t)p->feature_condition);
+	if (fields >= 4)
+		netshare__wbuf_u32(b, (uint32_t)p->flow_end);
 }
 
 static void
@@ -174,6 +180,8 @@ get_hparams(netshare__rbuf *r, netshare_model_params *p)
 	p->ema_decay = r->pos < r->len ? netshare__rbuf_f64(r) : 0;
 	uint32_t condition = r->pos < r->len ? netshare__rbuf_u32(r) : NETSHARE_CONDITION_GENERATED;
 	p->feature_condition = condition <= NETSHARE_CONDITION_REAL ? (int)condition : INT_MAX;
+	uint32_t end = r->pos < r->len ? netshare__rbuf_u32(r) : NETSHARE_FLOW_END_LARGER;
+	p->flow_end = end <= NETSHARE_FLOW_END_DRAWN ? (int)end : INT_MAX;
 }
 
 /* A GWTS or DWTS payload. */

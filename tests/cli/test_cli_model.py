@@ -474,6 +474,35 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertIn("conditioned on real attributes", r.stdout)
         self.assert_train_usage_errors("--feature-condition", ("x", "", "REAL", "auto"))
 
+    def test_flow_end_option(self):
+        """--flow-end: larger by default, drawn on request, in the file and in inspect;
+        the two train different models from the same seed; a drawn model generates the
+        same trace for the same seed; bad values are usage errors."""
+        out = {}
+        for name, args in (("default", []), ("larger", ["--flow-end", "larger"]),
+                           ("drawn", ["--flow-end", "drawn"])):
+            model = self.path("end-%s.nsm" % name)
+            r = run("train", "-i", self.trace, "-o", model, "-I", "6", "-k", "1",
+                    "--batch-size", "16", "-q", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            doc = json.loads(run("inspect", "--json", model).stdout)
+            self.assertEqual(doc["flow_end"], "drawn" if name == "drawn" else "larger")
+            out[name] = read_bytes(model)
+        self.assertEqual(out["default"], out["larger"])
+        self.assertNotEqual(out["larger"], out["drawn"])
+        model = self.path("end-drawn.nsm")
+        self.assertIn("flows end     by draws", run("inspect", model).stdout)
+        traces = []
+        for k in range(2):
+            trace = self.path("end-drawn-%d.csv" % k)
+            r = run("generate", "-m", model, "-o", trace, "--raw", "-n", "300",
+                    "--seed", "5", "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            traces.append(read_bytes(trace))
+        self.assertEqual(traces[0], traces[1])
+        self.assertGreater(len(traces[0].splitlines()), 1)
+        self.assert_train_usage_errors("--flow-end", ("x", "", "DRAWN", "argmax"))
+
     def test_adam_betas_option(self):
         """--adam-betas: the default is WGAN-GP's 0,0.9 (the same model bytes as
         without the option); NetShare's 0.5,0.999 trains another model from the same

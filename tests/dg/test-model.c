@@ -1016,12 +1016,96 @@ START_TEST(feature_condition)
 }
 END_TEST
 
+/*
+ * flow_end: the larger flag by default, drawn on request; the generators (the trainer's
+ * and those a sampler copies) read it with the band; info and file keep it (HPAR's
+ * field after feature_condition, absent for larger, so such files are 1.7's); drawing
+ * changes what trains; out-of-range and hostile file values are refused.
+ */
+START_TEST(flow_end)
+{
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(1, &ds);
+	netshare_model_params p = netshare_test_small_model_params();
+	ck_assert_int_eq(p.flow_end, NETSHARE_FLOW_END_LARGER);
+	netshare_model *larger, *drawn, *back;
+	ck_assert_ok(netshare_model_new(&larger, enc, &p));
+	ck_assert_int_eq(larger->shape.drawn_flags, 0);
+	ck_assert_float_eq(larger->shape.flag_band, 0);
+	p.flow_end = NETSHARE_FLOW_END_DRAWN;
+	ck_assert_ok(netshare_model_new(&drawn, enc, &p));
+	ck_assert_int_eq(drawn->shape.drawn_flags, 1);
+	ck_assert_float_eq(drawn->shape.flag_band, NETSHARE__FLOW_END_BAND);
+	ck_assert_int_eq(drawn->dg[0].g.s.drawn_flags, 1);
+	ck_assert_ok(netshare_model_train(drawn, ds));
+	ck_assert_ok(netshare_model_train(larger, ds));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(drawn, &in));
+	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_DRAWN);
+	ck_assert_ok(netshare_model_info_get(larger, &in));
+	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_LARGER);
+	/* The LSTM's input weights (tensor after the attribute MLP's) trained otherwise. */
+	size_t n, n2, k = (size_t)4 * (size_t)(drawn->p.attr_layers - 1) + 2;
+	const float *w_drawn = generator_tensor(drawn, 0, k, &n);
+	const float *w_larger = generator_tensor(larger, 0, k, &n2);
+	ck_assert_uint_eq(n, n2);
+	ck_assert_msg(memcmp(w_drawn, w_larger, n * sizeof *w_drawn) != 0,
+	              "drawn flow ends trained the same feature generator");
+	/* Files. */
+	const char *dir = netshare_test_tmpdir();
+	char path[512];
+	netshare_test_path(path, sizeof path, dir, "flow-end.nsm");
+	size_t len, plen = 0;
+	ck_assert_ok(netshare_model_save(larger, path));
+	unsigned char *d = read_all(path, &len);
+	chunk_payload(d, len, "HPAR", &plen);
+	size_t hpar_16 = plen;
+	free(d);
+	ck_assert_ok(netshare_model_save(drawn, path));
+	d = read_all(path, &len);
+	size_t at = chunk_payload(d, len, "HPAR", &plen);
+	/* disc_embed, ema_decay, feature_condition, flow_end */
+	ck_assert_uint_eq(plen, hpar_16 + 4 + 8 + 4 + 4);
+	ck_assert_uint_eq(netshare__le32(d + at + plen - 4), NETSHARE_FLOW_END_DRAWN);
+	ck_assert_uint_eq(netshare__le32(d + at + plen - 8), NETSHARE_CONDITION_GENERATED);
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	ck_assert_ok(netshare_model_info_get(back, &in));
+	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_DRAWN);
+	ck_assert_int_eq(back->shape.drawn_flags, 1);
+	ck_assert_float_eq(back->shape.flag_band, NETSHARE__FLOW_END_BAND);
+	netshare_model_free(back);
+	const uint32_t hostile[] = { 2, 0xffffffffu };
+	for (size_t i = 0; i < 2; i++) {
+		netshare__put_le32(d + at + plen - 4, hostile[i]);
+		fix_checksums(d, len);
+		ck_assert_status(load_bytes(path, d, len), NETSHARE_ECORRUPT);
+		ck_assert_error_contains("hyperparameters");
+	}
+	free(d);
+	unlink(path);
+	rmdir(dir);
+	const int bad[] = { -1, 2 };
+	for (size_t i = 0; i < 2; i++) {
+		netshare_model *x = (netshare_model *)1;
+		p.flow_end = bad[i];
+		ck_assert_status(netshare_model_new(&x, enc, &p), NETSHARE_EINVAL);
+		ck_assert_ptr_null(x);
+		ck_assert_error_contains("flow_end");
+	}
+	netshare_model_free(drawn);
+	netshare_model_free(larger);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-model",
 	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
 	thread_count_does_not_change_the_model,
 	discriminator_front,
 	generator_average,
 	feature_condition,
+	flow_end,
 	deepest_networks_train_and_checkpoint,
 	divergence_is_reported,
 	parameters_training_and_info,
