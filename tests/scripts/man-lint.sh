@@ -1,7 +1,7 @@
 #!/bin/bash
 # Man pages must format without a single groff warning, and must match the code:
-# every CLI command is documented in netshare(1), every exported function in a
-# section 3 page.
+# the version in every title line, every CLI command documented in netshare(1), every
+# exported function in a section 3 page.
 set -eu
 mandir=$1 cli=$2 so=$3 nm=$4
 fail=0
@@ -10,6 +10,15 @@ for page in "$mandir"/*.[0-9]; do
 	if [ -n "$out" ]; then
 		echo "FAIL: $(basename "$page"):"
 		echo "$out" | sed 's/^/  /'
+		fail=1
+	fi
+done
+
+# Every page names the version the CLI reports (`netshare --version`: "netshare X.Y.Z ...").
+version=$("$cli" --version | awk '{ print $2 }')
+for page in "$mandir"/*.[0-9]; do
+	if ! grep -q "^\.TH .* \"libnetshare $version\"" "$page"; then
+		echo "FAIL: $(basename "$page"): its .TH line does not name libnetshare $version"
 		fail=1
 	fi
 done
@@ -28,5 +37,5 @@ for fn in $("$nm" -D --defined-only "$so" | awk '$2 == "T" { sub(/@.*/, "", $3);
 		fail=1
 	fi
 done
-[ $fail -eq 0 ] && echo "ok: man pages format cleanly and cover the CLI and the API"
+[ $fail -eq 0 ] && echo "ok: man pages format cleanly, name version $version and cover the CLI and the API"
 exit $fail
