@@ -932,6 +932,45 @@ START_TEST(divergence_is_reported)
 END_TEST
 
 /*
+ * A trailing HPAR field: `with`'s HPAR is `plain`'s (which ends before the field, as
+ * the older files) plus `extra` bytes, its last u32 is `value`; the file loads back
+ * (returned, for the caller's checks), and `hostile` values of that u32 with valid
+ * checksums are refused as bad hyperparameters.
+ */
+static netshare_model *
+trailing_hpar_field(netshare_model *plain, netshare_model *with, const char *name,
+                    size_t extra, uint32_t value)
+{
+	const char *dir = netshare_test_tmpdir();
+	char path[512];
+	netshare_test_path(path, sizeof path, dir, name);
+	size_t len, plen = 0;
+	ck_assert_ok(netshare_model_save(plain, path));
+	unsigned char *d = read_all(path, &len);
+	chunk_payload(d, len, "HPAR", &plen);
+	size_t plain_len = plen;
+	free(d);
+	ck_assert_ok(netshare_model_save(with, path));
+	d = read_all(path, &len);
+	size_t at = chunk_payload(d, len, "HPAR", &plen);
+	ck_assert_uint_eq(plen, plain_len + extra);
+	ck_assert_uint_eq(netshare__le32(d + at + plen - 4), value);
+	netshare_model *back;
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	const uint32_t hostile[] = { 2, 0xffffffffu };
+	for (size_t i = 0; i < 2; i++) {
+		netshare__put_le32(d + at + plen - 4, hostile[i]);
+		fix_checksums(d, len);
+		ck_assert_status(load_bytes(path, d, len), NETSHARE_ECORRUPT);
+		ck_assert_error_contains("hyperparameters");
+	}
+	free(d);
+	unlink(path);
+	rmdir(dir);
+	return back;
+}
+
+/*
  * feature_condition: generated attributes by default, real on request (refused with
  * epsilon); the info and the file keep it (a generated model's HPAR is the one 1.6
  * wrote, without the field), and the choice changes what
@@ -966,35 +1005,18 @@ START_TEST(feature_condition)
 	const char *dir = netshare_test_tmpdir();
 	char path[512];
 	netshare_test_path(path, sizeof path, dir, "condition.nsm");
-	size_t len, plen = 0;
 	ck_assert_ok(netshare_model_save(gen, path));
-	unsigned char *d = read_all(path, &len);
-	chunk_payload(d, len, "HPAR", &plen);
-	size_t hpar_16 = plen;
-	free(d);
 	ck_assert_ok(netshare_model_load(&back, path, NULL));
 	ck_assert_ok(netshare_model_info_get(back, &in));
 	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_GENERATED);
 	netshare_model_free(back);
-	ck_assert_ok(netshare_model_save(real, path));
-	d = read_all(path, &len);
-	size_t at = chunk_payload(d, len, "HPAR", &plen);
-	ck_assert_uint_eq(plen, hpar_16 + 4 + 8 + 4); /* disc_embed, ema_decay, condition */
-	ck_assert_uint_eq(netshare__le32(d + at + plen - 4), NETSHARE_CONDITION_REAL);
-	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	unlink(path);
+	rmdir(dir);
+	/* disc_embed, ema_decay, condition */
+	back = trailing_hpar_field(gen, real, "condition.nsm", 4 + 8 + 4, NETSHARE_CONDITION_REAL);
 	ck_assert_ok(netshare_model_info_get(back, &in));
 	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_REAL);
 	netshare_model_free(back);
-	const uint32_t hostile[] = { 2, 0xffffffffu };
-	for (size_t i = 0; i < 2; i++) {
-		netshare__put_le32(d + at + plen - 4, hostile[i]);
-		fix_checksums(d, len);
-		ck_assert_status(load_bytes(path, d, len), NETSHARE_ECORRUPT);
-		ck_assert_error_contains("hyperparameters");
-	}
-	free(d);
-	unlink(path);
-	rmdir(dir);
 	/* Bounds, and real attributes with DP. */
 	const int bad[] = { -1, 2 };
 	for (size_t i = 0; i < 2; i++) {
@@ -1051,39 +1073,15 @@ START_TEST(flow_end)
 	ck_assert_uint_eq(n, n2);
 	ck_assert_msg(memcmp(w_drawn, w_larger, n * sizeof *w_drawn) != 0,
 	              "drawn flow ends trained the same feature generator");
-	/* Files. */
-	const char *dir = netshare_test_tmpdir();
-	char path[512];
-	netshare_test_path(path, sizeof path, dir, "flow-end.nsm");
-	size_t len, plen = 0;
-	ck_assert_ok(netshare_model_save(larger, path));
-	unsigned char *d = read_all(path, &len);
-	chunk_payload(d, len, "HPAR", &plen);
-	size_t hpar_16 = plen;
-	free(d);
-	ck_assert_ok(netshare_model_save(drawn, path));
-	d = read_all(path, &len);
-	size_t at = chunk_payload(d, len, "HPAR", &plen);
-	/* disc_embed, ema_decay, feature_condition, flow_end */
-	ck_assert_uint_eq(plen, hpar_16 + 4 + 8 + 4 + 4);
-	ck_assert_uint_eq(netshare__le32(d + at + plen - 4), NETSHARE_FLOW_END_DRAWN);
-	ck_assert_uint_eq(netshare__le32(d + at + plen - 8), NETSHARE_CONDITION_GENERATED);
-	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	/* Files: disc_embed, ema_decay, feature_condition (generated), flow_end. */
+	back = trailing_hpar_field(larger, drawn, "flow-end.nsm", 4 + 8 + 4 + 4,
+	                           NETSHARE_FLOW_END_DRAWN);
 	ck_assert_ok(netshare_model_info_get(back, &in));
 	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_DRAWN);
+	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_GENERATED);
 	ck_assert_int_eq(back->shape.drawn_flags, 1);
 	ck_assert_float_eq(back->shape.flag_band, NETSHARE__FLOW_END_BAND);
 	netshare_model_free(back);
-	const uint32_t hostile[] = { 2, 0xffffffffu };
-	for (size_t i = 0; i < 2; i++) {
-		netshare__put_le32(d + at + plen - 4, hostile[i]);
-		fix_checksums(d, len);
-		ck_assert_status(load_bytes(path, d, len), NETSHARE_ECORRUPT);
-		ck_assert_error_contains("hyperparameters");
-	}
-	free(d);
-	unlink(path);
-	rmdir(dir);
 	const int bad[] = { -1, 2 };
 	for (size_t i = 0; i < 2; i++) {
 		netshare_model *x = (netshare_model *)1;
