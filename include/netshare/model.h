@@ -149,11 +149,11 @@ typedef struct netshare_model_params {
 	                                the flow with its "last" probability, drawn, in
 	                                training and generation alike, and the
 	                                discriminator shown the drawn flags; probabilities
-	                                nearly 0 or 1 are rounded, so a length the generator
-	                                is sure of comes out every time). Default
-	                                NETSHARE_FLOW_END_LARGER (drawn wins on caida's
-	                                short flows of many lengths and loses on
-	                                pathspider's flows of one length: docs/DEVELOPING.md). */
+	                                within 0.05 of 0 or 1 are rounded, so a length the
+	                                generator is sure of comes out every time). Default
+	                                NETSHARE_FLOW_END_LARGER; drawn suits traces whose
+	                                flows end after a varying few records, not those
+	                                whose flows share one length. */
 } netshare_model_params;
 
 /** netshare_model_params.feature_condition: the attribute generator's output (NetShare). */
