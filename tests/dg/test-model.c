@@ -931,6 +931,19 @@ START_TEST(divergence_is_reported)
 }
 END_TEST
 
+/* Two models trained alike but for one setting (`what`) have different LSTM input
+ * weights (the tensor after the attribute MLP's) in chunk 0. */
+static void
+assert_lstm_inputs_differ(netshare_model *a, netshare_model *b, const char *what)
+{
+	size_t n, n2, k = (size_t)4 * (size_t)(a->p.attr_layers - 1) + 2;
+	const float *wa = generator_tensor(a, 0, k, &n);
+	const float *wb = generator_tensor(b, 0, k, &n2);
+	ck_assert_uint_eq(n, n2);
+	ck_assert_msg(memcmp(wa, wb, n * sizeof *wa) != 0,
+	              "%s trained the same feature generator", what);
+}
+
 /*
  * A trailing HPAR field: `with`'s HPAR is `plain`'s (which ends before the field, as
  * the older files) plus `extra` bytes, its last u32 is `value`; the file loads back
@@ -994,13 +1007,7 @@ START_TEST(feature_condition)
 	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_REAL);
 	ck_assert_ok(netshare_model_info_get(gen, &in));
 	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_GENERATED);
-	/* The LSTM's input weights (tensor after the attribute MLP's) differ. */
-	size_t n, k = (size_t)4 * (size_t)(real->p.attr_layers - 1) + 2, n2;
-	const float *w_real = generator_tensor(real, 0, k, &n);
-	const float *w_gen = generator_tensor(gen, 0, k, &n2);
-	ck_assert_uint_eq(n, n2);
-	ck_assert_msg(memcmp(w_real, w_gen, n * sizeof *w_real) != 0,
-	              "conditioning on real attributes trained the same feature generator");
+	assert_lstm_inputs_differ(real, gen, "conditioning on real attributes");
 	/* Files: the value survives; a generated model's HPAR ends at the seed, as 1.6's. */
 	const char *dir = netshare_test_tmpdir();
 	char path[512];
@@ -1041,7 +1048,7 @@ END_TEST
 /*
  * flow_end: the larger flag by default, drawn on request; the generators (the trainer's
  * and those a sampler copies) read it with the band; info and file keep it (HPAR's
- * field after feature_condition, absent for larger, so such files are 1.7's); drawing
+ * field after feature_condition, absent for larger, so 1.9 reads such files); drawing
  * changes what trains; out-of-range and hostile file values are refused.
  */
 START_TEST(flow_end)
@@ -1066,13 +1073,7 @@ START_TEST(flow_end)
 	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_DRAWN);
 	ck_assert_ok(netshare_model_info_get(larger, &in));
 	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_LARGER);
-	/* The LSTM's input weights (tensor after the attribute MLP's) trained otherwise. */
-	size_t n, n2, k = (size_t)4 * (size_t)(drawn->p.attr_layers - 1) + 2;
-	const float *w_drawn = generator_tensor(drawn, 0, k, &n);
-	const float *w_larger = generator_tensor(larger, 0, k, &n2);
-	ck_assert_uint_eq(n, n2);
-	ck_assert_msg(memcmp(w_drawn, w_larger, n * sizeof *w_drawn) != 0,
-	              "drawn flow ends trained the same feature generator");
+	assert_lstm_inputs_differ(drawn, larger, "drawn flow ends");
 	/* Files: disc_embed, ema_decay, feature_condition (generated), flow_end. */
 	back = trailing_hpar_field(larger, drawn, "flow-end.nsm", 4 + 8 + 4 + 4,
 	                           NETSHARE_FLOW_END_DRAWN);
