@@ -21,9 +21,14 @@
  * (docs/DEVELOPING.md, "The first time_to_quality_s on the README's yardstick"). Runs
  * before 1.8 scored one trace (gen_seeds=1). Also
  * reported, not part of the target: whether the port joints are within the noise floor,
- * and the floor of every metric.
- * The last line gives time_to_quality_s (null if the budget ran out first); the run
- * stops there.
+ * the floor of every metric, and a second target whose within-flow bar is "beats the
+ * service-marginal baseline or is within the noise floor d(B, A)" (the rest as above):
+ * the baseline draws each service's values from A's own tables, so on a trace whose
+ * halves differ (caida-10k's gaps per service) it is closer to A than fresh traffic
+ * from the same network, and beating it asks for copying A (docs/DEVELOPING.md,
+ * "Within-flow bars at the noise floor").
+ * The last line gives time_to_quality_s and time_to_quality_or_floor_s (null if the
+ * budget ran out first); the run stops when the first is reached.
  *
  * Usage: time-to-quality TRACE [EVERY [BUDGET_S [SEED [NAME=VALUE...]]]]
  *        (defaults 50, 600, 1; NAME=VALUE sets a setting for an experiment: model
@@ -260,7 +265,7 @@ main(int argc, char **argv)
 	printf("}}\n");
 	fflush(stdout);
 
-	double trained = 0, reached = NAN;
+	double trained = 0, reached = NAN, reached_floor = NAN;
 	netshare__dg *d = &m->dg[0];
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (flag_band >= 0)
@@ -288,36 +293,43 @@ main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < SCORED; i++)
 			med[i] = median(runs[i], gen_seeds);
-		int joints_ok = 1, within_ok = 1, emd_ok = 1, joints_floor = 1;
+		int joints_ok = 1, within_ok = 1, emd_ok = 1, joints_floor = 1, within_floor = 1;
 		for (size_t i = 0; i < 2; i++) {
 			joints_ok &= med[JOINTS_AT + i] < metric(marg, joints[i]);
 			joints_floor &= med[JOINTS_AT + i] <= metric(floor, joints[i]);
 		}
-		for (size_t i = 0; i < 5; i++)
-			within_ok &= med[WITHIN_AT + i] < metric(svc, within[i]);
+		for (size_t i = 0; i < 5; i++) {
+			int beats = med[WITHIN_AT + i] < metric(svc, within[i]);
+			within_ok &= beats;
+			within_floor &= beats || med[WITHIN_AT + i] <= metric(floor, within[i]);
+		}
 		for (size_t i = 0; i < 2; i++)
 			emd_ok &= med[EMDS_AT + i] <= 2 * metric(floor, emds[i]);
 		int ok = joints_ok && within_ok && emd_ok;
+		int ok_floor = joints_ok && within_floor && emd_ok;
 		if (ok && isnan(reached))
 			reached = trained;
+		if (ok_floor && isnan(reached_floor))
+			reached_floor = trained;
 		printf("{\"train_s\":%.2f,\"eval_s\":%.2f,\"iterations\":%ld,\"metrics\":{",
 		       trained, netshare__now() - e0, d->iterations);
 		print_values(scored, med, SCORED, "");
 		printf("},\"joints_beat_marginal\":%s,\"joints_within_floor\":%s,"
 		       "\"within_beat_service_marginal\":%s,\"emds_within_2x_floor\":%s,"
-		       "\"quality\":%s}\n", joints_ok ? "true" : "false",
+		       "\"quality\":%s,\"within_beat_service_marginal_or_floor\":%s,"
+		       "\"quality_or_floor\":%s}\n", joints_ok ? "true" : "false",
 		       joints_floor ? "true" : "false", within_ok ? "true" : "false",
-		       emd_ok ? "true" : "false", ok ? "true" : "false");
+		       emd_ok ? "true" : "false", ok ? "true" : "false",
+		       within_floor ? "true" : "false", ok_floor ? "true" : "false");
 		fflush(stdout);
 		if (ok)
 			break;
 	}
-	if (isnan(reached))
-		printf("{\"time_to_quality_s\":null,\"iterations\":%ld,\"train_s\":%.2f}\n",
-		       d->iterations, trained);
-	else
-		printf("{\"time_to_quality_s\":%.2f,\"iterations\":%ld,\"train_s\":%.2f}\n", reached,
-		       d->iterations, trained);
+	printf("{");
+	print_values((const char *const[]){ "time_to_quality_s" }, &reached, 1, "");
+	print_values((const char *const[]){ "time_to_quality_or_floor_s" }, &reached_floor, 1,
+	             ",");
+	printf(",\"iterations\":%ld,\"train_s\":%.2f}\n", d->iterations, trained);
 	netshare_encoded_free(x);
 	netshare__dg_train_on(d, NULL);
 	netshare__pool_free(pool);
