@@ -222,6 +222,49 @@ START_TEST(fast_exp_is_accurate)
 }
 END_TEST
 
+/* The softmax of one row as its definition reads: max, shifted exponentials summed in
+ * order, division. */
+static void
+softmax_row_reference(float *v, size_t dim)
+{
+	float m = v[0], s = 0;
+	for (size_t k = 1; k < dim; k++)
+		m = v[k] > m ? v[k] : m;
+	for (size_t k = 0; k < dim; k++)
+		s += (v[k] = netshare__expf(v[k] - m));
+	for (size_t k = 0; k < dim; k++)
+		v[k] /= s;
+}
+
+START_TEST(softmax_rows_in_blocks_match_one_row_at_a_time)
+{
+	/* Rows go 16 at a time for heads of up to 64 values: the results must be the bits
+	 * of one row at a time (model files do not depend on the blocking), for a partial
+	 * last block, heads at and past the blocked limit, and values around them kept. */
+	netshare__rng g;
+	netshare__rng_seed(&g, 9);
+	const size_t dims[] = { 1, 2, 5, 63, 64, 65, 200 }, row_counts[] = { 1, 15, 16, 17, 45 };
+	for (size_t d = 0; d < sizeof dims / sizeof *dims; d++)
+		for (size_t r = 0; r < sizeof row_counts / sizeof *row_counts; r++) {
+			size_t dim = dims[d], rows = row_counts[r], stride = dim + 3, offset = 2;
+			float *x = randn(&g, rows * stride, 4);
+			float *want = malloc(rows * stride * sizeof *want);
+			memcpy(want, x, rows * stride * sizeof *want);
+			for (size_t i = 0; i < rows; i++)
+				softmax_row_reference(want + i * stride + offset, dim);
+			netshare__softmax_forward(x, rows, stride, offset, dim);
+			ck_assert_msg(memcmp(x, want, rows * stride * sizeof *x) == 0,
+			              "dim %zu, %zu rows: not the row-at-a-time bits", dim, rows);
+			double sum = 0;
+			for (size_t k = 0; k < dim; k++)
+				sum += x[(rows - 1) * stride + offset + k];
+			ck_assert_double_eq_tol(sum, 1, 1e-5);
+			free(x);
+			free(want);
+		}
+}
+END_TEST
+
 START_TEST(batchnorm_backward_and_running_stats)
 {
 	netshare__rng g;
@@ -567,6 +610,7 @@ START_TEST(blocked_products_do_not_depend_on_threads)
 END_TEST
 
 NETSHARE_TEST_MAIN("nn-layers", fast_tanh_is_accurate, fast_exp_is_accurate,
+	softmax_rows_in_blocks_match_one_row_at_a_time,
 	blocked_products_do_not_depend_on_threads,
 	lstm_backward_through_time,
 	lstm_held_input_matches,
