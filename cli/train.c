@@ -135,11 +135,12 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 	}
 	case 256 + 'f': {
 		static const choice ends[] = {
+			{ "auto", NETSHARE_FLOW_END_AUTO },
 			{ "larger", NETSHARE_FLOW_END_LARGER },
 			{ "drawn", NETSHARE_FLOW_END_DRAWN },
 		};
-		return choose(cmd, "flow-end", "larger or drawn", ends, sizeof ends / sizeof ends[0],
-		              arg, &o->mp.flow_end);
+		return choose(cmd, "flow-end", "auto, larger or drawn", ends,
+		              sizeof ends / sizeof ends[0], arg, &o->mp.flow_end);
 	}
 	case 256 + 'b': {
 		double b[2];

@@ -59,9 +59,10 @@ typedef struct cli_train_opts {
 	"                         NetShare) or real (training flows' attributes; not\n"    \
 	"                         with --epsilon)\n"                                       \
 	"      --flow-end E       how a flow's end is read off the generator's flags:\n"     \
-	"                         larger (default: the first record whose \"last\" is the\n"\
-	"                         larger, as NetShare) or drawn (each record ends the flow\n" \
-	"                         with its \"last\" probability, in training too)\n"        \
+	"                         larger (the first record whose \"last\" is the larger,\n"  \
+	"                         as NetShare), drawn (each record ends the flow with its\n" \
+	"                         \"last\" probability, in training too) or auto (default:\n"\
+	"                         larger when most flows share one length of 2+ records)\n" \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"      --adam-betas B1,B2 the optimiser's moment decays, each in [0, 1)\n"           \
 	"                         (default 0,0.9 as WGAN-GP; NetShare: 0.5,0.999)\n"         \

@@ -150,10 +150,17 @@ typedef struct netshare_model_params {
 	                                training and generation alike, and the
 	                                discriminator shown the drawn flags; probabilities
 	                                within 0.05 of 0 or 1 are rounded, so a length the
-	                                generator is sure of comes out every time). Default
-	                                NETSHARE_FLOW_END_LARGER; drawn suits traces whose
-	                                flows end after a varying few records, not those
-	                                whose flows share one length. */
+	                                generator is sure of comes out every time), or
+	                                NETSHARE_FLOW_END_AUTO (since 1.11, the default):
+	                                larger when more than half of the fitted flow
+	                                segments share one length of two or more records
+	                                (drawn would spread that length), drawn otherwise;
+	                                netshare_model_new() decides from the encoder's fit
+	                                (under DP the public trace's), and the model keeps
+	                                and reports the choice. An encoder read back from a
+	                                model file does not keep the flow lengths: AUTO
+	                                is larger there. Before 1.11 the default was
+	                                larger. */
 } netshare_model_params;
 
 /** netshare_model_params.feature_condition: the attribute generator's output (NetShare). */
@@ -166,6 +173,9 @@ typedef struct netshare_model_params {
 #define NETSHARE_FLOW_END_LARGER 0
 /** netshare_model_params.flow_end: drawn from each record's "last" probability. */
 #define NETSHARE_FLOW_END_DRAWN 1
+/** netshare_model_params.flow_end: larger or drawn, chosen from the fitted flow
+ * lengths when the model is made (since 1.11). */
+#define NETSHARE_FLOW_END_AUTO (-1)
 
 /** Default of netshare_model_params.ema_decay. */
 #define NETSHARE_DEFAULT_EMA_DECAY 0
@@ -313,9 +323,9 @@ typedef struct netshare_model_info {
 	                                  NETSHARE_CONDITION_GENERATED or
 	                                  NETSHARE_CONDITION_REAL. */
 	/* Since 1.10. */
-	int flow_end;                /**< netshare_model_params.flow_end:
-	                                  NETSHARE_FLOW_END_LARGER or
-	                                  NETSHARE_FLOW_END_DRAWN. */
+	int flow_end;                /**< netshare_model_params.flow_end as the model
+	                                  resolved it: NETSHARE_FLOW_END_LARGER or
+	                                  NETSHARE_FLOW_END_DRAWN, never AUTO. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

@@ -27,6 +27,10 @@
 #define NETSHARE__GEN_MAX_HEADS 512
 /* netshare__gen_shape.flag_band of a model whose flows end by drawn flags. */
 #define NETSHARE__FLOW_END_BAND 0.05f
+/* NETSHARE_FLOW_END_AUTO picks larger when more than this share of the fitted flow
+ * segments have one same length of 2 or more records (docs/DEVELOPING.md, "Flow ends
+ * chosen per trace"). */
+#define NETSHARE__FLOW_END_AUTO_SHARE 0.5
 
 typedef struct netshare__gen_shape {
 	int attr_noise, feat_noise;   /* 5, 5 */

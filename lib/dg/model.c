@@ -50,7 +50,7 @@ netshare_model_params_init(netshare_model_params *p)
 	p->disc_embed = -1;
 	p->ema_decay = NETSHARE_DEFAULT_EMA_DECAY;
 	p->feature_condition = NETSHARE_CONDITION_GENERATED;
-	p->flow_end = NETSHARE_FLOW_END_LARGER;
+	p->flow_end = NETSHARE_FLOW_END_AUTO;
 }
 
 netshare_status
@@ -85,7 +85,7 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "ema_decay", p->ema_decay, 0, NETSHARE_MAX_EMA_DECAY },
 		{ "feature_condition", p->feature_condition, NETSHARE_CONDITION_GENERATED,
 		  NETSHARE_CONDITION_REAL },
-		{ "flow_end", p->flow_end, NETSHARE_FLOW_END_LARGER, NETSHARE_FLOW_END_DRAWN },
+		{ "flow_end", p->flow_end, NETSHARE_FLOW_END_AUTO, NETSHARE_FLOW_END_DRAWN },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
@@ -147,6 +147,20 @@ netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
 	return NETSHARE_OK;
 }
 
+/* NETSHARE_FLOW_END_AUTO's choice for the trace @p e was fitted on: drawn ends spread a
+ * length the generator should hit every time, so larger where most flows share one
+ * length of two or more records. */
+static int
+flow_end_for(const netshare_encoder *e)
+{
+	uint32_t len;
+	double share;
+	if (netshare__encoder_modal_length(e, &len, &share) && !(len >= 2 &&
+	                                                         share > NETSHARE__FLOW_END_AUTO_SHARE))
+		return NETSHARE_FLOW_END_DRAWN;
+	return NETSHARE_FLOW_END_LARGER;
+}
+
 static uint64_t
 chunk_seed(uint64_t seed, int chunk)
 {
@@ -165,10 +179,12 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 		return netshare__error_oom("model");
 	m->p = *p;
 	m->last_chunk = -1;
+	if (m->p.flow_end == NETSHARE_FLOW_END_AUTO) /* resolved once, like disc_embed */
+		m->p.flow_end = flow_end_for(enc);
 	netshare__privacy_init(&m->priv, p);
 	netshare_status st = netshare__encoder_copy(&m->enc, enc);
 	if (st == NETSHARE_OK)
-		st = netshare__model_shape(&m->shape, m->enc, p);
+		st = netshare__model_shape(&m->shape, m->enc, &m->p);
 	if (st < 0) {
 		netshare_model_free(m);
 		return st;

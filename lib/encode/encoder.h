@@ -95,6 +95,13 @@ struct netshare_encoder {
 	 * and the label's column name when it was not the format's own ("" otherwise). */
 	int source_format;
 	char label_column[64];
+	/* From fitting, kept by netshare__encoder_copy but not in the state (an encoder read
+	 * from a file has 0, 0): the commonest length of the kept flow segments (the smaller
+	 * of tied ones) and the share of them that have it (of the fitted trace's, not of
+	 * the counts a DP model releases later), which netshare_model_params.flow_end AUTO
+	 * reads (netshare__encoder_modal_length). */
+	uint32_t modal_len;
+	double modal_share;
 };
 
 /* Where the statistics of a model's encoder come from (encoder state v9). */
@@ -238,6 +245,10 @@ void netshare__encoder_set_counts(netshare_encoder *e, const uint64_t *flows,
 
 /* A deep copy, through the serialised state (one code path for both). */
 netshare_status netshare__encoder_copy(netshare_encoder **out, const netshare_encoder *e);
+/* The commonest length (records) of the fitted flow segments and the share of the
+ * segments that have it; 0 (and *len, *share 0) for an encoder read from a model file,
+ * which does not keep them. */
+int netshare__encoder_modal_length(const netshare_encoder *e, uint32_t *len, double *share);
 
 /* Append the encoder's state to b (ENOMEM). */
 netshare_status netshare__encoder_save(const netshare_encoder *e, struct netshare__wbuf *b);

@@ -712,8 +712,9 @@ netshare__encoder_chunk_counts(const netshare_encoder *e, const netshare_dataset
 	return st;
 }
 
-/* Flow segments per chunk: the longest one, and what max_flow_len cuts or drops. */
-static void
+/* Flow segments per chunk: the longest one, what max_flow_len cuts or drops, and the
+ * commonest kept length. */
+static netshare_status
 count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t requested)
 {
 	uint32_t longest = 1;
@@ -721,12 +722,35 @@ count_segments(netshare_encoder *e, const netshare__chunks *ch, uint32_t request
 		longest = ch->seg[s].count > longest ? ch->seg[s].count : longest;
 	e->max_flow_len = requested == NETSHARE_AUTO ? longest : requested;
 	count_chunks(e, ch, e->chunk_flows, e->chunk_starts);
+	uint32_t top = e->max_flow_len < longest ? e->max_flow_len : longest; /* >= any kept */
+	uint64_t *by_len = netshare__calloc((size_t)top + 1, sizeof *by_len);
+	if (!by_len)
+		return netshare__error_oom("flow lengths");
 	for (size_t s = 0; s < ch->n_segments; s++) {
 		uint32_t kept = netshare__kept_len(e, ch->seg[s].count);
 		e->flows += kept > 0;
 		e->truncated += kept > 0 && kept < ch->seg[s].count;
 		e->dropped += kept == 0;
+		by_len[kept]++;
 	}
+	uint64_t modal = 0;
+	for (uint32_t len = 1; len <= top; len++)
+		if (by_len[len] > modal) {
+			e->modal_len = len;
+			modal = by_len[len];
+		}
+	e->modal_share = e->flows ? (double)modal / (double)e->flows : 0;
+	netshare__free(by_len);
+	return NETSHARE_OK;
+}
+
+int
+netshare__encoder_modal_length(const netshare_encoder *e, uint32_t *len, double *share)
+{
+	int known = e->modal_len > 0;
+	*len = known ? e->modal_len : 0;
+	*share = known ? e->modal_share : 0;
+	return known;
 }
 
 NETSHARE_API netshare_status
@@ -789,7 +813,8 @@ netshare_encoder_fit(netshare_encoder **out, const netshare_dataset *ds,
 	    (st = apply_bounds(e, p.bounds ? p.bounds : "")) < 0 ||
 	    (st = netshare__chunks_build_span(ds, &fl, e->chunks, e->t_min, e->t_max, &ch)) < 0)
 		goto done;
-	count_segments(e, &ch, p.max_flow_len);
+	if ((st = count_segments(e, &ch, p.max_flow_len)) < 0)
+		goto done;
 	if (e->sample_len > e->max_flow_len && p.sample_len == NETSHARE_AUTO)
 		e->sample_len = e->max_flow_len;
 	e->max_len = (e->max_flow_len + e->sample_len - 1) / e->sample_len * e->sample_len;

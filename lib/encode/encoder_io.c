@@ -405,6 +405,10 @@ netshare__encoder_copy(netshare_encoder **out, const netshare_encoder *e)
 	if (st == NETSHARE_OK)
 		st = netshare__encoder_load(out, b.data, b.len);
 	netshare__wbuf_free(&b);
+	if (st == NETSHARE_OK) { /* fitting's, not in the state */
+		(*out)->modal_len = e->modal_len;
+		(*out)->modal_share = e->modal_share;
+	}
 	return st;
 }
 

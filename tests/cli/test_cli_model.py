@@ -24,13 +24,14 @@ def read_bytes(path):
         return f.read()
 
 
-def packet_csv(path, flows=120, seed=1):
-    """A packet CSV: TCP flows to 443 and UDP flows to 53 over 4 s."""
+def packet_csv(path, flows=120, seed=1, length=None):
+    """A packet CSV: TCP flows to 443 and UDP flows to 53 over 4 s; TCP flows of 2-6
+    packets and UDP ones of 1, or every flow `length` packets."""
     rnd = random.Random(seed)
     rows = []
     for f in range(flows):
         tcp = f % 3 != 0
-        n = rnd.randint(2, 6) if tcp else 1
+        n = length or (rnd.randint(2, 6) if tcp else 1)
         t = 1_600_000_000_000_000 + rnd.randrange(4_000_000)
         for j in range(n):
             rows.append((t + j * 1500, f, tcp, j))
@@ -452,13 +453,13 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertIn("averaged with decay 0.9", r.stdout)
         self.assert_train_usage_errors("--ema-decay", ("-0.1", "1", "x", "nan"))
 
-    def train_variants(self, stem, variants):
-        """One small model per (name, extra train args): {name: (file bytes, inspect
-        --json document)}."""
+    def train_variants(self, stem, variants, trace=None):
+        """One small model per (name, extra train args) of trace (default: the class's):
+        {name: (file bytes, inspect --json document)}."""
         out = {}
         for name, args in variants:
             model = self.path("%s-%s.nsm" % (stem, name))
-            r = run("train", "-i", self.trace, "-o", model, "-I", "6", "-k", "1",
+            r = run("train", "-i", trace or self.trace, "-o", model, "-I", "6", "-k", "1",
                     "--batch-size", "16", "-q", *args)
             self.assertEqual(r.returncode, 0, r.stderr)
             out[name] = (read_bytes(model), json.loads(run("inspect", "--json", model).stdout))
@@ -481,16 +482,25 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assert_train_usage_errors("--feature-condition", ("x", "", "REAL", "auto"))
 
     def test_flow_end_option(self):
-        """--flow-end: larger by default, drawn on request, in the file and in inspect;
-        the two train different models from the same seed; a drawn model generates the
-        same trace for the same seed; bad values are usage errors."""
+        """--flow-end: auto by default, larger or drawn on request, in the file and in
+        inspect; auto is drawn on a trace whose commonest flow is one packet and larger
+        on one whose flows all have 4; larger and drawn train different models from the
+        same seed; a drawn model generates the same trace for the same seed; bad values
+        are usage errors."""
         out = self.train_variants("end", (
-            ("default", []), ("larger", ["--flow-end", "larger"]),
-            ("drawn", ["--flow-end", "drawn"])))
+            ("default", []), ("auto", ["--flow-end", "auto"]),
+            ("larger", ["--flow-end", "larger"]), ("drawn", ["--flow-end", "drawn"])))
         for name, (_, doc) in out.items():
-            self.assertEqual(doc["flow_end"], "drawn" if name == "drawn" else "larger")
-        self.assertEqual(out["default"][0], out["larger"][0])
+            self.assertEqual(doc["flow_end"], "larger" if name == "larger" else "drawn")
+        self.assertEqual(out["default"][0], out["auto"][0])
+        self.assertEqual(out["auto"][0], out["drawn"][0])
         self.assertNotEqual(out["larger"][0], out["drawn"][0])
+        csv = self.path("fours.csv")
+        packet_csv(csv, length=4)
+        fours = self.train_variants("fours", (("default", []),
+                                              ("larger", ["--flow-end", "larger"])), csv)
+        self.assertEqual(fours["default"][1]["flow_end"], "larger")
+        self.assertEqual(fours["default"][0], fours["larger"][0])
         model = self.path("end-drawn.nsm")
         self.assertIn("flows end     by draws", run("inspect", model).stdout)
         traces = []

@@ -1046,7 +1046,7 @@ START_TEST(feature_condition)
 END_TEST
 
 /*
- * flow_end: the larger flag by default, drawn on request; the generators (the trainer's
+ * flow_end: the larger flag, or drawn on request; the generators (the trainer's
  * and those a sampler copies) read it with the band; info and file keep it (HPAR's
  * field after feature_condition, absent for larger, so 1.9 reads such files); drawing
  * changes what trains; out-of-range and hostile file values are refused.
@@ -1056,7 +1056,6 @@ START_TEST(flow_end)
 	netshare_dataset *ds;
 	netshare_encoder *enc = toy_encoder(1, &ds);
 	netshare_model_params p = netshare_test_small_model_params();
-	ck_assert_int_eq(p.flow_end, NETSHARE_FLOW_END_LARGER);
 	netshare_model *larger, *drawn, *back;
 	ck_assert_ok(netshare_model_new(&larger, enc, &p));
 	ck_assert_int_eq(larger->shape.drawn_flags, 0);
@@ -1083,7 +1082,7 @@ START_TEST(flow_end)
 	ck_assert_int_eq(back->shape.drawn_flags, 1);
 	ck_assert_float_eq(back->shape.flag_band, NETSHARE__FLOW_END_BAND);
 	netshare_model_free(back);
-	const int bad[] = { -1, 2 };
+	const int bad[] = { -2, 2 };
 	for (size_t i = 0; i < 2; i++) {
 		netshare_model *x = (netshare_model *)1;
 		p.flow_end = bad[i];
@@ -1098,6 +1097,104 @@ START_TEST(flow_end)
 }
 END_TEST
 
+/* An encoder of a trace of flows with the given packet counts (one flow each). */
+static netshare_encoder *
+lengths_encoder(const int *lengths, int flows)
+{
+	netshare_dataset *ds;
+	ck_assert_ok(netshare_dataset_new(&ds, NETSHARE_RECORDS_PACKETS));
+	for (int f = 0; f < flows; f++)
+		for (int j = 0; j < lengths[f]; j++) {
+			netshare_record r;
+			netshare_record_init(&r);
+			r.time_ns = (int64_t)f * 10000000 + j * 1000;
+			r.ip_version = 4;
+			r.src_ip = 0x0a000000u + (uint32_t)f;
+			r.dst_ip = 0x5db8d822u;
+			r.protocol = 6;
+			r.src_port = (uint16_t)(30000 + f);
+			r.dst_port = 443;
+			r.ip_length = 60;
+			r.ttl = 64;
+			ck_assert_ok(netshare_dataset_append(ds, &r));
+		}
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1;
+	netshare_encoder *enc;
+	ck_assert_ok(netshare_encoder_fit(&enc, ds, &ep));
+	netshare_dataset_free(ds);
+	return enc;
+}
+
+/* The flow end NETSHARE_FLOW_END_AUTO resolves to for enc, by the model and its info. */
+static int
+auto_flow_end(const netshare_encoder *enc)
+{
+	netshare_model_params p = netshare_test_small_model_params();
+	p.flow_end = NETSHARE_FLOW_END_AUTO;
+	netshare_model *m;
+	ck_assert_ok(netshare_model_new(&m, enc, &p));
+	netshare_model_info in = { .struct_size = sizeof in };
+	ck_assert_ok(netshare_model_info_get(m, &in));
+	ck_assert_int_eq(m->shape.drawn_flags, in.flow_end == NETSHARE_FLOW_END_DRAWN);
+	netshare_model_free(m);
+	return in.flow_end;
+}
+
+/*
+ * flow_end AUTO, the default: larger when more than half of the fitted flows share one
+ * length of two or more records, drawn otherwise (one-packet flows commonest, no length
+ * in the majority, exactly half); the model's encoder keeps what decides, an encoder
+ * read from a model file does not (larger).
+ */
+START_TEST(flow_end_auto)
+{
+	netshare_model_params d;
+	netshare_model_params_init(&d);
+	ck_assert_int_eq(d.flow_end, NETSHARE_FLOW_END_AUTO);
+	enum { N = 40 };
+	int len[N];
+	for (int f = 0; f < N; f++)
+		len[f] = 4;
+	netshare_encoder *fours = lengths_encoder(len, N);
+	ck_assert_int_eq(auto_flow_end(fours), NETSHARE_FLOW_END_LARGER);
+	for (int f = 0; f < N; f++) /* 4 for exactly half, the rest 2 and 3 */
+		len[f] = f < N / 2 ? 4 : 2 + f % 2;
+	netshare_encoder *half = lengths_encoder(len, N);
+	ck_assert_int_eq(auto_flow_end(half), NETSHARE_FLOW_END_DRAWN);
+	for (int f = 0; f < N; f++) /* 4 for one more than half */
+		len[f] = f <= N / 2 ? 4 : 2 + f % 2;
+	netshare_encoder *most = lengths_encoder(len, N);
+	ck_assert_int_eq(auto_flow_end(most), NETSHARE_FLOW_END_LARGER);
+	for (int f = 0; f < N; f++) /* one packet the commonest, though not in the majority */
+		len[f] = f % 3 ? 3 + f % 2 : 1;
+	netshare_encoder *ones = lengths_encoder(len, N);
+	ck_assert_int_eq(auto_flow_end(ones), NETSHARE_FLOW_END_DRAWN);
+	netshare_dataset *ds;
+	netshare_encoder *toy = toy_encoder(1, &ds);
+	ck_assert_int_eq(auto_flow_end(toy), NETSHARE_FLOW_END_DRAWN);
+	/* A model's own encoder decides as the fitted one; one read from a file cannot. */
+	netshare_model_params p = netshare_test_small_model_params();
+	netshare_model *m, *back;
+	ck_assert_ok(netshare_model_new(&m, ones, &p));
+	ck_assert_int_eq(auto_flow_end(netshare_model_encoder(m)), NETSHARE_FLOW_END_DRAWN);
+	char path[512];
+	netshare_test_path(path, sizeof path, netshare_test_tmpdir(), "flow-end-auto.nsm");
+	ck_assert_ok(netshare_model_save(m, path));
+	ck_assert_ok(netshare_model_load(&back, path, NULL));
+	ck_assert_int_eq(auto_flow_end(netshare_model_encoder(back)), NETSHARE_FLOW_END_LARGER);
+	netshare_model_free(back);
+	netshare_model_free(m);
+	netshare_encoder_free(toy);
+	netshare_dataset_free(ds);
+	netshare_encoder_free(ones);
+	netshare_encoder_free(most);
+	netshare_encoder_free(half);
+	netshare_encoder_free(fours);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-model",
 	killed_run_resumes_exactly, parallel_chunks_match_serial_and_resume,
 	thread_count_does_not_change_the_model,
@@ -1105,6 +1202,7 @@ NETSHARE_TEST_MAIN("dg-model",
 	generator_average,
 	feature_condition,
 	flow_end,
+	flow_end_auto,
 	deepest_networks_train_and_checkpoint,
 	divergence_is_reported,
 	parameters_training_and_info,
