@@ -155,10 +155,10 @@ flow_end_for(const netshare_encoder *e)
 {
 	uint32_t len;
 	double share;
-	if (netshare__encoder_modal_length(e, &len, &share) && !(len >= 2 &&
-	                                                         share > NETSHARE__FLOW_END_AUTO_SHARE))
-		return NETSHARE_FLOW_END_DRAWN;
-	return NETSHARE_FLOW_END_LARGER;
+	if (!netshare__encoder_modal_length(e, &len, &share))
+		return NETSHARE_FLOW_END_LARGER; /* an encoder read from a file */
+	return len >= 2 && share > NETSHARE__FLOW_END_AUTO_SHARE ? NETSHARE_FLOW_END_LARGER :
+	                                                           NETSHARE_FLOW_END_DRAWN;
 }
 
 static uint64_t
