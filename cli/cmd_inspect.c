@@ -61,6 +61,26 @@ print_statistics(const netshare_encoder *enc, int json)
 		       "(noise_sd in --json); 'declared': given by the user.\n", "total", "", total);
 }
 
+/* Hyperparameters the file holds that the library may have read off the trace, not
+ * statistics of the encoder: flow_end's choice by NETSHARE_FLOW_END_AUTO (the file does
+ * not say whether auto or the user chose it, so it is listed either way). */
+static void
+print_derived(const netshare_model_info *mi, int json)
+{
+	const char *value = mi->flow_end == NETSHARE_FLOW_END_DRAWN ? "drawn" : "larger";
+	const char *reveals = "unless chosen with --flow-end: whether more than half of the flow "
+	                      "segments share one length of two or more records (1 bit; of the "
+	                      "public trace under DP)";
+	if (json) {
+		printf("{\"name\":\"flow_end\",\"value\":\"%s\",\"reveals\":", value);
+		json_string(stdout, reveals);
+		printf("}");
+	} else {
+		printf("  hyperparameters the default 'auto' derives from the trace:\n"
+		       "    %-19s %-9s %s\n", "flow_end", value, reveals);
+	}
+}
+
 /* The privacy line(s) of the text output. */
 static void
 print_privacy(const netshare_model_info *mi)
@@ -171,6 +191,8 @@ run_inspect(int argc, char **argv)
 		print_heads(enc, 1, ei.feature_groups, 1);
 		printf("],\"statistics\":[");
 		print_statistics(enc, 1);
+		printf("],\"derived\":[");
+		print_derived(&mi, 1);
 		printf("]}\n");
 	} else {
 		printf("%s\n", path);
@@ -214,8 +236,10 @@ run_inspect(int argc, char **argv)
 			printf("  feature heads (per record):\n");
 			print_heads(enc, 1, ei.feature_groups, 0);
 		}
-		if (stats)
+		if (stats) {
 			print_statistics(enc, 0);
+			print_derived(&mi, 0);
+		}
 	}
 	netshare_model_free(m);
 	return CLI_EXIT_OK;
@@ -233,10 +257,12 @@ const cli_command cli_cmd_inspect = {
 		"(netshare train --epsilon), NONE for any other; with --statistics, every\n"
 		"statistic of the trace it holds besides the weights: its size, where it came\n"
 		"from (the trace, public data, noised, declared), what it reveals and what\n"
-		"reads it.\n"
+		"reads it; then the hyperparameters the defaults derive from the trace (the\n"
+		"flow end of --flow-end auto).\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json             one JSON object on stdout (heads and statistics included)\n"
+		"  -j, --json             one JSON object on stdout (heads, statistics and derived\n"
+		"                         hyperparameters included)\n"
 		"  -S, --statistics       list the statistics of the trace the file holds\n"
 		"  -H, --heads            list the output heads of the attribute and feature vectors\n"
 		"  -h, --help             print this help\n",

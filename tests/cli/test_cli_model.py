@@ -492,6 +492,10 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
             ("larger", ["--flow-end", "larger"]), ("drawn", ["--flow-end", "drawn"])))
         for name, (_, doc) in out.items():
             self.assertEqual(doc["flow_end"], "larger" if name == "larger" else "drawn")
+            # the choice auto may read off the trace is listed beside the statistics
+            derived = {d["name"]: d for d in doc["derived"]}
+            self.assertEqual(derived["flow_end"]["value"], doc["flow_end"])
+            self.assertIn("1 bit", derived["flow_end"]["reveals"])
         self.assertEqual(out["default"][0], out["auto"][0])
         self.assertEqual(out["auto"][0], out["drawn"][0])
         self.assertNotEqual(out["larger"][0], out["drawn"][0])
@@ -503,6 +507,8 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertEqual(fours["default"][0], fours["larger"][0])
         model = self.path("end-drawn.nsm")
         self.assertIn("flows end     by draws", run("inspect", model).stdout)
+        text = run("inspect", "--statistics", model).stdout
+        self.assertRegex(text, r"derives from the trace:\n +flow_end +drawn ")
         traces = []
         for k in range(2):
             trace = self.path("end-drawn-%d.csv" % k)
