@@ -21,8 +21,10 @@
  * (docs/DEVELOPING.md, "The first time_to_quality_s on the README's yardstick"). Runs
  * before 1.8 scored one trace (gen_seeds=1). Also
  * reported, not part of the target: whether the port joints are within the noise floor,
- * the floor of every metric, and a second target whose within-flow bar is "beats the
- * service-marginal baseline or is within the noise floor d(B, A)" (the rest as above):
+ * the floor of every metric, service_coverage (how much of A's service mix the class
+ * heads reproduce; rare services are what they lose first), and a second target whose
+ * within-flow bar is "beats the service-marginal baseline or is within the noise floor
+ * d(B, A)" (the rest as above):
  * the baseline draws each service's values from A's own tables, so on a trace whose
  * halves differ (caida-10k's gaps per service) it is closer to A than fresh traffic
  * from the same network, and beating it asks for copying A (docs/DEVELOPING.md,
@@ -38,7 +40,10 @@
  *        drawn); generator flag_band (with flow_end 1, probabilities this near 0 or 1
  *        rounded instead of the model's band; 0: every flag drawn); encoder
  *        port_classes, length_classes, sample_len; sampler class_temperature;
- *        gen_seeds, 1..MAX_GEN_SEEDS)
+ *        drawn_lengths (1: the critics see each record's length class drawn from the
+ *        generator's softmax, as the sampler draws it; docs/DEVELOPING.md, "Length
+ *        classes drawn for the critics");
+ *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH writes the model file as the run ends)
  */
 #include <math.h>
 #include <stdio.h>
@@ -51,11 +56,13 @@
 #include "core/clock.h"
 #include "dg/model.h"
 #include "dg/trainer.h"
+#include "encode/encoder.h"
 
 #define DEFAULT_GEN_SEEDS 3
 #define MAX_GEN_SEEDS 15
 
 static const char *const joints[] = { "dstport+proto", "srcport+dstport" };
+static const char *const coverage = "service_coverage";
 static const char *const within[] = { "flow_size_by_service", "interarrival_by_service",
 	                               "first_sizes_by_service", "size_autocorr_by_service",
 	                               "gap_autocorr_by_service" };
@@ -73,7 +80,7 @@ metric(const netshare_report *r, const char *name)
 /* NAME=VALUE into the settings of an experiment; -1 if unknown. */
 static int
 set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
-          int *gen_seeds, float *flag_band, const char *arg)
+          int *gen_seeds, float *flag_band, int *drawn_lengths, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
@@ -94,7 +101,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
 		{ "flow_end", .i = &p->flow_end }, { "flag_band", .f = flag_band },
-		{ "gen_seeds", .i = gen_seeds },
+		{ "gen_seeds", .i = gen_seeds }, { "drawn_lengths", .i = drawn_lengths },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -204,10 +211,12 @@ main(int argc, char **argv)
 	int packets = netshare_dataset_kind(a) == NETSHARE_RECORDS_PACKETS;
 	const char *emds[2] = { packets ? "ip_length" : "bytes",
 		                packets ? "interarrival" : "duration" };
-	/* what each evaluation scores: the joints, the within-flow metrics, the EMDs */
-	enum { JOINTS_AT = 0, WITHIN_AT = 2, EMDS_AT = 7, SCORED = 9 };
+	/* what each evaluation scores: the joints, the within-flow metrics, the EMDs, then
+	 * service coverage (reported, not a target: the service mix the class head learnt) */
+	enum { JOINTS_AT = 0, WITHIN_AT = 2, EMDS_AT = 7, SCORED = 10 };
 	const char *const scored[SCORED] = { joints[0], joints[1], within[0], within[1],
-		                             within[2], within[3], within[4], emds[0], emds[1] };
+		                             within[2], within[3], within[4], emds[0], emds[1],
+		                             coverage };
 
 	netshare_report *floor, *marg, *svc;
 	netshare_dataset *bm, *bs;
@@ -232,8 +241,13 @@ main(int argc, char **argv)
 	double temperature = defaults.class_temperature;
 	int gen_seeds = DEFAULT_GEN_SEEDS;
 	float flag_band = -1; /* the model's */
+	int drawn_lengths = 0;
+	const char *save = NULL; /* save=PATH: the model as the run ends, to look into */
 	for (int i = 5; i < argc; i++)
-		if (set_param(&mp, &ep, &temperature, &gen_seeds, &flag_band, argv[i]) < 0)
+		if (strncmp(argv[i], "save=", 5) == 0)
+			save = argv[i] + 5;
+		else if (set_param(&mp, &ep, &temperature, &gen_seeds, &flag_band, &drawn_lengths,
+		                   argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	if (gen_seeds < 1 || gen_seeds > MAX_GEN_SEEDS)
 		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", gen_seeds,
@@ -256,12 +270,15 @@ main(int argc, char **argv)
 	print_metrics(floor, emds, 2, "");
 	print_metrics(floor, joints, 2, ",");
 	print_metrics(floor, within, 5, ",");
+	print_metrics(floor, &coverage, 1, ",");
 	printf("},\"marginal\":{");
 	print_metrics(marg, joints, 2, "");
 	print_metrics(marg, within, 5, ",");
+	print_metrics(marg, &coverage, 1, ",");
 	printf("},\"service_marginal\":{");
 	print_metrics(svc, joints, 2, "");
 	print_metrics(svc, within, 5, ",");
+	print_metrics(svc, &coverage, 1, ",");
 	printf("}}\n");
 	fflush(stdout);
 
@@ -270,6 +287,12 @@ main(int argc, char **argv)
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (flag_band >= 0)
 		m->shape.flag_band = d->g.s.flag_band = flag_band;
+	const netshare_encoder *e = netshare_model_encoder(m);
+	for (size_t k = 0; drawn_lengths && k < e->feat.n_fields; k++)
+		if (e->feat.field[k].source == SRC_IPLEN_CLASS) { /* training's generator only */
+			d->g.s.draw_offset = e->feat.field[k].offset;
+			d->g.s.draw_dim = e->feat.field[k].dim;
+		}
 	netshare__pool *pool; /* as netshare_model_train trains chunk 0 */
 	if (netshare__model_lone_pool(m, &pool, "time-to-quality") < 0)
 		return fail("threads");
@@ -330,6 +353,8 @@ main(int argc, char **argv)
 	print_values((const char *const[]){ "time_to_quality_or_floor_s" }, &reached_floor, 1,
 	             ",");
 	printf(",\"iterations\":%ld,\"train_s\":%.2f}\n", d->iterations, trained);
+	if (save && netshare_model_save(m, save) < 0)
+		return fail("save");
 	netshare_encoded_free(x);
 	netshare__dg_train_on(d, NULL);
 	netshare__pool_free(pool);

@@ -3,7 +3,8 @@
 """Time-matched rows of time-to-quality runs: for each JSON-lines file and each time T
 (seconds of training), the mean of every metric over the evaluations within +-50 s of T
 (the metrics jump between evaluations), and the iterations reached; then, per file,
-how many evaluations met each of the three targets (joints, within-flow, EMDs), all
+how many evaluations met each of the three targets (joints, within-flow, EMDs; the time-matched rows also show
+service coverage where the run reports it), all
 three, the within-flow target and all three again with each within-flow bar eased to
 "below the service-marginal baseline's or within the floor" ("or floor"; computed from
 the run's first line, so older runs are scored too), and for each EMD the evaluations
@@ -25,6 +26,8 @@ NAMES = ["dstport+proto", "srcport+dstport", "flow_size_by_service",
          "interarrival_by_service", "first_sizes_by_service", "size_autocorr_by_service",
          "gap_autocorr_by_service", "ip_length", "interarrival"]
 SHORT = ["d+p", "s+d", "size/svc", "gap/svc", "first3", "sizeAC", "gapAC", "len", "iat"]
+# Reported beside them since 2026-12-07 (n/a in older runs), not a target.
+COVERAGE = "service_coverage"
 
 
 def read_run(path):
@@ -41,7 +44,7 @@ def read_run(path):
 
 def rows_at(path, times, by_its=False):
     evals, _, emds, _ = read_run(path)
-    names = NAMES[:-2] + emds
+    names = NAMES[:-2] + emds + [COVERAGE]
     for t in times:
         if by_its:
             near = [r for r in evals if abs(r["iterations"] - t) <= 0.1 * t]
@@ -127,7 +130,8 @@ def main(argv):
     if not paths:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    print("%-28s %5s %6s " % ("run", "time", "its") + " ".join("%8s" % s for s in SHORT))
+    print("%-28s %5s %6s " % ("run", "time", "its") +
+          " ".join("%8s" % s for s in SHORT + ["coverage"]))
     for p in paths:
         name = p.rsplit("/", 1)[-1]
         for t, its, means in rows_at(p, times, by_its):

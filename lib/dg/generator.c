@@ -171,6 +171,29 @@ apply_mask(netshare__generator *g, netshare__rng *r)
 	}
 }
 
+/* Every record's head at s.draw_offset in g->features: one-hot on a class drawn from
+ * its probabilities (step_out keeps them for the backward pass). */
+static void
+draw_record_classes(netshare__generator *g, netshare__rng *r, size_t B)
+{
+	const netshare__gen_shape *s = &g->s;
+	size_t T = T_of(s), F = (size_t)s->F;
+	for (size_t i = 0; i < B * T; i++) {
+		float *v = g->features + i * F + s->draw_offset;
+		float u = netshare__rng_uniformf(r);
+		size_t pick = s->draw_dim - 1; /* if rounding left u above the sum */
+		for (size_t j = 0; j < s->draw_dim; j++) {
+			u -= v[j];
+			if (u < 0) {
+				pick = j;
+				break;
+			}
+		}
+		for (size_t j = 0; j < s->draw_dim; j++)
+			v[j] = (float)(j == pick);
+	}
+}
+
 /* Attributes from fresh noise into g->attributes. */
 static void
 forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int training)
@@ -283,6 +306,8 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 		for (size_t b = 0; b < B; b++)
 			memcpy(g->features + (b * T_of(s) + (size_t)t * s->sample_len) * s->F,
 			       g->step_out + ((size_t)t * B + b) * SF, SF * sizeof(float));
+	if (!held && s->draw_dim > 1)
+		draw_record_classes(g, r, B);
 	apply_mask(g, s->drawn_flags && !held ? r : NULL);
 }
 

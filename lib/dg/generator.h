@@ -50,6 +50,12 @@ typedef struct netshare__gen_shape {
 	 * of comes out every time. NETSHARE__FLOW_END_BAND from flow_end; 0: every flag
 	 * drawn (time-to-quality's flag_band sets others). */
 	float flag_band;
+	/* Training only, an experiment of time-to-quality (drawn_lengths; 0 otherwise):
+	 * with draw_dim > 1, each record's softmax head at draw_offset (the length classes,
+	 * which the sampler draws) is shown to the critics as a one-hot drawn from it, the
+	 * gradient reaching the softmax as if they had seen the probabilities
+	 * (straight-through, as drawn_flags). */
+	size_t draw_offset, draw_dim;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */

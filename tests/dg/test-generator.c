@@ -403,7 +403,62 @@ START_TEST(drawn_flags_follow_their_probabilities)
 }
 END_TEST
 
+/* draw_offset/draw_dim (time-to-quality's drawn_lengths): in training each record's
+ * class head reaches the critics one-hot, drawn from its softmax, and D's gradient on it
+ * reaches the logits through the softmax (straight-through); generation keeps the
+ * probabilities (the sampler draws them itself). */
+START_TEST(drawn_record_classes_follow_their_probabilities)
+{
+	netshare__gen_shape s = tiny_shape();
+	s.draw_offset = 1; /* the record's softmax of two */
+	s.draw_dim = 2;
+	netshare__generator g;
+	ck_assert_ok(netshare__generator_init(&g, &s));
+	netshare__rng r;
+	netshare__rng_seed(&r, 12);
+	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	/* output = bias: p(second class) = 0.3 at every record, flows full length */
+	size_t SF = (size_t)s.sample_len * s.F;
+	memset(g.feat_out.w, 0, SF * (size_t)g.feat_out.in * sizeof(float));
+	memset(g.feat_out.b, 0, SF * sizeof(float));
+	for (int k = 0; k < s.sample_len; k++)
+		g.feat_out.b[k * s.F + 2] = logf(0.3f / 0.7f);
+	enum { ROUNDS = 2000 };
+	uint64_t second = 0, records = 0;
+	for (int k = 0; k < ROUNDS; k++) {
+		netshare__generator_forward(&g, &r, B, 1);
+		for (int b = 0; b < B; b++)
+			for (uint32_t j = 0; j < g.lengths[b]; j++) {
+				const float *f = g.features + ((size_t)b * 6 + j) * 5;
+				ck_assert(f[1] == 0.0f || f[1] == 1.0f);
+				ck_assert_float_eq(f[2], 1.0f - f[1]);
+				second += f[2] == 1.0f;
+				records++;
+			}
+	}
+	ck_assert_uint_eq(records, (uint64_t)ROUNDS * B * 6);
+	double n = (double)records, sd = sqrt(n * 0.3 * 0.7);
+	ck_assert_msg(fabs((double)second - 0.3 * n) < 5 * sd, "%llu of %.0f records drawn "
+	              "the second class", (unsigned long long)second, n);
+	/* Straight-through: the gradient on the drawn head is the softmax's. */
+	float dfeat[B * 6 * 5] = { 0 }, dattr[B * 8] = { 0 };
+	for (int b = 0; b < B; b++)
+		dfeat[(size_t)b * 6 * 5 + 2] = 1.0f; /* record 0's second class */
+	netshare__generator_zero_grad(&g);
+	netshare__generator_backward(&g, dattr, dfeat);
+	ck_assert_float_eq_tol(g.feat_out.db[2], B * 0.21f, 1e-4);
+	ck_assert_float_eq_tol(g.feat_out.db[1], -B * 0.21f, 1e-4);
+	/* Generation: the probabilities themselves. */
+	float attr[B * 8] = { 0 };
+	netshare__generator_forward_given(&g, &r, B, attr);
+	for (int b = 0; b < B; b++)
+		ck_assert_float_eq_tol(g.features[(size_t)b * 6 * 5 + 2], 0.3f, 1e-6);
+	netshare__generator_free(&g);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-generator",
+	drawn_record_classes_follow_their_probabilities,
 	drawn_flags_follow_their_probabilities,
 	estimated_batchnorm_statistics,
 	backward_matches_finite_differences,
