@@ -342,21 +342,29 @@ count_lengths(netshare__generator *g, netshare__rng *r, int training, int rounds
 	}
 }
 
+/* A generator of shape s whose feature output is its bias alone, with the logit of
+ * p = 0.3 (against 0.7) at dim `at` of every record (0 elsewhere). */
+static void
+init_constant_output(netshare__generator *g, const netshare__gen_shape *s, netshare__rng *r,
+                     uint64_t seed, int at)
+{
+	ck_assert_ok(netshare__generator_init(g, s));
+	netshare__rng_seed(r, seed);
+	ck_assert_ok(netshare__generator_init_weights(g, r));
+	size_t SF = (size_t)s->sample_len * s->F;
+	memset(g->feat_out.w, 0, SF * (size_t)g->feat_out.in * sizeof(float));
+	memset(g->feat_out.b, 0, SF * sizeof(float));
+	for (int k = 0; k < s->sample_len; k++)
+		g->feat_out.b[k * s->F + at] = logf(0.3f / 0.7f);
+}
+
 START_TEST(drawn_flags_follow_their_probabilities)
 {
 	netshare__gen_shape s = tiny_shape();
 	s.drawn_flags = 1;
 	netshare__generator g;
-	ck_assert_ok(netshare__generator_init(&g, &s));
 	netshare__rng r;
-	netshare__rng_seed(&r, 9);
-	ck_assert_ok(netshare__generator_init_weights(&g, &r));
-	/* The feature head's output is its bias alone: p(last) = 0.3 at every record. */
-	size_t SF = (size_t)s.sample_len * s.F;
-	memset(g.feat_out.w, 0, SF * (size_t)g.feat_out.in * sizeof(float));
-	memset(g.feat_out.b, 0, SF * sizeof(float));
-	for (int k = 0; k < s.sample_len; k++)
-		g.feat_out.b[k * s.F + 4] = logf(0.3f / 0.7f);
+	init_constant_output(&g, &s, &r, 9, 4); /* p(last) = 0.3 at every record */
 	enum { ROUNDS = 4000 };
 	for (int training = 0; training < 2; training++) {
 		uint64_t count[7] = { 0 };
@@ -413,16 +421,8 @@ START_TEST(drawn_record_classes_follow_their_probabilities)
 	s.draw_offset = 1; /* the record's softmax of two */
 	s.draw_dim = 2;
 	netshare__generator g;
-	ck_assert_ok(netshare__generator_init(&g, &s));
 	netshare__rng r;
-	netshare__rng_seed(&r, 12);
-	ck_assert_ok(netshare__generator_init_weights(&g, &r));
-	/* output = bias: p(second class) = 0.3 at every record, flows full length */
-	size_t SF = (size_t)s.sample_len * s.F;
-	memset(g.feat_out.w, 0, SF * (size_t)g.feat_out.in * sizeof(float));
-	memset(g.feat_out.b, 0, SF * sizeof(float));
-	for (int k = 0; k < s.sample_len; k++)
-		g.feat_out.b[k * s.F + 2] = logf(0.3f / 0.7f);
+	init_constant_output(&g, &s, &r, 12, 2); /* p(second class) = 0.3, flows full length */
 	enum { ROUNDS = 2000 };
 	uint64_t second = 0, records = 0;
 	for (int k = 0; k < ROUNDS; k++) {
