@@ -3,9 +3,9 @@
 """Time-matched rows of time-to-quality runs: for each JSON-lines file and each time T
 (seconds of training), the mean of every metric over the evaluations within +-50 s of T
 (the metrics jump between evaluations), and the iterations reached; then, per file,
-how many evaluations met each of the three targets (joints, within-flow, EMDs; the time-matched rows also show
-service coverage where the run reports it), all
-three, the within-flow target and all three again with each within-flow bar eased to
+how many evaluations met each of the three targets (joints, within-flow, EMDs; the
+time-matched rows also show service coverage where the run reports it), all three, the
+within-flow target and all three again with each within-flow bar eased to
 "below the service-marginal baseline's or within the floor" ("or floor"; computed from
 the run's first line, so older runs are scored too), and for each EMD the evaluations
 within 2x the floor and its best value; last,

@@ -65,19 +65,18 @@ print_statistics(const netshare_encoder *enc, int json)
  * statistics of the encoder: flow_end's choice by NETSHARE_FLOW_END_AUTO (the file does
  * not say whether auto or the user chose it, so it is listed either way). */
 static void
-print_derived(const netshare_model_info *mi, int json)
+print_derived(const char *flow_end, int json)
 {
-	const char *value = mi->flow_end == NETSHARE_FLOW_END_DRAWN ? "drawn" : "larger";
 	const char *reveals = "unless chosen with --flow-end: whether more than half of the flow "
 	                      "segments share one length of two or more records (1 bit; of the "
 	                      "public trace under DP)";
 	if (json) {
-		printf("{\"name\":\"flow_end\",\"value\":\"%s\",\"reveals\":", value);
+		printf("{\"name\":\"flow_end\",\"value\":\"%s\",\"reveals\":", flow_end);
 		json_string(stdout, reveals);
 		printf("}");
 	} else {
 		printf("  hyperparameters the default 'auto' derives from the trace:\n"
-		       "    %-19s %-9s %s\n", "flow_end", value, reveals);
+		       "    %-19s %-9s %s\n", "flow_end", flow_end, reveals);
 	}
 }
 
@@ -192,7 +191,7 @@ run_inspect(int argc, char **argv)
 		printf("],\"statistics\":[");
 		print_statistics(enc, 1);
 		printf("],\"derived\":[");
-		print_derived(&mi, 1);
+		print_derived(flow_end, 1);
 		printf("]}\n");
 	} else {
 		printf("%s\n", path);
@@ -238,7 +237,7 @@ run_inspect(int argc, char **argv)
 		}
 		if (stats) {
 			print_statistics(enc, 0);
-			print_derived(&mi, 0);
+			print_derived(flow_end, 0);
 		}
 	}
 	netshare_model_free(m);
