@@ -42,8 +42,10 @@
  *        port_classes, length_classes, sample_len; sampler class_temperature;
  *        drawn_lengths (1: the critics see each record's length class drawn from the
  *        generator's softmax, as the sampler draws it; docs/DEVELOPING.md, "Length
- *        classes drawn for the critics");
- *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH writes the model file as the run ends)
+ *        classes drawn for the critics"); aux_records (aux-D sees the first N records
+ *        beside the attributes: docs/DEVELOPING.md, "aux-D shown the first records");
+ *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
+ *        netshare_model_export) as the run ends)
  */
 #include <math.h>
 #include <stdio.h>
@@ -80,7 +82,8 @@ metric(const netshare_report *r, const char *name)
 /* NAME=VALUE into the settings of an experiment; -1 if unknown. */
 static int
 set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
-          int *gen_seeds, float *flag_band, int *drawn_lengths, const char *arg)
+          int *gen_seeds, float *flag_band, int *drawn_lengths, int *aux_records,
+          const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
@@ -102,6 +105,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
 		{ "flow_end", .i = &p->flow_end }, { "flag_band", .f = flag_band },
 		{ "gen_seeds", .i = gen_seeds }, { "drawn_lengths", .i = drawn_lengths },
+		{ "aux_records", .i = aux_records },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -242,12 +246,13 @@ main(int argc, char **argv)
 	int gen_seeds = DEFAULT_GEN_SEEDS;
 	float flag_band = -1; /* the model's */
 	int drawn_lengths = 0;
-	const char *save = NULL; /* save=PATH: the model as the run ends, to look into */
+	int aux_records = 0;
+	const char *save = NULL; /* save=PATH: the generator as the run ends, to look into */
 	for (int i = 5; i < argc; i++)
 		if (strncmp(argv[i], "save=", 5) == 0)
 			save = argv[i] + 5;
 		else if (set_param(&mp, &ep, &temperature, &gen_seeds, &flag_band, &drawn_lengths,
-		                   argv[i]) < 0)
+		                   &aux_records, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	if (gen_seeds < 1 || gen_seeds > MAX_GEN_SEEDS)
 		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", gen_seeds,
@@ -284,6 +289,12 @@ main(int argc, char **argv)
 
 	double trained = 0, reached = NAN, reached_floor = NAN;
 	netshare__dg *d = &m->dg[0];
+	if (aux_records) { /* chunk 0's model made again with the wider aux-D */
+		netshare__dg_free(d);
+		m->dgp.aux_records = aux_records;
+		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
+			return fail("aux_records");
+	}
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (flag_band >= 0)
 		m->shape.flag_band = d->g.s.flag_band = flag_band;
@@ -353,7 +364,7 @@ main(int argc, char **argv)
 	print_values((const char *const[]){ "time_to_quality_or_floor_s" }, &reached_floor, 1,
 	             ",");
 	printf(",\"iterations\":%ld,\"train_s\":%.2f}\n", d->iterations, trained);
-	if (save && netshare_model_save(m, save) < 0)
+	if (save && netshare_model_export(m, save) < 0) /* the critics' shape may be the bench's */
 		return fail("save");
 	netshare_encoded_free(x);
 	netshare__dg_train_on(d, NULL);

@@ -161,8 +161,8 @@ flow_end_for(const netshare_encoder *e)
 	                                                           NETSHARE_FLOW_END_DRAWN;
 }
 
-static uint64_t
-chunk_seed(uint64_t seed, int chunk)
+uint64_t
+netshare__model_chunk_seed(uint64_t seed, int chunk)
 {
 	uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(chunk + 1);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -221,7 +221,7 @@ netshare__model_create(netshare_model **out, const netshare_encoder *enc,
 	m->generator_only = generator_only;
 	for (int c = 0; c < m->chunks && st == NETSHARE_OK; c++)
 		st = (generator_only ? netshare__dg_init_generator : netshare__dg_init)(
-			&m->dg[c], &m->shape, &m->dgp, chunk_seed(p->seed, c));
+			&m->dg[c], &m->shape, &m->dgp, netshare__model_chunk_seed(p->seed, c));
 	if (st < 0) {
 		netshare_model_free(m);
 		return st;

@@ -39,6 +39,9 @@ netshare_status netshare__model_shape(netshare__gen_shape *s, const netshare_enc
 netshare_status netshare__model_create(netshare_model **out, const netshare_encoder *enc,
                                        const netshare_model_params *p, int generator_only);
 
+/* The seed of chunk `chunk`'s model (its weights and draws) from the model's seed. */
+uint64_t netshare__model_chunk_seed(uint64_t seed, int chunk);
+
 /* Chunk 0's training phase of netshare_model_train (alone, on the pool below,
  * checkpoints); netshare_model_train_mpi runs it on rank 0. */
 netshare_status netshare__model_train_first(netshare_model *m, const netshare_dataset *ds);

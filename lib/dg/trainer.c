@@ -35,6 +35,7 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->disc_embed = 0; /* NetShare's MLP on the whole flow */
 	p->dp_clip = p->dp_sigma = 0; /* DP off */
 	p->ema_decay = 0;
+	p->aux_records = 0;
 }
 
 void
@@ -119,6 +120,23 @@ netshare__dg_copy_generator(netshare__generator *dst, const netshare__dg *src)
 	return NETSHARE_OK;
 }
 
+/* Floats in a row of aux-D's input: the attributes and the first p.aux_records
+ * records' features. */
+static size_t
+aux_width(const netshare__dg *m)
+{
+	return (size_t)m->A + (size_t)m->p.aux_records * m->F;
+}
+
+/* Row b of aux-D's input from a flow's attributes and features. */
+static void
+pack_aux(const netshare__dg *m, float *x, const float *attr, const float *feat, int b)
+{
+	size_t AX = aux_width(m);
+	memcpy(x + (size_t)b * AX, attr, (size_t)m->A * sizeof *x);
+	memcpy(x + (size_t)b * AX + m->A, feat, (AX - m->A) * sizeof *x);
+}
+
 static netshare_status
 dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_params *p,
         uint64_t seed, int with_critics)
@@ -130,6 +148,11 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		return netshare__error(NETSHARE_EINVAL, "model: batch %d, d_rounds %d, g_rounds %d, "
 		                       "discriminator layers %d and %d (>= 2)", p->batch, p->d_rounds,
 		                       p->g_rounds, p->disc_layers, p->aux_disc_layers);
+	if (p->aux_records < 0 || p->aux_records > (int)(gs->sample_len * gs->steps) ||
+	    (p->aux_records && p->real_condition))
+		return netshare__error(NETSHARE_EINVAL, "model: aux-D's records %d (0..%u, and 0 "
+		                       "with real conditioning)", p->aux_records,
+		                       gs->sample_len * gs->steps);
 	netshare__gen_shape s = *gs;
 	s.max_batch = p->batch;
 	m->A = s.A;
@@ -144,8 +167,8 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		                                 p->disc_embed, p->disc_units, p->disc_layers - 1,
 		                                 3 * p->batch);
 	if (st == NETSHARE_OK && with_critics)
-		st = netshare__critic_init(&m->aux, m->A, p->aux_disc_units, p->aux_disc_layers - 1,
-		                           3 * p->batch);
+		st = netshare__critic_init(&m->aux, (int)aux_width(m), p->aux_disc_units,
+		                           p->aux_disc_layers - 1, 3 * p->batch);
 	if (st < 0) {
 		netshare__dg_free(m);
 		return st;
@@ -185,17 +208,17 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		netshare__dg_free(m);
 		return st;
 	}
-	size_t A = (size_t)m->A;
+	size_t A = (size_t)m->A, AX = aux_width(m);
 	int ok = 1;
 	for (int r = 0; r < 2; r++) {
 		struct netshare__dg_round *d = &m->round[r];
 		ok &= !!(d->x_both = netshare__mallocarray(3 * B * X, sizeof(float)));
-		ok &= !!(d->aux_both = netshare__mallocarray(3 * B * A, sizeof(float)));
+		ok &= !!(d->aux_both = netshare__mallocarray(3 * B * AX, sizeof(float)));
 		if (ok) {
 			d->x_fake = d->x_both;
 			d->x_real = d->x_both + B * X;
 			d->attr_fake = d->aux_both;
-			d->attr_real = d->aux_both + B * A;
+			d->attr_real = d->aux_both + B * AX;
 		}
 	}
 	ok &= !!(m->alpha = netshare__mallocarray(B, sizeof(float)));
@@ -203,7 +226,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	ok &= !!(m->dscore_step = netshare__mallocarray(2 * B, sizeof(float)));
 	ok &= !!(m->dscore_gen = netshare__mallocarray(2 * B, sizeof(float)));
 	ok &= !!(m->dx = netshare__mallocarray(B * X, sizeof(float)));
-	ok &= !!(m->dx_aux = netshare__mallocarray(B * A, sizeof(float)));
+	ok &= !!(m->dx_aux = netshare__mallocarray(B * AX, sizeof(float)));
 	ok &= !!(m->dattr = netshare__mallocarray(B * A, sizeof(float)));
 	ok &= !!(m->dfeat = netshare__mallocarray(B * (size_t)m->T * m->F, sizeof(float)));
 	if (!ok) {
@@ -248,7 +271,7 @@ take_real(netshare__dg *m, struct netshare__dg_round *r, const float *attr, cons
           size_t k, int b)
 {
 	pack(m, r->x_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
-	memcpy(r->attr_real + (size_t)b * m->A, attr + k * m->A, (size_t)m->A * sizeof(float));
+	pack_aux(m, r->attr_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
 }
 
 /* Whether the features of fakes are conditioned on real attributes (p.real_condition;
@@ -260,9 +283,9 @@ real_condition(const netshare__dg *m)
 }
 
 /* n fresh fake rows from the generator into the round's x_fake and attr_fake: the
- * generator's attributes in attr_fake (aux-D's), and in x_fake (D's) the features
- * with the attributes they are conditioned on, the generated ones or (real_condition)
- * the round's real ones, attr_real. */
+ * generator's attributes (and first records) in attr_fake (aux-D's), and in x_fake (D's)
+ * the features with the attributes they are conditioned on, the generated ones or
+ * (real_condition) the round's real ones, attr_real. */
 static void
 draw_fakes(netshare__dg *m, struct netshare__dg_round *r, int n)
 {
@@ -276,9 +299,11 @@ draw_fakes(netshare__dg *m, struct netshare__dg_round *r, int n)
 		return;
 	}
 	netshare__generator_forward(&m->g, &m->rng, n, 1);
-	for (int b = 0; b < n; b++)
+	for (int b = 0; b < n; b++) {
 		pack(m, r->x_fake, m->g.attributes + (size_t)b * A, m->g.features + (size_t)b * TF, b);
-	memcpy(r->attr_fake, m->g.attributes, (size_t)n * A * sizeof(float));
+		pack_aux(m, r->attr_fake, m->g.attributes + (size_t)b * A,
+		         m->g.features + (size_t)b * TF, b);
+	}
 }
 
 /* A round's batch: B training rows drawn with replacement, B fakes. */
@@ -460,7 +485,7 @@ critic_backward_task(void *arg, size_t task, unsigned worker)
 		netshare__critic_forward(&m->d, gp->fakes->x_fake, B);
 		netshare__critic_backward_input(&m->d, m->dscore_gen, B, m->dx);
 	} else {
-		netshare__critic_forward(&m->aux, m->g.attributes, B);
+		netshare__critic_forward(&m->aux, gp->fakes->attr_fake, B);
 		netshare__critic_backward_input(&m->aux, m->dscore_gen + B, B, m->dx_aux);
 	}
 }
@@ -503,8 +528,14 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 		else
 			memcpy(m->dattr + b * A, m->dx + b * X + TF, A * sizeof(float));
 	}
-	for (size_t i = 0; i < (size_t)B * A; i++)
-		m->dattr[i] += m->dx_aux[i];
+	size_t AX = aux_width(m);
+	for (size_t b = 0; b < (size_t)B; b++) {
+		const float *dx = m->dx_aux + b * AX;
+		for (size_t i = 0; i < A; i++)
+			m->dattr[b * A + i] += dx[i];
+		for (size_t i = 0; i < AX - A; i++)
+			m->dfeat[b * TF + i] += dx[A + i];
+	}
 	netshare__pool_for(pool, 2, generator_backward_task, m);
 	step(m, &m->opt_g);
 	netshare__ema_update(&m->ema);

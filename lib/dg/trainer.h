@@ -53,6 +53,11 @@ typedef struct netshare__dg_params {
 	 * 0: NetShare's, on the generated attributes. Never with DP (the model refuses it;
 	 * a DP round ignores it). */
 	int real_condition;
+	/* Records at the start of each flow that aux-D sees beside the attributes (their
+	 * T x F features' first aux_records x F floats); 0: the attributes alone
+	 * (DoppelGANger's). An experiment setting of bench/time-to-quality: not with
+	 * real_condition. */
+	int aux_records;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);
@@ -90,7 +95,9 @@ typedef struct netshare__dg {
 		float *x_both, *aux_both;
 		float *x_real, *x_fake;       /* in x_both: B x (T x F + A), features, then
 		                                 attributes */
-		float *attr_real, *attr_fake; /* in aux_both: B x A, the auxiliary critic's */
+		float *attr_real, *attr_fake; /* in aux_both: the auxiliary critic's rows, B x
+		                                 (A + p.aux_records x F): attributes, then
+		                                 the first records' features */
 	} round[2];
 	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
 	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */

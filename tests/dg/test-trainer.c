@@ -192,6 +192,59 @@ START_TEST(dp_mode_is_deterministic)
 }
 END_TEST
 
+/* Whether row `row` (w floats) is the attributes and first records of some training row. */
+static int
+is_training_row(const float *row, int w, const float *attr, const float *feat)
+{
+	for (int k = 0; k < N; k++)
+		if (memcmp(row, attr + k * A, A * sizeof(float)) == 0 &&
+		    memcmp(row + A, feat + (size_t)k * T * F, (size_t)(w - A) * sizeof(float)) == 0)
+			return 1;
+	return 0;
+}
+
+/* aux_records: aux-D's rows are a flow's attributes and its first records' features,
+ * real ones from the training rows, fake ones from the generator's outputs; the
+ * setting's range (0..T, and 0 with real conditioning) is checked. */
+START_TEST(aux_critic_sees_first_records)
+{
+	static float attr[N * A], feat[N * T * F];
+	real_data(attr, feat);
+	netshare__gen_shape s = shape();
+	netshare__dg_params p = small_params();
+	netshare__dg m;
+	p.aux_records = T + 1;
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 3), NETSHARE_EINVAL);
+	p.aux_records = 1;
+	p.real_condition = 1;
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 3), NETSHARE_EINVAL);
+	p.real_condition = 0;
+	p.aux_records = 2;
+	ck_assert_ok(netshare__dg_init(&m, &s, &p, 3));
+	int w = A + 2 * F;
+	ck_assert_int_eq(m.aux.in, w);
+	ck_assert_ok(netshare__dg_train(&m, attr, feat, N, 1, NULL, NULL, 0));
+	int fakes_found = 0;
+	for (int r = 0; r < 2; r++) {
+		const struct netshare__dg_round *d = &m.round[r];
+		for (int b = 0; b < p.batch; b++)
+			ck_assert_msg(is_training_row(d->attr_real + (size_t)b * w, w, attr, feat),
+			              "round %d, aux-D's real row %d", r, b);
+		int same = 1; /* the generator step's fakes: its last outputs */
+		for (int b = 0; b < p.batch && same; b++) {
+			const float *row = d->attr_fake + (size_t)b * w;
+			same = memcmp(row, m.g.attributes + b * A, A * sizeof(float)) == 0 &&
+			       memcmp(row + A, m.g.features + (size_t)b * T * F,
+			              2 * F * sizeof(float)) == 0;
+		}
+		fakes_found += same;
+	}
+	ck_assert_int_eq(fakes_found, 1);
+	ck_assert(isfinite(m.loss_aux) && isfinite(m.loss_g));
+	netshare__dg_free(&m);
+}
+END_TEST
+
 /* A grad_sync hook that changes nothing: counts its calls and where they come from. */
 static pthread_t sync_thread;
 static int sync_calls, sync_elsewhere;
@@ -225,7 +278,8 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
 /* Training on a pool (the critics side by side, the next batch drawn meanwhile) gives
  * every bit that serial training gives: plain, with a grad_sync hook (called from the
  * calling thread only, once per optimiser step), in DP mode, in split mode (whose
- * products' exactness tests/nn/test-layers.c checks), and with D's front, plain and DP. */
+ * products' exactness tests/nn/test-layers.c checks), with D's front, plain and DP, and
+ * with aux-D shown the first records, plain and DP. */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -233,11 +287,12 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 6; mode++) {
+	for (int mode = 0; mode < 8; mode++) {
 		netshare__dg_params p = small_params();
 		p.split_products = mode == 3; /* products split (too small here: serial tasks) */
-		p.disc_embed = mode >= 4 ? 2 : 0;
-		if (mode == 2 || mode == 5) {
+		p.disc_embed = mode == 4 || mode == 5 ? 2 : 0;
+		p.aux_records = mode >= 6 ? 2 : 0;
+		if (mode == 2 || mode == 5 || mode == 7) {
 			p.dp_clip = 0.1;
 			p.dp_sigma = 1.0;
 		}
@@ -268,4 +323,5 @@ NETSHARE_TEST_MAIN("dg-trainer",
 	learns_two_flow_types,
 	deterministic_and_warm_start,
 	dp_mode_is_deterministic,
+	aux_critic_sees_first_records,
 	threads_change_no_bit)
