@@ -278,16 +278,17 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	for (int t = 0; t < s->steps; t++)
 		for (size_t b = 0; b < B; b++) {
 			float *x = g->lstm_in + ((size_t)t * B + b) * stride;
-			if (held) {
-				netshare__rng_fill_normalf(r, x, noise, 0, 1);
-				continue;
-			}
-			if (!g->hold_condition)
+			float *z = held ? x : x + A;
+			if (!held && !g->hold_condition)
 				memcpy(x, g->tmp + b * A, A * sizeof *x);
-			netshare__rng_fill_normalf(r, x + A, noise, 0, 1);
+			netshare__rng_fill_normalf(r, z, noise, 0, 1);
+			if (t > 0 && s->flow_noise > 0) /* the flow's noise: step 0's */
+				memcpy(z, g->lstm_in + (size_t)b * stride + (held ? 0 : A),
+				       (size_t)s->flow_noise * sizeof *z);
 		}
-	netshare__rng_fill_normalf(r, g->h0, B * H, 0, 1);
-	netshare__rng_fill_normalf(r, g->c0, B * H, 0, 1);
+	float state_sd = s->zero_state ? 0.0f : 1.0f;
+	netshare__rng_fill_normalf(r, g->h0, B * H, 0, state_sd);
+	netshare__rng_fill_normalf(r, g->c0, B * H, 0, state_sd);
 	g->cache.batch = batch;
 	if (held) /* the projections; outputs_until_last steps the flows still going */
 		netshare__lstm_project_held(&g->lstm, g->tmp, (int)A, g->lstm_in, &g->cache);

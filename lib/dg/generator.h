@@ -56,6 +56,14 @@ typedef struct netshare__gen_shape {
 	 * gradient reaching the softmax as if they had seen the probabilities
 	 * (straight-through, as drawn_flags). */
 	size_t draw_offset, draw_dim;
+	/* An experiment of time-to-quality (zero_state=1; 0 otherwise): the LSTM starts
+	 * each flow from zeros instead of NetShare's N(0, 1) h0 and c0 (still drawn, so
+	 * that the random stream is the default's). */
+	int zero_state;
+	/* An experiment of time-to-quality (flow_noise=K; 0 otherwise): the first K of the
+	 * feat_noise dims of each step's noise drawn at the first step and repeated at
+	 * every step of the flow (noise of the flow, not of the record). */
+	int flow_noise;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */

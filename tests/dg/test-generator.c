@@ -457,7 +457,44 @@ START_TEST(drawn_record_classes_follow_their_probabilities)
 }
 END_TEST
 
+/* zero_state and flow_noise (experiment settings of time-to-quality): the LSTM starts
+ * from zeros, and the first flow_noise noise dims of every step are the flow's first
+ * step's while the others are fresh, in training and in generation (whose LSTM input
+ * holds the noise alone). */
+START_TEST(flow_state_settings)
+{
+	netshare__gen_shape s = tiny_shape();
+	s.zero_state = 1;
+	s.flow_noise = 1;
+	netshare__generator g;
+	netshare__rng r;
+	ck_assert_ok(netshare__generator_init(&g, &s));
+	netshare__rng_seed(&r, 4);
+	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	float attr[B * 8] = { 0 };
+	for (int held = 0; held < 2; held++) {
+		if (held)
+			netshare__generator_forward_given(&g, &r, B, attr);
+		else
+			netshare__generator_forward(&g, &r, B, 1);
+		for (size_t i = 0; i < (size_t)B * 4; i++)
+			ck_assert(g.h0[i] == 0.0f && g.c0[i] == 0.0f);
+		size_t stride = held ? 2 : 8 + 2, z = held ? 0 : 8;
+		for (int b = 0; b < B; b++) {
+			const float *first = g.lstm_in + (size_t)b * stride + z;
+			for (int t = 1; t < 3; t++) {
+				const float *x = g.lstm_in + ((size_t)t * B + b) * stride + z;
+				ck_assert_float_eq(x[0], first[0]);
+				ck_assert(x[1] != first[1]);
+			}
+		}
+	}
+	netshare__generator_free(&g);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-generator",
+	flow_state_settings,
 	drawn_record_classes_follow_their_probabilities,
 	drawn_flags_follow_their_probabilities,
 	estimated_batchnorm_statistics,
