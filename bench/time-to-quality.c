@@ -46,7 +46,8 @@
  *        beside the attributes: docs/DEVELOPING.md, "aux-D shown the first records");
  *        zero_state (1: the generator's LSTM starts from zeros, not N(0, 1)) and
  *        flow_noise (K: K of the noise dims drawn once per flow; both in the same
- *        section);
+ *        section); class_condition_scale (C: the attributes' class one-hots times C in
+ *        the feature generator's input: "A stronger condition");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
  *        netshare_model_export) as the run ends)
  */
@@ -86,7 +87,7 @@ metric(const netshare_report *r, const char *name)
 static int
 set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
           int *gen_seeds, float *flag_band, int *drawn_lengths, int *aux_records,
-          int *zero_state, int *flow_noise, const char *arg)
+          int *zero_state, int *flow_noise, float *class_scale, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
@@ -110,6 +111,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "gen_seeds", .i = gen_seeds }, { "drawn_lengths", .i = drawn_lengths },
 		{ "aux_records", .i = aux_records }, { "zero_state", .i = zero_state },
 		{ "flow_noise", .i = flow_noise },
+		{ "class_condition_scale", .f = class_scale },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -252,13 +254,14 @@ main(int argc, char **argv)
 	int drawn_lengths = 0;
 	int aux_records = 0;
 	int zero_state = 0, flow_noise = 0;
+	float class_scale = 0;
 	const char *save = NULL; /* save=PATH: the generator as the run ends, to look into */
 	for (int i = 5; i < argc; i++)
 		if (strncmp(argv[i], "save=", 5) == 0)
 			save = argv[i] + 5;
 		else if (set_param(&mp, &ep, &temperature, &gen_seeds, &flag_band, &drawn_lengths,
 		                   &aux_records, &zero_state, &flow_noise,
-		                   argv[i]) < 0)
+		                   &class_scale, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
 	if (gen_seeds < 1 || gen_seeds > MAX_GEN_SEEDS)
 		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", gen_seeds,
@@ -309,6 +312,7 @@ main(int argc, char **argv)
 		return fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n", flow_noise,
 		               m->shape.feat_noise), 2;
 	m->shape.flow_noise = d->g.s.flow_noise = flow_noise;
+	m->shape.class_condition_scale = d->g.s.class_condition_scale = class_scale;
 	const netshare_encoder *e = netshare_model_encoder(m);
 	for (size_t k = 0; drawn_lengths && k < e->feat.n_fields; k++)
 		if (e->feat.field[k].source == SRC_IPLEN_CLASS) { /* training's generator only */

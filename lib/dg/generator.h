@@ -64,6 +64,10 @@ typedef struct netshare__gen_shape {
 	 * feat_noise dims of each step's noise drawn at the first step and repeated at
 	 * every step of the flow (noise of the flow, not of the record). */
 	int flow_noise;
+	/* An experiment of time-to-quality (class_condition_scale=C; 0 otherwise, read as
+	 * 1): the one-hots of the attributes' class heads multiplied by C where they enter
+	 * the feature generator, so that its input weights for them learn C times as fast. */
+	float class_condition_scale;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */

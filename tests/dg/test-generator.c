@@ -493,7 +493,36 @@ START_TEST(flow_state_settings)
 }
 END_TEST
 
+/* class_condition_scale (an experiment setting of time-to-quality): the feature
+ * generator's input holds the attributes' class heads as C times their one-hots, the
+ * other heads as they are. */
+START_TEST(class_condition_scale_weights_the_one_hots)
+{
+	netshare__gen_shape s = tiny_shape();
+	s.class_condition_scale = 3;
+	netshare__generator g;
+	netshare__rng r;
+	ck_assert_ok(netshare__generator_init(&g, &s));
+	netshare__rng_seed(&r, 5);
+	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	netshare__generator_forward(&g, &r, B, 1);
+	for (int b = 0; b < B; b++) {
+		const float *x = g.lstm_in + (size_t)b * (8 + 2), *a = g.attributes + (size_t)b * 8;
+		float ones = 0;
+		for (int j = 0; j < 5; j++) { /* the two softmax heads, 2 and 3 classes */
+			ck_assert(x[j] == 0.0f || x[j] == 3.0f);
+			ones += x[j];
+		}
+		ck_assert_float_eq(ones, 6.0f);
+		for (int j = 5; j < 8; j++) /* sigmoid and tanh heads: unscaled */
+			ck_assert_float_eq(x[j], a[j]);
+	}
+	netshare__generator_free(&g);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-generator",
+	class_condition_scale_weights_the_one_hots,
 	flow_state_settings,
 	drawn_record_classes_follow_their_probabilities,
 	drawn_flags_follow_their_probabilities,
