@@ -49,7 +49,8 @@
  *        section); class_condition_scale (C: the attributes' class one-hots times C in
  *        the feature generator's input: "A stronger condition");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
- *        netshare_model_export) as the run ends)
+ *        netshare_model_export) as the run ends, without the settings above that are
+ *        not in a model file: a probe sets those again)
  */
 #include <math.h>
 #include <stdio.h>
@@ -83,11 +84,19 @@ metric(const netshare_report *r, const char *name)
 	return NAN;
 }
 
+/* The settings of an experiment that no params struct of the public API holds. */
+typedef struct bench_settings {
+	double temperature;  /* the sampler's class temperature */
+	int gen_seeds;
+	float flag_band;     /* -1: the model's */
+	int drawn_lengths, aux_records, zero_state, flow_noise;
+	float class_scale;   /* class_condition_scale; 0: 1 */
+} bench_settings;
+
 /* NAME=VALUE into the settings of an experiment; -1 if unknown. */
 static int
-set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperature,
-          int *gen_seeds, float *flag_band, int *drawn_lengths, int *aux_records,
-          int *zero_state, int *flow_noise, float *class_scale, const char *arg)
+set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *b,
+          const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq)
@@ -106,12 +115,12 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, double *temperat
 		{ "aux_weight", .d = &p->aux_weight },
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
-		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = temperature },
-		{ "flow_end", .i = &p->flow_end }, { "flag_band", .f = flag_band },
-		{ "gen_seeds", .i = gen_seeds }, { "drawn_lengths", .i = drawn_lengths },
-		{ "aux_records", .i = aux_records }, { "zero_state", .i = zero_state },
-		{ "flow_noise", .i = flow_noise },
-		{ "class_condition_scale", .f = class_scale },
+		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = &b->temperature },
+		{ "flow_end", .i = &p->flow_end }, { "flag_band", .f = &b->flag_band },
+		{ "gen_seeds", .i = &b->gen_seeds }, { "drawn_lengths", .i = &b->drawn_lengths },
+		{ "aux_records", .i = &b->aux_records }, { "zero_state", .i = &b->zero_state },
+		{ "flow_noise", .i = &b->flow_noise },
+		{ "class_condition_scale", .f = &b->class_scale },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -248,23 +257,17 @@ main(int argc, char **argv)
 	mp.seed = ep.seed = seed; /* before 1.5 only the samples and baselines had it */
 	netshare_sample_params defaults;
 	netshare_sample_params_init(&defaults);
-	double temperature = defaults.class_temperature;
-	int gen_seeds = DEFAULT_GEN_SEEDS;
-	float flag_band = -1; /* the model's */
-	int drawn_lengths = 0;
-	int aux_records = 0;
-	int zero_state = 0, flow_noise = 0;
-	float class_scale = 0;
+	bench_settings ex = { .temperature = defaults.class_temperature,
+	                      .gen_seeds = DEFAULT_GEN_SEEDS,
+	                      .flag_band = -1 }; /* flag_band: the model's */
 	const char *save = NULL; /* save=PATH: the generator as the run ends, to look into */
 	for (int i = 5; i < argc; i++)
 		if (strncmp(argv[i], "save=", 5) == 0)
 			save = argv[i] + 5;
-		else if (set_param(&mp, &ep, &temperature, &gen_seeds, &flag_band, &drawn_lengths,
-		                   &aux_records, &zero_state, &flow_noise,
-		                   &class_scale, argv[i]) < 0)
+		else if (set_param(&mp, &ep, &ex, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
-	if (gen_seeds < 1 || gen_seeds > MAX_GEN_SEEDS)
-		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", gen_seeds,
+	if (ex.gen_seeds < 1 || ex.gen_seeds > MAX_GEN_SEEDS)
+		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", ex.gen_seeds,
 		               MAX_GEN_SEEDS), 2;
 	netshare_encoder *enc;
 	netshare_model *m;
@@ -280,7 +283,7 @@ main(int argc, char **argv)
 	printf("\",\"trace\":\"%s\",\"records_train\":%zu,\"records_held_out\":%zu,\"every\":%ld,"
 	       "\"budget_s\":%g,\"seed\":%llu,\"gen_seeds\":%d,\"floor\":{", argv[1],
 	       netshare_dataset_count(a), netshare_dataset_count(b), every, budget,
-	       (unsigned long long)seed, gen_seeds);
+	       (unsigned long long)seed, ex.gen_seeds);
 	print_metrics(floor, emds, 2, "");
 	print_metrics(floor, joints, 2, ",");
 	print_metrics(floor, within, 5, ",");
@@ -298,23 +301,23 @@ main(int argc, char **argv)
 
 	double trained = 0, reached = NAN, reached_floor = NAN;
 	netshare__dg *d = &m->dg[0];
-	if (aux_records) { /* chunk 0's model made again with the wider aux-D */
+	if (ex.aux_records) { /* chunk 0's model made again with the wider aux-D */
 		netshare__dg_free(d);
-		m->dgp.aux_records = aux_records;
+		m->dgp.aux_records = ex.aux_records;
 		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
 			return fail("aux_records");
 	}
 	/* the trainer's generator and the shape the sampler's generators are made from */
-	if (flag_band >= 0)
-		m->shape.flag_band = d->g.s.flag_band = flag_band;
-	m->shape.zero_state = d->g.s.zero_state = zero_state;
-	if (flow_noise < 0 || flow_noise > m->shape.feat_noise)
-		return fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n", flow_noise,
-		               m->shape.feat_noise), 2;
-	m->shape.flow_noise = d->g.s.flow_noise = flow_noise;
-	m->shape.class_condition_scale = d->g.s.class_condition_scale = class_scale;
+	if (ex.flag_band >= 0)
+		m->shape.flag_band = d->g.s.flag_band = ex.flag_band;
+	m->shape.zero_state = d->g.s.zero_state = ex.zero_state;
+	if (ex.flow_noise < 0 || ex.flow_noise > m->shape.feat_noise)
+		return fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n",
+		               ex.flow_noise, m->shape.feat_noise), 2;
+	m->shape.flow_noise = d->g.s.flow_noise = ex.flow_noise;
+	m->shape.class_condition_scale = d->g.s.class_condition_scale = ex.class_scale;
 	const netshare_encoder *e = netshare_model_encoder(m);
-	for (size_t k = 0; drawn_lengths && k < e->feat.n_fields; k++)
+	for (size_t k = 0; ex.drawn_lengths && k < e->feat.n_fields; k++)
 		if (e->feat.field[k].source == SRC_IPLEN_CLASS) { /* training's generator only */
 			d->g.s.draw_offset = e->feat.field[k].offset;
 			d->g.s.draw_dim = e->feat.field[k].dim;
@@ -332,16 +335,16 @@ main(int argc, char **argv)
 		double e0 = netshare__now();
 		/* medians over the generation seeds, in the order of scored[] */
 		double runs[SCORED][MAX_GEN_SEEDS], med[SCORED];
-		for (int g = 0; g < gen_seeds; g++) {
+		for (int g = 0; g < ex.gen_seeds; g++) {
 			netshare_report *r;
-			if (gan_report(m, a, seed + (uint64_t)g, temperature, &r) < 0)
+			if (gan_report(m, a, seed + (uint64_t)g, ex.temperature, &r) < 0)
 				return fail("generate");
 			for (size_t i = 0; i < SCORED; i++)
 				runs[i][g] = metric(r, scored[i]);
 			netshare_report_free(r);
 		}
 		for (size_t i = 0; i < SCORED; i++)
-			med[i] = median(runs[i], gen_seeds);
+			med[i] = median(runs[i], ex.gen_seeds);
 		int joints_ok = 1, within_ok = 1, emd_ok = 1, joints_floor = 1, within_floor = 1;
 		for (size_t i = 0; i < 2; i++) {
 			joints_ok &= med[JOINTS_AT + i] < metric(marg, joints[i]);

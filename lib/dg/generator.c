@@ -273,11 +273,15 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	size_t cond = A + (size_t)s->feat_noise;
 	/* Feature generator input: the discrete attributes (same every step) and fresh noise. */
 	netshare__heads_discretize(s->attr_heads, s->n_attr_heads, g->attributes, g->tmp, B, A);
-	if (s->class_condition_scale > 0 && s->class_condition_scale != 1)
-		for (size_t k = 0; k < s->n_attr_heads; k++)
-			for (size_t b = 0; s->attr_heads[k].activation == 0 && b < B; b++)
-				for (size_t j = 0; j < s->attr_heads[k].dim; j++)
-					g->tmp[b * A + s->attr_heads[k].offset + j] *= s->class_condition_scale;
+	float class_scale = s->class_condition_scale > 0 ? s->class_condition_scale : 1.0f;
+	for (size_t k = 0; class_scale != 1.0f && k < s->n_attr_heads; k++) {
+		const netshare__head *h = &s->attr_heads[k];
+		if (h->activation != 0) /* softmax heads only: the one-hots of the classes */
+			continue;
+		for (size_t b = 0; b < B; b++)
+			for (size_t j = 0; j < h->dim; j++)
+				g->tmp[b * A + h->offset + j] *= class_scale;
+	}
 	held = held && !g->hold_condition;
 	size_t noise = (size_t)s->feat_noise, stride = held ? noise : cond;
 	for (int t = 0; t < s->steps; t++)

@@ -150,7 +150,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		                       p->g_rounds, p->disc_layers, p->aux_disc_layers);
 	if (p->aux_records < 0 || p->aux_records > (int)(gs->sample_len * gs->steps) ||
 	    (p->aux_records && p->real_condition))
-		return netshare__error(NETSHARE_EINVAL, "model: aux-D's records %d (0..%u, and 0 "
+		return netshare__error(NETSHARE_EINVAL, "model: aux-D's records %d (0..%d, and 0 "
 		                       "with real conditioning)", p->aux_records,
 		                       gs->sample_len * gs->steps);
 	netshare__gen_shape s = *gs;
