@@ -276,6 +276,28 @@ main(int argc, char **argv)
 	    netshare_encoder_encode(&x, enc, a, 0) < 0)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
+	netshare__dg *d = &m->dg[0];
+	if (ex.aux_records) { /* chunk 0's model made again with the wider aux-D */
+		netshare__dg_free(d);
+		m->dgp.aux_records = ex.aux_records;
+		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
+			return fail("aux_records");
+	}
+	/* the trainer's generator and the shape the sampler's generators are made from */
+	if (ex.flag_band >= 0)
+		m->shape.flag_band = d->g.s.flag_band = ex.flag_band;
+	m->shape.zero_state = d->g.s.zero_state = ex.zero_state;
+	if (ex.flow_noise < 0 || ex.flow_noise > m->shape.feat_noise)
+		return fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n",
+		               ex.flow_noise, m->shape.feat_noise), 2;
+	m->shape.flow_noise = d->g.s.flow_noise = ex.flow_noise;
+	m->shape.class_condition_scale = d->g.s.class_condition_scale = ex.class_scale;
+	const netshare_encoder *e = netshare_model_encoder(m);
+	for (size_t k = 0; ex.drawn_lengths && k < e->feat.n_fields; k++)
+		if (e->feat.field[k].source == SRC_IPLEN_CLASS) { /* training's generator only */
+			d->g.s.draw_offset = e->feat.field[k].offset;
+			d->g.s.draw_dim = e->feat.field[k].dim;
+		}
 
 	printf("{\"settings\":\"");
 	for (int i = 5; i < argc; i++)
@@ -300,28 +322,6 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	double trained = 0, reached = NAN, reached_floor = NAN;
-	netshare__dg *d = &m->dg[0];
-	if (ex.aux_records) { /* chunk 0's model made again with the wider aux-D */
-		netshare__dg_free(d);
-		m->dgp.aux_records = ex.aux_records;
-		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
-			return fail("aux_records");
-	}
-	/* the trainer's generator and the shape the sampler's generators are made from */
-	if (ex.flag_band >= 0)
-		m->shape.flag_band = d->g.s.flag_band = ex.flag_band;
-	m->shape.zero_state = d->g.s.zero_state = ex.zero_state;
-	if (ex.flow_noise < 0 || ex.flow_noise > m->shape.feat_noise)
-		return fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n",
-		               ex.flow_noise, m->shape.feat_noise), 2;
-	m->shape.flow_noise = d->g.s.flow_noise = ex.flow_noise;
-	m->shape.class_condition_scale = d->g.s.class_condition_scale = ex.class_scale;
-	const netshare_encoder *e = netshare_model_encoder(m);
-	for (size_t k = 0; ex.drawn_lengths && k < e->feat.n_fields; k++)
-		if (e->feat.field[k].source == SRC_IPLEN_CLASS) { /* training's generator only */
-			d->g.s.draw_offset = e->feat.field[k].offset;
-			d->g.s.draw_dim = e->feat.field[k].dim;
-		}
 	netshare__pool *pool; /* as netshare_model_train trains chunk 0 */
 	if (netshare__model_lone_pool(m, &pool, "time-to-quality") < 0)
 		return fail("threads");
