@@ -521,20 +521,19 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 	for (int b = 0; b < B; b++)
 		loss -= m->p.aux_weight * m->aux.score[b] / B;
 	int real = real_condition(m); /* D's attributes were the data's: no gradient */
-	for (size_t b = 0; b < (size_t)B; b++) {
-		memcpy(m->dfeat + b * TF, m->dx + b * X, TF * sizeof(float));
-		if (real)
-			memset(m->dattr + b * A, 0, A * sizeof(float));
-		else
-			memcpy(m->dattr + b * A, m->dx + b * X + TF, A * sizeof(float));
-	}
 	size_t AX = aux_width(m);
 	for (size_t b = 0; b < (size_t)B; b++) {
-		const float *dx = m->dx_aux + b * AX;
+		float *df = m->dfeat + b * TF, *da = m->dattr + b * A;
+		const float *dx = m->dx_aux + b * AX; /* aux-D's: attributes, first records */
+		memcpy(df, m->dx + b * X, TF * sizeof(float));
+		if (real)
+			memset(da, 0, A * sizeof(float));
+		else
+			memcpy(da, m->dx + b * X + TF, A * sizeof(float));
 		for (size_t i = 0; i < A; i++)
-			m->dattr[b * A + i] += dx[i];
+			da[i] += dx[i];
 		for (size_t i = 0; i < AX - A; i++)
-			m->dfeat[b * TF + i] += dx[A + i];
+			df[i] += dx[A + i];
 	}
 	netshare__pool_for(pool, 2, generator_backward_task, m);
 	step(m, &m->opt_g);

@@ -104,15 +104,23 @@ check(struct ctx *c, float *p, const float *grad, size_t n, const char *what)
 	              what, skipped, n);
 }
 
+/* A generator of shape s with weights drawn from r seeded with `seed`. */
+static void
+init_generator(netshare__generator *g, const netshare__gen_shape *s, netshare__rng *r,
+               uint64_t seed)
+{
+	ck_assert_ok(netshare__generator_init(g, s));
+	netshare__rng_seed(r, seed);
+	ck_assert_ok(netshare__generator_init_weights(g, r));
+}
+
 /* A generator of the tiny shape with weights drawn from r seeded with `seed`. */
 static void
 ctx_start(struct ctx *c, netshare__rng *r, uint64_t seed)
 {
 	netshare__gen_shape s = tiny_shape();
 	memset(c, 0, sizeof *c);
-	ck_assert_ok(netshare__generator_init(&c->g, &s));
-	netshare__rng_seed(r, seed);
-	ck_assert_ok(netshare__generator_init_weights(&c->g, r));
+	init_generator(&c->g, &s, r, seed);
 }
 
 /* The loss's random weights (from r), then its gradients by backward(). */
@@ -222,10 +230,8 @@ START_TEST(outputs_are_valid_and_masked)
 {
 	netshare__gen_shape s = tiny_shape();
 	netshare__generator g;
-	ck_assert_ok(netshare__generator_init(&g, &s));
 	netshare__rng r;
-	netshare__rng_seed(&r, 4);
-	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	init_generator(&g, &s, &r, 4);
 	netshare__generator_forward(&g, &r, B, 0);
 	for (int b = 0; b < B; b++) {
 		const float *a = g.attributes + b * 8;
@@ -261,9 +267,7 @@ START_TEST(estimated_batchnorm_statistics)
 	netshare__generator g;
 	netshare__rng r;
 	netshare__gen_shape s = tiny_shape();
-	ck_assert_ok(netshare__generator_init(&g, &s));
-	netshare__rng_seed(&r, 9);
-	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	init_generator(&g, &s, &r, 9);
 	int U = s.attr_units, Z = s.attr_noise;
 	for (int l = 0; l < g.hidden; l++)
 		for (int j = 0; j < U; j++) {
@@ -348,9 +352,7 @@ static void
 init_constant_output(netshare__generator *g, const netshare__gen_shape *s, netshare__rng *r,
                      uint64_t seed, int at)
 {
-	ck_assert_ok(netshare__generator_init(g, s));
-	netshare__rng_seed(r, seed);
-	ck_assert_ok(netshare__generator_init_weights(g, r));
+	init_generator(g, s, r, seed);
 	size_t SF = (size_t)s->sample_len * s->F;
 	memset(g->feat_out.w, 0, SF * (size_t)g->feat_out.in * sizeof(float));
 	memset(g->feat_out.b, 0, SF * sizeof(float));
@@ -468,9 +470,7 @@ START_TEST(flow_state_settings)
 	s.flow_noise = 1;
 	netshare__generator g;
 	netshare__rng r;
-	ck_assert_ok(netshare__generator_init(&g, &s));
-	netshare__rng_seed(&r, 4);
-	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	init_generator(&g, &s, &r, 4);
 	float attr[B * 8] = { 0 };
 	for (int held = 0; held < 2; held++) {
 		if (held)
@@ -502,9 +502,7 @@ START_TEST(class_condition_scale_weights_the_one_hots)
 	s.class_condition_scale = 3;
 	netshare__generator g;
 	netshare__rng r;
-	ck_assert_ok(netshare__generator_init(&g, &s));
-	netshare__rng_seed(&r, 5);
-	ck_assert_ok(netshare__generator_init_weights(&g, &r));
+	init_generator(&g, &s, &r, 5);
 	netshare__generator_forward(&g, &r, B, 1);
 	for (int b = 0; b < B; b++) {
 		const float *x = g.lstm_in + (size_t)b * (8 + 2), *a = g.attributes + (size_t)b * 8;
