@@ -47,7 +47,9 @@
  *        zero_state (1: the generator's LSTM starts from zeros, not N(0, 1)) and
  *        flow_noise (K: K of the noise dims drawn once per flow; both in the same
  *        section); class_condition_scale (C: the attributes' class one-hots times C in
- *        the feature generator's input: "A stronger condition");
+ *        the feature generator's input: "A stronger condition"); disc_projection (1:
+ *        D scores the attributes against the rest of its row through a projection
+ *        term: "A projection critic");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
  *        netshare_model_export) as the run ends, without the settings above that are
  *        not in a model file: a probe sets those again)
@@ -89,7 +91,7 @@ typedef struct bench_settings {
 	double temperature;  /* the sampler's class temperature */
 	int gen_seeds;
 	float flag_band;     /* -1: the model's */
-	int drawn_lengths, aux_records, zero_state, flow_noise;
+	int drawn_lengths, aux_records, zero_state, flow_noise, disc_projection;
 	float class_scale;   /* class_condition_scale; 0: 1 */
 } bench_settings;
 
@@ -121,6 +123,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *
 		{ "aux_records", .i = &b->aux_records }, { "zero_state", .i = &b->zero_state },
 		{ "flow_noise", .i = &b->flow_noise },
 		{ "class_condition_scale", .f = &b->class_scale },
+		{ "disc_projection", .i = &b->disc_projection },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -277,11 +280,12 @@ main(int argc, char **argv)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
 	netshare__dg *d = &m->dg[0];
-	if (ex.aux_records) { /* chunk 0's model made again with the wider aux-D */
+	if (ex.aux_records || ex.disc_projection) { /* chunk 0's model made again with them */
 		netshare__dg_free(d);
 		m->dgp.aux_records = ex.aux_records;
+		m->dgp.disc_projection = ex.disc_projection;
 		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
-			return fail("aux_records");
+			return fail("aux_records, disc_projection");
 	}
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (ex.flag_band >= 0)

@@ -76,6 +76,8 @@ register_critic(netshare__critic *c, netshare__adam *a)
 		st = netshare__adam_add(a, c->out.w, c->out.dw, (size_t)c->out.in);
 	if (st == NETSHARE_OK)
 		st = netshare__adam_add(a, c->out.b, c->out.db, 1);
+	if (st == NETSHARE_OK && c->cond)
+		st = netshare__adam_add(a, c->pv, c->dpv, (size_t)c->cond * c->units);
 	return st;
 }
 
@@ -166,6 +168,8 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		st = netshare__critic_init_front(&m->d, (int)X, p->disc_embed > 0 ? m->T : 0, m->F,
 		                                 p->disc_embed, p->disc_units, p->disc_layers - 1,
 		                                 3 * p->batch);
+	if (st == NETSHARE_OK && with_critics && p->disc_projection)
+		st = netshare__critic_project(&m->d, m->A);
 	if (st == NETSHARE_OK && with_critics)
 		st = netshare__critic_init(&m->aux, (int)aux_width(m), p->aux_disc_units,
 		                           p->aux_disc_layers - 1, 3 * p->batch);
@@ -688,6 +692,9 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	if (n == 0 && !(m->p.dp_clip > 0))
 		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
 	int dp = m->p.dp_clip > 0;
+	if (dp && m->d.cond)
+		return netshare__error(NETSHARE_EINVAL, "chunk %d: D's projection has no DP "
+		                       "accumulation", chunk);
 	netshare__pool *pool = m->pool;
 	netshare__progress pr;
 	netshare_status st = netshare__progress_begin_at(&pr, progress, user, "train", chunk,

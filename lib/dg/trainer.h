@@ -58,6 +58,10 @@ typedef struct netshare__dg_params {
 	 * (DoppelGANger's). An experiment setting of bench/time-to-quality: not with
 	 * real_condition. */
 	int aux_records;
+	/* D scores its attributes against the rest of the row through a projection term
+	 * (lib/nn/critic.h) besides its MLP; 0: off (DoppelGANger's). An experiment setting
+	 * of bench/time-to-quality: not in model files, not with DP. */
+	int disc_projection;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);

@@ -73,6 +73,26 @@ netshare__critic_init(netshare__critic *c, int in, int units, int layers, int ma
 	return netshare__critic_init_front(c, in, 0, 0, 0, units, layers, max_batch);
 }
 
+netshare_status
+netshare__critic_project(netshare__critic *c, int cond)
+{
+	int rest = c->in - c->steps * c->step_in;
+	if (cond < 1 || cond > rest || c->cond)
+		return netshare__error(NETSHARE_EINVAL, "critic: a projection on %d of its %d "
+		                       "inputs after the front's (once)", cond, rest);
+	size_t B = (size_t)c->max_batch, U = (size_t)c->units, C = (size_t)cond;
+	c->pv = netshare__calloc(C * U, sizeof(float));
+	c->dpv = netshare__calloc(C * U, sizeof(float));
+	c->pq = netshare__mallocarray(B * U, sizeof(float));
+	c->py = netshare__mallocarray(B * C, sizeof(float));
+	c->pr = netshare__mallocarray(B * C, sizeof(float));
+	c->pe = netshare__mallocarray(B * U, sizeof(float));
+	if (!c->pv || !c->dpv || !c->pq || !c->py || !c->pr || !c->pe)
+		return netshare__error_oom("critic projection");
+	c->cond = cond;
+	return NETSHARE_OK;
+}
+
 void
 netshare__critic_free(netshare__critic *c)
 {
@@ -90,6 +110,9 @@ netshare__critic_free(netshare__critic *c)
 	netshare__free(c->tmp);
 	netshare__free(c->tmp2);
 	netshare__free(c->score);
+	float *proj[] = { c->pv, c->dpv, c->pq, c->py, c->pr, c->pe };
+	for (size_t i = 0; i < sizeof proj / sizeof proj[0]; i++)
+		netshare__free(proj[i]);
 	memset(c, 0, sizeof *c);
 }
 
@@ -101,6 +124,8 @@ netshare__critic_zero_grad(netshare__critic *c)
 	netshare__dense_zero_grad(&c->out);
 	if (c->steps)
 		netshare__dense_zero_grad(&c->front);
+	if (c->cond)
+		memset(c->dpv, 0, (size_t)c->cond * c->units * sizeof *c->dpv);
 }
 
 void
@@ -172,6 +197,65 @@ front_transpose(netshare__critic *c, const float *dy, int batch, float *dx, int 
 		       (size_t)rest * sizeof *dx);
 }
 
+/* The projection's share of the scores: y = the rows' last cond inputs, q = y V,
+ * score += q . h (h the last hidden layer). */
+static void
+project_forward(netshare__critic *c, const float *x, int batch)
+{
+	int U = c->units, C = c->cond;
+	const float *h = c->h[c->layers - 1];
+	c->px = x;
+	for (int b = 0; b < batch; b++)
+		memcpy(c->py + (size_t)b * C, x + (size_t)b * c->in + c->in - C, (size_t)C * sizeof(float));
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, C, 1.0f, c->py, C,
+	                c->pv, U, 0.0f, c->pq, U);
+	for (int b = 0; b < batch; b++) {
+		double s = 0;
+		for (int j = 0; j < U; j++)
+			s += (double)c->pq[(size_t)b * U + j] * h[(size_t)b * U + j];
+		c->score[b] += (float)s;
+	}
+}
+
+/* Backward through the projection, before the MLP's: dh += dscore q (dh the gradient at
+ * the last hidden layer) and, with `weights`, dV += (dscore y)^T h. */
+static void
+project_backward_h(netshare__critic *c, const float *dscore, int batch, float *dh, int weights)
+{
+	int U = c->units, C = c->cond;
+	for (int b = 0; b < batch; b++)
+		for (int j = 0; j < U; j++)
+			dh[(size_t)b * U + j] += dscore[b] * c->pq[(size_t)b * U + j];
+	if (!weights)
+		return;
+	for (int b = 0; b < batch; b++)
+		for (int k = 0; k < C; k++)
+			c->pr[(size_t)b * C + k] = dscore[b] * c->py[(size_t)b * C + k];
+	netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, C, U, batch, 1.0f, c->pr, C,
+	                c->h[c->layers - 1], U, 1.0f, c->dpv, U);
+}
+
+/* r = h V^T (batch x cond) for rows [row0, row0 + batch): the projection's direct
+ * gradient at y, per unit of score. */
+static void
+project_direct(netshare__critic *c, int row0, int batch, float *r)
+{
+	int U = c->units;
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasTrans, batch, c->cond, U, 1.0f,
+	                c->h[c->layers - 1] + (size_t)row0 * U, U, c->pv, U, 0.0f, r, c->cond);
+}
+
+/* dx at y += dscore (h V^T), after the MLP's backward wrote dx. */
+static void
+project_backward_x(netshare__critic *c, const float *dscore, int batch, float *dx)
+{
+	int C = c->cond;
+	project_direct(c, 0, batch, c->pr);
+	for (int b = 0; b < batch; b++)
+		for (int k = 0; k < C; k++)
+			dx[(size_t)b * c->in + c->in - C + k] += dscore[b] * c->pr[(size_t)b * C + k];
+}
+
 const float *
 netshare__critic_forward(netshare__critic *c, const float *x, int batch)
 {
@@ -186,6 +270,8 @@ netshare__critic_forward(netshare__critic *c, const float *x, int batch)
 		in = c->h[l];
 	}
 	netshare__dense_forward(&c->out, in, batch, c->score);
+	if (c->cond)
+		project_forward(c, x, batch);
 	return c->score;
 }
 
@@ -196,6 +282,8 @@ netshare__critic_backward(netshare__critic *c, const float *x, const float *dsco
 	int L = c->layers, U = c->units;
 	float *dh = c->tmp;
 	netshare__dense_backward(&c->out, c->h[L - 1], dscore, batch, dh);
+	if (c->cond)
+		project_backward_h(c, dscore, batch, dh, 1);
 	for (int l = L - 1; l >= 0; l--) {
 		netshare__relu_backward(c->h[l], dh, (size_t)batch * U);
 		float *next = l || c->steps ? c->tmp2 : dx;
@@ -210,6 +298,8 @@ netshare__critic_backward(netshare__critic *c, const float *x, const float *dsco
 	}
 	if (c->steps) /* dE += dy_groups^T x_groups; dx = P^T dy */
 		front_transpose(c, c->tmp2, batch, dx, 1);
+	if (c->cond && dx)
+		project_backward_x(c, dscore, batch, dx);
 }
 
 void
@@ -218,6 +308,8 @@ netshare__critic_backward_input(netshare__critic *c, const float *dscore, int ba
 	int L = c->layers, U = c->units;
 	float *dh = c->tmp, *next = c->tmp2;
 	netshare__dense_backward_input(&c->out, dscore, batch, dh);
+	if (c->cond)
+		project_backward_h(c, dscore, batch, dh, 0);
 	for (int l = L - 1; l >= 0; l--) {
 		netshare__relu_backward(c->h[l], dh, (size_t)batch * U);
 		float *into = l || c->steps ? next : dx;
@@ -227,6 +319,8 @@ netshare__critic_backward_input(netshare__critic *c, const float *dscore, int ba
 	}
 	if (c->steps)
 		front_transpose(c, dh, batch, dx, 0);
+	if (c->cond)
+		project_backward_x(c, dscore, batch, dx);
 }
 
 double
@@ -237,6 +331,40 @@ netshare__critic_gradient_penalty(netshare__critic *c, const float *x, int batch
 	return netshare__critic_penalty_rows(c, 0, batch, lambda);
 }
 
+/* The projection's share of the penalty's weight gradient (critic.h), for rows [row0,
+ * row0 + batch) after the chain left a_L in `a` and u_y in c->pr: dV += y^T a_L +
+ * u_y^T h, and e = u_y V backpropagated from the last hidden layer into the weights,
+ * biases and front. Uses c->tmp, c->tmp2 and c->pe (a may be one of the first two). */
+static void
+project_penalty(netshare__critic *c, int row0, int batch, const float *a)
+{
+	int L = c->layers, U = c->units, C = c->cond;
+	const float *hl = c->h[L - 1] + (size_t)row0 * U;
+	netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, C, U, batch, 1.0f,
+	                c->py + (size_t)row0 * C, C, a, U, 1.0f, c->dpv, U);
+	netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, C, U, batch, 1.0f, c->pr, C,
+	                hl, U, 1.0f, c->dpv, U);
+	float *e = c->pe, *next = c->tmp, *spare = c->tmp2;
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, C, 1.0f, c->pr, C,
+	                c->pv, U, 0.0f, e, U);
+	for (int l = L - 1; l >= 0; l--) {
+		netshare__relu_backward(c->h[l] + (size_t)row0 * U, e, (size_t)batch * U);
+		const float *in = l ? c->h[l - 1] + (size_t)row0 * U
+		                    : c->steps ? c->xe + (size_t)row0 * c->in0
+		                               : c->px + (size_t)row0 * c->in;
+		netshare__dense_backward(&c->hidden[l], in, e, batch, l || c->steps ? next : NULL);
+		e = next;
+		next = spare;
+		spare = e;
+	}
+	if (c->steps) { /* dE += the groups of e's input gradient times the groups of x */
+		int S = c->steps;
+		groups_gather(e, c->in0, batch, S, c->front.out, c->fa);
+		netshare__dense_backward(&c->front, c->fx + (size_t)row0 * S * c->step_in, c->fa,
+		                         batch * S, NULL);
+	}
+}
+
 double
 netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double lambda)
 {
@@ -245,10 +373,13 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	for (int l = 0; l < L; l++)
 		h[l] = c->h[l] + (size_t)row0 * U;
 	/* delta_{L-1} = M_{L-1} w_out; delta_l = M_l (delta_{l+1} W_{l+1}) */
+	/* (with the projection, a per-row output weight w_out + V^T y_b) */
+	const float *q = c->cond ? c->pq + (size_t)row0 * U : NULL;
 	for (int b = 0; b < batch; b++)
 		for (int j = 0; j < U; j++)
-			c->delta[L - 1][(size_t)b * U + j] = h[L - 1][(size_t)b * U + j] > 0 ?
-			                                     c->out.w[j] : 0.0f;
+			c->delta[L - 1][(size_t)b * U + j] =
+				h[L - 1][(size_t)b * U + j] > 0 ?
+					c->out.w[j] + (q ? q[(size_t)b * U + j] : 0.0f) : 0.0f;
 	for (int l = L - 2; l >= 0; l--) {
 		netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, U, 1.0f,
 		                c->delta[l + 1], U, c->hidden[l + 1].w, U, 0.0f, c->delta[l], U);
@@ -263,6 +394,12 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 		front_transpose(c, c->tmp, batch, c->tmp2, 0); /* leaves g' groups in c->fa */
 		g = c->tmp2;
 	}
+	if (c->cond) { /* + the direct term h V^T at y */
+		project_direct(c, row0, batch, c->pr);
+		for (int b = 0; b < batch; b++)
+			for (int k = 0; k < c->cond; k++)
+				g[(size_t)b * IN + IN - c->cond + k] += c->pr[(size_t)b * c->cond + k];
+	}
 	double gp = 0;
 	for (int b = 0; b < batch; b++) {
 		float *gb = g + (size_t)b * IN;
@@ -275,6 +412,9 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 		for (int k = 0; k < IN; k++)
 			gb[k] *= scale;
 	}
+	for (int b = 0; c->cond && b < batch; b++) /* u_y, for the direct term */
+		memcpy(c->pr + (size_t)b * c->cond, g + (size_t)b * IN + IN - c->cond,
+		       (size_t)c->cond * sizeof(float));
 	/* a_0 = u (P u with a front, and dE += sum over groups g'^T u); dW_l += delta_l^T a_l;
 	 * a_{l+1} = M_l (a_l W_l^T); dw_out += sum_b a_L */
 	float *a = g, *next = c->tmp2;
@@ -301,6 +441,8 @@ netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, double l
 	for (int b = 0; b < batch; b++)
 		for (int j = 0; j < U; j++)
 			c->out.dw[j] += a[(size_t)b * U + j];
+	if (c->cond)
+		project_penalty(c, row0, batch, a);
 	return lambda * gp / batch;
 }
 
@@ -331,6 +473,9 @@ netshare__critic_finite(const netshare__critic *c)
 			return 0;
 	for (size_t k = 0; k < (size_t)c->front.in * c->front.out; k++)
 		if (!isfinite(c->front.w[k]))
+			return 0;
+	for (size_t k = 0; k < (size_t)c->cond * c->units; k++)
+		if (!isfinite(c->pv[k]))
 			return 0;
 	return 1;
 }

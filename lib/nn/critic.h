@@ -21,6 +21,16 @@
  * form: with the front's map P, grad_x D = P^T g' where g' = delta_0 W_0 is the
  * gradient at the first layer's input, a_0 = P u, and dGP/dE = sum over the steps of
  * g'_step^T u_step.
+ *
+ * Optionally a projection term (netshare__critic_project; Miyato and Koyama's projection
+ * discriminator): with y the last `cond` inputs (the attributes) and h the last hidden
+ * layer, the score gains y^T V h, so that the critic scores how the rest of the row goes
+ * with its condition through a product instead of learning that product with its
+ * ReLUs. The penalty keeps a closed form: grad_x D = J^T (w_out + V^T y) + [0; V h]
+ * (J the MLP's Jacobian), so the chain above runs with a per-row output weight
+ * w_b = w_out + V^T y_b, giving dV += y a_L^T; and the direct term adds, with u_y the
+ * part of u at y, dV += u_y h^T and an ordinary backward pass of e = V^T u_y from h
+ * (which, unlike the rest of the penalty, reaches the biases).
  */
 #ifndef NETSHARE_NN_CRITIC_H
 #define NETSHARE_NN_CRITIC_H
@@ -49,6 +59,12 @@ typedef struct netshare__critic {
 	float *delta[NETSHARE__CRITIC_MAX_LAYERS];
 	float *tmp, *tmp2;                      /* B x max(in, units) */
 	float *score;                           /* B */
+	/* The projection (cond 0: none): V (cond x units) and its gradient; the last
+	 * forward's V^T y per row (pq), its y (py) and x (px: layer 0's input without a
+	 * front); scratch pr (max_batch x cond) and pe (max_batch x units). */
+	int cond;
+	float *pv, *dpv, *pq, *py, *pr, *pe;
+	const float *px;
 	int parts;                              /* blocks of its products (gemm.h) */
 	struct netshare__pool *pool;            /* threads computing them; NULL: none */
 } netshare__critic;
@@ -61,6 +77,12 @@ netshare_status netshare__critic_init(netshare__critic *c, int in, int units, in
 netshare_status netshare__critic_init_front(netshare__critic *c, int in, int steps,
                                             int step_in, int embed, int units, int layers,
                                             int max_batch);
+/* Add the projection term (above) on the last `cond` inputs, V starting at zero (the
+ * critic's scores unchanged until it trains); call after init, before the weights are
+ * registered with an optimiser. With it, the x given to forward must stay valid until
+ * the penalty of its rows is computed. EINVAL unless 0 < cond <= the inputs after a
+ * front's groups. The DP accumulation (critic_dp.h) does not know the term. */
+netshare_status netshare__critic_project(netshare__critic *c, int cond);
 /* Floats of the trained tensors of a critic that netshare__critic_init_front(in, steps,
  * step_in, embed, units, layers) would make, without allocating (a double: hostile sizes
  * cannot overflow it). */

@@ -270,6 +270,9 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
 		ck_assert_mem_eq(a->d.front.w, b->d.front.w,
 		                 (size_t)a->d.front.in * a->d.front.out * sizeof(float));
 	ck_assert_mem_eq(a->d.out.w, b->d.out.w, 64 * sizeof(float));
+	ck_assert_int_eq(a->d.cond, b->d.cond);
+	if (a->d.cond)
+		ck_assert_mem_eq(a->d.pv, b->d.pv, (size_t)a->d.cond * a->d.units * sizeof(float));
 	ck_assert_mem_eq(a->aux.hidden[1].w, b->aux.hidden[1].w, 64 * 64 * sizeof(float));
 	ck_assert(a->loss_d == b->loss_d && a->loss_aux == b->loss_aux && a->loss_g == b->loss_g);
 	ck_assert(a->wasserstein == b->wasserstein);
@@ -278,8 +281,9 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
 /* Training on a pool (the critics side by side, the next batch drawn meanwhile) gives
  * every bit that serial training gives: plain, with a grad_sync hook (called from the
  * calling thread only, once per optimiser step), in DP mode, in split mode (whose
- * products' exactness tests/nn/test-layers.c checks), with D's front, plain and DP, and
- * with aux-D shown the first records, plain and DP. */
+ * products' exactness tests/nn/test-layers.c checks), with D's front, plain and DP,
+ * with aux-D shown the first records, plain and DP, and with D's projection, with the
+ * front and split (which DP refuses). */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -287,11 +291,12 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 8; mode++) {
+	for (int mode = 0; mode < 10; mode++) {
 		netshare__dg_params p = small_params();
-		p.split_products = mode == 3; /* products split (too small here: serial tasks) */
-		p.disc_embed = mode == 4 || mode == 5 ? 2 : 0;
-		p.aux_records = mode >= 6 ? 2 : 0;
+		p.split_products = mode == 3 || mode == 9; /* split (too small here: serial tasks) */
+		p.disc_embed = mode == 4 || mode == 5 || mode == 8 ? 2 : 0;
+		p.aux_records = mode == 6 || mode == 7 ? 2 : 0;
+		p.disc_projection = mode >= 8;
 		if (mode == 2 || mode == 5 || mode == 7) {
 			p.dp_clip = 0.1;
 			p.dp_sigma = 1.0;
@@ -308,6 +313,16 @@ START_TEST(threads_change_no_bit)
 		ck_assert_ok(netshare__dg_train(&serial, attr, feat, N, 6, NULL, NULL, 0));
 		ck_assert_ok(netshare__dg_train(&parallel, attr, feat, N, 6, NULL, NULL, 0));
 		assert_same_weights(&serial, &parallel);
+		if (mode >= 8) { /* the projection trained (it starts at zero); DP refuses it */
+			double v2 = 0;
+			for (int k = 0; k < serial.d.cond * serial.d.units; k++)
+				v2 += (double)serial.d.pv[k] * serial.d.pv[k];
+			ck_assert_int_eq(serial.d.cond, A);
+			ck_assert_double_gt(v2, 0);
+			serial.p.dp_clip = 0.1;
+			ck_assert_status(netshare__dg_train(&serial, attr, feat, N, 1, NULL, NULL, 0),
+			                 NETSHARE_EINVAL);
+		}
 		if (mode == 1) {
 			ck_assert_int_eq(sync_calls, 6 * (2 * p.d_rounds + 1));
 			ck_assert_int_eq(sync_elsewhere, 0);

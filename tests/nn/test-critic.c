@@ -18,9 +18,12 @@ enum { B = 7, IN = 13, U = 11, L = 3 };
 enum { FS = 3, FK = 4, FE = 2, FREST = 2, FIN = FS * FK + FREST, FIN0 = FS * FE + FREST };
 enum { XIN = (int)FIN > (int)IN ? (int)FIN : (int)IN }; /* room for either critic's rows */
 
-/* The reference: same weights, double precision, written independently. */
+/* The reference: same weights, double precision, written independently. With a
+ * projection, v (cond x U) on the last cond inputs. */
 typedef struct ref {
 	double w[L][U][IN > U ? IN : U], b[L][U], wo[U], bo;
+	double v[IN][U];
+	int cond;
 } ref;
 
 static void
@@ -37,6 +40,59 @@ ref_from(ref *r, const netshare__critic *c)
 	for (int j = 0; j < U; j++)
 		r->wo[j] = c->out.w[j];
 	r->bo = c->out.b[0];
+	r->cond = c->cond;
+	for (int k = 0; k < c->cond; k++)
+		for (int j = 0; j < U; j++)
+			r->v[k][j] = c->pv[k * U + j];
+}
+
+/* The score of one row: the MLP, its output layer and the projection y^T V h. */
+static double
+ref_score(const ref *r, const double *x)
+{
+	double h[L][U];
+	for (int l = 0; l < L; l++) {
+		int in = l ? U : IN;
+		for (int j = 0; j < U; j++) {
+			double z = r->b[l][j];
+			for (int k = 0; k < in; k++)
+				z += r->w[l][j][k] * (l ? h[l - 1][k] : x[k]);
+			h[l][j] = z > 0 ? z : 0;
+		}
+	}
+	double s = r->bo;
+	for (int j = 0; j < U; j++) {
+		double wj = r->wo[j];
+		for (int k = 0; k < r->cond; k++)
+			wj += x[IN - r->cond + k] * r->v[k][j];
+		s += wj * h[L - 1][j];
+	}
+	return s;
+}
+
+/* The penalty with dD/dx by central differences of ref_score (exact for its quadratic
+ * pieces): independent of the closed form's algebra. */
+static double
+ref_gp_numeric(const ref *r, const float *x, double lambda)
+{
+	double gp = 0;
+	for (int b = 0; b < B; b++) {
+		double xb[IN], n2 = 0;
+		for (int k = 0; k < IN; k++)
+			xb[k] = x[b * IN + k];
+		for (int k = 0; k < IN; k++) {
+			double keep = xb[k];
+			xb[k] = keep + 1e-5;
+			double up = ref_score(r, xb);
+			xb[k] = keep - 1e-5;
+			double g = (up - ref_score(r, xb)) / 2e-5;
+			xb[k] = keep;
+			n2 += g * g;
+		}
+		double n = sqrt(n2 + 1e-8);
+		gp += (n - 1) * (n - 1);
+	}
+	return lambda * gp / B;
 }
 
 /* GP = lambda * mean_b (||dD/dx_b|| - 1)^2, with dD/dx by the chain rule. */
@@ -457,7 +513,8 @@ END_TEST
  * against references) carried through the chain rule, written out here.
  */
 
-START_TEST(front_is_a_factored_first_layer)
+static void
+front_check(int projection)
 {
 	netshare__rng g;
 	netshare__rng_seed(&g, 15);
@@ -492,6 +549,12 @@ START_TEST(front_is_a_factored_first_layer)
 		for (int r = 0; r < FREST; r++)
 			p.hidden[0].w[j * FIN + FS * FK + r] = w0[j * FIN0 + FS * FE + r];
 		p.hidden[0].b[j] = (float)b;
+	}
+	if (projection) { /* the same V on the attributes in both */
+		ck_assert_ok(netshare__critic_project(&f, FREST));
+		ck_assert_ok(netshare__critic_project(&p, FREST));
+		for (int k = 0; k < FREST * U; k++)
+			f.pv[k] = p.pv[k] = 0.3f * (float)netshare__rng_normal(&g);
 	}
 	float x[2 * B * FIN], r[2 * B], dxf[2 * B * FIN], dxp[2 * B * FIN];
 	netshare__rng_fill_normalf(&g, x, 2 * B * FIN, 0, 1);
@@ -553,6 +616,9 @@ START_TEST(front_is_a_factored_first_layer)
 			for (int k = 0; k < U * U; k++)
 				ck_assert(fabs(f.hidden[l].dw[k] - p.hidden[l].dw[k]) <=
 				          1e-4 * fmax(1, fabs(p.hidden[l].dw[k])));
+		for (int k = 0; k < f.cond * U; k++)
+			ck_assert_msg(fabs(f.dpv[k] - p.dpv[k]) <= 1e-4 * fmax(1, fabs(p.dpv[k])),
+			              "dV[%d] %.8g vs %.8g", k, f.dpv[k], p.dpv[k]);
 	}
 	/* The generator step's input gradient alone */
 	netshare__critic_forward(&f, x, 2 * B);
@@ -565,9 +631,102 @@ START_TEST(front_is_a_factored_first_layer)
 	netshare__critic_free(&f);
 	netshare__critic_free(&p);
 }
+
+START_TEST(front_is_a_factored_first_layer)
+{
+	front_check(0);
+	front_check(1); /* with the projection: its penalty rows after the front's */
+}
+END_TEST
+
+/* dGP/dp by central differences of the numeric reference, against the closed form's. */
+static void
+check_gp_gradient(ref *r, double *p, float grad, const float *x, const char *what, int i)
+{
+	const double h = 1e-4;
+	double keep = *p;
+	*p = keep + h;
+	double up = ref_gp_numeric(r, x, 10.0);
+	*p = keep - h;
+	double down = ref_gp_numeric(r, x, 10.0);
+	*p = keep;
+	double num = (up - down) / (2 * h);
+	ck_assert_msg(fabs(num - grad) <= 2e-3 * fmax(fabs(num), 1e-2),
+	              "dGP/d%s[%d]: closed form %.8g, numeric %.8g", what, i, grad, num);
+}
+
+/*
+ * The projection term (critic.h): its scores' backward by finite differences, and the
+ * penalty's value and weight gradient (the projection's, the biases' it now reaches, and
+ * the rest) against the double-precision reference whose input gradient is numeric.
+ */
+enum { NC = 4 };
+
+START_TEST(projection_matches_references)
+{
+	netshare__rng g;
+	netshare__rng_seed(&g, 16);
+	struct ctx t;
+	random_critic(&t.c, &g, B, 0);
+	ck_assert_ok(netshare__critic_project(&t.c, NC));
+	for (int k = 0; k < NC * U; k++) /* V starts at zero: the scores are the MLP's */
+		ck_assert_float_eq(t.c.pv[k], 0.0f);
+	for (int k = 0; k < NC * U; k++)
+		t.c.pv[k] = 0.3f * (float)netshare__rng_normal(&g);
+	float x[B * IN], r[B], dx[B * IN];
+	netshare__rng_fill_normalf(&g, x, B * IN, 0, 1);
+	netshare__rng_fill_normalf(&g, r, B, 0, 1);
+	t.x = x;
+	t.r = r;
+	score_loss(&t);
+	netshare__critic_zero_grad(&t.c);
+	netshare__critic_backward(&t.c, x, r, B, dx);
+	check(&t, x, dx, B * IN, "dx");
+	check(&t, t.c.pv, t.c.dpv, NC * U, "dV");
+	check(&t, t.c.hidden[0].w, t.c.hidden[0].dw, IN * U, "dW0");
+	check(&t, t.c.hidden[2].b, t.c.hidden[2].db, U, "db2");
+	check(&t, t.c.out.w, t.c.out.dw, U, "dw_out");
+	float dxi[B * IN]; /* the generator step's input gradient is the same */
+	score_loss(&t);
+	netshare__critic_backward_input(&t.c, r, B, dxi);
+	for (int k = 0; k < B * IN; k++)
+		ck_assert_float_eq_tol(dxi[k], dx[k], 1e-6f);
+
+	netshare__critic_zero_grad(&t.c);
+	double gp = netshare__critic_gradient_penalty(&t.c, x, B, 10.0);
+	static ref rf;
+	ref_from(&rf, &t.c);
+	double want = ref_gp_numeric(&rf, x, 10.0);
+	ck_assert_msg(fabs(gp - want) <= 1e-4 * fmax(1, want), "GP %.9g vs reference %.9g", gp,
+	              want);
+	ck_assert_double_gt(gp, 0.01);
+	for (int k = 0; k < NC; k++)
+		for (int j = 0; j < U; j++)
+			check_gp_gradient(&rf, &rf.v[k][j], t.c.dpv[k * U + j], x, "V", k * U + j);
+	for (int l = 0; l < L; l++) {
+		int in = l ? U : IN;
+		for (int j = 0; j < U; j++) {
+			check_gp_gradient(&rf, &rf.b[l][j], t.c.hidden[l].db[j], x, "b", l * U + j);
+			for (int k = 0; k < in; k++)
+				check_gp_gradient(&rf, &rf.w[l][j][k], t.c.hidden[l].dw[j * in + k], x, "W",
+				                  (l * U + j) * in + k);
+		}
+	}
+	for (int j = 0; j < U; j++)
+		check_gp_gradient(&rf, &rf.wo[j], t.c.out.dw[j], x, "w_out", j);
+	ck_assert(netshare__critic_finite(&t.c));
+	ck_assert_status(netshare__critic_project(&t.c, NC), NETSHARE_EINVAL); /* once */
+	netshare__critic_free(&t.c);
+	netshare__critic c; /* more than the inputs after a front's groups: refused */
+	ck_assert_ok(netshare__critic_init_front(&c, FIN, FS, FK, FE, U, L, B));
+	ck_assert_status(netshare__critic_project(&c, FREST + 1), NETSHARE_EINVAL);
+	ck_assert_status(netshare__critic_project(&c, 0), NETSHARE_EINVAL);
+	netshare__critic_free(&c);
+}
 END_TEST
 
 NETSHARE_TEST_MAIN("nn-critic",
+	projection_matches_references,
 	gradient_penalty_weight_gradient,
 	backward_matches_finite_differences,
 	example_norms_match_per_example_gradients,
