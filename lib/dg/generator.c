@@ -33,8 +33,9 @@ netshare__generator_free(netshare__generator *g)
 	netshare__lstm_free(&g->lstm);
 	netshare__lstm_cache_free(&g->cache);
 	netshare__dense_free(&g->feat_out);
+	netshare__dense_free(&g->state_in);
 	float *bufs[] = { g->z_a, g->tmp, g->tmp2, g->lstm_in, g->h0, g->c0, g->step_out,
-	                  g->dstep, g->dh, g->attributes, g->features };
+	                  g->dstep, g->dh, g->attributes, g->features, g->state_cond, g->dstate };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
 	netshare__free(g->lengths);
@@ -78,6 +79,13 @@ netshare__generator_init(netshare__generator *g, const netshare__gen_shape *s)
 		st = netshare__lstm_cache_init(&g->cache, &g->lstm, s->steps, s->max_batch);
 	if (st == NETSHARE_OK)
 		st = netshare__dense_init(&g->feat_out, (int)H, (int)SF);
+	if (st == NETSHARE_OK && s->state_from_condition) { /* zero weights: no draw */
+		st = netshare__dense_init(&g->state_in, s->A, 2 * (int)H);
+		g->state_cond = netshare__mallocarray(B * (size_t)s->A, sizeof(float));
+		g->dstate = netshare__mallocarray(B * 2 * H, sizeof(float));
+		if (st == NETSHARE_OK && (!g->state_cond || !g->dstate))
+			st = netshare__error_oom("generator");
+	}
 	if (st < 0) {
 		netshare__generator_free(g);
 		return st;
@@ -120,6 +128,8 @@ netshare__generator_zero_grad(netshare__generator *g)
 	netshare__dense_zero_grad(&g->attr_out);
 	netshare__lstm_zero_grad(&g->lstm);
 	netshare__dense_zero_grad(&g->feat_out);
+	if (g->s.state_from_condition)
+		netshare__dense_zero_grad(&g->state_in);
 }
 
 netshare_status
@@ -261,6 +271,22 @@ outputs_until_last(netshare__generator *g, size_t B, netshare__rng *r)
 	}
 }
 
+/* h0 and c0 += the condition (g->tmp, kept in state_cond for backward) times state_in:
+ * its first H outputs into h0, the next H into c0. */
+static void
+state_from_condition(netshare__generator *g, size_t B)
+{
+	size_t A = (size_t)g->s.A, H = (size_t)g->s.lstm_units;
+	if (!g->hold_condition)
+		memcpy(g->state_cond, g->tmp, B * A * sizeof(float));
+	netshare__dense_forward(&g->state_in, g->state_cond, (int)B, g->dstate);
+	for (size_t b = 0; b < B; b++)
+		for (size_t j = 0; j < H; j++) {
+			g->h0[b * H + j] += g->dstate[b * 2 * H + j];
+			g->c0[b * H + j] += g->dstate[b * 2 * H + H + j];
+		}
+}
+
 /* Features conditioned on g->attributes, with fresh noise, masked. held: generation
  * only, the attributes' share of the LSTM input projection is computed once, not per
  * step (the same numbers but for rounding; no backward after it). */
@@ -298,6 +324,8 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	float state_sd = s->zero_state ? 0.0f : 1.0f;
 	netshare__rng_fill_normalf(r, g->h0, B * H, 0, state_sd);
 	netshare__rng_fill_normalf(r, g->c0, B * H, 0, state_sd);
+	if (s->state_from_condition)
+		state_from_condition(g, B);
 	g->cache.batch = batch;
 	if (held) /* the projections; outputs_until_last steps the flows still going */
 		netshare__lstm_project_held(&g->lstm, g->tmp, (int)A, g->lstm_in, &g->cache);
@@ -394,6 +422,8 @@ netshare__generator_copy_weights(netshare__generator *a, const netshare__generat
 		st = netshare__dense_copy(&a->attr_out, &b->attr_out);
 	if (st == NETSHARE_OK)
 		st = netshare__dense_copy(&a->feat_out, &b->feat_out);
+	if (st == NETSHARE_OK && (a->s.state_from_condition || b->s.state_from_condition))
+		st = netshare__dense_copy(&a->state_in, &b->state_in);
 	if (st == NETSHARE_OK) {
 		size_t G = 4 * (size_t)a->lstm.hidden;
 		memcpy(a->lstm.w_ih, b->lstm.w_ih, G * a->lstm.in * sizeof(float));
@@ -428,7 +458,17 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 	                         (size_t)s->steps * B, SF);
 	const float *hs = g->cache.h + B * H;
 	netshare__dense_backward(&g->feat_out, hs, g->dstep, s->steps * batch, g->dh);
-	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, NULL, NULL);
+	if (!s->state_from_condition) {
+		netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, NULL, NULL);
+		return;
+	}
+	/* dh0 and dc0 (into h0 and c0, no longer needed), then state_in's gradient */
+	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, g->h0, g->c0);
+	for (size_t b = 0; b < B; b++) {
+		memcpy(g->dstate + b * 2 * H, g->h0 + b * H, H * sizeof(float));
+		memcpy(g->dstate + b * 2 * H + H, g->c0 + b * H, H * sizeof(float));
+	}
+	netshare__dense_backward(&g->state_in, g->state_cond, g->dstate, batch, NULL);
 }
 
 void
@@ -478,6 +518,10 @@ netshare__generator_tensors(netshare__generator *g, netshare__gen_tensor *t)
 	ADD(g->lstm.b_hh, g->lstm.db_hh, G4);
 	ADD(g->feat_out.w, g->feat_out.dw, (size_t)g->feat_out.in * g->feat_out.out);
 	ADD(g->feat_out.b, g->feat_out.db, (size_t)g->feat_out.out);
+	if (g->s.state_from_condition) {
+		ADD(g->state_in.w, g->state_in.dw, (size_t)g->state_in.in * g->state_in.out);
+		ADD(g->state_in.b, g->state_in.db, (size_t)g->state_in.out);
+	}
 	for (int l = 0; l < g->hidden; l++) {
 		ADD(g->attr_bn[l].running_mean, NULL, (size_t)g->attr_bn[l].dim);
 		ADD(g->attr_bn[l].running_var, NULL, (size_t)g->attr_bn[l].dim);
@@ -524,5 +568,7 @@ netshare__generator_floats(const netshare__gen_shape *s, int trained_only)
 	n += (hidden ? U : s->attr_noise) * A + A;
 	n += 4 * H * (A + s->feat_noise) + 4 * H * H + 8 * H;
 	n += H * SF + SF;
+	if (s->state_from_condition)
+		n += A * 2 * H + 2 * H;
 	return n;
 }

@@ -68,6 +68,12 @@ typedef struct netshare__gen_shape {
 	 * 1): the one-hots of the attributes' class heads multiplied by C where they enter
 	 * the feature generator, so that its input weights for them learn C times as fast. */
 	float class_condition_scale;
+	/* An experiment of time-to-quality (state_from_condition=1; 0 otherwise): the LSTM's
+	 * initial h0 and c0 each gain a linear map of the feature generator's condition
+	 * (the discretised attributes, as at every step's input), a trained layer starting
+	 * at zero, so that the service sets the state the first record comes from. Not in
+	 * model files (its tensors are the last of netshare__generator_tensors). */
+	int state_from_condition;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */
@@ -82,6 +88,8 @@ typedef struct netshare__generator {
 	netshare__dense attr_out;
 	netshare__lstm lstm;
 	netshare__dense feat_out;
+	netshare__dense state_in;                   /* A -> 2 x lstm_units (state_from_condition) */
+	float *state_cond, *dstate;                 /* B x A: its input; B x 2H: its gradient */
 	netshare__lstm_cache cache;
 	netshare__head *step_heads;                 /* feat_heads repeated sample_len times */
 	size_t n_step_heads;
@@ -168,7 +176,7 @@ void netshare__generator_backward_attributes(netshare__generator *g, float *datt
 
 /* The generator's tensors in one fixed order, the model file's: each trained tensor
  * with its gradient, then the BatchNorm running statistics (grad NULL). */
-#define NETSHARE__GEN_MAX_TENSORS (6 * NETSHARE__GEN_MAX_LAYERS + 8)
+#define NETSHARE__GEN_MAX_TENSORS (6 * NETSHARE__GEN_MAX_LAYERS + 10)
 typedef struct netshare__gen_tensor {
 	float *w, *grad;
 	size_t size;

@@ -493,6 +493,44 @@ START_TEST(flow_state_settings)
 }
 END_TEST
 
+/* state_from_condition (an experiment setting of time-to-quality): at zero weights the
+ * generator is the default one, draw for draw; with weights, the condition moves the
+ * initial state, and backward matches finite differences for the new layer (dh0 and
+ * dc0 through it) and the LSTM. */
+START_TEST(state_from_condition_backward)
+{
+	netshare__gen_shape s = tiny_shape();
+	struct ctx c, plain;
+	netshare__rng r, rp;
+	memset(&c, 0, sizeof c);
+	memset(&plain, 0, sizeof plain);
+	init_generator(&plain.g, &s, &rp, 6);
+	s.state_from_condition = 1;
+	init_generator(&c.g, &s, &r, 6);
+	netshare__generator_forward(&plain.g, &rp, B, 1);
+	netshare__generator_forward(&c.g, &r, B, 1);
+	ck_assert_mem_eq(c.g.features, plain.g.features, (size_t)B * 6 * s.F * sizeof(float));
+	ck_assert_double_eq(netshare__generator_floats(&s, 1),
+	                    netshare__generator_floats(&plain.g.s, 1) + 8 * 2 * 4 + 2 * 4);
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS], tp[NETSHARE__GEN_MAX_TENSORS];
+	ck_assert_uint_eq(netshare__generator_tensors(&c.g, t),
+	                  netshare__generator_tensors(&plain.g, tp) + 2);
+	netshare__rng_fill_normalf(&r, c.g.state_in.w, 8 * 2 * 4, 0, 0.5f);
+	netshare__rng_fill_normalf(&r, c.g.state_in.b, 2 * 4, 0, 0.5f);
+	netshare__generator_forward(&c.g, &r, B, 1);
+	ctx_backward(&c, &r);
+	c.g.hold_condition = 1;
+	check(&c, c.g.state_in.w, c.g.state_in.dw, 8 * 2 * 4, "state_in.w");
+	check(&c, c.g.state_in.b, c.g.state_in.db, 2 * 4, "state_in.b");
+	check(&c, c.g.lstm.w_ih, c.g.lstm.dw_ih, 16 * 10, "lstm.w_ih");
+	check(&c, c.g.attr_out.w, c.g.attr_out.dw, 6 * 8, "attr_out.w");
+	free(c.ra);
+	free(c.rf);
+	netshare__generator_free(&c.g);
+	netshare__generator_free(&plain.g);
+}
+END_TEST
+
 /* class_condition_scale (an experiment setting of time-to-quality): the feature
  * generator's input holds the attributes' class heads as C times their one-hots, the
  * other heads as they are. */
@@ -520,6 +558,7 @@ START_TEST(class_condition_scale_weights_the_one_hots)
 END_TEST
 
 NETSHARE_TEST_MAIN("dg-generator",
+	state_from_condition_backward,
 	class_condition_scale_weights_the_one_hots,
 	flow_state_settings,
 	drawn_record_classes_follow_their_probabilities,
