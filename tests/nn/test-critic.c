@@ -248,6 +248,24 @@ check(struct ctx *t, float *p, const float *grad, size_t n, const char *what)
 	              skipped, n);
 }
 
+/* Random rows x and score weights r (from g), the backward pass of sum_b r_b D(x_b)
+ * into dx and the weight gradients, and finite differences of the input, first-layer
+ * and output-layer gradients. */
+static void
+score_backward_check(struct ctx *t, netshare__rng *g, float *x, float *r, float *dx)
+{
+	netshare__rng_fill_normalf(g, x, B * IN, 0, 1);
+	netshare__rng_fill_normalf(g, r, B, 0, 1);
+	t->x = x;
+	t->r = r;
+	score_loss(t);
+	netshare__critic_zero_grad(&t->c);
+	netshare__critic_backward(&t->c, x, r, B, dx);
+	check(t, x, dx, B * IN, "dx");
+	check(t, t->c.hidden[0].w, t->c.hidden[0].dw, IN * U, "dW0");
+	check(t, t->c.out.w, t->c.out.dw, U, "dw_out");
+}
+
 START_TEST(backward_matches_finite_differences)
 {
 	netshare__rng g;
@@ -256,18 +274,9 @@ START_TEST(backward_matches_finite_differences)
 	ck_assert_ok(netshare__critic_init(&t.c, IN, U, L, B));
 	netshare__critic_init_weights(&t.c, &g);
 	float x[B * IN], r[B], dx[B * IN];
-	netshare__rng_fill_normalf(&g, x, B * IN, 0, 1);
-	netshare__rng_fill_normalf(&g, r, B, 0, 1);
-	t.x = x;
-	t.r = r;
-	score_loss(&t);
-	netshare__critic_zero_grad(&t.c);
-	netshare__critic_backward(&t.c, x, r, B, dx);
-	check(&t, x, dx, B * IN, "dx");
-	check(&t, t.c.hidden[0].w, t.c.hidden[0].dw, IN * U, "dW0");
+	score_backward_check(&t, &g, x, r, dx);
 	check(&t, t.c.hidden[2].w, t.c.hidden[2].dw, U * U, "dW2");
 	check(&t, t.c.hidden[1].b, t.c.hidden[1].db, U, "db1");
-	check(&t, t.c.out.w, t.c.out.dw, U, "dw_out");
 	ck_assert(netshare__critic_finite(&t.c));
 	netshare__critic_free(&t.c);
 	ck_assert_status(netshare__critic_init(&t.c, IN, U, 0, B), NETSHARE_EINVAL);
@@ -674,18 +683,9 @@ START_TEST(projection_matches_references)
 	for (int k = 0; k < NC * U; k++)
 		t.c.pv[k] = 0.3f * (float)netshare__rng_normal(&g);
 	float x[B * IN], r[B], dx[B * IN];
-	netshare__rng_fill_normalf(&g, x, B * IN, 0, 1);
-	netshare__rng_fill_normalf(&g, r, B, 0, 1);
-	t.x = x;
-	t.r = r;
-	score_loss(&t);
-	netshare__critic_zero_grad(&t.c);
-	netshare__critic_backward(&t.c, x, r, B, dx);
-	check(&t, x, dx, B * IN, "dx");
+	score_backward_check(&t, &g, x, r, dx);
 	check(&t, t.c.pv, t.c.dpv, NC * U, "dV");
-	check(&t, t.c.hidden[0].w, t.c.hidden[0].dw, IN * U, "dW0");
 	check(&t, t.c.hidden[2].b, t.c.hidden[2].db, U, "db2");
-	check(&t, t.c.out.w, t.c.out.dw, U, "dw_out");
 	float dxi[B * IN]; /* the generator step's input gradient is the same */
 	score_loss(&t);
 	netshare__critic_backward_input(&t.c, r, B, dxi);
