@@ -51,7 +51,9 @@
  *        D scores the attributes against the rest of its row through a projection
  *        term: "A projection critic"); state_from_condition (1: the LSTM's initial
  *        state gains a trained linear map of the attributes: "The initial state from
- *        the attributes"; not with save=);
+ *        the attributes"; not with save=); condition_balance (alpha: D's loss
+ *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
+ *        per-service metrics score");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
  *        netshare_model_export) as the run ends, without the settings above that are
  *        not in a model file: a probe sets those again)
@@ -96,6 +98,7 @@ typedef struct bench_settings {
 	int drawn_lengths, aux_records, zero_state, flow_noise, disc_projection;
 	int state_from_condition;
 	float class_scale;   /* class_condition_scale; 0: 1 */
+	double condition_balance;
 } bench_settings;
 
 /* NAME=VALUE into the settings of an experiment; -1 if unknown. */
@@ -128,6 +131,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *
 		{ "class_condition_scale", .f = &b->class_scale },
 		{ "disc_projection", .i = &b->disc_projection },
 		{ "state_from_condition", .i = &b->state_from_condition },
+		{ "condition_balance", .d = &b->condition_balance },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -284,17 +288,23 @@ main(int argc, char **argv)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
 	netshare__dg *d = &m->dg[0];
+	if (!(ex.condition_balance >= 0))
+		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
+		               ex.condition_balance), 2;
 	if (save && ex.state_from_condition) /* a model file has no room for its layer */
 		return fprintf(stderr, "time-to-quality: save= with state_from_condition\n"), 2;
-	if (ex.aux_records || ex.disc_projection || ex.state_from_condition) {
+	if (ex.aux_records || ex.disc_projection || ex.state_from_condition ||
+	    ex.condition_balance != 0) {
 		/* chunk 0's model made again with them (the sampler's generators follow
 		 * m->shape) */
 		netshare__dg_free(d);
 		m->shape.state_from_condition = ex.state_from_condition;
 		m->dgp.aux_records = ex.aux_records;
 		m->dgp.disc_projection = ex.disc_projection;
+		m->dgp.condition_balance = ex.condition_balance;
 		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
-			return fail("aux_records, disc_projection, state_from_condition");
+			return fail("aux_records, disc_projection, state_from_condition, "
+			            "condition_balance");
 	}
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (ex.flag_band >= 0)

@@ -48,8 +48,10 @@ netshare__dg_free(netshare__dg *m)
 	netshare__adam_free(&m->opt_d);
 	netshare__adam_free(&m->opt_aux);
 	netshare__ema_free(&m->ema);
+	netshare__cond_weights_free(&m->balance);
 	float *bufs[] = { m->round[0].x_both, m->round[0].aux_both, m->round[1].x_both,
-	                  m->round[1].aux_both, m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
+	                  m->round[1].aux_both, m->round[0].dscore, m->round[1].dscore,
+	                  m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
 	                  m->dx, m->dx_aux, m->dattr, m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
@@ -218,6 +220,8 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		struct netshare__dg_round *d = &m->round[r];
 		ok &= !!(d->x_both = netshare__mallocarray(3 * B * X, sizeof(float)));
 		ok &= !!(d->aux_both = netshare__mallocarray(3 * B * AX, sizeof(float)));
+		if (p->condition_balance > 0)
+			ok &= !!(d->dscore = netshare__mallocarray(2 * B, sizeof(float)));
 		if (ok) {
 			d->x_fake = d->x_both;
 			d->x_real = d->x_both + B * X;
@@ -276,6 +280,8 @@ take_real(netshare__dg *m, struct netshare__dg_round *r, const float *attr, cons
 {
 	pack(m, r->x_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
 	pack_aux(m, r->attr_real, attr + k * m->A, feat + k * (size_t)m->T * m->F, b);
+	if (r->dscore)
+		r->dscore[m->p.batch + b] = -m->balance.row_weight[k] / (float)m->p.batch;
 }
 
 /* Whether the features of fakes are conditioned on real attributes (p.real_condition;
@@ -300,14 +306,18 @@ draw_fakes(netshare__dg *m, struct netshare__dg_round *r, int n)
 		for (int b = 0; b < n; b++)
 			pack(m, r->x_fake, r->attr_real + (size_t)b * A,
 			     m->g.features + (size_t)b * TF, b);
-		return;
+	} else {
+		netshare__generator_forward(&m->g, &m->rng, n, 1);
+		for (int b = 0; b < n; b++) {
+			pack(m, r->x_fake, m->g.attributes + (size_t)b * A,
+			     m->g.features + (size_t)b * TF, b);
+			pack_aux(m, r->attr_fake, m->g.attributes + (size_t)b * A,
+			         m->g.features + (size_t)b * TF, b);
+		}
 	}
-	netshare__generator_forward(&m->g, &m->rng, n, 1);
-	for (int b = 0; b < n; b++) {
-		pack(m, r->x_fake, m->g.attributes + (size_t)b * A, m->g.features + (size_t)b * TF, b);
-		pack_aux(m, r->attr_fake, m->g.attributes + (size_t)b * A,
-		         m->g.features + (size_t)b * TF, b);
-	}
+	for (int b = 0; r->dscore && b < n; b++) /* the condition D saw the fake with */
+		r->dscore[b] = netshare__cond_weights_of(&m->balance, r->x_fake + (size_t)b *
+		                                         (TF + A) + TF) / (float)m->p.batch;
 }
 
 /* A round's batch: B training rows drawn with replacement, B fakes. */
@@ -393,6 +403,7 @@ typedef struct critic_step {
 	netshare__adam *opt;
 	float *both;
 	const float *alpha;
+	const float *dscore; /* 2B score gradients: fake rows', then real rows' */
 	double lambda;
 	double wdist, loss; /* out */
 } critic_step;
@@ -413,7 +424,7 @@ run_critic_step(critic_step *j)
 	double fake = 0, real = 0;
 	netshare__critic_zero_grad(j->c);
 	critic_forward_both(j->c, j->both, j->alpha, B, B, &fake, &real);
-	netshare__critic_backward(j->c, j->both, m->dscore_step, 2 * B, NULL);
+	netshare__critic_backward(j->c, j->both, j->dscore, 2 * B, NULL);
 	double gp = netshare__critic_penalty_rows(j->c, 2 * B, B, j->lambda);
 	if (steps_in_tasks(m))
 		step(m, j->opt);
@@ -426,9 +437,10 @@ run_critic_step(critic_step *j)
 static void
 round_steps(netshare__dg *m, struct netshare__dg_round *r, critic_step step[2])
 {
-	step[0] = (critic_step){ m, &m->d, &m->opt_d, r->x_both, m->alpha, m->p.gp_lambda, 0, 0 };
+	step[0] = (critic_step){ m, &m->d, &m->opt_d, r->x_both, m->alpha,
+	                         r->dscore ? r->dscore : m->dscore_step, m->p.gp_lambda, 0, 0 };
 	step[1] = (critic_step){ m, &m->aux, &m->opt_aux, r->aux_both, m->aux_alpha,
-	                         m->p.aux_gp_lambda, 0, 0 };
+	                         m->dscore_step, m->p.aux_gp_lambda, 0, 0 };
 }
 
 /* The generator step's fakes into round r: with real_condition a batch of real rows
@@ -517,6 +529,8 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 	netshare__generator_zero_grad(&m->g);
 	if (!drawn)
 		draw_generator_fakes(m, drawn = &m->round[0], attr, feat, n);
+	for (int b = 0; drawn->dscore && b < B; b++) /* D's: -w/B, its fakes' weights */
+		m->dscore_gen[b] = -drawn->dscore[b];
 	generator_pass gp = { m, drawn };
 	netshare__pool_for(pool, 2, critic_backward_task, &gp);
 	double loss = 0;
@@ -692,9 +706,16 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	if (n == 0 && !(m->p.dp_clip > 0))
 		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
 	int dp = m->p.dp_clip > 0;
-	if (dp && m->d.cond)
-		return netshare__error(NETSHARE_EINVAL, "chunk %d: D's projection has no DP "
-		                       "accumulation", chunk);
+	if (dp && (m->d.cond || m->p.condition_balance > 0))
+		return netshare__error(NETSHARE_EINVAL, "chunk %d: D's projection and condition "
+		                       "weights have no DP accumulation", chunk);
+	if (m->p.condition_balance > 0 && (m->balance.attr != attr || m->balance.n_rows != n)) {
+		netshare_status bs = netshare__cond_weights_build(&m->balance, m->g.s.attr_heads,
+		                                                  m->g.s.n_attr_heads, (size_t)m->A,
+		                                                  attr, n, m->p.condition_balance);
+		if (bs < 0)
+			return bs;
+	}
 	netshare__pool *pool = m->pool;
 	netshare__progress pr;
 	netshare_status st = netshare__progress_begin_at(&pr, progress, user, "train", chunk,

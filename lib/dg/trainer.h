@@ -16,6 +16,7 @@
 
 #include "core/rng.h"
 #include "core/threadpool.h"
+#include "condition_weights.h"
 #include "generator.h"
 #include "nn/adam.h"
 #include "nn/critic.h"
@@ -62,6 +63,10 @@ typedef struct netshare__dg_params {
 	 * (lib/nn/critic.h) besides its MLP; 0: off (DoppelGANger's). An experiment setting
 	 * of bench/time-to-quality: not in model files, not with DP. */
 	int disc_projection;
+	/* D's loss weighs each real and fake row by its condition's weight with this
+	 * exponent (lib/dg/condition_weights.h); 0: off (every row 1). An experiment
+	 * setting of bench/time-to-quality: not in model files, not with DP. */
+	double condition_balance;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);
@@ -102,7 +107,10 @@ typedef struct netshare__dg {
 		float *attr_real, *attr_fake; /* in aux_both: the auxiliary critic's rows, B x
 		                                 (A + p.aux_records x F): attributes, then
 		                                 the first records' features */
+		float *dscore;                /* with p.condition_balance: D's 2B score
+		                                 gradients, +w/B (fakes), -w/B (real rows) */
 	} round[2];
+	netshare__cond_weights balance;   /* p.condition_balance's, of the training rows */
 	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
 	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */
 	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's */

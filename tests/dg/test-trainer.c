@@ -282,8 +282,8 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
  * every bit that serial training gives: plain, with a grad_sync hook (called from the
  * calling thread only, once per optimiser step), in DP mode, in split mode (whose
  * products' exactness tests/nn/test-layers.c checks), with D's front, plain and DP,
- * with aux-D shown the first records, plain and DP, and with D's projection, with the
- * front and split (which DP refuses). */
+ * with aux-D shown the first records, plain and DP, with D's projection, with the
+ * front and split (which DP refuses), and with condition weights. */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -291,12 +291,13 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 10; mode++) {
+	for (int mode = 0; mode < 11; mode++) {
 		netshare__dg_params p = small_params();
 		p.split_products = mode == 3 || mode == 9; /* split (too small here: serial tasks) */
 		p.disc_embed = mode == 4 || mode == 5 || mode == 8 ? 2 : 0;
 		p.aux_records = mode == 6 || mode == 7 ? 2 : 0;
-		p.disc_projection = mode >= 8;
+		p.disc_projection = mode == 8 || mode == 9;
+		p.condition_balance = mode == 10 ? 0.5 : 0;
 		if (mode == 2 || mode == 5 || mode == 7) {
 			p.dp_clip = 0.1;
 			p.dp_sigma = 1.0;
@@ -313,7 +314,7 @@ START_TEST(threads_change_no_bit)
 		ck_assert_ok(netshare__dg_train(&serial, attr, feat, N, 6, NULL, NULL, 0));
 		ck_assert_ok(netshare__dg_train(&parallel, attr, feat, N, 6, NULL, NULL, 0));
 		assert_same_weights(&serial, &parallel);
-		if (mode >= 8) { /* the projection trained (it starts at zero); DP refuses it */
+		if (mode == 8 || mode == 9) { /* the projection trained (from zero); not DP */
 			double v2 = 0;
 			for (int k = 0; k < serial.d.cond * serial.d.units; k++)
 				v2 += (double)serial.d.pv[k] * serial.d.pv[k];
@@ -334,7 +335,62 @@ START_TEST(threads_change_no_bit)
 }
 END_TEST
 
+/* condition_balance: D's score gradients are -w/B for a real row and +w/B for a fake
+ * one, w its condition's weight: here type 0 (300 rows) and type 1 (60) with exponent
+ * 1/2, so w = s / sqrt(c), s = 360 / (sqrt(300) + sqrt(60)); DP refuses them. */
+START_TEST(condition_weights_reach_d)
+{
+	static float attr[N * A], feat[N * T * F];
+	real_data(attr, feat);
+	size_t n = 0, TF = (size_t)T * F;
+	for (int i = 0, ones = 0; i < N; i++) { /* every type-0 row, 60 of type 1 */
+		if (i % 2 && ones++ >= 60)
+			continue;
+		memmove(attr + n * A, attr + (size_t)i * A, A * sizeof *attr);
+		memmove(feat + n * TF, feat + (size_t)i * TF, TF * sizeof *feat);
+		n++;
+	}
+	ck_assert_uint_eq(n, 360);
+	netshare__gen_shape s = shape();
+	netshare__dg_params p = small_params();
+	p.condition_balance = 0.5;
+	netshare__dg m;
+	ck_assert_ok(netshare__dg_init(&m, &s, &p, 12));
+	ck_assert_ok(netshare__dg_train(&m, attr, feat, n, 2, NULL, NULL, 0));
+	double scale = 360 / (sqrt(300) + sqrt(60)), w[2] = { scale / sqrt(300), scale / sqrt(60) };
+	int seen[2][2] = { { 0 } };
+	for (int r = 0; r < 2; r++) {
+		const struct netshare__dg_round *d = &m.round[r];
+		for (int b = 0; b < p.batch; b++)
+			for (int side = 0; side < 2; side++) { /* fakes, then real rows */
+				const float *a = (side ? d->x_real : d->x_fake) + b * (TF + A) + TF;
+				int type = a[1] > a[0];
+				double want = (side ? -w[type] : w[type]) / p.batch;
+				ck_assert_double_eq_tol(d->dscore[side * p.batch + b], want, 1e-6);
+				seen[side][type] = 1;
+			}
+	}
+	ck_assert(seen[1][0] && seen[1][1]); /* both types among the real rows */
+	/* D trains on them, aux-D not: after one iteration (before it, the same generator),
+	 * unweighted training has another D and the same aux-D */
+	netshare__dg one, plain;
+	ck_assert_ok(netshare__dg_init(&one, &s, &p, 12));
+	p.condition_balance = 0;
+	ck_assert_ok(netshare__dg_init(&plain, &s, &p, 12));
+	ck_assert_ok(netshare__dg_train(&one, attr, feat, n, 1, NULL, NULL, 0));
+	ck_assert_ok(netshare__dg_train(&plain, attr, feat, n, 1, NULL, NULL, 0));
+	ck_assert(memcmp(plain.d.out.w, one.d.out.w, (size_t)one.d.units * sizeof(float)) != 0);
+	ck_assert_mem_eq(plain.aux.out.w, one.aux.out.w, (size_t)one.aux.units * sizeof(float));
+	netshare__dg_free(&one);
+	netshare__dg_free(&plain);
+	m.p.dp_clip = 0.1;
+	ck_assert_status(netshare__dg_train(&m, attr, feat, n, 1, NULL, NULL, 0), NETSHARE_EINVAL);
+	netshare__dg_free(&m);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("dg-trainer",
+	condition_weights_reach_d,
 	learns_two_flow_types,
 	deterministic_and_warm_start,
 	dp_mode_is_deterministic,
