@@ -50,8 +50,8 @@
  *        the feature generator's input: "A stronger condition"); disc_projection (1:
  *        D scores the attributes against the rest of its row through a projection
  *        term: "A projection critic"); state_from_condition (1: the LSTM's initial
- *        state gains a trained linear map of the attributes: "The initial state from
- *        the attributes"; not with save=); condition_balance (alpha: D's loss
+ *        state gains a trained linear map of the attributes, 2: h0 only: "The initial
+ *        state from the attributes"; not with save=); condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,

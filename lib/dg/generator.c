@@ -280,10 +280,12 @@ state_from_condition(netshare__generator *g, size_t B)
 	if (!g->hold_condition)
 		memcpy(g->state_cond, g->tmp, B * A * sizeof(float));
 	netshare__dense_forward(&g->state_in, g->state_cond, (int)B, g->dstate);
+	int cell = g->s.state_from_condition != 2; /* 2: h0 only */
 	for (size_t b = 0; b < B; b++)
 		for (size_t j = 0; j < H; j++) {
 			g->h0[b * H + j] += g->dstate[b * 2 * H + j];
-			g->c0[b * H + j] += g->dstate[b * 2 * H + H + j];
+			if (cell)
+				g->c0[b * H + j] += g->dstate[b * 2 * H + H + j];
 		}
 }
 
@@ -466,7 +468,10 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, g->h0, g->c0);
 	for (size_t b = 0; b < B; b++) {
 		memcpy(g->dstate + b * 2 * H, g->h0 + b * H, H * sizeof(float));
-		memcpy(g->dstate + b * 2 * H + H, g->c0 + b * H, H * sizeof(float));
+		if (s->state_from_condition == 2) /* c0 not from the condition */
+			memset(g->dstate + b * 2 * H + H, 0, H * sizeof(float));
+		else
+			memcpy(g->dstate + b * 2 * H + H, g->c0 + b * H, H * sizeof(float));
 	}
 	netshare__dense_backward(&g->state_in, g->state_cond, g->dstate, batch, NULL);
 }

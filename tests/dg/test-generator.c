@@ -524,6 +524,18 @@ START_TEST(state_from_condition_backward)
 	check(&c, c.g.state_in.b, c.g.state_in.db, 2 * 4, "state_in.b");
 	check(&c, c.g.lstm.w_ih, c.g.lstm.dw_ih, 16 * 10, "lstm.w_ih");
 	check(&c, c.g.attr_out.w, c.g.attr_out.dw, 6 * 8, "attr_out.w");
+	c.g.s.state_from_condition = 2; /* h0 only: the c0 half has no gradient */
+	c.g.hold_condition = 0;
+	uint64_t sig;
+	loss(&c, &sig); /* the forward the checks repeat */
+	netshare__generator_zero_grad(&c.g);
+	float da[B * 8];
+	memcpy(da, c.ra, sizeof da);
+	netshare__generator_backward(&c.g, da, c.rf);
+	c.g.hold_condition = 1;
+	check(&c, c.g.state_in.w, c.g.state_in.dw, 8 * 2 * 4, "state_in.w (h0 only)");
+	for (int k = 8 * 4; k < 8 * 2 * 4; k++)
+		ck_assert_float_eq(c.g.state_in.dw[k], 0.0f);
 	free(c.ra);
 	free(c.rf);
 	netshare__generator_free(&c.g);
