@@ -159,8 +159,10 @@ netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg 
 void netshare__dg_train_on(netshare__dg *m, netshare__pool *pool);
 
 /* Train `iterations` more iterations on n encoded flows (attributes n x A, features
- * n x T x F; n may be 0 in DP mode, whose rounds are then noise only). progress (may be NULL) is called every iteration with the losses.
- * ENUMERIC (with the iteration) if a loss or weight stops being finite; ECANCELED. */
+ * n x T x F; n may be 0 in DP mode, whose rounds are then noise only). progress (may be
+ * NULL) is called every iteration with the losses. ENUMERIC (with the iteration) if a
+ * loss or weight stops being finite; ECANCELED; EINVAL for DP with D's projection or
+ * condition weights. */
 netshare_status netshare__dg_train(netshare__dg *m, const float *attr, const float *feat,
                                    size_t n, long iterations, netshare_progress_fn progress,
                                    void *user, int chunk);
