@@ -15,14 +15,14 @@
 
 #include <netshare/common.h>
 
+#include "core/intern.h"
 #include "nn/heads.h"
 
 typedef struct netshare__cond_weights {
 	const netshare__head *heads; /* borrowed: the attribute heads */
 	size_t n_heads, A;
-	uint64_t *keys;              /* the data's conditions, sorted */
-	float *key_weight;           /* their weights */
-	size_t n_keys;
+	netshare__intern conditions; /* the data's, keyed by their class heads' argmaxes */
+	float *key_weight;           /* the weight of each (by id) */
 	float unseen;                /* the weight of a condition the data lacks (c = 1) */
 	float *row_weight;           /* each training row's */
 	const float *attr;           /* the rows they were computed for */

@@ -33,7 +33,7 @@ START_TEST(weights_follow_counts)
 	memset(&cw, 0, sizeof cw);
 	ck_assert_ok(netshare__cond_weights_build(&cw, heads, 3, A, attr, N, 0.5));
 	/* c^-1/2: 1/2 and 1; their sum over the rows 4/2 + 1 = 3, so x 5/3 */
-	ck_assert_uint_eq(cw.n_keys, 2);
+	ck_assert_uint_eq(cw.conditions.n, 2);
 	double mean = 0;
 	for (int i = 0; i < N; i++) {
 		ck_assert_float_eq_tol(cw.row_weight[i], i < 4 ? 5.0f / 6 : 5.0f / 3, 1e-6f);
