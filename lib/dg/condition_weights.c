@@ -45,7 +45,7 @@ netshare__cond_weights_build(netshare__cond_weights *cw, const netshare__head *h
 	if (n == 0 || !(alpha > 0) || n_heads > NETSHARE__GEN_MAX_HEADS)
 		return netshare__error(NETSHARE_EINVAL, "condition weights: %zu rows, exponent %g, "
 		                       "%zu heads", n, alpha, n_heads);
-	*cw = (netshare__cond_weights){ .heads = heads, .n_heads = n_heads, .A = A, .attr = attr,
+	*cw = (netshare__cond_weights){ .heads = heads, .n_heads = n_heads, .attr = attr,
 	                                .n_rows = n };
 	uint32_t *row_id = netshare__mallocarray(n, sizeof *row_id);
 	cw->key_weight = netshare__calloc(n, sizeof *cw->key_weight); /* counts first */

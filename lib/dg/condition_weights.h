@@ -20,7 +20,7 @@
 
 typedef struct netshare__cond_weights {
 	const netshare__head *heads; /* borrowed: the attribute heads */
-	size_t n_heads, A;
+	size_t n_heads;
 	netshare__intern conditions; /* the data's, keyed by their class heads' argmaxes */
 	float *key_weight;           /* the weight of each (by id) */
 	float unseen;                /* the weight of a condition the data lacks (c = 1) */

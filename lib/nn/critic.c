@@ -84,10 +84,9 @@ netshare__critic_project(netshare__critic *c, int cond)
 	c->pv = netshare__calloc(C * U, sizeof(float));
 	c->dpv = netshare__calloc(C * U, sizeof(float));
 	c->pq = netshare__mallocarray(B * U, sizeof(float));
-	c->py = netshare__mallocarray(B * C, sizeof(float));
 	c->pr = netshare__mallocarray(B * C, sizeof(float));
 	c->pe = netshare__mallocarray(B * U, sizeof(float));
-	if (!c->pv || !c->dpv || !c->pq || !c->py || !c->pr || !c->pe)
+	if (!c->pv || !c->dpv || !c->pq || !c->pr || !c->pe)
 		return netshare__error_oom("critic projection");
 	c->cond = cond;
 	return NETSHARE_OK;
@@ -110,7 +109,7 @@ netshare__critic_free(netshare__critic *c)
 	netshare__free(c->tmp);
 	netshare__free(c->tmp2);
 	netshare__free(c->score);
-	float *proj[] = { c->pv, c->dpv, c->pq, c->py, c->pr, c->pe };
+	float *proj[] = { c->pv, c->dpv, c->pq, c->pr, c->pe };
 	for (size_t i = 0; i < sizeof proj / sizeof proj[0]; i++)
 		netshare__free(proj[i]);
 	memset(c, 0, sizeof *c);
@@ -197,6 +196,13 @@ front_transpose(netshare__critic *c, const float *dy, int batch, float *dx, int 
 		       (size_t)rest * sizeof *dx);
 }
 
+/* y of row `row` of the last forward: its last cond inputs (rows c->in apart). */
+static const float *
+project_y(const netshare__critic *c, int row)
+{
+	return c->px + (size_t)row * c->in + c->in - c->cond;
+}
+
 /* The projection's share of the scores: y = the rows' last cond inputs, q = y V,
  * score += q . h (h the last hidden layer). */
 static void
@@ -205,10 +211,8 @@ project_forward(netshare__critic *c, const float *x, int batch)
 	int U = c->units, C = c->cond;
 	const float *h = c->h[c->layers - 1];
 	c->px = x;
-	for (int b = 0; b < batch; b++)
-		memcpy(c->py + (size_t)b * C, x + (size_t)b * c->in + c->in - C, (size_t)C * sizeof(float));
-	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, C, 1.0f, c->py, C,
-	                c->pv, U, 0.0f, c->pq, U);
+	netshare__sgemm(c->pool, c->parts, CblasNoTrans, CblasNoTrans, batch, U, C, 1.0f,
+	                project_y(c, 0), c->in, c->pv, U, 0.0f, c->pq, U);
 	for (int b = 0; b < batch; b++) {
 		double s = 0;
 		for (int j = 0; j < U; j++)
@@ -230,7 +234,7 @@ project_backward_h(netshare__critic *c, const float *dscore, int batch, float *d
 		return;
 	for (int b = 0; b < batch; b++)
 		for (int k = 0; k < C; k++)
-			c->pr[(size_t)b * C + k] = dscore[b] * c->py[(size_t)b * C + k];
+			c->pr[(size_t)b * C + k] = dscore[b] * project_y(c, b)[k];
 	netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, C, U, batch, 1.0f, c->pr, C,
 	                c->h[c->layers - 1], U, 1.0f, c->dpv, U);
 }
@@ -341,7 +345,7 @@ project_penalty(netshare__critic *c, int row0, int batch, const float *a)
 	int L = c->layers, U = c->units, C = c->cond;
 	const float *hl = c->h[L - 1] + (size_t)row0 * U;
 	netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, C, U, batch, 1.0f,
-	                c->py + (size_t)row0 * C, C, a, U, 1.0f, c->dpv, U);
+	                project_y(c, row0), c->in, a, U, 1.0f, c->dpv, U);
 	netshare__sgemm(c->pool, c->parts, CblasTrans, CblasNoTrans, C, U, batch, 1.0f, c->pr, C,
 	                hl, U, 1.0f, c->dpv, U);
 	float *e = c->pe, *next = c->tmp, *spare = c->tmp2;

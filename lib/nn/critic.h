@@ -60,10 +60,10 @@ typedef struct netshare__critic {
 	float *tmp, *tmp2;                      /* B x max(in, units) */
 	float *score;                           /* B */
 	/* The projection (cond 0: none): V (cond x units) and its gradient; the last
-	 * forward's V^T y per row (pq), its y (py) and x (px: layer 0's input without a
-	 * front); scratch pr (max_batch x cond) and pe (max_batch x units). */
+	 * forward's V^T y per row (pq) and its x (px: each row's y, and layer 0's input
+	 * without a front); scratch pr (max_batch x cond) and pe (max_batch x units). */
 	int cond;
-	float *pv, *dpv, *pq, *py, *pr, *pe;
+	float *pv, *dpv, *pq, *pr, *pe;
 	const float *px;
 	int parts;                              /* blocks of its products (gemm.h) */
 	struct netshare__pool *pool;            /* threads computing them; NULL: none */
