@@ -288,6 +288,11 @@ main(int argc, char **argv)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
 	netshare__dg *d = &m->dg[0];
+	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
+	    ex.state_from_condition > 2)
+		return fprintf(stderr, "time-to-quality: disc_projection %d is not 0..1 or "
+		               "state_from_condition %d not 0..2\n", ex.disc_projection,
+		               ex.state_from_condition), 2;
 	if (!(ex.condition_balance >= 0))
 		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
 		               ex.condition_balance), 2;
