@@ -50,7 +50,8 @@
  *        the feature generator's input: "A stronger condition"); disc_projection (1:
  *        D scores the attributes against the rest of its row through a projection
  *        term: "A projection critic"); state_from_condition (1: the LSTM's initial
- *        state gains a trained linear map of the attributes, 2: h0 only: "The initial
+ *        state gains a trained linear map of the attributes, 2: h0 only, 3: through a
+ *        tanh: "The initial
  *        state from the attributes"; not with save=); condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
@@ -289,9 +290,9 @@ main(int argc, char **argv)
 	netshare_encoder_free(enc);
 	netshare__dg *d = &m->dg[0];
 	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
-	    ex.state_from_condition > 2)
+	    ex.state_from_condition > 3)
 		return fprintf(stderr, "time-to-quality: disc_projection %d is not 0..1 or "
-		               "state_from_condition %d not 0..2\n", ex.disc_projection,
+		               "state_from_condition %d not 0..3\n", ex.disc_projection,
 		               ex.state_from_condition), 2;
 	if (!(ex.condition_balance >= 0))
 		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",

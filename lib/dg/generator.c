@@ -272,7 +272,8 @@ outputs_until_last(netshare__generator *g, size_t B, netshare__rng *r)
 }
 
 /* h0 and c0 += the condition (g->tmp, kept in state_cond for backward) times state_in:
- * its first H outputs into h0, the next H into c0. */
+ * its first H outputs into h0, the next H into c0. 3: tanh of them, so that the
+ * condition's share never outweighs the N(0, 1) draw (kept in dstate for backward). */
 static void
 state_from_condition(netshare__generator *g, size_t B)
 {
@@ -280,6 +281,9 @@ state_from_condition(netshare__generator *g, size_t B)
 	if (!g->hold_condition)
 		memcpy(g->state_cond, g->tmp, B * A * sizeof(float));
 	netshare__dense_forward(&g->state_in, g->state_cond, (int)B, g->dstate);
+	if (g->s.state_from_condition == 3)
+		for (size_t k = 0; k < B * 2 * H; k++)
+			g->dstate[k] = tanhf(g->dstate[k]);
 	int cell = g->s.state_from_condition != 2; /* 2: h0 only */
 	for (size_t b = 0; b < B; b++)
 		for (size_t j = 0; j < H; j++) {
@@ -467,11 +471,18 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 	/* dh0 and dc0 (into h0 and c0, no longer needed), then state_in's gradient */
 	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, g->h0, g->c0);
 	for (size_t b = 0; b < B; b++) {
-		memcpy(g->dstate + b * 2 * H, g->h0 + b * H, H * sizeof(float));
-		if (s->state_from_condition == 2) /* c0 not from the condition */
-			memset(g->dstate + b * 2 * H + H, 0, H * sizeof(float));
+		float *d = g->dstate + b * 2 * H;
+		if (s->state_from_condition == 3) /* through the tanh its forward left in d */
+			for (size_t j = 0; j < H; j++) {
+				d[j] = g->h0[b * H + j] * (1.0f - d[j] * d[j]);
+				d[H + j] = g->c0[b * H + j] * (1.0f - d[H + j] * d[H + j]);
+			}
 		else
-			memcpy(g->dstate + b * 2 * H + H, g->c0 + b * H, H * sizeof(float));
+			memcpy(d, g->h0 + b * H, H * sizeof(float));
+		if (s->state_from_condition == 2) /* c0 not from the condition */
+			memset(d + H, 0, H * sizeof(float));
+		else if (s->state_from_condition != 3)
+			memcpy(d + H, g->c0 + b * H, H * sizeof(float));
 	}
 	netshare__dense_backward(&g->state_in, g->state_cond, g->dstate, batch, NULL);
 }

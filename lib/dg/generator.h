@@ -73,7 +73,7 @@ typedef struct netshare__gen_shape {
 	 * (the discretised attributes, as at every step's input), a trained layer starting
 	 * at zero, so that the service sets the state the first record comes from. Not in
 	 * model files (its tensors are the last of netshare__generator_tensors). 2: h0
-	 * only (the layer's c0 half unused). */
+	 * only (the layer's c0 half unused); 3: both, through a tanh (bounded). */
 	int state_from_condition;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];

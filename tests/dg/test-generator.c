@@ -536,6 +536,17 @@ START_TEST(state_from_condition_backward)
 	check(&c, c.g.state_in.w, c.g.state_in.dw, 8 * 2 * 4, "state_in.w (h0 only)");
 	for (int k = 8 * 4; k < 8 * 2 * 4; k++)
 		ck_assert_float_eq(c.g.state_in.dw[k], 0.0f);
+	c.g.s.state_from_condition = 3; /* through a tanh: bounded, both halves */
+	c.g.hold_condition = 0;
+	loss(&c, &sig);
+	for (int k = 0; k < B * 2 * 4; k++)
+		ck_assert(fabsf(c.g.dstate[k]) < 1.0f);
+	netshare__generator_zero_grad(&c.g);
+	memcpy(da, c.ra, sizeof da);
+	netshare__generator_backward(&c.g, da, c.rf);
+	c.g.hold_condition = 1;
+	check(&c, c.g.state_in.w, c.g.state_in.dw, 8 * 2 * 4, "state_in.w (tanh)");
+	check(&c, c.g.state_in.b, c.g.state_in.db, 2 * 4, "state_in.b (tanh)");
 	free(c.ra);
 	free(c.rf);
 	netshare__generator_free(&c.g);
