@@ -52,7 +52,9 @@
  *        term: "A projection critic"); state_from_condition (1: the LSTM's initial
  *        state gains a trained linear map of the attributes, 2: h0 only, 3: through a
  *        tanh: "The initial
- *        state from the attributes"; not with save=); condition_balance (alpha: D's loss
+ *        state from the attributes"; not with save=); output_from_condition (1: every
+ *        step's output layer gains a trained linear map of the attributes: "The output
+ *        from the attributes"; not with save=); condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
@@ -97,7 +99,7 @@ typedef struct bench_settings {
 	int gen_seeds;
 	float flag_band;     /* -1: the model's */
 	int drawn_lengths, aux_records, zero_state, flow_noise, disc_projection;
-	int state_from_condition;
+	int state_from_condition, output_from_condition;
 	float class_scale;   /* class_condition_scale; 0: 1 */
 	double condition_balance;
 } bench_settings;
@@ -132,6 +134,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *
 		{ "class_condition_scale", .f = &b->class_scale },
 		{ "disc_projection", .i = &b->disc_projection },
 		{ "state_from_condition", .i = &b->state_from_condition },
+		{ "output_from_condition", .i = &b->output_from_condition },
 		{ "condition_balance", .d = &b->condition_balance },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
@@ -290,27 +293,31 @@ main(int argc, char **argv)
 	netshare_encoder_free(enc);
 	netshare__dg *d = &m->dg[0];
 	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
-	    ex.state_from_condition > 3)
-		return fprintf(stderr, "time-to-quality: disc_projection %d is not 0..1 or "
-		               "state_from_condition %d not 0..3\n", ex.disc_projection,
-		               ex.state_from_condition), 2;
+	    ex.state_from_condition > 3 || ex.output_from_condition < 0 ||
+	    ex.output_from_condition > 1)
+		return fprintf(stderr, "time-to-quality: disc_projection %d is not 0..1, "
+		               "state_from_condition %d not 0..3 or output_from_condition %d "
+		               "not 0..1\n", ex.disc_projection, ex.state_from_condition,
+		               ex.output_from_condition), 2;
 	if (!(ex.condition_balance >= 0))
 		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
 		               ex.condition_balance), 2;
-	if (save && ex.state_from_condition) /* a model file has no room for its layer */
-		return fprintf(stderr, "time-to-quality: save= with state_from_condition\n"), 2;
+	if (save && (ex.state_from_condition || ex.output_from_condition)) /* no room for them */
+		return fprintf(stderr, "time-to-quality: save= with state_from_condition or "
+		               "output_from_condition\n"), 2;
 	if (ex.aux_records || ex.disc_projection || ex.state_from_condition ||
-	    ex.condition_balance != 0) {
+	    ex.output_from_condition || ex.condition_balance != 0) {
 		/* chunk 0's model made again with them (the sampler's generators follow
 		 * m->shape) */
 		netshare__dg_free(d);
 		m->shape.state_from_condition = ex.state_from_condition;
+		m->shape.output_from_condition = ex.output_from_condition;
 		m->dgp.aux_records = ex.aux_records;
 		m->dgp.disc_projection = ex.disc_projection;
 		m->dgp.condition_balance = ex.condition_balance;
 		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
 			return fail("aux_records, disc_projection, state_from_condition, "
-			            "condition_balance");
+			            "output_from_condition, condition_balance");
 	}
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (ex.flag_band >= 0)

@@ -34,8 +34,10 @@ netshare__generator_free(netshare__generator *g)
 	netshare__lstm_cache_free(&g->cache);
 	netshare__dense_free(&g->feat_out);
 	netshare__dense_free(&g->state_in);
+	netshare__dense_free(&g->out_in);
 	float *bufs[] = { g->z_a, g->tmp, g->tmp2, g->lstm_in, g->h0, g->c0, g->step_out,
-	                  g->dstep, g->dh, g->attributes, g->features, g->state_cond, g->dstate };
+	                  g->dstep, g->dh, g->attributes, g->features, g->cond_kept, g->dstate,
+	                  g->out_cond };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
 	netshare__free(g->lengths);
@@ -81,9 +83,19 @@ netshare__generator_init(netshare__generator *g, const netshare__gen_shape *s)
 		st = netshare__dense_init(&g->feat_out, (int)H, (int)SF);
 	if (st == NETSHARE_OK && s->state_from_condition) { /* zero weights: no draw */
 		st = netshare__dense_init(&g->state_in, s->A, 2 * (int)H);
-		g->state_cond = netshare__mallocarray(B * (size_t)s->A, sizeof(float));
 		g->dstate = netshare__mallocarray(B * 2 * H, sizeof(float));
-		if (st == NETSHARE_OK && (!g->state_cond || !g->dstate))
+		if (st == NETSHARE_OK && !g->dstate)
+			st = netshare__error_oom("generator");
+	}
+	if (st == NETSHARE_OK && s->output_from_condition) { /* zero weights: no draw */
+		st = netshare__dense_init(&g->out_in, s->A, (int)SF);
+		g->out_cond = netshare__mallocarray(B * SF, sizeof(float));
+		if (st == NETSHARE_OK && !g->out_cond)
+			st = netshare__error_oom("generator");
+	}
+	if (st == NETSHARE_OK && (s->state_from_condition || s->output_from_condition)) {
+		g->cond_kept = netshare__mallocarray(B * (size_t)s->A, sizeof(float));
+		if (!g->cond_kept)
 			st = netshare__error_oom("generator");
 	}
 	if (st < 0) {
@@ -130,6 +142,8 @@ netshare__generator_zero_grad(netshare__generator *g)
 	netshare__dense_zero_grad(&g->feat_out);
 	if (g->s.state_from_condition)
 		netshare__dense_zero_grad(&g->state_in);
+	if (g->s.output_from_condition)
+		netshare__dense_zero_grad(&g->out_in);
 }
 
 netshare_status
@@ -226,6 +240,13 @@ forward_attributes(netshare__generator *g, netshare__rng *r, int batch, int trai
 	netshare__heads_forward(s->attr_heads, s->n_attr_heads, g->attributes, B, A);
 }
 
+static void
+add_floats(float *y, const float *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] += x[i];
+}
+
 /* Generation: the LSTM steps, the output layer and the activations only up to each
  * flow's "last" flag, which the raw gen-flag logits already show (softmax keeps their
  * order), step by step over the rows still going, gathered so that one product serves
@@ -253,6 +274,8 @@ outputs_until_last(netshare__generator *g, size_t B, netshare__rng *r)
 		for (size_t i = 0; i < n; i++) {
 			float *row = g->step_out + ((size_t)t * B + going[i]) * SF;
 			memcpy(row, g->dstep + i * SF, SF * sizeof *row);
+			if (s->output_from_condition)
+				add_floats(row, g->out_cond + going[i] * SF, SF);
 			int done = 0;
 			if (r) { /* the softmax first; its flags drawn one-hot until one says last */
 				netshare__heads_forward(g->step_heads, g->n_step_heads, row, 1, SF);
@@ -271,16 +294,14 @@ outputs_until_last(netshare__generator *g, size_t B, netshare__rng *r)
 	}
 }
 
-/* h0 and c0 += the condition (g->tmp, kept in state_cond for backward) times state_in:
+/* h0 and c0 += the condition (kept in cond_kept for backward) times state_in:
  * its first H outputs into h0, the next H into c0. 3: tanh of them, so that the
  * condition's share never outweighs the N(0, 1) draw (kept in dstate for backward). */
 static void
 state_from_condition(netshare__generator *g, size_t B)
 {
-	size_t A = (size_t)g->s.A, H = (size_t)g->s.lstm_units;
-	if (!g->hold_condition)
-		memcpy(g->state_cond, g->tmp, B * A * sizeof(float));
-	netshare__dense_forward(&g->state_in, g->state_cond, (int)B, g->dstate);
+	size_t H = (size_t)g->s.lstm_units;
+	netshare__dense_forward(&g->state_in, g->cond_kept, (int)B, g->dstate);
 	if (g->s.state_from_condition == 3)
 		for (size_t k = 0; k < B * 2 * H; k++)
 			g->dstate[k] = tanhf(g->dstate[k]);
@@ -330,8 +351,12 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	float state_sd = s->zero_state ? 0.0f : 1.0f;
 	netshare__rng_fill_normalf(r, g->h0, B * H, 0, state_sd);
 	netshare__rng_fill_normalf(r, g->c0, B * H, 0, state_sd);
+	if ((s->state_from_condition || s->output_from_condition) && !g->hold_condition)
+		memcpy(g->cond_kept, g->tmp, B * A * sizeof(float));
 	if (s->state_from_condition)
 		state_from_condition(g, B);
+	if (s->output_from_condition) /* added to every step's output layer before its heads */
+		netshare__dense_forward(&g->out_in, g->cond_kept, batch, g->out_cond);
 	g->cache.batch = batch;
 	if (held) /* the projections; outputs_until_last steps the flows still going */
 		netshare__lstm_project_held(&g->lstm, g->tmp, (int)A, g->lstm_in, &g->cache);
@@ -342,6 +367,8 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 	} else {
 		const float *hs = g->cache.h + B * H;
 		netshare__dense_forward(&g->feat_out, hs, s->steps * batch, g->step_out);
+		for (size_t k = 0; s->output_from_condition && k < (size_t)s->steps * B; k++)
+			add_floats(g->step_out + k * SF, g->out_cond + (k % B) * SF, SF);
 		netshare__heads_forward(g->step_heads, g->n_step_heads, g->step_out,
 		                        (size_t)s->steps * B, SF);
 	}
@@ -430,6 +457,8 @@ netshare__generator_copy_weights(netshare__generator *a, const netshare__generat
 		st = netshare__dense_copy(&a->feat_out, &b->feat_out);
 	if (st == NETSHARE_OK && (a->s.state_from_condition || b->s.state_from_condition))
 		st = netshare__dense_copy(&a->state_in, &b->state_in);
+	if (st == NETSHARE_OK && (a->s.output_from_condition || b->s.output_from_condition))
+		st = netshare__dense_copy(&a->out_in, &b->out_in);
 	if (st == NETSHARE_OK) {
 		size_t G = 4 * (size_t)a->lstm.hidden;
 		memcpy(a->lstm.w_ih, b->lstm.w_ih, G * a->lstm.in * sizeof(float));
@@ -464,6 +493,12 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 	                         (size_t)s->steps * B, SF);
 	const float *hs = g->cache.h + B * H;
 	netshare__dense_backward(&g->feat_out, hs, g->dstep, s->steps * batch, g->dh);
+	if (s->output_from_condition) { /* every step's gradient reaches the one offset */
+		memset(g->out_cond, 0, B * SF * sizeof(float));
+		for (size_t k = 0; k < (size_t)s->steps * B; k++)
+			add_floats(g->out_cond + (k % B) * SF, g->dstep + k * SF, SF);
+		netshare__dense_backward(&g->out_in, g->cond_kept, g->out_cond, batch, NULL);
+	}
 	if (!s->state_from_condition) {
 		netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, NULL, NULL);
 		return;
@@ -484,7 +519,7 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 		else if (s->state_from_condition != 3)
 			memcpy(d + H, g->c0 + b * H, H * sizeof(float));
 	}
-	netshare__dense_backward(&g->state_in, g->state_cond, g->dstate, batch, NULL);
+	netshare__dense_backward(&g->state_in, g->cond_kept, g->dstate, batch, NULL);
 }
 
 void
@@ -538,6 +573,10 @@ netshare__generator_tensors(netshare__generator *g, netshare__gen_tensor *t)
 		ADD(g->state_in.w, g->state_in.dw, (size_t)g->state_in.in * g->state_in.out);
 		ADD(g->state_in.b, g->state_in.db, (size_t)g->state_in.out);
 	}
+	if (g->s.output_from_condition) {
+		ADD(g->out_in.w, g->out_in.dw, (size_t)g->out_in.in * g->out_in.out);
+		ADD(g->out_in.b, g->out_in.db, (size_t)g->out_in.out);
+	}
 	for (int l = 0; l < g->hidden; l++) {
 		ADD(g->attr_bn[l].running_mean, NULL, (size_t)g->attr_bn[l].dim);
 		ADD(g->attr_bn[l].running_var, NULL, (size_t)g->attr_bn[l].dim);
@@ -586,5 +625,7 @@ netshare__generator_floats(const netshare__gen_shape *s, int trained_only)
 	n += H * SF + SF;
 	if (s->state_from_condition)
 		n += A * 2 * H + 2 * H;
+	if (s->output_from_condition)
+		n += A * SF + SF;
 	return n;
 }

@@ -75,6 +75,11 @@ typedef struct netshare__gen_shape {
 	 * model files (its tensors are the last of netshare__generator_tensors). 2: h0
 	 * only (the layer's c0 half unused); 3: both, through a tanh (bounded). */
 	int state_from_condition;
+	/* An experiment of time-to-quality (output_from_condition=1; 0 otherwise): every
+	 * step's output layer gains a trained linear map of the same condition (from zero),
+	 * a per-service offset of the records' values beside the recurrent path. Not in
+	 * model files (its tensors follow state_from_condition's). */
+	int output_from_condition;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];
 	netshare__head feat_heads[NETSHARE__GEN_MAX_HEADS]; /* of one record */
@@ -90,7 +95,10 @@ typedef struct netshare__generator {
 	netshare__lstm lstm;
 	netshare__dense feat_out;
 	netshare__dense state_in;                   /* A -> 2 x lstm_units (state_from_condition) */
-	float *state_cond, *dstate;                 /* B x A: its input; B x 2H: its gradient */
+	netshare__dense out_in;                     /* A -> sample_len x F (output_from_condition) */
+	float *cond_kept;                           /* B x A: the condition, for the two above */
+	float *dstate;                              /* B x 2H: state_in's output, its gradient */
+	float *out_cond;                            /* B x SF: out_in's output, its gradient */
 	netshare__lstm_cache cache;
 	netshare__head *step_heads;                 /* feat_heads repeated sample_len times */
 	size_t n_step_heads;

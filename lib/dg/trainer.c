@@ -14,6 +14,7 @@
 void
 netshare__dg_params_default(netshare__dg_params *p)
 {
+	memset(p, 0, sizeof *p); /* every setting not named below off */
 	p->batch = 100;
 	p->d_rounds = 5;
 	p->g_rounds = 1;
@@ -33,9 +34,6 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->aux_weight = 1.0;
 	p->split_products = -1;
 	p->disc_embed = 0; /* NetShare's MLP on the whole flow */
-	p->dp_clip = p->dp_sigma = 0; /* DP off */
-	p->ema_decay = 0;
-	p->aux_records = 0;
 }
 
 void

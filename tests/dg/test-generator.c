@@ -554,6 +554,73 @@ START_TEST(state_from_condition_backward)
 }
 END_TEST
 
+/* output_from_condition (an experiment setting of time-to-quality): at zero weights the
+ * generator is the default one, draw for draw; with weights, backward matches finite
+ * differences for the new layer (every step's gradient summed) and the layers beside
+ * it; training's forward and generation's step-by-step one both add the offset. */
+START_TEST(output_from_condition_backward)
+{
+	netshare__gen_shape s = tiny_shape();
+	struct ctx c, plain;
+	netshare__rng r, rp;
+	memset(&c, 0, sizeof c);
+	memset(&plain, 0, sizeof plain);
+	init_generator(&plain.g, &s, &rp, 6);
+	s.output_from_condition = 1;
+	init_generator(&c.g, &s, &r, 6);
+	netshare__generator_forward(&plain.g, &rp, B, 1);
+	netshare__generator_forward(&c.g, &r, B, 1);
+	ck_assert_mem_eq(c.g.features, plain.g.features, (size_t)B * 6 * s.F * sizeof(float));
+	ck_assert_double_eq(netshare__generator_floats(&s, 1),
+	                    netshare__generator_floats(&plain.g.s, 1) + 8 * 10 + 10);
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS], tp[NETSHARE__GEN_MAX_TENSORS];
+	ck_assert_uint_eq(netshare__generator_tensors(&c.g, t),
+	                  netshare__generator_tensors(&plain.g, tp) + 2);
+	netshare__rng_fill_normalf(&r, c.g.out_in.w, 8 * 10, 0, 0.5f);
+	netshare__rng_fill_normalf(&r, c.g.out_in.b, 10, 0, 0.5f);
+	for (int k = 0; k < 2; k++) { /* flows that go on past the first step */
+		c.g.feat_out.b[k * 5 + 3] += 3.0f;
+		c.g.feat_out.b[k * 5 + 4] -= 3.0f;
+	}
+	ctx_backward(&c, &r);
+	for (int b = 0; b < B; b++)
+		ck_assert_uint_gt(c.g.lengths[b], 2);
+	c.g.hold_condition = 1;
+	check(&c, c.g.out_in.w, c.g.out_in.dw, 8 * 10, "out_in.w");
+	check(&c, c.g.out_in.b, c.g.out_in.db, 10, "out_in.b");
+	check(&c, c.g.feat_out.w, c.g.feat_out.dw, 4 * 10, "feat_out.w");
+	check(&c, c.g.lstm.w_ih, c.g.lstm.dw_ih, 16 * 10, "lstm.w_ih");
+	free(c.ra);
+	free(c.rf);
+	/* The offset alone: every record's sigmoid field is sigmoid(2) where the first
+	 * class head says class 1, sigmoid(0) where it says class 0. */
+	netshare__generator *g = &c.g;
+	g->hold_condition = 0;
+	memset(g->feat_out.w, 0, 4 * 10 * sizeof(float));
+	memset(g->feat_out.b, 0, 10 * sizeof(float));
+	memset(g->out_in.w, 0, 8 * 10 * sizeof(float));
+	memset(g->out_in.b, 0, 10 * sizeof(float));
+	g->out_in.w[0 * 8 + 1] = g->out_in.w[5 * 8 + 1] = 2.0f; /* records 0 and 1, field 0 */
+	float attr[B * 8] = { 0 }, generated[B * 8];
+	for (int b = 0; b < B; b++)
+		attr[b * 8 + (b % 2)] = 1.0f;
+	for (int held = 0; held < 2; held++) {
+		if (held)
+			netshare__generator_forward_given(g, &r, B, attr);
+		else
+			netshare__generator_forward_real_condition(g, &r, B, attr, generated);
+		for (int b = 0; b < B; b++) {
+			float want = b % 2 ? 1.0f / (1.0f + expf(-2.0f)) : 0.5f;
+			ck_assert_uint_ge(g->lengths[b], 1);
+			for (uint32_t j = 0; j < g->lengths[b]; j++)
+				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], want, 1e-6);
+		}
+	}
+	netshare__generator_free(&c.g);
+	netshare__generator_free(&plain.g);
+}
+END_TEST
+
 /* class_condition_scale (an experiment setting of time-to-quality): the feature
  * generator's input holds the attributes' class heads as C times their one-hots, the
  * other heads as they are. */
@@ -582,6 +649,7 @@ END_TEST
 
 NETSHARE_TEST_MAIN("dg-generator",
 	state_from_condition_backward,
+	output_from_condition_backward,
 	class_condition_scale_weights_the_one_hots,
 	flow_state_settings,
 	drawn_record_classes_follow_their_probabilities,

@@ -108,6 +108,22 @@ small_params(void)
 	return p;
 }
 
+/* The defaults set every field, whatever the memory held (bench-train's and the tests'
+ * parameters live on the stack): a field the function forgets differs here. */
+START_TEST(params_default_sets_every_field)
+{
+	netshare__dg_params dirty, clean;
+	memset(&dirty, 0xa5, sizeof dirty);
+	memset(&clean, 0, sizeof clean);
+	netshare__dg_params_default(&dirty);
+	netshare__dg_params_default(&clean);
+	ck_assert_mem_eq(&dirty, &clean, sizeof dirty);
+	ck_assert_int_eq(clean.real_condition, 0);
+	ck_assert_int_eq(clean.disc_projection, 0);
+	ck_assert_double_eq(clean.condition_balance, 0);
+}
+END_TEST
+
 START_TEST(learns_two_flow_types)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -283,7 +299,8 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
  * calling thread only, once per optimiser step), in DP mode, in split mode (whose
  * products' exactness tests/nn/test-layers.c checks), with D's front, plain and DP,
  * with aux-D shown the first records, plain and DP, with D's projection, with the
- * front and split (which DP refuses), and with condition weights. */
+ * front and split (which DP refuses), with condition weights, and with the generator's
+ * initial state (tanh form) and output layer from the condition. */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -291,8 +308,10 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 11; mode++) {
+	for (int mode = 0; mode < 12; mode++) {
 		netshare__dg_params p = small_params();
+		s.state_from_condition = mode == 11 ? 3 : 0;
+		s.output_from_condition = mode == 11;
 		p.split_products = mode == 3 || mode == 9; /* split (too small here: serial tasks) */
 		p.disc_embed = mode == 4 || mode == 5 || mode == 8 ? 2 : 0;
 		p.aux_records = mode == 6 || mode == 7 ? 2 : 0;
@@ -314,6 +333,18 @@ START_TEST(threads_change_no_bit)
 		ck_assert_ok(netshare__dg_train(&serial, attr, feat, N, 6, NULL, NULL, 0));
 		ck_assert_ok(netshare__dg_train(&parallel, attr, feat, N, 6, NULL, NULL, 0));
 		assert_same_weights(&serial, &parallel);
+		if (mode == 11) { /* both layers trained (from zero), alike */
+			netshare__dense *l[] = { &serial.g.state_in, &parallel.g.state_in,
+			                         &serial.g.out_in, &parallel.g.out_in };
+			for (int k = 0; k < 4; k += 2) {
+				size_t n = (size_t)l[k]->in * l[k]->out;
+				ck_assert_mem_eq(l[k]->w, l[k + 1]->w, n * sizeof(float));
+				double v2 = 0;
+				for (size_t i = 0; i < n; i++)
+					v2 += (double)l[k]->w[i] * l[k]->w[i];
+				ck_assert_double_gt(v2, 0);
+			}
+		}
 		if (mode == 8 || mode == 9) { /* the projection trained (from zero); not DP */
 			double v2 = 0;
 			for (int k = 0; k < serial.d.cond * serial.d.units; k++)
@@ -390,6 +421,7 @@ START_TEST(condition_weights_reach_d)
 END_TEST
 
 NETSHARE_TEST_MAIN("dg-trainer",
+	params_default_sets_every_field,
 	condition_weights_reach_d,
 	learns_two_flow_types,
 	deterministic_and_warm_start,
