@@ -109,7 +109,8 @@ static void
 json_privacy(const netshare_model_info *mi)
 {
 	static const char *const names[] = { "none", "dp", "dp-infinite-epsilon" };
-	printf(",\"privacy\":\"%s\",\"epsilon\":", names[mi->privacy >= 0 && mi->privacy <= 2 ? mi->privacy : 0]);
+	int known = mi->privacy >= 0 && mi->privacy <= 2;
+	printf(",\"privacy\":\"%s\",\"epsilon\":", names[known ? mi->privacy : 0]);
 	json_number(stdout, mi->privacy == 1 ? mi->epsilon : NAN);
 	printf(",\"epsilon_target\":");
 	json_number(stdout, mi->privacy ? mi->epsilon_target : NAN);
