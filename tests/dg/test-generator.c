@@ -493,6 +493,29 @@ START_TEST(flow_state_settings)
 }
 END_TEST
 
+/* A generator with an experiment's added layer (shape s) and the default one (plain, from
+ * the same seed): draw for draw alike while the layer is at zero; the layer adds its two
+ * tensors and `floats` trained floats. */
+static void
+start_with_added_layer(struct ctx *c, struct ctx *plain, netshare__gen_shape s,
+                       netshare__rng *r, double floats)
+{
+	netshare__rng rp;
+	netshare__gen_shape ps = tiny_shape();
+	memset(c, 0, sizeof *c);
+	memset(plain, 0, sizeof *plain);
+	init_generator(&plain->g, &ps, &rp, 6);
+	init_generator(&c->g, &s, r, 6);
+	netshare__generator_forward(&plain->g, &rp, B, 1);
+	netshare__generator_forward(&c->g, r, B, 1);
+	ck_assert_mem_eq(c->g.features, plain->g.features, (size_t)B * 6 * s.F * sizeof(float));
+	ck_assert_double_eq(netshare__generator_floats(&s, 1),
+	                    netshare__generator_floats(&ps, 1) + floats);
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS], tp[NETSHARE__GEN_MAX_TENSORS];
+	ck_assert_uint_eq(netshare__generator_tensors(&c->g, t),
+	                  netshare__generator_tensors(&plain->g, tp) + 2);
+}
+
 /* state_from_condition (an experiment setting of time-to-quality): at zero weights the
  * generator is the default one, draw for draw; with weights, the condition moves the
  * initial state, and backward matches finite differences for the new layer (dh0 and
@@ -501,20 +524,9 @@ START_TEST(state_from_condition_backward)
 {
 	netshare__gen_shape s = tiny_shape();
 	struct ctx c, plain;
-	netshare__rng r, rp;
-	memset(&c, 0, sizeof c);
-	memset(&plain, 0, sizeof plain);
-	init_generator(&plain.g, &s, &rp, 6);
+	netshare__rng r;
 	s.state_from_condition = 1;
-	init_generator(&c.g, &s, &r, 6);
-	netshare__generator_forward(&plain.g, &rp, B, 1);
-	netshare__generator_forward(&c.g, &r, B, 1);
-	ck_assert_mem_eq(c.g.features, plain.g.features, (size_t)B * 6 * s.F * sizeof(float));
-	ck_assert_double_eq(netshare__generator_floats(&s, 1),
-	                    netshare__generator_floats(&plain.g.s, 1) + 8 * 2 * 4 + 2 * 4);
-	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS], tp[NETSHARE__GEN_MAX_TENSORS];
-	ck_assert_uint_eq(netshare__generator_tensors(&c.g, t),
-	                  netshare__generator_tensors(&plain.g, tp) + 2);
+	start_with_added_layer(&c, &plain, s, &r, 8 * 2 * 4 + 2 * 4);
 	netshare__rng_fill_normalf(&r, c.g.state_in.w, 8 * 2 * 4, 0, 0.5f);
 	netshare__rng_fill_normalf(&r, c.g.state_in.b, 2 * 4, 0, 0.5f);
 	netshare__generator_forward(&c.g, &r, B, 1);
@@ -562,20 +574,9 @@ START_TEST(output_from_condition_backward)
 {
 	netshare__gen_shape s = tiny_shape();
 	struct ctx c, plain;
-	netshare__rng r, rp;
-	memset(&c, 0, sizeof c);
-	memset(&plain, 0, sizeof plain);
-	init_generator(&plain.g, &s, &rp, 6);
+	netshare__rng r;
 	s.output_from_condition = 1;
-	init_generator(&c.g, &s, &r, 6);
-	netshare__generator_forward(&plain.g, &rp, B, 1);
-	netshare__generator_forward(&c.g, &r, B, 1);
-	ck_assert_mem_eq(c.g.features, plain.g.features, (size_t)B * 6 * s.F * sizeof(float));
-	ck_assert_double_eq(netshare__generator_floats(&s, 1),
-	                    netshare__generator_floats(&plain.g.s, 1) + 8 * 10 + 10);
-	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS], tp[NETSHARE__GEN_MAX_TENSORS];
-	ck_assert_uint_eq(netshare__generator_tensors(&c.g, t),
-	                  netshare__generator_tensors(&plain.g, tp) + 2);
+	start_with_added_layer(&c, &plain, s, &r, 8 * 10 + 10);
 	netshare__rng_fill_normalf(&r, c.g.out_in.w, 8 * 10, 0, 0.5f);
 	netshare__rng_fill_normalf(&r, c.g.out_in.b, 10, 0, 0.5f);
 	for (int k = 0; k < 2; k++) { /* flows that go on past the first step */
