@@ -51,10 +51,10 @@
  *        D scores the attributes against the rest of its row through a projection
  *        term: "A projection critic"); state_from_condition (1: the LSTM's initial
  *        state gains a trained linear map of the attributes, 2: h0 only, 3: through a
- *        tanh: "The initial
- *        state from the attributes"; not with save=); output_from_condition (1: every
- *        step's output layer gains a trained linear map of the attributes: "The output
- *        from the attributes"; not with save=); condition_balance (alpha: D's loss
+ *        tanh: "The initial state from the attributes"; not with save=);
+ *        output_from_condition (1: every step's output layer gains a trained linear
+ *        map of the attributes: "The output from the attributes"; not with save=);
+ *        condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
@@ -295,9 +295,9 @@ main(int argc, char **argv)
 	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
 	    ex.state_from_condition > 3 || ex.output_from_condition < 0 ||
 	    ex.output_from_condition > 1)
-		return fprintf(stderr, "time-to-quality: disc_projection %d is not 0..1, "
-		               "state_from_condition %d not 0..3 or output_from_condition %d "
-		               "not 0..1\n", ex.disc_projection, ex.state_from_condition,
+		return fprintf(stderr, "time-to-quality: disc_projection (0..1), "
+		               "state_from_condition (0..3) and output_from_condition (0..1) "
+		               "are %d, %d and %d\n", ex.disc_projection, ex.state_from_condition,
 		               ex.output_from_condition), 2;
 	if (!(ex.condition_balance >= 0))
 		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
