@@ -53,7 +53,8 @@
  *        state gains a trained linear map of the attributes, 2: h0 only, 3: through a
  *        tanh: "The initial state from the attributes"; not with save=);
  *        output_from_condition (1: every step's output layer gains a trained linear
- *        map of the attributes: "The output from the attributes"; not with save=);
+ *        map of the attributes, 2: on its class heads only: "The output from the
+ *        attributes"; not with save=);
  *        condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
@@ -294,9 +295,9 @@ main(int argc, char **argv)
 	netshare__dg *d = &m->dg[0];
 	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
 	    ex.state_from_condition > 3 || ex.output_from_condition < 0 ||
-	    ex.output_from_condition > 1)
+	    ex.output_from_condition > 2)
 		return fprintf(stderr, "time-to-quality: disc_projection (0..1), "
-		               "state_from_condition (0..3) and output_from_condition (0..1) "
+		               "state_from_condition (0..3) and output_from_condition (0..2) "
 		               "are %d, %d and %d\n", ex.disc_projection, ex.state_from_condition,
 		               ex.output_from_condition), 2;
 	if (!(ex.condition_balance >= 0))

@@ -247,6 +247,19 @@ add_floats(float *y, const float *x, size_t n)
 		y[i] += x[i];
 }
 
+/* output_from_condition=2: the offset on the records' class (softmax) heads only; the
+ * continuous fields' columns of B rows held at zero (forward) or given no gradient. */
+static void
+zero_continuous_columns(const netshare__generator *g, float *x, size_t B)
+{
+	size_t SF = (size_t)g->s.sample_len * g->s.F;
+	for (size_t k = 0; g->s.output_from_condition == 2 && k < g->n_step_heads; k++) {
+		const netshare__head *h = &g->step_heads[k];
+		for (size_t b = 0; h->activation != 0 && b < B; b++)
+			memset(x + b * SF + h->offset, 0, h->dim * sizeof *x);
+	}
+}
+
 /* Generation: the LSTM steps, the output layer and the activations only up to each
  * flow's "last" flag, which the raw gen-flag logits already show (softmax keeps their
  * order), step by step over the rows still going, gathered so that one product serves
@@ -355,8 +368,10 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 		memcpy(g->cond_kept, g->tmp, B * A * sizeof(float));
 	if (s->state_from_condition)
 		state_from_condition(g, B);
-	if (s->output_from_condition) /* added to every step's output layer before its heads */
+	if (s->output_from_condition) { /* added to every step's output layer before its heads */
 		netshare__dense_forward(&g->out_in, g->cond_kept, batch, g->out_cond);
+		zero_continuous_columns(g, g->out_cond, B);
+	}
 	g->cache.batch = batch;
 	if (held) /* the projections; outputs_until_last steps the flows still going */
 		netshare__lstm_project_held(&g->lstm, g->tmp, (int)A, g->lstm_in, &g->cache);
@@ -497,6 +512,7 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 		memset(g->out_cond, 0, B * SF * sizeof(float));
 		for (size_t k = 0; k < (size_t)s->steps * B; k++)
 			add_floats(g->out_cond + (k % B) * SF, g->dstep + k * SF, SF);
+		zero_continuous_columns(g, g->out_cond, B);
 		netshare__dense_backward(&g->out_in, g->cond_kept, g->out_cond, batch, NULL);
 	}
 	if (!s->state_from_condition) {

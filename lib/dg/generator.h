@@ -78,7 +78,8 @@ typedef struct netshare__gen_shape {
 	/* An experiment of time-to-quality (output_from_condition=1; 0 otherwise): every
 	 * step's output layer gains a trained linear map of the same condition (from zero),
 	 * a per-service offset of the records' values beside the recurrent path. Not in
-	 * model files (its tensors follow state_from_condition's). */
+	 * model files (its tensors follow state_from_condition's). 2: on the class
+	 * (softmax) heads only, the continuous fields' columns held at zero. */
 	int output_from_condition;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];

@@ -617,6 +617,31 @@ START_TEST(output_from_condition_backward)
 				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], want, 1e-6);
 		}
 	}
+	/* 2: the class heads only: the sigmoid field keeps no offset, in either path, and
+	 * its weights get no gradient while the class heads' match finite differences. */
+	g->s.output_from_condition = 2;
+	for (int held = 0; held < 2; held++) {
+		if (held)
+			netshare__generator_forward_given(g, &r, B, attr);
+		else
+			netshare__generator_forward_real_condition(g, &r, B, attr, generated);
+		for (int b = 0; b < B; b++)
+			for (uint32_t j = 0; j < g->lengths[b]; j++)
+				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], 0.5f, 1e-6);
+	}
+	netshare__rng_fill_normalf(&r, g->out_in.w, 8 * 10, 0, 0.5f);
+	netshare__rng_fill_normalf(&r, g->feat_out.w, 4 * 10, 0, 0.5f);
+	ctx_backward(&c, &r);
+	for (int rec = 0; rec < 2; rec++) {
+		ck_assert_float_eq(g->out_in.db[rec * 5], 0.0f);
+		for (int i = 0; i < 8; i++)
+			ck_assert_float_eq(g->out_in.dw[(rec * 5) * 8 + i], 0.0f);
+	}
+	g->hold_condition = 1;
+	check(&c, g->out_in.w, g->out_in.dw, 8 * 10, "out_in.w (class heads)");
+	check(&c, g->out_in.b, g->out_in.db, 10, "out_in.b (class heads)");
+	free(c.ra);
+	free(c.rf);
 	netshare__generator_free(&c.g);
 	netshare__generator_free(&plain.g);
 }
