@@ -237,6 +237,41 @@ main(int argc, char **argv)
 	if (every < 1 || !(budget > 0))
 		return fprintf(stderr, "time-to-quality: EVERY >= 1 and BUDGET_S > 0\n"), 2;
 
+	/* the settings first: a bad one costs no reading and leaves nothing allocated */
+	netshare_encoder_params ep;
+	netshare_encoder_params_init(&ep);
+	ep.chunks = 1; /* chunk 0 only: the later chunks are warm-started fine-tunes */
+	netshare_model_params mp;
+	netshare_model_params_init(&mp);
+	mp.seed = ep.seed = seed; /* before 1.5 only the samples and baselines had it */
+	netshare_sample_params defaults;
+	netshare_sample_params_init(&defaults);
+	bench_settings ex = { .temperature = defaults.class_temperature,
+	                      .gen_seeds = DEFAULT_GEN_SEEDS,
+	                      .flag_band = -1 }; /* flag_band: the model's */
+	const char *save = NULL; /* save=PATH: the generator as the run ends, to look into */
+	for (int i = 5; i < argc; i++)
+		if (strncmp(argv[i], "save=", 5) == 0)
+			save = argv[i] + 5;
+		else if (set_param(&mp, &ep, &ex, argv[i]) < 0)
+			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
+	if (ex.gen_seeds < 1 || ex.gen_seeds > MAX_GEN_SEEDS)
+		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", ex.gen_seeds,
+		               MAX_GEN_SEEDS), 2;
+	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
+	    ex.state_from_condition > 3 || ex.output_from_condition < 0 ||
+	    ex.output_from_condition > 2)
+		return fprintf(stderr, "time-to-quality: disc_projection (0..1), "
+		               "state_from_condition (0..3) and output_from_condition (0..2) "
+		               "are %d, %d and %d\n", ex.disc_projection, ex.state_from_condition,
+		               ex.output_from_condition), 2;
+	if (!(ex.condition_balance >= 0))
+		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
+		               ex.condition_balance), 2;
+	if (save && (ex.state_from_condition || ex.output_from_condition)) /* no room for them */
+		return fprintf(stderr, "time-to-quality: save= with state_from_condition or "
+		               "output_from_condition\n"), 2;
+
 	netshare_dataset *all, *a, *b;
 	if (netshare_dataset_read(&all, argv[1], NULL) < 0)
 		return fail("read");
@@ -265,26 +300,6 @@ main(int argc, char **argv)
 	    netshare_report_new(&svc, a, bs, NULL) < 0)
 		return fail("baselines");
 
-	netshare_encoder_params ep;
-	netshare_encoder_params_init(&ep);
-	ep.chunks = 1; /* chunk 0 only: the later chunks are warm-started fine-tunes */
-	netshare_model_params mp;
-	netshare_model_params_init(&mp);
-	mp.seed = ep.seed = seed; /* before 1.5 only the samples and baselines had it */
-	netshare_sample_params defaults;
-	netshare_sample_params_init(&defaults);
-	bench_settings ex = { .temperature = defaults.class_temperature,
-	                      .gen_seeds = DEFAULT_GEN_SEEDS,
-	                      .flag_band = -1 }; /* flag_band: the model's */
-	const char *save = NULL; /* save=PATH: the generator as the run ends, to look into */
-	for (int i = 5; i < argc; i++)
-		if (strncmp(argv[i], "save=", 5) == 0)
-			save = argv[i] + 5;
-		else if (set_param(&mp, &ep, &ex, argv[i]) < 0)
-			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
-	if (ex.gen_seeds < 1 || ex.gen_seeds > MAX_GEN_SEEDS)
-		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", ex.gen_seeds,
-		               MAX_GEN_SEEDS), 2;
 	netshare_encoder *enc;
 	netshare_model *m;
 	netshare_encoded *x;
@@ -293,19 +308,6 @@ main(int argc, char **argv)
 		return fail("encoder and model");
 	netshare_encoder_free(enc);
 	netshare__dg *d = &m->dg[0];
-	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
-	    ex.state_from_condition > 3 || ex.output_from_condition < 0 ||
-	    ex.output_from_condition > 2)
-		return fprintf(stderr, "time-to-quality: disc_projection (0..1), "
-		               "state_from_condition (0..3) and output_from_condition (0..2) "
-		               "are %d, %d and %d\n", ex.disc_projection, ex.state_from_condition,
-		               ex.output_from_condition), 2;
-	if (!(ex.condition_balance >= 0))
-		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
-		               ex.condition_balance), 2;
-	if (save && (ex.state_from_condition || ex.output_from_condition)) /* no room for them */
-		return fprintf(stderr, "time-to-quality: save= with state_from_condition or "
-		               "output_from_condition\n"), 2;
 	if (ex.aux_records || ex.disc_projection || ex.state_from_condition ||
 	    ex.output_from_condition || ex.condition_balance != 0) {
 		/* chunk 0's model made again with them (the sampler's generators follow
