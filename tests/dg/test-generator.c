@@ -12,6 +12,7 @@
  * gradient, probabilities within flag_band of 0 or 1 rounded.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "../test-common.h"
 #include "dg/generator.h"
@@ -516,6 +517,23 @@ start_with_added_layer(struct ctx *c, struct ctx *plain, netshare__gen_shape s,
 	                  netshare__generator_tensors(&plain->g, tp) + 2);
 }
 
+/* The last checks of an added layer d (`what`: its name) by finite differences, with
+ * the conditioning held; then both generators and the loss's weights freed. */
+static void
+check_layer_and_free(struct ctx *c, struct ctx *plain, netshare__dense *d, const char *what)
+{
+	char name[64];
+	c->g.hold_condition = 1;
+	snprintf(name, sizeof name, "%s.w", what);
+	check(c, d->w, d->dw, (size_t)d->in * d->out, name);
+	snprintf(name, sizeof name, "%s.b", what);
+	check(c, d->b, d->db, (size_t)d->out, name);
+	free(c->ra);
+	free(c->rf);
+	netshare__generator_free(&c->g);
+	netshare__generator_free(&plain->g);
+}
+
 /* state_from_condition (an experiment setting of time-to-quality): at zero weights the
  * generator is the default one, draw for draw; with weights, the condition moves the
  * initial state, and backward matches finite differences for the new layer (dh0 and
@@ -556,13 +574,7 @@ START_TEST(state_from_condition_backward)
 	netshare__generator_zero_grad(&c.g);
 	memcpy(da, c.ra, sizeof da);
 	netshare__generator_backward(&c.g, da, c.rf);
-	c.g.hold_condition = 1;
-	check(&c, c.g.state_in.w, c.g.state_in.dw, 8 * 2 * 4, "state_in.w (tanh)");
-	check(&c, c.g.state_in.b, c.g.state_in.db, 2 * 4, "state_in.b (tanh)");
-	free(c.ra);
-	free(c.rf);
-	netshare__generator_free(&c.g);
-	netshare__generator_free(&plain.g);
+	check_layer_and_free(&c, &plain, &c.g.state_in, "state_in (tanh)");
 }
 END_TEST
 
@@ -637,13 +649,7 @@ START_TEST(output_from_condition_backward)
 		for (int i = 0; i < 8; i++)
 			ck_assert_float_eq(g->out_in.dw[(rec * 5) * 8 + i], 0.0f);
 	}
-	g->hold_condition = 1;
-	check(&c, g->out_in.w, g->out_in.dw, 8 * 10, "out_in.w (class heads)");
-	check(&c, g->out_in.b, g->out_in.db, 10, "out_in.b (class heads)");
-	free(c.ra);
-	free(c.rf);
-	netshare__generator_free(&c.g);
-	netshare__generator_free(&plain.g);
+	check_layer_and_free(&c, &plain, &g->out_in, "out_in (class heads)");
 }
 END_TEST
 
