@@ -521,20 +521,16 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 	}
 	/* dh0 and dc0 (into h0 and c0, no longer needed), then state_in's gradient */
 	netshare__lstm_backward(&g->lstm, g->lstm_in, g->dh, &g->cache, NULL, g->h0, g->c0);
-	for (size_t b = 0; b < B; b++) {
-		float *d = g->dstate + b * 2 * H;
-		if (s->state_from_condition == 3) /* through the tanh its forward left in d */
-			for (size_t j = 0; j < H; j++) {
-				d[j] = g->h0[b * H + j] * (1.0f - d[j] * d[j]);
-				d[H + j] = g->c0[b * H + j] * (1.0f - d[H + j] * d[H + j]);
-			}
-		else
-			memcpy(d, g->h0 + b * H, H * sizeof(float));
-		if (s->state_from_condition == 2) /* c0 not from the condition */
-			memset(d + H, 0, H * sizeof(float));
-		else if (s->state_from_condition != 3)
-			memcpy(d + H, g->c0 + b * H, H * sizeof(float));
-	}
+	int cell = s->state_from_condition != 2, bounded = s->state_from_condition == 3;
+	for (size_t b = 0; b < B; b++)
+		for (size_t j = 0; j < H; j++) {
+			float *dh = g->dstate + b * 2 * H + j, *dc = dh + H;
+			float gh = g->h0[b * H + j], gc = cell ? g->c0[b * H + j] : 0.0f;
+			if (bounded) /* through the tanh whose outputs the forward left here */
+				gh *= 1.0f - *dh * *dh, gc *= 1.0f - *dc * *dc;
+			*dh = gh;
+			*dc = gc;
+		}
 	netshare__dense_backward(&g->state_in, g->cond_kept, g->dstate, batch, NULL);
 }
 

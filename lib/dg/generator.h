@@ -72,8 +72,8 @@ typedef struct netshare__gen_shape {
 	 * initial h0 and c0 each gain a linear map of the feature generator's condition
 	 * (the discretised attributes, as at every step's input), a trained layer starting
 	 * at zero, so that the service sets the state the first record comes from. Not in
-	 * model files (its tensors are the last of netshare__generator_tensors). 2: h0
-	 * only (the layer's c0 half unused); 3: both, through a tanh (bounded). */
+	 * model files (its tensors follow the default's in netshare__generator_tensors).
+	 * 2: h0 only (the layer's c0 half unused); 3: both, through a tanh (bounded). */
 	int state_from_condition;
 	/* An experiment of time-to-quality (output_from_condition=1; 0 otherwise): every
 	 * step's output layer gains a trained linear map of the same condition (from zero),

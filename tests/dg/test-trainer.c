@@ -108,6 +108,16 @@ small_params(void)
 	return p;
 }
 
+/* The sum of squares of n floats: a layer trained away from its zero start has one. */
+static double
+squares(const float *w, size_t n)
+{
+	double v2 = 0;
+	for (size_t i = 0; i < n; i++)
+		v2 += (double)w[i] * w[i];
+	return v2;
+}
+
 /* The defaults set every field, whatever the memory held (bench-train's and the tests'
  * parameters live on the stack): a field the function forgets differs here. */
 START_TEST(params_default_sets_every_field)
@@ -339,18 +349,12 @@ START_TEST(threads_change_no_bit)
 			for (int k = 0; k < 4; k += 2) {
 				size_t n = (size_t)l[k]->in * l[k]->out;
 				ck_assert_mem_eq(l[k]->w, l[k + 1]->w, n * sizeof(float));
-				double v2 = 0;
-				for (size_t i = 0; i < n; i++)
-					v2 += (double)l[k]->w[i] * l[k]->w[i];
-				ck_assert_double_gt(v2, 0);
+				ck_assert_double_gt(squares(l[k]->w, n), 0);
 			}
 		}
 		if (mode == 8 || mode == 9) { /* the projection trained (from zero); not DP */
-			double v2 = 0;
-			for (int k = 0; k < serial.d.cond * serial.d.units; k++)
-				v2 += (double)serial.d.pv[k] * serial.d.pv[k];
 			ck_assert_int_eq(serial.d.cond, A);
-			ck_assert_double_gt(v2, 0);
+			ck_assert_double_gt(squares(serial.d.pv, (size_t)serial.d.cond * serial.d.units), 0);
 			serial.p.dp_clip = 0.1;
 			ck_assert_status(netshare__dg_train(&serial, attr, feat, N, 1, NULL, NULL, 0),
 			                 NETSHARE_EINVAL);
