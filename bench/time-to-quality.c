@@ -37,7 +37,7 @@
  *        batch_size, d_rounds, g_rounds, lstm_units, attr_units, disc_units, lr_g, lr_d,
  *        lr_aux, beta1, beta2, gp_lambda, aux_gp_lambda, disc_embed, ema_decay,
  *        feature_condition (0 generated, 1 real), aux_weight, flow_end (0 larger, 1
- *        drawn); generator flag_band (with flow_end 1, probabilities this near 0 or 1
+ *        drawn), condition_paths (1 state, 2 output, 3 both); generator flag_band (with flow_end 1, probabilities this near 0 or 1
  *        rounded instead of the model's band; 0: every flag drawn); encoder
  *        port_classes, length_classes, sample_len; sampler class_temperature;
  *        drawn_lengths (1: the critics see each record's length class drawn from the
@@ -51,10 +51,11 @@
  *        D scores the attributes against the rest of its row through a projection
  *        term: "A projection critic"); state_from_condition (1: the LSTM's initial
  *        state gains a trained linear map of the attributes, 2: h0 only, 3: through a
- *        tanh: "The initial state from the attributes"; not with save=);
+ *        tanh: "The initial state from the attributes"; not with save=, where
+ *        condition_paths=1 is 1's form);
  *        output_from_condition (1: every step's output layer gains a trained linear
  *        map of the attributes, 2: on its class heads only: "The output from the
- *        attributes"; not with save=);
+ *        attributes"; not with save=, where condition_paths=2 is 1's form);
  *        condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
@@ -128,7 +129,8 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *
 		{ "port_classes", .i = &e->port_classes },
 		{ "length_classes", .i = &e->length_classes },
 		{ "sample_len", .u = &e->sample_len }, { "class_temperature", .d = &b->temperature },
-		{ "flow_end", .i = &p->flow_end }, { "flag_band", .f = &b->flag_band },
+		{ "flow_end", .i = &p->flow_end }, { "condition_paths", .i = &p->condition_paths },
+		{ "flag_band", .f = &b->flag_band },
 		{ "gen_seeds", .i = &b->gen_seeds }, { "drawn_lengths", .i = &b->drawn_lengths },
 		{ "aux_records", .i = &b->aux_records }, { "zero_state", .i = &b->zero_state },
 		{ "flow_noise", .i = &b->flow_noise },
@@ -270,7 +272,7 @@ main(int argc, char **argv)
 		               ex.condition_balance), 2;
 	if (save && (ex.state_from_condition || ex.output_from_condition)) /* no room for them */
 		return fprintf(stderr, "time-to-quality: save= with state_from_condition or "
-		               "output_from_condition\n"), 2;
+		               "output_from_condition (condition_paths= is a model's)\n"), 2;
 
 	netshare_dataset *all, *a, *b;
 	if (netshare_dataset_read(&all, argv[1], NULL) < 0)
@@ -313,8 +315,10 @@ main(int argc, char **argv)
 		/* chunk 0's model made again with them (the sampler's generators follow
 		 * m->shape) */
 		netshare__dg_free(d);
-		m->shape.state_from_condition = ex.state_from_condition;
-		m->shape.output_from_condition = ex.output_from_condition;
+		if (ex.state_from_condition) /* else condition_paths' */
+			m->shape.state_from_condition = ex.state_from_condition;
+		if (ex.output_from_condition)
+			m->shape.output_from_condition = ex.output_from_condition;
 		m->dgp.aux_records = ex.aux_records;
 		m->dgp.disc_projection = ex.disc_projection;
 		m->dgp.condition_balance = ex.condition_balance;

@@ -161,6 +161,9 @@ run_inspect(int argc, char **argv)
 	const char *condition = mi.feature_condition == NETSHARE_CONDITION_REAL ? "real"
 	                                                                        : "generated";
 	const char *flow_end = mi.flow_end == NETSHARE_FLOW_END_DRAWN ? "drawn" : "larger";
+	static const char *const paths[] = { "none", "state", "output", "state,output" };
+	const char *condition_paths = mi.condition_paths >= 0 && mi.condition_paths <= 3 ?
+	                              paths[mi.condition_paths] : "?";
 	if (json) {
 		printf("{\"file\":");
 		json_string(stdout, path);
@@ -168,14 +171,16 @@ run_inspect(int argc, char **argv)
 		       "\"iterations_chunk0\":%" PRIu64 ",\"iterations_total\":%" PRIu64 ","
 		       "\"params_generator\":%" PRIu64 ",\"params_discriminator\":%" PRIu64 ","
 		       "\"params_aux_discriminator\":%" PRIu64 ",\"disc_embed\":%d,\"ema_decay\":%g,"
-		       "\"feature_condition\":\"%s\",\"flow_end\":\"%s\",\"flows\":%" PRIu64 ","
+		       "\"feature_condition\":\"%s\",\"flow_end\":\"%s\",\"condition_paths\":\"%s\","
+		       "\"flows\":%" PRIu64 ","
 		       "\"flows_truncated\":%" PRIu64 ",\"max_flow_len\":%u,\"sample_len\":%u,"
 		       "\"max_len\":%u,\"attribute_dim\":%zu,\"feature_dim\":%zu,\"address_bits\":%d,"
 		       "\"port_words\":%zu,\"protocol_words\":%zu,\"headers_only\":%s,\"loss_d\":",
 		       kind, mi.chunks,
 		       mi.iterations, mi.fine_tune_divisor, mi.iterations_chunk0, mi.iterations_total,
 		       mi.params_generator, mi.params_discriminator, mi.params_aux_discriminator,
-		       mi.disc_embed, mi.ema_decay, condition, flow_end, ei.flows, ei.flows_truncated,
+		       mi.disc_embed, mi.ema_decay, condition, flow_end, condition_paths, ei.flows,
+		       ei.flows_truncated,
 		       ei.max_flow_len, ei.sample_len, ei.max_len,
 		       ei.attribute_dim, ei.feature_dim, ei.address_bits, ei.port_words,
 		       ei.protocol_words, ei.headers_only ? "true" : "false");
@@ -211,6 +216,9 @@ run_inspect(int argc, char **argv)
 			printf("  generates from the generator's weights averaged with decay %g\n",
 			       mi.ema_decay);
 		printf("  features      trained conditioned on %s attributes\n", condition);
+		if (mi.condition_paths)
+			printf("  attributes    also reach the records through: %s\n",
+			       condition_paths);
 		if (mi.flow_end == NETSHARE_FLOW_END_DRAWN)
 			printf("  flows end     by draws from each record's \"last\" probability\n");
 		printf("  flows         %" PRIu64 " segments in the trace, %" PRIu64 " cut to %u "

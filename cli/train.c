@@ -142,6 +142,17 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 		return choose(cmd, "flow-end", "auto, larger or drawn", ends,
 		              sizeof ends / sizeof ends[0], arg, &o->mp.flow_end);
 	}
+	case 256 + 'G': {
+		static const choice paths[] = {
+			{ "none", 0 },
+			{ "state", NETSHARE_CONDITION_PATH_STATE },
+			{ "output", NETSHARE_CONDITION_PATH_OUTPUT },
+			{ "state,output", NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
+			{ "output,state", NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
+		};
+		return choose(cmd, "condition-paths", "none, state, output or state,output", paths,
+		              sizeof paths / sizeof paths[0], arg, &o->mp.condition_paths);
+	}
 	case 256 + 'b': {
 		double b[2];
 		if (betas(arg, b) < 0) {

@@ -33,6 +33,7 @@ typedef struct cli_train_opts {
 	{ "ema-decay", required_argument, NULL, 256 + 'A' },      \
 	{ "feature-condition", required_argument, NULL, 256 + 'F' }, \
 	{ "flow-end", required_argument, NULL, 256 + 'f' },       \
+	{ "condition-paths", required_argument, NULL, 256 + 'G' }, \
 	{ "adam-betas", required_argument, NULL, 256 + 'b' },     \
 	{ "seed", required_argument, NULL, 's' },                 \
 	{ "quiet", no_argument, NULL, 'q' }
@@ -63,6 +64,10 @@ typedef struct cli_train_opts {
 	"                         as NetShare), drawn (each record ends the flow with its\n" \
 	"                         \"last\" probability, in training too) or auto (default:\n"\
 	"                         larger when most flows share one length of 2+ records)\n" \
+	"      --condition-paths P  paths from a flow's service to its records beside the\n" \
+	"                         generator's input: state (the LSTM's initial state),\n"  \
+	"                         output (an offset of every record), state,output, or\n"  \
+	"                         none (default, as NetShare)\n"                           \
 	"      --batch-size B     flows per training batch (default 100)\n"                   \
 	"      --adam-betas B1,B2 the optimiser's moment decays, each in [0, 1)\n"           \
 	"                         (default 0,0.9 as WGAN-GP; NetShare: 0.5,0.999)\n"         \

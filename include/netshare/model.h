@@ -161,6 +161,18 @@ typedef struct netshare_model_params {
 	                                model file does not keep the flow lengths: AUTO
 	                                is larger there. Before 1.11 the default was
 	                                larger. */
+	/* Since 1.12. */
+	int condition_paths;       /**< Paths from a flow's attributes (its service) to its
+	                                records beside NetShare's, where the attributes are
+	                                the LSTM's input at every step: a bit set of
+	                                NETSHARE_CONDITION_PATH_STATE (the LSTM's initial
+	                                state a trained linear map of the attributes plus
+	                                the state's noise) and
+	                                NETSHARE_CONDITION_PATH_OUTPUT (every step's output
+	                                layer gains a trained linear map of the attributes:
+	                                a per-service offset of every record). Both start
+	                                at zero weights, so an untrained model generates as
+	                                without them. Default 0 (NetShare's generator). */
 } netshare_model_params;
 
 /** netshare_model_params.feature_condition: the attribute generator's output (NetShare). */
@@ -176,6 +188,11 @@ typedef struct netshare_model_params {
 /** netshare_model_params.flow_end: larger or drawn, chosen from the fitted flow
  * lengths when the model is made (since 1.11). */
 #define NETSHARE_FLOW_END_AUTO (-1)
+
+/** netshare_model_params.condition_paths: the LSTM's initial state from the attributes. */
+#define NETSHARE_CONDITION_PATH_STATE 1
+/** netshare_model_params.condition_paths: an offset of every record from the attributes. */
+#define NETSHARE_CONDITION_PATH_OUTPUT 2
 
 /** Default of netshare_model_params.ema_decay. */
 #define NETSHARE_DEFAULT_EMA_DECAY 0
@@ -326,6 +343,8 @@ typedef struct netshare_model_info {
 	int flow_end;                /**< netshare_model_params.flow_end as the model
 	                                  resolved it: NETSHARE_FLOW_END_LARGER or
 	                                  NETSHARE_FLOW_END_DRAWN, never AUTO. */
+	/* Since 1.12. */
+	int condition_paths;         /**< netshare_model_params.condition_paths. */
 } netshare_model_info;
 
 /** Fill @p info. @return ::NETSHARE_OK, ::NETSHARE_EINVAL, ::NETSHARE_EABI. */

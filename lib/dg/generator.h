@@ -68,18 +68,19 @@ typedef struct netshare__gen_shape {
 	 * 1): the one-hots of the attributes' class heads multiplied by C where they enter
 	 * the feature generator, so that its input weights for them learn C times as fast. */
 	float class_condition_scale;
-	/* An experiment of time-to-quality (state_from_condition=1; 0 otherwise): the LSTM's
+	/* 1 (netshare_model_params.condition_paths' STATE bit; 0 otherwise): the LSTM's
 	 * initial h0 and c0 each gain a linear map of the feature generator's condition
 	 * (the discretised attributes, as at every step's input), a trained layer starting
-	 * at zero, so that the service sets the state the first record comes from. Not in
-	 * model files (its tensors follow the default's in netshare__generator_tensors).
-	 * 2: h0 only (the layer's c0 half unused); 3: both, through a tanh (bounded). */
+	 * at zero, so that the service sets the state the first record comes from (its
+	 * tensors follow the default's in netshare__generator_tensors). Experiments of
+	 * time-to-quality, not in model files: 2: h0 only (the layer's c0 half unused);
+	 * 3: both, through a tanh (bounded). */
 	int state_from_condition;
-	/* An experiment of time-to-quality (output_from_condition=1; 0 otherwise): every
-	 * step's output layer gains a trained linear map of the same condition (from zero),
-	 * a per-service offset of the records' values beside the recurrent path. Not in
-	 * model files (its tensors follow state_from_condition's). 2: on the class
-	 * (softmax) heads only, the continuous fields' columns held at zero. */
+	/* 1 (condition_paths' OUTPUT bit; 0 otherwise): every step's output layer gains a
+	 * trained linear map of the same condition (from zero), a per-service offset of the
+	 * records' values beside the recurrent path (its tensors follow
+	 * state_from_condition's). An experiment of time-to-quality, not in model files:
+	 * 2: on the class (softmax) heads only, the continuous fields' columns at zero. */
 	int output_from_condition;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];

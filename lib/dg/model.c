@@ -51,6 +51,7 @@ netshare_model_params_init(netshare_model_params *p)
 	p->ema_decay = NETSHARE_DEFAULT_EMA_DECAY;
 	p->feature_condition = NETSHARE_CONDITION_GENERATED;
 	p->flow_end = NETSHARE_FLOW_END_AUTO;
+	p->condition_paths = 0;
 }
 
 netshare_status
@@ -86,6 +87,8 @@ netshare__model_check_params(const netshare_model_params *p)
 		{ "feature_condition", p->feature_condition, NETSHARE_CONDITION_GENERATED,
 		  NETSHARE_CONDITION_REAL },
 		{ "flow_end", p->flow_end, NETSHARE_FLOW_END_AUTO, NETSHARE_FLOW_END_DRAWN },
+		{ "condition_paths", p->condition_paths, 0,
+		  NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
 	};
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (!(b[i].v >= b[i].lo && b[i].v <= b[i].hi))
@@ -144,6 +147,8 @@ netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
 	s->max_batch = p->batch_size;
 	s->drawn_flags = p->flow_end == NETSHARE_FLOW_END_DRAWN;
 	s->flag_band = s->drawn_flags ? NETSHARE__FLOW_END_BAND : 0;
+	s->state_from_condition = (p->condition_paths & NETSHARE_CONDITION_PATH_STATE) != 0;
+	s->output_from_condition = (p->condition_paths & NETSHARE_CONDITION_PATH_OUTPUT) != 0;
 	return NETSHARE_OK;
 }
 
@@ -340,6 +345,7 @@ netshare_model_info_get(const netshare_model *m, netshare_model_info *info)
 	info->ema_decay = m->p.ema_decay;
 	info->feature_condition = m->p.feature_condition;
 	info->flow_end = m->p.flow_end;
+	info->condition_paths = m->p.condition_paths;
 	for (int c = 0; c < m->chunks; c++)
 		info->iterations_total += (uint64_t)m->dg[c].iterations;
 	info->params_generator = count_params(&m->dg[0].opt_g);

@@ -143,8 +143,10 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	/* Optional trailing fields, written only when not 0, so that older libraries read
 	 * the files that do without them: disc_embed (since 1.5), ema_decay (1.6),
 	 * feature_condition (1.7, written when real; absent: generated, the default and
-	 * what every older file trained with), flow_end (1.10, written when drawn). */
-	int fields = p->flow_end == NETSHARE_FLOW_END_DRAWN                 ? 4
+	 * what every older file trained with), flow_end (1.10, written when drawn),
+	 * condition_paths (1.12, written when not 0). */
+	int fields = p->condition_paths != 0                                ? 5
+	             : p->flow_end == NETSHARE_FLOW_END_DRAWN                ? 4
 	             : p->feature_condition == NETSHARE_CONDITION_REAL ? 3
 	             : p->ema_decay > 0                                ? 2
 	             : p->disc_embed > 0                               ? 1
@@ -157,6 +159,8 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 		netshare__wbuf_u32(b, (uint32_t)p->feature_condition);
 	if (fields >= 4)
 		netshare__wbuf_u32(b, (uint32_t)p->flow_end);
+	if (fields >= 5)
+		netshare__wbuf_u32(b, (uint32_t)p->condition_paths);
 }
 
 static void
@@ -182,6 +186,9 @@ get_hparams(netshare__rbuf *r, netshare_model_params *p)
 	p->feature_condition = condition <= NETSHARE_CONDITION_REAL ? (int)condition : INT_MAX;
 	uint32_t end = r->pos < r->len ? netshare__rbuf_u32(r) : NETSHARE_FLOW_END_LARGER;
 	p->flow_end = end <= NETSHARE_FLOW_END_DRAWN ? (int)end : INT_MAX;
+	uint32_t paths = r->pos < r->len ? netshare__rbuf_u32(r) : 0;
+	p->condition_paths = paths <= (NETSHARE_CONDITION_PATH_STATE |
+	                               NETSHARE_CONDITION_PATH_OUTPUT) ? (int)paths : INT_MAX;
 }
 
 /* A GWTS or DWTS payload. */

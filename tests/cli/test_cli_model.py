@@ -520,6 +520,38 @@ class ModelWorkflow(ErrorAssertions, unittest.TestCase):
         self.assertGreater(len(traces[0].splitlines()), 1)
         self.assert_train_usage_errors("--flow-end", ("x", "", "DRAWN", "argmax"))
 
+    def test_condition_paths_option(self):
+        """--condition-paths: none by default, state, output or both on request, in the
+        file and in inspect (JSON and text); each trains another model from the same
+        seed, and generates; bad values are usage errors."""
+        out = self.train_variants("paths", (
+            ("default", []), ("none", ["--condition-paths", "none"]),
+            ("state", ["--condition-paths", "state"]),
+            ("output", ["--condition-paths", "output"]),
+            ("both", ["--condition-paths", "state,output"]),
+            ("both2", ["--condition-paths", "output,state"])))
+        want = {"default": "none", "none": "none", "state": "state", "output": "output",
+                "both": "state,output", "both2": "state,output"}
+        for name, (_, doc) in out.items():
+            self.assertEqual(doc["condition_paths"], want[name])
+        self.assertEqual(out["default"][0], out["none"][0])
+        self.assertEqual(out["both"][0], out["both2"][0])
+        files = [out[n][0] for n in ("none", "state", "output", "both")]
+        self.assertEqual(len(set(files)), 4)
+        self.assertGreater(out["both"][1]["params_generator"],
+                           out["output"][1]["params_generator"])
+        self.assertGreater(out["output"][1]["params_generator"],
+                           out["none"][1]["params_generator"])
+        model = self.path("paths-both.nsm")
+        self.assertIn("through: state,output", run("inspect", model).stdout)
+        self.assertNotIn("through:", run("inspect", self.path("paths-none.nsm")).stdout)
+        syn = self.path("paths-both.csv")
+        r = run("generate", "-m", model, "-o", syn, "--seed", "5", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertGreater(len(read_bytes(syn).splitlines()), 1)
+        self.assert_train_usage_errors("--condition-paths",
+                                       ("x", "", "STATE", "state,", "input", "3"))
+
     def test_adam_betas_option(self):
         """--adam-betas: the default is WGAN-GP's 0,0.9 (the same model bytes as
         without the option); NetShare's 0.5,0.999 trains another model from the same

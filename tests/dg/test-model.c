@@ -947,12 +947,12 @@ assert_lstm_inputs_differ(netshare_model *a, netshare_model *b, const char *what
 /*
  * A trailing HPAR field: `with`'s HPAR is `plain`'s (which ends before the field, as
  * the older files) plus `extra` bytes, its last u32 is `value`; the file loads back
- * (returned, for the caller's checks), and `hostile` values of that u32 with valid
- * checksums are refused as bad hyperparameters.
+ * (returned, for the caller's checks), and hostile values of that u32 (the smallest
+ * out of range and all ones) with valid checksums are refused as bad hyperparameters.
  */
 static netshare_model *
 trailing_hpar_field(netshare_model *plain, netshare_model *with, const char *name,
-                    size_t extra, uint32_t value)
+                    size_t extra, uint32_t value, uint32_t first_hostile)
 {
 	const char *dir = netshare_test_tmpdir();
 	char path[512];
@@ -970,7 +970,7 @@ trailing_hpar_field(netshare_model *plain, netshare_model *with, const char *nam
 	ck_assert_uint_eq(netshare__le32(d + at + plen - 4), value);
 	netshare_model *back;
 	ck_assert_ok(netshare_model_load(&back, path, NULL));
-	const uint32_t hostile[] = { 2, 0xffffffffu };
+	const uint32_t hostile[] = { first_hostile, 0xffffffffu };
 	for (size_t i = 0; i < 2; i++) {
 		netshare__put_le32(d + at + plen - 4, hostile[i]);
 		fix_checksums(d, len);
@@ -1020,7 +1020,8 @@ START_TEST(feature_condition)
 	unlink(path);
 	rmdir(dir);
 	/* disc_embed, ema_decay, condition */
-	back = trailing_hpar_field(gen, real, "condition.nsm", 4 + 8 + 4, NETSHARE_CONDITION_REAL);
+	back = trailing_hpar_field(gen, real, "condition.nsm", 4 + 8 + 4, NETSHARE_CONDITION_REAL,
+	                           2);
 	ck_assert_ok(netshare_model_info_get(back, &in));
 	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_REAL);
 	netshare_model_free(back);
@@ -1075,7 +1076,7 @@ START_TEST(flow_end)
 	assert_lstm_inputs_differ(drawn, larger, "drawn flow ends");
 	/* Files: disc_embed, ema_decay, feature_condition (generated), flow_end. */
 	back = trailing_hpar_field(larger, drawn, "flow-end.nsm", 4 + 8 + 4 + 4,
-	                           NETSHARE_FLOW_END_DRAWN);
+	                           NETSHARE_FLOW_END_DRAWN, 2);
 	ck_assert_ok(netshare_model_info_get(back, &in));
 	ck_assert_int_eq(in.flow_end, NETSHARE_FLOW_END_DRAWN);
 	ck_assert_int_eq(in.feature_condition, NETSHARE_CONDITION_GENERATED);
@@ -1092,6 +1093,112 @@ START_TEST(flow_end)
 	}
 	netshare_model_free(drawn);
 	netshare_model_free(larger);
+	netshare_encoder_free(enc);
+	netshare_dataset_free(ds);
+}
+END_TEST
+
+/* 1 if any of the n floats at w is not 0. */
+static int
+any_nonzero(const float *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i] != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * condition_paths: none by default; each bit adds its layer (both: the state map's
+ * weight and bias, then the output offset's) to every chunk's generator after the
+ * output layer, and the sampler's copies follow; untrained, the layers are zero and
+ * the model generates what the plain one does; trained, they are not and it generates
+ * other records; info and file keep the paths and the layers (HPAR's field after
+ * flow_end, absent for none, so 1.11 reads such files; reloaded, the same records);
+ * out-of-range and hostile file values are refused.
+ */
+START_TEST(condition_paths)
+{
+	netshare_dataset *ds;
+	netshare_encoder *enc = toy_encoder(2, &ds);
+	netshare_model_params p = netshare_test_small_model_params();
+	ck_assert_int_eq(p.condition_paths, 0);
+	netshare_model *plain, *both, *back;
+	ck_assert_ok(netshare_model_new(&plain, enc, &p));
+	const int bits[] = { NETSHARE_CONDITION_PATH_STATE, NETSHARE_CONDITION_PATH_OUTPUT };
+	for (int i = 0; i < 2; i++) {
+		netshare_model *x;
+		p.condition_paths = bits[i];
+		ck_assert_ok(netshare_model_new(&x, enc, &p));
+		for (int c = 0; c < 2; c++) {
+			ck_assert_int_eq(x->dg[c].g.s.state_from_condition, i == 0);
+			ck_assert_int_eq(x->dg[c].g.s.output_from_condition, i == 1);
+		}
+		ck_assert_int_eq(x->shape.state_from_condition, i == 0);
+		ck_assert_int_eq(x->shape.output_from_condition, i == 1);
+		netshare_model_free(x);
+	}
+	p.condition_paths = NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT;
+	ck_assert_ok(netshare_model_new(&both, enc, &p));
+	netshare__gen_tensor t[NETSHARE__GEN_MAX_TENSORS];
+	size_t n_plain = netshare__generator_tensors(&plain->dg[0].g, t);
+	ck_assert_uint_eq(netshare__generator_tensors(&both->dg[0].g, t), n_plain + 4);
+	size_t added = (size_t)4 * (size_t)(p.attr_layers - 1) + 8, n = 0;
+	size_t A = (size_t)both->shape.A, H = (size_t)p.lstm_units;
+	size_t SF = (size_t)both->shape.sample_len * (size_t)both->shape.F;
+	const size_t sizes[] = { A * 2 * H, 2 * H, A * SF, SF };
+	for (size_t k = 0; k < 4; k++) {
+		const float *w = generator_tensor(both, 0, added + k, &n);
+		ck_assert_uint_eq(n, sizes[k]);
+		ck_assert_msg(!any_nonzero(w, n), "layer tensor %zu not zero untrained", k);
+	}
+	netshare_dataset *a = generated(plain), *b = generated(both);
+	netshare_test_assert_same_records(a, b, "untrained condition paths");
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+	ck_assert_ok(netshare_model_train(plain, ds));
+	ck_assert_ok(netshare_model_train(both, ds));
+	for (int c = 0; c < 2; c++)
+		for (size_t k = 0; k < 4; k++) {
+			const float *w = generator_tensor(both, c, added + k, &n);
+			ck_assert_msg(any_nonzero(w, n), "chunk %d: layer tensor %zu untrained", c, k);
+		}
+	netshare_model_info in = { .struct_size = sizeof in }, pin = { .struct_size = sizeof pin };
+	ck_assert_ok(netshare_model_info_get(both, &in));
+	ck_assert_ok(netshare_model_info_get(plain, &pin));
+	ck_assert_int_eq(in.condition_paths, p.condition_paths);
+	ck_assert_int_eq(pin.condition_paths, 0);
+	ck_assert_uint_eq(in.params_generator, pin.params_generator + sizes[0] + sizes[1] +
+	                                       sizes[2] + sizes[3]);
+	a = generated(plain);
+	b = generated(both);
+	ck_assert_msg(!netshare_test_same_records(a, b), "trained paths generate the same");
+	/* Files: disc_embed, ema_decay, feature_condition, flow_end, condition_paths. */
+	back = trailing_hpar_field(plain, both, "paths.nsm", 4 + 8 + 4 + 4 + 4,
+	                           (uint32_t)p.condition_paths, 4);
+	ck_assert_ok(netshare_model_info_get(back, &in));
+	ck_assert_int_eq(in.condition_paths, p.condition_paths);
+	for (size_t k = 0; k < 4; k++) {
+		size_t n2;
+		const float *w = generator_tensor(both, 1, added + k, &n);
+		ck_assert_mem_eq(generator_tensor(back, 1, added + k, &n2), w, n * sizeof *w);
+	}
+	netshare_dataset *reloaded = generated(back);
+	netshare_test_assert_same_records(b, reloaded, "reloaded condition paths");
+	netshare_dataset_free(reloaded);
+	netshare_dataset_free(a);
+	netshare_dataset_free(b);
+	netshare_model_free(back);
+	const int bad[] = { -1, 4 };
+	for (size_t i = 0; i < 2; i++) {
+		netshare_model *x = (netshare_model *)1;
+		p.condition_paths = bad[i];
+		ck_assert_status(netshare_model_new(&x, enc, &p), NETSHARE_EINVAL);
+		ck_assert_ptr_null(x);
+		ck_assert_error_contains("condition_paths");
+	}
+	netshare_model_free(both);
+	netshare_model_free(plain);
 	netshare_encoder_free(enc);
 	netshare_dataset_free(ds);
 }
@@ -1203,6 +1310,7 @@ NETSHARE_TEST_MAIN("dg-model",
 	feature_condition,
 	flow_end,
 	flow_end_auto,
+	condition_paths,
 	deepest_networks_train_and_checkpoint,
 	divergence_is_reported,
 	parameters_training_and_info,

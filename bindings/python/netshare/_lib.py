@@ -179,7 +179,8 @@ class ModelParams(ctypes.Structure):
                 ("epsilon", ctypes.c_double), ("delta", ctypes.c_double),
                 ("dp_clip", ctypes.c_double), ("public_iterations", ctypes.c_uint32),
                 ("disc_embed", ctypes.c_int), ("ema_decay", ctypes.c_double),
-                ("feature_condition", ctypes.c_int), ("flow_end", ctypes.c_int)]
+                ("feature_condition", ctypes.c_int), ("flow_end", ctypes.c_int),
+                ("condition_paths", ctypes.c_int)]
 
 
 class LoadParams(ctypes.Structure):
@@ -239,7 +240,8 @@ class ModelInfo(ctypes.Structure):
                 ("public_fingerprint", ctypes.c_uint64), ("public_records", ctypes.c_uint64),
                 ("public_iterations", ctypes.c_uint64), ("count_epsilon", ctypes.c_double),
                 ("disc_embed", ctypes.c_int), ("ema_decay", ctypes.c_double),
-                ("feature_condition", ctypes.c_int), ("flow_end", ctypes.c_int)]
+                ("feature_condition", ctypes.c_int), ("flow_end", ctypes.c_int),
+                ("condition_paths", ctypes.c_int)]
 
 
 class SampleInfo(ctypes.Structure):
