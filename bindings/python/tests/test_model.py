@@ -150,6 +150,26 @@ class ModelTest(unittest.TestCase):
             self.assertEqual(len(netshare.Dataset.read(out)), s.info["records"])
         self.assertEqual(self.model.encoder.info["chunks"], 2)
 
+    def test_condition_paths(self):
+        """A netshare_model_params field added in 1.12 (the struct grew): set by name,
+        reported by info, kept by the file (the reloaded model samples the same)."""
+        with netshare.Model.train(self.ds, chunks=1, condition_paths=3, **SMALL) as m:
+            self.assertEqual(m.info["condition_paths"], 3)
+            with netshare.Model.train(self.ds, chunks=1, **SMALL) as plain:
+                self.assertEqual(plain.info["condition_paths"], 0)
+                self.assertGreater(m.info["params_generator"],
+                                   plain.info["params_generator"])
+            path = self.path("paths.nsm")
+            m.save(path)
+            with m.sampler(seed=5) as s:
+                a = records(s.generate())
+            with netshare.Model.load(path) as back, back.sampler(seed=5) as s:
+                self.assertEqual(back.info["condition_paths"], 3)
+                self.assertEqual(records(s.generate()), a)
+        with self.assertRaises(netshare.NetshareError) as e:
+            netshare.Model.train(self.ds, chunks=1, condition_paths=4, **SMALL)
+        self.assertIn("condition_paths", str(e.exception))
+
     def test_conditional_generation(self):
         """where= keeps the flows with those attributes: every record's label is the
         condition's, flows counted as asked; a label the model lacks is refused with
