@@ -54,8 +54,9 @@
  *        tanh: "The initial state from the attributes"; not with save=, where
  *        condition_paths=1 is 1's form);
  *        output_from_condition (1: every step's output layer gains a trained linear
- *        map of the attributes, 2: on its class heads only: "The output from the
- *        attributes"; not with save=, where condition_paths=2 is 1's form);
+ *        map of the attributes, 2: on its class heads only, 3: on every field but
+ *        the inter-arrival one: "The output from the attributes"; not with save=,
+ *        where condition_paths=2 is 1's form);
  *        condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score");
@@ -262,9 +263,9 @@ main(int argc, char **argv)
 		               MAX_GEN_SEEDS), 2;
 	if (ex.disc_projection < 0 || ex.disc_projection > 1 || ex.state_from_condition < 0 ||
 	    ex.state_from_condition > 3 || ex.output_from_condition < 0 ||
-	    ex.output_from_condition > 2)
+	    ex.output_from_condition > 3)
 		return fprintf(stderr, "time-to-quality: disc_projection (0..1), "
-		               "state_from_condition (0..3) and output_from_condition (0..2) "
+		               "state_from_condition (0..3) and output_from_condition (0..3) "
 		               "are %d, %d and %d\n", ex.disc_projection, ex.state_from_condition,
 		               ex.output_from_condition), 2;
 	if (!(ex.condition_balance >= 0))
@@ -319,6 +320,9 @@ main(int argc, char **argv)
 			m->shape.state_from_condition = ex.state_from_condition;
 		if (ex.output_from_condition)
 			m->shape.output_from_condition = ex.output_from_condition;
+		if (ex.output_from_condition == 3 && m->shape.iat_offset < 0)
+			return fprintf(stderr, "time-to-quality: output_from_condition=3 needs an "
+			               "inter-arrival field\n"), 2;
 		m->dgp.aux_records = ex.aux_records;
 		m->dgp.disc_projection = ex.disc_projection;
 		m->dgp.condition_balance = ex.condition_balance;

@@ -247,15 +247,19 @@ add_floats(float *y, const float *x, size_t n)
 		y[i] += x[i];
 }
 
-/* output_from_condition=2: the offset on the records' class (softmax) heads only; the
- * continuous fields' columns of B rows held at zero (forward) or given no gradient. */
+/* output_from_condition=2: the offset on the records' class (softmax) heads only, the
+ * continuous fields' columns of B rows held at zero (forward) or given no gradient;
+ * 3: the inter-arrival field's columns only. */
 static void
-zero_continuous_columns(const netshare__generator *g, float *x, size_t B)
+zero_held_columns(const netshare__generator *g, float *x, size_t B)
 {
-	size_t SF = (size_t)g->s.sample_len * g->s.F;
-	for (size_t k = 0; g->s.output_from_condition == 2 && k < g->n_step_heads; k++) {
+	size_t SF = (size_t)g->s.sample_len * g->s.F, F = (size_t)g->s.F;
+	int mode = g->s.output_from_condition;
+	for (size_t k = 0; mode >= 2 && k < g->n_step_heads; k++) {
 		const netshare__head *h = &g->step_heads[k];
-		for (size_t b = 0; h->activation != 0 && b < B; b++)
+		int held = mode == 2 ? h->activation != 0
+		                     : (int)(h->offset % F) == g->s.iat_offset;
+		for (size_t b = 0; held && b < B; b++)
 			memset(x + b * SF + h->offset, 0, h->dim * sizeof *x);
 	}
 }
@@ -370,7 +374,7 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 		state_from_condition(g, B);
 	if (s->output_from_condition) { /* added to every step's output layer before its heads */
 		netshare__dense_forward(&g->out_in, g->cond_kept, batch, g->out_cond);
-		zero_continuous_columns(g, g->out_cond, B);
+		zero_held_columns(g, g->out_cond, B);
 	}
 	g->cache.batch = batch;
 	if (held) /* the projections; outputs_until_last steps the flows still going */
@@ -512,7 +516,7 @@ netshare__generator_backward_features(netshare__generator *g, const float *dfeat
 		memset(g->out_cond, 0, B * SF * sizeof(float));
 		for (size_t k = 0; k < (size_t)s->steps * B; k++)
 			add_floats(g->out_cond + (k % B) * SF, g->dstep + k * SF, SF);
-		zero_continuous_columns(g, g->out_cond, B);
+		zero_held_columns(g, g->out_cond, B);
 		netshare__dense_backward(&g->out_in, g->cond_kept, g->out_cond, batch, NULL);
 	}
 	if (!s->state_from_condition) {

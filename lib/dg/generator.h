@@ -39,6 +39,8 @@ typedef struct netshare__gen_shape {
 	int sample_len, steps;        /* records per step; steps = T / sample_len */
 	int A, F;                     /* attribute dims; feature dims per record */
 	int gen_offset;               /* offset of the 2-dim gen flag in a record */
+	int iat_offset;               /* offset of a record's inter-arrival field, -1: none
+	                                 (output_from_condition=3) */
 	/* How a flow's end is read off its gen flags (netshare_model_params.flow_end): 0,
 	 * the first record whose "last" logit is the larger (NetShare); 1, drawn, each
 	 * record ending the flow with its softmax "last" probability, and D shown the drawn
@@ -79,8 +81,9 @@ typedef struct netshare__gen_shape {
 	/* 1 (condition_paths' OUTPUT bit; 0 otherwise): every step's output layer gains a
 	 * trained linear map of the same condition (from zero), a per-service offset of the
 	 * records' values beside the recurrent path (its tensors follow
-	 * state_from_condition's). An experiment of time-to-quality, not in model files:
-	 * 2: on the class (softmax) heads only, the continuous fields' columns at zero. */
+	 * state_from_condition's). Experiments of time-to-quality, not in model files:
+	 * 2: on the class (softmax) heads only, the continuous fields' columns at zero;
+	 * 3: on every field but the inter-arrival one (the head at iat_offset). */
 	int output_from_condition;
 	size_t n_attr_heads, n_feat_heads;
 	netshare__head attr_heads[NETSHARE__GEN_MAX_HEADS];

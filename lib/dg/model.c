@@ -127,11 +127,14 @@ netshare__model_shape(netshare__gen_shape *s, const netshare_encoder *e,
 	for (size_t k = 0; k < e->attr.n_groups; k++)
 		s->attr_heads[k] = (netshare__head){ e->attr.groups[k].offset, e->attr.groups[k].dim,
 		                                     e->attr.groups[k].activation };
+	s->iat_offset = -1;
 	for (size_t k = 0; k < e->feat.n_groups; k++) {
 		s->feat_heads[k] = (netshare__head){ e->feat.groups[k].offset, e->feat.groups[k].dim,
 		                                     e->feat.groups[k].activation };
 		if (strcmp(e->feat.groups[k].name, "gen_flag") == 0)
 			s->gen_offset = (int)e->feat.groups[k].offset;
+		if (strcmp(e->feat.groups[k].name, "interarrival") == 0)
+			s->iat_offset = (int)e->feat.groups[k].offset;
 	}
 	s->n_attr_heads = e->attr.n_groups;
 	s->n_feat_heads = e->feat.n_groups;

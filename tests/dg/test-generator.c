@@ -649,7 +649,43 @@ START_TEST(output_from_condition_backward)
 		for (int i = 0; i < 8; i++)
 			ck_assert_float_eq(g->out_in.dw[(rec * 5) * 8 + i], 0.0f);
 	}
-	check_layer_and_free(&c, &plain, &g->out_in, "out_in (class heads)");
+	g->hold_condition = 1;
+	check(&c, g->out_in.w, g->out_in.dw, 8 * 10, "out_in.w (class heads)");
+	check(&c, g->out_in.b, g->out_in.db, 10, "out_in.b (class heads)");
+	g->hold_condition = 0;
+	free(c.ra);
+	free(c.rf);
+	/* 3: every field but the inter-arrival one, here pointed at the class head
+	 * (columns 1-2 of a record): the sigmoid field keeps its offset, in either path,
+	 * and only the class head's weights get no gradient. */
+	g->s.output_from_condition = 3;
+	g->s.iat_offset = 1;
+	memset(g->feat_out.w, 0, 4 * 10 * sizeof(float));
+	memset(g->out_in.w, 0, 8 * 10 * sizeof(float));
+	g->out_in.w[0 * 8 + 1] = g->out_in.w[5 * 8 + 1] = 2.0f;
+	for (int held = 0; held < 2; held++) {
+		if (held)
+			netshare__generator_forward_given(g, &r, B, attr);
+		else
+			netshare__generator_forward_real_condition(g, &r, B, attr, generated);
+		for (int b = 0; b < B; b++) {
+			float want = b % 2 ? 1.0f / (1.0f + expf(-2.0f)) : 0.5f;
+			for (uint32_t j = 0; j < g->lengths[b]; j++)
+				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], want, 1e-6);
+		}
+	}
+	netshare__rng_fill_normalf(&r, g->out_in.w, 8 * 10, 0, 0.5f);
+	netshare__rng_fill_normalf(&r, g->feat_out.w, 4 * 10, 0, 0.5f);
+	ctx_backward(&c, &r);
+	for (int rec = 0; rec < 2; rec++) {
+		ck_assert_float_ne(g->out_in.db[rec * 5], 0.0f);
+		for (int col = 1; col < 3; col++) {
+			ck_assert_float_eq(g->out_in.db[rec * 5 + col], 0.0f);
+			for (int i = 0; i < 8; i++)
+				ck_assert_float_eq(g->out_in.dw[(rec * 5 + col) * 8 + i], 0.0f);
+		}
+	}
+	check_layer_and_free(&c, &plain, &g->out_in, "out_in (all but one head)");
 }
 END_TEST
 
