@@ -145,8 +145,8 @@ put_hparams(netshare__wbuf *b, const netshare_model_params *p)
 	 * feature_condition (1.7, written when real; absent: generated, the default and
 	 * what every older file trained with), flow_end (1.10, written when drawn),
 	 * condition_paths (1.12, written when not 0). */
-	int fields = p->condition_paths != 0                                ? 5
-	             : p->flow_end == NETSHARE_FLOW_END_DRAWN                ? 4
+	int fields = p->condition_paths != 0                         ? 5
+	             : p->flow_end == NETSHARE_FLOW_END_DRAWN          ? 4
 	             : p->feature_condition == NETSHARE_CONDITION_REAL ? 3
 	             : p->ema_decay > 0                                ? 2
 	             : p->disc_embed > 0                               ? 1
