@@ -578,6 +578,28 @@ START_TEST(state_from_condition_backward)
 }
 END_TEST
 
+/* Both forward paths (training's on a given condition, generation's step by step):
+ * every generated record's sigmoid field (column 0) is sigmoid(2) in the rows whose
+ * first attribute class is 1 when `kept` (out_in's weight 2 from that class reaches
+ * the field), else sigmoid(0). */
+static void
+assert_sigmoid_field(netshare__generator *g, netshare__rng *r, const float *attr, int kept)
+{
+	float generated[B * 8];
+	for (int held = 0; held < 2; held++) {
+		if (held)
+			netshare__generator_forward_given(g, r, B, attr);
+		else
+			netshare__generator_forward_real_condition(g, r, B, attr, generated);
+		for (int b = 0; b < B; b++) {
+			float want = kept && b % 2 ? 1.0f / (1.0f + expf(-2.0f)) : 0.5f;
+			ck_assert_uint_ge(g->lengths[b], 1);
+			for (uint32_t j = 0; j < g->lengths[b]; j++)
+				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], want, 1e-6);
+		}
+	}
+}
+
 /* output_from_condition (an experiment setting of time-to-quality): at zero weights the
  * generator is the default one, draw for draw; with weights, backward matches finite
  * differences for the new layer (every step's gradient summed) and the layers beside
@@ -614,33 +636,14 @@ START_TEST(output_from_condition_backward)
 	memset(g->out_in.w, 0, 8 * 10 * sizeof(float));
 	memset(g->out_in.b, 0, 10 * sizeof(float));
 	g->out_in.w[0 * 8 + 1] = g->out_in.w[5 * 8 + 1] = 2.0f; /* records 0 and 1, field 0 */
-	float attr[B * 8] = { 0 }, generated[B * 8];
+	float attr[B * 8] = { 0 };
 	for (int b = 0; b < B; b++)
 		attr[b * 8 + (b % 2)] = 1.0f;
-	for (int held = 0; held < 2; held++) {
-		if (held)
-			netshare__generator_forward_given(g, &r, B, attr);
-		else
-			netshare__generator_forward_real_condition(g, &r, B, attr, generated);
-		for (int b = 0; b < B; b++) {
-			float want = b % 2 ? 1.0f / (1.0f + expf(-2.0f)) : 0.5f;
-			ck_assert_uint_ge(g->lengths[b], 1);
-			for (uint32_t j = 0; j < g->lengths[b]; j++)
-				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], want, 1e-6);
-		}
-	}
+	assert_sigmoid_field(g, &r, attr, 1);
 	/* 2: the class heads only: the sigmoid field keeps no offset, in either path, and
 	 * its weights get no gradient while the class heads' match finite differences. */
 	g->s.output_from_condition = 2;
-	for (int held = 0; held < 2; held++) {
-		if (held)
-			netshare__generator_forward_given(g, &r, B, attr);
-		else
-			netshare__generator_forward_real_condition(g, &r, B, attr, generated);
-		for (int b = 0; b < B; b++)
-			for (uint32_t j = 0; j < g->lengths[b]; j++)
-				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], 0.5f, 1e-6);
-	}
+	assert_sigmoid_field(g, &r, attr, 0);
 	netshare__rng_fill_normalf(&r, g->out_in.w, 8 * 10, 0, 0.5f);
 	netshare__rng_fill_normalf(&r, g->feat_out.w, 4 * 10, 0, 0.5f);
 	ctx_backward(&c, &r);
@@ -663,17 +666,7 @@ START_TEST(output_from_condition_backward)
 	memset(g->feat_out.w, 0, 4 * 10 * sizeof(float));
 	memset(g->out_in.w, 0, 8 * 10 * sizeof(float));
 	g->out_in.w[0 * 8 + 1] = g->out_in.w[5 * 8 + 1] = 2.0f;
-	for (int held = 0; held < 2; held++) {
-		if (held)
-			netshare__generator_forward_given(g, &r, B, attr);
-		else
-			netshare__generator_forward_real_condition(g, &r, B, attr, generated);
-		for (int b = 0; b < B; b++) {
-			float want = b % 2 ? 1.0f / (1.0f + expf(-2.0f)) : 0.5f;
-			for (uint32_t j = 0; j < g->lengths[b]; j++)
-				ck_assert_float_eq_tol(g->features[((size_t)b * 6 + j) * 5], want, 1e-6);
-		}
-	}
+	assert_sigmoid_field(g, &r, attr, 1);
 	netshare__rng_fill_normalf(&r, g->out_in.w, 8 * 10, 0, 0.5f);
 	netshare__rng_fill_normalf(&r, g->feat_out.w, 4 * 10, 0, 0.5f);
 	ctx_backward(&c, &r);
