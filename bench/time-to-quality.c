@@ -275,12 +275,23 @@ main(int argc, char **argv)
 		return fprintf(stderr, "time-to-quality: save= with state_from_condition or "
 		               "output_from_condition (condition_paths= is a model's)\n"), 2;
 
-	netshare_dataset *all, *a, *b;
-	if (netshare_dataset_read(&all, argv[1], NULL) < 0)
-		return fail("read");
-	if (netshare_dataset_split_time(all, 0.5, &a, &b) < 0)
-		return fail("split");
-	netshare_dataset_free(all);
+	/* from here every exit goes through `out`, which frees what was made */
+	int rc = 1;
+	netshare_dataset *all = NULL, *a = NULL, *b = NULL, *bm = NULL, *bs = NULL;
+	netshare_report *floor = NULL, *marg = NULL, *svc = NULL;
+	netshare_encoder *enc = NULL;
+	netshare_model *m = NULL;
+	netshare_encoded *x = NULL;
+	netshare__pool *pool = NULL;
+	netshare__dg *d = NULL;
+	if (netshare_dataset_read(&all, argv[1], NULL) < 0) {
+		rc = fail("read");
+		goto out;
+	}
+	if (netshare_dataset_split_time(all, 0.5, &a, &b) < 0) {
+		rc = fail("split");
+		goto out;
+	}
 	int packets = netshare_dataset_kind(a) == NETSHARE_RECORDS_PACKETS;
 	const char *emds[2] = { packets ? "ip_length" : "bytes",
 		                packets ? "interarrival" : "duration" };
@@ -291,8 +302,6 @@ main(int argc, char **argv)
 		                             within[2], within[3], within[4], emds[0], emds[1],
 		                             coverage };
 
-	netshare_report *floor, *marg, *svc;
-	netshare_dataset *bm, *bs;
 	netshare_baseline_params bp;
 	netshare_baseline_params_init(&bp);
 	bp.seed = seed;
@@ -300,17 +309,17 @@ main(int argc, char **argv)
 	    netshare_baseline_marginal(&bm, a, &bp) < 0 ||
 	    netshare_baseline_service_marginal(&bs, a, &bp) < 0 ||
 	    netshare_report_new(&marg, a, bm, NULL) < 0 ||
-	    netshare_report_new(&svc, a, bs, NULL) < 0)
-		return fail("baselines");
+	    netshare_report_new(&svc, a, bs, NULL) < 0) {
+		rc = fail("baselines");
+		goto out;
+	}
 
-	netshare_encoder *enc;
-	netshare_model *m;
-	netshare_encoded *x;
 	if (netshare_encoder_fit(&enc, a, &ep) < 0 || netshare_model_new(&m, enc, &mp) < 0 ||
-	    netshare_encoder_encode(&x, enc, a, 0) < 0)
-		return fail("encoder and model");
-	netshare_encoder_free(enc);
-	netshare__dg *d = &m->dg[0];
+	    netshare_encoder_encode(&x, enc, a, 0) < 0) {
+		rc = fail("encoder and model");
+		goto out;
+	}
+	d = &m->dg[0];
 	if (ex.aux_records || ex.disc_projection || ex.state_from_condition ||
 	    ex.output_from_condition || ex.condition_balance != 0) {
 		/* chunk 0's model made again with them (the sampler's generators follow
@@ -320,23 +329,31 @@ main(int argc, char **argv)
 			m->shape.state_from_condition = ex.state_from_condition;
 		if (ex.output_from_condition)
 			m->shape.output_from_condition = ex.output_from_condition;
-		if (ex.output_from_condition == 3 && m->shape.iat_offset < 0)
-			return fprintf(stderr, "time-to-quality: output_from_condition=3 needs an "
-			               "inter-arrival field\n"), 2;
+		if (ex.output_from_condition == 3 && m->shape.iat_offset < 0) {
+			fprintf(stderr, "time-to-quality: output_from_condition=3 needs an "
+			        "inter-arrival field\n");
+			rc = 2;
+			goto out;
+		}
 		m->dgp.aux_records = ex.aux_records;
 		m->dgp.disc_projection = ex.disc_projection;
 		m->dgp.condition_balance = ex.condition_balance;
-		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0)
-			return fail("aux_records, disc_projection, state_from_condition, "
-			            "output_from_condition, condition_balance");
+		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0) {
+			rc = fail("aux_records, disc_projection, state_from_condition, "
+			          "output_from_condition, condition_balance");
+			goto out;
+		}
 	}
 	/* the trainer's generator and the shape the sampler's generators are made from */
 	if (ex.flag_band >= 0)
 		m->shape.flag_band = d->g.s.flag_band = ex.flag_band;
 	m->shape.zero_state = d->g.s.zero_state = ex.zero_state;
-	if (ex.flow_noise < 0 || ex.flow_noise > m->shape.feat_noise)
-		return fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n",
-		               ex.flow_noise, m->shape.feat_noise), 2;
+	if (ex.flow_noise < 0 || ex.flow_noise > m->shape.feat_noise) {
+		fprintf(stderr, "time-to-quality: flow_noise %d is not 0..%d\n", ex.flow_noise,
+		        m->shape.feat_noise);
+		rc = 2;
+		goto out;
+	}
 	m->shape.flow_noise = d->g.s.flow_noise = ex.flow_noise;
 	m->shape.class_condition_scale = d->g.s.class_condition_scale = ex.class_scale;
 	const netshare_encoder *e = netshare_model_encoder(m);
@@ -369,23 +386,29 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	double trained = 0, reached = NAN, reached_floor = NAN;
-	netshare__pool *pool; /* as netshare_model_train trains chunk 0 */
-	if (netshare__model_lone_pool(m, &pool, "time-to-quality") < 0)
-		return fail("threads");
+	/* as netshare_model_train trains chunk 0 */
+	if (netshare__model_lone_pool(m, &pool, "time-to-quality") < 0) {
+		rc = fail("threads");
+		goto out;
+	}
 	netshare__dg_train_on(d, pool);
 	while (trained < budget) {
 		double t0 = netshare__now();
 		if (netshare__dg_train(d, netshare_encoded_attributes(x), netshare_encoded_features(x),
-		                       netshare_encoded_flows(x), every, NULL, NULL, 0) < 0)
-			return fail("train");
+		                       netshare_encoded_flows(x), every, NULL, NULL, 0) < 0) {
+			rc = fail("train");
+			goto out;
+		}
 		trained += netshare__now() - t0;
 		double e0 = netshare__now();
 		/* medians over the generation seeds, in the order of scored[] */
 		double runs[SCORED][MAX_GEN_SEEDS], med[SCORED];
 		for (int g = 0; g < ex.gen_seeds; g++) {
 			netshare_report *r;
-			if (gan_report(m, a, seed + (uint64_t)g, ex.temperature, &r) < 0)
-				return fail("generate");
+			if (gan_report(m, a, seed + (uint64_t)g, ex.temperature, &r) < 0) {
+				rc = fail("generate");
+				goto out;
+			}
 			for (size_t i = 0; i < SCORED; i++)
 				runs[i][g] = metric(r, scored[i]);
 			netshare_report_free(r);
@@ -429,10 +452,14 @@ main(int argc, char **argv)
 	print_values((const char *const[]){ "time_to_quality_or_floor_s" }, &reached_floor, 1,
 	             ",");
 	printf(",\"iterations\":%ld,\"train_s\":%.2f}\n", d->iterations, trained);
+	rc = 0;
 	if (save && netshare_model_export(m, save) < 0) /* the critics' shape may be the bench's */
-		return fail("save");
+		rc = fail("save");
+out:
 	netshare_encoded_free(x);
-	netshare__dg_train_on(d, NULL);
+	netshare_encoder_free(enc);
+	if (d && pool)
+		netshare__dg_train_on(d, NULL);
 	netshare__pool_free(pool);
 	netshare_model_free(m);
 	netshare_report_free(floor);
@@ -442,5 +469,6 @@ main(int argc, char **argv)
 	netshare_dataset_free(bs);
 	netshare_dataset_free(a);
 	netshare_dataset_free(b);
-	return 0;
+	netshare_dataset_free(all);
+	return rc;
 }

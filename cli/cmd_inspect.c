@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "options.h"
 
 static void
 print_heads(const netshare_encoder *enc, int features, size_t n, int json)
@@ -158,12 +159,9 @@ run_inspect(int argc, char **argv)
 	netshare_model_info_get(m, &mi);
 	netshare_encoder_info_get(enc, &ei);
 	const char *kind = ei.kind == NETSHARE_RECORDS_PACKETS ? "packets" : "flows";
-	const char *condition = mi.feature_condition == NETSHARE_CONDITION_REAL ? "real"
-	                                                                        : "generated";
-	const char *flow_end = mi.flow_end == NETSHARE_FLOW_END_DRAWN ? "drawn" : "larger";
-	static const char *const paths[] = { "none", "state", "output", "state,output" };
-	const char *condition_paths = mi.condition_paths >= 0 && mi.condition_paths <= 3 ?
-	                              paths[mi.condition_paths] : "?";
+	const char *condition = cli_choice_name(&cli_feature_conditions, mi.feature_condition);
+	const char *flow_end = cli_choice_name(&cli_flow_ends, mi.flow_end);
+	const char *condition_paths = cli_choice_name(&cli_condition_paths, mi.condition_paths);
 	if (json) {
 		printf("{\"file\":");
 		json_string(stdout, path);

@@ -43,6 +43,53 @@ cli_format_name(int format)
 	return "unknown";
 }
 
+#define CHOICES(option, names, table) \
+	{ option, names, table, sizeof table / sizeof table[0] }
+
+static const cli_choice feature_conditions[] = {
+	{ "generated", NETSHARE_CONDITION_GENERATED },
+	{ "real", NETSHARE_CONDITION_REAL },
+};
+const cli_choices cli_feature_conditions =
+	CHOICES("feature-condition", "real or generated", feature_conditions);
+
+static const cli_choice flow_ends[] = {
+	{ "auto", NETSHARE_FLOW_END_AUTO },
+	{ "larger", NETSHARE_FLOW_END_LARGER },
+	{ "drawn", NETSHARE_FLOW_END_DRAWN },
+};
+const cli_choices cli_flow_ends = CHOICES("flow-end", "auto, larger or drawn", flow_ends);
+
+static const cli_choice condition_paths[] = {
+	{ "none", 0 },
+	{ "state", NETSHARE_CONDITION_PATH_STATE },
+	{ "output", NETSHARE_CONDITION_PATH_OUTPUT },
+	{ "state,output", NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
+	{ "output,state", NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
+};
+const cli_choices cli_condition_paths =
+	CHOICES("condition-paths", "none, state, output or state,output", condition_paths);
+
+int
+cli_choice_parse(const cli_choices *c, const char *name, int *value)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(name, c->all[i].name) == 0) {
+			*value = c->all[i].value;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+cli_choice_name(const cli_choices *c, int value)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->all[i].value == value)
+			return c->all[i].name;
+	return "?";
+}
+
 int
 cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {

@@ -44,6 +44,24 @@ struct netshare_read_params;
 int cli_read_option(const struct cli_command *cmd, int c, const char *arg,
                     struct netshare_read_params *rp);
 
+/* The named choices among netshare_model_params' fields, one table each for `train` to
+ * parse and `inspect` to show: `names` lists them for help and usage errors. */
+typedef struct cli_choice {
+	const char *name;
+	int value;
+} cli_choice;
+typedef struct cli_choices {
+	const char *option; /* the train option, without its dashes */
+	const char *names;
+	const cli_choice *all; /* a value's first entry is the name it is shown by */
+	size_t n;
+} cli_choices;
+extern const cli_choices cli_feature_conditions, cli_flow_ends, cli_condition_paths;
+/* name's value into *value: 0, or -1 if it is none of them. */
+int cli_choice_parse(const cli_choices *c, const char *name, int *value);
+/* value's name, or "?" for a value without one. */
+const char *cli_choice_name(const cli_choices *c, int value);
+
 /* A non-negative integer option; 0 or -1 (not a number, or above max). */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 

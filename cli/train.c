@@ -49,23 +49,13 @@ betas(const char *arg, double b[2])
 	return 0;
 }
 
-/* A choice of an option: arg, one of the n names (listed in `names` for the message),
- * into *out as its value; -1 after a usage error. */
-typedef struct choice {
-	const char *name;
-	int value;
-} choice;
-
+/* arg as one of c's names into *out; -1 after a usage error. */
 static int
-choose(const cli_command *cmd, const char *option, const char *names, const choice *all,
-       size_t n, const char *arg, int *out)
+choose(const cli_command *cmd, const cli_choices *c, const char *arg, int *out)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(arg, all[i].name) == 0) {
-			*out = all[i].value;
-			return 1;
-		}
-	cli_usage_error(cmd, "--%s needs %s, not '%s'", option, names, arg);
+	if (cli_choice_parse(c, arg, out) == 0)
+		return 1;
+	cli_usage_error(cmd, "--%s needs %s, not '%s'", c->option, c->names, arg);
 	return -1;
 }
 
@@ -124,35 +114,12 @@ cli_train_option(const cli_command *cmd, int c, const char *arg, cli_train_opts 
 		o->mp.ema_decay = d;
 		return 1;
 	}
-	case 256 + 'F': {
-		static const choice conditions[] = {
-			{ "generated", NETSHARE_CONDITION_GENERATED },
-			{ "real", NETSHARE_CONDITION_REAL },
-		};
-		return choose(cmd, "feature-condition", "real or generated", conditions,
-		              sizeof conditions / sizeof conditions[0], arg,
-		              &o->mp.feature_condition);
-	}
-	case 256 + 'f': {
-		static const choice ends[] = {
-			{ "auto", NETSHARE_FLOW_END_AUTO },
-			{ "larger", NETSHARE_FLOW_END_LARGER },
-			{ "drawn", NETSHARE_FLOW_END_DRAWN },
-		};
-		return choose(cmd, "flow-end", "auto, larger or drawn", ends,
-		              sizeof ends / sizeof ends[0], arg, &o->mp.flow_end);
-	}
-	case 256 + 'G': {
-		static const choice paths[] = {
-			{ "none", 0 },
-			{ "state", NETSHARE_CONDITION_PATH_STATE },
-			{ "output", NETSHARE_CONDITION_PATH_OUTPUT },
-			{ "state,output", NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
-			{ "output,state", NETSHARE_CONDITION_PATH_STATE | NETSHARE_CONDITION_PATH_OUTPUT },
-		};
-		return choose(cmd, "condition-paths", "none, state, output or state,output", paths,
-		              sizeof paths / sizeof paths[0], arg, &o->mp.condition_paths);
-	}
+	case 256 + 'F':
+		return choose(cmd, &cli_feature_conditions, arg, &o->mp.feature_condition);
+	case 256 + 'f':
+		return choose(cmd, &cli_flow_ends, arg, &o->mp.flow_end);
+	case 256 + 'G':
+		return choose(cmd, &cli_condition_paths, arg, &o->mp.condition_paths);
 	case 256 + 'b': {
 		double b[2];
 		if (betas(arg, b) < 0) {
