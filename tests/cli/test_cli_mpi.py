@@ -122,6 +122,28 @@ class MpiTrain(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotEqual(files["a"], self.read("plain.nsm"))
 
+    def test_condition_paths_over_ranks(self):
+        """With both condition paths (their layers go between ranks in the chunks'
+        weights and averages, and into the gradient average): 5 chunks over 3 ranks
+        give the single-process bytes; --data-parallel the same bytes twice, and not
+        those of the model without the paths."""
+        paths = [*ARGS, "--keep-state", "--condition-paths", "state,output"]
+        r = run("train", "-i", self.trace, "-o", self.path("paths-single.nsm"), *paths)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = mpirun(3, CLI, "train", "-i", self.trace, "-o", self.path("paths-mpi.nsm"), *paths)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.read("paths-single.nsm"), self.read("paths-mpi.nsm"))
+        files = {}
+        for name, extra in (("a", paths), ("b", paths), ("none", [*ARGS, "--keep-state"])):
+            out = self.path("paths-dp-%s.nsm" % name)
+            r = mpirun(2, CLI, "train", "-i", self.trace, "-o", out, "--data-parallel", *extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files[name] = self.read("paths-dp-%s.nsm" % name)
+        self.assertEqual(files["a"], files["b"])
+        self.assertNotEqual(files["a"], files["none"])
+        r = run("inspect", "--json", self.path("paths-dp-a.nsm"))
+        self.assertEqual(json.loads(r.stdout)["condition_paths"], "state,output")
+
     def test_a_rank_that_cannot_read_fails_the_job(self):
         """Rank 2's trace is damaged: every rank exits, the job with status 1, one
         message naming the file, no model file."""
