@@ -59,7 +59,8 @@
  *        where condition_paths=2 is 1's form);
  *        condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
- *        per-service metrics score");
+ *        per-service metrics score"); aux_pack (P: aux-D judges P flows' attributes
+ *        side by side, PacGAN: "aux-D packed");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
  *        netshare_model_export) as the run ends, without the settings above that are
  *        not in a model file: a probe sets those again)
@@ -103,6 +104,7 @@ typedef struct bench_settings {
 	float flag_band;     /* -1: the model's */
 	int drawn_lengths, aux_records, zero_state, flow_noise, disc_projection;
 	int state_from_condition, output_from_condition;
+	int aux_pack;        /* 0: 1 */
 	float class_scale;   /* class_condition_scale; 0: 1 */
 	double condition_balance;
 } bench_settings;
@@ -140,6 +142,7 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *
 		{ "state_from_condition", .i = &b->state_from_condition },
 		{ "output_from_condition", .i = &b->output_from_condition },
 		{ "condition_balance", .d = &b->condition_balance },
+		{ "aux_pack", .i = &b->aux_pack },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -321,7 +324,7 @@ main(int argc, char **argv)
 	}
 	d = &m->dg[0];
 	if (ex.aux_records || ex.disc_projection || ex.state_from_condition ||
-	    ex.output_from_condition || ex.condition_balance != 0) {
+	    ex.output_from_condition || ex.condition_balance != 0 || ex.aux_pack > 1) {
 		/* chunk 0's model made again with them (the sampler's generators follow
 		 * m->shape) */
 		netshare__dg_free(d);
@@ -338,9 +341,10 @@ main(int argc, char **argv)
 		m->dgp.aux_records = ex.aux_records;
 		m->dgp.disc_projection = ex.disc_projection;
 		m->dgp.condition_balance = ex.condition_balance;
+		m->dgp.aux_pack = ex.aux_pack > 1 ? ex.aux_pack : 1;
 		if (netshare__dg_init(d, &m->shape, &m->dgp, netshare__model_chunk_seed(seed, 0)) < 0) {
 			rc = fail("aux_records, disc_projection, state_from_condition, "
-			          "output_from_condition, condition_balance");
+			          "output_from_condition, condition_balance, aux_pack");
 			goto out;
 		}
 	}

@@ -34,6 +34,7 @@ netshare__dg_params_default(netshare__dg_params *p)
 	p->aux_weight = 1.0;
 	p->split_products = -1;
 	p->disc_embed = 0; /* NetShare's MLP on the whole flow */
+	p->aux_pack = 1;
 }
 
 void
@@ -50,7 +51,7 @@ netshare__dg_free(netshare__dg *m)
 	float *bufs[] = { m->round[0].x_both, m->round[0].aux_both, m->round[1].x_both,
 	                  m->round[1].aux_both, m->round[0].dscore, m->round[1].dscore,
 	                  m->alpha, m->aux_alpha, m->dscore_step, m->dscore_gen,
-	                  m->dx, m->dx_aux, m->dattr, m->dfeat };
+	                  m->dscore_aux, m->dx, m->dx_aux, m->dattr, m->dfeat };
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 		netshare__free(bufs[i]);
 	memset(m, 0, sizeof *m);
@@ -130,7 +131,15 @@ aux_width(const netshare__dg *m)
 	return (size_t)m->A + (size_t)m->p.aux_records * m->F;
 }
 
-/* Row b of aux-D's input from a flow's attributes and features. */
+/* aux-D's rows in a batch of B flows: p.aux_pack flows to a row. */
+static int
+aux_rows(const netshare__dg *m)
+{
+	return m->p.batch / m->p.aux_pack;
+}
+
+/* Row b of aux-D's input from a flow's attributes and features (with p.aux_pack P,
+ * rows P i .. P i + P - 1 side by side are aux-D's row i: the same memory). */
 static void
 pack_aux(const netshare__dg *m, float *x, const float *attr, const float *feat, int b)
 {
@@ -155,6 +164,11 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		return netshare__error(NETSHARE_EINVAL, "model: aux-D's records %d (0..%d, and 0 "
 		                       "with real conditioning)", p->aux_records,
 		                       gs->sample_len * gs->steps);
+	if (p->aux_pack < 1 || p->batch % p->aux_pack ||
+	    (p->aux_pack > 1 && (p->dp_clip > 0 || p->dp_sigma > 0 || p->condition_balance > 0)))
+		return netshare__error(NETSHARE_EINVAL, "model: aux-D's pack %d (a divisor of the "
+		                       "batch %d, and 1 with DP or condition weights)", p->aux_pack,
+		                       p->batch);
 	netshare__gen_shape s = *gs;
 	s.max_batch = p->batch;
 	m->A = s.A;
@@ -171,8 +185,9 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	if (st == NETSHARE_OK && with_critics && p->disc_projection)
 		st = netshare__critic_project(&m->d, m->A);
 	if (st == NETSHARE_OK && with_critics)
-		st = netshare__critic_init(&m->aux, (int)aux_width(m), p->aux_disc_units,
-		                           p->aux_disc_layers - 1, 3 * p->batch);
+		st = netshare__critic_init(&m->aux, (int)aux_width(m) * p->aux_pack,
+		                           p->aux_disc_units, p->aux_disc_layers - 1,
+		                           3 * p->batch / p->aux_pack);
 	if (st < 0) {
 		netshare__dg_free(m);
 		return st;
@@ -231,6 +246,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	ok &= !!(m->aux_alpha = netshare__mallocarray(B, sizeof(float)));
 	ok &= !!(m->dscore_step = netshare__mallocarray(2 * B, sizeof(float)));
 	ok &= !!(m->dscore_gen = netshare__mallocarray(2 * B, sizeof(float)));
+	ok &= !!(m->dscore_aux = netshare__mallocarray(2 * B, sizeof(float)));
 	ok &= !!(m->dx = netshare__mallocarray(B * X, sizeof(float)));
 	ok &= !!(m->dx_aux = netshare__mallocarray(B * AX, sizeof(float)));
 	ok &= !!(m->dattr = netshare__mallocarray(B * A, sizeof(float)));
@@ -243,7 +259,12 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 		m->dscore_step[b] = 1.0f / (float)B;
 		m->dscore_step[B + b] = -1.0f / (float)B;
 		m->dscore_gen[b] = -1.0f / (float)B;
-		m->dscore_gen[B + b] = (float)(-p->aux_weight / (double)B);
+	}
+	size_t BA = (size_t)aux_rows(m);
+	for (size_t b = 0; b < BA; b++) {
+		m->dscore_aux[b] = 1.0f / (float)BA;
+		m->dscore_aux[BA + b] = -1.0f / (float)BA;
+		m->dscore_gen[B + b] = (float)(-p->aux_weight / (double)BA);
 	}
 	return NETSHARE_OK;
 }
@@ -401,7 +422,8 @@ typedef struct critic_step {
 	netshare__adam *opt;
 	float *both;
 	const float *alpha;
-	const float *dscore; /* 2B score gradients: fake rows', then real rows' */
+	const float *dscore; /* 2n score gradients: fake rows', then real rows' */
+	int n;               /* rows of each kind: B for D, B / p.aux_pack for aux-D */
 	double lambda;
 	double wdist, loss; /* out */
 } critic_step;
@@ -418,16 +440,16 @@ static void
 run_critic_step(critic_step *j)
 {
 	netshare__dg *m = j->m;
-	int B = m->p.batch;
+	int n = j->n;
 	double fake = 0, real = 0;
 	netshare__critic_zero_grad(j->c);
-	critic_forward_both(j->c, j->both, j->alpha, B, B, &fake, &real);
-	netshare__critic_backward(j->c, j->both, j->dscore, 2 * B, NULL);
-	double gp = netshare__critic_penalty_rows(j->c, 2 * B, B, j->lambda);
+	critic_forward_both(j->c, j->both, j->alpha, n, n, &fake, &real);
+	netshare__critic_backward(j->c, j->both, j->dscore, 2 * n, NULL);
+	double gp = netshare__critic_penalty_rows(j->c, 2 * n, n, j->lambda);
 	if (steps_in_tasks(m))
 		step(m, j->opt);
-	j->wdist = (real - fake) / B;
-	j->loss = (fake - real) / B + gp;
+	j->wdist = (real - fake) / n;
+	j->loss = (fake - real) / n + gp;
 }
 
 /* The two critics' steps on round r's batch, D's then aux-D's: which inputs, buffers,
@@ -436,9 +458,10 @@ static void
 round_steps(netshare__dg *m, struct netshare__dg_round *r, critic_step step[2])
 {
 	step[0] = (critic_step){ m, &m->d, &m->opt_d, r->x_both, m->alpha,
-	                         r->dscore ? r->dscore : m->dscore_step, m->p.gp_lambda, 0, 0 };
+	                         r->dscore ? r->dscore : m->dscore_step, m->p.batch,
+	                         m->p.gp_lambda, 0, 0 };
 	step[1] = (critic_step){ m, &m->aux, &m->opt_aux, r->aux_both, m->aux_alpha,
-	                         m->dscore_step, m->p.aux_gp_lambda, 0, 0 };
+	                         m->dscore_aux, aux_rows(m), m->p.aux_gp_lambda, 0, 0 };
 }
 
 /* The generator step's fakes into round r: with real_condition a batch of real rows
@@ -499,8 +522,8 @@ critic_backward_task(void *arg, size_t task, unsigned worker)
 		netshare__critic_forward(&m->d, gp->fakes->x_fake, B);
 		netshare__critic_backward_input(&m->d, m->dscore_gen, B, m->dx);
 	} else {
-		netshare__critic_forward(&m->aux, gp->fakes->attr_fake, B);
-		netshare__critic_backward_input(&m->aux, m->dscore_gen + B, B, m->dx_aux);
+		netshare__critic_forward(&m->aux, gp->fakes->attr_fake, aux_rows(m));
+		netshare__critic_backward_input(&m->aux, m->dscore_gen + B, aux_rows(m), m->dx_aux);
 	}
 }
 
@@ -534,8 +557,8 @@ generator_step(netshare__dg *m, netshare__pool *pool, struct netshare__dg_round 
 	double loss = 0;
 	for (int b = 0; b < B; b++)
 		loss -= m->d.score[b] / B;
-	for (int b = 0; b < B; b++)
-		loss -= m->p.aux_weight * m->aux.score[b] / B;
+	for (int b = 0, BA = aux_rows(m); b < BA; b++)
+		loss -= m->p.aux_weight * m->aux.score[b] / BA;
 	int real = real_condition(m); /* D's attributes were the data's: no gradient */
 	size_t AX = aux_width(m);
 	for (size_t b = 0; b < (size_t)B; b++) {
@@ -704,9 +727,9 @@ netshare__dg_train(netshare__dg *m, const float *attr, const float *feat, size_t
 	if (n == 0 && !(m->p.dp_clip > 0))
 		return netshare__error(NETSHARE_EINVAL, "chunk %d: no flows to train on", chunk);
 	int dp = m->p.dp_clip > 0;
-	if (dp && (m->d.cond || m->p.condition_balance > 0))
-		return netshare__error(NETSHARE_EINVAL, "chunk %d: D's projection and condition "
-		                       "weights have no DP accumulation", chunk);
+	if (dp && (m->d.cond || m->p.condition_balance > 0 || m->p.aux_pack > 1))
+		return netshare__error(NETSHARE_EINVAL, "chunk %d: D's projection, condition "
+		                       "weights and aux-D's packing have no DP accumulation", chunk);
 	if (m->p.condition_balance > 0 && (m->balance.attr != attr || m->balance.n_rows != n)) {
 		netshare_status bs = netshare__cond_weights_build(&m->balance, m->g.s.attr_heads,
 		                                                  m->g.s.n_attr_heads, (size_t)m->A,

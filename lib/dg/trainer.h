@@ -67,6 +67,12 @@ typedef struct netshare__dg_params {
 	 * exponent (lib/dg/condition_weights.h); 0: off (every row 1). An experiment
 	 * setting of bench/time-to-quality: not in model files, not with DP. */
 	double condition_balance;
+	/* Rows aux-D judges together (PacGAN, Lin et al. 2018): aux_pack fakes, or reals,
+	 * side by side in each of its input rows, so that attributes collapsed onto few
+	 * values are told apart from the data's spread; 1: DoppelGANger's. Divides batch.
+	 * An experiment setting of bench/time-to-quality: not in model files, not with DP
+	 * or condition_balance. */
+	int aux_pack;
 } netshare__dg_params;
 
 void netshare__dg_params_default(netshare__dg_params *p);
@@ -113,7 +119,10 @@ typedef struct netshare__dg {
 	netshare__cond_weights balance;   /* p.condition_balance's, of the training rows */
 	float *alpha, *aux_alpha;         /* B interpolation weights of each critic's step */
 	float *dscore_step;               /* 2B: +1/B (fake rows), then -1/B (real rows) */
-	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's */
+	float *dscore_gen;                /* 2B: the generator step's, D's then aux-D's
+	                                     (its first B / p.aux_pack) */
+	float *dscore_aux;                /* aux-D's step's: dscore_step's over B /
+	                                     p.aux_pack rows */
 	float *dx, *dx_aux, *dattr, *dfeat;
 	/* Whether the critics' products are cut in blocks (p.split_products, decided from
 	 * the shape when the model is made: the blocks, not the threads, fix the sums). */

@@ -271,6 +271,64 @@ START_TEST(aux_critic_sees_first_records)
 }
 END_TEST
 
+/* aux_pack: aux-D judges two flows' attributes side by side (PacGAN), so its input is
+ * 2A wide and B/2 rows; its step's score gradients are +-1/(B/2), the generator's
+ * -aux_weight/(B/2) over B/2 rows, and the generator step's loss is the mean over
+ * those rows of the packed fakes' scores; a pack that does not divide the batch, DP
+ * (at init or later) and condition weights are refused. */
+START_TEST(aux_critic_packs_flows)
+{
+	static float attr[N * A], feat[N * T * F];
+	real_data(attr, feat);
+	netshare__gen_shape s = shape();
+	netshare__dg_params p = small_params();
+	netshare__dg m;
+	int bad[] = { 0, -2, 3, 7 }; /* the batch is 50 */
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p.aux_pack = bad[i];
+		ck_assert_status(netshare__dg_init(&m, &s, &p, 3), NETSHARE_EINVAL);
+	}
+	p.aux_pack = 2;
+	p.dp_clip = 0.1;
+	p.dp_sigma = 1.0;
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 3), NETSHARE_EINVAL);
+	p.dp_clip = p.dp_sigma = 0;
+	p.condition_balance = 0.5;
+	ck_assert_status(netshare__dg_init(&m, &s, &p, 3), NETSHARE_EINVAL);
+	p.condition_balance = 0;
+	p.aux_weight = 3;
+	ck_assert_ok(netshare__dg_init(&m, &s, &p, 3));
+	int B = p.batch, BA = B / 2;
+	ck_assert_int_eq(m.aux.in, 2 * A);
+	for (int b = 0; b < BA; b++) {
+		ck_assert_float_eq(m.dscore_aux[b], 1.0f / (float)BA);
+		ck_assert_float_eq(m.dscore_aux[BA + b], -1.0f / (float)BA);
+		ck_assert_float_eq(m.dscore_gen[B + b], (float)(-3.0 / BA));
+	}
+	ck_assert_ok(netshare__dg_train(&m, attr, feat, N, 1, NULL, NULL, 0));
+	const struct netshare__dg_round *fakes = NULL; /* the generator step's */
+	for (int r = 0; r < 2; r++)
+		if (memcmp(m.round[r].attr_fake, m.g.attributes, (size_t)B * A * sizeof(float)) == 0)
+			fakes = &m.round[r];
+	ck_assert_ptr_nonnull(fakes);
+	double loss = 0;
+	for (int b = 0; b < B; b++)
+		loss -= m.d.score[b] / B;
+	float scores[50];
+	memcpy(scores, m.aux.score, (size_t)BA * sizeof *scores);
+	for (int b = 0; b < BA; b++)
+		loss -= 3.0 * scores[b] / BA;
+	ck_assert_double_eq_tol(m.loss_g, loss, 1e-6 * fabs(loss) + 1e-9);
+	/* those scores are aux-D's on the packed fakes: B/2 rows of two flows each */
+	const float *again = netshare__critic_forward(&m.aux, fakes->attr_fake, BA);
+	ck_assert_mem_eq(again, scores, (size_t)BA * sizeof *scores);
+	ck_assert(isfinite(m.loss_aux) && isfinite(m.wasserstein));
+	m.p.dp_clip = 0.1;
+	ck_assert_status(netshare__dg_train(&m, attr, feat, N, 1, NULL, NULL, 0), NETSHARE_EINVAL);
+	netshare__dg_free(&m);
+}
+END_TEST
+
 /* A grad_sync hook that changes nothing: counts its calls and where they come from. */
 static pthread_t sync_thread;
 static int sync_calls, sync_elsewhere;
@@ -309,8 +367,9 @@ assert_same_weights(const netshare__dg *a, const netshare__dg *b)
  * calling thread only, once per optimiser step), in DP mode, in split mode (whose
  * products' exactness tests/nn/test-layers.c checks), with D's front, plain and DP,
  * with aux-D shown the first records, plain and DP, with D's projection, with the
- * front and split (which DP refuses), with condition weights, and with the generator's
- * initial state (tanh form) and output layer from the condition. */
+ * front and split (which DP refuses), with condition weights, with the generator's
+ * initial state (tanh form) and output layer from the condition, and with aux-D
+ * packing two flows to a row. */
 START_TEST(threads_change_no_bit)
 {
 	static float attr[N * A], feat[N * T * F];
@@ -318,8 +377,9 @@ START_TEST(threads_change_no_bit)
 	netshare__gen_shape s = shape();
 	netshare__pool *pool;
 	ck_assert_ok(netshare__pool_new(&pool, 3));
-	for (int mode = 0; mode < 12; mode++) {
+	for (int mode = 0; mode < 13; mode++) {
 		netshare__dg_params p = small_params();
+		p.aux_pack = mode == 12 ? 2 : 1;
 		s.state_from_condition = mode == 11 ? 3 : 0;
 		s.output_from_condition = mode == 11;
 		p.split_products = mode == 3 || mode == 9; /* split (too small here: serial tasks) */
@@ -431,4 +491,5 @@ NETSHARE_TEST_MAIN("dg-trainer",
 	deterministic_and_warm_start,
 	dp_mode_is_deterministic,
 	aux_critic_sees_first_records,
+	aux_critic_packs_flows,
 	threads_change_no_bit)
