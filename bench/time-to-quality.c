@@ -271,6 +271,8 @@ main(int argc, char **argv)
 		               "state_from_condition (0..3) and output_from_condition (0..3) "
 		               "are %d, %d and %d\n", ex.disc_projection, ex.state_from_condition,
 		               ex.output_from_condition), 2;
+	if (ex.aux_pack < 0) /* 0 and 1 are both no packing; the trainer checks the batch */
+		return fprintf(stderr, "time-to-quality: aux_pack %d is not >= 1\n", ex.aux_pack), 2;
 	if (!(ex.condition_balance >= 0))
 		return fprintf(stderr, "time-to-quality: condition_balance %g is not >= 0\n",
 		               ex.condition_balance), 2;
@@ -462,7 +464,7 @@ main(int argc, char **argv)
 out:
 	netshare_encoded_free(x);
 	netshare_encoder_free(enc);
-	if (d && pool)
+	if (pool) /* set only after d */
 		netshare__dg_train_on(d, NULL);
 	netshare__pool_free(pool);
 	netshare_model_free(m);
