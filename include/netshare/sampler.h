@@ -99,7 +99,11 @@ typedef struct netshare_sample_params {
 	                              real flows used with the other end's service, by
 	                              records (else among the role's non-class ports by
 	                              their counts in the trace). 0: the port head's nearest
-	                              word among the role's ports (NetShare's decoding). */
+	                              word among the role's ports (NetShare's decoding).
+	                              A drawn (or repicked) port names the flow only: its
+	                              records are generated from the attribute generator's
+	                              own port vector, which the feature generator learnt
+	                              from. */
 	int cap_flow_lengths;    /**< A flow ends at its service's longest real flow, counted
 	                              over every chunk it spans. 0: where the generator's
 	                              end flag says, at most the encoder's max_flow_len per

@@ -45,7 +45,7 @@ void
 netshare__batch_forward(netshare__features *f, size_t k, unsigned worker, netshare__rng *r)
 {
 	netshare_sampler *s = f->s;
-	const float *attr = f->rows->v + k * (size_t)s->batch * s->A;
+	const float *attr = f->rows->cond + k * (size_t)s->batch * s->A;
 	netshare__rng_seed(r, netshare__sample_seed(s->p.seed, f->chunk, k, 1));
 	netshare__generator_forward_given(&s->g[worker], r, netshare__batch_rows(f, k), attr);
 }

@@ -14,20 +14,25 @@
 #include "sampler.h"
 
 netshare_status
-netshare__rows_push(netshare__rows *r, const float *row, size_t A, uint32_t flow)
+netshare__rows_push(netshare__rows *r, const float *row, const float *cond, size_t A,
+                    uint32_t flow)
 {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
 		float *v = netshare__reallocarray(r->v, cap * A, sizeof *v);
 		if (v)
 			r->v = v;
-		uint32_t *f = v ? netshare__reallocarray(r->flow, cap, sizeof *f) : NULL;
+		float *c = v ? netshare__reallocarray(r->cond, cap * A, sizeof *c) : NULL;
+		if (c)
+			r->cond = c;
+		uint32_t *f = c ? netshare__reallocarray(r->flow, cap, sizeof *f) : NULL;
 		if (!f)
 			return netshare__error_oom("sampler rows");
 		r->flow = f;
 		r->cap = cap;
 	}
 	memcpy(r->v + r->n * A, row, A * sizeof *row);
+	memcpy(r->cond + r->n * A, cond, A * sizeof *cond);
 	r->flow[r->n] = flow;
 	r->n++;
 	return NETSHARE_OK;
@@ -37,6 +42,7 @@ void
 netshare__rows_free(netshare__rows *r)
 {
 	netshare__free(r->v);
+	netshare__free(r->cond);
 	netshare__free(r->flow);
 	memset(r, 0, sizeof *r);
 }
@@ -109,7 +115,8 @@ typedef struct draw {
 	int chunk;
 	uint64_t first_batch;     /* seed index of this round's first batch */
 	uint64_t want;            /* rows in this round */
-	float *rows;              /* want x A */
+	float *rows;              /* want x A: the rows records decode from */
+	float *cond;              /* want x A: the rows features are conditioned on */
 	netshare_record *keys;    /* want */
 	netshare_status *status;  /* per batch */
 	char (*msg)[256];         /* per batch: a worker's error message */
@@ -130,6 +137,7 @@ draw_batch(void *arg, size_t k, unsigned worker)
 	netshare__encoder_draw_classes(s->enc, g->attributes, (size_t)b, s->p.class_temperature, &r);
 	netshare__encoder_draw_labels(s->enc, g->attributes, (size_t)b, s->p.class_temperature, &r);
 	d->status[k] = NETSHARE_OK;
+	memcpy(d->cond + first * s->A, g->attributes, (size_t)b * s->A * sizeof(float));
 	if (s->p.draw_partner_ports) {
 		d->status[k] = netshare__tail_draw(&s->tail[0], g->attributes, (size_t)b, s->A, &r);
 		if (d->status[k] == NETSHARE_OK)
@@ -240,11 +248,13 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 	size_t A = s->A;
 	netshare_status st = NETSHARE_OK;
 	for (uint64_t i = 0; i < d->want && progress(k) < k->target && st == NETSHARE_OK; i++) {
-		float *row = d->rows + i * A;
+		float *row = d->rows + i * A, *cond = d->cond + i * A;
 		k->drawn++;
 		if (s->start_tag >= 0 && !tag_set(row, s->start_tag)) {
-			if (k->continued < k->carried_n && s->flow_start >= 0)
-				rows->v[k->continued++ * A + (size_t)s->flow_start] = row[s->flow_start];
+			if (k->continued < k->carried_n && s->flow_start >= 0) {
+				size_t at = k->continued++ * A + (size_t)s->flow_start;
+				rows->v[at] = rows->cond[at] = row[s->flow_start];
+			}
 			s->info.not_started++;
 			continue;
 		}
@@ -271,20 +281,23 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		}
 		if (s->where.n)
 			s->info.where_accepted++;
-		if (s->start_tag >= 0)
+		if (s->start_tag >= 0) {
 			tag_put(row, s->chunk_tag[c], 1);
+			tag_put(cond, s->chunk_tag[c], 1);
+		}
 		uint32_t flow = (uint32_t)(s->seen.n - 1); /* its 5-tuple, new or repicked, is the
 		                                              latest */
-		if ((st = netshare__rows_push(rows, row, A, flow)) < 0)
+		if ((st = netshare__rows_push(rows, row, cond, A, flow)) < 0)
 			break;
 		s->info.flows++;
 		k->kept++;
 		if (s->start_tag < 0)
 			continue;
 		tag_put(row, s->start_tag, 0);
+		tag_put(cond, s->start_tag, 0);
 		for (int j = c + 1; j < s->enc->chunks && st == NETSHARE_OK; j++)
 			if (tag_set(row, s->chunk_tag[j])) {
-				st = netshare__rows_push(&s->carried[j], row, A, flow);
+				st = netshare__rows_push(&s->carried[j], row, cond, A, flow);
 				s->info.continuations++;
 			}
 	}
@@ -326,7 +339,8 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 	/* Continuations first: their 5-tuples are already taken, so a drawn flow with the
 	 * same 5-tuple is a duplicate, not a second flow. */
 	for (size_t i = 0; i < carried->n && st == NETSHARE_OK; i++)
-		st = netshare__rows_push(rows, carried->v + i * A, A, carried->flow[i]);
+		st = netshare__rows_push(rows, carried->v + i * A, carried->cond + i * A, A,
+		                         carried->flow[i]);
 	const netshare_encoder *e = s->enc;
 	/* Flows to start: as many as started in the real chunk; or, under NetShare's rule,
 	 * rows to draw: as many as the real chunk had flow segments. */
@@ -342,7 +356,7 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 		cap = chunk_count(s, e->chunk_flows[c]);
 		k.target = UINT64_MAX;
 	}
-	draw d = { s, c, 0, 0, NULL, NULL, NULL, NULL };
+	draw d = { s, c, 0, 0, NULL, NULL, NULL, NULL, NULL };
 	int enforce = s->p.enforce_flow_counts || where_count;
 	while (st == NETSHARE_OK && progress(&k) < k.target && k.drawn < cap &&
 	       (st = where_judged(s)) == NETSHARE_OK) {
@@ -368,20 +382,26 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 		         (uint64_t)batches * B : want;
 		next_batch += batches;
 		netshare__free(d.rows);
+		netshare__free(d.cond);
 		netshare__free(d.keys);
 		netshare__free(d.status);
 		netshare__free(d.msg);
 		d.rows = netshare__mallocarray((size_t)d.want, A * sizeof *d.rows);
+		d.cond = netshare__mallocarray((size_t)d.want, A * sizeof *d.cond);
 		d.keys = netshare__mallocarray((size_t)d.want, sizeof *d.keys);
 		d.status = netshare__calloc(batches, sizeof *d.status);
 		d.msg = netshare__calloc(batches, sizeof *d.msg);
-		if (!d.rows || !d.keys || !d.status || !d.msg) {
+		if (!d.rows || !d.cond || !d.keys || !d.status || !d.msg) {
 			st = netshare__error_oom("sampler");
 			break;
 		}
 		if (s->mpi_size > 1) { /* every rank needs every row: keep_started is serial */
-			unsigned char *bufs[2] = { (unsigned char *)d.rows, (unsigned char *)d.keys };
-			const size_t bytes[2] = { A * sizeof *d.rows, sizeof *d.keys };
+			unsigned char *bufs[NETSHARE__SHARED_ROW_BUFFERS] = {
+				(unsigned char *)d.rows, (unsigned char *)d.cond, (unsigned char *)d.keys
+			};
+			const size_t bytes[NETSHARE__SHARED_ROW_BUFFERS] = {
+				A * sizeof *d.rows, A * sizeof *d.cond, sizeof *d.keys
+			};
 			st = netshare__sampler_share_batches(s, batches, draw_batch, &d, (size_t)d.want,
 			                                     bufs, bytes, d.status, d.msg);
 		} else {
@@ -394,6 +414,7 @@ netshare__sampler_chunk_rows(netshare_sampler *s, int c, netshare__rows *rows)
 			st = keep_started(s, c, &d, rows, &k);
 	}
 	netshare__free(d.rows);
+	netshare__free(d.cond);
 	netshare__free(d.keys);
 	netshare__free(d.status);
 	netshare__free(d.msg);

@@ -13,9 +13,12 @@
 #include "where.h"
 
 /* A growing list of attribute rows (A floats each) and their flows (ids in the
- * sampler's `seen`). */
+ * sampler's `seen`). `v` is what the records decode from, after the sampler's port draws
+ * and repicks; `cond` is what the feature generator is conditioned on: the attribute
+ * generator's own row (classes drawn, as GAN-only generation has them), which is what the
+ * feature generator learned from. Both carry the same chunk and start tags. */
 typedef struct netshare__rows {
-	float *v;
+	float *v, *cond;
 	uint32_t *flow;
 	size_t n, cap;
 } netshare__rows;
@@ -104,8 +107,8 @@ struct netshare_sampler {
 	int mpi_rank, mpi_size;
 };
 
-netshare_status netshare__rows_push(netshare__rows *r, const float *row, size_t A,
-                                    uint32_t flow);
+netshare_status netshare__rows_push(netshare__rows *r, const float *row, const float *cond,
+                                    size_t A, uint32_t flow);
 void netshare__rows_free(netshare__rows *r);
 
 /* Per-call seed of a generator draw: chunk c, batch b, stream k (0 attributes,
@@ -161,13 +164,16 @@ void netshare__batch_finish(netshare__features *f, size_t k, unsigned worker,
  * f->part is filled on rank 0 only. */
 netshare_status netshare__sampler_batches_mpi(netshare__features *f, size_t batches);
 
+/* Buffers of a drawn batch every MPI rank needs (decoded rows, condition rows, keys). */
+#define NETSHARE__SHARED_ROW_BUFFERS 3
+
 /* fn over batch indices 0..batches-1 spread over the MPI ranks (k mod size), then every
  * rank gets every batch's output: for buffer j, row_bytes[j] bytes per row from row
  * k x batch (`rows` rows in all), and status[k], msg[k]. */
 netshare_status netshare__sampler_share_batches(netshare_sampler *s, size_t batches,
                                                 netshare__task_fn fn, void *arg, size_t rows,
-                                                unsigned char *const bufs[2],
-                                                const size_t row_bytes[2],
+                                                unsigned char *const bufs[NETSHARE__SHARED_ROW_BUFFERS],
+                                                const size_t row_bytes[NETSHARE__SHARED_ROW_BUFFERS],
                                                 netshare_status *status, char (*msg)[256]);
 
 /* The records of the flows in `rows`, decoded into `out`. */

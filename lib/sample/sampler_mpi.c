@@ -138,8 +138,10 @@ gather(exchange *r, MPI_Comm comm)
 
 netshare_status
 netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__task_fn fn,
-                                void *arg, size_t rows, unsigned char *const bufs[2],
-                                const size_t row_bytes[2], netshare_status *status,
+                                void *arg, size_t rows,
+                                unsigned char *const bufs[NETSHARE__SHARED_ROW_BUFFERS],
+                                const size_t row_bytes[NETSHARE__SHARED_ROW_BUFFERS],
+                                netshare_status *status,
                                 char (*msg)[256])
 {
 	MPI_Comm comm = *(const MPI_Comm *)s->mpi_comm;
@@ -148,7 +150,7 @@ netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__t
 	for (size_t k = 0; k < batches; k++) {
 		int owner = (int)(k % (size_t)s->mpi_size);
 		size_t n = rows - k * B < B ? rows - k * B : B;
-		for (int j = 0; j < 2; j++)
+		for (int j = 0; j < NETSHARE__SHARED_ROW_BUFFERS; j++)
 			MPI_Bcast(bufs[j] + k * B * row_bytes[j], (int)(n * row_bytes[j]), MPI_BYTE,
 			          owner, comm);
 		MPI_Bcast(&status[k], (int)sizeof status[k], MPI_BYTE, owner, comm);
@@ -208,8 +210,10 @@ netshare__sampler_batches_mpi(netshare__features *f, size_t batches)
 
 netshare_status
 netshare__sampler_share_batches(netshare_sampler *s, size_t batches, netshare__task_fn fn,
-                                void *arg, size_t rows, unsigned char *const bufs[2],
-                                const size_t row_bytes[2], netshare_status *status,
+                                void *arg, size_t rows,
+                                unsigned char *const bufs[NETSHARE__SHARED_ROW_BUFFERS],
+                                const size_t row_bytes[NETSHARE__SHARED_ROW_BUFFERS],
+                                netshare_status *status,
                                 char (*msg)[256])
 {
 	(void)s, (void)batches, (void)fn, (void)arg, (void)rows, (void)bufs, (void)row_bytes;

@@ -906,6 +906,55 @@ START_TEST(repick_nearest_matches_a_plain_scan)
 }
 END_TEST
 
+/*
+ * A port the sampler draws names the flow only: the records come from the attribute
+ * generator's own row, which the feature generator learnt from. GAN-only with and
+ * without the partner-port draw: where neither run dropped a duplicate 5-tuple, the
+ * same rows are kept, so every record has the same time, length and addresses, and
+ * only ports differ.
+ */
+START_TEST(drawn_ports_do_not_change_the_records)
+{
+	setup();
+	netshare_dataset *out[2];
+	netshare_sample_info in[2];
+	for (int partner = 0; partner < 2; partner++) {
+		netshare_sample_params sp;
+		netshare_sample_params_init(&sp);
+		netshare_sample_params_raw(&sp);
+		sp.seed = 11;
+		sp.draw_partner_ports = partner;
+		netshare_sampler *s;
+		ck_assert_ok(netshare_sampler_new(&s, model, &sp));
+		ck_assert_ok(netshare_sampler_generate(&out[partner], s));
+		in[partner] = (netshare_sample_info){ .struct_size = sizeof in[partner] };
+		ck_assert_ok(netshare_sampler_info_get(s, &in[partner]));
+		netshare_sampler_free(s);
+	}
+	ck_assert_uint_eq(in[0].duplicates, 0);
+	ck_assert_uint_eq(in[1].duplicates, 0);
+	size_t n = netshare_dataset_count(out[0]), ports_differ = 0;
+	ck_assert_uint_gt(n, 100);
+	ck_assert_uint_eq(netshare_dataset_count(out[1]), n);
+	netshare_record a, b;
+	netshare_record_init(&a);
+	netshare_record_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ok(netshare_dataset_get(out[0], i, &a));
+		ck_assert_ok(netshare_dataset_get(out[1], i, &b));
+		ck_assert_int_eq(a.time_ns, b.time_ns);
+		ck_assert_uint_eq(a.ip_length, b.ip_length);
+		ck_assert_uint_eq(a.src_ip, b.src_ip);
+		ck_assert_uint_eq(a.dst_ip, b.dst_ip);
+		ck_assert_uint_eq(a.protocol, b.protocol);
+		ports_differ += a.src_port != b.src_port || a.dst_port != b.dst_port;
+	}
+	ck_assert_uint_gt(ports_differ, 0); /* the draw did draw */
+	netshare_dataset_free(out[0]);
+	netshare_dataset_free(out[1]);
+}
+END_TEST
+
 NETSHARE_TEST_MAIN("sample-sampler",
                    same_seed_same_trace, threads_agree_with_one_thread,
                    spanning_flows_are_one_flow, time_scale_stretches_time,
@@ -914,4 +963,4 @@ NETSHARE_TEST_MAIN("sample-sampler",
                    other_ports_follow_partner_ports, raw_turns_off_the_trace_statistics,
                    output_structs_older_and_newer, where_keeps_only_matching_flows,
                    duration_fills_time_and_rate_sets_volume,
-                   repick_nearest_matches_a_plain_scan)
+                   repick_nearest_matches_a_plain_scan, drawn_ports_do_not_change_the_records)
