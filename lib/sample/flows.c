@@ -68,11 +68,12 @@ tag_set(const float *row, long off)
 	return row[off + 1] > row[off];
 }
 
+/* Set a two-way tag head in a flow's decoded row and its condition row alike. */
 static void
-tag_put(float *row, long off, int on)
+tag_put(float *row, float *cond, long off, int on)
 {
-	row[off] = on ? 0.0f : 1.0f;
-	row[off + 1] = on ? 1.0f : 0.0f;
+	row[off] = cond[off] = on ? 0.0f : 1.0f;
+	row[off + 1] = cond[off + 1] = on ? 1.0f : 0.0f;
 }
 
 /* A per-chunk count of the real trace (flows started, or rows under NetShare's rule),
@@ -281,10 +282,8 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		}
 		if (s->where.n)
 			s->info.where_accepted++;
-		if (s->start_tag >= 0) {
-			tag_put(row, s->chunk_tag[c], 1);
-			tag_put(cond, s->chunk_tag[c], 1);
-		}
+		if (s->start_tag >= 0)
+			tag_put(row, cond, s->chunk_tag[c], 1);
 		uint32_t flow = (uint32_t)(s->seen.n - 1); /* its 5-tuple, new or repicked, is the
 		                                              latest */
 		if ((st = netshare__rows_push(rows, row, cond, A, flow)) < 0)
@@ -293,8 +292,7 @@ keep_started(netshare_sampler *s, int c, const draw *d, netshare__rows *rows, ke
 		k->kept++;
 		if (s->start_tag < 0)
 			continue;
-		tag_put(row, s->start_tag, 0);
-		tag_put(cond, s->start_tag, 0);
+		tag_put(row, cond, s->start_tag, 0);
 		for (int j = c + 1; j < s->enc->chunks && st == NETSHARE_OK; j++)
 			if (tag_set(row, s->chunk_tag[j])) {
 				st = netshare__rows_push(&s->carried[j], row, cond, A, flow);

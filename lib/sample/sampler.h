@@ -170,11 +170,11 @@ netshare_status netshare__sampler_batches_mpi(netshare__features *f, size_t batc
 /* fn over batch indices 0..batches-1 spread over the MPI ranks (k mod size), then every
  * rank gets every batch's output: for buffer j, row_bytes[j] bytes per row from row
  * k x batch (`rows` rows in all), and status[k], msg[k]. */
-netshare_status netshare__sampler_share_batches(netshare_sampler *s, size_t batches,
-                                                netshare__task_fn fn, void *arg, size_t rows,
-                                                unsigned char *const bufs[NETSHARE__SHARED_ROW_BUFFERS],
-                                                const size_t row_bytes[NETSHARE__SHARED_ROW_BUFFERS],
-                                                netshare_status *status, char (*msg)[256]);
+netshare_status netshare__sampler_share_batches(
+	netshare_sampler *s, size_t batches, netshare__task_fn fn, void *arg, size_t rows,
+	unsigned char *const bufs[NETSHARE__SHARED_ROW_BUFFERS],
+	const size_t row_bytes[NETSHARE__SHARED_ROW_BUFFERS], netshare_status *status,
+	char (*msg)[256]);
 
 /* The records of the flows in `rows`, decoded into `out`. */
 netshare_status netshare__sampler_chunk_records(netshare_sampler *s, int c,
