@@ -60,7 +60,10 @@
  *        condition_balance (alpha: D's loss
  *        weighs each row by its attribute classes' count^-alpha: "Whose flows the
  *        per-service metrics score"); aux_pack (P: aux-D judges P flows' attributes
- *        side by side, PacGAN: "aux-D packed");
+ *        side by side, PacGAN: "aux-D packed"); threads (training threads; the model
+ *        does not depend on them, so a run on 1 pairs by iterations with one on 2);
+ *        length_log1p (1: ip_length normalised after log1p, as the gaps are: "Packet
+ *        lengths after log1p");
  *        gen_seeds, 1..MAX_GEN_SEEDS; save=PATH exports the model (its generator,
  *        netshare_model_export) as the run ends, without the settings above that are
  *        not in a model file: a probe sets those again)
@@ -105,6 +108,7 @@ typedef struct bench_settings {
 	int drawn_lengths, aux_records, zero_state, flow_noise, disc_projection;
 	int state_from_condition, output_from_condition;
 	int aux_pack;        /* 0: 1 */
+	int length_log1p;    /* 1: ip_length normalised after log1p, like the gaps */
 	float class_scale;   /* class_condition_scale; 0: 1 */
 	double condition_balance;
 } bench_settings;
@@ -142,7 +146,8 @@ set_param(netshare_model_params *p, netshare_encoder_params *e, bench_settings *
 		{ "state_from_condition", .i = &b->state_from_condition },
 		{ "output_from_condition", .i = &b->output_from_condition },
 		{ "condition_balance", .d = &b->condition_balance },
-		{ "aux_pack", .i = &b->aux_pack },
+		{ "aux_pack", .i = &b->aux_pack }, { "threads", .u = &p->threads },
+		{ "length_log1p", .i = &b->length_log1p },
 	};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		if (strlen(all[k].name) != n || strncmp(all[k].name, arg, n) != 0)
@@ -261,6 +266,8 @@ main(int argc, char **argv)
 			save = argv[i] + 5;
 		else if (set_param(&mp, &ep, &ex, argv[i]) < 0)
 			return fprintf(stderr, "time-to-quality: unknown setting %s\n", argv[i]), 2;
+	if (ex.length_log1p)
+		ep.log1p_fields = "interarrival,ip_length";
 	if (ex.gen_seeds < 1 || ex.gen_seeds > MAX_GEN_SEEDS)
 		return fprintf(stderr, "time-to-quality: gen_seeds %d is not 1..%d\n", ex.gen_seeds,
 		               MAX_GEN_SEEDS), 2;

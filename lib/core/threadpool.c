@@ -6,11 +6,21 @@
  * counter moves, pull indices from an atomic counter, and the last one to finish signals
  * `done`. A loop costs two lock round trips per worker, a few microseconds, small next to
  * the matrix products it parallelises.
+ *
+ * A worker whose tasks are done stays in the loop until every task is, taking blocks of
+ * the jobs that running tasks share (netshare__pool_for from inside a task): one job at
+ * a time, published through `ticket`, which packs the job's generation, its block count
+ * and the next block to hand out into one word, so that claiming a block is one
+ * compare-and-swap and a claim made on a stale job cannot succeed. The job's function
+ * and argument are read only after a successful claim: the sharer waits for its blocks
+ * before it publishes another job, so they cannot change under a helper.
  */
 #include "threadpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -29,22 +39,132 @@ struct netshare__pool {
 	void *arg;
 	size_t n;
 	atomic_size_t next;
+	atomic_size_t unfinished;  /* tasks of the current loop still running or to run */
+	/* the shared job: generation << 2 * TICKET_BITS | blocks << TICKET_BITS | next */
+	_Atomic uint64_t ticket;
+	atomic_int sharing;        /* a task has published the job and waits for it */
+	netshare__task_fn job_fn;
+	void *job_arg;
+	atomic_size_t job_done;    /* blocks finished by helpers */
 };
+
+#define TICKET_BITS 20
+#define TICKET_MASK ((UINT64_C(1) << TICKET_BITS) - 1)
+/* Spins of a thread that waits on another (a block to take, a block to finish) before
+ * it yields the processor: a machine with more threads than cores still makes progress. */
+#define WAIT_SPINS 256
+
+/* The pool whose task this thread is running, if any: a loop started from inside one of
+ * its tasks shares its blocks instead of starting a loop. */
+static _Thread_local const netshare__pool *task_of;
+static _Thread_local unsigned task_worker;
 
 struct worker_start {
 	netshare__pool *pool;
 	unsigned id;
 };
 
+/* Claim the next block of the shared job, if it is generation `gen` (any generation if
+ * gen is 0) and has blocks left; *gen_out and *block get the claim. */
+static int
+claim(netshare__pool *pool, uint64_t gen, uint64_t *gen_out, size_t *block)
+{
+	uint64_t t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
+	for (;;) {
+		uint64_t g = t >> 2 * TICKET_BITS, blocks = t >> TICKET_BITS & TICKET_MASK,
+		         next = t & TICKET_MASK;
+		if ((gen && g != gen) || next >= blocks)
+			return 0;
+		if (atomic_compare_exchange_weak_explicit(&pool->ticket, &t, t + 1,
+		                                          memory_order_acq_rel,
+		                                          memory_order_acquire)) {
+			*gen_out = g;
+			*block = (size_t)next;
+			return 1;
+		}
+	}
+}
+
+static void
+wait_a_little(unsigned *spins)
+{
+	if (++*spins >= WAIT_SPINS) {
+		sched_yield();
+		*spins = 0;
+	}
+}
+
+/* One block of the shared job, if it has one to hand out; 0 if not. */
+static int
+help_once(netshare__pool *pool, unsigned worker)
+{
+	uint64_t gen;
+	size_t block;
+	if (!claim(pool, 0, &gen, &block))
+		return 0;
+	pool->job_fn(pool->job_arg, block, worker);
+	atomic_fetch_add_explicit(&pool->job_done, 1, memory_order_release);
+	return 1;
+}
+
 static void
 run_tasks(netshare__pool *pool, unsigned worker)
 {
+	const netshare__pool *outer = task_of;
+	unsigned outer_worker = task_worker;
+	task_of = pool;
+	task_worker = worker;
 	for (;;) {
 		size_t i = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
 		if (i >= pool->n)
-			return;
+			break;
 		pool->fn(pool->arg, i, worker);
+		atomic_fetch_sub_explicit(&pool->unfinished, 1, memory_order_release);
 	}
+	/* help the tasks still running with the blocks they share */
+	for (unsigned spins = 0;
+	     atomic_load_explicit(&pool->unfinished, memory_order_acquire) > 0;)
+		if (!help_once(pool, worker))
+			wait_a_little(&spins);
+	task_of = outer;
+	task_worker = outer_worker;
+}
+
+/* A loop started from inside a task of the pool: the job's blocks go to whichever of
+ * the loop's threads is free, this one included. One job at a time; a second task that
+ * shares meanwhile runs its blocks itself. */
+static void
+share(netshare__pool *pool, size_t n, netshare__task_fn fn, void *arg)
+{
+	unsigned worker = task_worker;
+	int expected = 0;
+	if (n > TICKET_MASK ||
+	    !atomic_compare_exchange_strong_explicit(&pool->sharing, &expected, 1,
+	                                             memory_order_acquire,
+	                                             memory_order_relaxed)) {
+		for (size_t i = 0; i < n; i++)
+			fn(arg, i, worker);
+		return;
+	}
+	pool->job_fn = fn;
+	pool->job_arg = arg;
+	atomic_store_explicit(&pool->job_done, 0, memory_order_relaxed);
+	uint64_t gen = (atomic_load_explicit(&pool->ticket, memory_order_relaxed) >>
+	                2 * TICKET_BITS) + 1;
+	if (gen >> (64 - 2 * TICKET_BITS))
+		gen = 1;
+	atomic_store_explicit(&pool->ticket, gen << 2 * TICKET_BITS | (uint64_t)n << TICKET_BITS,
+	                      memory_order_release);
+	size_t mine = 0, block;
+	uint64_t g;
+	while (claim(pool, gen, &g, &block)) {
+		fn(arg, block, worker);
+		mine++;
+	}
+	for (unsigned spins = 0;
+	     atomic_load_explicit(&pool->job_done, memory_order_acquire) + mine < n;)
+		wait_a_little(&spins);
+	atomic_store_explicit(&pool->sharing, 0, memory_order_release);
 }
 
 static void *
@@ -87,6 +207,10 @@ netshare__pool_new(netshare__pool **out, unsigned n_threads)
 	pthread_cond_init(&pool->wake, NULL);
 	pthread_cond_init(&pool->done, NULL);
 	atomic_init(&pool->next, 0);
+	atomic_init(&pool->unfinished, 0);
+	atomic_init(&pool->ticket, 0);
+	atomic_init(&pool->sharing, 0);
+	atomic_init(&pool->job_done, 0);
 	unsigned want = n_threads > 1 ? n_threads - 1 : 0;
 	if (want) {
 		pool->threads = netshare__calloc(want, sizeof *pool->threads);
@@ -143,6 +267,10 @@ netshare__pool_size(const netshare__pool *pool)
 void
 netshare__pool_for(netshare__pool *pool, size_t n, netshare__task_fn fn, void *arg)
 {
+	if (pool && task_of == pool) {
+		share(pool, n, fn, arg);
+		return;
+	}
 	if (!pool || pool->n_workers == 0 || n <= 1) {
 		for (size_t i = 0; i < n; i++)
 			fn(arg, i, 0);
@@ -153,6 +281,7 @@ netshare__pool_for(netshare__pool *pool, size_t n, netshare__task_fn fn, void *a
 	pool->arg = arg;
 	pool->n = n;
 	atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
+	atomic_store_explicit(&pool->unfinished, n, memory_order_relaxed);
 	pool->busy = pool->n_workers;
 	pool->generation++;
 	pthread_cond_broadcast(&pool->wake);

@@ -31,8 +31,11 @@ netshare_status netshare__pool_new(netshare__pool **out, unsigned n_threads);
 void netshare__pool_free(netshare__pool *pool);
 unsigned netshare__pool_size(const netshare__pool *pool);
 
-/* Run fn for every index in [0, n) and return when all are done. Not reentrant: a task
- * must not call netshare__pool_for on the same pool. A NULL pool runs serially. */
+/* Run fn for every index in [0, n) and return when all are done. A NULL pool runs
+ * serially. Called from inside a task of the same pool, it shares the indices with the
+ * loop's threads whose own tasks are done (each such thread stays in the loop, taking
+ * shared indices, until every task has finished): one task's shared loop at a time; a
+ * task that shares while another does runs its indices itself. */
 void netshare__pool_for(netshare__pool *pool, size_t n, netshare__task_fn fn, void *arg);
 
 #endif

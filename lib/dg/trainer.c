@@ -84,7 +84,9 @@ register_critic(netshare__critic *c, netshare__adam *a)
 
 /* How much heavier D must be than the rest of a critic round (aux-D, drawing the next
  * batch) for training to split its products rather than run it beside the rest; and
- * into how many blocks. */
+ * into how many blocks. D's products are cut into those blocks either way: beside the
+ * rest, the thread that runs aux-D takes D's remaining blocks once its own work is
+ * done (D is the longer side at most shapes). */
 #define SPLIT_PRODUCTS_RATIO 2.0
 #define SPLIT_PARTS 2
 
@@ -220,7 +222,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	              netshare__generator_floats(&m->g.s, 1);
 	m->split = p->split_products >= 0 ? p->split_products
 	                                  : d_floats > SPLIT_PRODUCTS_RATIO * rest;
-	netshare__critic_split(&m->d, m->split ? SPLIT_PARTS : 1, NULL);
+	netshare__critic_split(&m->d, SPLIT_PARTS, NULL);
 	netshare__critic_split(&m->aux, m->split ? SPLIT_PARTS : 1, NULL);
 	if ((st = register_critic(&m->d, &m->opt_d)) < 0 ||
 	    (st = register_critic(&m->aux, &m->opt_aux)) < 0) {
@@ -682,9 +684,8 @@ netshare__dg_train_on(netshare__dg *m, netshare__pool *pool)
 {
 	if (!m->round[0].x_both) /* not a trainer */
 		return;
-	int parts = m->split ? SPLIT_PARTS : 1;
-	netshare__critic_split(&m->d, parts, m->split ? pool : NULL);
-	netshare__critic_split(&m->aux, parts, m->split ? pool : NULL);
+	netshare__critic_split(&m->d, SPLIT_PARTS, pool);
+	netshare__critic_split(&m->aux, m->split ? SPLIT_PARTS : 1, m->split ? pool : NULL);
 	m->pool = m->split ? NULL : pool;
 }
 

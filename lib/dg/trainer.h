@@ -156,8 +156,9 @@ netshare_status netshare__dg_copy_weights(netshare__dg *dst, const netshare__dg 
  * Train on `pool`'s threads from now on (NULL: the calling thread alone), in one of two
  * ways (p.split_products). Side by side: the two critics' steps of a round run on two
  * threads, the second followed by drawing the next round's batch, and in the generator
- * step the two critics' backward passes do; the random draws are made beforehand in
- * the serial order. Split (m->split): the blocks of the critics' matrix products, which
+ * step the two critics' backward passes do; D's products are cut in blocks, which the
+ * other thread takes once its own side is done; the random draws are made beforehand
+ * in the serial order. Split (m->split): the blocks of the critics' matrix products, which
  * serial training computes one after another, are computed by the threads (lib/nn/
  * gemm.h), the rest serially; for long flows, where D's products outweigh everything
  * beside them. OpenBLAS stays single-threaded (as in serial training), so either way

@@ -115,8 +115,8 @@ double netshare__critic_penalty_rows(netshare__critic *c, int row0, int batch, d
 
 /* Cut the critic's matrix products into `parts` blocks (0 or 1: one call each),
  * computed on pool's threads (NULL: the caller's; lib/nn/gemm.h). The results depend
- * on parts, not on the pool. With a pool, the critic must not be used from one of its
- * tasks. */
+ * on parts, not on the pool. Used from one of the pool's tasks, its blocks go to the
+ * loop's threads that are free (netshare__pool_for). */
 void netshare__critic_split(netshare__critic *c, int parts, struct netshare__pool *pool);
 
 /* True if every weight is finite (divergence check). */

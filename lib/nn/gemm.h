@@ -20,7 +20,7 @@
 /* C = alpha op(A) op(B) + beta C, row-major, as cblas_sgemm, in up to `parts` blocks of
  * columns of C (rows when C has few columns; fewer blocks, or one call, for a product
  * too small to repay them: a rule on the shape alone) on pool's threads (NULL: this
- * one). Must not be called from a task of the same pool. */
+ * one; from inside a task of the pool, the threads of its loop that are free). */
 void netshare__sgemm(netshare__pool *pool, int parts, enum CBLAS_TRANSPOSE ta,
                      enum CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,

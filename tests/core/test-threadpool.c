@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The worker pool: every index exactly once, worker ids in range, reuse, limits. */
+/* The worker pool: every index exactly once, worker ids in range, reuse, loops shared
+ * from inside a task, limits. */
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "../test-common.h"
@@ -79,6 +81,94 @@ START_TEST(many_short_loops)
 }
 END_TEST
 
+/* A task that shares a loop (netshare__pool_for on its own pool) while the other task
+ * has finished: the free thread takes some of its blocks. */
+struct shared_loop {
+	netshare__pool *pool;
+	atomic_int hits[64];
+	atomic_int owner;          /* the sharing task's worker */
+	atomic_int by_others;      /* blocks another worker ran */
+	atomic_int owner_waited;
+};
+
+static void
+shared_block(void *arg, size_t i, unsigned worker)
+{
+	struct shared_loop *s = arg;
+	atomic_fetch_add(&s->hits[i], 1);
+	if ((int)worker != atomic_load(&s->owner)) {
+		atomic_fetch_add(&s->by_others, 1);
+		return;
+	}
+	/* the owner holds its first block until another thread has taken one (or 10 s) */
+	if (atomic_exchange(&s->owner_waited, 1))
+		return;
+	double t0 = netshare_test_now();
+	while (atomic_load(&s->by_others) == 0 && netshare_test_now() - t0 < 10)
+		sched_yield();
+}
+
+static void
+sharing_task(void *arg, size_t task, unsigned worker)
+{
+	struct shared_loop *s = arg;
+	if (task == 0) {
+		atomic_store(&s->owner, (int)worker);
+		netshare__pool_for(s->pool, 64, shared_block, s);
+	}
+}
+
+START_TEST(a_task_shares_its_loop_with_free_threads)
+{
+	struct shared_loop s;
+	ck_assert_ok(netshare__pool_new(&s.pool, 2));
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 64; i++)
+			atomic_init(&s.hits[i], 0);
+		atomic_init(&s.owner, -1);
+		atomic_init(&s.by_others, 0);
+		atomic_init(&s.owner_waited, 0);
+		netshare__pool_for(s.pool, 2, sharing_task, &s);
+		for (int i = 0; i < 64; i++)
+			ck_assert_int_eq(atomic_load(&s.hits[i]), 1);
+		ck_assert_int_gt(atomic_load(&s.by_others), 0);
+	}
+	netshare__pool_free(s.pool);
+}
+END_TEST
+
+/* Both tasks share at once (one of them runs its indices itself), in many short loops:
+ * every index once, no lost wake-up, no claim on another job's indices. */
+struct two_sharers {
+	netshare__pool *pool;
+	atomic_long sum[2];
+};
+
+static void
+two_sharers_task(void *arg, size_t task, unsigned worker)
+{
+	(void)worker;
+	struct two_sharers *t = arg;
+	netshare__pool_for(t->pool, 100 + task, add_task, &t->sum[task]);
+}
+
+START_TEST(two_tasks_share_at_once)
+{
+	for (unsigned threads = 2; threads <= 3; threads++) {
+		struct two_sharers t;
+		ck_assert_ok(netshare__pool_new(&t.pool, threads));
+		for (int round = 0; round < 3000; round++) {
+			atomic_init(&t.sum[0], 0);
+			atomic_init(&t.sum[1], 0);
+			netshare__pool_for(t.pool, 2, two_sharers_task, &t);
+			ck_assert_int_eq(atomic_load(&t.sum[0]), 100 * 99 / 2);
+			ck_assert_int_eq(atomic_load(&t.sum[1]), 101 * 100 / 2);
+		}
+		netshare__pool_free(t.pool);
+	}
+}
+END_TEST
+
 START_TEST(limits_and_null)
 {
 	netshare__pool *pool = (netshare__pool *)1;
@@ -93,4 +183,6 @@ END_TEST
 NETSHARE_TEST_MAIN("core-threadpool",
 	every_index_once_for_any_size,
 	many_short_loops,
+	a_task_shares_its_loop_with_free_threads,
+	two_tasks_share_at_once,
 	limits_and_null)
