@@ -402,6 +402,20 @@ forward_features(netshare__generator *g, netshare__rng *r, int batch, int held)
 }
 
 void
+netshare__generator_split(netshare__generator *g, int parts, struct netshare__pool *pool)
+{
+	netshare__dense *d[NETSHARE__GEN_MAX_LAYERS + 4] = { &g->attr_out, &g->feat_out,
+	                                                     &g->state_in, &g->out_in };
+	int n = 4;
+	for (int l = 0; l < g->hidden; l++)
+		d[n++] = &g->attr_dense[l];
+	for (int i = 0; i < n; i++) {
+		d[i]->parts = parts;
+		d[i]->pool = pool;
+	}
+}
+
+void
 netshare__generator_forward(netshare__generator *g, netshare__rng *r, int batch, int training)
 {
 	g->batch = batch;

@@ -139,6 +139,10 @@ double netshare__generator_floats(const netshare__gen_shape *s, int trained_only
 double netshare__generator_workspace_floats(const netshare__gen_shape *s, int batch);
 void netshare__generator_free(netshare__generator *g);
 void netshare__generator_zero_grad(netshare__generator *g);
+/* Cut the matrix products of the generator's dense layers into `parts` blocks, computed
+ * on pool's threads (netshare__critic_split's rule: the results depend on parts, not on
+ * the pool). The LSTM's own products stay whole. */
+void netshare__generator_split(netshare__generator *g, int parts, struct netshare__pool *pool);
 /* PyTorch defaults for the attribute generator's Linear layers (NetShare keeps them),
  * Xavier for the feature head, the LSTM's own initialisation (lstm.h). */
 netshare_status netshare__generator_init_weights(netshare__generator *g, netshare__rng *r);

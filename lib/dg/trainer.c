@@ -224,6 +224,7 @@ dg_init(netshare__dg *m, const netshare__gen_shape *gs, const netshare__dg_param
 	                                  : d_floats > SPLIT_PRODUCTS_RATIO * rest;
 	netshare__critic_split(&m->d, SPLIT_PARTS, NULL);
 	netshare__critic_split(&m->aux, m->split ? SPLIT_PARTS : 1, NULL);
+	netshare__generator_split(&m->g, SPLIT_PARTS, NULL);
 	if ((st = register_critic(&m->d, &m->opt_d)) < 0 ||
 	    (st = register_critic(&m->aux, &m->opt_aux)) < 0) {
 		netshare__dg_free(m);
@@ -686,6 +687,7 @@ netshare__dg_train_on(netshare__dg *m, netshare__pool *pool)
 		return;
 	netshare__critic_split(&m->d, SPLIT_PARTS, pool);
 	netshare__critic_split(&m->aux, m->split ? SPLIT_PARTS : 1, m->split ? pool : NULL);
+	netshare__generator_split(&m->g, SPLIT_PARTS, pool);
 	m->pool = m->split ? NULL : pool;
 }
 
