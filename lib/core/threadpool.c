@@ -64,10 +64,10 @@ struct worker_start {
 	unsigned id;
 };
 
-/* Claim the next block of the shared job, if it is generation `gen` (any generation if
- * gen is 0) and has blocks left; *gen_out and *block get the claim. */
+/* Claim the next block of the shared job into *block, if the job is generation `gen`
+ * (any generation if gen is 0) and has blocks left. */
 static int
-claim(netshare__pool *pool, uint64_t gen, uint64_t *gen_out, size_t *block)
+claim(netshare__pool *pool, uint64_t gen, size_t *block)
 {
 	uint64_t t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
 	for (;;) {
@@ -78,7 +78,6 @@ claim(netshare__pool *pool, uint64_t gen, uint64_t *gen_out, size_t *block)
 		if (atomic_compare_exchange_weak_explicit(&pool->ticket, &t, t + 1,
 		                                          memory_order_acq_rel,
 		                                          memory_order_acquire)) {
-			*gen_out = g;
 			*block = (size_t)next;
 			return 1;
 		}
@@ -98,9 +97,8 @@ wait_a_little(unsigned *spins)
 static int
 help_once(netshare__pool *pool, unsigned worker)
 {
-	uint64_t gen;
 	size_t block;
-	if (!claim(pool, 0, &gen, &block))
+	if (!claim(pool, 0, &block))
 		return 0;
 	pool->job_fn(pool->job_arg, block, worker);
 	atomic_fetch_add_explicit(&pool->job_done, 1, memory_order_release);
@@ -156,8 +154,7 @@ share(netshare__pool *pool, size_t n, netshare__task_fn fn, void *arg)
 	atomic_store_explicit(&pool->ticket, gen << 2 * TICKET_BITS | (uint64_t)n << TICKET_BITS,
 	                      memory_order_release);
 	size_t mine = 0, block;
-	uint64_t g;
-	while (claim(pool, gen, &g, &block)) {
+	while (claim(pool, gen, &block)) {
 		fn(arg, block, worker);
 		mine++;
 	}
